@@ -1,0 +1,46 @@
+"""Run settings: when the simulated period starts, how long it lasts, seeds and replications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, model_validator
+
+from logistics.scenario.base import ScenarioModel
+
+
+class RunSettings(ScenarioModel):
+    """The simulated period and its statistics settings.
+
+    Orders are created during `[0, horizon_h)`; the model then keeps running for `cooldown_h` so that late
+    orders can finish. Orders created before `warmup_h` are left out of lead-time statistics.
+    """
+
+    start: datetime = Field(description="Calendar date and time of simulated hour 0 (local time).")
+    horizon_h: float = Field(gt=0, description="Hours during which orders are created.")
+    cooldown_h: float = Field(default=72.0, ge=0, description="Hours simulated after the last order.")
+    warmup_h: float = Field(default=0.0, ge=0, description="Orders created before this are not in KPIs.")
+    seed: int = Field(default=1, ge=0, description="Root seed; replication r uses child r of it.")
+    replications: int = Field(default=1, ge=1, le=10_000)
+    sample_interval_min: float = Field(
+        default=15.0, gt=0, description="How often queue lengths and utilisation are sampled."
+    )
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> RunSettings:
+        if self.warmup_h >= self.horizon_h:
+            raise ValueError(f"warmup_h ({self.warmup_h}) must be shorter than horizon_h ({self.horizon_h})")
+        return self
+
+    @property
+    def end_h(self) -> float:
+        """The simulated time at which the run stops."""
+        return self.horizon_h + self.cooldown_h
+
+
+class ServiceLevel(ScenarioModel):
+    """The promises orders are measured against."""
+
+    dispatch_within_h: float = Field(
+        default=48.0, gt=0, description="Promise from order creation to handover to the carrier."
+    )

@@ -1,0 +1,103 @@
+"""Customs checkpoints: screening servers (document review or X-ray) followed, for a sampled share, by an
+inspection; a failed inspection ends the item's journey.
+
+The first line clears inbound consignments at the port; the second line screens every parcel leaving the
+bonded warehouse. Both are made of two `Station`s fed by callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableSequence
+from datetime import datetime
+
+import numpy as np
+import simpy
+
+from logistics.core.units import MINUTES_PER_HOUR
+from logistics.scenario.calendar import Calendar
+from logistics.scenario.customs import Checkpoint
+from logistics.sim.sampling import BufferedSampler
+from logistics.sim.shifts import capacity_changes
+from logistics.sim.station import Station
+
+
+class CheckpointStations:
+    """Screening then (if `inspect[job]`) inspection; calls `on_cleared(job)` or `on_failed(job)`."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        config: Checkpoint,
+        calendar: Calendar,
+        start: datetime,
+        end_h: float,
+        rng: np.random.Generator,
+        inspect: MutableSequence[bool],
+        fail: MutableSequence[bool],
+        on_cleared: Callable[[int], None],
+        on_failed: Callable[[int], None],
+        columns: dict[str, MutableSequence[float]] | None = None,
+    ) -> None:
+        self.config = config
+        self.inspect = inspect
+        self.fail = fail
+        self.on_cleared = on_cleared
+        self.on_failed = on_failed
+        self.inspections = 0
+        self.failures = 0
+        columns = columns or {}
+        screen = BufferedSampler(config.service_time_min, rng, 1.0 / MINUTES_PER_HOUR)
+        examine = BufferedSampler(config.inspection_time_min, rng, 1.0 / MINUTES_PER_HOUR)
+        self.screening = Station(
+            env,
+            f"{config.id}.screening",
+            capacity_changes(config.servers, calendar, start, end_h),
+            lambda job: screen(),
+            self._screened,
+            columns.get("screen_start"),
+            columns.get("screen_end"),
+        )
+        self.inspection = Station(
+            env,
+            f"{config.id}.inspection",
+            capacity_changes(config.inspectors, calendar, start, end_h),
+            lambda job: examine(),
+            self._inspected,
+            columns.get("inspect_start"),
+            columns.get("inspect_end"),
+        )
+
+    @property
+    def stations(self) -> tuple[Station, Station]:
+        """Both stations, for statistics."""
+        return self.screening, self.inspection
+
+    @property
+    def in_checkpoint(self) -> int:
+        """Items waiting or being handled at either station."""
+        return self.screening.in_station + self.inspection.in_station
+
+    def arrive(self, job: int) -> None:
+        """An item reaches the checkpoint now."""
+        self.screening.arrive(job)
+
+    def _screened(self, job: int) -> None:
+        if self.inspect[job]:
+            self.inspections += 1
+            self.inspection.arrive(job)
+        else:
+            self.on_cleared(job)
+
+    def _inspected(self, job: int) -> None:
+        if self.fail[job]:
+            self.failures += 1
+            self.on_failed(job)
+        else:
+            self.on_cleared(job)
+
+
+def selection(config: Checkpoint, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random sampling for inspection and the inspection outcome, drawn up front for `n` items."""
+    inspect = rng.random(n) < config.inspection_probability
+    fail = rng.random(n) < config.failure_probability
+    return inspect, fail

@@ -1,0 +1,108 @@
+"""The consumer orders of a run, generated up front as columns (a non-homogeneous Poisson process).
+
+The rate is piecewise constant by simulated hour: `orders_per_day / 24 x hour profile x weekday profile x
+peak multiplier`, each profile normalised to mean 1. Hour k gets Poisson(rate_k) orders at uniform times.
+Lines draw SKUs from a Zipf law; repeated SKUs within one order are merged into one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from logistics.scenario.demand import Demand
+from logistics.sim.catalog import SkuTable
+
+
+@dataclass(frozen=True)
+class OrderBook:
+    """All orders of a run in creation order; lines in CSR form (`line_start[i]:line_start[i+1]`)."""
+
+    created_h: np.ndarray
+    customer: np.ndarray
+    line_start: np.ndarray
+    line_sku: np.ndarray
+    line_units: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.created_h)
+
+    @property
+    def n_lines(self) -> np.ndarray:
+        """Lines per order."""
+        return np.diff(self.line_start)
+
+    def per_order(self, per_line: np.ndarray) -> np.ndarray:
+        """Sum a per-line quantity over each order's lines."""
+        sums = np.zeros(len(self), dtype=float)
+        if len(per_line):
+            nonempty = self.line_start[:-1] < self.line_start[1:]
+            sums[nonempty] = np.add.reduceat(per_line, self.line_start[:-1][nonempty])
+        return sums
+
+
+def hourly_rate(demand: Demand, start: datetime, horizon_h: float) -> np.ndarray:
+    """Expected orders in each simulated hour [k, k+1) of the horizon (the last one pro rata)."""
+    n_bins = int(np.ceil(horizon_h))
+    hod = np.asarray(demand.hour_of_day, dtype=float)
+    dow = np.asarray(demand.day_of_week, dtype=float)
+    hod = hod / hod.mean()
+    dow = dow / dow.mean()
+    peaks = {p.date: p.multiplier for p in demand.peak_days}
+    rate = np.empty(n_bins)
+    base = demand.orders_per_day / 24.0
+    for k in range(n_bins):
+        moment = start + timedelta(hours=k + 0.5)
+        rate[k] = base * hod[moment.hour] * dow[moment.weekday()] * peaks.get(moment.date(), 1.0)
+    rate[-1] *= horizon_h - (n_bins - 1)
+    return rate
+
+
+def zipf_probabilities(n_skus: int, exponent: float) -> np.ndarray:
+    """P(SKU of rank r) proportional to r^-exponent, r = 1..n."""
+    weights = np.arange(1, n_skus + 1, dtype=float) ** -exponent
+    return weights / weights.sum()
+
+
+def generate_orders(
+    demand: Demand, skus: SkuTable, start: datetime, horizon_h: float, rng: np.random.Generator
+) -> OrderBook:
+    """Draw every order of the horizon (times, customers and lines) from `rng`."""
+    rate = hourly_rate(demand, start, horizon_h)
+    counts = rng.poisson(rate)
+    n = int(counts.sum())
+    hour = np.repeat(np.arange(len(rate), dtype=float), counts)
+    width = np.minimum(1.0, horizon_h - hour)
+    created = np.sort(hour + rng.random(n) * width)
+    customer = rng.integers(0, demand.customers, size=n)
+
+    n_skus = len(skus)
+    lines = np.clip(np.rint(demand.lines_per_order.sample(rng, n)), 1, n_skus).astype(np.int64)
+    total = int(lines.sum())
+    order_of_line = np.repeat(np.arange(n, dtype=np.int64), lines)
+    sku = rng.choice(n_skus, size=total, p=zipf_probabilities(n_skus, demand.popularity.exponent))
+    units = np.maximum(1, np.rint(demand.units_per_line.sample(rng, total))).astype(np.int64)
+
+    # Merge repeated SKUs of an order: one line per (order, SKU), units added up.
+    key = order_of_line * n_skus + sku
+    uniq, inverse = np.unique(key, return_inverse=True)
+    merged_units = np.bincount(inverse, weights=units).astype(np.int64)
+    merged_order = uniq // n_skus
+    merged_sku = uniq % n_skus
+    line_start = np.searchsorted(merged_order, np.arange(n + 1))
+    return OrderBook(
+        created_h=created,
+        customer=customer,
+        line_start=line_start.astype(np.int64),
+        line_sku=merged_sku.astype(np.int64),
+        line_units=merged_units,
+    )
+
+
+def forecast_units_per_day(demand: Demand, skus: SkuTable) -> np.ndarray:
+    """Expected units per SKU on a normal day (what replenishment plans with; no knowledge of peaks)."""
+    lines = max(1.0, demand.lines_per_order.mean)
+    units = max(1.0, demand.units_per_line.mean)
+    return demand.orders_per_day * lines * units * zipf_probabilities(len(skus), demand.popularity.exponent)

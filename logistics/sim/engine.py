@@ -1,0 +1,425 @@
+"""Build the bonded-import (1210) model from a scenario and run it.
+
+Flow of an order: created -> stock reserved (or backordered) and three-document matching -> released ->
+pick -> pack -> second-line checkpoint (X-ray, sampled inspection) -> outbound buffer -> carrier pickup ->
+delivered. Flow of stock: base-stock replenishment at each departure -> scheduled lane -> first-line
+checkpoint -> truck -> receiving -> available.
+
+The per-order path is written callback-style: each stage is a SimPy event whose callback starts the next,
+with no generator per order. Everything random is drawn from named streams of one seed sequence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.core.random import RandomStreams, replication_seed
+from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
+from logistics.policies.replenishment import make_replenishment_policy
+from logistics.scenario.scenario import Scenario
+from logistics.sim.accounting import STAGES, check_accounting, order_status
+from logistics.sim.catalog import build_skus
+from logistics.sim.customs import CheckpointStations, selection
+from logistics.sim.demand import forecast_units_per_day, generate_orders
+from logistics.sim.documents import document_delays_h
+from logistics.sim.inventory import Inventory
+from logistics.sim.lastmile import Carrier, assign_zones
+from logistics.sim.monitor import END_REASONS, ORDER_TIMESTAMPS, OrderColumns, TimeSeries
+from logistics.sim.sampling import BufferedSampler
+from logistics.sim.shifts import capacity_changes, staffed_hours
+from logistics.sim.station import Station
+from logistics.sim.tax import general_trade_tax_cny, over_limit, retail_tax_cny
+from logistics.sim.transport import Consignment, InboundSupply
+
+__all__ = ["COST_COMPONENTS", "RunResult", "simulate"]
+
+COST_COMPONENTS = ("transport", "labour", "storage", "inspection", "packaging", "last_mile", "tax")
+
+ProgressCallback = Callable[[float, float], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one replication produced: the order table, resource statistics, time series, costs."""
+
+    scenario: str
+    replication: int
+    horizon_h: float
+    end_h: float
+    warmup_h: float
+    dispatch_promise_h: float
+    orders: pd.DataFrame
+    resources: pd.DataFrame
+    series: pd.DataFrame
+    consignments: pd.DataFrame
+    costs_cny: dict[str, float]
+    counts: dict[str, int]
+    stock: dict[str, float]
+    wall_s: float = field(default=0.0, compare=False)
+
+
+class BondedImportModel:
+    """The SimPy model of one replication of a 1210 bonded-import scenario."""
+
+    def __init__(self, scenario: Scenario, replication: int = 0) -> None:
+        self.scenario = s = scenario
+        self.replication = replication
+        run = s.run
+        streams = RandomStreams(replication_seed(run.seed, replication))
+        self.env = env = simpy.Environment()
+        self.end_h = run.end_h
+        self.costs: dict[str, float] = dict.fromkeys(COST_COMPONENTS, 0.0)
+
+        # --- goods and demand, drawn up front as columns -------------------------------------------
+        self.skus = skus = build_skus(s.catalog, streams.generator("catalog"))
+        self.book = book = generate_orders(s.demand, skus, run.start, run.horizon_h, streams.generator("demand"))
+        n = self.n = len(book)
+        self.cols = cols = OrderColumns(n)
+        cols.created_h[:] = book.created_h
+        line_value = book.line_units * skus.value_cny[book.line_sku]
+        self.value_cny = book.per_order(line_value)
+        self.units = book.per_order(book.line_units.astype(float)).astype(np.int64)
+        self.weight_kg = book.per_order(book.line_units * skus.weight_kg[book.line_sku])
+        self.volume_m3 = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
+        self._taxes(streams.generator("customers"))
+        self.documents_h = document_delays_h(s.customs.documents, n, streams.generator("documents"))
+        self.zone, self.delivery_h = assign_zones(s.last_mile, n, streams.generator("last_mile"))
+        second = s.customs.checkpoint("second_line")
+        first = s.customs.checkpoint("first_line")
+        assert second is not None and first is not None  # checked by the scenario validation
+        self.inspect, self.fail = selection(second, n, streams.generator("second_line.selection"))
+
+        # --- stock and replenishment ------------------------------------------------------------
+        wh = s.warehouse
+        try:
+            policy = make_replenishment_policy(wh.replenishment.policy, wh.replenishment.cover_days)
+        except KeyError as exc:
+            raise ScenarioError([ScenarioIssue(("warehouse", "replenishment", "policy"), str(exc.args[0]))]) from None
+        self.forecast = forecast_units_per_day(s.demand, skus)
+        initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
+        self.inventory = Inventory(env, initial, skus.volume_m3, self._stock_ready)
+
+        # --- warehouse stations -------------------------------------------------------------------
+        cal = s.calendar
+        n_lines = book.n_lines.tolist()
+
+        def station_time(config, rng_name: str):  # type: ignore[no-untyped-def]
+            base = BufferedSampler(config.time_per_order_min, streams.generator(rng_name), 1 / MINUTES_PER_HOUR)
+            per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
+            if per_line_h == 0:
+                return lambda i: base()
+            return lambda i: base() + per_line_h * n_lines[i]
+
+        self.pick = Station(env, "warehouse.pick", capacity_changes(wh.pick.workers, cal, run.start, self.end_h),
+                            station_time(wh.pick, "warehouse.pick"), self._picked, cols.pick_start_h,
+                            cols.pick_end_h)
+        self.pack = Station(env, "warehouse.pack", capacity_changes(wh.pack.workers, cal, run.start, self.end_h),
+                            station_time(wh.pack, "warehouse.pack"), self._packed, cols.pack_start_h,
+                            cols.pack_end_h)
+        self.second_line = CheckpointStations(
+            env, second, cal, run.start, self.end_h, streams.generator("second_line.service"),
+            self.inspect.tolist(), self.fail.tolist(), self._cleared, self._failed,
+            {"screen_start": cols.xray_start_h, "screen_end": cols.xray_end_h,
+             "inspect_start": cols.inspection_start_h, "inspect_end": cols.inspection_end_h},
+        )
+        self.carrier = Carrier(env, wh.carrier_pickups_h, run.start, self.end_h, cols, self.delivery_h)
+
+        # --- inbound ----------------------------------------------------------------------------
+        self.consignments: list[Consignment] = []
+        self.first_line = CheckpointStations(
+            env, first, cal, run.start, self.end_h, streams.generator("first_line.service"), [], [],
+            lambda job: self.supply.first_line_done(job, True), lambda job: self.supply.first_line_done(job, False),
+        )
+        unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
+        self.receiving = Station(
+            env, "warehouse.receiving", capacity_changes(wh.receiving.teams, cal, run.start, self.end_h),
+            lambda job: unload(), lambda job: self.supply.container_received(job),
+        )
+        self.supply = InboundSupply(
+            env, s, self.inventory, policy, self.forecast, skus.volume_m3, skus.weight_kg,
+            streams.generator("transport"), streams.generator("first_line.selection"), self.first_line,
+            self.consignments, self.receiving, self.costs,
+        )
+
+        # --- order arrivals: one chained timeout per order --------------------------------------
+        self._created = book.created_h.tolist()
+        self._line_start = book.line_start.tolist()
+        self._line_sku = book.line_sku.tolist()
+        self._line_units = book.line_units.tolist()
+        self._rejected = self.rejected.tolist()
+        self._documents_delay = self.documents_h.tolist()
+        self._volume = self.volume_m3.tolist()
+        self._stock_ok = bytearray(n)
+        self._docs_ok = bytearray(n)
+        self._next = 0
+        self.awaiting = 0
+        self.ended = 0
+        self.released = 0
+        if n:
+            env.timeout(self._created[0]).callbacks.append(self._arrive)
+
+        # --- monitoring -----------------------------------------------------------------------
+        self.series = TimeSeries(env, run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
+        for st in self.stations:
+            self.series.gauge(f"{st.name}.queue", lambda st=st: len(st.queue))
+            self.series.gauge(f"{st.name}.busy", lambda st=st: st.busy)
+            self.series.gauge(f"{st.name}.capacity", lambda st=st: st.capacity)
+        self.series.gauge("orders.awaiting_release", lambda: self.awaiting)
+        self.series.gauge("orders.backordered", lambda: self.inventory.orders_waiting)
+        self.series.gauge("orders.in_warehouse", lambda: self.pick.in_station + self.pack.in_station)
+        self.series.gauge("orders.outbound_buffer", lambda: len(self.carrier.buffer))
+        self.series.gauge("stock.stored_m3", lambda: self.inventory.stored_m3)
+        self.series.start()
+        self._storage_m3_h_at_horizon = 0.0
+        env.timeout(run.horizon_h).callbacks.append(self._at_horizon)
+
+    # --- taxes and limits ---------------------------------------------------------------------
+    def _taxes(self, rng: np.random.Generator) -> None:
+        s, book, skus = self.scenario, self.book, self.skus
+        cats = s.catalog.tax_categories
+        vat = np.array([c.vat_rate for c in cats])[skus.tax_category[book.line_sku]]
+        ct = np.array([c.consumption_tax_rate for c in cats])[skus.tax_category[book.line_sku]]
+        duty = np.array([c.import_duty_rate for c in cats])[skus.tax_category[book.line_sku]]
+        line_value = book.line_units * skus.value_cny[book.line_sku]
+        retail = book.per_order(retail_tax_cny(line_value, vat, ct))
+        general = book.per_order(general_trade_tax_cny(line_value, vat, ct, duty))
+        customers, index = np.unique(book.customer, return_inverse=True)
+        prior = s.demand.prior_annual_spend_cny.sample(rng, len(customers))
+        self.over_limit = over_limit(self.value_cny, index, prior)
+        if s.demand.over_limit == "reject":
+            self.rejected = self.over_limit.copy()
+            self.tax_cny = np.where(self.over_limit, 0.0, retail)
+        else:
+            self.rejected = np.zeros(self.n, dtype=bool)
+            self.tax_cny = np.where(self.over_limit, general, retail)
+
+    # --- the order hot path -------------------------------------------------------------------
+    def _arrive(self, event: simpy.Event) -> None:
+        i = self._next
+        self._next = i + 1
+        env = self.env
+        if i + 1 < self.n:
+            env.timeout(self._created[i + 1] - env.now).callbacks.append(self._arrive)
+        if self._rejected[i]:
+            self.cols.ended_h[i] = env.now
+            self.cols.end_reason[i] = 1
+            self.ended += 1
+            return
+        self.awaiting += 1
+        a, b = self._line_start[i], self._line_start[i + 1]
+        if self.inventory.reserve(i, self._line_sku[a:b], self._line_units[a:b]):
+            self._stock_ok[i] = 1
+            self.cols.stock_h[i] = env.now
+        env.timeout(self._documents_delay[i], i).callbacks.append(self._documents_done)
+
+    def _documents_done(self, event: simpy.Event) -> None:
+        i = event._value
+        self.cols.documents_h[i] = self.env.now
+        if self._stock_ok[i]:
+            self._release(i)
+        else:
+            self._docs_ok[i] = 1
+
+    def _stock_ready(self, i: int) -> None:
+        self.cols.stock_h[i] = self.env.now
+        if self._docs_ok[i]:
+            self._release(i)
+        else:
+            self._stock_ok[i] = 1
+
+    def _release(self, i: int) -> None:
+        self.cols.released_h[i] = self.env.now
+        self.awaiting -= 1
+        self.released += 1
+        self.pick.arrive(i)
+
+    def _picked(self, i: int) -> None:
+        self.inventory.ship(self._volume[i])
+        self.pack.arrive(i)
+
+    def _packed(self, i: int) -> None:
+        self.second_line.arrive(i)
+
+    def _cleared(self, i: int) -> None:
+        self.carrier.hand_over(i)
+
+    def _failed(self, i: int) -> None:
+        self.cols.ended_h[i] = self.env.now
+        self.cols.end_reason[i] = 2
+        self.ended += 1
+
+    def _at_horizon(self, event: simpy.Event) -> None:
+        self.inventory.close()
+        self._storage_m3_h_at_horizon = self.inventory.stored_m3_h
+
+    # --- running and results --------------------------------------------------------------------
+    @property
+    def stations(self) -> list[Station]:
+        """Every resource of the model."""
+        return [*self.first_line.stations, self.receiving, self.pick, self.pack, *self.second_line.stations]
+
+    def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
+        """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
+        started = time.perf_counter()
+        if progress is None:
+            self.env.run(until=self.end_h)
+        else:
+            for k in range(1, steps + 1):
+                self.env.run(until=self.end_h * k / steps)
+                progress(self.env.now, self.end_h)
+        for st in self.stations:
+            st.close()
+        self.inventory.close()
+        return self._result(time.perf_counter() - started)
+
+    def _live_counts(self) -> dict[str, int]:
+        waiting_stock = self.inventory.orders_waiting
+        return {
+            "created": self._next,
+            "ended": self.ended,
+            "in_system.awaiting_stock": waiting_stock,
+            "in_system.awaiting_documents": self.awaiting - waiting_stock,
+            "in_system.pick": self.pick.in_station,
+            "in_system.pack": self.pack.in_station,
+            "in_system.second_line_checkpoint": self.second_line.in_checkpoint,
+            "in_system.outbound": len(self.carrier.buffer),
+            "in_system.last_mile": self.carrier.dispatched - int((self.cols.delivered_h <= self.end_h).sum()),
+        }
+
+    def _result(self, wall_s: float) -> RunResult:
+        s, cols, run = self.scenario, self.cols, self.scenario.run
+        status = order_status(cols, self.end_h)
+        check_accounting(status.counts, self._live_counts())
+        zones = s.last_mile.zones
+        dispatched = ~np.isnan(cols.dispatched_h)
+        packed = ~np.isnan(cols.pack_end_h)
+        lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[self.zone], 0.0)
+        inspection_cost = np.where(~np.isnan(cols.inspection_start_h), s.costs.inspection_cny_per_parcel, 0.0)
+        packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
+        tax = np.where(dispatched, self.tax_cny, 0.0)
+        promise = np.array([z.promise_h for z in zones])[self.zone]
+        orders = pd.DataFrame(
+            {
+                "order_id": np.arange(self.n, dtype=np.int64),
+                "customer": self.book.customer,
+                "n_lines": self.book.n_lines,
+                "n_units": self.units,
+                "value_cny": self.value_cny,
+                "weight_kg": self.weight_kg,
+                "volume_m3": self.volume_m3,
+                "over_limit": self.over_limit,
+                "zone": pd.Categorical.from_codes(self.zone, [z.id for z in zones]),
+                "delivery_promise_h": promise,
+                "inspected": ~np.isnan(cols.inspection_start_h),
+                **cols.timestamps(),
+                "status": pd.Categorical(status.status, ["delivered", "in_system", "ended"]),
+                "stage": pd.Categorical(status.stage, ["", *STAGES]),
+                "end_reason": pd.Categorical.from_codes(cols.end_reason, list(END_REASONS)),
+                "tax_cny": tax,
+                "last_mile_cny": lastmile_cost,
+                "inspection_cny": inspection_cost,
+                "packaging_cny": packaging_cost,
+            }
+        )
+        wh = s.warehouse
+        labour_h = 0.0
+        rows = []
+        for st, workers_per_server, paid in (
+            (self.first_line.screening, 1, False),
+            (self.first_line.inspection, 1, False),
+            (self.receiving, wh.receiving.workers_per_team, True),
+            (self.pick, 1, True),
+            (self.pack, 1, True),
+            (self.second_line.screening, 1, False),
+            (self.second_line.inspection, 1, False),
+        ):
+            rows.append(
+                {
+                    "resource": st.name,
+                    "served": st.served,
+                    "capacity_h": st.capacity_area,
+                    "busy_h": st.busy_area,
+                    "utilisation": st.busy_area / st.capacity_area if st.capacity_area > 0 else np.nan,
+                    "mean_queue": st.queue_area / self.end_h,
+                    "peak_queue": st.peak_queue,
+                    "queue_at_end": len(st.queue),
+                }
+            )
+            if paid:
+                changes = capacity_changes(
+                    {"receiving": wh.receiving.teams, "pick": wh.pick.workers, "pack": wh.pack.workers}[
+                        st.name.split(".")[1]], s.calendar, run.start, self.end_h)
+                labour_h += workers_per_server * staffed_hours(changes, run.horizon_h)
+        self.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
+        self.costs["storage"] = self._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
+        consignment_inspections = self.first_line.inspections
+        self.costs["inspection"] = float(inspection_cost.sum()) + (
+            consignment_inspections * s.costs.inspection_cny_per_consignment
+        )
+        self.costs["packaging"] = float(packaging_cost.sum())
+        self.costs["last_mile"] = float(lastmile_cost.sum())
+        self.costs["tax"] = float(tax.sum())
+        series = pd.DataFrame({"time_h": self.series.time_h, **self.series.values})
+        consignments = pd.DataFrame(
+            [
+                {
+                    "consignment": c.id,
+                    "departed_h": c.departed_h,
+                    "containers": len(c.containers),
+                    "units": int(c.units.sum()),
+                    "skus": len(c.skus),
+                    "inspected_first_line": bool(self.first_line.inspect[c.id]),
+                    "outcome": c.outcome,
+                    **c.events,
+                }
+                for c in self.consignments
+            ]
+        )
+        counts = dict(status.counts)
+        counts.update(
+            backordered_orders=self.inventory.backordered_orders,
+            backordered_lines=self.inventory.backordered_lines,
+            order_lines=len(self.book.line_sku),
+            consignments=len(self.consignments),
+            consignments_inspected=consignment_inspections,
+            parcels_inspected=self.second_line.inspections,
+            parcels_failed=self.second_line.failures,
+            rolled_units=self.supply.rolled_units,
+            labour_h=int(round(labour_h)),
+        )
+        stock = {
+            "peak_stored_m3": self.inventory.peak_stored_m3,
+            "storage_m3_days": self._storage_m3_h_at_horizon / HOURS_PER_DAY,
+            "units_available_at_end": float(sum(self.inventory.available)),
+        }
+        return RunResult(
+            scenario=s.name,
+            replication=self.replication,
+            horizon_h=run.horizon_h,
+            end_h=self.end_h,
+            warmup_h=run.warmup_h,
+            dispatch_promise_h=s.service_level.dispatch_within_h,
+            orders=orders,
+            resources=pd.DataFrame(rows),
+            series=series,
+            consignments=consignments,
+            costs_cny=dict(self.costs),
+            counts=counts,
+            stock=stock,
+            wall_s=wall_s,
+        )
+
+
+def simulate(scenario: Scenario, replication: int = 0, progress: ProgressCallback | None = None) -> RunResult:
+    """Run replication `replication` of `scenario` (seeded from `scenario.run.seed`) and return its results."""
+    return BondedImportModel(scenario, replication).run(progress)
+
+
+assert set(ORDER_TIMESTAMPS) >= {"created_h", "delivered_h"}

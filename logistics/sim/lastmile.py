@@ -1,0 +1,71 @@
+"""Last mile: the carrier collects cleared parcels at fixed clock hours and delivers them by zone.
+
+Delivery times are drawn per order up front, so a pickup hands over a whole batch with one array
+operation and no event per parcel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import simpy
+
+from logistics.scenario.lastmile import LastMile
+from logistics.sim.monitor import OrderColumns
+from logistics.sim.transport import departure_times
+from logistics.scenario.network import Departures
+
+
+def assign_zones(last_mile: LastMile, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Zone index and delivery time (h) of `n` orders."""
+    shares = np.array([z.share for z in last_mile.zones], dtype=float)
+    zone = rng.choice(len(shares), size=n, p=shares / shares.sum())
+    delivery_h = np.empty(n)
+    for k, z in enumerate(last_mile.zones):
+        mask = zone == k
+        delivery_h[mask] = z.delivery_time_h.sample(rng, int(mask.sum()))
+    return zone, delivery_h
+
+
+class Carrier:
+    """Parcels wait in the outbound buffer until the next pickup hour, then go out for delivery."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        pickups_h: list[float],
+        start: datetime,
+        end_h: float,
+        orders: OrderColumns,
+        delivery_h: np.ndarray,
+    ) -> None:
+        self.env = env
+        self.orders = orders
+        self.delivery_h = delivery_h
+        self.buffer: list[int] = []
+        self.peak_buffer = 0
+        self.dispatched = 0
+        timetable = Departures(weekdays=[0, 1, 2, 3, 4, 5, 6], hour=0)
+        self._times = sorted(
+            t for hour in pickups_h for t in departure_times(timetable.model_copy(update={"hour": hour}),
+                                                             start, 0.0, end_h + 1e-9)
+        )
+        env.process(self._pickups())
+
+    def hand_over(self, order: int) -> None:
+        """A cleared parcel joins the outbound buffer now."""
+        self.orders.cleared_h[order] = self.env.now
+        self.buffer.append(order)
+
+    def _pickups(self):  # type: ignore[no-untyped-def]
+        for t in self._times:
+            yield self.env.timeout(t - self.env.now)
+            if not self.buffer:
+                continue
+            batch = np.fromiter(self.buffer, dtype=np.int64, count=len(self.buffer))
+            self.peak_buffer = max(self.peak_buffer, len(batch))
+            self.buffer = []
+            self.orders.dispatched_h[batch] = self.env.now
+            self.orders.delivered_h[batch] = self.env.now + self.delivery_h[batch]
+            self.dispatched += len(batch)

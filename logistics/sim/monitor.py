@@ -1,0 +1,76 @@
+"""Columnar records of a run: one array per order attribute (no Python object per order or event), and
+time series of every resource sampled at a fixed interval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+__all__ = ["ORDER_TIMESTAMPS", "OrderColumns", "TimeSeries"]
+
+ORDER_TIMESTAMPS = (
+    "created_h",  # order placed
+    "stock_h",  # every line reserved (at once, or when a backorder was filled)
+    "documents_h",  # order, payment and waybill matched; declaration released by customs
+    "released_h",  # both of the above: released to the warehouse floor
+    "pick_start_h",
+    "pick_end_h",
+    "pack_start_h",
+    "pack_end_h",
+    "xray_start_h",
+    "xray_end_h",
+    "inspection_start_h",
+    "inspection_end_h",
+    "cleared_h",  # left the second-line checkpoint, waiting for the carrier
+    "dispatched_h",  # handed to the last-mile carrier
+    "delivered_h",
+    "ended_h",  # left the flow for a reason other than delivery (see end_reason)
+)
+
+END_REASONS = ("", "over_limit", "inspection_failed")
+
+
+class OrderColumns:
+    """Per-order timestamps (NaN = not reached) and facts, as numpy arrays of length `n`."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        for name in ORDER_TIMESTAMPS:
+            setattr(self, name, np.full(n, np.nan))
+        self.end_reason = np.zeros(n, dtype=np.int8)  # index into END_REASONS
+
+    def timestamps(self) -> dict[str, np.ndarray]:
+        """The timestamp columns by name."""
+        return {name: getattr(self, name) for name in ORDER_TIMESTAMPS}
+
+
+class TimeSeries:
+    """Samples named gauges every `interval_h` from 0 to `end_h` inclusive (for queue and utilisation plots)."""
+
+    def __init__(self, env: simpy.Environment, interval_h: float, end_h: float) -> None:
+        self.env = env
+        self.interval_h = interval_h
+        self.n = int(np.floor(end_h / interval_h)) + 1
+        self.time_h = np.arange(self.n) * interval_h
+        self._gauges: dict[str, Callable[[], float]] = {}
+        self.values: dict[str, np.ndarray] = {}
+        self._k = 0
+
+    def gauge(self, name: str, read: Callable[[], float]) -> None:
+        """Record `read()` under `name` at each sample time."""
+        self._gauges[name] = read
+        self.values[name] = np.full(self.n, np.nan)
+
+    def start(self) -> None:
+        """Begin sampling (call after every gauge is registered)."""
+        self.env.process(self._sample())
+
+    def _sample(self):  # type: ignore[no-untyped-def]
+        for k in range(self.n):
+            delay = self.time_h[k] - self.env.now
+            if delay > 0:
+                yield self.env.timeout(delay)
+            for name, read in self._gauges.items():
+                self.values[name][k] = read()

@@ -1,0 +1,50 @@
+"""Turn staffing (a constant, or workers by shift) into a piecewise-constant capacity over simulated time."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from logistics.scenario.calendar import Calendar
+
+
+def capacity_changes(
+    staffing: int | dict[str, int], calendar: Calendar, start: datetime, end_h: float
+) -> list[tuple[float, int]]:
+    """Breakpoints `(time_h, capacity)` on [0, end_h], sorted, the first at 0; overlapping shifts add up."""
+    if isinstance(staffing, int):
+        return [(0.0, staffing)]
+    deltas: dict[float, int] = {}
+    first_day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    offset_h = (start - first_day).total_seconds() / 3600.0
+    for day in range(-1, math.ceil((end_h + offset_h) / 24.0) + 1):
+        weekday = (first_day + timedelta(days=day)).weekday()
+        for shift_name, workers in staffing.items():
+            shift = calendar.shift(shift_name)
+            if shift is None or workers == 0 or weekday not in shift.weekdays:
+                continue
+            begin = day * 24.0 + shift.start_h - offset_h
+            finish = begin + shift.length_h
+            if finish <= 0 or begin >= end_h:
+                continue
+            begin = max(begin, 0.0)
+            deltas[begin] = deltas.get(begin, 0) + workers
+            deltas[finish] = deltas.get(finish, 0) - workers
+    changes: list[tuple[float, int]] = [(0.0, 0)]
+    level = 0
+    for t in sorted(deltas):
+        level += deltas[t]
+        if changes[-1][0] == t:
+            changes[-1] = (t, level)
+        elif changes[-1][1] != level:
+            changes.append((t, level))
+    return changes
+
+
+def staffed_hours(changes: list[tuple[float, int]], end_h: float) -> float:
+    """Server-hours (or worker-hours) scheduled on [0, end_h]."""
+    total = 0.0
+    for k, (t, level) in enumerate(changes):
+        t_next = changes[k + 1][0] if k + 1 < len(changes) else end_h
+        total += level * max(0.0, min(t_next, end_h) - t)
+    return total

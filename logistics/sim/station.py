@@ -1,0 +1,122 @@
+"""A multi-server FIFO station driven by SimPy event callbacks (no generator per job: this is the hot path).
+
+Capacity follows the shift schedule. When it drops, jobs in service finish and no new ones start until a
+server is free again (non-preemptive). Statistics are kept as time integrals updated at each change.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, MutableSequence
+
+import simpy
+
+__all__ = ["Station"]
+
+
+class Station:
+    """Servers with a FIFO queue; `service_h(job)` gives the job's service time, `on_done(job)` is called
+    when it ends. `started`/`finished` columns (indexed by job) receive the start and end times."""
+
+    __slots__ = (
+        "_last_t",
+        "busy",
+        "busy_area",
+        "capacity",
+        "capacity_area",
+        "env",
+        "finished",
+        "name",
+        "on_done",
+        "peak_queue",
+        "queue",
+        "queue_area",
+        "served",
+        "service_h",
+        "started",
+    )
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        changes: list[tuple[float, int]],
+        service_h: Callable[[int], float],
+        on_done: Callable[[int], None],
+        started: MutableSequence[float] | None = None,
+        finished: MutableSequence[float] | None = None,
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.service_h = service_h
+        self.on_done = on_done
+        self.started = started
+        self.finished = finished
+        self.capacity = 0
+        self.busy = 0
+        self.queue: deque[int] = deque()
+        self.peak_queue = 0
+        self.served = 0
+        self.busy_area = 0.0
+        self.capacity_area = 0.0
+        self.queue_area = 0.0
+        self._last_t = env.now
+        if changes and changes[0][0] <= env.now:
+            self.capacity = changes[0][1]
+            changes = changes[1:]
+        if changes:
+            env.process(self._follow_shifts(changes))
+
+    def _account(self) -> None:
+        now = self.env.now
+        dt = now - self._last_t
+        if dt > 0.0:
+            self.busy_area += self.busy * dt
+            self.capacity_area += self.capacity * dt
+            self.queue_area += len(self.queue) * dt
+            self._last_t = now
+
+    def arrive(self, job: int) -> None:
+        """A job joins the station now."""
+        self._account()
+        if self.busy < self.capacity and not self.queue:
+            self._start(job)
+        else:
+            self.queue.append(job)
+            if len(self.queue) > self.peak_queue:
+                self.peak_queue = len(self.queue)
+
+    def _start(self, job: int) -> None:
+        self.busy += 1
+        if self.started is not None:
+            self.started[job] = self.env.now
+        self.env.timeout(self.service_h(job), job).callbacks.append(self._finish)
+
+    def _finish(self, event: simpy.Event) -> None:
+        self._account()
+        job: int = event._value
+        self.busy -= 1
+        self.served += 1
+        if self.finished is not None:
+            self.finished[job] = self.env.now
+        queue = self.queue
+        while queue and self.busy < self.capacity:
+            self._start(queue.popleft())
+        self.on_done(job)
+
+    def _follow_shifts(self, changes: list[tuple[float, int]]):  # type: ignore[no-untyped-def]
+        for t, level in changes:
+            yield self.env.timeout(t - self.env.now)
+            self._account()
+            self.capacity = level
+            while self.queue and self.busy < self.capacity:
+                self._start(self.queue.popleft())
+
+    @property
+    def in_station(self) -> int:
+        """Jobs waiting or in service now."""
+        return len(self.queue) + self.busy
+
+    def close(self) -> None:
+        """Bring the time integrals up to now (call once at the end of the run)."""
+        self._account()

@@ -1,0 +1,176 @@
+"""Inbound supply: replenishment consignments shipped over scheduled lanes, cleared at the first-line
+checkpoint, and received into the bonded warehouse container by container."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import simpy
+
+from logistics.policies.replenishment import ReplenishmentPolicy
+from logistics.scenario.network import Departures, Lane
+from logistics.scenario.scenario import Scenario
+from logistics.sim.customs import CheckpointStations
+from logistics.sim.inventory import Inventory
+from logistics.sim.station import Station
+
+
+def departure_times(departures: Departures, start: datetime, t0_h: float, t1_h: float) -> list[float]:
+    """Simulated hours of the timetable's departures in [t0_h, t1_h)."""
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    offset = (start - midnight).total_seconds() / 3600.0
+    times = []
+    for day in range(math.floor((t0_h + offset) / 24.0) - 1, math.ceil((t1_h + offset) / 24.0) + 1):
+        if (midnight + timedelta(days=day)).weekday() in departures.weekdays:
+            t = day * 24.0 + departures.hour - offset
+            if t0_h <= t < t1_h:
+                times.append(t)
+    return sorted(times)
+
+
+@dataclass
+class Consignment:
+    """A shipment of several containers from the origin to the warehouse."""
+
+    id: int
+    skus: np.ndarray
+    units: np.ndarray
+    containers: list[tuple[np.ndarray, np.ndarray]]
+    departed_h: float
+    events: dict[str, float] = field(default_factory=dict)
+    outcome: str = "in_transit"
+
+
+def pack_containers(
+    skus: np.ndarray, units: np.ndarray, volume_m3: np.ndarray, weight_kg: np.ndarray, lane: Lane
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split SKU quantities over containers in SKU order, starting a new container when the next SKU's
+    load would overflow volume or payload (a SKU is never split)."""
+    loads = np.maximum(units * volume_m3[skus] / lane.container_volume_m3, units * weight_kg[skus] /
+                       lane.container_payload_kg)
+    containers: list[tuple[np.ndarray, np.ndarray]] = []
+    begin, filled = 0, 0.0
+    for k, load in enumerate(loads.tolist()):
+        if k > begin and filled + load > 1.0:
+            containers.append((skus[begin:k], units[begin:k]))
+            begin, filled = k, 0.0
+        filled += load
+    if len(skus) > begin:
+        containers.append((skus[begin:], units[begin:]))
+    return containers
+
+
+class InboundSupply:
+    """Places replenishment orders at each departure of the first lane and moves the consignments."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        inventory: Inventory,
+        policy: ReplenishmentPolicy,
+        forecast_per_day: np.ndarray,
+        sku_volume_m3: np.ndarray,
+        sku_weight_kg: np.ndarray,
+        rng: np.random.Generator,
+        selection_rng: np.random.Generator,
+        first_line: CheckpointStations,
+        first_line_jobs: list[Consignment],
+        receiving: Station,
+        costs: dict[str, float],
+    ) -> None:
+        self.env = env
+        self.scenario = scenario
+        self.inventory = inventory
+        self.policy = policy
+        self.forecast = forecast_per_day
+        self.volume_m3 = sku_volume_m3
+        self.weight_kg = sku_weight_kg
+        self.rng = rng
+        self.selection_rng = selection_rng
+        self.first_line = first_line
+        self.first_line_node = first_line.config.node
+        self.consignments = first_line_jobs  # index = job id at the first-line checkpoint
+        self.receiving = receiving
+        self.costs = costs
+        self.containers: list[tuple[Consignment, np.ndarray, np.ndarray]] = []
+        self.pending_containers: dict[int, int] = {}
+        self._cleared: dict[int, simpy.Event] = {}
+        wh = scenario.warehouse
+        self.path: list[Lane] = scenario.network.path(wh.replenishment.origin, wh.node) or []
+        self.rolled_units = 0
+        env.process(self._departures())
+
+    def _departures(self):  # type: ignore[no-untyped-def]
+        run = self.scenario.run
+        first = self.path[0]
+        assert first.departures is not None  # checked by the scenario validation
+        for t in departure_times(first.departures, run.start, 0.0, run.horizon_h):
+            yield self.env.timeout(t - self.env.now)
+            self._ship()
+
+    def _ship(self) -> None:
+        want = self.policy.order_units(self.inventory.view(self.forecast))
+        skus = np.flatnonzero(want > 0)
+        if len(skus) == 0:
+            return
+        units = want[skus]
+        lane = self.path[0]
+        containers = pack_containers(skus, units, self.volume_m3, self.weight_kg, lane)
+        if len(containers) > lane.containers_per_departure:
+            # No space: what does not fit waits for the next departure (the policy orders it again).
+            containers = containers[: lane.containers_per_departure]
+            shipped = sum(len(c[0]) for c in containers)
+            self.rolled_units += int(units[shipped:].sum())
+            skus, units = skus[:shipped], units[:shipped]
+        self.inventory.in_transit[skus] += units
+        consignment = Consignment(len(self.consignments), skus, units, containers, self.env.now)
+        self.consignments.append(consignment)
+        checkpoint = self.first_line.config
+        self.first_line.inspect.append(bool(self.selection_rng.random() < checkpoint.inspection_probability))
+        self.first_line.fail.append(bool(self.selection_rng.random() < checkpoint.failure_probability))
+        self.env.process(self._journey(consignment))
+
+    def _journey(self, c: Consignment):  # type: ignore[no-untyped-def]
+        run = self.scenario.run
+        for k, lane in enumerate(self.path):
+            if k > 0 and lane.departures is not None:
+                later = departure_times(lane.departures, run.start, self.env.now, self.env.now + 24 * 8)
+                if later:
+                    yield self.env.timeout(later[0] - self.env.now)
+            c.events[f"depart:{lane.id}"] = self.env.now
+            self.costs["transport"] += lane.cost_per_container_cny * len(c.containers)
+            yield self.env.timeout(float(lane.transit_time_h.sample(self.rng, 1)[0]))
+            c.events[f"arrive:{lane.to}"] = self.env.now
+            if lane.to == self.first_line_node:
+                done = self.env.event()
+                self._cleared[c.id] = done
+                self.first_line.arrive(c.id)
+                passed = yield done
+                c.events["first_line_cleared"] = self.env.now
+                if not passed:
+                    c.outcome = "rejected_at_first_line"
+                    self.inventory.in_transit[c.skus] -= c.units
+                    return
+        c.outcome = "receiving"
+        self.pending_containers[c.id] = len(c.containers)
+        for skus, units in c.containers:
+            self.containers.append((c, skus, units))
+            self.receiving.arrive(len(self.containers) - 1)
+
+    def first_line_done(self, job: int, passed: bool) -> None:
+        """Callback of the first-line checkpoint."""
+        self._cleared.pop(job).succeed(passed)
+
+    def container_received(self, job: int) -> None:
+        """Callback of the receiving station: stock becomes available."""
+        c, skus, units = self.containers[job]
+        self.inventory.receive(skus, units)
+        self.pending_containers[c.id] -= 1
+        if self.pending_containers[c.id] == 0:
+            del self.pending_containers[c.id]
+            c.outcome = "received"
+            c.events["received"] = self.env.now
