@@ -1,0 +1,117 @@
+"""KPI tables of runs: one tidy row per (replication, kpi) with its value and unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from logistics.sim.accounting import STAGES
+from logistics.sim.engine import COST_COMPONENTS, RunResult
+from logistics.sim.monitor import END_REASONS
+
+__all__ = ["LEAD_TIME_STAGES", "QUANTILES", "kpi_table", "run_kpis", "stage_lead_times"]
+
+QUANTILES = (("p50", 0.50), ("p90", 0.90), ("p95", 0.95), ("p99", 0.99))
+
+# stage name -> (from timestamp, to timestamp)
+LEAD_TIME_STAGES: dict[str, tuple[str, str]] = {
+    "documents": ("created_h", "documents_h"),
+    "stock": ("created_h", "stock_h"),
+    "release": ("created_h", "released_h"),
+    "pick": ("released_h", "pick_end_h"),
+    "pack": ("pick_end_h", "pack_end_h"),
+    "second_line_checkpoint": ("pack_end_h", "cleared_h"),
+    "outbound": ("cleared_h", "dispatched_h"),
+    "last_mile": ("dispatched_h", "delivered_h"),
+    "order_to_dispatch": ("created_h", "dispatched_h"),
+    "end_to_end": ("created_h", "delivered_h"),
+}
+
+
+def stage_lead_times(orders: pd.DataFrame, end_h: float) -> dict[str, np.ndarray]:
+    """Hours spent in each stage by the orders that completed it by `end_h`."""
+    out = {}
+    for stage, (a, b) in LEAD_TIME_STAGES.items():
+        t0 = orders[a].to_numpy()
+        t1 = orders[b].to_numpy()
+        done = ~np.isnan(t0) & (t1 <= end_h)
+        out[stage] = t1[done] - t0[done]
+    return out
+
+
+def _summary(rows: list[tuple[str, float, str]], name: str, values: np.ndarray, unit: str) -> None:
+    rows.append((f"{name}.mean", float(values.mean()) if len(values) else np.nan, unit))
+    for label, q in QUANTILES:
+        rows.append((f"{name}.{label}", float(np.quantile(values, q)) if len(values) else np.nan, unit))
+
+
+def run_kpis(result: RunResult) -> pd.DataFrame:
+    """KPIs of one run as rows (kpi, value, unit). Lead times and on-time rates cover the orders created
+    after the warm-up; counts and costs cover the whole run."""
+    rows: list[tuple[str, float, str]] = []
+    c = result.counts
+    orders = result.orders
+    rows.append(("orders.created", c["created"], "orders"))
+    rows.append(("orders.delivered", c["delivered"], "orders"))
+    rows.append(("orders.in_system", c["in_system"], "orders"))
+    for stage in STAGES:
+        rows.append((f"orders.in_system.{stage}", c[f"in_system.{stage}"], "orders"))
+    rows.append(("orders.ended", c["ended"], "orders"))
+    reasons = orders["end_reason"].value_counts()
+    for reason in END_REASONS[1:]:
+        rows.append((f"orders.ended.{reason}", int(reasons.get(reason, 0)), "orders"))
+
+    steady = orders[orders["created_h"] >= result.warmup_h]
+    for stage, values in stage_lead_times(steady, result.end_h).items():
+        _summary(rows, f"lead_time.{stage}_h", values, "h")
+
+    live = steady[steady["end_reason"] != "over_limit"]
+    dispatch_wait = live["dispatched_h"] - live["created_h"]
+    on_time_dispatch = (dispatch_wait <= result.dispatch_promise_h).mean() if len(live) else np.nan
+    delivered_in = live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]
+    on_time_delivery = (delivered_in <= live["delivery_promise_h"]).mean() if len(live) else np.nan
+    rows.append(("service.on_time_dispatch_rate", float(on_time_dispatch), "share"))
+    rows.append(("service.on_time_delivery_rate", float(on_time_delivery), "share"))
+
+    handled = max(1, c["created"] - int(reasons.get("over_limit", 0)))
+    logistics_total = 0.0
+    for component in COST_COMPONENTS:
+        value = result.costs_cny[component]
+        rows.append((f"cost.{component}_cny", value, "CNY"))
+        rows.append((f"cost_per_order.{component}_cny", value / handled, "CNY/order"))
+        if component != "tax":
+            logistics_total += value
+    rows.append(("cost.logistics_total_cny", logistics_total, "CNY"))
+    rows.append(("cost_per_order.logistics_total_cny", logistics_total / handled, "CNY/order"))
+
+    for r in result.resources.itertuples(index=False):
+        rows.append((f"resource.{r.resource}.utilisation", float(r.utilisation), "share"))
+        rows.append((f"resource.{r.resource}.mean_queue", float(r.mean_queue), "jobs"))
+        rows.append((f"resource.{r.resource}.peak_queue", float(r.peak_queue), "jobs"))
+        rows.append((f"resource.{r.resource}.served", float(r.served), "jobs"))
+
+    rows.append(("stock.backordered_orders", c["backordered_orders"], "orders"))
+    rows.append(("stock.backordered_lines", c["backordered_lines"], "lines"))
+    rows.append(("stock.stockout_line_rate", c["backordered_lines"] / max(1, c["order_lines"]), "share"))
+    rows.append(("stock.peak_stored_m3", result.stock["peak_stored_m3"], "m3"))
+    rows.append(("stock.storage_m3_days", result.stock["storage_m3_days"], "m3*day"))
+    rows.append(("inbound.consignments", c["consignments"], "consignments"))
+    rows.append(("inbound.consignments_inspected", c["consignments_inspected"], "consignments"))
+    rows.append(("inbound.rolled_units", c["rolled_units"], "units"))
+    rows.append(("customs.parcels_inspected", c["parcels_inspected"], "parcels"))
+    rows.append(("customs.parcel_inspection_rate", c["parcels_inspected"] / max(1, handled), "share"))
+    rows.append(("customs.parcels_failed", c["parcels_failed"], "parcels"))
+    rows.append(("labour.worker_h", c["labour_h"], "worker*h"))
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def kpi_table(results: Iterable[RunResult]) -> pd.DataFrame:
+    """Tidy KPI table of several runs: replication, kpi, value, unit."""
+    frames = []
+    for r in results:
+        frame = run_kpis(r)
+        frame.insert(0, "replication", r.replication)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,112 @@
+"""Plots of one or more runs (matplotlib, Agg backend, written as PNG files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from logistics.analysis.kpis import stage_lead_times  # noqa: E402
+from logistics.sim.engine import COST_COMPONENTS, RunResult  # noqa: E402
+
+__all__ = ["plot_costs", "plot_lead_time", "plot_queues", "plot_stage_lead_times", "plot_utilisation"]
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_lead_time(result: RunResult, path: Path) -> Path:
+    """Histogram of end-to-end lead time with the percentiles marked."""
+    lead = stage_lead_times(result.orders[result.orders["created_h"] >= result.warmup_h], result.end_h)[
+        "end_to_end"
+    ]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    if len(lead):
+        ax.hist(lead, bins=80, color="#4477aa")
+        for q, style in ((0.5, "-"), (0.9, "--"), (0.99, ":")):
+            v = np.quantile(lead, q)
+            ax.axvline(v, color="black", linestyle=style, label=f"p{round(q * 100)} = {v:.1f} h")
+        ax.legend()
+    ax.set_xlabel("order creation to delivery (h)")
+    ax.set_ylabel("orders")
+    ax.set_title("End-to-end lead time")
+    return _save(fig, path)
+
+
+def plot_stage_lead_times(result: RunResult, path: Path) -> Path:
+    """Mean and p95 time in each stage."""
+    stages = ["documents", "stock", "pick", "pack", "second_line_checkpoint", "outbound", "last_mile"]
+    lead = stage_lead_times(result.orders[result.orders["created_h"] >= result.warmup_h], result.end_h)
+    means = [float(lead[s].mean()) if len(lead[s]) else 0.0 for s in stages]
+    p95 = [float(np.quantile(lead[s], 0.95)) if len(lead[s]) else 0.0 for s in stages]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    y = np.arange(len(stages))
+    ax.barh(y - 0.2, means, height=0.4, label="mean", color="#4477aa")
+    ax.barh(y + 0.2, p95, height=0.4, label="p95", color="#ee6677")
+    ax.set_yticks(y, [s.replace("_", " ") for s in stages])
+    ax.invert_yaxis()
+    ax.set_xscale("symlog", linthresh=0.1)
+    ax.set_xlabel("hours (log scale above 0.1 h)")
+    ax.set_title("Lead time by stage")
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_queues(result: RunResult, path: Path) -> Path:
+    """Queue lengths of every resource, and orders waiting for release, over time."""
+    s = result.series
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for col in s.columns:
+        if col.endswith(".queue") and s[col].max() > 0:
+            ax.plot(s["time_h"], s[col], label=col.removesuffix(".queue"), linewidth=1)
+    ax.plot(s["time_h"], s["orders.awaiting_release"], label="awaiting release (docs/stock)", linewidth=1)
+    ax.plot(s["time_h"], s["orders.outbound_buffer"], label="outbound buffer", linewidth=1, linestyle=":")
+    ax.axvline(result.horizon_h, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_xlabel("simulated hour")
+    ax.set_ylabel("jobs waiting")
+    ax.set_title("Queues over time (dashed line: last order created)")
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_utilisation(result: RunResult, path: Path) -> Path:
+    """Busy share of staffed capacity per resource over time (blank while nobody is on shift)."""
+    s = result.series
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for col in s.columns:
+        if col.endswith(".busy"):
+            name = col.removesuffix(".busy")
+            cap = s[f"{name}.capacity"].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                util = np.where(cap > 0, s[col].to_numpy(dtype=float) / cap, np.nan)
+            if np.nanmax(np.nan_to_num(util)) > 0:
+                ax.plot(s["time_h"], util, label=name, linewidth=1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("simulated hour")
+    ax.set_ylabel("busy / staffed")
+    ax.set_title("Utilisation over time")
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_costs(results: list[RunResult], path: Path) -> Path:
+    """Logistics cost per order by component (mean over replications); tax shown apart in the title."""
+    handled = [max(1, r.counts["created"] - int((r.orders["end_reason"] == "over_limit").sum())) for r in results]
+    parts = [c for c in COST_COMPONENTS if c != "tax"]
+    values = [float(np.mean([r.costs_cny[c] / h for r, h in zip(results, handled, strict=True)])) for c in parts]
+    tax = float(np.mean([r.costs_cny["tax"] / h for r, h in zip(results, handled, strict=True)]))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.bar(parts, values, color="#228833")
+    for k, v in enumerate(values):
+        ax.text(k, v, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("CNY per order")
+    ax.set_title(f"Logistics cost per order: {sum(values):.2f} CNY (import tax: {tax:.2f} CNY)")
+    return _save(fig, path)

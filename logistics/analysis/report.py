@@ -1,0 +1,115 @@
+"""The run report: a Markdown page and a self-contained HTML page, with PNG plots beside them."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from logistics.analysis import plots
+from logistics.sim.engine import RunResult
+
+__all__ = ["summary_table", "write_report"]
+
+HEADLINE = [
+    ("orders.created", "Orders created"),
+    ("orders.delivered", "Orders delivered"),
+    ("orders.in_system", "Orders still in the system at the end"),
+    ("orders.ended.over_limit", "Orders rejected (over the tax-free limits)"),
+    ("orders.ended.inspection_failed", "Orders stopped at inspection"),
+    ("lead_time.end_to_end_h.mean", "End-to-end lead time, mean (h)"),
+    ("lead_time.end_to_end_h.p50", "End-to-end lead time, p50 (h)"),
+    ("lead_time.end_to_end_h.p95", "End-to-end lead time, p95 (h)"),
+    ("lead_time.end_to_end_h.p99", "End-to-end lead time, p99 (h)"),
+    ("lead_time.order_to_dispatch_h.p95", "Order to dispatch, p95 (h)"),
+    ("service.on_time_dispatch_rate", "Dispatched within the promise"),
+    ("service.on_time_delivery_rate", "Delivered within the zone promise"),
+    ("cost_per_order.logistics_total_cny", "Logistics cost per order (CNY)"),
+    ("cost_per_order.tax_cny", "Import tax per order (CNY)"),
+    ("stock.backordered_orders", "Orders backordered (stockout)"),
+    ("stock.stockout_line_rate", "Order lines hit by a stockout"),
+]
+
+
+def summary_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Mean, min and max over replications of each KPI."""
+    g = kpis.groupby(["kpi", "unit"], sort=False)["value"]
+    return pd.DataFrame({"mean": g.mean(), "min": g.min(), "max": g.max()}).reset_index()
+
+
+def _fmt(v: float) -> str:
+    if pd.isna(v):
+        return "n/a"
+    if abs(v) >= 1000 or float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:.3f}" if abs(v) < 1 else f"{v:,.2f}"
+
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(_fmt(v) if isinstance(v, float | int) else str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, title: str) -> dict[str, Path]:
+    """Write report.md, report.html and the plots into `out_dir`; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    first = results[0]
+    images = {
+        "End-to-end lead time": plots.plot_lead_time(first, out_dir / "lead_time.png"),
+        "Lead time by stage": plots.plot_stage_lead_times(first, out_dir / "lead_time_by_stage.png"),
+        "Queues over time": plots.plot_queues(first, out_dir / "queues.png"),
+        "Utilisation over time": plots.plot_utilisation(first, out_dir / "utilisation.png"),
+        "Cost per order": plots.plot_costs(results, out_dir / "costs.png"),
+    }
+    summary = summary_table(kpis)
+    by_kpi = summary.set_index("kpi")
+    headline = pd.DataFrame(
+        [(label, by_kpi.loc[k, "mean"]) for k, label in HEADLINE if k in by_kpi.index],
+        columns=["KPI", f"mean of {len(results)} replication(s)"],
+    )
+    resources = pd.concat([r.resources.assign(replication=r.replication) for r in results])
+    resources = resources.groupby("resource", sort=False)[["served", "utilisation", "mean_queue", "peak_queue"]].mean()
+    resources = resources.reset_index()
+    costs = summary[summary["kpi"].str.startswith("cost_per_order.")][["kpi", "mean", "min", "max"]]
+    intro = (
+        f"Scenario **{first.scenario}**, {len(results)} replication(s); orders created during "
+        f"{first.horizon_h:g} h, simulated to {first.end_h:g} h. Lead times cover orders created after the "
+        f"{first.warmup_h:g} h warm-up. Plots show replication {first.replication}."
+    )
+    sections = [
+        ("Headline", headline),
+        ("Resources (utilisation over staffed hours of the whole run)", resources),
+        ("Cost per order by component", costs),
+        ("All KPIs (mean, min, max over replications)", summary),
+    ]
+    md = [f"# {title}", "", intro, ""]
+    for name, table in sections[:3]:
+        md += [f"## {name}", "", _markdown_table(table), ""]
+    for name, path in images.items():
+        md += [f"## {name}", "", f"![{name}]({path.name})", ""]
+    md += [f"## {sections[3][0]}", "", _markdown_table(sections[3][1]), ""]
+    md_path = out_dir / "report.md"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+
+    body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(intro).replace('**', '')}</p>"]
+    for name, table in sections[:3]:
+        body += [f"<h2>{html.escape(name)}</h2>", table.to_html(index=False, float_format=_fmt, border=0)]
+    for name, path in images.items():
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        body += [f"<h2>{html.escape(name)}</h2>", f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">']
+    body += [f"<h2>{html.escape(sections[3][0])}</h2>", sections[3][1].to_html(index=False, float_format=_fmt, border=0)]
+    style = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
+             "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}")
+    html_path = out_dir / "report.html"
+    html_path.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
+        encoding="utf-8",
+    )
+    return {"markdown": md_path, "html": html_path, **{k: v for k, v in images.items()}}

@@ -1,0 +1,177 @@
+"""The `logistics` command: validate, run, schema and the built-in scenarios."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from logistics.core.errors import LogisticsError, ScenarioError
+from logistics.scenario import DEFAULT_SCENARIO, builtin_names, builtin_text, load_builtin, load_scenario
+from logistics.scenario.scenario import Scenario
+from logistics.scenario.schema import scenario_json_schema
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate and optimise cross-border e-commerce logistics and warehousing.",
+)
+scenarios_app = typer.Typer(no_args_is_help=True, help="The built-in example scenarios.")
+app.add_typer(scenarios_app, name="scenarios")
+console = Console()
+err = Console(stderr=True)
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a field: path.to.field=value (repeatable), e.g. demand.orders_per_day=5000"),
+]
+
+
+def _load(file: str | None, overrides: list[str] | None) -> Scenario:
+    """A scenario from a file path, or a built-in by name (none: the default example)."""
+    overrides = overrides or []
+    if file is None:
+        return load_builtin(DEFAULT_SCENARIO, overrides)
+    if not Path(file).exists() and file in builtin_names():
+        return load_builtin(file, overrides)
+    return load_scenario(file, overrides)
+
+
+def _fail(exc: LogisticsError) -> None:
+    if isinstance(exc, ScenarioError):
+        for issue in exc.issues:
+            err.print(f"[red]error[/red] {issue}", highlight=False, soft_wrap=True)
+    else:
+        err.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(help="Scenario file (YAML or JSON) or a built-in scenario name.")],
+    set_: SetOption = None,
+) -> None:
+    """Check a scenario file; every problem is listed with its file, line and field."""
+    try:
+        scenario = _load(file, set_)
+    except LogisticsError as exc:
+        _fail(exc)
+    console.print(f"[green]ok[/green] {file}: scenario {scenario.name!r} is valid")
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
+) -> None:
+    """Print or write the JSON Schema of scenario files (for editor validation)."""
+    text = json.dumps(scenario_json_schema(), indent=2)
+    if out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"JSON Schema written to {out}")
+
+
+@app.command()
+def run(
+    file: Annotated[
+        str | None,
+        typer.Argument(help=f"Scenario file or built-in name (default: the built-in {DEFAULT_SCENARIO})."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed (overrides run.seed).")] = None,
+    replications: Annotated[int | None, typer.Option(help="Replications (overrides run.replications).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    set_: SetOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Simulate a scenario and write the KPI table, the per-order table and the report into OUT."""
+    from logistics.analysis.report import summary_table
+    from logistics.experiments import run_replications, write_outputs
+
+    overrides = list(set_ or [])
+    if seed is not None:
+        overrides.append(f"run.seed={seed}")
+    if replications is not None:
+        overrides.append(f"run.replications={replications}")
+    try:
+        scenario = _load(file, overrides)
+    except LogisticsError as exc:
+        _fail(exc)
+    reps = scenario.run.replications
+    results = []
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>5.1f}%"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=quiet,
+        ) as bar:
+            task = bar.add_task(f"{scenario.name}", total=reps * scenario.run.end_h)
+
+            def progress(r: int, now: float, end: float) -> None:
+                bar.update(task, completed=r * end + now,
+                           description=f"{scenario.name} replication {r + 1}/{reps}")
+
+            run_replications(scenario, progress=progress, on_result=results.append)
+    except LogisticsError as exc:
+        if results:
+            write_outputs(results, out)
+            err.print(f"[yellow]the {len(results)} finished replication(s) were written to {out}[/yellow]")
+        _fail(exc)
+    except KeyboardInterrupt:
+        if results:
+            write_outputs(results, out)
+            err.print(f"[yellow]interrupted; {len(results)} finished replication(s) written to {out}[/yellow]")
+        raise typer.Exit(code=130) from None
+    written = write_outputs(results, out)
+    from logistics.analysis.kpis import kpi_table
+    from logistics.analysis.report import HEADLINE
+
+    summary = summary_table(kpi_table(results)).set_index("kpi")
+    table = Table(title=f"{scenario.name}: {reps} replication(s), seed {scenario.run.seed}")
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    for key, label in HEADLINE:
+        if key in summary.index:
+            table.add_row(label, f"{summary.loc[key, 'mean']:,.3f}".rstrip("0").rstrip("."))
+    console.print(table)
+    wall = sum(r.wall_s for r in results)
+    created = sum(r.counts["created"] for r in results)
+    console.print(f"simulated {created:,} orders in {wall:.1f} s ({created / max(wall, 1e-9):,.0f} orders/s)")
+    for name, path in written.items():
+        console.print(f"  {name:<13} {path}")
+
+
+@scenarios_app.command("list")
+def scenarios_list() -> None:
+    """List the built-in scenarios."""
+    for name in builtin_names():
+        scenario = load_builtin(name)
+        console.print(f"[bold]{name}[/bold]: {scenario.description}")
+
+
+@scenarios_app.command("show")
+def scenarios_show(name: Annotated[str, typer.Argument(help="Built-in scenario name.")]) -> None:
+    """Print a built-in scenario's YAML (redirect it to a file to start your own)."""
+    try:
+        sys.stdout.write(builtin_text(name))
+    except LogisticsError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

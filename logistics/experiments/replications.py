@@ -1,0 +1,69 @@
+"""Replications of one scenario, run one after another, and the files they produce."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from logistics.analysis.kpis import kpi_table
+from logistics.analysis.report import write_report
+from logistics.scenario.scenario import Scenario
+from logistics.sim.engine import RunResult, simulate
+
+__all__ = ["run_replications", "write_outputs"]
+
+Progress = Callable[[int, float, float], None]
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: int | None = None,
+    progress: Progress | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Run replications 0..R-1 (R from the scenario unless given); replication r is seeded with child r of
+    `SeedSequence(scenario.run.seed)`, so it does not depend on how many replications run.
+    `progress(replication, now_h, end_h)` reports simulated time; `on_result` sees each finished run."""
+    count = scenario.run.replications if replications is None else replications
+    if count < 1:
+        raise ValueError(f"replications must be >= 1, got {count}")
+    results = []
+    for r in range(count):
+        callback = None if progress is None else (lambda now, end, r=r: progress(r, now, end))
+        result = simulate(scenario, replication=r, progress=callback)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _has_parquet() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = None) -> dict[str, Path]:
+    """Write the KPI table (kpis.csv), per-order table (orders.parquet, else orders.csv), resources,
+    consignments and time series (CSV), and the report; returns what was written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kpis = kpi_table(results)
+    written: dict[str, Path] = {}
+    written["kpis"] = out_dir / "kpis.csv"
+    kpis.to_csv(written["kpis"], index=False)
+    orders = pd.concat([r.orders.assign(replication=r.replication) for r in results], ignore_index=True)
+    if _has_parquet():
+        written["orders"] = out_dir / "orders.parquet"
+        orders.to_parquet(written["orders"], index=False)
+    else:
+        written["orders"] = out_dir / "orders.csv"
+        orders.to_csv(written["orders"], index=False)
+    for name in ("resources", "consignments", "series"):
+        frame = pd.concat([getattr(r, name).assign(replication=r.replication) for r in results], ignore_index=True)
+        written[name] = out_dir / f"{name}.csv"
+        frame.to_csv(written[name], index=False)
+    report = write_report(results, kpis, out_dir, title or f"Run report: {results[0].scenario}")
+    written["report_html"] = report["html"]
+    written["report_md"] = report["markdown"]
+    return written
