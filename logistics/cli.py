@@ -29,7 +29,9 @@ err = Console(stderr=True)
 
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a field: path.to.field=value (repeatable), e.g. demand.orders_per_day=5000"),
+    typer.Option(
+        "--set", help="Override a field: path.to.field=value (repeatable), e.g. demand.orders_per_day=5000"
+    ),
 ]
 
 
@@ -67,7 +69,9 @@ def validate(
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
 ) -> None:
     """Print or write the JSON Schema of scenario files (for editor validation)."""
     text = json.dumps(scenario_json_schema(), indent=2)
@@ -85,7 +89,9 @@ def run(
         typer.Argument(help=f"Scenario file or built-in name (default: the built-in {DEFAULT_SCENARIO})."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Root seed (overrides run.seed).")] = None,
-    replications: Annotated[int | None, typer.Option(help="Replications (overrides run.replications).")] = None,
+    replications: Annotated[
+        int | None, typer.Option(help="Replications (overrides run.replications).")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -118,8 +124,9 @@ def run(
             task = bar.add_task(f"{scenario.name}", total=reps * scenario.run.end_h)
 
             def progress(r: int, now: float, end: float) -> None:
-                bar.update(task, completed=r * end + now,
-                           description=f"{scenario.name} replication {r + 1}/{reps}")
+                bar.update(
+                    task, completed=r * end + now, description=f"{scenario.name} replication {r + 1}/{reps}"
+                )
 
             run_replications(scenario, progress=progress, on_result=results.append)
     except LogisticsError as exc:
@@ -130,7 +137,9 @@ def run(
     except KeyboardInterrupt:
         if results:
             write_outputs(results, out)
-            err.print(f"[yellow]interrupted; {len(results)} finished replication(s) written to {out}[/yellow]")
+            err.print(
+                f"[yellow]interrupted; {len(results)} finished replication(s) written to {out}[/yellow]"
+            )
         raise typer.Exit(code=130) from None
     written = write_outputs(results, out)
     from logistics.analysis.kpis import kpi_table

@@ -7,11 +7,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from logistics.analysis.kpis import stage_lead_times  # noqa: E402
-from logistics.sim.engine import COST_COMPONENTS, RunResult  # noqa: E402
+from logistics.analysis.kpis import stage_lead_times
+from logistics.sim.engine import COST_COMPONENTS, RunResult
 
 __all__ = ["plot_costs", "plot_lead_time", "plot_queues", "plot_stage_lead_times", "plot_utilisation"]
 
@@ -99,9 +99,13 @@ def plot_utilisation(result: RunResult, path: Path) -> Path:
 
 def plot_costs(results: list[RunResult], path: Path) -> Path:
     """Logistics cost per order by component (mean over replications); tax shown apart in the title."""
-    handled = [max(1, r.counts["created"] - int((r.orders["end_reason"] == "over_limit").sum())) for r in results]
+    handled = [
+        max(1, r.counts["created"] - int((r.orders["end_reason"] == "over_limit").sum())) for r in results
+    ]
     parts = [c for c in COST_COMPONENTS if c != "tax"]
-    values = [float(np.mean([r.costs_cny[c] / h for r, h in zip(results, handled, strict=True)])) for c in parts]
+    values = [
+        float(np.mean([r.costs_cny[c] / h for r, h in zip(results, handled, strict=True)])) for c in parts
+    ]
     tax = float(np.mean([r.costs_cny["tax"] / h for r, h in zip(results, handled, strict=True)]))
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.bar(parts, values, color="#228833")

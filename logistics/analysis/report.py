@@ -73,7 +73,9 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         columns=["KPI", f"mean of {len(results)} replication(s)"],
     )
     resources = pd.concat([r.resources.assign(replication=r.replication) for r in results])
-    resources = resources.groupby("resource", sort=False)[["served", "utilisation", "mean_queue", "peak_queue"]].mean()
+    resources = resources.groupby("resource", sort=False)[
+        ["served", "utilisation", "mean_queue", "peak_queue"]
+    ].mean()
     resources = resources.reset_index()
     costs = summary[summary["kpi"].str.startswith("cost_per_order.")][["kpi", "mean", "min", "max"]]
     intro = (
@@ -101,11 +103,19 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         body += [f"<h2>{html.escape(name)}</h2>", table.to_html(index=False, float_format=_fmt, border=0)]
     for name, path in images.items():
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        body += [f"<h2>{html.escape(name)}</h2>", f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">']
-    body += [f"<h2>{html.escape(sections[3][0])}</h2>", sections[3][1].to_html(index=False, float_format=_fmt, border=0)]
-    style = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
-             "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}")
+        body += [
+            f"<h2>{html.escape(name)}</h2>",
+            f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">',
+        ]
+    body += [
+        f"<h2>{html.escape(sections[3][0])}</h2>",
+        sections[3][1].to_html(index=False, float_format=_fmt, border=0),
+    ]
+    style = (
+        "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
+        "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
+    )
     html_path = out_dir / "report.html"
     html_path.write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"

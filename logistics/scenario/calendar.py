@@ -66,9 +66,7 @@ def _staffing(value: object) -> object:
             if count < 0:
                 raise ValueError(f"a number of workers cannot be negative, got {shift}: {count}")
         return value
-    raise ValueError(
-        f"expected a whole number of workers, or a mapping shift name -> workers, got {value!r}"
-    )
+    raise ValueError(f"expected a whole number of workers, or a mapping shift name -> workers, got {value!r}")
 
 
 def staffing_total(staffing: int | dict[str, int]) -> int:

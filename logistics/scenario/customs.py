@@ -18,7 +18,8 @@ class DocumentMatching(ScenarioModel):
     payment_delay_min: Distribution = Deterministic(value=0)
     waybill_delay_min: Distribution = Deterministic(value=0)
     check_time_min: Distribution = Field(
-        default=Deterministic(value=1), description="Customs system time to match and release the declaration."
+        default=Deterministic(value=1),
+        description="Customs system time to match and release the declaration.",
     )
     mismatch_probability: float = Field(default=0.0, ge=0, le=1)
     correction_time_h: Distribution = Deterministic(value=2)

@@ -127,9 +127,7 @@ class Empirical(ScenarioModel):
     def _weights_match(self) -> Empirical:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
-                )
+                raise ValueError(f"weights has {len(self.weights)} entries but values has {len(self.values)}")
             if sum(self.weights) <= 0:
                 raise ValueError("weights must not all be zero")
         return self

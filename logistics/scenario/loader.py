@@ -6,6 +6,7 @@ Every problem becomes a `ScenarioIssue` naming the file, the line and the field 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,16 @@ def validate_data(
     override_sources = override_sources or {}
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError([ScenarioIssue((), f"a scenario must be a mapping of sections, this is {kind}",
-                                           source=source, line=1 if data is None else lines.get(()))])
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    (),
+                    f"a scenario must be a mapping of sections, this is {kind}",
+                    source=source,
+                    line=1 if data is None else lines.get(()),
+                )
+            ]
+        )
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -83,7 +92,9 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
-            raise ScenarioError([ScenarioIssue((), f"the value is not valid YAML: {exc}", source=origin)]) from None
+            raise ScenarioError(
+                [ScenarioIssue((), f"the value is not valid YAML: {exc}", source=origin)]
+            ) from None
         parts = key.split(".")
         node = data
         resolved: list[str | int] = []
@@ -92,9 +103,16 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
             if isinstance(node, list):
                 index = _list_index(node, part)
                 if index is None:
-                    raise ScenarioError([ScenarioIssue(tuple(resolved), f"no element {part!r} in this list "
-                                                       f"({len(node)} elements; use a position or an id)",
-                                                       source=origin)])
+                    raise ScenarioError(
+                        [
+                            ScenarioIssue(
+                                tuple(resolved),
+                                f"no element {part!r} in this list "
+                                f"({len(node)} elements; use a position or an id)",
+                                source=origin,
+                            )
+                        ]
+                    )
                 resolved.append(index)
                 if last:
                     node[index] = value
@@ -109,8 +127,15 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
                         node[part] = {}
                     node = node[part]
             else:
-                raise ScenarioError([ScenarioIssue(tuple(resolved), f"{'.'.join(map(str, resolved))} is a "
-                                                   f"value, it has no field {part!r}", source=origin)])
+                raise ScenarioError(
+                    [
+                        ScenarioIssue(
+                            tuple(resolved),
+                            f"{'.'.join(map(str, resolved))} is a value, it has no field {part!r}",
+                            source=origin,
+                        )
+                    ]
+                )
         sources[tuple(resolved)] = origin
     return data, sources
 
@@ -135,7 +160,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice in one mapping (first on line {seen[key]})",
+                None,
+                None,
+                f"key {key!r} appears twice in one mapping (first on line {seen[key]})",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line + 1
@@ -148,14 +175,16 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def _read_yaml(text: str, source: str) -> tuple[Any, dict[Key, int]]:
     try:
         node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise ScenarioError([ScenarioIssue((), f"YAML syntax error: {problem}", source=source, line=line)]) from None
+        raise ScenarioError(
+            [ScenarioIssue((), f"YAML syntax error: {problem}", source=source, line=line)]
+        ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([ScenarioIssue((), f"YAML error: {exc}", source=source)]) from None
     lines: dict[Key, int] = {}
@@ -182,34 +211,59 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Key:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             path.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not _is_branch_name(part):
             path.append(part)  # a missing or unknown key: keep it, it is what the message is about
             node = None
-        elif isinstance(node, dict) and part == "from_":
-            path.append("from")
-            node = None
     return tuple(path)
 
 
 def _is_branch_name(part: str) -> bool:
-    return part in {"deterministic", "exponential", "lognormal", "triangular", "uniform", "empirical",
-                    "int", "float", "str", "bool"} or "[" in part or part.startswith("function-")
+    return (
+        part
+        in {
+            "deterministic",
+            "exponential",
+            "lognormal",
+            "triangular",
+            "uniform",
+            "empirical",
+            "int",
+            "float",
+            "str",
+            "bool",
+        }
+        or "[" in part
+        or part.startswith("function-")
+    )
 
 
 def _issues_from_pydantic(exc: ValidationError, data: Any) -> list[ScenarioIssue]:
     merged: dict[Key, list[str]] = {}
+    missing: dict[Key, list[str]] = {}  # parent path -> missing field names
+    unknown: dict[Key, list[str]] = {}  # parent path -> unknown keys
     for err in exc.errors(include_url=False):
         path = _data_path(tuple(err["loc"]), data)
+        if err["type"] == "missing" and path:
+            missing.setdefault(path[:-1], []).append(str(path[-1]))
+        if err["type"] == "extra_forbidden" and path:
+            unknown.setdefault(path[:-1], []).append(str(path[-1]))
         message = _message(err)
         bucket = merged.setdefault(path, [])
         if message not in bucket:
             bucket.append(message)
+    # A misspelt required key shows up twice (unknown + missing): say it once, as a suggestion.
+    for parent, extras in unknown.items():
+        for extra in extras:
+            close = difflib.get_close_matches(extra, missing.get(parent, []), n=1, cutoff=0.5)
+            if close:
+                merged.pop((*parent, close[0]), None)
+                missing[parent].remove(close[0])
+                merged[(*parent, extra)] = [f"unknown key; did you mean {close[0]!r}? (it is required)"]
     return [ScenarioIssue(path, "; or ".join(msgs)) for path, msgs in merged.items()]
 
 
@@ -217,7 +271,7 @@ def _message(err: Any) -> str:
     kind = err["type"]
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     if kind == "extra_forbidden":
         return "unknown key (check its spelling; `logistics schema` lists every field)"
     if kind == "missing":

@@ -129,8 +129,10 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
     roles = [cp.role for cp in s.customs.checkpoints]
     for role in ("first_line", "second_line"):
         if roles.count(role) != 1:
-            bad(("customs", "checkpoints"), f"bonded import needs exactly one {role} checkpoint, found "
-                f"{roles.count(role)}")
+            bad(
+                ("customs", "checkpoints"),
+                f"bonded import needs exactly one {role} checkpoint, found {roles.count(role)}",
+            )
     first = s.customs.checkpoint("first_line")
     if first is not None and path_nodes and first.node not in path_nodes[:-1]:
         i = roles.index("first_line")

@@ -52,8 +52,12 @@ def order_status(orders: OrderColumns, end_h: float) -> OrderStatus:
         stage[hit] = name
         unassigned &= ~hit
     status = np.where(ended, "ended", np.where(delivered, "delivered", "in_system")).astype(object)
-    counts = {"created": n, "delivered": int(delivered.sum()), "ended": int(ended.sum()),
-              "in_system": int(alive.sum())}
+    counts = {
+        "created": n,
+        "delivered": int(delivered.sum()),
+        "ended": int(ended.sum()),
+        "in_system": int(alive.sum()),
+    }
     for name in STAGES:
         counts[f"in_system.{name}"] = int((stage == name).sum())
     return OrderStatus(status=status, stage=stage, counts=counts)

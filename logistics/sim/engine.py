@@ -79,7 +79,9 @@ class BondedImportModel:
 
         # --- goods and demand, drawn up front as columns -------------------------------------------
         self.skus = skus = build_skus(s.catalog, streams.generator("catalog"))
-        self.book = book = generate_orders(s.demand, skus, run.start, run.horizon_h, streams.generator("demand"))
+        self.book = book = generate_orders(
+            s.demand, skus, run.start, run.horizon_h, streams.generator("demand")
+        )
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
         cols.created_h[:] = book.created_h
@@ -101,7 +103,9 @@ class BondedImportModel:
         try:
             policy = make_replenishment_policy(wh.replenishment.policy, wh.replenishment.cover_days)
         except KeyError as exc:
-            raise ScenarioError([ScenarioIssue(("warehouse", "replenishment", "policy"), str(exc.args[0]))]) from None
+            raise ScenarioError(
+                [ScenarioIssue(("warehouse", "replenishment", "policy"), str(exc.args[0]))]
+            ) from None
         self.forecast = forecast_units_per_day(s.demand, skus)
         initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
         self.inventory = Inventory(env, initial, skus.volume_m3, self._stock_ready)
@@ -111,41 +115,88 @@ class BondedImportModel:
         n_lines = book.n_lines.tolist()
 
         def station_time(config, rng_name: str):  # type: ignore[no-untyped-def]
-            base = BufferedSampler(config.time_per_order_min, streams.generator(rng_name), 1 / MINUTES_PER_HOUR)
+            base = BufferedSampler(
+                config.time_per_order_min, streams.generator(rng_name), 1 / MINUTES_PER_HOUR
+            )
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
             if per_line_h == 0:
                 return lambda i: base()
             return lambda i: base() + per_line_h * n_lines[i]
 
-        self.pick = Station(env, "warehouse.pick", capacity_changes(wh.pick.workers, cal, run.start, self.end_h),
-                            station_time(wh.pick, "warehouse.pick"), self._picked, cols.pick_start_h,
-                            cols.pick_end_h)
-        self.pack = Station(env, "warehouse.pack", capacity_changes(wh.pack.workers, cal, run.start, self.end_h),
-                            station_time(wh.pack, "warehouse.pack"), self._packed, cols.pack_start_h,
-                            cols.pack_end_h)
+        self.pick = Station(
+            env,
+            "warehouse.pick",
+            capacity_changes(wh.pick.workers, cal, run.start, self.end_h),
+            station_time(wh.pick, "warehouse.pick"),
+            self._picked,
+            cols.pick_start_h,
+            cols.pick_end_h,
+        )
+        self.pack = Station(
+            env,
+            "warehouse.pack",
+            capacity_changes(wh.pack.workers, cal, run.start, self.end_h),
+            station_time(wh.pack, "warehouse.pack"),
+            self._packed,
+            cols.pack_start_h,
+            cols.pack_end_h,
+        )
         self.second_line = CheckpointStations(
-            env, second, cal, run.start, self.end_h, streams.generator("second_line.service"),
-            self.inspect.tolist(), self.fail.tolist(), self._cleared, self._failed,
-            {"screen_start": cols.xray_start_h, "screen_end": cols.xray_end_h,
-             "inspect_start": cols.inspection_start_h, "inspect_end": cols.inspection_end_h},
+            env,
+            second,
+            cal,
+            run.start,
+            self.end_h,
+            streams.generator("second_line.service"),
+            self.inspect.tolist(),
+            self.fail.tolist(),
+            self._cleared,
+            self._failed,
+            {
+                "screen_start": cols.xray_start_h,
+                "screen_end": cols.xray_end_h,
+                "inspect_start": cols.inspection_start_h,
+                "inspect_end": cols.inspection_end_h,
+            },
         )
         self.carrier = Carrier(env, wh.carrier_pickups_h, run.start, self.end_h, cols, self.delivery_h)
 
         # --- inbound ----------------------------------------------------------------------------
         self.consignments: list[Consignment] = []
         self.first_line = CheckpointStations(
-            env, first, cal, run.start, self.end_h, streams.generator("first_line.service"), [], [],
-            lambda job: self.supply.first_line_done(job, True), lambda job: self.supply.first_line_done(job, False),
+            env,
+            first,
+            cal,
+            run.start,
+            self.end_h,
+            streams.generator("first_line.service"),
+            [],
+            [],
+            lambda job: self.supply.first_line_done(job, True),
+            lambda job: self.supply.first_line_done(job, False),
         )
         unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
         self.receiving = Station(
-            env, "warehouse.receiving", capacity_changes(wh.receiving.teams, cal, run.start, self.end_h),
-            lambda job: unload(), lambda job: self.supply.container_received(job),
+            env,
+            "warehouse.receiving",
+            capacity_changes(wh.receiving.teams, cal, run.start, self.end_h),
+            lambda job: unload(),
+            lambda job: self.supply.container_received(job),
         )
         self.supply = InboundSupply(
-            env, s, self.inventory, policy, self.forecast, skus.volume_m3, skus.weight_kg,
-            streams.generator("transport"), streams.generator("first_line.selection"), self.first_line,
-            self.consignments, self.receiving, self.costs,
+            env,
+            s,
+            self.inventory,
+            policy,
+            self.forecast,
+            skus.volume_m3,
+            skus.weight_kg,
+            streams.generator("transport"),
+            streams.generator("first_line.selection"),
+            self.first_line,
+            self.consignments,
+            self.receiving,
+            self.costs,
         )
 
         # --- order arrivals: one chained timeout per order --------------------------------------
@@ -355,7 +406,12 @@ class BondedImportModel:
             if paid:
                 changes = capacity_changes(
                     {"receiving": wh.receiving.teams, "pick": wh.pick.workers, "pack": wh.pack.workers}[
-                        st.name.split(".")[1]], s.calendar, run.start, self.end_h)
+                        st.name.split(".")[1]
+                    ],
+                    s.calendar,
+                    run.start,
+                    self.end_h,
+                )
                 labour_h += workers_per_server * staffed_hours(changes, run.horizon_h)
         self.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
         self.costs["storage"] = self._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
@@ -392,7 +448,7 @@ class BondedImportModel:
             parcels_inspected=self.second_line.inspections,
             parcels_failed=self.second_line.failures,
             rolled_units=self.supply.rolled_units,
-            labour_h=int(round(labour_h)),
+            labour_h=round(labour_h),
         )
         stock = {
             "peak_stored_m3": self.inventory.peak_stored_m3,
@@ -418,7 +474,7 @@ class BondedImportModel:
 
 
 def simulate(scenario: Scenario, replication: int = 0, progress: ProgressCallback | None = None) -> RunResult:
-    """Run replication `replication` of `scenario` (seeded from `scenario.run.seed`) and return its results."""
+    """Run replication `replication` of `scenario` (seeded from `scenario.run.seed`); its results."""
     return BondedImportModel(scenario, replication).run(progress)
 
 

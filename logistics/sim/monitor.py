@@ -47,7 +47,7 @@ class OrderColumns:
 
 
 class TimeSeries:
-    """Samples named gauges every `interval_h` from 0 to `end_h` inclusive (for queue and utilisation plots)."""
+    """Samples named gauges every `interval_h` from 0 to `end_h` inclusive (for queue and load plots)."""
 
     def __init__(self, env: simpy.Environment, interval_h: float, end_h: float) -> None:
         self.env = env

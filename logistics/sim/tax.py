@@ -29,9 +29,7 @@ def general_trade_tax_cny(
     return duty + ct + vat
 
 
-def over_limit(
-    order_value_cny: np.ndarray, customer: np.ndarray, prior_spend_cny: np.ndarray
-) -> np.ndarray:
+def over_limit(order_value_cny: np.ndarray, customer: np.ndarray, prior_spend_cny: np.ndarray) -> np.ndarray:
     """Which orders (in creation order) break the per-order limit or the customer's annual limit.
 
     An order over a limit does not use up quota. `prior_spend_cny[c]` is what customer c had already

@@ -49,8 +49,10 @@ def pack_containers(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Split SKU quantities over containers in SKU order, starting a new container when the next SKU's
     load would overflow volume or payload (a SKU is never split)."""
-    loads = np.maximum(units * volume_m3[skus] / lane.container_volume_m3, units * weight_kg[skus] /
-                       lane.container_payload_kg)
+    loads = np.maximum(
+        units * volume_m3[skus] / lane.container_volume_m3,
+        units * weight_kg[skus] / lane.container_payload_kg,
+    )
     containers: list[tuple[np.ndarray, np.ndarray]] = []
     begin, filled = 0, 0.0
     for k, load in enumerate(loads.tolist()):
