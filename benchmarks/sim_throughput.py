@@ -77,8 +77,15 @@ def _tandem_generator(customers: int, seed: int, queue: mp.Queue) -> None:
     t0 = time.perf_counter()
     env.run()
     wall = time.perf_counter() - t0
-    queue.put({"name": "bare SimPy 5-station tandem (generator per customer)", "orders": customers,
-               "wall_s": wall, "orders_per_s": customers / wall, "peak_rss_mb": _peak_rss_mb()})
+    queue.put(
+        {
+            "name": "bare SimPy 5-station tandem (generator per customer)",
+            "orders": customers,
+            "wall_s": wall,
+            "orders_per_s": customers / wall,
+            "peak_rss_mb": _peak_rss_mb(),
+        }
+    )
 
 
 def _tandem_callbacks(customers: int, seed: int, queue: mp.Queue) -> None:
@@ -107,8 +114,15 @@ def _tandem_callbacks(customers: int, seed: int, queue: mp.Queue) -> None:
     t0 = time.perf_counter()
     env.run()
     wall = time.perf_counter() - t0
-    queue.put({"name": "5-station tandem on logistics Station (callbacks)", "orders": customers,
-               "wall_s": wall, "orders_per_s": customers / wall, "peak_rss_mb": _peak_rss_mb()})
+    queue.put(
+        {
+            "name": "5-station tandem on logistics Station (callbacks)",
+            "orders": customers,
+            "wall_s": wall,
+            "orders_per_s": customers / wall,
+            "peak_rss_mb": _peak_rss_mb(),
+        }
+    )
 
 
 def _in_process(target, *args):  # type: ignore[no-untyped-def]
@@ -135,18 +149,26 @@ def main() -> None:
     ]
     print(f"{'run':<58} {'orders':>10} {'wall s':>8} {'orders/s':>10} {'peak MB':>8}")
     for r in rows:
-        print(f"{r['name']:<58} {r['orders']:>10,} {r['wall_s']:>8.1f} {r['orders_per_s']:>10,.0f} "
-              f"{r['peak_rss_mb']:>8,.0f}")
+        print(
+            f"{r['name']:<58} {r['orders']:>10,} {r['wall_s']:>8.1f} {r['orders_per_s']:>10,.0f} "
+            f"{r['peak_rss_mb']:>8,.0f}"
+        )
     model = rows[0]
-    print(f"\ntarget >= 20,000 orders/s: {model['orders_per_s']:,.0f} "
-          f"({'met' if model['orders_per_s'] >= 20_000 else 'NOT met'}); "
-          f"target < 2,048 MB: {model['peak_rss_mb']:,.0f} MB "
-          f"({'met' if model['peak_rss_mb'] < 2048 else 'NOT met'})")
+    print(
+        f"\ntarget >= 20,000 orders/s: {model['orders_per_s']:,.0f} "
+        f"({'met' if model['orders_per_s'] >= 20_000 else 'NOT met'}); "
+        f"target < 2,048 MB: {model['peak_rss_mb']:,.0f} MB "
+        f"({'met' if model['peak_rss_mb'] < 2048 else 'NOT met'})"
+    )
     OUT.mkdir(exist_ok=True)
     record = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "processor": platform.processor(), "cpus": mp.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cpus": mp.cpu_count(),
+        },
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "rows": rows,
     }

@@ -77,22 +77,26 @@ def plot_queues(result: RunResult, path: Path) -> Path:
     return _save(fig, path)
 
 
-def plot_utilisation(result: RunResult, path: Path) -> Path:
-    """Busy share of staffed capacity per resource over time (blank while nobody is on shift)."""
+def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Path:
+    """Busy share of staffed server-hours per resource, averaged over `window_h` windows (gaps: nobody on
+    shift)."""
     s = result.series
+    step = max(1, round(window_h / float(s["time_h"].iloc[1] - s["time_h"].iloc[0]))) if len(s) > 1 else 1
+    t = s["time_h"].to_numpy()[::step]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for col in s.columns:
-        if col.endswith(".busy"):
-            name = col.removesuffix(".busy")
-            cap = s[f"{name}.capacity"].to_numpy(dtype=float)
+        if col.endswith(".busy_h_cum"):
+            name = col.removesuffix(".busy_h_cum")
+            busy = np.diff(s[col].to_numpy(dtype=float)[::step])
+            staffed = np.diff(s[f"{name}.staffed_h_cum"].to_numpy(dtype=float)[::step])
             with np.errstate(divide="ignore", invalid="ignore"):
-                util = np.where(cap > 0, s[col].to_numpy(dtype=float) / cap, np.nan)
-            if np.nanmax(np.nan_to_num(util)) > 0:
-                ax.plot(s["time_h"], util, label=name, linewidth=1)
+                util = np.where(staffed > 0, busy / staffed, np.nan)
+            if np.nanmax(np.nan_to_num(util)) > 0.01:
+                ax.step(t[1:], util, where="pre", label=name, linewidth=1)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("simulated hour")
     ax.set_ylabel("busy / staffed")
-    ax.set_title("Utilisation over time")
+    ax.set_title(f"Utilisation over time ({window_h:g} h averages)")
     ax.legend(fontsize=7)
     return _save(fig, path)
 

@@ -222,6 +222,8 @@ class BondedImportModel:
             self.series.gauge(f"{st.name}.queue", lambda st=st: len(st.queue))
             self.series.gauge(f"{st.name}.busy", lambda st=st: st.busy)
             self.series.gauge(f"{st.name}.capacity", lambda st=st: st.capacity)
+            self.series.gauge(f"{st.name}.busy_h_cum", st.busy_h_so_far)
+            self.series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
         self.series.gauge("orders.awaiting_release", lambda: self.awaiting)
         self.series.gauge("orders.backordered", lambda: self.inventory.orders_waiting)
         self.series.gauge("orders.in_warehouse", lambda: self.pick.in_station + self.pack.in_station)

@@ -117,6 +117,16 @@ class Station:
         """Jobs waiting or in service now."""
         return len(self.queue) + self.busy
 
+    def busy_h_so_far(self) -> float:
+        """Server-hours spent serving since the start (integral of busy servers)."""
+        self._account()
+        return self.busy_area
+
+    def staffed_h_so_far(self) -> float:
+        """Server-hours staffed since the start (integral of capacity)."""
+        self._account()
+        return self.capacity_area
+
     def close(self) -> None:
         """Bring the time integrals up to now (call once at the end of the run)."""
         self._account()
