@@ -1,0 +1,33 @@
+"""Pure solvers: data in, plan out. Importable and usable without simpy or any scenario file.
+
+Vehicle routing: build a `RoutingProblem`, call `solve_routing(problem, SolveParams(...))`, and verify any
+result with `check_solution`.
+"""
+
+from logistics.optimize.checker import CheckReport, check_solution
+from logistics.optimize.instances import read_instance, read_solomon, read_vrplib
+from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.result import Route, RoutingResult, SolveParams, Status, Unassigned, Visit
+from logistics.optimize.routing import BACKENDS, servable_stops, solve_routing
+
+__all__ = [
+    "BACKENDS",
+    "CheckReport",
+    "InvalidProblemError",
+    "Location",
+    "Route",
+    "RoutingProblem",
+    "RoutingResult",
+    "SolveParams",
+    "Status",
+    "Stop",
+    "Unassigned",
+    "VehicleType",
+    "Visit",
+    "check_solution",
+    "read_instance",
+    "read_solomon",
+    "read_vrplib",
+    "servable_stops",
+    "solve_routing",
+]

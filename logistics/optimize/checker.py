@@ -1,0 +1,137 @@
+"""An independent check of a routing result against its problem: every constraint and every total is
+recomputed here from the problem data in double precision, without using any solver or result-building code."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from logistics.optimize.problem import RoutingProblem
+from logistics.optimize.result import RoutingResult
+
+__all__ = ["CheckReport", "check_solution"]
+
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """`feasible`: the routes break no constraint and totals match; `complete`: every required stop is
+    served. `distance_m` and `cost` are the checker's own totals."""
+
+    feasible: bool
+    complete: bool
+    violations: tuple[str, ...]
+    distance_m: float
+    cost: float
+    vehicles_used: int
+
+    @property
+    def ok(self) -> bool:
+        """Feasible and complete."""
+        return self.feasible and self.complete
+
+
+def _xy_distance(problem: RoutingProblem, i: int, j: int) -> float:
+    if problem.distance_m is not None:
+        return float(problem.distance_m[i][j])
+    a, b = problem.locations[i], problem.locations[j]
+    return math.hypot(float(a.x) - float(b.x), float(a.y) - float(b.y))  # type: ignore[arg-type]
+
+
+def _travel_s(problem: RoutingProblem, i: int, j: int) -> float:
+    if problem.duration_s is not None:
+        return float(problem.duration_s[i][j])
+    return _xy_distance(problem, i, j) / problem.speed_m_per_s
+
+
+def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: float = 1e-6) -> CheckReport:
+    """Check `result` against `problem`; returns every violation found (never raises on a bad result)."""
+    v: list[str] = []
+    loc = {loc.id: i for i, loc in enumerate(problem.locations)}
+    stops = {s.id: s for s in problem.stops}
+    types = {t.id: t for t in problem.vehicle_types}
+    seen: dict[str, int] = {}
+    used_per_type: dict[str, set[int]] = {}
+    total_distance = 0.0
+    total_cost = 0.0
+    for r_no, route in enumerate(result.routes):
+        name = f"route {r_no} ({route.vehicle_type} #{route.vehicle})"
+        t = types.get(route.vehicle_type)
+        if t is None:
+            v.append(f"{name}: unknown vehicle type")
+            continue
+        if not route.visits:
+            v.append(f"{name}: empty route reported")
+        vehicles = used_per_type.setdefault(t.id, set())
+        if route.vehicle in vehicles or not 0 <= route.vehicle < t.count:
+            v.append(f"{name}: vehicle number repeated or beyond the {t.count} available")
+        vehicles.add(route.vehicle)
+        load = [0.0] * len(problem.dimensions)
+        here = loc[t.start_depot]
+        clock = t.shift_start_s
+        distance = 0.0
+        waited = 0.0
+        slack = math.inf
+        for visit in route.visits:
+            s = stops.get(visit.stop)
+            if s is None:
+                v.append(f"{name}: unknown stop {visit.stop!r}")
+                continue
+            seen[s.id] = seen.get(s.id, 0) + 1
+            there = loc[s.location]
+            distance += _xy_distance(problem, here, there)
+            arrive = clock + _travel_s(problem, here, there)
+            a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
+            begin = max(arrive, a)
+            waited += begin - arrive
+            if begin > b + tolerance:
+                v.append(f"{name}: stop {s.id} served at {begin:.3f} s, after its window closes at {b}")
+            slack = min(slack, waited + (b - begin))
+            for k, d in enumerate(s.demand or ()):
+                load[k] += d
+            clock = begin + s.service_s
+            here = there
+        end_loc = loc[t.end]
+        distance += _xy_distance(problem, here, end_loc)
+        back = clock + _travel_s(problem, here, end_loc)
+        if back > t.shift_end_s + tolerance:
+            v.append(f"{name}: back at the depot at {back:.3f} s, after the shift ends at {t.shift_end_s}")
+        slack = min(slack, waited + (t.shift_end_s - back))
+        duration = back - t.shift_start_s - max(0.0, min(slack, waited))
+        if duration > t.max_duration_s + tolerance:
+            v.append(f"{name}: lasts {duration:.3f} s, over the maximum {t.max_duration_s}")
+        for k, (amount, cap) in enumerate(zip(load, t.capacity, strict=True)):
+            if amount > cap + tolerance:
+                v.append(f"{name}: carries {amount} {problem.dimensions[k]}, over the capacity {cap}")
+        if abs(distance - route.distance_m) > tolerance * max(1.0, distance):
+            v.append(f"{name}: reported distance {route.distance_m} but it is {distance}")
+        total_distance += distance
+        total_cost += t.fixed_cost + t.cost_per_km * distance / 1000.0 + t.cost_per_h * duration / 3600.0
+    for stop_id, count in seen.items():
+        if count > 1:
+            v.append(f"stop {stop_id} is visited {count} times")
+    unassigned = [u.stop for u in result.unassigned]
+    for stop_id in unassigned:
+        if stop_id in seen:
+            v.append(f"stop {stop_id} is both routed and reported unassigned")
+        if stop_id not in stops:
+            v.append(f"unassigned stop {stop_id!r} does not exist")
+    missing = [s.id for s in problem.stops if s.id not in seen and s.id not in unassigned]
+    if missing:
+        v.append(f"{len(missing)} stops are neither routed nor reported unassigned: {', '.join(missing[:5])}")
+    penalties = sum(stops[s].penalty for s in unassigned if s in stops and not stops[s].required)
+    total_cost += penalties
+    complete = not any(stops[s].required for s in unassigned if s in stops) and not missing
+    if abs(total_distance - result.distance_m) > tolerance * max(1.0, total_distance):
+        v.append(f"reported total distance {result.distance_m} but it is {total_distance}")
+    if abs(total_cost - result.cost) > max(tolerance, 1e-9 * abs(total_cost)) * max(1.0, abs(total_cost)):
+        v.append(f"reported cost {result.cost} but it is {total_cost}")
+    return CheckReport(
+        feasible=not v,
+        complete=complete,
+        violations=tuple(v),
+        distance_m=total_distance,
+        cost=total_cost,
+        vehicles_used=len(result.routes),
+    )

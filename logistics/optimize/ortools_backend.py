@@ -1,0 +1,183 @@
+"""OR-Tools routing backend, built the fast way: every transit (distance, time, per-type cost, demand) is
+registered as a matrix or vector (no Python callback is called during search), every stop is a disjunction
+(so a solution always comes back), a cheapest-insertion start that copes with tight windows, and guided
+local search until the limit."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from logistics.optimize.problem import RoutingProblem
+from logistics.optimize.result import SolveParams
+from logistics.optimize.routing import BackendSolution
+
+FSS = routing_enums_pb2.FirstSolutionStrategy
+STATUS_NAMES = {
+    0: "ROUTING_NOT_SOLVED",
+    1: "ROUTING_SUCCESS",
+    2: "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED",
+    3: "ROUTING_FAIL",
+    4: "ROUTING_FAIL_TIMEOUT",
+    5: "ROUTING_INVALID",
+    6: "ROUTING_INFEASIBLE",
+    7: "ROUTING_OPTIMAL",
+}
+
+
+def _scale_dimension(values: np.ndarray) -> int:
+    """1 when every value is whole, else 1000 (demands and capacities become integers)."""
+    return 1 if np.allclose(values, np.round(values)) else 1000
+
+
+def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+    """Solve `problem` over the stops `candidates` with OR-Tools."""
+    build_started = time.perf_counter()
+    depot_ids = list(problem.depots)
+    node_loc = [problem.location_index(d) for d in depot_ids] + [
+        problem.location_index(problem.stops[i].location) for i in candidates
+    ]
+    n_depots = len(depot_ids)
+    n_nodes = len(node_loc)
+    stops = [problem.stops[i] for i in candidates]
+
+    # Vehicles: one per unit of each type's count.
+    vehicles: list[tuple[int, int]] = [(k, j) for k, t in enumerate(problem.vehicle_types) for j in range(t.count)]
+    starts = [depot_ids.index(problem.vehicle_types[k].start_depot) for k, _ in vehicles]
+    ends = [depot_ids.index(problem.vehicle_types[k].end) for k, _ in vehicles]
+    manager = pywrapcp.RoutingIndexManager(n_nodes, len(vehicles), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+
+    cost_mode = problem.objective == "cost"
+    time_scale = 1.0 if cost_mode else 100.0  # integer time units per second
+    dist_scale = 100.0  # integer distance units per metre (distance objective)
+    cost_scale = 10_000.0  # integer cost units per currency unit (cost objective)
+
+    idx = np.asarray(node_loc)
+    dist = problem.distances[np.ix_(idx, idx)]
+    travel = problem.durations[np.ix_(idx, idx)]
+    service = np.zeros(n_nodes)
+    service[n_depots:] = [s.service_s for s in stops]
+    # Travel + service from each node, rounded up so a schedule OR-Tools accepts is truly feasible.
+    time_int = np.ceil((travel + service[:, None]) * time_scale - 1e-6).astype(np.int64)
+    time_callback = routing.RegisterTransitMatrix(time_int.tolist())
+
+    max_arc = 1
+    if cost_mode:
+        # Arc cost per vehicle type from its price per km; per-hour cost on the route span (below).
+        per_type_callback = {}
+        for k, t in enumerate(problem.vehicle_types):
+            arc = np.round(dist * (t.cost_per_km / 1000.0) * cost_scale).astype(np.int64)
+            max_arc = max(max_arc, int(arc.max()))
+            per_type_callback[k] = routing.RegisterTransitMatrix(arc.tolist())
+        for v, (k, _) in enumerate(vehicles):
+            routing.SetArcCostEvaluatorOfVehicle(per_type_callback[k], v)
+    else:
+        dist_int = np.round(dist * dist_scale).astype(np.int64)
+        max_arc = max(1, int(dist_int.max()))
+        routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(dist_int.tolist()))
+
+    # Capacities, one dimension each.
+    for d, name in enumerate(problem.dimensions):
+        demand = np.array([0.0] * n_depots + [problem.demand(s)[d] for s in stops])
+        caps = np.array([problem.vehicle_types[k].capacity[d] for k, _ in vehicles], dtype=float)
+        scale = _scale_dimension(np.concatenate([demand, caps[np.isfinite(caps)]]))
+        demand_int = np.ceil(demand * scale - 1e-9).astype(np.int64)
+        cap_int = [int(min(math.floor(c * scale + 1e-9), 2**62)) if math.isfinite(c) else 2**62 for c in caps]
+        cb = routing.RegisterUnaryTransitVector(demand_int.tolist())
+        routing.AddDimensionWithVehicleCapacity(cb, 0, cap_int, True, f"capacity:{name}")
+
+    # Time: windows on stops, shifts on vehicles, maximum duration as a span bound.
+    finite = [s.window_s[1] for s in stops if s.window_s is not None]
+    finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
+    bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
+    horizon_s = max([*finite, 0.0]) + bound_s
+    earliest = min([0.0, *(t.shift_start_s for t in problem.vehicle_types), *(s.window_s[0] for s in stops if s.window_s)])
+    offset = -earliest  # OR-Tools cumuls are >= 0
+    horizon = int(math.ceil((horizon_s + offset) * time_scale))
+    routing.AddDimension(time_callback, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for n, s in enumerate(stops, start=n_depots):
+        if s.window_s is not None:
+            a = int(math.ceil((s.window_s[0] + offset) * time_scale - 1e-6))
+            b = int(math.floor((s.window_s[1] + offset) * time_scale + 1e-6))
+            time_dim.CumulVar(manager.NodeToIndex(n)).SetRange(a, b)
+    for v, (k, _) in enumerate(vehicles):
+        t = problem.vehicle_types[k]
+        lo = int(math.ceil((t.shift_start_s + offset) * time_scale - 1e-6))
+        hi = horizon if not math.isfinite(t.shift_end_s) else int(math.floor((t.shift_end_s + offset) * time_scale + 1e-6))
+        time_dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
+        time_dim.CumulVar(routing.End(v)).SetRange(lo, hi)
+        if math.isfinite(t.max_duration_s):
+            time_dim.SetSpanUpperBoundForVehicle(int(math.floor(t.max_duration_s * time_scale + 1e-6)), v)
+        if cost_mode:
+            coefficient = round(t.cost_per_h / 3600.0 / time_scale * cost_scale)
+            if coefficient:
+                time_dim.SetSpanCostCoefficientForVehicle(coefficient, v)
+            if t.fixed_cost:
+                routing.SetFixedCostOfVehicle(round(t.fixed_cost * cost_scale), v)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+
+    # Penalties: optional stops at their penalty, required ones far above any solution's cost.
+    unit = cost_scale if cost_mode else dist_scale
+    route_bound = (len(stops) + 2 * len(vehicles) + 1) * max_arc
+    if cost_mode:
+        route_bound += sum(round(problem.vehicle_types[k].fixed_cost * cost_scale) for k, _ in vehicles)
+        route_bound += sum(round(problem.vehicle_types[k].cost_per_h / 3600 / time_scale * cost_scale) * horizon for k, _ in vehicles)
+    vehicle_price = 0
+    if problem.minimise_vehicles:
+        vehicle_price = route_bound + 1
+        for v in range(len(vehicles)):
+            routing.SetFixedCostOfVehicle(vehicle_price + (round(problem.vehicle_types[vehicles[v][0]].fixed_cost * cost_scale) if cost_mode else 0), v)
+    required_penalty = min(2**62 // max(1, len(stops) + 1), 10 * (route_bound + vehicle_price * len(vehicles)) + 1)
+    for n, s in enumerate(stops, start=n_depots):
+        penalty = required_penalty if s.required else min(required_penalty, round(s.penalty * unit))
+        routing.AddDisjunction([manager.NodeToIndex(n)], int(penalty))
+
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    strategy = params.first_solution.upper()
+    if strategy == "AUTO":
+        strategy = "PARALLEL_CHEAPEST_INSERTION" if problem.has_windows else "SAVINGS"
+    try:
+        search.first_solution_strategy = getattr(FSS, strategy)
+    except AttributeError:
+        from logistics.optimize.problem import InvalidProblemError
+
+        raise InvalidProblemError("params.first_solution", f"unknown OR-Tools first-solution strategy {params.first_solution!r}") from None
+    search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    build_s = time.perf_counter() - build_started
+    remaining = max(0.1, params.time_limit_s - build_s)
+    search.time_limit.FromMilliseconds(int(remaining * 1000))
+    if params.solution_limit is not None:
+        search.solution_limit = params.solution_limit
+    search.log_search = params.log
+
+    solve_started = time.perf_counter()
+    assignment = routing.SolveWithParameters(search)
+    solve_s = time.perf_counter() - solve_started
+    status = STATUS_NAMES.get(routing.status(), str(routing.status()))
+    stats = {"ortools_status": status, "build_s": build_s, "search_s": solve_s, "first_solution": strategy,
+             "vehicles_available": len(vehicles)}
+    if assignment is None:
+        return BackendSolution([], list(candidates), False, False, stats)
+    routes = []
+    served: set[int] = set()
+    for v in range(len(vehicles)):
+        index = routing.Start(v)
+        seq = []
+        index = assignment.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            seq.append(candidates[node - n_depots])
+            index = assignment.Value(routing.NextVar(index))
+        if seq:
+            k, j = vehicles[v]
+            routes.append((k, j, seq))
+            served.update(seq)
+    dropped = [i for i in candidates if i not in served]
+    stats["objective_internal"] = assignment.ObjectiveValue()
+    return BackendSolution(routes, dropped, True, status == "ROUTING_OPTIMAL", stats)

@@ -1,0 +1,251 @@
+"""Vehicle routing problems: immutable, validated at construction.
+
+Units: distances in metres, times in seconds (absolute, on one clock shared by windows and shifts), costs in
+the caller's currency. A benchmark whose data has no units (Solomon) reads 1 unit as 1 m and 1 s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from logistics.core.errors import LogisticsError
+
+__all__ = ["InvalidProblemError", "Location", "RoutingProblem", "Stop", "VehicleType"]
+
+INF = math.inf
+
+
+class InvalidProblemError(LogisticsError, ValueError):
+    """A routing problem that cannot be solved as given; `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+def _finite(value: float) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place; coordinates (metres) may be omitted when the problem gives a distance matrix."""
+
+    id: str
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A delivery to make: demand per capacity dimension, service time, an optional time window.
+
+    An optional stop (`required=False`) may be left out at a cost of `penalty` (objective units)."""
+
+    id: str
+    location: str
+    demand: tuple[float, ...] = ()
+    service_s: float = 0.0
+    window_s: tuple[float, float] | None = None
+    required: bool = True
+    penalty: float = 0.0
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """`count` identical vehicles: capacities per dimension, costs, shift, depots, maximum route duration."""
+
+    id: str
+    count: int
+    capacity: tuple[float, ...]
+    start_depot: str
+    end_depot: str | None = None  # None: back to the start depot
+    fixed_cost: float = 0.0
+    cost_per_km: float = 0.0
+    cost_per_h: float = 0.0
+    shift_start_s: float = 0.0
+    shift_end_s: float = INF
+    max_duration_s: float = INF
+
+    @property
+    def end(self) -> str:
+        """The depot the vehicles return to."""
+        return self.end_depot if self.end_depot is not None else self.start_depot
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingProblem:
+    """A capacitated VRP with time windows, several depots, a heterogeneous fleet and optional stops.
+
+    `distance_m`/`duration_s`, if given, are matrices over `locations` (in order). Without a distance
+    matrix, distances are Euclidean between coordinates; without a duration matrix, durations are
+    distance / `speed_m_per_s`. `objective` is total distance (plus penalties of skipped optional stops) or
+    total cost (fixed + per km + per hour of route duration, plus penalties); `minimise_vehicles` puts the
+    number of vehicles used first.
+    """
+
+    locations: tuple[Location, ...]
+    depots: tuple[str, ...]
+    stops: tuple[Stop, ...]
+    vehicle_types: tuple[VehicleType, ...]
+    dimensions: tuple[str, ...] = ("load",)
+    distance_m: np.ndarray | None = None
+    duration_s: np.ndarray | None = None
+    speed_m_per_s: float = 1.0
+    objective: Literal["distance", "cost"] = "distance"
+    minimise_vehicles: bool = False
+    name: str = ""
+    _dist: np.ndarray = field(init=False, repr=False)
+    _dur: np.ndarray = field(init=False, repr=False)
+    _loc_index: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions"):
+            object.__setattr__(self, attr, tuple(getattr(self, attr)))
+        self._validate()
+        dist, dur = self._matrices()
+        object.__setattr__(self, "_dist", dist)
+        object.__setattr__(self, "_dur", dur)
+
+    # --- validation --------------------------------------------------------------------------
+    def _validate(self) -> None:
+        bad = InvalidProblemError
+        if not self.locations:
+            raise bad("locations", "at least one location is needed")
+        index: dict[str, int] = {}
+        for i, loc in enumerate(self.locations):
+            if loc.id in index:
+                raise bad(f"locations[{i}].id", f"location id {loc.id!r} is used twice")
+            index[loc.id] = i
+        object.__setattr__(self, "_loc_index", index)
+        if self.distance_m is None:
+            for i, loc in enumerate(self.locations):
+                if loc.x is None or loc.y is None or not (_finite(loc.x) and _finite(loc.y)):
+                    raise bad(f"locations[{i}]", f"location {loc.id!r} needs finite x and y coordinates "
+                              f"(got x={loc.x}, y={loc.y}) when no distance matrix is given")
+        n = len(self.locations)
+        for name in ("distance_m", "duration_s"):
+            matrix = getattr(self, name)
+            if matrix is None:
+                continue
+            m = np.asarray(matrix, dtype=float)
+            if m.shape != (n, n):
+                raise bad(name, f"must be {n} x {n} (one row and column per location), got shape {m.shape}")
+            if not np.isfinite(m).all():
+                raise bad(name, "contains NaN or infinite values")
+            if (m < 0).any():
+                r, c = np.argwhere(m < 0)[0]
+                raise bad(name, f"negative value {m[r, c]} at [{r}][{c}]")
+        if not (_finite(self.speed_m_per_s) and self.speed_m_per_s > 0):
+            raise bad("speed_m_per_s", f"must be a positive number, got {self.speed_m_per_s}")
+        if self.objective not in ("distance", "cost"):
+            raise bad("objective", f"must be 'distance' or 'cost', got {self.objective!r}")
+        if not self.depots:
+            raise bad("depots", "at least one depot is needed")
+        for i, depot in enumerate(self.depots):
+            if depot not in index:
+                raise bad(f"depots[{i}]", f"unknown location {depot!r}")
+        k = len(self.dimensions)
+        if len(set(self.dimensions)) != k:
+            raise bad("dimensions", "dimension names must be unique")
+        stop_ids: set[str] = set()
+        for i, s in enumerate(self.stops):
+            where = f"stops[{i}]"
+            if s.id in stop_ids:
+                raise bad(f"{where}.id", f"stop id {s.id!r} is used twice")
+            stop_ids.add(s.id)
+            if s.location not in index:
+                raise bad(f"{where}.location", f"unknown location {s.location!r}")
+            if s.location in self.depots:
+                raise bad(f"{where}.location", f"{s.location!r} is a depot; a stop needs its own location")
+            if len(s.demand) not in (0, k):
+                raise bad(f"{where}.demand", f"has {len(s.demand)} values but there are {k} dimensions "
+                          f"({', '.join(self.dimensions)})")
+            for j, d in enumerate(s.demand):
+                if not _finite(d) or d < 0:
+                    raise bad(f"{where}.demand[{j}]", f"must be a finite number >= 0, got {d}")
+            if not _finite(s.service_s) or s.service_s < 0:
+                raise bad(f"{where}.service_s", f"must be a finite number >= 0, got {s.service_s}")
+            if s.window_s is not None:
+                if len(s.window_s) != 2:
+                    raise bad(f"{where}.window_s", "must be [start, end]")
+                a, b = s.window_s
+                if not (_finite(a) and _finite(b)):
+                    raise bad(f"{where}.window_s", f"must be finite numbers, got {s.window_s}")
+                if b < a:
+                    raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
+            if not _finite(s.penalty) or s.penalty < 0:
+                raise bad(f"{where}.penalty", f"must be a finite number >= 0, got {s.penalty}")
+        if not self.vehicle_types:
+            raise bad("vehicle_types", "at least one vehicle type is needed")
+        type_ids: set[str] = set()
+        for i, t in enumerate(self.vehicle_types):
+            where = f"vehicle_types[{i}]"
+            if t.id in type_ids:
+                raise bad(f"{where}.id", f"vehicle type id {t.id!r} is used twice")
+            type_ids.add(t.id)
+            if not isinstance(t.count, int) or isinstance(t.count, bool) or t.count < 0:
+                raise bad(f"{where}.count", f"must be a whole number >= 0, got {t.count!r}")
+            if len(t.capacity) != k:
+                raise bad(f"{where}.capacity", f"has {len(t.capacity)} values but there are {k} dimensions")
+            for j, c in enumerate(t.capacity):
+                if not (isinstance(c, int | float) and c >= 0) or math.isnan(c):
+                    raise bad(f"{where}.capacity[{j}]", f"must be >= 0, got {c}")
+            for depot_field in ("start_depot", "end_depot"):
+                depot = getattr(t, depot_field)
+                if depot is not None and depot not in self.depots:
+                    raise bad(f"{where}.{depot_field}", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})")
+            for cost in ("fixed_cost", "cost_per_km", "cost_per_h"):
+                v = getattr(t, cost)
+                if not _finite(v) or v < 0:
+                    raise bad(f"{where}.{cost}", f"must be a finite number >= 0, got {v}")
+            if not _finite(t.shift_start_s):
+                raise bad(f"{where}.shift_start_s", f"must be finite, got {t.shift_start_s}")
+            if math.isnan(t.shift_end_s) or t.shift_end_s < t.shift_start_s:
+                raise bad(f"{where}.shift_end_s", f"ends ({t.shift_end_s}) before the shift starts ({t.shift_start_s})")
+            if math.isnan(t.max_duration_s) or t.max_duration_s <= 0:
+                raise bad(f"{where}.max_duration_s", f"must be > 0, got {t.max_duration_s}")
+        if sum(t.count for t in self.vehicle_types) == 0:
+            raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
+
+    def _matrices(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.distance_m is not None:
+            dist = np.array(self.distance_m, dtype=float)
+        else:
+            xy = np.array([[loc.x, loc.y] for loc in self.locations], dtype=float)
+            dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+        dur = np.array(self.duration_s, dtype=float) if self.duration_s is not None else dist / self.speed_m_per_s
+        dist.setflags(write=False)
+        dur.setflags(write=False)
+        return dist, dur
+
+    # --- derived data ------------------------------------------------------------------------
+    @property
+    def distances(self) -> np.ndarray:
+        """Distance matrix over locations (metres, read-only)."""
+        return self._dist
+
+    @property
+    def durations(self) -> np.ndarray:
+        """Travel-time matrix over locations (seconds, read-only)."""
+        return self._dur
+
+    def location_index(self, location_id: str) -> int:
+        """Row of a location in the matrices."""
+        return self._loc_index[location_id]
+
+    def demand(self, stop: Stop) -> tuple[float, ...]:
+        """A stop's demand with one value per dimension (zeros if it gave none)."""
+        return stop.demand if stop.demand else (0.0,) * len(self.dimensions)
+
+    @property
+    def has_windows(self) -> bool:
+        """True if any stop has a time window or any vehicle a finite shift."""
+        return any(s.window_s is not None for s in self.stops) or any(
+            math.isfinite(t.shift_end_s) for t in self.vehicle_types
+        )

@@ -1,0 +1,125 @@
+"""PyVRP backend (optional: `pip install .[pyvrp]`). Every constraint of `RoutingProblem` maps onto PyVRP:
+multi-dimensional capacities, windows, service times, several depots, vehicle types with fixed, per-distance
+and per-duration costs, shifts, maximum durations, optional stops (as prizes). PyVRP works on integers, so
+distances, times and costs are scaled as in the OR-Tools backend."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from logistics.optimize.problem import InvalidProblemError, RoutingProblem
+from logistics.optimize.result import SolveParams
+from logistics.optimize.routing import BackendSolution
+
+INT_MAX = np.iinfo(np.int64).max
+
+
+def _require_pyvrp():  # type: ignore[no-untyped-def]
+    try:
+        import pyvrp
+    except ImportError:
+        raise InvalidProblemError(
+            "params.backend", "the pyvrp backend needs PyVRP: pip install 'logistics[pyvrp]' (or pip install pyvrp)"
+        ) from None
+    return pyvrp
+
+
+def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+    """Solve `problem` over the stops `candidates` with PyVRP's iterated local search."""
+    pyvrp = _require_pyvrp()
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+    started = time.perf_counter()
+    cost_mode = problem.objective == "cost"
+    dist_scale = 1.0 if cost_mode else 100.0
+    time_scale = 1.0 if cost_mode else 100.0
+    cost_scale = 100_000.0 if cost_mode else 1.0
+    depot_ids = list(problem.depots)
+    stops = [problem.stops[i] for i in candidates]
+    node_loc = [problem.location_index(d) for d in depot_ids] + [problem.location_index(s.location) for s in stops]
+    idx = np.asarray(node_loc)
+    dist = np.round(problem.distances[np.ix_(idx, idx)] * dist_scale).astype(np.int64)
+    dur = np.ceil(problem.durations[np.ix_(idx, idx)] * time_scale - 1e-6).astype(np.int64)
+    earliest = min([0.0, *(t.shift_start_s for t in problem.vehicle_types), *(s.window_s[0] for s in stops if s.window_s)])
+
+    def clock(seconds: float, up: bool) -> int:
+        if not math.isfinite(seconds):
+            return INT_MAX
+        v = (seconds - earliest) * time_scale
+        return int(math.ceil(v - 1e-6) if up else math.floor(v + 1e-6))
+
+    k = len(problem.dimensions)
+    scales = []
+    for d in range(k):
+        values = np.array([problem.demand(s)[d] for s in stops] + [t.capacity[d] for t in problem.vehicle_types if math.isfinite(t.capacity[d])])
+        scales.append(1 if np.allclose(values, np.round(values)) else 1000)
+    locations = [pyvrp.Location(float(i), 0.0) for i in range(len(node_loc))]
+    depots = [pyvrp.Depot(n) for n in range(len(depot_ids))]
+    max_arc = int(dist.max()) if dist.size else 1
+    vehicle_price = (len(stops) + 2) * max(1, max_arc) * 10 if problem.minimise_vehicles else 0
+
+    def clients(optional_all: bool) -> list:  # type: ignore[type-arg]
+        out = []
+        big = (len(stops) + 2) * max(1, max_arc) * 100 + vehicle_price * sum(t.count for t in problem.vehicle_types)
+        for n, s in enumerate(stops, start=len(depot_ids)):
+            demand = [int(math.ceil(problem.demand(s)[d] * scales[d] - 1e-9)) for d in range(k)]
+            a, b = s.window_s if s.window_s is not None else (earliest, math.inf)
+            unit = cost_scale if cost_mode else dist_scale
+            required = s.required and not optional_all
+            prize = 0 if required else (big if s.required else round(s.penalty * unit))
+            out.append(pyvrp.Client(n, delivery=demand, service_duration=int(math.ceil(s.service_s * time_scale - 1e-6)),
+                                    tw_early=clock(a, True), tw_late=clock(b, False), prize=prize, required=required,
+                                    name=s.id))
+        return out
+
+    vehicle_types = []
+    for t in problem.vehicle_types:
+        if t.count == 0:
+            continue
+        caps = [int(math.floor(t.capacity[d] * scales[d] + 1e-9)) if math.isfinite(t.capacity[d]) else INT_MAX // 4 for d in range(k)]
+        fixed = round(t.fixed_cost * cost_scale) if cost_mode else 0
+        vehicle_types.append(pyvrp.VehicleType(
+            num_available=t.count, capacity=caps, start_depot=depot_ids.index(t.start_depot),
+            end_depot=depot_ids.index(t.end), fixed_cost=fixed + vehicle_price,
+            tw_early=clock(t.shift_start_s, True), tw_late=clock(t.shift_end_s, False),
+            shift_duration=INT_MAX if not math.isfinite(t.max_duration_s) else int(math.floor(t.max_duration_s * time_scale + 1e-6)),
+            unit_distance_cost=round(t.cost_per_km / 1000.0 / dist_scale * cost_scale) if cost_mode else 1,
+            unit_duration_cost=round(t.cost_per_h / 3600.0 / time_scale * cost_scale) if cost_mode else 0,
+            name=t.id,
+        ))
+    type_of = [i for i, t in enumerate(problem.vehicle_types) if t.count > 0]
+
+    def solve(optional_all: bool, seconds: float):  # type: ignore[no-untyped-def]
+        data = pyvrp.ProblemData(locations, clients(optional_all), depots, vehicle_types, [dist], [dur])
+        stop = MaxRuntime(max(0.05, seconds))
+        if params.solution_limit is not None:
+            stop = MultipleCriteria([MaxIterations(params.solution_limit * 100), stop])
+        return pyvrp.solve(data, stop, seed=params.seed, collect_stats=False, display=params.log)
+
+    build_s = time.perf_counter() - started
+    result = solve(False, params.time_limit_s - build_s)
+    fallback = False
+    if not result.best.is_feasible():
+        # Some required stops cannot all be served together: let PyVRP skip some, at a very high price.
+        fallback = True
+        result = solve(True, max(0.5, 0.2 * params.time_limit_s))
+    best = result.best
+    stats = {"build_s": build_s, "iterations": result.num_iterations, "search_s": result.runtime,
+             "pyvrp_feasible": best.is_feasible(), "fallback_optional": fallback}
+    if not best.is_feasible():
+        return BackendSolution([], list(candidates), False, False, stats)
+    routes = []
+    used: dict[int, int] = {}
+    served: set[int] = set()
+    for route in best.routes():
+        type_index = type_of[route.vehicle_type()]
+        seq = [candidates[a.idx] for a in route if a.is_client()]
+        if seq:
+            routes.append((type_index, used.get(type_index, 0), seq))
+            used[type_index] = used.get(type_index, 0) + 1
+            served.update(seq)
+    dropped = [i for i in candidates if i not in served]
+    return BackendSolution(routes, dropped, True, False, stats)

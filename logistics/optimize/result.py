@@ -1,0 +1,102 @@
+"""Solver parameters and results (frozen)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["Route", "RoutingResult", "SolveParams", "Status", "Unassigned", "Visit"]
+
+
+class Status(StrEnum):
+    """How a solve ended.
+
+    OPTIMAL: proven optimal. FEASIBLE: every required stop is served (search stopped at its limit).
+    INFEASIBLE: some required stops could not be served; they are listed in `unassigned` with a reason and
+    the routes serve the rest. TIME_LIMIT: no solution was found within the limit. INVALID: the problem was
+    rejected (JSON interface only; the Python API raises `InvalidProblemError`)."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT = "time_limit"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to solve. `solution_limit` (with a fixed `seed`) gives a reproducible run: the search stops after
+    that many improving solutions instead of at a wall-clock limit (the time limit still caps it)."""
+
+    time_limit_s: float = 10.0
+    backend: str = "ortools"
+    seed: int = 0
+    solution_limit: int | None = None
+    first_solution: str = "auto"
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        from logistics.optimize.problem import InvalidProblemError
+
+        if not self.time_limit_s > 0:
+            raise InvalidProblemError("params.time_limit_s", f"must be > 0, got {self.time_limit_s}")
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise InvalidProblemError("params.solution_limit", f"must be >= 1, got {self.solution_limit}")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A stop on a route: when the vehicle arrives, starts service and leaves; demand delivered so far."""
+
+    stop: str
+    arrival_s: float
+    start_s: float
+    departure_s: float
+    load: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One vehicle's trip from its start depot through `visits` to its end depot (departing as late as its
+    windows allow, so that `duration_s` is the shortest possible)."""
+
+    vehicle_type: str
+    vehicle: int
+    visits: tuple[Visit, ...]
+    start_s: float
+    end_s: float
+    distance_m: float
+    duration_s: float
+    load: tuple[float, ...]
+    cost: float
+
+    @property
+    def stops(self) -> tuple[str, ...]:
+        """Stop ids in visiting order."""
+        return tuple(v.stop for v in self.visits)
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """A stop left out, and why."""
+
+    stop: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """A solution: routes, unassigned stops, totals (recomputed in double precision) and solver facts."""
+
+    status: Status
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    objective: float
+    distance_m: float
+    cost: float
+    vehicles_used: int
+    runtime_s: float
+    backend: str
+    stats: dict[str, Any] = field(default_factory=dict)
+    message: str = ""

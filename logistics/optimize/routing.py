@@ -1,0 +1,170 @@
+"""`solve_routing`: the one entry point; picks a backend by name, leaves out stops no vehicle can serve
+(with the reason), and builds a checked-shape result from the backend's stop sequences."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from logistics.optimize.problem import InvalidProblemError, RoutingProblem
+from logistics.optimize.result import RoutingResult, SolveParams, Status, Unassigned
+from logistics.optimize.timing import build_route
+
+__all__ = ["BACKENDS", "BackendSolution", "RoutingBackend", "servable_stops", "solve_routing"]
+
+
+@dataclass(frozen=True)
+class BackendSolution:
+    """What a backend returns: per used vehicle (type index, vehicle number, stop indices), the stops it
+    left out, whether it found any solution and whether it proved optimality."""
+
+    routes: list[tuple[int, int, list[int]]]
+    dropped: list[int]
+    found: bool
+    optimal: bool
+    stats: dict[str, Any]
+
+
+class RoutingBackend(Protocol):
+    """Solves a problem restricted to the stops in `candidates` (positions in `problem.stops`)."""
+
+    def __call__(self, problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution: ...
+
+
+def _ortools(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+    from logistics.optimize.ortools_backend import solve_with_ortools
+
+    return solve_with_ortools(problem, candidates, params)
+
+
+def _pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+    from logistics.optimize.pyvrp_backend import solve_with_pyvrp
+
+    return solve_with_pyvrp(problem, candidates, params)
+
+
+BACKENDS: dict[str, Callable[[RoutingProblem, list[int], SolveParams], BackendSolution]] = {
+    "ortools": _ortools,
+    "pyvrp": _pyvrp,
+}
+
+
+def servable_stops(problem: RoutingProblem) -> tuple[list[int], list[Unassigned]]:
+    """Stops some vehicle type could serve alone (capacity, window, shift, duration), and the others with
+    the reason none can."""
+    dur = problem.durations
+    ok: list[int] = []
+    out: list[Unassigned] = []
+    for i, s in enumerate(problem.stops):
+        where = problem.location_index(s.location)
+        demand = problem.demand(s)
+        reasons = []
+        for t in problem.vehicle_types:
+            if t.count == 0:
+                continue
+            over = [f"{problem.dimensions[k]} {d:g} > {c:g}" for k, (d, c) in enumerate(zip(demand, t.capacity, strict=True)) if d > c]
+            if over:
+                reasons.append(f"{t.id}: demand over capacity ({', '.join(over)})")
+                continue
+            start = problem.location_index(t.start_depot)
+            end = problem.location_index(t.end)
+            a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
+            arrive = t.shift_start_s + dur[start, where]
+            begin = max(arrive, a)
+            if begin > b:
+                reasons.append(f"{t.id}: window closes at {b:g} s, earliest arrival is {arrive:g} s")
+                continue
+            back = begin + s.service_s + dur[where, end]
+            if back > t.shift_end_s:
+                reasons.append(f"{t.id}: cannot be back at the depot before the shift ends ({back:g} > {t.shift_end_s:g} s)")
+                continue
+            shortest = dur[start, where] + s.service_s + dur[where, end]
+            if shortest > t.max_duration_s:
+                reasons.append(f"{t.id}: a round trip takes {shortest:g} s, over the maximum {t.max_duration_s:g} s")
+                continue
+            break
+        else:
+            out.append(Unassigned(s.id, "no vehicle can serve it: " + "; ".join(reasons)))
+            continue
+        ok.append(i)
+    return ok, out
+
+
+def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) -> RoutingResult:
+    """Solve `problem` with the backend named in `params`: "ortools", "pyvrp" or "auto" (both at once on
+    two cores, the better result wins). Never raises for an infeasible problem: stops that cannot be served
+    come back in `unassigned` with a reason. Raises `InvalidProblemError` for bad parameters."""
+    params = params or SolveParams()
+    started = time.perf_counter()
+    if params.backend == "auto":
+        return _solve_auto(problem, params, started)
+    backend = BACKENDS.get(params.backend)
+    if backend is None:
+        raise InvalidProblemError("params.backend", f"unknown backend {params.backend!r} (known: auto, {', '.join(BACKENDS)})")
+    candidates, unservable = servable_stops(problem)
+    solution = backend(problem, candidates, params) if candidates else BackendSolution([], [], True, True, {})
+    return _result(problem, params.backend, solution, unservable, time.perf_counter() - started)
+
+
+def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) -> RoutingResult:
+    """PyVRP in a child process and OR-Tools here, at the same time and each with the whole time limit
+    (two cores), so `auto` costs the wall time of one; the better result wins. Without PyVRP: OR-Tools."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from dataclasses import replace
+
+    try:
+        import pyvrp  # noqa: F401
+    except ImportError:
+        result = solve_routing(problem, replace(params, backend="ortools"))
+        return replace(result, backend="auto:ortools")
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
+        other = pool.submit(solve_routing, problem, replace(params, backend="pyvrp"))
+        results = [solve_routing(problem, replace(params, backend="ortools")), other.result()]
+    rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
+    best = min(results, key=lambda r: (rank.get(r.status, 3), len(r.unassigned), r.objective))
+    stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})
+    return replace(best, backend=f"auto:{best.backend}", runtime_s=time.perf_counter() - started, stats=stats)
+
+
+def _result(
+    problem: RoutingProblem, backend: str, sol: BackendSolution, unservable: list[Unassigned], runtime_s: float
+) -> RoutingResult:
+    routes = []
+    for type_index, vehicle, stop_indices in sol.routes:
+        if stop_indices:
+            routes.append(build_route(problem, problem.vehicle_types[type_index], vehicle, stop_indices))
+    unassigned = list(unservable)
+    for i in sol.dropped:
+        s = problem.stops[i]
+        if s.required:
+            reason = "no feasible place found for it in any route within the search limit"
+        else:
+            reason = f"optional: serving it would cost more than its penalty ({s.penalty:g})"
+        unassigned.append(Unassigned(s.id, reason))
+    distance = float(sum(r.distance_m for r in routes))
+    stops = {s.id: s for s in problem.stops}
+    penalties = sum(stops[u.stop].penalty for u in unassigned if not stops[u.stop].required)
+    cost = float(sum(r.cost for r in routes) + penalties)
+    objective = distance + penalties if problem.objective == "distance" else cost
+    if not sol.found:
+        status = Status.TIME_LIMIT
+    elif any(stops[u.stop].required for u in unassigned):
+        status = Status.INFEASIBLE
+    else:
+        status = Status.OPTIMAL if sol.optimal else Status.FEASIBLE
+    return RoutingResult(
+        status=status,
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        objective=objective,
+        distance_m=distance,
+        cost=cost,
+        vehicles_used=len(routes),
+        runtime_s=runtime_s,
+        backend=backend,
+        stats=sol.stats,
+    )
