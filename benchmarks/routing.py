@@ -92,11 +92,16 @@ def main() -> None:
         r["bks"] = best
         r["gap_pct"] = 100.0 * (r["distance"] - best) / best if ok and best else None
         r["class"] = _class_of(r["instance"])
-    print(f"{'instance':<12} {'status':<11} {'checked':<8} {'vehicles':>8} {'distance':>11} {'BKS':>11} {'gap %':>7} {'wall s':>7}")
+    print(
+        f"{'instance':<12} {'status':<11} {'checked':<8} {'vehicles':>8} {'distance':>11} {'BKS':>11} "
+        f"{'gap %':>7} {'wall s':>7}"
+    )
     for r in rows:
         gap = f"{r['gap_pct']:7.2f}" if r["gap_pct"] is not None else "    n/a"
-        print(f"{r['instance']:<12} {r['status']:<11} {str(r['checked_ok']):<8} {r['vehicles']:>8} "
-              f"{r['distance']:>11.2f} {r['bks'] or 0:>11.2f} {gap} {r['wall_s']:>7.1f}")
+        print(
+            f"{r['instance']:<12} {r['status']:<11} {r['checked_ok']!s:<8} {r['vehicles']:>8} "
+            f"{r['distance']:>11.2f} {r['bks'] or 0:>11.2f} {gap} {r['wall_s']:>7.1f}"
+        )
         if r["violations"]:
             print("   violations:", "; ".join(r["violations"]))
     classes: dict[str, list[dict]] = {}
@@ -107,14 +112,29 @@ def main() -> None:
     for name, items in [*sorted(classes.items()), ("all", rows)]:
         gaps = [r["gap_pct"] for r in items if r["gap_pct"] is not None]
         mean = sum(gaps) / len(gaps) if gaps else float("nan")
-        summary[name] = {"n": len(items), "feasible": len(gaps), "mean_gap_pct": mean,
-                         "max_gap_pct": max(gaps) if gaps else None}
+        summary[name] = {
+            "n": len(items),
+            "feasible": len(gaps),
+            "mean_gap_pct": mean,
+            "max_gap_pct": max(gaps) if gaps else None,
+        }
         print(f"{name:<12} {len(items):>3} {len(gaps):>8} {mean:>10.2f} {max(gaps) if gaps else float('nan'):>9.2f}")
     OUT.mkdir(exist_ok=True)
-    record = {"command": " ".join(["python", *sys.argv]), "set": args.set, "backend": args.backend,
-              "time_limit_s": args.time_limit, "workers": args.workers, "when": time.strftime("%Y-%m-%d %H:%M"),
-              "machine": {"platform": platform.platform(), "cpus": mp.cpu_count(), "python": platform.python_version()},
-              "summary": summary, "rows": rows}
+    record = {
+        "command": " ".join(["python", *sys.argv]),
+        "set": args.set,
+        "backend": args.backend,
+        "time_limit_s": args.time_limit,
+        "workers": args.workers,
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": mp.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "summary": summary,
+        "rows": rows,
+    }
     out = OUT / f"routing_{args.set}_{args.backend}_{args.time_limit:g}s.json"
     out.write_text(json.dumps(record, indent=2))
     print(f"\nwritten {out}")

@@ -1,8 +1,32 @@
-"""logistics: simulate and optimise cross-border e-commerce logistics and warehousing."""
+"""logistics: simulate and optimise cross-border e-commerce logistics and warehousing.
 
-from logistics.core import LogisticsError, ScenarioError
-from logistics.scenario import Scenario, load_builtin, load_scenario
+The names below load lazily, so `import logistics.optimize` stays free of the scenario and simulation code.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["LogisticsError", "Scenario", "ScenarioError", "__version__", "load_builtin", "load_scenario"]
+_EXPORTS = {
+    "LogisticsError": "logistics.core.errors",
+    "ScenarioError": "logistics.core.errors",
+    "Scenario": "logistics.scenario",
+    "load_builtin": "logistics.scenario",
+    "load_scenario": "logistics.scenario",
+    "simulate": "logistics.sim",
+    "RoutingProblem": "logistics.optimize",
+    "SolveParams": "logistics.optimize",
+    "solve_routing": "logistics.optimize",
+    "check_solution": "logistics.optimize",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'logistics' has no attribute {name!r}")

@@ -24,14 +24,14 @@ app = typer.Typer(
 )
 scenarios_app = typer.Typer(no_args_is_help=True, help="The built-in example scenarios.")
 app.add_typer(scenarios_app, name="scenarios")
+optimize_app = typer.Typer(no_args_is_help=True, help="Solvers usable on their own (vehicle routing).")
+app.add_typer(optimize_app, name="optimize")
 console = Console()
 err = Console(stderr=True)
 
 SetOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--set", help="Override a field: path.to.field=value (repeatable), e.g. demand.orders_per_day=5000"
-    ),
+    typer.Option("--set", help="Override a field: path.to.field=value (repeatable), e.g. demand.orders_per_day=5000"),
 ]
 
 
@@ -69,9 +69,7 @@ def validate(
 
 @app.command()
 def schema(
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
 ) -> None:
     """Print or write the JSON Schema of scenario files (for editor validation)."""
     text = json.dumps(scenario_json_schema(), indent=2)
@@ -89,9 +87,7 @@ def run(
         typer.Argument(help=f"Scenario file or built-in name (default: the built-in {DEFAULT_SCENARIO})."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Root seed (overrides run.seed).")] = None,
-    replications: Annotated[
-        int | None, typer.Option(help="Replications (overrides run.replications).")
-    ] = None,
+    replications: Annotated[int | None, typer.Option(help="Replications (overrides run.replications).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -124,9 +120,7 @@ def run(
             task = bar.add_task(f"{scenario.name}", total=reps * scenario.run.end_h)
 
             def progress(r: int, now: float, end: float) -> None:
-                bar.update(
-                    task, completed=r * end + now, description=f"{scenario.name} replication {r + 1}/{reps}"
-                )
+                bar.update(task, completed=r * end + now, description=f"{scenario.name} replication {r + 1}/{reps}")
 
             run_replications(scenario, progress=progress, on_result=results.append)
     except LogisticsError as exc:
@@ -137,9 +131,7 @@ def run(
     except KeyboardInterrupt:
         if results:
             write_outputs(results, out)
-            err.print(
-                f"[yellow]interrupted; {len(results)} finished replication(s) written to {out}[/yellow]"
-            )
+            err.print(f"[yellow]interrupted; {len(results)} finished replication(s) written to {out}[/yellow]")
         raise typer.Exit(code=130) from None
     written = write_outputs(results, out)
     from logistics.analysis.kpis import kpi_table
@@ -175,6 +167,76 @@ def scenarios_show(name: Annotated[str, typer.Argument(help="Built-in scenario n
         sys.stdout.write(builtin_text(name))
     except LogisticsError as exc:
         _fail(exc)
+
+
+@optimize_app.command("routes")
+def optimize_routes(
+    problem_file: Annotated[
+        Path, typer.Argument(help="Problem: this package's JSON, a Solomon .txt or a VRPLIB .vrp file.")
+    ],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds of search.")] = 10.0,
+    backend: Annotated[str, typer.Option(help="ortools, pyvrp or auto (both at once, the better wins).")] = "ortools",
+    seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
+    solution_limit: Annotated[
+        int | None, typer.Option(help="Stop after this many improving solutions (reproducible runs).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the solution JSON here.")] = None,
+) -> None:
+    """Solve a vehicle routing problem, check the solution independently and print a summary."""
+    from logistics.optimize import SolveParams, check_solution, read_instance, solve_routing
+    from logistics.optimize.jsonio import result_to_json
+
+    try:
+        problem = read_instance(problem_file)
+        params = SolveParams(time_limit_s=time_limit, backend=backend, seed=seed, solution_limit=solution_limit)
+        result = solve_routing(problem, params)
+    except LogisticsError as exc:
+        _fail(exc)
+    report = check_solution(problem, result)
+    table = Table(title=f"{problem.name or problem_file.name}: {len(problem.stops)} stops")
+    table.add_column("")
+    table.add_column("value", justify="right")
+    rows = [
+        ("status", result.status.value),
+        ("backend", result.backend),
+        ("vehicles used", f"{result.vehicles_used}"),
+        ("distance (m)", f"{result.distance_m:,.2f}"),
+        ("cost", f"{result.cost:,.2f}"),
+        ("objective", f"{result.objective:,.2f}"),
+        ("unassigned stops", f"{len(result.unassigned)}"),
+        ("run time (s)", f"{result.runtime_s:.2f}"),
+        (
+            "independent check",
+            "ok" if report.ok else ("feasible, incomplete" if report.feasible else "FAILED"),
+        ),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+    for violation in report.violations[:10]:
+        err.print(f"[red]check[/red] {violation}", highlight=False)
+    for u in result.unassigned[:10]:
+        console.print(f"unassigned {u.stop}: {u.reason}", highlight=False)
+    if out is not None:
+        out.write_text(result_to_json(result), encoding="utf-8")
+        console.print(f"solution written to {out}")
+    if not report.feasible:
+        raise typer.Exit(code=1)
+
+
+@optimize_app.command("routes-schema")
+def optimize_routes_schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
+) -> None:
+    """Print or write the JSON Schema of the routing problem format."""
+    from logistics.optimize.jsonio import routing_problem_schema
+
+    text = json.dumps(routing_problem_schema(), indent=2)
+    if out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"JSON Schema written to {out}")
 
 
 def main() -> None:

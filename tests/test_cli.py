@@ -16,9 +16,7 @@ runner = CliRunner()
 
 def test_run_writes_kpis_orders_and_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(
-        app, ["run", "bonded_import_small", "--replications", "2", "--out", str(out), "--quiet"]
-    )
+    result = runner.invoke(app, ["run", "bonded_import_small", "--replications", "2", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     kpis = pd.read_csv(out / "kpis.csv")
     assert list(kpis.columns) == ["replication", "kpi", "value", "unit"]

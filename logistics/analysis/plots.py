@@ -25,9 +25,7 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 
 def plot_lead_time(result: RunResult, path: Path) -> Path:
     """Histogram of end-to-end lead time with the percentiles marked."""
-    lead = stage_lead_times(result.orders[result.orders["created_h"] >= result.warmup_h], result.end_h)[
-        "end_to_end"
-    ]
+    lead = stage_lead_times(result.orders[result.orders["created_h"] >= result.warmup_h], result.end_h)["end_to_end"]
     fig, ax = plt.subplots(figsize=(8, 4))
     if len(lead):
         ax.hist(lead, bins=80, color="#4477aa")
@@ -103,13 +101,9 @@ def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Pa
 
 def plot_costs(results: list[RunResult], path: Path) -> Path:
     """Logistics cost per order by component (mean over replications); tax shown apart in the title."""
-    handled = [
-        max(1, r.counts["created"] - int((r.orders["end_reason"] == "over_limit").sum())) for r in results
-    ]
+    handled = [max(1, r.counts["created"] - int((r.orders["end_reason"] == "over_limit").sum())) for r in results]
     parts = [c for c in COST_COMPONENTS if c != "tax"]
-    values = [
-        float(np.mean([r.costs_cny[c] / h for r, h in zip(results, handled, strict=True)])) for c in parts
-    ]
+    values = [float(np.mean([r.costs_cny[c] / h for r, h in zip(results, handled, strict=True)])) for c in parts]
     tax = float(np.mean([r.costs_cny["tax"] / h for r, h in zip(results, handled, strict=True)]))
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.bar(parts, values, color="#228833")

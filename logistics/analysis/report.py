@@ -73,9 +73,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         columns=["KPI", f"mean of {len(results)} replication(s)"],
     )
     resources = pd.concat([r.resources.assign(replication=r.replication) for r in results])
-    resources = resources.groupby("resource", sort=False)[
-        ["served", "utilisation", "mean_queue", "peak_queue"]
-    ].mean()
+    resources = resources.groupby("resource", sort=False)[["served", "utilisation", "mean_queue", "peak_queue"]].mean()
     resources = resources.reset_index()
     costs = summary[summary["kpi"].str.startswith("cost_per_order.")][["kpi", "mean", "min", "max"]]
     intro = (

@@ -60,9 +60,7 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
         written["orders"] = out_dir / "orders.csv"
         orders.to_csv(written["orders"], index=False)
     for name in ("resources", "consignments", "series"):
-        frame = pd.concat(
-            [getattr(r, name).assign(replication=r.replication) for r in results], ignore_index=True
-        )
+        frame = pd.concat([getattr(r, name).assign(replication=r.replication) for r in results], ignore_index=True)
         written[name] = out_dir / f"{name}.csv"
         frame.to_csv(written[name], index=False)
     report = write_report(results, kpis, out_dir, title or f"Run report: {results[0].scenario}")

@@ -41,8 +41,16 @@ def read_solomon(path: str | Path) -> RoutingProblem:
         Stop(id=str(int(r[0])), location=str(int(r[0])), demand=(r[3],), service_s=r[6], window_s=(r[4], r[5]))
         for r in rows[1:]
     )
-    fleet = (VehicleType("vehicle", count, (float(capacity),), start_depot="0", shift_start_s=depot[4],
-                         shift_end_s=depot[5]),)
+    fleet = (
+        VehicleType(
+            "vehicle",
+            count,
+            (float(capacity),),
+            start_depot="0",
+            shift_start_s=depot[4],
+            shift_end_s=depot[5],
+        ),
+    )
     return RoutingProblem(locations, ("0",), stops, fleet, dimensions=("load",), name=name)
 
 
@@ -53,7 +61,9 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
     try:
         import vrplib
     except ImportError:
-        raise InvalidProblemError("vrplib", "reading VRPLIB files needs the vrplib package: pip install vrplib") from None
+        raise InvalidProblemError(
+            "vrplib", "reading VRPLIB files needs the vrplib package: pip install vrplib"
+        ) from None
     path = Path(path)
     data = vrplib.read_instance(str(path))
     coords = np.asarray(data["node_coord"], dtype=float)

@@ -36,7 +36,9 @@ def _scale_dimension(values: np.ndarray) -> int:
 def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
     """Solve `problem` over the stops `candidates` with OR-Tools."""
     build_started = time.perf_counter()
-    depot_ids = list(problem.depots)
+    # Only depots some vehicle starts or ends at: OR-Tools would treat any other node as a stop to visit.
+    used = {d for t in problem.vehicle_types if t.count for d in (t.start_depot, t.end)}
+    depot_ids = [d for d in problem.depots if d in used]
     node_loc = [problem.location_index(d) for d in depot_ids] + [
         problem.location_index(problem.stops[i].location) for i in candidates
     ]
@@ -95,24 +97,31 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
     finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
     bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
     horizon_s = max([*finite, 0.0]) + bound_s
-    earliest = min([0.0, *(t.shift_start_s for t in problem.vehicle_types), *(s.window_s[0] for s in stops if s.window_s)])
+    earliest = min(
+        [
+            0.0,
+            *(t.shift_start_s for t in problem.vehicle_types),
+            *(s.window_s[0] for s in stops if s.window_s),
+        ]
+    )
     offset = -earliest  # OR-Tools cumuls are >= 0
-    horizon = int(math.ceil((horizon_s + offset) * time_scale))
+    horizon = math.ceil((horizon_s + offset) * time_scale)
     routing.AddDimension(time_callback, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for n, s in enumerate(stops, start=n_depots):
         if s.window_s is not None:
-            a = int(math.ceil((s.window_s[0] + offset) * time_scale - 1e-6))
-            b = int(math.floor((s.window_s[1] + offset) * time_scale + 1e-6))
+            b = math.floor((s.window_s[1] + offset) * time_scale + 1e-6)
+            # A window narrower than one time unit keeps one point (waiting to the true start is still legal).
+            a = min(b, math.ceil((s.window_s[0] + offset) * time_scale - 1e-6))
             time_dim.CumulVar(manager.NodeToIndex(n)).SetRange(a, b)
     for v, (k, _) in enumerate(vehicles):
         t = problem.vehicle_types[k]
-        lo = int(math.ceil((t.shift_start_s + offset) * time_scale - 1e-6))
-        hi = horizon if not math.isfinite(t.shift_end_s) else int(math.floor((t.shift_end_s + offset) * time_scale + 1e-6))
+        lo = math.ceil((t.shift_start_s + offset) * time_scale - 1e-6)
+        hi = horizon if not math.isfinite(t.shift_end_s) else math.floor((t.shift_end_s + offset) * time_scale + 1e-6)
         time_dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
         time_dim.CumulVar(routing.End(v)).SetRange(lo, hi)
         if math.isfinite(t.max_duration_s):
-            time_dim.SetSpanUpperBoundForVehicle(int(math.floor(t.max_duration_s * time_scale + 1e-6)), v)
+            time_dim.SetSpanUpperBoundForVehicle(math.floor(t.max_duration_s * time_scale + 1e-6), v)
         if cost_mode:
             coefficient = round(t.cost_per_h / 3600.0 / time_scale * cost_scale)
             if coefficient:
@@ -127,12 +136,18 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
     route_bound = (len(stops) + 2 * len(vehicles) + 1) * max_arc
     if cost_mode:
         route_bound += sum(round(problem.vehicle_types[k].fixed_cost * cost_scale) for k, _ in vehicles)
-        route_bound += sum(round(problem.vehicle_types[k].cost_per_h / 3600 / time_scale * cost_scale) * horizon for k, _ in vehicles)
+        route_bound += sum(
+            round(problem.vehicle_types[k].cost_per_h / 3600 / time_scale * cost_scale) * horizon for k, _ in vehicles
+        )
     vehicle_price = 0
     if problem.minimise_vehicles:
         vehicle_price = route_bound + 1
         for v in range(len(vehicles)):
-            routing.SetFixedCostOfVehicle(vehicle_price + (round(problem.vehicle_types[vehicles[v][0]].fixed_cost * cost_scale) if cost_mode else 0), v)
+            routing.SetFixedCostOfVehicle(
+                vehicle_price
+                + (round(problem.vehicle_types[vehicles[v][0]].fixed_cost * cost_scale) if cost_mode else 0),
+                v,
+            )
     required_penalty = min(2**62 // max(1, len(stops) + 1), 10 * (route_bound + vehicle_price * len(vehicles)) + 1)
     for n, s in enumerate(stops, start=n_depots):
         penalty = required_penalty if s.required else min(required_penalty, round(s.penalty * unit))
@@ -147,7 +162,9 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
     except AttributeError:
         from logistics.optimize.problem import InvalidProblemError
 
-        raise InvalidProblemError("params.first_solution", f"unknown OR-Tools first-solution strategy {params.first_solution!r}") from None
+        raise InvalidProblemError(
+            "params.first_solution", f"unknown OR-Tools first-solution strategy {params.first_solution!r}"
+        ) from None
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     build_s = time.perf_counter() - build_started
     remaining = max(0.1, params.time_limit_s - build_s)
@@ -160,8 +177,13 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
     assignment = routing.SolveWithParameters(search)
     solve_s = time.perf_counter() - solve_started
     status = STATUS_NAMES.get(routing.status(), str(routing.status()))
-    stats = {"ortools_status": status, "build_s": build_s, "search_s": solve_s, "first_solution": strategy,
-             "vehicles_available": len(vehicles)}
+    stats = {
+        "ortools_status": status,
+        "build_s": build_s,
+        "search_s": solve_s,
+        "first_solution": strategy,
+        "vehicles_available": len(vehicles),
+    }
     if assignment is None:
         return BackendSolution([], list(candidates), False, False, stats)
     routes = []

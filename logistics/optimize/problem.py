@@ -126,8 +126,11 @@ class RoutingProblem:
         if self.distance_m is None:
             for i, loc in enumerate(self.locations):
                 if loc.x is None or loc.y is None or not (_finite(loc.x) and _finite(loc.y)):
-                    raise bad(f"locations[{i}]", f"location {loc.id!r} needs finite x and y coordinates "
-                              f"(got x={loc.x}, y={loc.y}) when no distance matrix is given")
+                    raise bad(
+                        f"locations[{i}]",
+                        f"location {loc.id!r} needs finite x and y coordinates "
+                        f"(got x={loc.x}, y={loc.y}) when no distance matrix is given",
+                    )
         n = len(self.locations)
         for name in ("distance_m", "duration_s"):
             matrix = getattr(self, name)
@@ -164,8 +167,10 @@ class RoutingProblem:
             if s.location in self.depots:
                 raise bad(f"{where}.location", f"{s.location!r} is a depot; a stop needs its own location")
             if len(s.demand) not in (0, k):
-                raise bad(f"{where}.demand", f"has {len(s.demand)} values but there are {k} dimensions "
-                          f"({', '.join(self.dimensions)})")
+                raise bad(
+                    f"{where}.demand",
+                    f"has {len(s.demand)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
+                )
             for j, d in enumerate(s.demand):
                 if not _finite(d) or d < 0:
                     raise bad(f"{where}.demand[{j}]", f"must be a finite number >= 0, got {d}")
@@ -199,7 +204,10 @@ class RoutingProblem:
             for depot_field in ("start_depot", "end_depot"):
                 depot = getattr(t, depot_field)
                 if depot is not None and depot not in self.depots:
-                    raise bad(f"{where}.{depot_field}", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})")
+                    raise bad(
+                        f"{where}.{depot_field}",
+                        f"unknown depot {depot!r} (depots: {', '.join(self.depots)})",
+                    )
             for cost in ("fixed_cost", "cost_per_km", "cost_per_h"):
                 v = getattr(t, cost)
                 if not _finite(v) or v < 0:
@@ -207,7 +215,10 @@ class RoutingProblem:
             if not _finite(t.shift_start_s):
                 raise bad(f"{where}.shift_start_s", f"must be finite, got {t.shift_start_s}")
             if math.isnan(t.shift_end_s) or t.shift_end_s < t.shift_start_s:
-                raise bad(f"{where}.shift_end_s", f"ends ({t.shift_end_s}) before the shift starts ({t.shift_start_s})")
+                raise bad(
+                    f"{where}.shift_end_s",
+                    f"ends ({t.shift_end_s}) before the shift starts ({t.shift_start_s})",
+                )
             if math.isnan(t.max_duration_s) or t.max_duration_s <= 0:
                 raise bad(f"{where}.max_duration_s", f"must be > 0, got {t.max_duration_s}")
         if sum(t.count for t in self.vehicle_types) == 0:

@@ -22,7 +22,8 @@ def _require_pyvrp():  # type: ignore[no-untyped-def]
         import pyvrp
     except ImportError:
         raise InvalidProblemError(
-            "params.backend", "the pyvrp backend needs PyVRP: pip install 'logistics[pyvrp]' (or pip install pyvrp)"
+            "params.backend",
+            "the pyvrp backend needs PyVRP: pip install 'logistics[pyvrp]' (or pip install pyvrp)",
         ) from None
     return pyvrp
 
@@ -43,7 +44,13 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     idx = np.asarray(node_loc)
     dist = np.round(problem.distances[np.ix_(idx, idx)] * dist_scale).astype(np.int64)
     dur = np.ceil(problem.durations[np.ix_(idx, idx)] * time_scale - 1e-6).astype(np.int64)
-    earliest = min([0.0, *(t.shift_start_s for t in problem.vehicle_types), *(s.window_s[0] for s in stops if s.window_s)])
+    earliest = min(
+        [
+            0.0,
+            *(t.shift_start_s for t in problem.vehicle_types),
+            *(s.window_s[0] for s in stops if s.window_s),
+        ]
+    )
 
     def clock(seconds: float, up: bool) -> int:
         if not math.isfinite(seconds):
@@ -54,7 +61,10 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     k = len(problem.dimensions)
     scales = []
     for d in range(k):
-        values = np.array([problem.demand(s)[d] for s in stops] + [t.capacity[d] for t in problem.vehicle_types if math.isfinite(t.capacity[d])])
+        values = np.array(
+            [problem.demand(s)[d] for s in stops]
+            + [t.capacity[d] for t in problem.vehicle_types if math.isfinite(t.capacity[d])]
+        )
         scales.append(1 if np.allclose(values, np.round(values)) else 1000)
     locations = [pyvrp.Location(float(i), 0.0) for i in range(len(node_loc))]
     depots = [pyvrp.Depot(n) for n in range(len(depot_ids))]
@@ -65,31 +75,51 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         out = []
         big = (len(stops) + 2) * max(1, max_arc) * 100 + vehicle_price * sum(t.count for t in problem.vehicle_types)
         for n, s in enumerate(stops, start=len(depot_ids)):
-            demand = [int(math.ceil(problem.demand(s)[d] * scales[d] - 1e-9)) for d in range(k)]
+            demand = [math.ceil(problem.demand(s)[d] * scales[d] - 1e-9) for d in range(k)]
             a, b = s.window_s if s.window_s is not None else (earliest, math.inf)
             unit = cost_scale if cost_mode else dist_scale
             required = s.required and not optional_all
             prize = 0 if required else (big if s.required else round(s.penalty * unit))
-            out.append(pyvrp.Client(n, delivery=demand, service_duration=int(math.ceil(s.service_s * time_scale - 1e-6)),
-                                    tw_early=clock(a, True), tw_late=clock(b, False), prize=prize, required=required,
-                                    name=s.id))
+            out.append(
+                pyvrp.Client(
+                    n,
+                    delivery=demand,
+                    service_duration=math.ceil(s.service_s * time_scale - 1e-6),
+                    tw_early=min(clock(a, True), clock(b, False)),
+                    tw_late=clock(b, False),
+                    prize=prize,
+                    required=required,
+                    name=s.id,
+                )
+            )
         return out
 
     vehicle_types = []
     for t in problem.vehicle_types:
         if t.count == 0:
             continue
-        caps = [int(math.floor(t.capacity[d] * scales[d] + 1e-9)) if math.isfinite(t.capacity[d]) else INT_MAX // 4 for d in range(k)]
+        caps = [
+            math.floor(t.capacity[d] * scales[d] + 1e-9) if math.isfinite(t.capacity[d]) else INT_MAX // 4
+            for d in range(k)
+        ]
         fixed = round(t.fixed_cost * cost_scale) if cost_mode else 0
-        vehicle_types.append(pyvrp.VehicleType(
-            num_available=t.count, capacity=caps, start_depot=depot_ids.index(t.start_depot),
-            end_depot=depot_ids.index(t.end), fixed_cost=fixed + vehicle_price,
-            tw_early=clock(t.shift_start_s, True), tw_late=clock(t.shift_end_s, False),
-            shift_duration=INT_MAX if not math.isfinite(t.max_duration_s) else int(math.floor(t.max_duration_s * time_scale + 1e-6)),
-            unit_distance_cost=round(t.cost_per_km / 1000.0 / dist_scale * cost_scale) if cost_mode else 1,
-            unit_duration_cost=round(t.cost_per_h / 3600.0 / time_scale * cost_scale) if cost_mode else 0,
-            name=t.id,
-        ))
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=t.count,
+                capacity=caps,
+                start_depot=depot_ids.index(t.start_depot),
+                end_depot=depot_ids.index(t.end),
+                fixed_cost=fixed + vehicle_price,
+                tw_early=clock(t.shift_start_s, True),
+                tw_late=clock(t.shift_end_s, False),
+                shift_duration=INT_MAX
+                if not math.isfinite(t.max_duration_s)
+                else math.floor(t.max_duration_s * time_scale + 1e-6),
+                unit_distance_cost=round(t.cost_per_km / 1000.0 / dist_scale * cost_scale) if cost_mode else 1,
+                unit_duration_cost=round(t.cost_per_h / 3600.0 / time_scale * cost_scale) if cost_mode else 0,
+                name=t.id,
+            )
+        )
     type_of = [i for i, t in enumerate(problem.vehicle_types) if t.count > 0]
 
     def solve(optional_all: bool, seconds: float):  # type: ignore[no-untyped-def]
@@ -107,8 +137,13 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         fallback = True
         result = solve(True, max(0.5, 0.2 * params.time_limit_s))
     best = result.best
-    stats = {"build_s": build_s, "iterations": result.num_iterations, "search_s": result.runtime,
-             "pyvrp_feasible": best.is_feasible(), "fallback_optional": fallback}
+    stats = {
+        "build_s": build_s,
+        "iterations": result.num_iterations,
+        "search_s": result.runtime,
+        "pyvrp_feasible": best.is_feasible(),
+        "fallback_optional": fallback,
+    }
     if not best.is_feasible():
         return BackendSolution([], list(candidates), False, False, stats)
     routes = []

@@ -65,7 +65,11 @@ def servable_stops(problem: RoutingProblem) -> tuple[list[int], list[Unassigned]
         for t in problem.vehicle_types:
             if t.count == 0:
                 continue
-            over = [f"{problem.dimensions[k]} {d:g} > {c:g}" for k, (d, c) in enumerate(zip(demand, t.capacity, strict=True)) if d > c]
+            over = [
+                f"{problem.dimensions[k]} {d:g} > {c:g}"
+                for k, (d, c) in enumerate(zip(demand, t.capacity, strict=True))
+                if d > c
+            ]
             if over:
                 reasons.append(f"{t.id}: demand over capacity ({', '.join(over)})")
                 continue
@@ -79,7 +83,9 @@ def servable_stops(problem: RoutingProblem) -> tuple[list[int], list[Unassigned]
                 continue
             back = begin + s.service_s + dur[where, end]
             if back > t.shift_end_s:
-                reasons.append(f"{t.id}: cannot be back at the depot before the shift ends ({back:g} > {t.shift_end_s:g} s)")
+                reasons.append(
+                    f"{t.id}: cannot be back at the depot before the shift ends ({back:g} > {t.shift_end_s:g} s)"
+                )
                 continue
             shortest = dur[start, where] + s.service_s + dur[where, end]
             if shortest > t.max_duration_s:
@@ -103,7 +109,9 @@ def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) ->
         return _solve_auto(problem, params, started)
     backend = BACKENDS.get(params.backend)
     if backend is None:
-        raise InvalidProblemError("params.backend", f"unknown backend {params.backend!r} (known: auto, {', '.join(BACKENDS)})")
+        raise InvalidProblemError(
+            "params.backend", f"unknown backend {params.backend!r} (known: auto, {', '.join(BACKENDS)})"
+        )
     candidates, unservable = servable_stops(problem)
     solution = backend(problem, candidates, params) if candidates else BackendSolution([], [], True, True, {})
     return _result(problem, params.backend, solution, unservable, time.perf_counter() - started)
@@ -131,7 +139,11 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
 
 
 def _result(
-    problem: RoutingProblem, backend: str, sol: BackendSolution, unservable: list[Unassigned], runtime_s: float
+    problem: RoutingProblem,
+    backend: str,
+    sol: BackendSolution,
+    unservable: list[Unassigned],
+    runtime_s: float,
 ) -> RoutingResult:
     routes = []
     for type_index, vehicle, stop_indices in sol.routes:

@@ -56,5 +56,14 @@ def build_route(problem: RoutingProblem, vtype: VehicleType, vehicle: int, stop_
     end = t + dur[prev, end_depot]
     duration = end - depart
     cost = vtype.fixed_cost + vtype.cost_per_km * distance / 1000.0 + vtype.cost_per_h * duration / 3600.0
-    return Route(vtype.id, vehicle, tuple(visits), float(depart), float(end), float(distance), float(duration),
-                 tuple(load), float(cost))
+    return Route(
+        vtype.id,
+        vehicle,
+        tuple(visits),
+        float(depart),
+        float(end),
+        float(distance),
+        float(duration),
+        tuple(load),
+        float(cost),
+    )

@@ -24,11 +24,7 @@ def builtin_text(name: str) -> str:
     """The YAML text of a built-in scenario (to copy and edit)."""
     if name not in builtin_names():
         raise ScenarioError(
-            [
-                ScenarioIssue(
-                    (), f"no built-in scenario {name!r} (built-in: {', '.join(builtin_names())})", source=name
-                )
-            ]
+            [ScenarioIssue((), f"no built-in scenario {name!r} (built-in: {', '.join(builtin_names())})", source=name)]
         )
     return (resources.files("logistics.scenario") / "builtin" / f"{name}.yaml").read_text(encoding="utf-8")
 

@@ -92,9 +92,7 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
-            raise ScenarioError(
-                [ScenarioIssue((), f"the value is not valid YAML: {exc}", source=origin)]
-            ) from None
+            raise ScenarioError([ScenarioIssue((), f"the value is not valid YAML: {exc}", source=origin)]) from None
         parts = key.split(".")
         node = data
         resolved: list[str | int] = []
@@ -107,8 +105,7 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
                         [
                             ScenarioIssue(
                                 tuple(resolved),
-                                f"no element {part!r} in this list "
-                                f"({len(node)} elements; use a position or an id)",
+                                f"no element {part!r} in this list ({len(node)} elements; use a position or an id)",
                                 source=origin,
                             )
                         ]
@@ -182,9 +179,7 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[Key, int]]:
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise ScenarioError(
-            [ScenarioIssue((), f"YAML syntax error: {problem}", source=source, line=line)]
-        ) from None
+        raise ScenarioError([ScenarioIssue((), f"YAML syntax error: {problem}", source=source, line=line)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([ScenarioIssue((), f"YAML error: {exc}", source=source)]) from None
     lines: dict[Key, int] = {}

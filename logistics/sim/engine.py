@@ -79,9 +79,7 @@ class BondedImportModel:
 
         # --- goods and demand, drawn up front as columns -------------------------------------------
         self.skus = skus = build_skus(s.catalog, streams.generator("catalog"))
-        self.book = book = generate_orders(
-            s.demand, skus, run.start, run.horizon_h, streams.generator("demand")
-        )
+        self.book = book = generate_orders(s.demand, skus, run.start, run.horizon_h, streams.generator("demand"))
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
         cols.created_h[:] = book.created_h
@@ -103,9 +101,7 @@ class BondedImportModel:
         try:
             policy = make_replenishment_policy(wh.replenishment.policy, wh.replenishment.cover_days)
         except KeyError as exc:
-            raise ScenarioError(
-                [ScenarioIssue(("warehouse", "replenishment", "policy"), str(exc.args[0]))]
-            ) from None
+            raise ScenarioError([ScenarioIssue(("warehouse", "replenishment", "policy"), str(exc.args[0]))]) from None
         self.forecast = forecast_units_per_day(s.demand, skus)
         initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
         self.inventory = Inventory(env, initial, skus.volume_m3, self._stock_ready)
@@ -115,9 +111,7 @@ class BondedImportModel:
         n_lines = book.n_lines.tolist()
 
         def station_time(config, rng_name: str):  # type: ignore[no-untyped-def]
-            base = BufferedSampler(
-                config.time_per_order_min, streams.generator(rng_name), 1 / MINUTES_PER_HOUR
-            )
+            base = BufferedSampler(config.time_per_order_min, streams.generator(rng_name), 1 / MINUTES_PER_HOUR)
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
             if per_line_h == 0:
                 return lambda i: base()

@@ -37,9 +37,7 @@ def test_every_order_is_accounted_for(small_run: RunResult) -> None:
     assert c["in_system"] == sum(c[f"in_system.{s}"] for s in STAGES)
     status = small_run.orders["status"].value_counts()
     assert status["delivered"] == c["delivered"]
-    assert (
-        small_run.orders.loc[small_run.orders["status"] == "delivered", "delivered_h"] <= small_run.end_h
-    ).all()
+    assert (small_run.orders.loc[small_run.orders["status"] == "delivered", "delivered_h"] <= small_run.end_h).all()
 
 
 def test_orders_cut_off_mid_flow_are_still_accounted_for() -> None:
@@ -86,8 +84,7 @@ def test_littles_law_in_the_warehouse(small_run: RunResult) -> None:
     (from the order table), as a sample-path identity over the whole run."""
     res = small_run.resources.set_index("resource")
     area = sum(
-        res.loc[s, "busy_h"] + res.loc[s, "mean_queue"] * small_run.end_h
-        for s in ("warehouse.pick", "warehouse.pack")
+        res.loc[s, "busy_h"] + res.loc[s, "mean_queue"] * small_run.end_h for s in ("warehouse.pick", "warehouse.pack")
     )
     L = area / small_run.end_h
     o = small_run.orders
@@ -110,9 +107,7 @@ def test_stockouts_backorder_then_release() -> None:
 
 def test_over_limit_orders_are_rejected_or_taxed_as_general_trade() -> None:
     rejected = simulate(
-        load_builtin(
-            "bonded_import_small", ["demand.prior_annual_spend_cny={kind: deterministic, value: 25900}"]
-        )
+        load_builtin("bonded_import_small", ["demand.prior_annual_spend_cny={kind: deterministic, value: 25900}"])
     )
     assert rejected.counts["ended"] > 0.5 * rejected.counts["created"]
     assert (rejected.orders.loc[rejected.orders["over_limit"], "end_reason"] == "over_limit").all()

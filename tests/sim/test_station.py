@@ -10,9 +10,7 @@ from logistics.sim.station import Station
 from tests.sim.queueing import mmc_mean_wait
 
 
-def _mmc(
-    arrival_rate: float, service_rate: float, servers: int, n: int, seed: int
-) -> tuple[np.ndarray, Station]:
+def _mmc(arrival_rate: float, service_rate: float, servers: int, n: int, seed: int) -> tuple[np.ndarray, Station]:
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
     arrivals = np.cumsum(rng.exponential(1 / arrival_rate, n))
@@ -41,9 +39,7 @@ def test_fifo_and_non_preemptive_capacity_drop() -> None:
     started = np.full(3, np.nan)
     finished = np.full(3, np.nan)
     # Two servers until t=1, then none until t=5, then one.
-    station = Station(
-        env, "s", [(0.0, 2), (1.0, 0), (5.0, 1)], lambda j: 2.0, lambda j: None, started, finished
-    )
+    station = Station(env, "s", [(0.0, 2), (1.0, 0), (5.0, 1)], lambda j: 2.0, lambda j: None, started, finished)
     for j in range(3):
         station.arrive(j)
     env.run()

@@ -1,0 +1,174 @@
+"""JSON in and out for callers outside Python. The problem format is documented by its JSON Schema
+(`routing_problem_schema()`, or `logistics optimize routes-schema`); numbers use the same units as the
+Python types (metres, seconds). Infinite shift ends and durations are written as null.
+
+Problem example:
+    {"locations": [{"id": "D", "x": 0, "y": 0}, {"id": "A", "x": 3, "y": 4}],
+     "depots": ["D"],
+     "dimensions": ["weight_kg"],
+     "stops": [{"id": "a1", "location": "A", "demand": [5], "service_s": 60, "window_s": [0, 3600]}],
+     "vehicle_types": [{"id": "van", "count": 2, "capacity": [100], "start_depot": "D"}],
+     "objective": "distance"}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.result import RoutingResult
+
+__all__ = ["problem_from_json", "problem_to_json", "result_to_json", "routing_problem_schema"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocationIn(_Model):
+    id: str
+    x: float | None = None
+    y: float | None = None
+
+
+class StopIn(_Model):
+    id: str
+    location: str
+    demand: list[float] = Field(default_factory=list, description="One value per dimension.")
+    service_s: float = 0.0
+    window_s: tuple[float, float] | None = Field(default=None, description="[earliest, latest] service start.")
+    required: bool = True
+    penalty: float = Field(default=0.0, description="Objective cost of leaving an optional stop out.")
+
+
+class VehicleTypeIn(_Model):
+    id: str
+    count: int
+    capacity: list[float]
+    start_depot: str
+    end_depot: str | None = None
+    fixed_cost: float = 0.0
+    cost_per_km: float = 0.0
+    cost_per_h: float = 0.0
+    shift_start_s: float = 0.0
+    shift_end_s: float | None = Field(default=None, description="null: no end.")
+    max_duration_s: float | None = Field(default=None, description="null: no maximum.")
+
+
+class RoutingProblemIn(_Model):
+    """A vehicle routing problem (units: metres, seconds)."""
+
+    name: str = ""
+    locations: list[LocationIn]
+    depots: list[str]
+    stops: list[StopIn]
+    vehicle_types: list[VehicleTypeIn]
+    dimensions: list[str] = Field(default_factory=lambda: ["load"])
+    distance_m: list[list[float]] | None = Field(default=None, description="Matrix over locations, in order.")
+    duration_s: list[list[float]] | None = None
+    speed_m_per_s: float = 1.0
+    objective: Literal["distance", "cost"] = "distance"
+    minimise_vehicles: bool = False
+
+
+def routing_problem_schema() -> dict[str, Any]:
+    """JSON Schema of the problem format."""
+    schema = RoutingProblemIn.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def problem_from_json(text: str | bytes) -> RoutingProblem:
+    """Parse and validate a problem; errors are `InvalidProblemError` naming the field."""
+    try:
+        model = RoutingProblemIn.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "problem"
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise InvalidProblemError(where, f"{err['msg']}{more}") from None
+    inf = lambda v: math.inf if v is None else v  # noqa: E731
+    return RoutingProblem(
+        locations=tuple(Location(**loc.model_dump()) for loc in model.locations),
+        depots=tuple(model.depots),
+        stops=tuple(
+            Stop(s.id, s.location, tuple(s.demand), s.service_s, s.window_s, s.required, s.penalty) for s in model.stops
+        ),
+        vehicle_types=tuple(
+            VehicleType(
+                t.id,
+                t.count,
+                tuple(t.capacity),
+                t.start_depot,
+                t.end_depot,
+                t.fixed_cost,
+                t.cost_per_km,
+                t.cost_per_h,
+                t.shift_start_s,
+                inf(t.shift_end_s),
+                inf(t.max_duration_s),
+            )
+            for t in model.vehicle_types
+        ),
+        dimensions=tuple(model.dimensions),
+        distance_m=model.distance_m,  # type: ignore[arg-type]
+        duration_s=model.duration_s,  # type: ignore[arg-type]
+        speed_m_per_s=model.speed_m_per_s,
+        objective=model.objective,
+        minimise_vehicles=model.minimise_vehicles,
+        name=model.name,
+    )
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def problem_to_json(problem: RoutingProblem) -> str:
+    """The problem in the JSON format (round-trips through `problem_from_json`)."""
+    data = {
+        "name": problem.name,
+        "locations": [asdict(loc) for loc in problem.locations],
+        "depots": list(problem.depots),
+        "dimensions": list(problem.dimensions),
+        "stops": [dict(asdict(s), demand=list(s.demand)) for s in problem.stops],
+        "vehicle_types": [
+            dict(
+                asdict(t),
+                capacity=list(t.capacity),
+                shift_end_s=_finite_or_none(t.shift_end_s),
+                max_duration_s=_finite_or_none(t.max_duration_s),
+            )
+            for t in problem.vehicle_types
+        ],
+        "distance_m": None if problem.distance_m is None else [list(map(float, r)) for r in problem.distance_m],
+        "duration_s": None if problem.duration_s is None else [list(map(float, r)) for r in problem.duration_s],
+        "speed_m_per_s": problem.speed_m_per_s,
+        "objective": problem.objective,
+        "minimise_vehicles": problem.minimise_vehicles,
+    }
+    return json.dumps(data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def result_to_json(result: RoutingResult, indent: int | None = 2) -> str:
+    """The result as JSON: status, totals, routes with visits and times, unassigned stops with reasons."""
+    data = asdict(result)
+    data["status"] = result.status.value
+    return json.dumps(_plain(data), indent=indent)
