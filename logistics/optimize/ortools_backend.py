@@ -33,6 +33,64 @@ def _scale_dimension(values: np.ndarray) -> int:
     return 1 if np.allclose(values, np.round(values)) else 1000
 
 
+def tune_search(search: pywrapcp.RoutingSearchParameters, problem: RoutingProblem) -> None:
+    """Search settings beyond the defaults (kept in one place so benchmarks can compare variants)."""
+
+
+def _add_time(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    problem: RoutingProblem,
+    stops: list,  # type: ignore[type-arg]
+    vehicles: list[tuple[int, int]],
+    travel: np.ndarray,
+    service: np.ndarray,
+    time_int: np.ndarray,
+    n_depots: int,
+    time_scale: float,
+    cost_scale: float,
+) -> int:
+    """The time dimension; returns its horizon (scaled units). `cost_scale` > 0 prices route hours."""
+    finite = [s.window_s[1] for s in stops if s.window_s is not None]
+    finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
+    bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
+    horizon_s = max([*finite, 0.0]) + bound_s
+    earliest = min(
+        [
+            0.0,
+            *(t.shift_start_s for t in problem.vehicle_types),
+            *(s.window_s[0] for s in stops if s.window_s),
+        ]
+    )
+    offset = -earliest  # OR-Tools cumuls are >= 0
+    horizon = math.ceil((horizon_s + offset) * time_scale)
+    time_callback = routing.RegisterTransitMatrix(time_int.tolist())
+    routing.AddDimension(time_callback, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for n, s in enumerate(stops, start=n_depots):
+        if s.window_s is not None:
+            b = math.floor((s.window_s[1] + offset) * time_scale + 1e-6)
+            # A window narrower than one time unit keeps one point (waiting to the true start is still legal).
+            a = min(b, math.ceil((s.window_s[0] + offset) * time_scale - 1e-6))
+            time_dim.CumulVar(manager.NodeToIndex(n)).SetRange(a, b)
+    for v, (k, _) in enumerate(vehicles):
+        t = problem.vehicle_types[k]
+        lo = math.ceil((t.shift_start_s + offset) * time_scale - 1e-6)
+        hi = horizon if not math.isfinite(t.shift_end_s) else math.floor((t.shift_end_s + offset) * time_scale + 1e-6)
+        time_dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
+        time_dim.CumulVar(routing.End(v)).SetRange(lo, hi)
+        if math.isfinite(t.max_duration_s):
+            time_dim.SetSpanUpperBoundForVehicle(math.floor(t.max_duration_s * time_scale + 1e-6), v)
+        if cost_scale:
+            coefficient = round(t.cost_per_h / 3600.0 / time_scale * cost_scale)
+            if coefficient:
+                time_dim.SetSpanCostCoefficientForVehicle(coefficient, v)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+
+    return horizon
+
+
 def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
     """Solve `problem` over the stops `candidates` with OR-Tools."""
     build_started = time.perf_counter()
@@ -65,7 +123,6 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
     service[n_depots:] = [s.service_s for s in stops]
     # Travel + service from each node, rounded up so a schedule OR-Tools accepts is truly feasible.
     time_int = np.ceil((travel + service[:, None]) * time_scale - 1e-6).astype(np.int64)
-    time_callback = routing.RegisterTransitMatrix(time_int.tolist())
 
     max_arc = 1
     if cost_mode:
@@ -92,44 +149,32 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
         cb = routing.RegisterUnaryTransitVector(demand_int.tolist())
         routing.AddDimensionWithVehicleCapacity(cb, 0, cap_int, True, f"capacity:{name}")
 
-    # Time: windows on stops, shifts on vehicles, maximum duration as a span bound.
-    finite = [s.window_s[1] for s in stops if s.window_s is not None]
-    finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
-    bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
-    horizon_s = max([*finite, 0.0]) + bound_s
-    earliest = min(
-        [
-            0.0,
-            *(t.shift_start_s for t in problem.vehicle_types),
-            *(s.window_s[0] for s in stops if s.window_s),
-        ]
+    # Time: windows on stops, shifts on vehicles, maximum duration as a span bound. Left out when nothing
+    # depends on time (a plain CVRP searches much faster without it).
+    needs_time = (
+        problem.has_windows
+        or any(math.isfinite(t.max_duration_s) for t in problem.vehicle_types)
+        or (cost_mode and any(t.cost_per_h > 0 for t in problem.vehicle_types))
     )
-    offset = -earliest  # OR-Tools cumuls are >= 0
-    horizon = math.ceil((horizon_s + offset) * time_scale)
-    routing.AddDimension(time_callback, horizon, horizon, False, "time")
-    time_dim = routing.GetDimensionOrDie("time")
-    for n, s in enumerate(stops, start=n_depots):
-        if s.window_s is not None:
-            b = math.floor((s.window_s[1] + offset) * time_scale + 1e-6)
-            # A window narrower than one time unit keeps one point (waiting to the true start is still legal).
-            a = min(b, math.ceil((s.window_s[0] + offset) * time_scale - 1e-6))
-            time_dim.CumulVar(manager.NodeToIndex(n)).SetRange(a, b)
-    for v, (k, _) in enumerate(vehicles):
-        t = problem.vehicle_types[k]
-        lo = math.ceil((t.shift_start_s + offset) * time_scale - 1e-6)
-        hi = horizon if not math.isfinite(t.shift_end_s) else math.floor((t.shift_end_s + offset) * time_scale + 1e-6)
-        time_dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
-        time_dim.CumulVar(routing.End(v)).SetRange(lo, hi)
-        if math.isfinite(t.max_duration_s):
-            time_dim.SetSpanUpperBoundForVehicle(math.floor(t.max_duration_s * time_scale + 1e-6), v)
-        if cost_mode:
-            coefficient = round(t.cost_per_h / 3600.0 / time_scale * cost_scale)
-            if coefficient:
-                time_dim.SetSpanCostCoefficientForVehicle(coefficient, v)
-            if t.fixed_cost:
-                routing.SetFixedCostOfVehicle(round(t.fixed_cost * cost_scale), v)
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+    horizon = 0
+    if cost_mode:
+        for v, (k, _) in enumerate(vehicles):
+            if problem.vehicle_types[k].fixed_cost:
+                routing.SetFixedCostOfVehicle(round(problem.vehicle_types[k].fixed_cost * cost_scale), v)
+    if needs_time:
+        horizon = _add_time(
+            routing,
+            manager,
+            problem,
+            stops,
+            vehicles,
+            travel,
+            service,
+            time_int,
+            n_depots,
+            time_scale,
+            cost_scale if cost_mode else 0.0,
+        )
 
     # Penalties: optional stops at their penalty, required ones far above any solution's cost.
     unit = cost_scale if cost_mode else dist_scale
@@ -156,7 +201,7 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
     search = pywrapcp.DefaultRoutingSearchParameters()
     strategy = params.first_solution.upper()
     if strategy == "AUTO":
-        strategy = "PARALLEL_CHEAPEST_INSERTION" if problem.has_windows else "SAVINGS"
+        strategy = "PATH_CHEAPEST_ARC"
     try:
         search.first_solution_strategy = getattr(FSS, strategy)
     except AttributeError:
@@ -166,6 +211,7 @@ def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: S
             "params.first_solution", f"unknown OR-Tools first-solution strategy {params.first_solution!r}"
         ) from None
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    tune_search(search, problem)
     build_s = time.perf_counter() - build_started
     remaining = max(0.1, params.time_limit_s - build_s)
     search.time_limit.FromMilliseconds(int(remaining * 1000))
