@@ -34,14 +34,37 @@ def make_problem(stops: int, vehicles: int, seed: int):  # type: ignore[no-untyp
     day = 8 * 3600.0
     starts = day + 3600.0 * rng.integers(0, 11, stops)
     stop_list = [
-        Stop(f"s{i}", f"L{i}", demand=(float(rng.integers(1, 3)), float(rng.uniform(1, 15))), service_s=180.0,
-             window_s=(float(starts[i]), float(starts[i] + 7200.0)))
+        Stop(
+            f"s{i}",
+            f"L{i}",
+            demand=(float(rng.integers(1, 3)), float(rng.uniform(1, 15))),
+            service_s=180.0,
+            window_s=(float(starts[i]), float(starts[i] + 7200.0)),
+        )
         for i in range(stops)
     ]
-    fleet = (VehicleType("van", vehicles, (120.0, 1200.0), start_depot="depot", shift_start_s=day,
-                         shift_end_s=21 * 3600.0, cost_per_km=1.5, cost_per_h=40.0, fixed_cost=150.0),)
-    return RoutingProblem(tuple(locations), ("depot",), tuple(stop_list), fleet, dimensions=("parcels", "kg"),
-                          speed_m_per_s=30 / 3.6, name=f"city-{stops}")
+    fleet = (
+        VehicleType(
+            "van",
+            vehicles,
+            (120.0, 1200.0),
+            start_depot="depot",
+            shift_start_s=day,
+            shift_end_s=21 * 3600.0,
+            cost_per_km=1.5,
+            cost_per_h=40.0,
+            fixed_cost=150.0,
+        ),
+    )
+    return RoutingProblem(
+        tuple(locations),
+        ("depot",),
+        tuple(stop_list),
+        fleet,
+        dimensions=("parcels", "kg"),
+        speed_m_per_s=30 / 3.6,
+        name=f"city-{stops}",
+    )
 
 
 def _run(backend: str, stops: int, vehicles: int, limit: float, seed: int, queue: mp.Queue) -> None:
@@ -53,12 +76,21 @@ def _run(backend: str, stops: int, vehicles: int, limit: float, seed: int, queue
     result = solve_routing(problem, SolveParams(time_limit_s=limit, backend=backend, seed=1))
     wall = time.perf_counter() - t0
     report = check_solution(problem, result)
-    queue.put({"backend": result.backend, "status": result.status.value, "checked_ok": report.ok,
-               "violations": list(report.violations[:3]), "vehicles": report.vehicles_used,
-               "unassigned": len(result.unassigned), "distance_km": report.distance_m / 1000,
-               "problem_build_s": build, "wall_s": wall,
-               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-               "stats": {k: v for k, v in result.stats.items() if isinstance(v, int | float | str)}})
+    queue.put(
+        {
+            "backend": result.backend,
+            "status": result.status.value,
+            "checked_ok": report.ok,
+            "violations": list(report.violations[:3]),
+            "vehicles": report.vehicles_used,
+            "unassigned": len(result.unassigned),
+            "distance_km": report.distance_m / 1000,
+            "problem_build_s": build,
+            "wall_s": wall,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "stats": {k: v for k, v in result.stats.items() if isinstance(v, int | float | str)},
+        }
+    )
 
 
 def main() -> None:
@@ -77,18 +109,30 @@ def main() -> None:
         proc.start()
         rows.append(queue.get())
         proc.join()
-    print(f"{'backend':<10} {'status':<11} {'checked':<8} {'vehicles':>8} {'unassigned':>10} {'km':>10} "
-          f"{'wall s':>7} {'peak MB':>8}")
+    print(
+        f"{'backend':<10} {'status':<11} {'checked':<8} {'vehicles':>8} {'unassigned':>10} {'km':>10} "
+        f"{'wall s':>7} {'peak MB':>8}"
+    )
     for r in rows:
-        print(f"{r['backend']:<10} {r['status']:<11} {str(r['checked_ok']):<8} {r['vehicles']:>8} {r['unassigned']:>10} "
-              f"{r['distance_km']:>10.1f} {r['wall_s']:>7.1f} {r['peak_rss_mb']:>8.0f}")
+        print(
+            f"{r['backend']:<10} {r['status']:<11} {r['checked_ok']!s:<8} {r['vehicles']:>8} {r['unassigned']:>10} "
+            f"{r['distance_km']:>10.1f} {r['wall_s']:>7.1f} {r['peak_rss_mb']:>8.0f}"
+        )
         if r["violations"]:
             print("   violations:", "; ".join(r["violations"]))
     OUT.mkdir(exist_ok=True)
     out = OUT / f"routing_scale_{args.stops}.json"
-    out.write_text(json.dumps({"command": " ".join(["python", *sys.argv]), "when": time.strftime("%Y-%m-%d %H:%M"),
-                               "machine": {"platform": platform.platform(), "cpus": mp.cpu_count()},
-                               "rows": rows}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "command": " ".join(["python", *sys.argv]),
+                "when": time.strftime("%Y-%m-%d %H:%M"),
+                "machine": {"platform": platform.platform(), "cpus": mp.cpu_count()},
+                "rows": rows,
+            },
+            indent=2,
+        )
+    )
     print(f"written {out}")
 
 
