@@ -54,6 +54,16 @@ def _fail(exc: LogisticsError) -> None:
     raise typer.Exit(code=2)
 
 
+def _emit_schema(schema_data: dict, out: Path | None) -> None:  # type: ignore[type-arg]
+    """Write a JSON Schema to `out`, or to stdout when no file is given."""
+    text = json.dumps(schema_data, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"JSON Schema written to {out}")
+
+
 @app.command()
 def validate(
     file: Annotated[str, typer.Argument(help="Scenario file (YAML or JSON) or a built-in scenario name.")],
@@ -72,12 +82,7 @@ def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
 ) -> None:
     """Print or write the JSON Schema of scenario files (for editor validation)."""
-    text = json.dumps(scenario_json_schema(), indent=2)
-    if out is None:
-        sys.stdout.write(text + "\n")
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        console.print(f"JSON Schema written to {out}")
+    _emit_schema(scenario_json_schema(), out)
 
 
 @app.command()
@@ -231,12 +236,7 @@ def optimize_routes_schema(
     """Print or write the JSON Schema of the routing problem format."""
     from logistics.optimize.jsonio import routing_problem_schema
 
-    text = json.dumps(routing_problem_schema(), indent=2)
-    if out is None:
-        sys.stdout.write(text + "\n")
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        console.print(f"JSON Schema written to {out}")
+    _emit_schema(routing_problem_schema(), out)
 
 
 def main() -> None:

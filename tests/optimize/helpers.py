@@ -18,3 +18,18 @@ def grid_problem(n: int = 8, vehicles: int = 3, capacity: float = 10.0, windows:
         stops.append(Stop(f"s{i}", f"L{i}", demand=(2.0,), service_s=60.0, window_s=window))
     fleet = (VehicleType("van", vehicles, (capacity,), start_depot="D"),)
     return RoutingProblem(tuple(locations), ("D",), tuple(stops), fleet, **kw)
+
+
+def replace_problem(p: RoutingProblem, **changes) -> RoutingProblem:  # type: ignore[no-untyped-def]
+    """A new problem with some constructor arguments changed (validated again)."""
+    fields = dict(
+        locations=p.locations,
+        depots=p.depots,
+        stops=p.stops,
+        vehicle_types=p.vehicle_types,
+        dimensions=p.dimensions,
+        objective=p.objective,
+        minimise_vehicles=p.minimise_vehicles,
+    )
+    fields.update(changes)
+    return RoutingProblem(**fields)

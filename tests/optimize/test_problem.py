@@ -8,20 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from logistics.optimize import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
-from tests.optimize.helpers import grid_problem
-
-
-def _with(problem: RoutingProblem, **changes) -> RoutingProblem:  # type: ignore[no-untyped-def]
-    fields = dict(
-        locations=problem.locations,
-        depots=problem.depots,
-        stops=problem.stops,
-        vehicle_types=problem.vehicle_types,
-        dimensions=problem.dimensions,
-    )
-    fields.update(changes)
-    return RoutingProblem(**fields)
+from logistics.optimize import InvalidProblemError, Location, Stop, VehicleType
+from tests.optimize.helpers import grid_problem, replace_problem
 
 
 def test_window_end_before_start() -> None:
@@ -29,7 +17,7 @@ def test_window_end_before_start() -> None:
     stops = list(p.stops)
     stops[2] = replace(stops[2], window_s=(500.0, 100.0))
     with pytest.raises(InvalidProblemError) as info:
-        _with(p, stops=tuple(stops))
+        replace_problem(p, stops=tuple(stops))
     assert info.value.field == "stops[2].window_s"
     assert "before it starts" in str(info.value)
 
@@ -39,13 +27,13 @@ def test_negative_demand() -> None:
     stops = list(p.stops)
     stops[1] = replace(stops[1], demand=(-1.0,))
     with pytest.raises(InvalidProblemError, match=r"stops\[1\]\.demand\[0\]"):
-        _with(p, stops=tuple(stops))
+        replace_problem(p, stops=tuple(stops))
 
 
 def test_matrix_of_the_wrong_shape() -> None:
     p = grid_problem(n=3)
     with pytest.raises(InvalidProblemError) as info:
-        _with(p, distance_m=np.zeros((3, 3)))
+        replace_problem(p, distance_m=np.zeros((3, 3)))
     assert info.value.field == "distance_m" and "4 x 4" in info.value.message
 
 
@@ -53,7 +41,7 @@ def test_unknown_depot() -> None:
     p = grid_problem()
     fleet = (VehicleType("van", 2, (10.0,), start_depot="nowhere"),)
     with pytest.raises(InvalidProblemError) as info:
-        _with(p, vehicle_types=fleet)
+        replace_problem(p, vehicle_types=fleet)
     assert info.value.field == "vehicle_types[0].start_depot"
 
 
@@ -62,7 +50,7 @@ def test_nan_coordinates() -> None:
     locations = list(p.locations)
     locations[3] = Location("L2", math.nan, 0.0)
     with pytest.raises(InvalidProblemError) as info:
-        _with(p, locations=tuple(locations))
+        replace_problem(p, locations=tuple(locations))
     assert info.value.field == "locations[3]" and "finite" in info.value.message
 
 
@@ -86,7 +74,7 @@ def test_nan_coordinates() -> None:
 def test_other_bad_fields(change, field: str) -> None:  # type: ignore[no-untyped-def]
     p = grid_problem()
     with pytest.raises(InvalidProblemError) as info:
-        _with(p, **change(p))
+        replace_problem(p, **change(p))
     assert info.value.field == field
 
 

@@ -24,7 +24,7 @@ from logistics.optimize import (
     check_solution,
     solve_routing,
 )
-from tests.optimize.helpers import grid_problem
+from tests.optimize.helpers import grid_problem, replace_problem
 
 REPRO = SolveParams(time_limit_s=20, solution_limit=30, seed=1)
 HAS_PYVRP = importlib.util.find_spec("pyvrp") is not None
@@ -177,20 +177,6 @@ def test_pyvrp_backend_same_api() -> None:
     auto = _checked(p, SolveParams(time_limit_s=1, backend="auto"))
     assert auto.backend.startswith("auto:")
     assert auto.objective <= min(v["objective"] for v in auto.stats["auto"].values()) + 1e-9
-
-
-def replace_problem(p: RoutingProblem, **changes) -> RoutingProblem:  # type: ignore[no-untyped-def]
-    fields = dict(
-        locations=p.locations,
-        depots=p.depots,
-        stops=p.stops,
-        vehicle_types=p.vehicle_types,
-        dimensions=p.dimensions,
-        objective=p.objective,
-        minimise_vehicles=p.minimise_vehicles,
-    )
-    fields.update(changes)
-    return RoutingProblem(**fields)
 
 
 @st.composite
