@@ -31,7 +31,7 @@ from logistics.sim.demand import forecast_units_per_day, generate_orders
 from logistics.sim.documents import document_delays_h
 from logistics.sim.inventory import Inventory
 from logistics.sim.lastmile import Carrier, assign_zones
-from logistics.sim.monitor import END_REASONS, ORDER_TIMESTAMPS, OrderColumns, TimeSeries
+from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, staffed_hours
 from logistics.sim.station import Station
@@ -400,15 +400,7 @@ class BondedImportModel:
                 }
             )
             if paid:
-                changes = capacity_changes(
-                    {"receiving": wh.receiving.teams, "pick": wh.pick.workers, "pack": wh.pack.workers}[
-                        st.name.split(".")[1]
-                    ],
-                    s.calendar,
-                    run.start,
-                    self.end_h,
-                )
-                labour_h += workers_per_server * staffed_hours(changes, run.horizon_h)
+                labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
         self.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
         self.costs["storage"] = self._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
         consignment_inspections = self.first_line.inspections
@@ -472,6 +464,3 @@ class BondedImportModel:
 def simulate(scenario: Scenario, replication: int = 0, progress: ProgressCallback | None = None) -> RunResult:
     """Run replication `replication` of `scenario` (seeded from `scenario.run.seed`); its results."""
     return BondedImportModel(scenario, replication).run(progress)
-
-
-assert set(ORDER_TIMESTAMPS) >= {"created_h", "delivered_h"}

@@ -31,6 +31,7 @@ class Station:
         "peak_queue",
         "queue",
         "queue_area",
+        "schedule",
         "served",
         "service_h",
         "started",
@@ -52,6 +53,7 @@ class Station:
         self.on_done = on_done
         self.started = started
         self.finished = finished
+        self.schedule = list(changes)  # (time_h, servers) breakpoints, for staffed-hour costs
         self.capacity = 0
         self.busy = 0
         self.queue: deque[int] = deque()
