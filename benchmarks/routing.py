@@ -45,13 +45,13 @@ def _class_of(name: str) -> str:
     return re.match(r"[A-Z]+\d", name).group(0)  # type: ignore[union-attr]
 
 
-def _solve_one(args: tuple[str, str, float, int]) -> dict:
-    path, backend, limit, seed = args
+def _solve_one(args: tuple[str, str, float, int, int]) -> dict:
+    path, backend, limit, seed, solver_workers = args
     from logistics.optimize import SolveParams, check_solution, read_instance, solve_routing
 
     problem = read_instance(path)
     t0 = time.perf_counter()
-    result = solve_routing(problem, SolveParams(time_limit_s=limit, backend=backend, seed=seed))
+    result = solve_routing(problem, SolveParams(time_limit_s=limit, backend=backend, seed=seed, workers=solver_workers))
     wall = time.perf_counter() - t0
     report = check_solution(problem, result)
     return {
@@ -75,12 +75,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="instances solved at once (auto: keep 1)")
     parser.add_argument("--only", default="", help="regex on instance names")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--solver-workers", type=int, default=1, help="OR-Tools portfolio processes per instance (use with --workers 1)"
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"benchmark data not found at {DATA} (the shared/ folder beside the repository)")
     files, bks = _instances(args.set)
     files = [f for f in files if re.search(args.only, f.stem)]
-    jobs = [(str(f), args.backend, args.time_limit, args.seed) for f in files]
+    jobs = [(str(f), args.backend, args.time_limit, args.seed, args.solver_workers) for f in files]
     if args.workers > 1:
         with mp.get_context("spawn").Pool(args.workers) as pool:
             rows = pool.map(_solve_one, jobs, chunksize=1)
@@ -126,6 +129,7 @@ def main() -> None:
         "backend": args.backend,
         "time_limit_s": args.time_limit,
         "workers": args.workers,
+        "solver_workers": args.solver_workers,
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "machine": {
             "platform": platform.platform(),
@@ -135,7 +139,8 @@ def main() -> None:
         "summary": summary,
         "rows": rows,
     }
-    out = OUT / f"routing_{args.set}_{args.backend}_{args.time_limit:g}s.json"
+    tag = f"_x{args.solver_workers}" if args.solver_workers > 1 else ""
+    out = OUT / f"routing_{args.set}_{args.backend}{tag}_{args.time_limit:g}s.json"
     out.write_text(json.dumps(record, indent=2))
     print(f"\nwritten {out}")
 

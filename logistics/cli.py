@@ -185,6 +185,7 @@ def optimize_routes(
     solution_limit: Annotated[
         int | None, typer.Option(help="Stop after this many improving solutions (reproducible runs).")
     ] = None,
+    workers: Annotated[int, typer.Option(help="OR-Tools: parallel searches from different starts.")] = 1,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the solution JSON here.")] = None,
 ) -> None:
     """Solve a vehicle routing problem, check the solution independently and print a summary."""
@@ -193,7 +194,9 @@ def optimize_routes(
 
     try:
         problem = read_instance(problem_file)
-        params = SolveParams(time_limit_s=time_limit, backend=backend, seed=seed, solution_limit=solution_limit)
+        params = SolveParams(
+            time_limit_s=time_limit, backend=backend, seed=seed, solution_limit=solution_limit, workers=workers
+        )
         result = solve_routing(problem, params)
     except LogisticsError as exc:
         _fail(exc)

@@ -27,7 +27,9 @@ class Status(StrEnum):
 @dataclass(frozen=True)
 class SolveParams:
     """How to solve. `solution_limit` (with a fixed `seed`) gives a reproducible run: the search stops after
-    that many improving solutions instead of at a wall-clock limit (the time limit still caps it)."""
+    that many improving solutions instead of at a wall-clock limit (the time limit still caps it).
+    `workers` > 1 (OR-Tools) searches from that many first solutions at once, one process each, and keeps
+    the best: the same wall time, one core per worker."""
 
     time_limit_s: float = 10.0
     backend: str = "ortools"
@@ -35,12 +37,15 @@ class SolveParams:
     solution_limit: int | None = None
     first_solution: str = "auto"
     log: bool = False
+    workers: int = 1  # OR-Tools: >1 runs a portfolio of first-solution strategies in parallel processes
 
     def __post_init__(self) -> None:
         from logistics.optimize.problem import InvalidProblemError
 
         if not self.time_limit_s > 0:
             raise InvalidProblemError("params.time_limit_s", f"must be > 0, got {self.time_limit_s}")
+        if self.workers < 1:
+            raise InvalidProblemError("params.workers", f"must be >= 1, got {self.workers}")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise InvalidProblemError("params.solution_limit", f"must be >= 1, got {self.solution_limit}")
 

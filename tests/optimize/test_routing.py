@@ -244,3 +244,10 @@ def test_every_solution_of_a_random_valid_problem_passes_the_checker(problem: Ro
     assert result.status in (Status.FEASIBLE, Status.INFEASIBLE, Status.OPTIMAL)
     assert (result.status == Status.INFEASIBLE) == (not report.complete)
     assert len(result.unassigned) + sum(len(r.visits) for r in result.routes) == len(problem.stops)
+
+
+def test_ortools_portfolio_keeps_the_best_start() -> None:
+    p = grid_problem(n=10, vehicles=3, capacity=8.0, windows=True)
+    result = _checked(p, SolveParams(time_limit_s=5, solution_limit=10, workers=2))
+    assert set(result.stats["portfolio"]) == {"PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION"}
+    assert result.stats["objective_internal"] == min(result.stats["portfolio"].values())
