@@ -54,7 +54,8 @@ def _add_time(
     finite = [s.window_s[1] for s in stops if s.window_s is not None]
     finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
     bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
-    horizon_s = max([*finite, 0.0]) + bound_s
+    latest_start = max(t.shift_start_s for t in problem.vehicle_types)
+    horizon_s = max([*finite, latest_start, 0.0]) + bound_s
     earliest = min(
         [
             0.0,
