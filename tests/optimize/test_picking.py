@@ -1,0 +1,46 @@
+"""Pick-path policies: known values, and no heuristic ever beats the exact tour."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logistics.optimize import InvalidProblemError
+from logistics.optimize.picking import POLICIES, Pick, SingleBlockLayout, pick_tour_m
+
+LAYOUT = SingleBlockLayout(aisles=10, aisle_length_m=20.0, aisle_spacing_m=3.0)
+
+
+def test_known_values() -> None:
+    picks = [Pick(0, 5.0), Pick(2, 15.0)]
+    # Horizontal 2 x 6 m both ways; return: 2 x 5 + 2 x 15; S-shape: two traversals of 20 m.
+    assert pick_tour_m(LAYOUT, picks, "return") == pytest.approx(12 + 40)
+    assert pick_tour_m(LAYOUT, picks, "s_shape") == pytest.approx(12 + 40)
+    assert pick_tour_m(LAYOUT, picks, "optimal") == pytest.approx(12 + 40)
+    single = [Pick(1, 4.0)]
+    assert pick_tour_m(LAYOUT, single, "s_shape") == pytest.approx(6 + 8)
+    assert pick_tour_m(LAYOUT, single, "optimal") == pytest.approx(6 + 8)
+    three = [Pick(0, 2.0), Pick(1, 18.0), Pick(1, 3.0), Pick(2, 10.0)]
+    # Largest gap in aisle 1: 3 -> 18 (15 m) skipped: 2 x (20 - 15) = 10; first and last traversed: 40.
+    assert pick_tour_m(LAYOUT, three, "largest_gap") == pytest.approx(12 + 40 + 10)
+    assert pick_tour_m(LAYOUT, three, "midpoint") == pytest.approx(12 + 40 + 2 * 3 + 2 * 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.floats(0, 20)), min_size=1, max_size=9), st.floats(0, 27))
+def test_no_heuristic_beats_the_optimum(raw: list, depot_x: float) -> None:
+    layout = SingleBlockLayout(10, 20.0, 3.0, depot_x_m=depot_x)
+    picks = [Pick(a, y) for a, y in raw]
+    best = pick_tour_m(layout, picks, "optimal")
+    for name in POLICIES:
+        assert pick_tour_m(layout, picks, name) >= best - 1e-9, name
+
+
+def test_bad_input_names_the_field() -> None:
+    with pytest.raises(InvalidProblemError, match=r"picks\[1\]\.aisle"):
+        pick_tour_m(LAYOUT, [Pick(0, 1.0), Pick(12, 1.0)])
+    with pytest.raises(InvalidProblemError, match="policy"):
+        pick_tour_m(LAYOUT, [Pick(0, 1.0)], "zigzag")
+    with pytest.raises(InvalidProblemError, match="aisle_length_m"):
+        SingleBlockLayout(3, 0.0, 2.0)
