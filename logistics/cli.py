@@ -54,6 +54,16 @@ def _fail(exc: LogisticsError) -> None:
     raise typer.Exit(code=2)
 
 
+def _print_summary(title: str, rows: list[tuple[str, str]]) -> None:
+    """A two-column summary table."""
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("value", justify="right")
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
 def _emit_schema(schema_data: dict, out: Path | None) -> None:  # type: ignore[type-arg]
     """Write a JSON Schema to `out`, or to stdout when no file is given."""
     text = json.dumps(schema_data, indent=2) + "\n"
@@ -201,9 +211,6 @@ def optimize_routes(
     except LogisticsError as exc:
         _fail(exc)
     report = check_solution(problem, result)
-    table = Table(title=f"{problem.name or problem_file.name}: {len(problem.stops)} stops")
-    table.add_column("")
-    table.add_column("value", justify="right")
     rows = [
         ("status", result.status.value),
         ("backend", result.backend),
@@ -218,9 +225,7 @@ def optimize_routes(
             "ok" if report.ok else ("feasible, incomplete" if report.feasible else "FAILED"),
         ),
     ]
-    for name, value in rows:
-        table.add_row(name, value)
-    console.print(table)
+    _print_summary(f"{problem.name or problem_file.name}: {len(problem.stops)} stops", rows)
     for violation in report.violations[:10]:
         err.print(f"[red]check[/red] {violation}", highlight=False)
     for u in result.unassigned[:10]:
@@ -250,10 +255,7 @@ def optimize_docks(
     except LogisticsError as exc:
         _fail(exc)
     violations = check_dock_plan(problem, plan)
-    table = Table(title=f"{problem_file.name}: {len(problem.trucks)} trucks, {len(problem.doors)} doors")
-    table.add_column("")
-    table.add_column("value", justify="right")
-    for name, value in (
+    rows = [
         ("status", plan.status.value),
         ("scheduled", f"{len(plan.appointments)}"),
         ("unscheduled", f"{len(plan.unscheduled)}"),
@@ -263,9 +265,8 @@ def optimize_docks(
         ("door utilisation", f"{plan.door_utilisation:.1%}"),
         ("run time (s)", f"{plan.runtime_s:.2f}"),
         ("independent check", "ok" if not violations else "FAILED"),
-    ):
-        table.add_row(name, value)
-    console.print(table)
+    ]
+    _print_summary(f"{problem_file.name}: {len(problem.trucks)} trucks, {len(problem.doors)} doors", rows)
     for truck, reason in plan.unscheduled[:10]:
         console.print(f"unscheduled {truck}: {reason}", highlight=False)
     if out is not None:

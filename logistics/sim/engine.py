@@ -110,31 +110,16 @@ class BondedImportModel:
         cal = s.calendar
         n_lines = book.n_lines.tolist()
 
-        def station_time(config, rng_name: str):  # type: ignore[no-untyped-def]
-            base = BufferedSampler(config.time_per_order_min, streams.generator(rng_name), 1 / MINUTES_PER_HOUR)
+        def order_station(name: str, config, on_done, started, finished) -> Station:  # type: ignore[no-untyped-def]
+            """A warehouse station serving orders: time per order plus time per line."""
+            base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
-            if per_line_h == 0:
-                return lambda i: base()
-            return lambda i: base() + per_line_h * n_lines[i]
+            service = (lambda i: base()) if per_line_h == 0 else (lambda i: base() + per_line_h * n_lines[i])
+            changes = capacity_changes(config.workers, cal, run.start, self.end_h)
+            return Station(env, name, changes, service, on_done, started, finished)
 
-        self.pick = Station(
-            env,
-            "warehouse.pick",
-            capacity_changes(wh.pick.workers, cal, run.start, self.end_h),
-            station_time(wh.pick, "warehouse.pick"),
-            self._picked,
-            cols.pick_start_h,
-            cols.pick_end_h,
-        )
-        self.pack = Station(
-            env,
-            "warehouse.pack",
-            capacity_changes(wh.pack.workers, cal, run.start, self.end_h),
-            station_time(wh.pack, "warehouse.pack"),
-            self._packed,
-            cols.pack_start_h,
-            cols.pack_end_h,
-        )
+        self.pick = order_station("warehouse.pick", wh.pick, self._picked, cols.pick_start_h, cols.pick_end_h)
+        self.pack = order_station("warehouse.pack", wh.pack, self._packed, cols.pack_start_h, cols.pack_end_h)
         self.second_line = CheckpointStations(
             env,
             second,

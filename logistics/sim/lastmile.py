@@ -12,9 +12,8 @@ import numpy as np
 import simpy
 
 from logistics.scenario.lastmile import LastMile
-from logistics.scenario.network import Departures
 from logistics.sim.monitor import OrderColumns
-from logistics.sim.transport import departure_times
+from logistics.sim.transport import clock_times
 
 
 def assign_zones(last_mile: LastMile, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -46,12 +45,7 @@ class Carrier:
         self.buffer: list[int] = []
         self.peak_buffer = 0
         self.dispatched = 0
-        timetable = Departures(weekdays=[0, 1, 2, 3, 4, 5, 6], hour=0)
-        self._times = sorted(
-            t
-            for hour in pickups_h
-            for t in departure_times(timetable.model_copy(update={"hour": hour}), start, 0.0, end_h + 1e-9)
-        )
+        self._times = clock_times(pickups_h, [0, 1, 2, 3, 4, 5, 6], start, 0.0, end_h + 1e-9)
         env.process(self._pickups())
 
     def hand_over(self, order: int) -> None:

@@ -18,17 +18,23 @@ from logistics.sim.inventory import Inventory
 from logistics.sim.station import Station
 
 
-def departure_times(departures: Departures, start: datetime, t0_h: float, t1_h: float) -> list[float]:
-    """Simulated hours of the timetable's departures in [t0_h, t1_h)."""
+def clock_times(hours: list[float], weekdays: list[int], start: datetime, t0_h: float, t1_h: float) -> list[float]:
+    """Simulated hours in [t0_h, t1_h) falling at any of the clock `hours` on the given weekdays."""
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
     offset = (start - midnight).total_seconds() / 3600.0
     times = []
     for day in range(math.floor((t0_h + offset) / 24.0) - 1, math.ceil((t1_h + offset) / 24.0) + 1):
-        if (midnight + timedelta(days=day)).weekday() in departures.weekdays:
-            t = day * 24.0 + departures.hour - offset
-            if t0_h <= t < t1_h:
-                times.append(t)
+        if (midnight + timedelta(days=day)).weekday() in weekdays:
+            for hour in hours:
+                t = day * 24.0 + hour - offset
+                if t0_h <= t < t1_h:
+                    times.append(t)
     return sorted(times)
+
+
+def departure_times(departures: Departures, start: datetime, t0_h: float, t1_h: float) -> list[float]:
+    """Simulated hours of the timetable's departures in [t0_h, t1_h)."""
+    return clock_times([departures.hour], departures.weekdays, start, t0_h, t1_h)
 
 
 @dataclass
