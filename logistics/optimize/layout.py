@@ -142,7 +142,9 @@ class WarehouseLayout:
     def routing(self) -> SingleBlockLayout:
         """The geometry the pick-path policies run on (single block)."""
         if self.blocks != 1:
-            raise InvalidProblemError("blocks", f"pick-path policies here cover single-block layouts, got {self.blocks}")
+            raise InvalidProblemError(
+                "blocks", f"pick-path policies here cover single-block layouts, got {self.blocks}"
+            )
         return SingleBlockLayout(self.aisles, self.aisle_length_m, self.aisle_spacing_m, self.depot_x_m)
 
     def zone_index(self, name: str) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,15 +35,18 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from logistics.optimize.layout import TEMPERATURES, WarehouseLayout
+from logistics.optimize.picking import PickLists, pick_tours_m
 from logistics.optimize.problem import InvalidProblemError
 
 __all__ = [
     "METHODS",
+    "OrderHistory",
     "SkuTable",
     "SlottingCheck",
     "SlottingPlan",
     "SlottingProblem",
     "check_slotting",
+    "history_travel_m",
     "improve_affinity",
     "read_skus_csv",
     "reslot",
@@ -641,3 +645,330 @@ def check_slotting(problem: SlottingProblem, plan: SlottingPlan) -> SlottingChec
     if not np.isclose(objective, plan.objective_m, rtol=1e-9, atol=1e-6):
         out.append(f"reported objective {plan.objective_m} differs from the recomputed {objective}")
     return SlottingCheck(tuple(out), objective)
+
+
+# --- order history: travel evaluation and affinity --------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class OrderHistory:
+    """Orders in CSR form: order k has SKU indices `sku[ptr[k]:ptr[k+1]]` (distinct within an order)."""
+
+    ptr: np.ndarray
+    sku: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    @classmethod
+    def from_lists(cls, orders: Sequence[Sequence[int]]) -> OrderHistory:
+        """Pack lists of SKU indices (duplicates within an order are merged)."""
+        rows = [sorted(set(o)) for o in orders]
+        ptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
+        return cls(ptr, np.fromiter((s for r in rows for s in r), dtype=np.int64, count=int(ptr[-1])))
+
+
+def _line_slots(problem: SlottingProblem, plan: SlottingPlan, orders: OrderHistory) -> np.ndarray:
+    """The slot each order line is picked from (-1 if the SKU has none). An SKU in several slots is picked
+    from them in turn by a fixed hash of (order, SKU), so plans compare under common random numbers."""
+    sku_of_slot = plan.sku_of_slot
+    held = np.flatnonzero(sku_of_slot >= 0)
+    order = np.argsort(sku_of_slot[held], kind="stable")
+    slots_sorted = held[order]
+    first = np.searchsorted(sku_of_slot[held][order], np.arange(len(problem.skus) + 1))
+    count = np.diff(first)
+    owner = np.repeat(np.arange(len(orders)), np.diff(orders.ptr))
+    line_count = count[orders.sku]
+    pick = (owner * 2654435761 + orders.sku * 40503) % np.maximum(line_count, 1)
+    return np.where(line_count > 0, slots_sorted[np.minimum(first[orders.sku] + pick, len(slots_sorted) - 1)], -1)
+
+
+def history_travel_m(
+    problem: SlottingProblem, plan: SlottingPlan, orders: OrderHistory, policy: str = "largest_gap"
+) -> np.ndarray:
+    """Walking distance (m) of every order of the history, picked alone under a routing policy, with the
+    plan's slots (vectorised pick-path evaluation). Lines of SKUs without a slot are left out."""
+    slot = _line_slots(problem, plan, orders)
+    keep = slot >= 0
+    owner = np.repeat(np.arange(len(orders)), np.diff(orders.ptr))[keep]
+    ptr = np.searchsorted(owner, np.arange(len(orders) + 1)).astype(np.int64)
+    slots = problem.layout.slots
+    lists = PickLists(ptr, slots.aisle[slot[keep]], slots.y_m[slot[keep]])
+    return pick_tours_m(problem.layout.routing(), lists, policy)
+
+
+def _pair_weights(orders: OrderHistory, n_skus: int, max_lines: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How often each pair of SKUs is ordered together (orders of 2..max_lines lines): (a, b, count), a < b."""
+    sizes = np.diff(orders.ptr)
+    keys = []
+    for m in range(2, max_lines + 1):
+        rows = np.flatnonzero(sizes == m)
+        if len(rows) == 0:
+            continue
+        block = orders.sku[orders.ptr[rows][:, None] + np.arange(m)[None, :]]
+        i, j = np.triu_indices(m, 1)
+        a, b = np.minimum(block[:, i], block[:, j]).ravel(), np.maximum(block[:, i], block[:, j]).ravel()
+        keys.append(a * n_skus + b)
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    uniq, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return uniq // n_skus, uniq % n_skus, counts
+
+
+def improve_affinity(
+    problem: SlottingProblem,
+    plan: SlottingPlan,
+    orders: OrderHistory,
+    max_loss: float = 0.01,
+    max_pairs: int = 20_000,
+    candidates: int = 6,
+    policy: str = "largest_gap",
+) -> SlottingPlan:
+    """Place SKUs often ordered together in the same aisle: for the most frequent pairs in different aisles,
+    move one SKU into a same-type slot (empty, or swapped with a single-slot SKU) in its partner's aisle, taking
+    the candidate that joins most co-ordered pairs; the expected-travel objective may worsen by at most
+    `max_loss` (share) in all. Kept only if the history's picking travel under `policy` goes down."""
+    t0 = time.perf_counter()
+    n = len(problem.skus)
+    slots = problem.layout.slots
+    cost = problem.layout.travel_cost_m
+    value = problem.skus.picks / problem.skus.slots
+    a_arr, b_arr, w_arr = _pair_weights(orders, n)
+    neighbours: dict[int, dict[int, int]] = defaultdict(dict)
+    for a, b, w in zip(a_arr.tolist(), b_arr.tolist(), w_arr.tolist(), strict=True):
+        neighbours[a][b] = w
+        neighbours[b][a] = w
+    sku_of_slot = plan.sku_of_slot.copy()
+    held = np.bincount(sku_of_slot[sku_of_slot >= 0], minlength=n)
+    slot_of = np.full(n, -1, dtype=np.int64)
+    singles = np.flatnonzero(sku_of_slot >= 0)
+    slot_of[sku_of_slot[singles]] = singles  # meaningful for single-slot SKUs only
+    aisle_of = np.where(slot_of >= 0, slots.aisle[np.maximum(slot_of, 0)], -1)
+    pools: dict[tuple[int, int], np.ndarray] = {}
+    for key in set(zip(problem.slot_type.tolist(), slots.aisle.tolist(), strict=True)):
+        members = np.flatnonzero((problem.slot_type == key[0]) & (slots.aisle == key[1]))
+        pools[key] = members[np.argsort(cost[members], kind="stable")]
+
+    def together(x: int, aisle: int, exclude: int) -> int:
+        return sum(w for y, w in neighbours[x].items() if y != exclude and aisle_of[y] == aisle)
+
+    before = plan.objective_m
+    budget = max_loss * before
+    spent = 0.0
+    moves = 0
+    top = np.argsort(-w_arr, kind="stable")[:max_pairs]
+    for p in top.tolist():
+        pair = (int(a_arr[p]), int(b_arr[p]))
+        if aisle_of[pair[0]] == aisle_of[pair[1]]:
+            continue
+        best: tuple[float, float, int, int] | None = None  # (-gain, loss, mover, target slot)
+        for mover, anchor in (pair, pair[::-1]):
+            if held[mover] != 1 or slot_of[mover] < 0 or aisle_of[anchor] < 0:
+                continue
+            src = int(slot_of[mover])
+            a_from, a_to = int(aisle_of[mover]), int(aisle_of[anchor])
+            pool = pools.get((int(problem.slot_type[src]), a_to))
+            if pool is None or len(pool) == 0:
+                continue
+            at = int(np.searchsorted(cost[pool], cost[src]))
+            for dst in pool[max(0, at - candidates // 2) : at + candidates // 2 + 1].tolist():
+                other = int(sku_of_slot[dst])
+                if other >= 0 and held[other] != 1:
+                    continue
+                gain = together(mover, a_to, other) - together(mover, a_from, other)
+                loss = value[mover] * (cost[dst] - cost[src])
+                if other >= 0:
+                    gain += together(other, a_from, mover) - together(other, a_to, mover)
+                    gain -= 2 * neighbours[mover].get(other, 0)
+                    loss += value[other] * (cost[src] - cost[dst])
+                if gain <= 0 or spent + loss > budget:
+                    continue
+                if best is None or (-gain, loss) < best[:2]:
+                    best = (-gain, loss, mover, dst)
+        if best is None:
+            continue
+        _, loss, mover, dst = best
+        src = int(slot_of[mover])
+        other = int(sku_of_slot[dst])
+        sku_of_slot[dst], sku_of_slot[src] = mover, other
+        slot_of[mover], aisle_of[mover] = dst, slots.aisle[dst]
+        if other >= 0:
+            slot_of[other], aisle_of[other] = src, slots.aisle[src]
+        spent += loss
+        moves += 1
+    improved = _finish(problem, "affinity", sku_of_slot, "feasible", {})
+    travel_before = float(history_travel_m(problem, plan, orders, policy).sum())
+    travel_after = float(history_travel_m(problem, improved, orders, policy).sum())
+    stats = {
+        "moves": moves,
+        "objective_loss_pct": 100.0 * (improved.objective_m - before) / before if before else 0.0,
+        "history_travel_before_m": travel_before,
+        "history_travel_after_m": travel_after,
+        "pairs": len(a_arr),
+        "wall_s": time.perf_counter() - t0,
+    }
+    if travel_after >= travel_before:
+        return SlottingPlan(
+            "affinity",
+            plan.status,
+            plan.sku_of_slot,
+            plan.objective_m,
+            plan.unplaced,
+            "no affinity move shortened the history's travel; plan unchanged",
+            stats,
+        )
+    return SlottingPlan("affinity", "feasible", sku_of_slot, improved.objective_m, improved.unplaced, "", stats)
+
+
+# --- re-slotting -----------------------------------------------------------------------------------------------
+
+
+def count_moves(current: np.ndarray, proposed: np.ndarray) -> int:
+    """Slot loads that change place: every slot whose SKU now differs, counting only slots held now."""
+    held = current >= 0
+    return int((proposed[held] != current[held]).sum())
+
+
+def reslot(problem: SlottingProblem, current: np.ndarray, max_moves: int, max_solves: int = 16) -> SlottingPlan:
+    """The best plan reachable from `current` (SKU index per slot, -1 empty) moving at most `max_moves` slot
+    loads. Lagrangian: each kept load earns a bonus; the bonus is searched so the plan uses at most
+    `max_moves`; a plan found this way is optimal among all plans with no more moves than it makes. Loads that
+    no longer fit their slot, or of SKUs no longer listed, must move and count."""
+    if max_moves < 0:
+        raise InvalidProblemError("max_moves", f"must be >= 0, got {max_moves}")
+    if len(current) != len(problem.layout.slots):
+        raise InvalidProblemError("current", f"has {len(current)} entries for {len(problem.layout.slots)} slots")
+    current = np.asarray(current, dtype=np.int64)
+    if ((current < -1) | (current >= len(problem.skus))).any():
+        raise InvalidProblemError("current", "names SKU indices outside the SKU table")
+    held = np.flatnonzero(current >= 0)
+    fits = problem.feasible[problem.sku_type[current[held]], problem.slot_type[held]]
+    counts = np.bincount(current[held], minlength=len(problem.skus))
+    too_many = counts[current[held]] > problem.skus.slots[current[held]]
+    keepable = current.copy()
+    keepable[held[~fits | too_many]] = -1  # these must move
+    forced = int((~fits | too_many).sum())
+    value = problem.skus.picks / problem.skus.slots
+    cost = problem.layout.travel_cost_m
+    t0 = time.perf_counter()
+    if max_moves == 0 and forced == 0:
+        plan = _finish(problem, "reslot", current.copy(), "optimal", {"moves": 0, "solves": 0})
+        return SlottingPlan(
+            plan.method,
+            plan.status,
+            plan.sku_of_slot,
+            plan.objective_m,
+            plan.unplaced,
+            "no moves allowed: the current plan",
+            plan.stats,
+        )
+    free_plan, stats, arcs = _solve_flow(problem, value, cost, keepable, 0)
+    best_plan, best_stats, best_bonus = free_plan, stats, 0
+    solves = 1
+    if count_moves(current, free_plan) > max_moves:
+        lo, hi = 0, int(COST_RESOLUTION // 10_000)
+        best_plan = None
+        while solves < max_solves:
+            candidate, cstats, arcs = _solve_flow(problem, value, cost, keepable, hi, arcs)
+            solves += 1
+            if count_moves(current, candidate) <= max_moves:
+                best_plan, best_stats, best_bonus = candidate, cstats, hi
+                break
+            lo, hi = hi, hi * 8
+            if hi > 4 * COST_RESOLUTION:
+                break
+        while best_plan is not None and solves < max_solves and hi - lo > max(1, hi // 100):
+            mid = (lo + hi) // 2
+            candidate, cstats, arcs = _solve_flow(problem, value, cost, keepable, mid, arcs)
+            solves += 1
+            if count_moves(current, candidate) <= max_moves:
+                best_plan, best_stats, best_bonus, hi = candidate, cstats, mid, mid
+            else:
+                lo = mid
+        if best_plan is None:
+            best_plan, best_stats = _solve_flow(problem, value, cost, keepable, int(4 * COST_RESOLUTION), arcs)[:2]
+    moves = count_moves(current, best_plan)
+    stats = {
+        **best_stats,
+        "moves": moves,
+        "forced_moves": forced,
+        "bonus": best_bonus,
+        "solves": solves,
+        "wall_s": time.perf_counter() - t0,
+        "objective_current_m": plan_objective_m(
+            problem, np.where(fits.all() and not too_many.any(), current, keepable)
+        ),
+    }
+    if moves > max_moves:
+        return _finish(
+            problem,
+            "reslot",
+            best_plan,
+            "infeasible",
+            stats,
+            f"{forced} loads must move (no longer fit their slot), more than max_moves={max_moves}",
+        )
+    status = "optimal" if best_bonus == 0 or moves == max_moves else "feasible"
+    message = (
+        ""
+        if status == "optimal"
+        else (
+            f"optimal among plans with at most {moves} moves; "
+            f"the Lagrangian search found no plan using exactly {max_moves}"
+        )
+    )
+    return _finish(problem, "reslot", best_plan, status, stats, message)
+
+
+# --- files -------------------------------------------------------------------------------------------------------
+
+_SKU_COLUMNS = {
+    "sku_id": None,
+    "picks": None,
+    "volume_l": None,
+    "weight_kg": None,
+    "slots": "1",
+    "bonded": "true",
+    "temperature": "ambient",
+    "hazardous": "false",
+    "zones": "",
+}
+
+
+def read_skus_csv(path: str | Path) -> SkuTable:
+    """Load an SKU table (columns sku_id, picks, volume_l, weight_kg; optional slots, bonded, temperature,
+    hazardous, zones as "a;b"); errors name the line and column."""
+    cols: dict[str, list] = {c: [] for c in _SKU_COLUMNS}
+    truthy, falsy = ("true", "1", "yes"), ("false", "0", "no")
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = reader.fieldnames or []
+        missing = [c for c, default in _SKU_COLUMNS.items() if default is None and c not in fields]
+        if missing:
+            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(missing)}")
+        unknown = [c for c in fields if c not in _SKU_COLUMNS]
+        if unknown:
+            raise InvalidProblemError(
+                f"{path}:1", f"unknown column(s) {', '.join(unknown)} (known: {', '.join(_SKU_COLUMNS)})"
+            )
+        for line, row in enumerate(reader, start=2):
+            for c, default in _SKU_COLUMNS.items():
+                raw = (row.get(c) or "").strip() or (default or "")
+                where = f"{path}:{line}: {c}"
+                try:
+                    if c in ("sku_id", "temperature", "zones"):
+                        if c == "sku_id" and not raw:
+                            raise ValueError(raw)
+                        cols[c].append(raw)
+                    elif c in ("bonded", "hazardous"):
+                        if raw.lower() not in truthy + falsy:
+                            raise ValueError(raw)
+                        cols[c].append(raw.lower() in truthy)
+                    elif c == "slots":
+                        cols[c].append(int(raw))
+                    else:
+                        cols[c].append(float(raw))
+                except ValueError:
+                    raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
+    return SkuTable.build(**cols)

@@ -4,12 +4,10 @@ tests and `logistics optimize slots --generate`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
-from logistics.optimize.slotting import SkuTable
+from logistics.optimize.slotting import OrderHistory, SkuTable
 
 __all__ = ["OrderHistory", "bonded_layout", "generate_orders", "generate_skus"]
 
@@ -28,8 +26,8 @@ def bonded_layout(aisles: int = 40, bays_per_block: int = 63, levels: int = 5) -
     counts = [max(1, round(f * aisles)) for _, f in fractions]
     counts[1] += aisles - sum(counts)
     bands = [ZoneBand(z, c) for (z, _), c in zip(fractions, counts, strict=True)]
-    base_volume = [400.0, 150.0, 150.0, 100.0, 60.0, 60.0, 60.0, 60.0]
-    base_weight = [500.0, 60.0, 60.0, 40.0, 25.0, 25.0, 25.0, 25.0]
+    base_volume = [400.0, 150.0, 150.0, 100.0] + [60.0] * max(0, levels - 4)
+    base_weight = [500.0, 60.0, 60.0, 40.0] + [25.0] * max(0, levels - 4)
     return generate_layout(
         bands,
         bays_per_block=bays_per_block,
@@ -67,17 +65,6 @@ def generate_skus(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class OrderHistory:
-    """Orders in CSR form: order k has SKU indices `sku[ptr[k]:ptr[k+1]]` (distinct within an order)."""
-
-    ptr: np.ndarray
-    sku: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.ptr) - 1
-
-
 def generate_orders(
     skus: SkuTable,
     n_orders: int,
@@ -85,16 +72,30 @@ def generate_orders(
     mean_lines: float = 3.0,
     pair_probability: float = 0.5,
 ) -> OrderHistory:
-    """Orders of 1 + Poisson(`mean_lines` - 1) lines drawn by the SKUs' pick frequencies; each SKU has a partner
-    (a correlated pair: SKUs bought together) added to the order with `pair_probability`."""
+    """Orders of 1 + Poisson(`mean_lines` - 1) lines drawn by the SKUs' pick frequencies within one goods group
+    (bonded or general trade, temperature band, hazardous): a cross-border order is cleared under one regime
+    and cold or hazardous goods are picked on their own. Each SKU has a partner in its group (SKUs bought
+    together), added to the order with `pair_probability`."""
     n = len(skus)
-    p = skus.picks / skus.picks.sum()
-    partner = rng.permutation(n)
+    keys = list(zip(skus.bonded.tolist(), skus.temperature.tolist(), skus.hazardous.tolist(), strict=True))
+    group_index: dict[tuple, int] = {}
+    group = np.fromiter((group_index.setdefault(k, len(group_index)) for k in keys), np.int64, n)
+    share = np.bincount(group, weights=skus.picks, minlength=len(group_index))
+    order_group = rng.choice(len(group_index), size=n_orders, p=share / share.sum())
     lines = 1 + rng.poisson(mean_lines - 1, n_orders)
-    drawn = rng.choice(n, size=int(lines.sum()), p=p)
-    owner = np.repeat(np.arange(n_orders), lines)
-    add = rng.random(len(drawn)) < pair_probability
-    sku = np.concatenate([drawn, partner[drawn[add]]])
+    partner = np.arange(n)
+    owners, drawn = [], []
+    for g in range(len(group_index)):
+        members = np.flatnonzero(group == g)
+        partner[members] = rng.permutation(members)
+        mine = np.flatnonzero(order_group == g)
+        count = lines[mine]
+        p = skus.picks[members] / skus.picks[members].sum()
+        drawn.append(members[rng.choice(len(members), size=int(count.sum()), p=p)])
+        owners.append(np.repeat(mine, count))
+    owner, sku = np.concatenate(owners), np.concatenate(drawn)
+    add = rng.random(len(sku)) < pair_probability
+    sku = np.concatenate([sku, partner[sku[add]]])
     owner = np.concatenate([owner, owner[add]])
     key = np.unique(owner * n + sku)
     owner, sku = key // n, key % n
