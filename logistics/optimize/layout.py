@@ -128,7 +128,7 @@ class WarehouseLayout:
         x = s.aisle * self.aisle_spacing_m
         travel = 2.0 * (np.abs(x - self.depot_x_m) + s.y_m)
         cost = travel + np.where(s.golden, 0.0, self.ergonomic_penalty_m)
-        object.__setattr__(self, "travel_cost_m", np.round(cost, 6))
+        object.__setattr__(self, "travel_cost_m", cost)
 
     def cross_y_m(self, cross_aisle: np.ndarray | int) -> np.ndarray:
         """Centre line of cross aisle(s) (0 = front)."""
@@ -276,6 +276,8 @@ def read_slots_csv(path: str | Path, zones: Sequence[Zone]) -> Slots:
                         if not np.isfinite(value):
                             raise ValueError(raw)
                         cols[c].append(value)
+                except InvalidProblemError:
+                    raise
                 except ValueError:
                     raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
     arrays = {c: np.asarray(v) for c, v in cols.items()}

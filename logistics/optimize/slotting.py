@@ -231,7 +231,7 @@ class _Classes:
 
 
 def _classes(problem: SlottingProblem, cost: np.ndarray) -> tuple[_Classes, np.ndarray]:
-    keys = np.stack([problem.slot_type.astype(float), cost], axis=1)
+    keys = np.stack([problem.slot_type.astype(float), np.round(cost, 6)], axis=1)  # equal up to a micrometre
     uniq, class_of = np.unique(keys, axis=0, return_inverse=True)
     class_of = class_of.ravel()
     order = np.argsort(class_of, kind="stable")
@@ -329,15 +329,19 @@ def _solve_flow(
     classes, class_of = _classes(problem, cost)
     q = len(classes.cost)
     units = skus.slots.astype(np.int64)
-    top = float(value.max(initial=0.0)) * float(cost.max(initial=0.0))
+    target, _ = _max_placeable(problem)
+    # When not everything fits, every placement earns a reward above any travel cost, so the flow places the
+    # most valuable loads (the fastest movers) and leaves out the slowest; with room for all it changes nothing.
+    shift = float(cost.max(initial=0.0)) + 1.0 if target < units.sum() else 0.0
+    level = classes.cost - shift
+    top = float(value.max(initial=0.0)) * float(np.abs(level).max(initial=0.0))
     scale = COST_RESOLUTION / top if top > 0 else 1.0
     scaled_value = value * scale
 
     def weight(i: np.ndarray, k: np.ndarray) -> np.ndarray:
-        return np.rint(scaled_value[i] * classes.cost[k]).astype(np.int64)
+        return np.rint(scaled_value[i] * level[k]).astype(np.int64)
 
     source, sink = n + q, n + q + 1  # node numbering: SKUs, classes, source, sink
-    target, _ = _max_placeable(problem)
     feasible_types = [np.flatnonzero(problem.feasible[u]) for u in range(problem.feasible.shape[0])]
     if arcs is None:
         arcs = _seed_arcs(problem, value, cost, classes)
@@ -398,7 +402,7 @@ def _solve_flow(
                 chunk = max(1, 4_000_000 // len(ks))
                 for lo in range(0, len(members), chunk):
                     rows = members[lo : lo + chunk]
-                    reduced = np.rint(scaled_value[rows][:, None] * classes.cost[ks][None, :])
+                    reduced = np.rint(scaled_value[rows][:, None] * level[ks][None, :])
                     reduced += d[rows][:, None]
                     reduced -= d[n + ks][None, :]
                     priced += reduced.size
