@@ -24,7 +24,9 @@ app = typer.Typer(
 )
 scenarios_app = typer.Typer(no_args_is_help=True, help="The built-in example scenarios.")
 app.add_typer(scenarios_app, name="scenarios")
-optimize_app = typer.Typer(no_args_is_help=True, help="Solvers usable on their own (vehicle routing, docks).")
+optimize_app = typer.Typer(
+    no_args_is_help=True, help="Solvers usable on their own (vehicle routing, dock appointments, slotting)."
+)
 app.add_typer(optimize_app, name="optimize")
 console = Console()
 err = Console(stderr=True)
@@ -274,6 +276,132 @@ def optimize_docks(
         console.print(f"plan written to {out}")
     if violations:
         raise typer.Exit(code=1)
+
+
+@optimize_app.command("slots")
+def optimize_slots(
+    layout_file: Annotated[
+        Path, typer.Argument(help="Layout JSON (zones, geometry, slots_csv; or a 'generate' section).")
+    ],
+    skus_file: Annotated[
+        Path, typer.Argument(help="SKU CSV: sku_id, picks, volume_l, weight_kg [, slots, bonded, ...].")
+    ],
+    method: Annotated[str, typer.Option(help="optimal, random, abc or coi_greedy.")] = "optimal",
+    orders: Annotated[
+        Path | None, typer.Option(help="Order lines CSV (order_id, sku_id): travel evaluation and --affinity.")
+    ] = None,
+    affinity: Annotated[bool, typer.Option(help="Co-locate SKUs ordered together (needs --orders).")] = False,
+    max_loss: Annotated[float, typer.Option(help="Affinity: largest objective loss allowed (share).")] = 0.01,
+    current: Annotated[
+        Path | None, typer.Option(help="Current plan CSV (slot_id, sku_id): re-slot from it with --max-moves.")
+    ] = None,
+    max_moves: Annotated[int | None, typer.Option(help="Re-slotting: most slot loads to move.")] = None,
+    policy: Annotated[str, typer.Option(help="Pick routing for the travel evaluation.")] = "optimal",
+    seed: Annotated[int, typer.Option(help="Seed of the random baselines.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for plan.csv and summary.json.")] = None,
+) -> None:
+    """Assign SKUs to storage slots (exact min-cost flow or a baseline), check the plan and print a summary."""
+    import json
+
+    from logistics.optimize.problem import InvalidProblemError
+    from logistics.optimize.slotting import (
+        SlottingProblem,
+        check_slotting,
+        history_travel_m,
+        improve_affinity,
+        read_skus_csv,
+        reslot,
+        solve_slotting,
+    )
+    from logistics.optimize.slotting_io import read_current_plan, read_layout, read_orders_csv, write_plan
+
+    try:
+        for f in (layout_file, skus_file, orders, current):
+            if f is not None and not f.exists():
+                raise InvalidProblemError(str(f), "file not found")
+        if affinity and orders is None:
+            raise InvalidProblemError("--affinity", "needs --orders (the order history to learn pairs from)")
+        if (current is None) != (max_moves is None):
+            raise InvalidProblemError("--max-moves", "re-slotting needs both --current and --max-moves")
+        problem = SlottingProblem(read_layout(layout_file), read_skus_csv(skus_file))
+        history = read_orders_csv(orders, problem.skus) if orders is not None else None
+        if current is not None and max_moves is not None:
+            plan = reslot(problem, read_current_plan(current, problem), max_moves)
+        else:
+            plan = solve_slotting(problem, method, seed=seed)
+        if affinity and history is not None:
+            plan = improve_affinity(problem, plan, history, max_loss=max_loss, policy=policy)
+        travel = history_travel_m(problem, plan, history, policy) if history is not None else None
+    except LogisticsError as exc:
+        _fail(exc)
+    report = check_slotting(problem, plan)
+    rows = [
+        ("method", plan.method),
+        ("status", plan.status),
+        ("slot loads placed", f"{int((plan.sku_of_slot >= 0).sum()):,} of {int(problem.skus.slots.sum()):,}"),
+        ("expected travel (m a period)", f"{plan.objective_m:,.1f}"),
+        ("run time (s)", f"{plan.stats.get('wall_s', 0.0):.2f}"),
+        ("independent check", "ok" if report.ok else "FAILED"),
+    ]
+    if "moves" in plan.stats:
+        rows.insert(4, ("moves", f"{plan.stats['moves']:,}"))
+    if travel is not None:
+        rows.insert(4, (f"history travel, {policy} (m/order)", f"{travel.mean():,.1f}"))
+    title = f"{layout_file.name}: {len(problem.skus):,} SKUs, {len(problem.layout.slots):,} slots"
+    _print_summary(title, rows)
+    if plan.message:
+        console.print(plan.message, highlight=False, markup=False)
+    for v in report.violations[:10]:
+        console.print(f"violation: {v}", highlight=False, markup=False)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_plan(problem, plan, out / "plan.csv")
+        summary = {
+            "method": plan.method,
+            "status": plan.status,
+            "objective_m": plan.objective_m,
+            "message": plan.message,
+            "unplaced": plan.unplaced,
+            "check_ok": report.ok,
+            "violations": list(report.violations),
+            "history_travel_m_per_order": float(travel.mean()) if travel is not None else None,
+            "stats": {k: v for k, v in plan.stats.items() if isinstance(v, int | float | str | dict)},
+        }
+        (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        console.print(f"plan written to {out / 'plan.csv'}")
+    if not report.ok:
+        raise typer.Exit(code=1)
+    if plan.status == "infeasible":
+        raise typer.Exit(code=2)
+
+
+@optimize_app.command("slots-example")
+def optimize_slots_example(
+    folder: Annotated[Path, typer.Argument(help="Folder to write layout.json, slots.csv, skus.csv, orders.csv.")],
+    aisles: Annotated[int, typer.Option(help="Aisles of the generated bonded warehouse.")] = 10,
+    bays: Annotated[int, typer.Option(help="Bays per aisle side.")] = 30,
+    levels: Annotated[int, typer.Option(help="Levels per bay.")] = 4,
+    fill: Annotated[float, typer.Option(help="Share of slots the SKUs need.")] = 0.8,
+    orders: Annotated[int, typer.Option(help="Orders in the generated history.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+) -> None:
+    """Write a generated slotting example (bonded, fast-pick, cold, hazardous and general-trade zones)."""
+    import numpy as np
+
+    from logistics.optimize.slotting_data import bonded_layout, generate_orders, generate_skus
+    from logistics.optimize.slotting_io import write_layout, write_orders_csv, write_skus_csv
+
+    try:
+        layout = bonded_layout(aisles, bays, levels)
+        rng = np.random.default_rng(seed)
+        skus = generate_skus(layout, max(1, int(len(layout.slots) * fill / 1.08)), rng)
+        history = generate_orders(skus, orders, rng, mean_lines=1.7)
+    except LogisticsError as exc:
+        _fail(exc)
+    path = write_layout(layout, folder)
+    write_skus_csv(skus, folder / "skus.csv")
+    write_orders_csv(history, skus, folder / "orders.csv")
+    console.print(f"wrote {path}, slots.csv, skus.csv ({len(skus):,} SKUs) and orders.csv ({orders:,} orders)")
 
 
 @optimize_app.command("routes-schema")

@@ -470,8 +470,8 @@ def _max_placeable(problem: SlottingProblem) -> tuple[int, str]:
         fitting = int(have[problem.feasible[u]].sum())
         n_skus = int((problem.sku_type == u).sum())
         lines.append(
-            f"{need[u] - flows[u]} of {need[u]} slot loads of {n_skus} SKU(s) [{problem.describe_sku_type(u)}] "
-            f"do not fit ({fitting} compatible slots in all, shared with other SKUs)"
+            f"{need[u] - flows[u]} of {need[u]} slot loads of {n_skus} SKU(s) ({problem.describe_sku_type(u)}) "
+            f"do not fit: {fitting} compatible slots in all, shared with other SKUs"
         )
     return value, "; ".join(lines)
 

@@ -46,7 +46,9 @@ def generate_skus(
     weights, `picks` = lines a day; one slot each except fast movers that need two or three."""
     zones = layout.zones
     share = np.bincount(layout.slots.zone, minlength=len(zones)) / len(layout.slots)
-    zone_of = rng.choice(len(zones), size=n, p=share)
+    counts = np.floor(share * n).astype(np.int64)
+    counts[np.argmax(share)] += n - counts.sum()
+    zone_of = rng.permutation(np.repeat(np.arange(len(zones)), counts))  # exact shares: no zone over-filled
     rank = rng.permutation(n) + 1
     weights = 1.0 / rank**zipf_s
     picks = np.round(lines_per_day * weights / weights.sum(), 4)
