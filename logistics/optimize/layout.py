@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from logistics.optimize.multiblock import MultiBlockLayout
 from logistics.optimize.picking import SingleBlockLayout
 from logistics.optimize.problem import InvalidProblemError
 
@@ -139,13 +140,12 @@ class WarehouseLayout:
         """Front to back cross-aisle centre lines."""
         return float(self.cross_y_m(self.blocks))
 
-    def routing(self) -> SingleBlockLayout:
-        """The geometry the pick-path policies run on (single block)."""
-        if self.blocks != 1:
-            raise InvalidProblemError(
-                "blocks", f"pick-path policies here cover single-block layouts, got {self.blocks}"
-            )
-        return SingleBlockLayout(self.aisles, self.aisle_length_m, self.aisle_spacing_m, self.depot_x_m)
+    def routing(self) -> SingleBlockLayout | MultiBlockLayout:
+        """The geometry the pick-path policies run on: single block (vectorised policies) or multi-block."""
+        if self.blocks == 1:
+            return SingleBlockLayout(self.aisles, self.aisle_length_m, self.aisle_spacing_m, self.depot_x_m)
+        cross = tuple(float(y) for y in self.cross_y_m(np.arange(self.blocks + 1)))
+        return MultiBlockLayout(self.aisles, self.aisle_spacing_m, cross, self.depot_x_m)
 
     def zone_index(self, name: str) -> int:
         """Index of a zone by name."""

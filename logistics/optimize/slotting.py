@@ -25,6 +25,7 @@ from the current one with at most K moves.
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,7 +36,8 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from logistics.optimize.layout import TEMPERATURES, WarehouseLayout
-from logistics.optimize.picking import PickLists, pick_tours_m
+from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
+from logistics.optimize.picking import Pick, PickLists, pick_tours_m
 from logistics.optimize.problem import InvalidProblemError
 
 __all__ = [
@@ -691,14 +693,27 @@ def history_travel_m(
     problem: SlottingProblem, plan: SlottingPlan, orders: OrderHistory, policy: str = "largest_gap"
 ) -> np.ndarray:
     """Walking distance (m) of every order of the history, picked alone under a routing policy, with the
-    plan's slots (vectorised pick-path evaluation). Lines of SKUs without a slot are left out."""
+    plan's slots (vectorised pick-path evaluation on single-block layouts; tour by tour on multi-block ones,
+    where the policies are those of `MULTIBLOCK_POLICIES`). Lines of SKUs without a slot are left out."""
     slot = _line_slots(problem, plan, orders)
     keep = slot >= 0
     owner = np.repeat(np.arange(len(orders)), np.diff(orders.ptr))[keep]
     ptr = np.searchsorted(owner, np.arange(len(orders) + 1)).astype(np.int64)
     slots = problem.layout.slots
     lists = PickLists(ptr, slots.aisle[slot[keep]], slots.y_m[slot[keep]])
-    return pick_tours_m(problem.layout.routing(), lists, policy)
+    geometry = problem.layout.routing()
+    if isinstance(geometry, MultiBlockLayout):  # one tour at a time on the aisle graph
+        return np.array(
+            [
+                multiblock_tour(
+                    geometry,
+                    [Pick(int(a), float(y)) for a, y in zip(lists.aisle[lo:hi], lists.y_m[lo:hi], strict=True)],
+                    policy,
+                ).length_m
+                for lo, hi in itertools.pairwise(ptr.tolist())
+            ]
+        )
+    return pick_tours_m(geometry, lists, policy)
 
 
 def _pair_weights(orders: OrderHistory, n_skus: int, max_lines: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
