@@ -4,8 +4,11 @@ back), the pick-and-drop point on the front cross aisle.
 Distances are exact shortest walks on the aisle graph: between two aisles a picker leaves along one cross aisle,
 so d = |dx| + min over cross aisles c of (|y1 - Y_c| + |Y_c - y2|); within an aisle, |y1 - y2|.
 Policies: `optimal` (Held-Karp, exact, up to `MAX_EXACT` distinct picks; beyond that an OR-Tools TSP on the
-same distances under a time limit, reported as not proven) and `s_shape` (blocks from the back to the front,
-aisles with picks in serpentine order, each walked in the travel direction). Single-block layouts have the
+same distances under a time limit, reported as not proven), and the multi-block heuristics of Roodbergen & de
+Koster (2001) as visiting orders: `s_shape` (blocks from the back to the front, aisles with picks in serpentine
+order, each walked in the travel direction), `largest_gap` and `combined`. A heuristic's length is the walk
+through its visiting order by shortest paths, so it is never below the optimum. Return and midpoint have no
+standard multi-block form and are single-block only. Single-block layouts have the
 vectorised policies and the exact Ratliff-Rosenthal tour in `logistics.optimize.picking`.
 """
 
@@ -142,22 +145,95 @@ def _optimal(layout: MultiBlockLayout, points: list[tuple[int, float]], time_lim
     return _ortools_tsp(layout, points, time_limit_s)
 
 
-def _s_shape(layout: MultiBlockLayout, points: list[tuple[int, float]], time_limit_s: float) -> TourResult:
+def _by_block(layout: MultiBlockLayout, points: list[tuple[int, float]]) -> dict[int, dict[int, list[int]]]:
+    """Point indices by block (farthest first) and aisle, each aisle's picks by y ascending."""
     blocks: dict[int, dict[int, list[int]]] = {}
     for i, (a, y) in enumerate(points):
         blocks.setdefault(layout.block(y), {}).setdefault(a, []).append(i)
+    return {
+        b: {a: sorted(ids, key=lambda i: points[i][1]) for a, ids in sorted(blocks[b].items())}
+        for b in sorted(blocks, reverse=True)
+    }
+
+
+def _s_shape(layout: MultiBlockLayout, points: list[tuple[int, float]], time_limit_s: float) -> TourResult:
     order: list[int] = []
     going_right, going_up = True, True
-    for b in sorted(blocks, reverse=True):
-        for a in sorted(blocks[b], reverse=not going_right):
-            ids = sorted(blocks[b][a], key=lambda i: points[i][1], reverse=not going_up)
-            order += ids
+    for aisles in _by_block(layout, points).values():
+        for a in sorted(aisles, reverse=not going_right):
+            order += aisles[a] if going_up else aisles[a][::-1]
             going_up = not going_up
         going_right = not going_right
     return TourResult(_length(layout, points, order), tuple(order), False)
 
 
-MULTIBLOCK_POLICIES = {"s_shape": _s_shape, "optimal": _optimal}
+def _largest_gap(layout: MultiBlockLayout, points: list[tuple[int, float]], time_limit_s: float) -> TourResult:
+    """Up the left pick aisle to the farthest block; then block by block from the back: along the block's back
+    cross aisle, each aisle entered from the back down to its largest gap; the last aisle walked through; back
+    along the front cross aisle for the picks below the gaps (Roodbergen & de Koster 2001, as a visiting
+    order)."""
+    order: list[int] = []
+    going_right = True
+    for n_block, (b, aisles) in enumerate(_by_block(layout, points).items()):
+        front, back = layout.cross_y_m[b], layout.cross_y_m[b + 1]
+        sequence = sorted(aisles, reverse=not going_right)
+        lower: list[list[int]] = []
+        if n_block == 0 and len(sequence) > 1:  # the left pick aisle is walked up to the farthest block
+            order += aisles[sequence[0]]
+            sequence = sequence[1:]
+        for a in sequence[:-1]:
+            ys = [points[i][1] for i in aisles[a]]
+            edges = [front, *ys, back]
+            gap = max(range(len(edges) - 1), key=lambda k: edges[k + 1] - edges[k])
+            lower.append(aisles[a][:gap])
+            order += aisles[a][gap:][::-1]  # from the back, down to the gap
+        order += aisles[sequence[-1]][::-1]  # the last aisle, back to front
+        for ids in reversed(lower):  # along the front, up to each gap
+            order += ids
+        if not any(lower):
+            going_right = not going_right
+    return TourResult(_length(layout, points, order), tuple(order), False)
+
+
+def _combined(layout: MultiBlockLayout, points: list[tuple[int, float]], time_limit_s: float) -> TourResult:
+    """Block by block from the back, aisles in serpentine order; in each block a dynamic programme chooses per
+    aisle to walk through it or to enter and leave on the side the picker is on, ending at the block's front
+    (Roodbergen & de Koster 2001, as a visiting order)."""
+    order: list[int] = []
+    going_right = True
+    for n_block, (b, aisles) in enumerate(_by_block(layout, points).items()):
+        front, back = layout.cross_y_m[b], layout.cross_y_m[b + 1]
+        length = back - front
+        sequence = sorted(aisles, reverse=not going_right)
+        # cost[side], side 0 = front, 1 = back: the picker reaches the farthest block from its front (up the
+        # first aisle) and every other block from its back.
+        cost = [0.0, np.inf] if n_block == 0 else [np.inf, 0.0]
+        choices: list[list[tuple[int, str]]] = [[], []]
+        for a in sequence:
+            ys = [points[i][1] for i in aisles[a]]
+            stay_front = cost[0] + 2 * (max(ys) - front)
+            stay_back = cost[1] + 2 * (back - min(ys))
+            new_front = min((stay_front, 0, "return"), (cost[1] + length, 1, "through"))
+            new_back = min((stay_back, 1, "return"), (cost[0] + length, 0, "through"))
+            choices = [
+                choices[new_front[1]] + [(a, f"{new_front[2]}-f")],
+                choices[new_back[1]] + [(a, f"{new_back[2]}-b")],
+            ]
+            cost = [new_front[0], new_back[0]]
+        plan = choices[0] if cost[0] <= cost[1] + length else choices[1]
+        for a, move in plan:
+            ids = aisles[a]
+            # Ending at the back after walking through from the front: ascending; everything else descending
+            # when the picker is at the back side, ascending at the front.
+            if move in ("through-b", "return-f"):
+                order += ids
+            else:
+                order += ids[::-1]
+        going_right = not going_right
+    return TourResult(_length(layout, points, order), tuple(order), False)
+
+
+MULTIBLOCK_POLICIES = {"s_shape": _s_shape, "largest_gap": _largest_gap, "combined": _combined, "optimal": _optimal}
 
 
 def multiblock_tour(

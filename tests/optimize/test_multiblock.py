@@ -35,11 +35,14 @@ def test_distances_are_a_metric(a: tuple, b: tuple, c: tuple) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(points, max_size=8))
-def test_s_shape_never_beats_the_exact_tour(raw: list) -> None:
+def test_heuristics_never_beat_the_exact_tour(raw: list) -> None:
     picks = [Pick(a, y) for a, y in raw]
     best = multiblock_tour(THREE, picks, "optimal")
     assert best.proven_optimal
-    assert multiblock_tour(THREE, picks, "s_shape").length_m >= best.length_m - 1e-9
+    for policy in ("s_shape", "largest_gap", "combined"):
+        tour = multiblock_tour(THREE, picks, policy)
+        assert tour.length_m >= best.length_m - 1e-9
+        assert sorted(tour.order) == list(range(len(set(raw))))  # every pick visited once
 
 
 @settings(max_examples=100, deadline=None)
@@ -65,7 +68,7 @@ def test_bad_input_names_the_field() -> None:
     with pytest.raises(InvalidProblemError, match="cross_y_m"):
         MultiBlockLayout(3, 3.0, (0.0,))
     with pytest.raises(InvalidProblemError, match="policy"):
-        multiblock_tour(THREE, [Pick(0, 1.0)], "largest_gap")
+        multiblock_tour(THREE, [Pick(0, 1.0)], "midpoint")
 
 
 def test_history_travel_on_a_two_block_warehouse() -> None:
@@ -78,3 +81,15 @@ def test_history_travel_on_a_two_block_warehouse() -> None:
     rand = history_travel_m(problem, solve_slotting(problem, "random"), orders, "optimal")
     assert len(best) == 200 and best.mean() < rand.mean()
     assert (history_travel_m(problem, solve_slotting(problem), orders, "s_shape") >= best - 1e-9).all()
+
+
+def test_heuristics_on_one_block_are_no_longer_than_the_single_block_rules() -> None:
+    rng = np.random.default_rng(7)
+    multi = MultiBlockLayout(8, 3.0, (0.0, 20.0), 0.0)
+    single = SingleBlockLayout(8, 20.0, 3.0, 0.0)
+    for _ in range(200):
+        k = int(rng.integers(1, 15))
+        picks = [Pick(int(a), float(y)) for a, y in zip(rng.integers(0, 8, k), rng.uniform(0, 20, k), strict=True)]
+        for policy in ("s_shape", "largest_gap", "combined"):
+            # Same visiting rule; the walk between picks is the shortest, so never longer than the textbook path.
+            assert multiblock_tour(multi, picks, policy).length_m <= pick_tour_m(single, picks, policy) + 1e-9
