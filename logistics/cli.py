@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from logistics.core.errors import LogisticsError, ScenarioError
+from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
 from logistics.scenario import DEFAULT_SCENARIO, builtin_names, builtin_text, load_builtin, load_scenario
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.schema import scenario_json_schema
@@ -275,6 +275,56 @@ def optimize_docks(
         out.write_text(dock_plan_to_json(plan), encoding="utf-8")
         console.print(f"plan written to {out}")
     if violations:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def bench(
+    experiment: Annotated[str, typer.Argument(help="Experiment YAML, or a built-in name (policy_comparison).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (runs are kept there to resume).")] = Path(
+        "out/bench"
+    ),
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    backend: Annotated[str, typer.Option(help="serial or local (process pool).")] = "local",
+) -> None:
+    """Run an experiment: scenarios x grid x policies x replications, resumable; paired comparisons with 95%
+    intervals against the baseline policy."""
+    from logistics.experiments.runner import run_experiment
+    from logistics.experiments.spec import builtin_experiment_path, load_experiment
+
+    try:
+        path = Path(experiment) if Path(experiment).exists() else builtin_experiment_path(experiment)
+        spec = load_experiment(path)
+        if backend not in ("serial", "local"):
+            raise ScenarioError(
+                [ScenarioIssue(("--backend",), f"must be serial or local, got {backend!r}", "command line")]
+            )
+    except LogisticsError as exc:
+        _fail(exc)
+    done = {"n": 0}
+
+    def progress(record: dict) -> None:  # type: ignore[type-arg]
+        done["n"] += 1
+        state = "FAILED " + record["error"] if "error" in record else "ok"
+        console.print(f"  {record['run_id']}: {state}", highlight=False, markup=False)
+
+    results = run_experiment(spec, out, executor=backend, workers=workers, on_run=progress)
+    console.print(f"{spec.name}: {results.ran} run(s) now, {results.reused} reused from {out}/runs")
+    if len(results.comparisons):
+        table = Table(title=f"against {spec.baseline_policy} (paired, 95% interval)")
+        for col in ("scenario", "policy", "kpi", "difference", "95% interval"):
+            table.add_column(col, overflow="fold")
+        for row in results.comparisons.itertuples():
+            table.add_row(
+                str(row.scenario),
+                str(row.policy),
+                str(row.kpi),
+                f"{row.difference:+.4g}" + (" *" if row.significant else ""),
+                f"[{row.ci_low:.4g}, {row.ci_high:.4g}]",
+            )
+        console.print(table)
+    console.print(f"results in {out}: results table, summary.csv, comparisons.csv, failures.csv")
+    if len(results.failures):
         raise typer.Exit(code=1)
 
 

@@ -1,0 +1,147 @@
+"""Experiment files: scenarios, a grid of parameter values, policies to compare (named sets of scenario
+overrides), replications, a root seed and the KPIs of interest."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+
+__all__ = [
+    "ExperimentSpec",
+    "RunTask",
+    "builtin_experiment_names",
+    "builtin_experiment_path",
+    "load_experiment",
+    "tasks",
+]
+
+
+class ExperimentSpec(BaseModel):
+    """An experiment. `policies` maps a name to the scenario overrides ("path=value") that make it; every
+    policy sees the same random draws in a given replication (common random numbers)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    scenarios: list[str] = Field(min_length=1)
+    grid: dict[str, list[str | int | float | bool]] = Field(default_factory=dict)
+    policies: dict[str, list[str]] = Field(min_length=1)
+    baseline: str | None = None
+    replications: int = Field(ge=2)
+    seed: int = Field(ge=0)
+    kpis: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> ExperimentSpec:
+        if self.baseline is not None and self.baseline not in self.policies:
+            raise ValueError(f"baseline {self.baseline!r} is not one of the policies {list(self.policies)}")
+        for name, overrides in self.policies.items():
+            for o in overrides:
+                if "=" not in o:
+                    raise ValueError(f"policies.{name}: override {o!r} must read path=value")
+        for path, values in self.grid.items():
+            if not values:
+                raise ValueError(f"grid.{path}: needs at least one value")
+        return self
+
+    @property
+    def baseline_policy(self) -> str:
+        """The policy others are compared with (the first listed unless named)."""
+        return self.baseline or next(iter(self.policies))
+
+
+def load_experiment(path: str | Path) -> ExperimentSpec:
+    """Read and validate an experiment file; errors name the file and field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([ScenarioIssue((), "file not found", str(path))]) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ScenarioError(
+            [ScenarioIssue((), f"not valid YAML: {exc}", str(path), None if line is None else line + 1)]
+        ) from None
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        issues = [ScenarioIssue(tuple(e["loc"]), e["msg"], str(path)) for e in exc.errors()]
+        raise ScenarioError(issues) from None
+    base = path.parent
+    resolved = [s if (base / s).suffix not in (".yaml", ".yml") else str((base / s).resolve()) for s in spec.scenarios]
+    return spec.model_copy(update={"scenarios": resolved})
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One simulation run of an experiment."""
+
+    scenario: str
+    point: tuple[tuple[str, str], ...]  # grid values
+    policy: str
+    replication: int
+    overrides: tuple[str, ...]
+    seed: int
+
+    @property
+    def run_id(self) -> str:
+        """A stable file-safe id."""
+        key = repr((self.scenario, self.point, self.policy, self.replication, self.overrides, self.seed))
+        digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+        return f"{Path(self.scenario).stem}-{self.policy}-r{self.replication}-{digest}"
+
+    @property
+    def point_label(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.point) or "-"
+
+
+def tasks(spec: ExperimentSpec) -> list[RunTask]:
+    """Every run: scenarios x grid points x policies x replications. Replication r of every policy and grid
+    point uses the same seed, so comparisons are paired."""
+    keys = list(spec.grid)
+    points = [
+        tuple(zip(keys, (str(v) for v in values), strict=True)) for values in itertools.product(*spec.grid.values())
+    ]
+    out = []
+    for scenario in spec.scenarios:
+        for point in points or [()]:
+            for policy, overrides in spec.policies.items():
+                for r in range(spec.replications):
+                    grid_overrides = tuple(f"{k}={v}" for k, v in point)
+                    out.append(
+                        RunTask(
+                            scenario,
+                            point,
+                            policy,
+                            r,
+                            (*grid_overrides, *overrides, f"run.seed={spec.seed}"),
+                            spec.seed,
+                        )
+                    )
+    return out
+
+
+_BUILTIN = Path(__file__).resolve().parent / "builtin"
+
+
+def builtin_experiment_names() -> list[str]:
+    """Names of the experiments shipped with the package."""
+    return sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
+
+
+def builtin_experiment_path(name: str) -> Path:
+    """Path of a built-in experiment; an error lists the known names."""
+    path = _BUILTIN / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(builtin_experiment_names())
+        raise ScenarioError(
+            [ScenarioIssue((), f"no experiment file or built-in experiment {name!r} (built-in: {known})", name)]
+        )
+    return path
