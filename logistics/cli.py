@@ -285,7 +285,8 @@ def bench(
         "out/bench"
     ),
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
-    backend: Annotated[str, typer.Option(help="serial or local (process pool).")] = "local",
+    backend: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
 ) -> None:
     """Run an experiment: scenarios x grid x policies x replications, resumable; paired comparisons with 95%
     intervals against the baseline policy."""
@@ -295,9 +296,9 @@ def bench(
     try:
         path = Path(experiment) if Path(experiment).exists() else builtin_experiment_path(experiment)
         spec = load_experiment(path)
-        if backend not in ("serial", "local"):
+        if backend not in ("serial", "local", "dask"):
             raise ScenarioError(
-                [ScenarioIssue(("--backend",), f"must be serial or local, got {backend!r}", "command line")]
+                [ScenarioIssue(("--backend",), f"must be serial, local or dask, got {backend!r}", "command line")]
             )
     except LogisticsError as exc:
         _fail(exc)
@@ -308,7 +309,7 @@ def bench(
         state = "FAILED " + record["error"] if "error" in record else "ok"
         console.print(f"  {record['run_id']}: {state}", highlight=False, markup=False)
 
-    results = run_experiment(spec, out, executor=backend, workers=workers, on_run=progress)
+    results = run_experiment(spec, out, executor=backend, workers=workers, on_run=progress, address=address)
     console.print(f"{spec.name}: {results.ran} run(s) now, {results.reused} reused from {out}/runs")
     if len(results.comparisons):
         table = Table(title=f"against {spec.baseline_policy} (paired, 95% interval)")

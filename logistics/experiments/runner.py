@@ -19,7 +19,7 @@ from logistics.experiments.stats import paired_comparisons, summarize
 
 __all__ = ["EXECUTORS", "Results", "run_experiment", "run_task"]
 
-EXECUTORS = ("serial", "local")
+EXECUTORS = ("serial", "local", "dask")
 
 
 def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
@@ -76,9 +76,12 @@ def run_experiment(
     executor: str = "local",
     workers: int | None = None,
     on_run: Callable[[dict], None] | None = None,  # type: ignore[type-arg]
+    address: str | None = None,
 ) -> Results:
     """Run every unfinished run of `spec` into `out_dir/runs/` and collect the results (also written as
-    results.parquet or .csv, summary.csv, comparisons.csv and failures.csv)."""
+    results.parquet or .csv, summary.csv, comparisons.csv and failures.csv). Executors: "serial", "local" (a
+    process pool, `workers` processes, default all cores) and "dask" (the scheduler at `address`, or a local
+    cluster of `workers` processes); the results do not depend on the executor."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
     out = Path(out_dir)
@@ -93,7 +96,9 @@ def run_experiment(
         if on_run is not None:
             on_run(record)
 
-    if executor == "serial" or (workers or os.cpu_count() or 1) == 1:
+    if executor == "dask":
+        _run_dask(todo, finish, workers, address)
+    elif executor == "serial" or (workers or os.cpu_count() or 1) == 1:
         for t in todo:
             finish(run_task(t))
     else:
@@ -102,6 +107,35 @@ def run_experiment(
             for f in as_completed(futures):
                 finish(f.result())
     return collect(spec, out, ran=len(todo), reused=reused)
+
+
+def _run_dask(
+    todo: list[RunTask],
+    finish: Callable[[dict], None],  # type: ignore[type-arg]
+    workers: int | None,
+    address: str | None,
+) -> None:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise ImportError('the dask executor needs dask: pip install -e ".[dask]"') from None
+    if not todo:
+        return
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client = Client(address if address is not None else cluster)
+    try:
+        futures = client.map(run_task, todo, pure=False)
+        for future in dask_completed(futures):
+            finish(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def collect(spec: ExperimentSpec, out_dir: str | Path, ran: int = 0, reused: int = 0) -> Results:

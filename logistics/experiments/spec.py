@@ -37,6 +37,7 @@ class ExperimentSpec(BaseModel):
     replications: int = Field(ge=2)
     seed: int = Field(ge=0)
     kpis: list[str] = Field(default_factory=list)
+    warmup_h: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> ExperimentSpec:
@@ -115,6 +116,8 @@ def tasks(spec: ExperimentSpec) -> list[RunTask]:
             for policy, overrides in spec.policies.items():
                 for r in range(spec.replications):
                     grid_overrides = tuple(f"{k}={v}" for k, v in point)
+                    if spec.warmup_h is not None:  # steady-state KPIs leave out orders created before it
+                        grid_overrides += (f"run.warmup_h={spec.warmup_h}",)
                     out.append(
                         RunTask(
                             scenario,

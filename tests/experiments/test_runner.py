@@ -109,3 +109,26 @@ def test_intervals_cover_the_mm1_mean_wait_at_about_95_percent() -> None:
         covered += abs(mean - true_wq) <= half
     # 95% nominal; with 300 trials the binomial standard error is 1.3 points.
     assert 0.90 <= covered / trials <= 0.99
+
+
+def test_dask_local_cluster_gives_identical_results(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="dask is an optional extra: pip install -e '.[dask]'")
+    spec = ExperimentSpec.model_validate({**SMALL, "replications": 2})
+    serial = run_experiment(spec, tmp_path / "s", executor="serial")
+    dask = run_experiment(spec, tmp_path / "d", executor="dask", workers=2)
+    key = ["scenario", "point", "policy", "replication", "kpi"]
+    pd.testing.assert_frame_equal(
+        serial.table.sort_values(key).reset_index(drop=True), dask.table.sort_values(key).reset_index(drop=True)
+    )
+
+
+def test_warmup_leaves_early_orders_out(tmp_path: Path) -> None:
+    spec = ExperimentSpec.model_validate({**SMALL, "replications": 2, "warmup_h": 24.0, "policies": {"base": []}})
+    assert all("run.warmup_h=24.0" in t.overrides for t in tasks(spec))
+    with_warmup = run_experiment(spec, tmp_path / "w", executor="serial").table
+    without = run_experiment(
+        ExperimentSpec.model_validate({**SMALL, "replications": 2, "policies": {"base": []}}),
+        tmp_path / "n",
+        executor="serial",
+    ).table
+    assert not with_warmup["value"].equals(without["value"])
