@@ -63,6 +63,7 @@ class Results:
     per-KPI summaries with 95% intervals and paired comparisons against the baseline policy."""
 
     table: pd.DataFrame
+    all_kpis: pd.DataFrame
     failures: pd.DataFrame
     summary: pd.DataFrame
     comparisons: pd.DataFrame
@@ -151,8 +152,6 @@ def collect(spec: ExperimentSpec, out_dir: str | Path, ran: int = 0, reused: int
             failures.append({k: record[k] for k in ("run_id", "scenario", "point", "policy", "replication", "error")})
             continue
         for kpi, value, unit in record["kpis"]:
-            if spec.kpis and kpi not in spec.kpis:
-                continue
             rows.append(
                 (
                     record["scenario"],
@@ -166,7 +165,8 @@ def collect(spec: ExperimentSpec, out_dir: str | Path, ran: int = 0, reused: int
                 )
             )
     columns = ["scenario", "point", "policy", "replication", "seed", "kpi", "value", "unit"]
-    table = pd.DataFrame(rows, columns=columns)
+    all_kpis = pd.DataFrame(rows, columns=columns)
+    table = all_kpis[all_kpis["kpi"].isin(spec.kpis)].reset_index(drop=True) if spec.kpis else all_kpis
     failed = pd.DataFrame(failures, columns=["run_id", "scenario", "point", "policy", "replication", "error"])
     summary = summarize(table) if len(table) else pd.DataFrame()
     comparisons = paired_comparisons(table, spec.baseline_policy) if len(table) else pd.DataFrame()
@@ -177,4 +177,4 @@ def collect(spec: ExperimentSpec, out_dir: str | Path, ran: int = 0, reused: int
     summary.to_csv(out / "summary.csv", index=False)
     comparisons.to_csv(out / "comparisons.csv", index=False)
     failed.to_csv(out / "failures.csv", index=False)
-    return Results(table, failed, summary, comparisons, ran, reused)
+    return Results(table, all_kpis, failed, summary, comparisons, ran, reused)

@@ -132,3 +132,25 @@ def test_warmup_leaves_early_orders_out(tmp_path: Path) -> None:
         executor="serial",
     ).table
     assert not with_warmup["value"].equals(without["value"])
+
+
+def test_report_and_sweep_from_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from logistics.cli import app
+
+    spec_file = tmp_path / "sweep.yaml"
+    sweep = {**SMALL, "replications": 2, "grid": {"warehouse.pick.time_per_line_min": [0.4, 0.55]}}
+    spec_file.write_text(json.dumps(sweep))
+    result = CliRunner().invoke(app, ["bench", str(spec_file), "--out", str(tmp_path / "o"), "--backend", "serial"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "o" / "report.html").read_text()
+    assert page.count("data:image/png;base64") >= 3  # KPI bars, lead-time quantiles, sweep response
+    assert "Response to warehouse.pick.time_per_line_min" in page
+    comparisons = pd.read_csv(tmp_path / "o" / "comparisons.csv")
+    assert set(comparisons["point"]) == {
+        "warehouse.pick.time_per_line_min=0.4",
+        "warehouse.pick.time_per_line_min=0.55",
+    }
+    result = CliRunner().invoke(app, ["bench", "no_such_experiment"])
+    assert result.exit_code != 0 and "policy_comparison" in result.output

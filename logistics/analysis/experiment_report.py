@@ -1,0 +1,152 @@
+"""The experiment report: a self-contained HTML page (plots embedded) with the set-up, KPI means by policy with
+95% interval bars, paired comparisons against the baseline, end-to-end lead-time quantiles by policy, and the
+response curves of a one-parameter sweep."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from logistics.experiments.stats import summarize
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from logistics.experiments.runner import Results
+    from logistics.experiments.spec import ExperimentSpec
+
+__all__ = ["write_experiment_report"]
+
+QUANTILES = [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)]
+
+
+def _png(fig: plt.Figure) -> str:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return f'<img src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode("ascii")}">'
+
+
+def _kpi_bars(summary: pd.DataFrame, scenario: str, kpis: list[str]) -> str:
+    cols = min(3, len(kpis))
+    rows = int(np.ceil(len(kpis) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    for ax, kpi in zip(axes.ravel(), kpis, strict=False):
+        part = summary[(summary["scenario"] == scenario) & (summary["kpi"] == kpi)]
+        part = part.groupby("policy", sort=False).first().reset_index()  # first grid point
+        err = (part["ci_high"] - part["mean"]).fillna(0.0)
+        ax.bar(part["policy"], part["mean"], yerr=err, capsize=4, color="#4c78a8")
+        ax.set_title(kpi, fontsize=9)
+        ax.tick_params(axis="x", labelsize=8, rotation=20)
+    for ax in axes.ravel()[len(kpis) :]:
+        ax.axis("off")
+    return _png(fig)
+
+
+def _quantiles(all_kpis: pd.DataFrame, scenario: str) -> str | None:
+    names = [f"lead_time.end_to_end_h.{q}" for q, _ in QUANTILES]
+    part = all_kpis[(all_kpis["scenario"] == scenario) & all_kpis["kpi"].isin(names)]
+    if part.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for policy, group in part.groupby("policy", sort=False):
+        means = group.groupby("kpi")["value"].mean()
+        ys = [means.get(n, np.nan) for n in names]
+        ax.plot(ys, [p for _, p in QUANTILES], marker="o", label=policy)
+    ax.set_xlabel("end-to-end lead time (h)")
+    ax.set_ylabel("share of orders")
+    ax.set_title(f"{scenario}: lead-time distribution (quantiles, mean over replications)", fontsize=9)
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def _sweep(summary: pd.DataFrame, spec: ExperimentSpec, scenario: str, kpis: list[str]) -> str | None:
+    if len(spec.grid) != 1:
+        return None
+    ((param, values),) = spec.grid.items()
+    try:
+        xs = [float(v) for v in values]
+    except ValueError:
+        return None
+    cols = min(3, len(kpis))
+    rows = int(np.ceil(len(kpis) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    for ax, kpi in zip(axes.ravel(), kpis, strict=False):
+        for policy in spec.policies:
+            part = summary[(summary["scenario"] == scenario) & (summary["kpi"] == kpi) & (summary["policy"] == policy)]
+            by_point = {p: r for p, r in zip(part["point"], part.itertuples(), strict=True)}
+            labels = [f"{param}={v}" for v in values]
+            ys = [by_point[lbl].mean if lbl in by_point else np.nan for lbl in labels]
+            lo = [by_point[lbl].ci_low if lbl in by_point else np.nan for lbl in labels]
+            hi = [by_point[lbl].ci_high if lbl in by_point else np.nan for lbl in labels]
+            ax.plot(xs, ys, marker="o", label=policy)
+            ax.fill_between(xs, lo, hi, alpha=0.2)
+        ax.set_title(kpi, fontsize=9)
+        ax.set_xlabel(param, fontsize=8)
+    axes.ravel()[0].legend(fontsize=7)
+    for ax in axes.ravel()[len(kpis) :]:
+        ax.axis("off")
+    return _png(fig)
+
+
+def write_experiment_report(spec: ExperimentSpec, results: Results, out_dir: Path) -> Path:
+    """Write `report.html` into `out_dir` (opens in a browser with no server) and return its path."""
+    kpis = list(spec.kpis) or sorted(results.table["kpi"].unique())[:9]
+    summary = results.summary if len(results.summary) else summarize(results.table)
+    finished = results.table[["scenario", "point", "policy", "replication"]].drop_duplicates().shape[0]
+    body = [
+        f"<h1>Experiment: {html.escape(spec.name)}</h1>",
+        f"<p>{len(spec.scenarios)} scenario(s), {len(spec.policies)} policies, {spec.replications} replications "
+        f"each, root seed {spec.seed}; every policy sees the same random draws in a replication (common random "
+        f"numbers). Runs finished: {finished}; "
+        f"failed: {len(results.failures)}.</p>",
+        "<h2>Policies</h2>",
+        "<ul>"
+        + "".join(
+            f"<li><b>{html.escape(name)}</b>{' (baseline)' if name == spec.baseline_policy else ''}: "
+            f"{html.escape(', '.join(o) or 'the scenario as written')}</li>"
+            for name, o in spec.policies.items()
+        )
+        + "</ul>",
+    ]
+    for scenario in dict.fromkeys(results.table["scenario"]):
+        body.append(f"<h2>{html.escape(str(scenario))}</h2>")
+        body.append("<h3>KPIs by policy (mean, 95% interval)</h3>")
+        body.append(_kpi_bars(summary, scenario, kpis))
+        comp = results.comparisons
+        if len(comp):
+            part = comp[comp["scenario"] == scenario].drop(columns=["scenario"])
+            body.append(f"<h3>Against {html.escape(spec.baseline_policy)}, paired by replication</h3>")
+            body.append(part.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
+        quantiles = _quantiles(results.all_kpis, scenario)
+        if quantiles:
+            body += ["<h3>End-to-end lead time by policy</h3>", quantiles]
+        sweep = _sweep(summary, spec, scenario, kpis)
+        if sweep:
+            body += [f"<h3>Response to {html.escape(next(iter(spec.grid)))}</h3>", sweep]
+        table = summary[summary["scenario"] == scenario].drop(columns=["scenario"])
+        body += ["<h3>All KPI summaries</h3>", table.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0)]
+    if len(results.failures):
+        body += ["<h2>Failed runs</h2>", results.failures.to_html(index=False, border=0)]
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;font-size:12px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
+        "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
+    )
+    path = out_dir / "report.html"
+    path.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(spec.name)}</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
+        encoding="utf-8",
+    )
+    return path
