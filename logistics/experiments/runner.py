@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -73,19 +74,20 @@ class Results:
 
 def run_experiment(
     spec: ExperimentSpec,
-    out_dir: str | Path,
+    out_dir: str | Path | None = None,
     executor: str = "local",
     workers: int | None = None,
     on_run: Callable[[dict], None] | None = None,  # type: ignore[type-arg]
     address: str | None = None,
 ) -> Results:
-    """Run every unfinished run of `spec` into `out_dir/runs/` and collect the results (also written as
+    """Run every unfinished run of `spec` into `out_dir/runs/` (a new temporary folder when not given) and
+    collect the results (also written as
     results.parquet or .csv, summary.csv, comparisons.csv and failures.csv). Executors: "serial", "local" (a
     process pool, `workers` processes, default all cores) and "dask" (the scheduler at `address`, or a local
     cluster of `workers` processes); the results do not depend on the executor."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
-    out = Path(out_dir)
+    out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=f"{spec.name}-"))
     runs_dir = out / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
     todo = [t for t in tasks(spec) if not (runs_dir / f"{t.run_id}.json").exists()]

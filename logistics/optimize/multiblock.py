@@ -84,7 +84,7 @@ class TourResult:
     proven_optimal: bool
 
 
-def _points(layout: MultiBlockLayout, picks: Sequence[Pick]) -> list[tuple[int, float]]:
+def _points(picks: Sequence[Pick]) -> list[tuple[int, float]]:
     return sorted({(p.aisle, float(p.y_m)) for p in picks})
 
 
@@ -248,4 +248,4 @@ def multiblock_tour(
         raise InvalidProblemError(
             "policy", f"unknown multi-block policy {policy!r} (known: {', '.join(MULTIBLOCK_POLICIES)})"
         ) from None
-    return route(layout, _points(layout, picks), time_limit_s)
+    return route(layout, _points(picks), time_limit_s)
