@@ -13,6 +13,7 @@ from logistics.scenario.catalog import Catalog
 from logistics.scenario.costs import Costs
 from logistics.scenario.customs import Customs
 from logistics.scenario.demand import Demand
+from logistics.scenario.disruptions import Disruption
 from logistics.scenario.lastmile import LastMile
 from logistics.scenario.network import Network
 from logistics.scenario.run import RunSettings, ServiceLevel
@@ -37,6 +38,7 @@ class Scenario(ScenarioModel):
     last_mile: LastMile
     costs: Costs = Costs()
     service_level: ServiceLevel = ServiceLevel()
+    disruptions: list[Disruption] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -73,6 +75,12 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
         need_node(("network", "lanes", i, "to"), lane.to)
         if lane.from_ == lane.to:
             bad(("network", "lanes", i, "to"), "a lane must join two different nodes")
+
+    for i, d in enumerate(s.disruptions):
+        if hasattr(d, "lane") and d.lane not in lane_ids:
+            bad(("disruptions", i, "lane"), f"no lane with id {d.lane!r} (lanes: {', '.join(lane_ids)})")
+        if d.start_h >= s.run.horizon_h:
+            bad(("disruptions", i, "start_h"), f"starts after the run ends (horizon_h {s.run.horizon_h})")
 
     lanes_ok = not found  # a path search over broken lanes would only repeat the problems found here
     shift_names = {sh.name for sh in s.calendar.shifts}

@@ -7,12 +7,14 @@ Lines draw SKUs from a Zipf law; repeated SKUs within one order are merged into 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 
 from logistics.scenario.demand import Demand
+from logistics.scenario.disruptions import DemandSurge
 from logistics.sim.catalog import SkuTable
 
 
@@ -67,10 +69,19 @@ def zipf_probabilities(n_skus: int, exponent: float) -> np.ndarray:
 
 
 def generate_orders(
-    demand: Demand, skus: SkuTable, start: datetime, horizon_h: float, rng: np.random.Generator
+    demand: Demand,
+    skus: SkuTable,
+    start: datetime,
+    horizon_h: float,
+    rng: np.random.Generator,
+    surges: Sequence[DemandSurge] = (),
 ) -> OrderBook:
-    """Draw every order of the horizon (times, customers and lines) from `rng`."""
+    """Draw every order of the horizon (times, customers and lines) from `rng`; `surges` multiply the rate of
+    the hours they cover (by the hour's midpoint)."""
     rate = hourly_rate(demand, start, horizon_h)
+    for surge in surges:
+        mid = np.arange(len(rate)) + 0.5
+        rate = np.where((mid >= surge.start_h) & (mid < surge.end_h), rate * surge.multiplier, rate)
     counts = rng.poisson(rate)
     n = int(counts.sum())
     hour = np.repeat(np.arange(len(rate), dtype=float), counts)

@@ -23,6 +23,7 @@ from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
 from logistics.policies.replenishment import make_replenishment_policy
+from logistics.scenario.disruptions import DemandSurge
 from logistics.scenario.scenario import Scenario
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
@@ -79,7 +80,14 @@ class BondedImportModel:
 
         # --- goods and demand, drawn up front as columns -------------------------------------------
         self.skus = skus = build_skus(s.catalog, streams.generator("catalog"))
-        self.book = book = generate_orders(s.demand, skus, run.start, run.horizon_h, streams.generator("demand"))
+        self.book = book = generate_orders(
+            s.demand,
+            skus,
+            run.start,
+            run.horizon_h,
+            streams.generator("demand"),
+            [d for d in s.disruptions if isinstance(d, DemandSurge)],
+        )
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
         cols.created_h[:] = book.created_h
@@ -421,6 +429,9 @@ class BondedImportModel:
             parcels_inspected=self.second_line.inspections,
             parcels_failed=self.second_line.failures,
             rolled_units=self.supply.rolled_units,
+            departures_cancelled=self.supply.departures_cancelled,
+            departures_delayed=self.supply.departures_delayed,
+            closure_holds=self.supply.closure_holds,
             labour_h=round(labour_h),
         )
         stock = {

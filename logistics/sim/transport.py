@@ -11,6 +11,7 @@ import numpy as np
 import simpy
 
 from logistics.policies.replenishment import ReplenishmentPolicy
+from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Departures, Lane
 from logistics.scenario.scenario import Scenario
 from logistics.sim.customs import CheckpointStations
@@ -110,7 +111,21 @@ class InboundSupply:
         wh = scenario.warehouse
         self.path: list[Lane] = scenario.network.path(wh.replenishment.origin, wh.node) or []
         self.rolled_units = 0
+        self.departures_cancelled = 0
+        self.departures_delayed = 0
+        self.closure_holds = 0  # consignments held at a transfer by a closed lane
+        self.closures = {
+            lane.id: [d for d in scenario.disruptions if isinstance(d, LaneClosed) and d.lane == lane.id]
+            for lane in self.path
+        }
+        self.delays = {
+            lane.id: [d for d in scenario.disruptions if isinstance(d, LaneDelayed) and d.lane == lane.id]
+            for lane in self.path
+        }
         env.process(self._departures())
+
+    def _closed(self, lane: Lane, t_h: float) -> bool:
+        return any(d.covers(t_h) for d in self.closures[lane.id])
 
     def _departures(self):  # type: ignore[no-untyped-def]
         run = self.scenario.run
@@ -118,6 +133,9 @@ class InboundSupply:
         assert first.departures is not None  # checked by the scenario validation
         for t in departure_times(first.departures, run.start, 0.0, run.horizon_h):
             yield self.env.timeout(t - self.env.now)
+            if self._closed(first, t):
+                self.departures_cancelled += 1  # nothing ordered: the policy orders it at the next departure
+                continue
             self._ship()
 
     def _ship(self) -> None:
@@ -145,13 +163,22 @@ class InboundSupply:
     def _journey(self, c: Consignment):  # type: ignore[no-untyped-def]
         run = self.scenario.run
         for k, lane in enumerate(self.path):
-            if k > 0 and lane.departures is not None:
-                later = departure_times(lane.departures, run.start, self.env.now, self.env.now + 24 * 8)
-                if later:
-                    yield self.env.timeout(later[0] - self.env.now)
+            if k > 0:
+                if lane.departures is not None:
+                    later = departure_times(lane.departures, run.start, self.env.now, self.env.now + 24 * 8)
+                    open_ = [t for t in later if not self._closed(lane, t)]
+                    if open_:
+                        self.closure_holds += open_[0] != later[0]
+                        yield self.env.timeout(open_[0] - self.env.now)
+                closing = [d for d in self.closures[lane.id] if d.covers(self.env.now)]
+                if closing:  # an on-demand lane (or a timetable gap) waits for the end of the closure
+                    self.closure_holds += 1
+                    yield self.env.timeout(max(d.end_h for d in closing) - self.env.now)
             c.events[f"depart:{lane.id}"] = self.env.now
             self.costs["transport"] += lane.cost_per_container_cny * len(c.containers)
-            yield self.env.timeout(float(lane.transit_time_h.sample(self.rng, 1)[0]))
+            delay = sum(d.delay_h for d in self.delays[lane.id] if d.covers(self.env.now))
+            self.departures_delayed += delay > 0
+            yield self.env.timeout(float(lane.transit_time_h.sample(self.rng, 1)[0]) + delay)
             c.events[f"arrive:{lane.to}"] = self.env.now
             if lane.to == self.first_line_node:
                 done = self.env.event()

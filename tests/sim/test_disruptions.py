@@ -1,0 +1,64 @@
+"""Disruptions: a closed lane carries nothing during its closure, a delayed lane arrives later, a demand surge
+multiplies the orders of its window; bad disruptions name the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from logistics.core.errors import ScenarioError
+from logistics.scenario.builtin import load_builtin
+from logistics.scenario.scenario import Scenario
+from logistics.sim.engine import simulate
+
+SEA, TRUCK = "sea_incheon_qingdao", "truck_port_bonded"
+
+
+def _scenario(disruptions: list[dict], horizon_h: float = 336.0) -> Scenario:
+    base = load_builtin("bonded_import_small", [f"run.horizon_h={horizon_h}"])
+    data = base.model_dump(by_alias=True, mode="json")
+    data["disruptions"] = disruptions
+    return Scenario.model_validate(data)
+
+
+def test_a_closed_lane_carries_nothing_during_its_closure() -> None:
+    open_run = simulate(_scenario([]), replication=0)
+    closed_run = simulate(
+        _scenario(
+            [
+                {"kind": "lane_closed", "lane": SEA, "start_h": 0, "end_h": 150},
+                {"kind": "lane_closed", "lane": TRUCK, "start_h": 200, "end_h": 260},
+            ]
+        ),
+        replication=0,
+    )
+    sea_open = open_run.consignments[f"depart:{SEA}"].dropna()
+    assert ((sea_open >= 0) & (sea_open < 150)).any()  # without the closure the lane runs in the window
+    sea = closed_run.consignments[f"depart:{SEA}"].dropna()
+    truck = closed_run.consignments[f"depart:{TRUCK}"].dropna()
+    assert len(sea) > 0 and not ((sea >= 0) & (sea < 150)).any()
+    assert not ((truck >= 200) & (truck < 260)).any()
+    assert closed_run.counts["departures_cancelled"] == int(((sea_open >= 0) & (sea_open < 150)).sum())
+
+
+def test_a_delayed_lane_arrives_later() -> None:
+    run = simulate(_scenario([{"kind": "lane_delayed", "lane": SEA, "start_h": 0, "end_h": 336, "delay_h": 48}]), 0)
+    c = run.consignments.dropna(subset=[f"depart:{SEA}", "arrive:qingdao_port"])
+    assert len(c) > 0 and ((c["arrive:qingdao_port"] - c[f"depart:{SEA}"]) >= 48).all()
+    assert run.counts["departures_delayed"] == len(run.consignments)
+
+
+def test_a_demand_surge_multiplies_the_orders_of_its_window() -> None:
+    base = simulate(_scenario([], horizon_h=96.0), 0).orders["created_h"]
+    surged = simulate(_scenario([{"kind": "demand_surge", "start_h": 24, "end_h": 48, "multiplier": 3}], 96.0), 0)
+    created = surged.orders["created_h"]
+    inside = ((created >= 24) & (created < 48)).sum() / ((base >= 24) & (base < 48)).sum()
+    outside = ((created < 24) | (created >= 48)).sum() / ((base < 24) | (base >= 48)).sum()
+    assert inside == pytest.approx(3.0, rel=0.1)
+    assert outside == pytest.approx(1.0, rel=0.05)
+
+
+def test_bad_disruptions_name_the_field() -> None:
+    with pytest.raises(ScenarioError, match=r"disruptions\.0\.lane.*no lane with id 'ferry'"):
+        _scenario([{"kind": "lane_closed", "lane": "ferry", "start_h": 0, "end_h": 5}])
+    with pytest.raises(Exception, match="end_h"):
+        _scenario([{"kind": "demand_surge", "start_h": 10, "end_h": 5, "multiplier": 2}])
