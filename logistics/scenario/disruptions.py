@@ -1,5 +1,5 @@
 """Disruptions (risk prevention): time windows, in hours from the start of the run, in which a lane is closed or
-delayed or demand surges."""
+delayed, a checkpoint's system is down, or demand surges."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ class LaneDelayed(_Window):
     delay_h: float = Field(gt=0)
 
 
+class CheckpointDown(_Window):
+    """The checkpoint's system is down in the window: no declaration is screened or inspected (staff are still
+    on shift and paid); work waits and resumes when the system is back."""
+
+    kind: Literal["checkpoint_down"]
+    checkpoint: str = Field(min_length=1)
+
+
 class DemandSurge(_Window):
     """The order rate is multiplied by `multiplier` in the window (on top of peaks and profiles)."""
 
@@ -47,4 +55,4 @@ class DemandSurge(_Window):
     multiplier: float = Field(gt=0, le=100)
 
 
-Disruption = Annotated[LaneClosed | LaneDelayed | DemandSurge, Field(discriminator="kind")]
+Disruption = Annotated[LaneClosed | LaneDelayed | CheckpointDown | DemandSurge, Field(discriminator="kind")]

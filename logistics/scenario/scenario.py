@@ -77,6 +77,12 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
             bad(("network", "lanes", i, "to"), "a lane must join two different nodes")
 
     for i, d in enumerate(s.disruptions):
+        checkpoint_ids = [c.id for c in s.customs.checkpoints]
+        if hasattr(d, "checkpoint") and d.checkpoint not in checkpoint_ids:
+            bad(
+                ("disruptions", i, "checkpoint"),
+                f"no checkpoint with id {d.checkpoint!r} (checkpoints: {', '.join(checkpoint_ids)})",
+            )
         if hasattr(d, "lane") and d.lane not in lane_ids:
             bad(("disruptions", i, "lane"), f"no lane with id {d.lane!r} (lanes: {', '.join(lane_ids)})")
         if d.start_h >= s.run.horizon_h:

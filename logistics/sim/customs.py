@@ -17,7 +17,7 @@ from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.calendar import Calendar
 from logistics.scenario.customs import Checkpoint
 from logistics.sim.sampling import BufferedSampler
-from logistics.sim.shifts import capacity_changes
+from logistics.sim.shifts import capacity_changes, with_outages
 from logistics.sim.station import Station
 
 
@@ -37,6 +37,7 @@ class CheckpointStations:
         on_cleared: Callable[[int], None],
         on_failed: Callable[[int], None],
         columns: dict[str, MutableSequence[float]] | None = None,
+        outages: list[tuple[float, float]] | None = None,
     ) -> None:
         self.config = config
         self.inspect = inspect
@@ -48,23 +49,28 @@ class CheckpointStations:
         columns = columns or {}
         screen = BufferedSampler(config.service_time_min, rng, 1.0 / MINUTES_PER_HOUR)
         examine = BufferedSampler(config.inspection_time_min, rng, 1.0 / MINUTES_PER_HOUR)
+        outages = outages or []
+        servers = capacity_changes(config.servers, calendar, start, end_h)
+        inspectors = capacity_changes(config.inspectors, calendar, start, end_h)
         self.screening = Station(
             env,
             f"{config.id}.screening",
-            capacity_changes(config.servers, calendar, start, end_h),
+            with_outages(servers, outages),
             lambda job: screen(),
             self._screened,
             columns.get("screen_start"),
             columns.get("screen_end"),
+            staffed=servers,
         )
         self.inspection = Station(
             env,
             f"{config.id}.inspection",
-            capacity_changes(config.inspectors, calendar, start, end_h),
+            with_outages(inspectors, outages),
             lambda job: examine(),
             self._inspected,
             columns.get("inspect_start"),
             columns.get("inspect_end"),
+            staffed=inspectors,
         )
 
     @property

@@ -23,7 +23,7 @@ from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
 from logistics.policies.replenishment import make_replenishment_policy
-from logistics.scenario.disruptions import DemandSurge
+from logistics.scenario.disruptions import CheckpointDown, DemandSurge
 from logistics.scenario.scenario import Scenario
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
@@ -145,6 +145,7 @@ class BondedImportModel:
                 "inspect_start": cols.inspection_start_h,
                 "inspect_end": cols.inspection_end_h,
             },
+            self._outages(second.id),
         )
         self.carrier = Carrier(env, wh.carrier_pickups_h, run.start, self.end_h, cols, self.delivery_h)
 
@@ -161,6 +162,8 @@ class BondedImportModel:
             [],
             lambda job: self.supply.first_line_done(job, True),
             lambda job: self.supply.first_line_done(job, False),
+            None,
+            self._outages(first.id),
         )
         unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
         self.receiving = Station(
@@ -318,6 +321,14 @@ class BondedImportModel:
             st.close()
         self.inventory.close()
         return self._result(time.perf_counter() - started)
+
+    def _outages(self, checkpoint: str) -> list[tuple[float, float]]:
+        """Windows in which a checkpoint's system is down (scenario disruptions)."""
+        return [
+            (d.start_h, d.end_h)
+            for d in self.scenario.disruptions
+            if isinstance(d, CheckpointDown) and d.checkpoint == checkpoint
+        ]
 
     def _live_counts(self) -> dict[str, int]:
         waiting_stock = self.inventory.orders_waiting

@@ -48,3 +48,28 @@ def staffed_hours(changes: list[tuple[float, int]], end_h: float) -> float:
         t_next = changes[k + 1][0] if k + 1 < len(changes) else end_h
         total += level * max(0.0, min(t_next, end_h) - t)
     return total
+
+
+def with_outages(changes: list[tuple[float, int]], outages: list[tuple[float, float]]) -> list[tuple[float, int]]:
+    """Capacity breakpoints with zero capacity inside each outage window [start_h, end_h) and the scheduled
+    level again after it."""
+    if not outages:
+        return changes
+
+    def down(t: float) -> bool:
+        return any(a <= t < b for a, b in outages)
+
+    def level_at(t: float) -> int:
+        level = 0
+        for when, value in changes:
+            if when <= t:
+                level = value
+        return level
+
+    times = sorted({t for t, _ in changes} | {t for w in outages for t in w})
+    out: list[tuple[float, int]] = []
+    for t in times:
+        value = 0 if down(t) else level_at(t)
+        if not out or out[-1][1] != value:
+            out.append((t, value))
+    return out

@@ -46,6 +46,7 @@ class Station:
         on_done: Callable[[int], None],
         started: MutableSequence[float] | None = None,
         finished: MutableSequence[float] | None = None,
+        staffed: list[tuple[float, int]] | None = None,
     ) -> None:
         self.env = env
         self.name = name
@@ -53,7 +54,9 @@ class Station:
         self.on_done = on_done
         self.started = started
         self.finished = finished
-        self.schedule = list(changes)  # (time_h, servers) breakpoints, for staffed-hour costs
+        # (time_h, servers) breakpoints of the staff on shift, for staffed-hour costs (capacity can be lower:
+        # outages stop work, not pay)
+        self.schedule = list(staffed if staffed is not None else changes)
         self.capacity = 0
         self.busy = 0
         self.queue: deque[int] = deque()

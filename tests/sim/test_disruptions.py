@@ -62,3 +62,26 @@ def test_bad_disruptions_name_the_field() -> None:
         _scenario([{"kind": "lane_closed", "lane": "ferry", "start_h": 0, "end_h": 5}])
     with pytest.raises(Exception, match="end_h"):
         _scenario([{"kind": "demand_surge", "start_h": 10, "end_h": 5, "multiplier": 2}])
+
+
+def test_a_checkpoint_system_outage_stops_clearance_but_not_pay() -> None:
+    normal = simulate(_scenario([], horizon_h=96.0), 0)
+    down = simulate(
+        _scenario([{"kind": "checkpoint_down", "checkpoint": "bonded_exit_xray", "start_h": 30, "end_h": 42}], 96.0),
+        0,
+    )
+    starts = down.orders["xray_start_h"].dropna()
+    assert not ((starts >= 30) & (starts < 42)).any()
+    assert ((normal.orders["xray_start_h"] >= 30) & (normal.orders["xray_start_h"] < 42)).any()
+    assert (starts >= 42).any()  # work resumes after the outage
+    assert down.counts["labour_h"] == normal.counts["labour_h"]
+    with pytest.raises(ScenarioError, match=r"disruptions\.0\.checkpoint"):
+        _scenario([{"kind": "checkpoint_down", "checkpoint": "nowhere", "start_h": 0, "end_h": 5}])
+
+
+def test_with_outages_zeroes_capacity_inside_windows() -> None:
+    from logistics.sim.shifts import with_outages
+
+    changes = [(0.0, 2), (8.0, 4), (16.0, 1)]
+    assert with_outages(changes, [(6.0, 10.0)]) == [(0.0, 2), (6.0, 0), (10.0, 4), (16.0, 1)]
+    assert with_outages(changes, []) == changes
