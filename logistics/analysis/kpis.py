@@ -104,6 +104,12 @@ def run_kpis(result: RunResult) -> pd.DataFrame:
     rows.append(("disruption.departures_delayed", c.get("departures_delayed", 0), "departures"))
     rows.append(("disruption.consignments_held", c.get("closure_holds", 0), "consignments"))
     rows.append(("customs.parcels_inspected", c["parcels_inspected"], "parcels"))
+    if "credit_tier" in orders:  # risk-based selection: inspection rate by the tier at the check
+        checked = orders[orders["credit_tier"].notna()]
+        for tier, group in checked.groupby("credit_tier", observed=True):
+            rows.append((f"customs.inspection_rate.{tier}", float(group["inspected"].mean()), "share"))
+            rows.append((f"customs.checked.{tier}", len(group), "parcels"))
+        rows.append(("customs.trader_demotions", c.get("trader_demotions", 0), "traders"))
     rows.append(("customs.parcel_inspection_rate", c["parcels_inspected"] / max(1, handled), "share"))
     rows.append(("customs.parcels_failed", c["parcels_failed"], "parcels"))
     rows.append(("labour.worker_h", c["labour_h"], "worker*h"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Staffing
@@ -25,6 +25,39 @@ class DocumentMatching(ScenarioModel):
     correction_time_h: Distribution = Deterministic(value=2)
 
 
+CreditTier = Literal["advanced_aeo", "general_aeo", "general", "discredited"]
+CREDIT_TIERS: tuple[str, ...] = ("advanced_aeo", "general_aeo", "general", "discredited")
+
+
+class Trader(ScenarioModel):
+    """A cross-border e-commerce enterprise whose declarations carry its customs credit tier; `share` of the
+    orders are its own."""
+
+    id: str = Field(min_length=1)
+    tier: CreditTier
+    share: float = Field(gt=0)
+
+
+class RiskRules(ScenarioModel):
+    """Risk-based selection: an item is inspected with its trader's tier rate, or by random sampling at
+    `random_rate` (independent); a failed inspection lowers the trader's tier by one for the rest of the run
+    when `demote_on_failure`."""
+
+    inspection_by_tier: dict[CreditTier, float]
+    random_rate: float = Field(default=0.0, ge=0, le=1)
+    demote_on_failure: bool = True
+
+    @model_validator(mode="after")
+    def _all_tiers(self) -> RiskRules:
+        missing = [t for t in CREDIT_TIERS if t not in self.inspection_by_tier]
+        if missing:
+            raise ValueError(f"inspection_by_tier needs a rate for every tier; missing {missing}")
+        bad = {t: r for t, r in self.inspection_by_tier.items() if not 0 <= r <= 1}
+        if bad:
+            raise ValueError(f"inspection rates must be in [0, 1], got {bad}")
+        return self
+
+
 class Checkpoint(ScenarioModel):
     """A customs checkpoint: every item is screened (documents or X-ray) by `servers`; a sampled share
     is inspected by `inspectors`; an inspection fails with `failure_probability` (goods returned)."""
@@ -38,6 +71,9 @@ class Checkpoint(ScenarioModel):
     inspectors: Staffing = 1
     inspection_time_min: Distribution = Deterministic(value=30)
     failure_probability: float = Field(default=0.0, ge=0, le=1)
+    risk: RiskRules | None = Field(
+        default=None, description="Second line: select by the trader's credit tier instead of one rate."
+    )
 
 
 class Customs(ScenarioModel):
@@ -45,6 +81,7 @@ class Customs(ScenarioModel):
 
     documents: DocumentMatching = DocumentMatching()
     checkpoints: list[Checkpoint] = Field(min_length=1)
+    traders: list[Trader] = Field(default_factory=list)
 
     def checkpoint(self, role: str) -> Checkpoint | None:
         """The first checkpoint with this role, if any."""

@@ -76,6 +76,15 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
         if lane.from_ == lane.to:
             bad(("network", "lanes", i, "to"), "a lane must join two different nodes")
 
+    for i, c in enumerate(s.customs.checkpoints):
+        if c.risk is not None and c.role != "second_line":
+            bad(("customs", "checkpoints", i, "risk"), "risk-based selection applies to the second-line checkpoint")
+        if c.risk is not None and not s.customs.traders:
+            bad(("customs", "traders"), "risk-based selection needs traders (id, tier, share) to select by")
+    trader_ids = [t.id for t in s.customs.traders]
+    for i, t in enumerate(s.customs.traders):
+        if trader_ids.index(t.id) != i:
+            bad(("customs", "traders", i, "id"), f"trader id {t.id!r} is used twice")
     for i, d in enumerate(s.disruptions):
         checkpoint_ids = [c.id for c in s.customs.checkpoints]
         if hasattr(d, "checkpoint") and d.checkpoint not in checkpoint_ids:

@@ -15,7 +15,7 @@ import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.calendar import Calendar
-from logistics.scenario.customs import Checkpoint
+from logistics.scenario.customs import Checkpoint, RiskRules
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, with_outages
 from logistics.sim.station import Station
@@ -107,3 +107,38 @@ def selection(config: Checkpoint, n: int, rng: np.random.Generator) -> tuple[np.
     inspect = rng.random(n) < config.inspection_probability
     fail = rng.random(n) < config.failure_probability
     return inspect, fail
+
+
+class RiskSelection:
+    """Risk-based selection at the second line: whether an item is inspected is decided when its screening ends,
+    from its trader's credit tier at that moment (tiers change during the run: a failed inspection demotes the
+    trader). Uniform draws are made up front, so a run stays reproducible. Index it like a list of booleans."""
+
+    def __init__(
+        self,
+        rules: RiskRules,
+        tiers: list[str],
+        trader_of_item: np.ndarray,
+        trader_tier: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        self.rules = rules
+        self.rates = np.array([rules.inspection_by_tier[t] for t in tiers])
+        self.trader = trader_of_item
+        self.tier = trader_tier.copy()  # current tier index of each trader (0 = best)
+        self.u = rng.random(len(trader_of_item))
+        self.tier_at_check = np.full(len(trader_of_item), -1, dtype=np.int8)
+        self.demotions = 0
+
+    def __getitem__(self, item: int) -> bool:
+        tier = int(self.tier[self.trader[item]])
+        self.tier_at_check[item] = tier
+        p = 1.0 - (1.0 - self.rates[tier]) * (1.0 - self.rules.random_rate)
+        return bool(self.u[item] < p)
+
+    def failed(self, item: int) -> None:
+        """An inspection of this item failed: demote its trader one tier (if the rules say so)."""
+        trader = self.trader[item]
+        if self.rules.demote_on_failure and self.tier[trader] < len(self.rates) - 1:
+            self.tier[trader] += 1
+            self.demotions += 1

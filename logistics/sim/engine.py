@@ -23,11 +23,12 @@ from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
 from logistics.policies.replenishment import make_replenishment_policy
+from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge
 from logistics.scenario.scenario import Scenario
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
-from logistics.sim.customs import CheckpointStations, selection
+from logistics.sim.customs import CheckpointStations, RiskSelection, selection
 from logistics.sim.demand import forecast_units_per_day, generate_orders
 from logistics.sim.documents import document_delays_h
 from logistics.sim.inventory import Inventory
@@ -103,6 +104,15 @@ class BondedImportModel:
         first = s.customs.checkpoint("first_line")
         assert second is not None and first is not None  # checked by the scenario validation
         self.inspect, self.fail = selection(second, n, streams.generator("second_line.selection"))
+        self.risk: RiskSelection | None = None
+        if second.risk is not None:  # credit tiers: decided at the checkpoint, tiers updated during the run
+            traders = s.customs.traders
+            shares = np.array([t.share for t in traders])
+            trader_of_order = streams.generator("customs.traders").choice(len(traders), n, p=shares / shares.sum())
+            tiers = np.array([CREDIT_TIERS.index(t.tier) for t in traders])
+            self.risk = RiskSelection(
+                second.risk, list(CREDIT_TIERS), trader_of_order, tiers, streams.generator("second_line.risk")
+            )
 
         # --- stock and replenishment ------------------------------------------------------------
         wh = s.warehouse
@@ -135,7 +145,7 @@ class BondedImportModel:
             run.start,
             self.end_h,
             streams.generator("second_line.service"),
-            self.inspect.tolist(),
+            self.risk if self.risk is not None else self.inspect.tolist(),
             self.fail.tolist(),
             self._cleared,
             self._failed,
@@ -294,6 +304,8 @@ class BondedImportModel:
         self.carrier.hand_over(i)
 
     def _failed(self, i: int) -> None:
+        if self.risk is not None:
+            self.risk.failed(i)
         self.cols.ended_h[i] = self.env.now
         self.cols.end_reason[i] = 2
         self.ended += 1
@@ -321,6 +333,17 @@ class BondedImportModel:
             st.close()
         self.inventory.close()
         return self._result(time.perf_counter() - started)
+
+    def _risk_columns(self) -> dict[str, object]:
+        """Trader and credit tier at the second-line check, when selection is risk-based."""
+        if self.risk is None:
+            return {}
+        traders = [t.id for t in self.scenario.customs.traders]
+        tier = self.risk.tier_at_check.astype(np.int64)
+        return {
+            "trader": pd.Categorical.from_codes(self.risk.trader, traders),
+            "credit_tier": pd.Categorical.from_codes(tier, list(CREDIT_TIERS)),  # -1 (not checked yet) -> NaN
+        }
 
     def _outages(self, checkpoint: str) -> list[tuple[float, float]]:
         """Windows in which a checkpoint's system is down (scenario disruptions)."""
@@ -369,6 +392,7 @@ class BondedImportModel:
                 "zone": pd.Categorical.from_codes(self.zone, [z.id for z in zones]),
                 "delivery_promise_h": promise,
                 "inspected": ~np.isnan(cols.inspection_start_h),
+                **self._risk_columns(),
                 **cols.timestamps(),
                 "status": pd.Categorical(status.status, ["delivered", "in_system", "ended"]),
                 "stage": pd.Categorical(status.stage, ["", *STAGES]),
@@ -439,6 +463,7 @@ class BondedImportModel:
             consignments_inspected=consignment_inspections,
             parcels_inspected=self.second_line.inspections,
             parcels_failed=self.second_line.failures,
+            trader_demotions=self.risk.demotions if self.risk is not None else 0,
             rolled_units=self.supply.rolled_units,
             departures_cancelled=self.supply.departures_cancelled,
             departures_delayed=self.supply.departures_delayed,
