@@ -40,12 +40,13 @@ class Trader(ScenarioModel):
 
 class RiskRules(ScenarioModel):
     """Risk-based selection: an item is inspected with its trader's tier rate, or by random sampling at
-    `random_rate` (independent); a failed inspection lowers the trader's tier by one for the rest of the run
-    when `demote_on_failure`."""
+    `random_rate` (independent); when `demote_on_failure`, every `failures_to_demote` failed inspections of a
+    trader lower its tier by one for the rest of the run."""
 
     inspection_by_tier: dict[CreditTier, float]
     random_rate: float = Field(default=0.0, ge=0, le=1)
     demote_on_failure: bool = True
+    failures_to_demote: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
     def _all_tiers(self) -> RiskRules:

@@ -129,6 +129,7 @@ class RiskSelection:
         self.u = rng.random(len(trader_of_item))
         self.tier_at_check = np.full(len(trader_of_item), -1, dtype=np.int8)
         self.demotions = 0
+        self.failures = np.zeros(len(trader_tier), dtype=np.int64)  # since the trader's last demotion
 
     def __getitem__(self, item: int) -> bool:
         tier = int(self.tier[self.trader[item]])
@@ -137,8 +138,13 @@ class RiskSelection:
         return bool(self.u[item] < p)
 
     def failed(self, item: int) -> None:
-        """An inspection of this item failed: demote its trader one tier (if the rules say so)."""
+        """An inspection of this item failed: count it against the trader, demoting it one tier every
+        `failures_to_demote` failures (if the rules say so)."""
         trader = self.trader[item]
-        if self.rules.demote_on_failure and self.tier[trader] < len(self.rates) - 1:
+        self.failures[trader] += 1
+        if not self.rules.demote_on_failure or self.failures[trader] < self.rules.failures_to_demote:
+            return
+        if self.tier[trader] < len(self.rates) - 1:
             self.tier[trader] += 1
             self.demotions += 1
+        self.failures[trader] = 0
