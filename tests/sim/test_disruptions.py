@@ -85,3 +85,13 @@ def test_with_outages_zeroes_capacity_inside_windows() -> None:
     changes = [(0.0, 2), (8.0, 4), (16.0, 1)]
     assert with_outages(changes, [(6.0, 10.0)]) == [(0.0, 2), (6.0, 0), (10.0, 4), (16.0, 1)]
     assert with_outages(changes, []) == changes
+
+
+def test_a_lane_at_capacity_rolls_goods_and_never_carries_more() -> None:
+    roomy = simulate(load_builtin("bonded_import_peak"), 0)
+    assert roomy.consignments["containers"].max() > 1 and roomy.counts["rolled_units"] == 0
+    capped = simulate(
+        load_builtin("bonded_import_peak", ["network.lanes.sea_incheon_qingdao.containers_per_departure=1"]), 0
+    )
+    assert (capped.consignments["containers"] <= 1).all()
+    assert capped.counts["rolled_units"] > 0  # what did not fit waited for the next departure
