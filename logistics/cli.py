@@ -302,10 +302,8 @@ def bench(
             )
     except LogisticsError as exc:
         _fail(exc)
-    done = {"n": 0}
 
     def progress(record: dict) -> None:  # type: ignore[type-arg]
-        done["n"] += 1
         state = "FAILED " + record["error"] if "error" in record else "ok"
         console.print(f"  {record['run_id']}: {state}", highlight=False, markup=False)
 

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from logistics.experiments.stats import summarize
+from logistics.analysis.stats import summarize
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from logistics.analysis.stats import paired_comparisons, summarize
 from logistics.experiments.spec import ExperimentSpec, RunTask, tasks
-from logistics.experiments.stats import paired_comparisons, summarize
 
 __all__ = ["EXECUTORS", "Results", "run_experiment", "run_task"]
 
@@ -90,8 +90,8 @@ def run_experiment(
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=f"{spec.name}-"))
     runs_dir = out / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
-    todo = [t for t in tasks(spec) if not (runs_dir / f"{t.run_id}.json").exists()]
     all_tasks = tasks(spec)
+    todo = [t for t in all_tasks if not (runs_dir / f"{t.run_id}.json").exists()]
     reused = len(all_tasks) - len(todo)
 
     def finish(record: dict) -> None:  # type: ignore[type-arg]

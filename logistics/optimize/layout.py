@@ -147,13 +147,6 @@ class WarehouseLayout:
         cross = tuple(float(y) for y in self.cross_y_m(np.arange(self.blocks + 1)))
         return MultiBlockLayout(self.aisles, self.aisle_spacing_m, cross, self.depot_x_m)
 
-    def zone_index(self, name: str) -> int:
-        """Index of a zone by name."""
-        for i, z in enumerate(self.zones):
-            if z.name == name:
-                return i
-        raise InvalidProblemError("zone", f"unknown zone {name!r} (known: {', '.join(z.name for z in self.zones)})")
-
 
 @dataclass(frozen=True)
 class ZoneBand:

@@ -218,8 +218,9 @@ def _split(layout: SingleBlockLayout, lists: PickLists, use_gap: bool) -> np.nda
             np.isfinite(c.back_min), 2.0 * (length - c.back_min), 0.0
         )
     vertical = 2.0 * length + np.where(middle, inside, 0.0).sum(axis=1)
-    single = first == last
-    return np.where(single, _return(layout, lists), horizontal + vertical)
+    single = first == last  # one aisle: in and out from the front (the return policy)
+    returned = horizontal + np.where(c.real > 0, 2.0 * c.ymax, 0.0).sum(axis=1)
+    return np.where(single, returned, horizontal + vertical)
 
 
 def _midpoint(layout: SingleBlockLayout, lists: PickLists) -> np.ndarray:

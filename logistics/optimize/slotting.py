@@ -175,10 +175,6 @@ class SlottingProblem:
         object.__setattr__(self, "sku_type", sku_type)
         object.__setattr__(self, "feasible", feasible)
 
-    def fits(self, sku: int, slot: int) -> bool:
-        """Whether SKU index `sku` may occupy slot index `slot`."""
-        return bool(self.feasible[self.sku_type[sku], self.slot_type[slot]])
-
     def describe_sku_type(self, u: int) -> str:
         """A readable description of a group of SKUs that fit the same slots."""
         s = self.skus

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,20 +121,25 @@ def write_layout(layout: WarehouseLayout, folder: str | Path) -> Path:
     return folder / "layout.json"
 
 
+def _rows(path: str | Path, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, stripped values of `columns`) for each data row; a missing column is an error on line 1."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = set(columns) - set(reader.fieldnames or [])
+        if missing:
+            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            yield line, [(row[c] or "").strip() for c in columns]
+
+
 def read_orders_csv(path: str | Path, skus: SkuTable) -> OrderHistory:
     """Order lines (columns order_id, sku_id; one row a line) as an order history."""
     index = {str(s): i for i, s in enumerate(skus.sku_id)}
     orders: dict[str, list[int]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"order_id", "sku_id"} - set(reader.fieldnames or [])
-        if missing:
-            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            sku = (row["sku_id"] or "").strip()
-            if sku not in index:
-                raise InvalidProblemError(f"{path}:{line}: sku_id", f"unknown SKU {sku!r}")
-            orders.setdefault((row["order_id"] or "").strip(), []).append(index[sku])
+    for line, (order, sku) in _rows(path, ("order_id", "sku_id")):
+        if sku not in index:
+            raise InvalidProblemError(f"{path}:{line}: sku_id", f"unknown SKU {sku!r}")
+        orders.setdefault(order, []).append(index[sku])
     return OrderHistory.from_lists(list(orders.values()))
 
 
@@ -174,20 +180,14 @@ def read_current_plan(path: str | Path, problem: SlottingProblem) -> np.ndarray:
     slot_index = {str(s): i for i, s in enumerate(problem.layout.slots.slot_id)}
     sku_index = {str(s): i for i, s in enumerate(problem.skus.sku_id)}
     current = np.full(len(slot_index), -1, dtype=np.int64)
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"slot_id", "sku_id"} - set(reader.fieldnames or [])
-        if missing:
-            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            slot, sku = (row["slot_id"] or "").strip(), (row["sku_id"] or "").strip()
-            if slot not in slot_index:
-                raise InvalidProblemError(f"{path}:{line}: slot_id", f"unknown slot {slot!r}")
-            if not sku:
-                continue
-            if sku not in sku_index:
-                raise InvalidProblemError(f"{path}:{line}: sku_id", f"unknown SKU {sku!r}")
-            current[slot_index[slot]] = sku_index[sku]
+    for line, (slot, sku) in _rows(path, ("slot_id", "sku_id")):
+        if slot not in slot_index:
+            raise InvalidProblemError(f"{path}:{line}: slot_id", f"unknown slot {slot!r}")
+        if not sku:
+            continue
+        if sku not in sku_index:
+            raise InvalidProblemError(f"{path}:{line}: sku_id", f"unknown SKU {sku!r}")
+        current[slot_index[slot]] = sku_index[sku]
     return current
 
 

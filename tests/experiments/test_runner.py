@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from logistics.analysis.stats import mean_ci
 from logistics.core.errors import ScenarioError
 from logistics.experiments.runner import run_experiment
 from logistics.experiments.spec import ExperimentSpec, load_experiment, tasks
-from logistics.experiments.stats import mean_ci
 
 SMALL = {
     "name": "t",
