@@ -45,6 +45,11 @@ class RiskRules(ScenarioModel):
 
     inspection_by_tier: dict[CreditTier, float]
     random_rate: float = Field(default=0.0, ge=0, le=1)
+    goods_factor: dict[str, float] = Field(
+        default_factory=dict,
+        description="Cross-border flows: the tier rate is multiplied by the factor of the goods' tax category "
+        "(capped at 1), e.g. food 2.0; categories not listed use 1.",
+    )
     demote_on_failure: bool = True
     failures_to_demote: int = Field(default=1, ge=1)
 
@@ -56,16 +61,52 @@ class RiskRules(ScenarioModel):
         bad = {t: r for t, r in self.inspection_by_tier.items() if not 0 <= r <= 1}
         if bad:
             raise ValueError(f"inspection rates must be in [0, 1], got {bad}")
+        negative = {k: f for k, f in self.goods_factor.items() if f < 0}
+        if negative:
+            raise ValueError(f"goods_factor values must be >= 0, got {negative}")
         return self
+
+
+class Outcomes(ScenarioModel):
+    """What an inspection finds (cross-border flows), as shares of the inspected items: `hold` (held for
+    further checks for `hold_time_h`, then released), `return` (sent back to the shipper) or `destroy`
+    (destroyed under supervision); the rest are released at once. Each outcome has a cost per item."""
+
+    hold: float = Field(default=0.0, ge=0, le=1)
+    return_: float = Field(default=0.0, ge=0, le=1, alias="return")
+    destroy: float = Field(default=0.0, ge=0, le=1)
+    hold_time_h: Distribution = Deterministic(value=48)
+    hold_cost_cny: float = Field(default=0.0, ge=0)
+    return_cost_cny: float = Field(default=0.0, ge=0)
+    destroy_cost_cny: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Outcomes:
+        if self.hold + self.return_ + self.destroy > 1:
+            raise ValueError("hold + return + destroy must not exceed 1 (they are shares of the inspected items)")
+        return self
+
+
+class Lab(ScenarioModel):
+    """Laboratory testing: `share` of the inspected items are sampled and tested by `servers` for `time_h`."""
+
+    share: float = Field(ge=0, le=1)
+    servers: Staffing = 1
+    time_h: Distribution = Deterministic(value=24)
+    cost_cny: float = Field(default=0.0, ge=0)
 
 
 class Checkpoint(ScenarioModel):
     """A customs checkpoint: every item is screened (documents or X-ray) by `servers`; a sampled share
-    is inspected by `inspectors`; an inspection fails with `failure_probability` (goods returned)."""
+    is inspected by `inspectors`; an inspection fails with `failure_probability` (goods returned).
+
+    Roles: `first_line` and `second_line` serve bonded import (1210); `export` (declarations leaving the
+    country) and `import` (clearance on arrival: airport, postal site, destination customs) serve the
+    cross-border flows (9610, 9710, 9810), where `outcomes` and `lab` describe what inspections find."""
 
     id: str = Field(min_length=1)
     node: str
-    role: Literal["first_line", "second_line"]
+    role: Literal["first_line", "second_line", "export", "import"]
     servers: Staffing = Field(description="X-ray lanes (second line) or declaration officers (first line).")
     service_time_min: Distribution = Field(description="Screening time per parcel or per consignment.")
     inspection_probability: float = Field(ge=0, le=1)
@@ -73,8 +114,10 @@ class Checkpoint(ScenarioModel):
     inspection_time_min: Distribution = Deterministic(value=30)
     failure_probability: float = Field(default=0.0, ge=0, le=1)
     risk: RiskRules | None = Field(
-        default=None, description="Second line: select by the trader's credit tier instead of one rate."
+        default=None, description="Select by the trader's credit tier (and goods) instead of one rate."
     )
+    outcomes: Outcomes = Outcomes()
+    lab: Lab | None = None
 
 
 class Customs(ScenarioModel):

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Weekday
 from logistics.scenario.distributions import Distribution
 
-NodeKind = Literal["origin", "port", "airport", "rail_terminal", "checkpoint", "bonded_warehouse"]
+NodeKind = Literal[
+    "origin",
+    "port",
+    "airport",
+    "rail_terminal",
+    "checkpoint",
+    "bonded_warehouse",
+    "overseas_warehouse",
+    "sort_centre",
+]
+LaneMode = Literal["sea", "sea_fcl", "sea_lcl", "rail", "air", "express", "truck"]
 
 
 class Node(ScenarioModel):
@@ -22,10 +32,43 @@ class Node(ScenarioModel):
 
 
 class Departures(ScenarioModel):
-    """A timetable: one departure at `hour` on each listed weekday."""
+    """A timetable: a departure at `hour` (one clock hour or several) on each listed weekday."""
 
     weekdays: list[Weekday] = Field(min_length=1)
-    hour: float = Field(ge=0, lt=24)
+    hour: float | list[float] = Field(description="Clock hour(s) of departure, 0 <= hour < 24.")
+
+    @field_validator("hour")
+    @classmethod
+    def _clock(cls, v: float | list[float]) -> float | list[float]:
+        hours = v if isinstance(v, list) else [v]
+        if not hours or any(not 0 <= h < 24 for h in hours):
+            raise ValueError(f"departure hours must be clock hours in [0, 24), got {v}")
+        return v
+
+    @property
+    def hours(self) -> list[float]:
+        """The departure clock hours as a list."""
+        return list(self.hour) if isinstance(self.hour, list) else [self.hour]
+
+
+class Tariff(ScenarioModel):
+    """What a departure charges for the goods it carries (CNY): per chargeable kg (the larger of actual and
+    volumetric weight, volume / `volumetric_divisor_cm3_per_kg`), per parcel or shipment, plus the lane's
+    `cost_per_container_cny` for every container or ULD used."""
+
+    per_kg_cny: float = Field(default=0.0, ge=0)
+    volumetric_divisor_cm3_per_kg: float = Field(
+        default=6000.0, gt=0, description="IATA air and express: 6000; sea and rail LCL often 1,000,000 (1 m3 = 1 t)."
+    )
+    per_parcel_cny: float = Field(default=0.0, ge=0)
+
+
+class BlockSpace(ScenarioModel):
+    """Space bought in advance on every departure: `kg` paid at `cny_per_kg` whether used or not; weight above
+    the block is charged at the tariff."""
+
+    kg: float = Field(gt=0)
+    cny_per_kg: float = Field(ge=0)
 
 
 class Lane(ScenarioModel):
@@ -34,13 +77,31 @@ class Lane(ScenarioModel):
     id: str = Field(min_length=1)
     from_: str = Field(alias="from")
     to: str
-    mode: Literal["sea", "rail", "air", "truck"]
+    mode: LaneMode
     departures: Departures | None = None
     transit_time_h: Distribution
-    containers_per_departure: int = Field(default=10, ge=1)
+    containers_per_departure: int = Field(default=10, ge=1, description="Containers, ULDs or truck loads.")
     container_volume_m3: float = Field(default=67.0, gt=0, description="Usable volume (40' HC: 67 m3).")
     container_payload_kg: float = Field(default=26_000.0, gt=0)
     cost_per_container_cny: float = Field(default=0.0, ge=0)
+    booking_cutoff_h: float = Field(
+        default=0.0, ge=0, description="Goods must be at the lane's origin this long before a departure to board."
+    )
+    hold_h: float = Field(
+        default=0.0, ge=0, description="Lanes without a timetable: wait this long after the first shipment to fill."
+    )
+    tariff: Tariff = Tariff()
+    block_space: BlockSpace | None = None
+
+    @property
+    def capacity_kg(self) -> float:
+        """Payload of one departure."""
+        return self.containers_per_departure * self.container_payload_kg
+
+    @property
+    def capacity_m3(self) -> float:
+        """Usable volume of one departure."""
+        return self.containers_per_departure * self.container_volume_m3
 
 
 class Network(ScenarioModel):

@@ -14,6 +14,7 @@ from logistics.scenario.costs import Costs
 from logistics.scenario.customs import Customs
 from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import Disruption
+from logistics.scenario.flows import MODES, Flow
 from logistics.scenario.lastmile import LastMile
 from logistics.scenario.network import Network
 from logistics.scenario.run import RunSettings, ServiceLevel
@@ -31,11 +32,12 @@ class Scenario(ScenarioModel):
     run: RunSettings
     calendar: Calendar = Calendar()
     catalog: Catalog
-    demand: Demand
+    demand: Demand | None = Field(default=None, description="Bonded import (1210): consumer orders.")
     network: Network
     customs: Customs
-    warehouse: Warehouse
-    last_mile: LastMile
+    warehouse: Warehouse | None = Field(default=None, description="Bonded import (1210): the bonded warehouse.")
+    last_mile: LastMile | None = Field(default=None, description="Bonded import (1210): delivery zones.")
+    flows: list[Flow] = Field(default_factory=list, description="Cross-border flows 9610, 9710 and 9810.")
     costs: Costs = Costs()
     service_level: ServiceLevel = ServiceLevel()
     disruptions: list[Disruption] = Field(default_factory=list)
@@ -47,6 +49,18 @@ class Scenario(ScenarioModel):
         if issues:
             raise ScenarioError(issues)
         return self
+
+    @property
+    def has_bonded_import(self) -> bool:
+        """Whether the scenario runs the bonded-import (1210) flow (it has a warehouse section)."""
+        return self.warehouse is not None
+
+    @property
+    def modes(self) -> list[str]:
+        """Customs modes the scenario runs, in MODES order."""
+        present = {"1210"} if self.has_bonded_import else set()
+        present |= {f.mode for f in self.flows}
+        return [m for m in MODES if m in present]
 
 
 def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
@@ -77,8 +91,12 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
             bad(("network", "lanes", i, "to"), "a lane must join two different nodes")
 
     for i, c in enumerate(s.customs.checkpoints):
-        if c.risk is not None and c.role != "second_line":
-            bad(("customs", "checkpoints", i, "risk"), "risk-based selection applies to the second-line checkpoint")
+        if c.risk is not None and c.role == "first_line":
+            bad(
+                ("customs", "checkpoints", i, "risk"),
+                "risk-based selection applies to declarations with a trader (second line, export, import), "
+                "not to first-line consignments",
+            )
         if c.risk is not None and not s.customs.traders:
             bad(("customs", "traders"), "risk-based selection needs traders (id, tier, share) to select by")
     trader_ids = [t.id for t in s.customs.traders]
@@ -118,6 +136,33 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
             if name not in tax_names:
                 bad(("catalog", "generate", "tax_category_shares", name), f"no tax category {name!r}")
 
+    for i, cp in enumerate(s.customs.checkpoints):
+        need_node(("customs", "checkpoints", i, "node"), cp.node)
+        need_staff(("customs", "checkpoints", i, "servers"), cp.servers)
+        if cp.inspection_probability > 0:
+            need_staff(("customs", "checkpoints", i, "inspectors"), cp.inspectors)
+        if cp.role in ("export", "import") and cp.failure_probability > 0:
+            bad(
+                ("customs", "checkpoints", i, "failure_probability"),
+                "export and import checkpoints describe what inspections find under outcomes (hold, return, destroy)",
+            )
+    if s.warehouse is None:
+        for section in ("demand", "last_mile"):
+            if getattr(s, section) is not None:
+                bad((section,), f"{section} belongs to bonded import (1210), which needs a warehouse section too")
+        if not s.flows:
+            bad(("flows",), "nothing to simulate: add a bonded warehouse (1210) or at least one flow")
+    else:
+        for section in ("demand", "last_mile"):
+            if getattr(s, section) is None:
+                bad((section,), f"bonded import (1210, the warehouse section) needs {section}")
+        _bonded_issues(s, bad, need_node, need_staff, lanes_ok, lane_ids)
+    _flow_issues(s, bad, need_node, need_staff, lanes_ok)
+    return found
+
+
+def _bonded_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool, lane_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """References of the bonded-import (1210) part."""
     wh = s.warehouse
     wh_ok = need_node(("warehouse", "node"), wh.node)
     if wh_ok and s.network.node(wh.node).kind != "bonded_warehouse":  # type: ignore[union-attr]
@@ -144,11 +189,6 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
         else:
             path_nodes = [lane.to for lane in lanes]
 
-    for i, cp in enumerate(s.customs.checkpoints):
-        need_node(("customs", "checkpoints", i, "node"), cp.node)
-        need_staff(("customs", "checkpoints", i, "servers"), cp.servers)
-        if cp.inspection_probability > 0:
-            need_staff(("customs", "checkpoints", i, "inspectors"), cp.inspectors)
     roles = [cp.role for cp in s.customs.checkpoints]
     for role in ("first_line", "second_line"):
         if roles.count(role) != 1:
@@ -168,4 +208,92 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
     if second is not None and second.node != wh.node:
         i = roles.index("second_line")
         bad(("customs", "checkpoints", i, "node"), "the second-line checkpoint must be at the warehouse node")
-    return found
+
+
+def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> None:  # type: ignore[no-untyped-def]
+    """References of the cross-border flows (9610, 9710, 9810): routes, checkpoints, traders, warehouses."""
+    lanes = {lane.id: lane for lane in s.network.lanes}
+    checkpoints = {c.id: c for c in s.customs.checkpoints}
+    traders = {t.id for t in s.customs.traders}
+    tax_names = {t.name for t in s.catalog.tax_categories}
+    bonded_lanes: set[str] = set()
+    if s.warehouse is not None and lanes_ok:
+        bonded_lanes = {lane.id for lane in s.network.path(s.warehouse.replenishment.origin, s.warehouse.node) or []}
+    flow_ids = [f.id for f in s.flows]
+    for k, f in enumerate(s.flows):
+        at = ("flows", k)
+        if flow_ids.index(f.id) != k:
+            bad((*at, "id"), f"flow id {f.id!r} is used twice")
+        need_node((*at, "origin"), f.origin)
+        here = f.origin
+        nodes = [f.origin]
+        for j, lane_id in enumerate(f.route):
+            lane = lanes.get(lane_id)
+            if lane is None:
+                bad((*at, "route", j), f"no lane with id {lane_id!r} (lanes: {', '.join(lanes)})")
+                nodes = []
+                break
+            if lane.from_ != here:
+                bad((*at, "route", j), f"lane {lane_id!r} leaves {lane.from_!r}, but the route is at {here!r}")
+                nodes = []
+                break
+            if lane_id in bonded_lanes:
+                bad(
+                    (*at, "route", j),
+                    f"lane {lane_id!r} carries the bonded warehouse's stock (1210); give flows their own lanes",
+                )
+            here = lane.to
+            nodes.append(here)
+        position = -1
+        for j, cp_id in enumerate(f.checkpoints):
+            cp = checkpoints.get(cp_id)
+            if cp is None:
+                bad((*at, "checkpoints", j), f"no checkpoint with id {cp_id!r} (checkpoints: {', '.join(checkpoints)})")
+                continue
+            if cp.role not in ("export", "import"):
+                bad(
+                    (*at, "checkpoints", j),
+                    f"checkpoint {cp_id!r} has role {cp.role}; flows use export or import checkpoints",
+                )
+            if nodes:
+                later = [p for p, node in enumerate(nodes) if node == cp.node and p > position]
+                if not later:
+                    bad(
+                        (*at, "checkpoints", j),
+                        f"checkpoint {cp_id!r} at {cp.node!r} is not on the route after the previous checkpoint "
+                        f"({' -> '.join(nodes)})",
+                    )
+                else:
+                    position = later[0]
+            if cp.risk is not None and not f.traders:
+                bad((*at, "traders"), f"checkpoint {cp_id!r} selects by credit tier: give the flow's trader shares")
+        for name in f.traders:
+            if name not in traders:
+                bad((*at, "traders", name), f"no trader {name!r} under customs.traders")
+        names = {t.name for t in f.catalog.tax_categories} if f.catalog is not None else tax_names
+        goods = f.catalog.skus if f.catalog is not None else []
+        for i, sku in enumerate(goods):
+            if sku.tax_category not in names:
+                bad((*at, "catalog", "skus", i, "tax_category"), f"no tax category {sku.tax_category!r}")
+        if f.catalog is not None and f.catalog.generate is not None:
+            for name in f.catalog.generate.tax_category_shares:
+                if name not in names:
+                    bad((*at, "catalog", "generate", "tax_category_shares", name), f"no tax category {name!r}")
+        for name, station in (("fulfilment", f.fulfilment), ("sort", f.sort)):
+            if station is not None:
+                need_staff((*at, name, "workers"), station.workers)
+        ow = f.overseas_warehouse
+        if ow is not None:
+            need_staff((*at, "overseas_warehouse", "pick", "workers"), ow.pick.workers)
+            need_staff((*at, "overseas_warehouse", "pack", "workers"), ow.pack.workers)
+            if nodes and ow.node != nodes[-1]:
+                bad(
+                    (*at, "overseas_warehouse", "node"),
+                    f"the route ends at {nodes[-1]!r}, not at the warehouse {ow.node!r}",
+                )
+            first = lanes.get(f.route[0])
+            if first is not None and first.departures is None:
+                bad(
+                    (*at, "route", 0),
+                    f"lane {first.id!r} starts a 9810 route: it needs a timetable (stock is ordered at each departure)",
+                )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -31,25 +31,34 @@ from logistics.sim.catalog import build_skus
 from logistics.sim.customs import CheckpointStations, RiskSelection, selection
 from logistics.sim.demand import forecast_units_per_day, generate_orders
 from logistics.sim.documents import document_delays_h
+from logistics.sim.flows import Flows
 from logistics.sim.inventory import Inventory
 from logistics.sim.lastmile import Carrier, assign_zones
 from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, staffed_hours
 from logistics.sim.station import Station
-from logistics.sim.tax import general_trade_tax_cny, over_limit, retail_tax_cny
+from logistics.sim.tax import order_taxes
 from logistics.sim.transport import Consignment, InboundSupply
 
-__all__ = ["COST_COMPONENTS", "RunResult", "simulate"]
+__all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResult", "simulate"]
 
 COST_COMPONENTS = ("transport", "labour", "storage", "inspection", "packaging", "last_mile", "tax")
 
 ProgressCallback = Callable[[float, float], None]
 
 
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame()
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """Everything one replication produced: the order table, resource statistics, time series, costs."""
+    """Everything one replication produced: the order table, resource statistics, time series, costs.
+
+    `orders` holds the bonded-import (1210) orders; the cross-border flows (9610, 9710, 9810) have their own
+    tables: `flow_orders` (one row per order), `flow_consignments` (9810 bulk containers), `departures`
+    (one row per lane departure) and `clearances` (one row per checkpoint visit)."""
 
     scenario: str
     replication: int
@@ -65,17 +74,30 @@ class RunResult:
     counts: dict[str, int]
     stock: dict[str, float]
     wall_s: float = field(default=0.0, compare=False)
+    modes: tuple[str, ...] = ("1210",)
+    flow_orders: pd.DataFrame = field(default_factory=_empty, compare=False)
+    flow_consignments: pd.DataFrame = field(default_factory=_empty, compare=False)
+    departures: pd.DataFrame = field(default_factory=_empty, compare=False)
+    clearances: pd.DataFrame = field(default_factory=_empty, compare=False)
 
 
 class BondedImportModel:
     """The SimPy model of one replication of a 1210 bonded-import scenario."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        env: simpy.Environment | None = None,
+        streams: RandomStreams | None = None,
+    ) -> None:
+        if scenario.warehouse is None:
+            raise ScenarioError([ScenarioIssue(("warehouse",), "bonded import (1210) needs a warehouse section")])
         self.scenario = s = scenario
         self.replication = replication
         run = s.run
-        streams = RandomStreams(replication_seed(run.seed, replication))
-        self.env = env = simpy.Environment()
+        streams = streams or RandomStreams(replication_seed(run.seed, replication))
+        self.env = env = env or simpy.Environment()
         self.end_h = run.end_h
         self.costs: dict[str, float] = dict.fromkeys(COST_COMPONENTS, 0.0)
 
@@ -236,22 +258,11 @@ class BondedImportModel:
     # --- taxes and limits ---------------------------------------------------------------------
     def _taxes(self, rng: np.random.Generator) -> None:
         s, book, skus = self.scenario, self.book, self.skus
-        cats = s.catalog.tax_categories
-        vat = np.array([c.vat_rate for c in cats])[skus.tax_category[book.line_sku]]
-        ct = np.array([c.consumption_tax_rate for c in cats])[skus.tax_category[book.line_sku]]
-        duty = np.array([c.import_duty_rate for c in cats])[skus.tax_category[book.line_sku]]
         line_value = book.line_units * skus.value_cny[book.line_sku]
-        retail = book.per_order(retail_tax_cny(line_value, vat, ct))
-        general = book.per_order(general_trade_tax_cny(line_value, vat, ct, duty))
-        customers, index = np.unique(book.customer, return_inverse=True)
-        prior = s.demand.prior_annual_spend_cny.sample(rng, len(customers))
-        self.over_limit = over_limit(self.value_cny, index, prior)
-        if s.demand.over_limit == "reject":
-            self.rejected = self.over_limit.copy()
-            self.tax_cny = np.where(self.over_limit, 0.0, retail)
-        else:
-            self.rejected = np.zeros(self.n, dtype=bool)
-            self.tax_cny = np.where(self.over_limit, general, retail)
+        self.tax_cny, self.over_limit, self.rejected = order_taxes(
+            line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
+            s.catalog.tax_categories, s.demand, rng,
+        )  # fmt: skip
 
     # --- the order hot path -------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:
@@ -329,10 +340,14 @@ class BondedImportModel:
             for k in range(1, steps + 1):
                 self.env.run(until=self.end_h * k / steps)
                 progress(self.env.now, self.end_h)
+        return self.finish(time.perf_counter() - started)
+
+    def finish(self, wall_s: float) -> RunResult:
+        """Close the statistics at the end of the run and build the result."""
         for st in self.stations:
             st.close()
         self.inventory.close()
-        return self._result(time.perf_counter() - started)
+        return self._result(wall_s)
 
     def _risk_columns(self) -> dict[str, object]:
         """Trader and credit tier at the second-line check, when selection is risk-based."""
@@ -405,8 +420,7 @@ class BondedImportModel:
         )
         wh = s.warehouse
         labour_h = 0.0
-        rows = []
-        for st, workers_per_server, paid in (
+        paid = (
             (self.first_line.screening, 1, False),
             (self.first_line.inspection, 1, False),
             (self.receiving, wh.receiving.workers_per_team, True),
@@ -414,20 +428,10 @@ class BondedImportModel:
             (self.pack, 1, True),
             (self.second_line.screening, 1, False),
             (self.second_line.inspection, 1, False),
-        ):
-            rows.append(
-                {
-                    "resource": st.name,
-                    "served": st.served,
-                    "capacity_h": st.capacity_area,
-                    "busy_h": st.busy_area,
-                    "utilisation": st.busy_area / st.capacity_area if st.capacity_area > 0 else np.nan,
-                    "mean_queue": st.queue_area / self.end_h,
-                    "peak_queue": st.peak_queue,
-                    "queue_at_end": len(st.queue),
-                }
-            )
-            if paid:
+        )
+        rows = _resource_rows([st for st, _, _ in paid], self.end_h)
+        for st, workers_per_server, is_paid in paid:
+            if is_paid:
                 labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
         self.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
         self.costs["storage"] = self._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
@@ -493,6 +497,112 @@ class BondedImportModel:
         )
 
 
+def _resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
+    return [
+        {
+            "resource": st.name,
+            "served": st.served,
+            "capacity_h": st.capacity_area,
+            "busy_h": st.busy_area,
+            "utilisation": st.busy_area / st.capacity_area if st.capacity_area > 0 else np.nan,
+            "mean_queue": st.queue_area / end_h,
+            "peak_queue": st.peak_queue,
+            "queue_at_end": len(st.queue),
+        }
+        for st in stations
+    ]
+
+
+class CrossBorderModel:
+    """One replication of a scenario: the bonded-import (1210) part if the scenario has a warehouse, and the
+    cross-border flows (9610, 9710, 9810) if it has any, on one SimPy environment and one seed."""
+
+    def __init__(self, scenario: Scenario, replication: int = 0) -> None:
+        self.scenario = s = scenario
+        self.replication = replication
+        streams = RandomStreams(replication_seed(s.run.seed, replication))
+        self.env = simpy.Environment()
+        self.end_h = s.run.end_h
+        self.bonded = BondedImportModel(s, replication, self.env, streams) if s.has_bonded_import else None
+        self.flows = Flows(self.env, s, streams, self.end_h) if s.flows else None
+        if self.bonded is not None:
+            self.series = self.bonded.series
+        else:
+            self.series = TimeSeries(self.env, s.run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
+        if self.flows is not None:
+            for st in self.flows.stations + [
+                st for c in self.flows.checkpoints.values() for st in c.clearance.stations
+            ]:
+                self.series.gauge(f"{st.name}.queue", lambda st=st: len(st.queue))
+                self.series.gauge(f"{st.name}.busy", lambda st=st: st.busy)
+                self.series.gauge(f"{st.name}.capacity", lambda st=st: st.capacity)
+                self.series.gauge(f"{st.name}.busy_h_cum", st.busy_h_so_far)
+                self.series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
+            for lane_id, step in self.flows.lanes.items():
+                self.series.gauge(f"lane.{lane_id}.waiting", lambda lane=step.lane: len(lane.waiting))
+        if self.bonded is None:
+            self.series.start()
+
+    def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
+        """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
+        started = time.perf_counter()
+        if progress is None:
+            self.env.run(until=self.end_h)
+        else:
+            for k in range(1, steps + 1):
+                self.env.run(until=self.end_h * k / steps)
+                progress(self.env.now, self.end_h)
+        wall_s = time.perf_counter() - started
+        s = self.scenario
+        if self.bonded is not None:
+            result = self.bonded.finish(wall_s)
+        else:
+            result = RunResult(
+                scenario=s.name,
+                replication=self.replication,
+                horizon_h=s.run.horizon_h,
+                end_h=self.end_h,
+                warmup_h=s.run.warmup_h,
+                dispatch_promise_h=s.service_level.dispatch_within_h,
+                orders=pd.DataFrame(),
+                resources=pd.DataFrame(),
+                series=pd.DataFrame({"time_h": self.series.time_h, **self.series.values}),
+                consignments=pd.DataFrame(),
+                costs_cny=dict.fromkeys(COST_COMPONENTS, 0.0),
+                counts={"labour_h": 0},
+                stock={},
+                wall_s=wall_s,
+            )
+        if self.flows is None:
+            return result
+        for st in self.flows.stations:
+            st.close()
+        flows = self.flows.results()
+        for c in self.flows.checkpoints.values():
+            for st in c.clearance.stations:
+                st.close()
+        costs = {k: result.costs_cny[k] + flows.costs_cny[k] for k in COST_COMPONENTS}
+        counts = dict(result.counts)
+        counts.update({f"flows.{k}": v for k, v in flows.counts.items()})
+        counts["labour_h"] = round(counts["labour_h"] + flows.labour_h)
+        resources = pd.concat(
+            [result.resources, pd.DataFrame(_resource_rows(flows.resources, self.end_h))], ignore_index=True
+        )
+        series = pd.DataFrame({"time_h": self.series.time_h, **self.series.values})
+        return replace(
+            result,
+            modes=tuple(s.modes),
+            costs_cny=costs,
+            counts=counts,
+            resources=resources,
+            series=series,
+            flow_orders=flows.orders,
+            flow_consignments=flows.consignments,
+            departures=flows.departures,
+            clearances=flows.clearances,
+        )
+
+
 def simulate(scenario: Scenario, replication: int = 0, progress: ProgressCallback | None = None) -> RunResult:
     """Run replication `replication` of `scenario` (seeded from `scenario.run.seed`); its results."""
-    return BondedImportModel(scenario, replication).run(progress)
+    return CrossBorderModel(scenario, replication).run(progress)

@@ -7,7 +7,12 @@ duty, then consumption tax on (value + duty) / (1 - CT), then VAT on value + dut
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
+
+from logistics.scenario.catalog import TaxCategory
+from logistics.scenario.demand import Demand
 
 PER_ORDER_LIMIT_CNY = 5_000.0
 ANNUAL_LIMIT_CNY = 26_000.0
@@ -58,3 +63,29 @@ def over_limit(order_value_cny: np.ndarray, customer: np.ndarray, prior_spend_cn
             else:
                 used += float(order_value_cny[i])
     return over
+
+
+def order_taxes(
+    line_value_cny: np.ndarray,
+    line_category: np.ndarray,
+    per_order: Callable[[np.ndarray], np.ndarray],
+    customer: np.ndarray,
+    categories: Sequence[TaxCategory],
+    demand: Demand,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tax due per order, which orders break a limit, and which are rejected for it (`demand.over_limit`):
+    retail tax within the limits; over them, rejected (no tax) or taxed as general trade. Customers' spending
+    earlier in the year is drawn from `demand.prior_annual_spend_cny`."""
+    vat = np.array([c.vat_rate for c in categories])[line_category]
+    ct = np.array([c.consumption_tax_rate for c in categories])[line_category]
+    duty = np.array([c.import_duty_rate for c in categories])[line_category]
+    retail = per_order(retail_tax_cny(line_value_cny, vat, ct))
+    general = per_order(general_trade_tax_cny(line_value_cny, vat, ct, duty))
+    value = per_order(line_value_cny)
+    customers, index = np.unique(customer, return_inverse=True)
+    prior = demand.prior_annual_spend_cny.sample(rng, len(customers))
+    over = over_limit(value, index, prior)
+    if demand.over_limit == "reject":
+        return np.where(over, 0.0, retail), over, over.copy()
+    return np.where(over, general, retail), over, np.zeros(len(value), dtype=bool)

@@ -35,7 +35,7 @@ def clock_times(hours: list[float], weekdays: list[int], start: datetime, t0_h: 
 
 def departure_times(departures: Departures, start: datetime, t0_h: float, t1_h: float) -> list[float]:
     """Simulated hours of the timetable's departures in [t0_h, t1_h)."""
-    return clock_times([departures.hour], departures.weekdays, start, t0_h, t1_h)
+    return clock_times(departures.hours, departures.weekdays, start, t0_h, t1_h)
 
 
 @dataclass

@@ -1,0 +1,84 @@
+"""Cross-border flows other than bonded import: 9610 direct mail (import or export), 9710 B2B direct export and
+9810 export to an overseas warehouse. Each flow has its own demand and goods, and follows a route of lanes
+through customs checkpoints; lanes and checkpoints are shared by every flow that names them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from logistics.scenario.base import ScenarioModel
+from logistics.scenario.catalog import Catalog
+from logistics.scenario.demand import Demand
+from logistics.scenario.distributions import Deterministic, Distribution
+from logistics.scenario.lastmile import LastMile
+from logistics.scenario.warehouse import Station
+
+FlowMode = Literal["9610", "9710", "9810"]
+MODES: tuple[str, ...] = ("1210", "9610", "9710", "9810")
+
+
+class OverseasWarehouse(ScenarioModel):
+    """9810: the warehouse abroad that bulk exports stock. Consumer orders reserve stock, are picked and packed
+    and delivered locally. Replenishment is base stock: at each departure of the route's first lane, every SKU
+    is ordered up to `cover_days` of forecast demand; the consignment is declared for export, shipped in
+    containers and cleared at destination."""
+
+    node: str
+    pick: Station
+    pack: Station
+    cover_days: float = Field(gt=0)
+    initial_cover_days: float = Field(ge=0)
+    receiving_time_h: Distribution = Field(
+        default=Deterministic(value=12), description="From arrival at the warehouse to stock available."
+    )
+
+
+class Flow(ScenarioModel):
+    """One cross-border business line.
+
+    - `9610` direct mail: each order is a parcel, picked and packed at `origin` (`fulfilment`), consolidated
+      onto the route's lanes (air or express), cleared at the checkpoints on the way, sorted and delivered.
+      `direction: import` pays cross-border retail import tax within the limits (`demand.over_limit` says
+      what happens over them); `export` pays none.
+    - `9710` B2B direct export: each order is a shipment to a foreign business (many units per line), declared
+      for export, carried and cleared at destination; no retail tax.
+    - `9810` export to an overseas warehouse: the route carries bulk consignments from `origin` to the
+      `overseas_warehouse`; consumer orders abroad are served from its stock.
+    Checkpoints are passed on arrival at their node (an `export` checkpoint at the origin: before the first
+    lane), in route order."""
+
+    id: str = Field(min_length=1)
+    mode: FlowMode
+    direction: Literal["import", "export"] = "import"
+    description: str = ""
+    origin: str
+    route: list[str] = Field(min_length=1, description="Lane ids from the origin, in order.")
+    checkpoints: list[str] = Field(default_factory=list, description="Checkpoint ids on the route, in order.")
+    demand: Demand
+    catalog: Catalog | None = Field(default=None, description="The flow's own goods (default: the scenario's).")
+    traders: dict[str, float] = Field(
+        default_factory=dict, description="Share of the flow's orders declared by each trader (customs.traders)."
+    )
+    fulfilment: Station | None = Field(default=None, description="Pick and pack at the origin (9610, 9710).")
+    sort: Station | None = Field(default=None, description="Sorting at the destination before delivery.")
+    overseas_warehouse: OverseasWarehouse | None = None
+    last_mile: LastMile
+
+    @model_validator(mode="after")
+    def _shape(self) -> Flow:
+        if self.mode in ("9710", "9810") and self.direction != "export":
+            raise ValueError(f"mode {self.mode} is an export mode: set direction: export")
+        if self.mode == "9810" and self.overseas_warehouse is None:
+            raise ValueError("mode 9810 needs an overseas_warehouse (the stock abroad that orders are served from)")
+        if self.mode != "9810" and self.overseas_warehouse is not None:
+            raise ValueError("only mode 9810 has an overseas_warehouse")
+        if any(v < 0 for v in self.traders.values()) or (self.traders and sum(self.traders.values()) <= 0):
+            raise ValueError("trader shares must be >= 0 and not all zero")
+        return self
+
+    @property
+    def pays_retail_tax(self) -> bool:
+        """Cross-border retail import tax and limits apply (9610 import)."""
+        return self.mode == "9610" and self.direction == "import"

@@ -1,0 +1,692 @@
+"""The cross-border flows 9610, 9710 and 9810 on a shared network of scheduled lanes and customs checkpoints.
+
+Every order of every flow (a direct-mail parcel, a B2B shipment, an overseas-warehouse order) and every bulk
+container of a 9810 flow is a *job* with a global index. A job follows the program of steps of its flow:
+
+- 9610 and 9710 orders: fulfilment at the origin -> (export checkpoint) -> lane -> ... -> (import checkpoint)
+  -> sort -> last mile; checkpoints are passed on arrival at their node, in route order;
+- 9810 containers: ordered by base stock at each departure of the route's first lane -> export checkpoint ->
+  lanes and checkpoints -> received into the overseas warehouse's stock;
+- 9810 orders: stock reserved (or backordered) -> pick -> pack -> last mile abroad.
+
+Lanes and checkpoints are shared by every flow that names them (one queue, one capacity). The time each job
+finishes each step is recorded per program, so lead times per stage, mode, lane and checkpoint come out of one
+table at the end; live counters are checked against that table so that every order is accounted for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
+from logistics.policies.replenishment import make_replenishment_policy
+from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
+from logistics.scenario.flows import Flow
+from logistics.scenario.scenario import Scenario
+from logistics.scenario.warehouse import Station as StationConfig
+from logistics.sim.accounting import check_accounting
+from logistics.sim.catalog import SkuTable, build_skus
+from logistics.sim.clearance import OUTCOMES, Clearance, TraderTiers
+from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
+from logistics.sim.documents import document_delays_h
+from logistics.sim.inventory import Inventory
+from logistics.sim.lanes import DEPARTURE_COLUMNS, ScheduledLane
+from logistics.sim.lastmile import assign_zones
+from logistics.sim.sampling import BufferedSampler
+from logistics.sim.shifts import capacity_changes, staffed_hours
+from logistics.sim.station import Station
+from logistics.sim.tax import order_taxes
+from logistics.sim.transport import departure_times, pack_containers
+
+__all__ = ["FLOW_END_REASONS", "FlowResults", "Flows"]
+
+FLOW_END_REASONS = ("", "over_limit", "returned", "destroyed")
+_REASON = {2: 2, 3: 3}  # clearance outcome index -> FLOW_END_REASONS index
+
+
+@dataclass(frozen=True)
+class FlowResults:
+    """What the flows produced: one row per order (`orders`), per 9810 container (`consignments`), per lane
+    departure (`departures`) and per checkpoint visit (`clearances`), resource statistics, costs and counts."""
+
+    orders: pd.DataFrame
+    consignments: pd.DataFrame
+    departures: pd.DataFrame
+    clearances: pd.DataFrame
+    resources: list[Station]
+    costs_cny: dict[str, float]
+    counts: dict[str, int]
+    labour_h: float
+
+
+class _Step:
+    """A place a job spends time in; `enter(job)` hands it over, the step calls `Flows.advance(job)` after."""
+
+    name: str
+    label: str
+
+    def enter(self, job: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @property
+    def live(self) -> int | None:
+        """Jobs in the step now (None: not tracked separately)."""
+        return None
+
+
+class _StationStep(_Step):
+    def __init__(self, station: Station, label: str) -> None:
+        self.station, self.name, self.label = station, station.name, label
+        self.enter = station.arrive  # type: ignore[method-assign]
+
+    @property
+    def live(self) -> int:
+        return self.station.in_station
+
+
+class _LaneStep(_Step):
+    def __init__(self, lane: ScheduledLane) -> None:
+        self.lane, self.name, self.label = lane, f"lane:{lane.lane.id}", f"lane:{lane.lane.id}"
+        self.enter = lane.enter  # type: ignore[method-assign]
+
+    @property
+    def live(self) -> int:
+        return self.lane.in_lane
+
+
+class _CheckpointStep(_Step):
+    def __init__(self, clearance: Clearance) -> None:
+        cp = clearance.config
+        self.clearance, self.name, self.label = clearance, f"checkpoint:{cp.id}", f"{cp.role}:{cp.id}"
+        self.enter = clearance.enter  # type: ignore[method-assign]
+
+    @property
+    def live(self) -> int:
+        return self.clearance.in_checkpoint
+
+
+class _Program:
+    """The steps of one kind of job of one flow, and when each job finished each step."""
+
+    def __init__(self, flow: int, kind: str, offset: int, count: int, steps: list[_Step]) -> None:
+        self.flow, self.kind, self.offset, self.count, self.steps = flow, kind, offset, count, steps
+        self.done = np.full((len(steps), count), np.nan)
+
+
+class Flows:
+    """All cross-border flows of a scenario on one SimPy environment."""
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario, streams, end_h: float) -> None:  # type: ignore[no-untyped-def]
+        self.env = env
+        self.scenario = s = scenario
+        self.end_h = end_h
+        run = s.run
+        surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
+        self.flows = s.flows
+
+        # --- orders of every flow, drawn up front -------------------------------------------------
+        self.skus: list[SkuTable] = []
+        self.books: list[OrderBook] = []
+        offsets, n = [], 0
+        for f in s.flows:
+            skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
+            book = generate_orders(
+                f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
+            )
+            self.skus.append(skus)
+            self.books.append(book)
+            offsets.append(n)
+            n += len(book)
+        self.n_orders = n
+        # 9810 containers get the indices after the orders: at most one lane load per departure
+        container_offsets = []
+        for f in s.flows:
+            container_offsets.append(n)
+            if f.mode == "9810":
+                first = self._lane(f.route[0])
+                assert first.departures is not None  # checked by the scenario validation
+                n += (
+                    len(departure_times(first.departures, run.start, 0.0, run.horizon_h))
+                    * first.containers_per_departure
+                )
+        self.n_jobs = n
+
+        self.created_h = np.full(n, np.nan)
+        self.weight_kg = np.zeros(n)
+        self.volume_m3 = np.zeros(n)
+        self.value_cny = np.zeros(n)
+        self.units = np.zeros(n, dtype=np.int64)
+        self.n_lines = np.zeros(n, dtype=np.int64)
+        self.tax_cny = np.zeros(n)
+        self.over_limit = np.zeros(n, dtype=bool)
+        self.rejected = np.zeros(n, dtype=bool)
+        self.trader = np.full(n, -1, dtype=np.int64)
+        self.goods = np.zeros(n, dtype=np.int64)  # index into self.goods_names
+        self.ready_h = np.zeros(n)  # declaration data matched
+        self.zone = np.zeros(n, dtype=np.int64)
+        self.delivery_h = np.zeros(n)
+        self.dispatched_h = np.full(n, np.nan)
+        self.delivered_h = np.full(n, np.nan)
+        self.ended_h = np.full(n, np.nan)
+        self.end_reason = np.zeros(n, dtype=np.int8)
+        self.transport_cny = np.zeros(n)
+        self.rolls = np.zeros(n, dtype=np.int64)
+        self.flow_of = np.zeros(n, dtype=np.int64)
+        trader_ids = [t.id for t in s.customs.traders]
+        self.goods_names: list[str] = []
+        for k, (f, skus, book, off) in enumerate(zip(s.flows, self.skus, self.books, offsets, strict=True)):
+            sl = slice(off, off + len(book))
+            line_value = book.line_units * skus.value_cny[book.line_sku]
+            self.created_h[sl] = book.created_h
+            self.value_cny[sl] = book.per_order(line_value)
+            self.weight_kg[sl] = book.per_order(book.line_units * skus.weight_kg[book.line_sku])
+            self.volume_m3[sl] = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
+            self.units[sl] = book.per_order(book.line_units.astype(float)).astype(np.int64)
+            self.n_lines[sl] = book.n_lines
+            self.flow_of[sl] = k
+            if f.pays_retail_tax:
+                tax, over, rejected = order_taxes(
+                    line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
+                    (f.catalog or s.catalog).tax_categories, f.demand, streams.generator(f"flow.{f.id}.customers"),
+                )  # fmt: skip
+                self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = tax, over, rejected
+            if f.traders:
+                ids = list(f.traders)
+                shares = np.array([f.traders[t] for t in ids])
+                pick = streams.generator(f"flow.{f.id}.traders").choice(len(ids), len(book), p=shares / shares.sum())
+                self.trader[sl] = np.array([trader_ids.index(t) for t in ids])[pick]
+            names = skus.tax_category_names
+            for name in names:
+                if name not in self.goods_names:
+                    self.goods_names.append(name)
+            first_line_category = skus.tax_category[
+                book.line_sku[np.minimum(book.line_start[:-1], len(book.line_sku) - 1)]
+            ]
+            if len(book):
+                self.goods[sl] = np.array([self.goods_names.index(x) for x in names])[first_line_category]
+            docs = document_delays_h(s.customs.documents, len(book), streams.generator(f"flow.{f.id}.documents"))
+            self.ready_h[sl] = book.created_h + docs
+            zone, delivery = assign_zones(f.last_mile, len(book), streams.generator(f"flow.{f.id}.last_mile"))
+            self.zone[sl], self.delivery_h[sl] = zone, delivery
+        for k, f in enumerate(s.flows):
+            end = container_offsets[k + 1] if k + 1 < len(s.flows) else n
+            self.flow_of[container_offsets[k] : end] = k
+            if f.traders:  # a 9810 flow's consignments are declared by its first trader
+                self.trader[container_offsets[k] : end] = trader_ids.index(next(iter(f.traders)))
+        self._weight = self.weight_kg.tolist()
+        self._volume = self.volume_m3.tolist()
+        self._n_lines = self.n_lines.tolist()
+
+        # --- shared lanes and checkpoints ------------------------------------------------------------
+        self.tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
+        self.lanes: dict[str, _LaneStep] = {}
+        self.checkpoints: dict[str, _CheckpointStep] = {}
+        self.stations: list[Station] = []
+        self.labour: list[tuple[Station, StationConfig]] = []
+        self.inventories: dict[int, Inventory] = {}
+
+        # --- programs ----------------------------------------------------------------------------------
+        self.programs: list[_Program] = []
+        self.program_of = bytearray(n)
+        self.pos = bytearray(n)
+        self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.container_outcome: dict[int, str] = {}
+        self._next_container = list(container_offsets)
+        self.container_limit = [container_offsets[k + 1] if k + 1 < len(s.flows) else n for k in range(len(s.flows))]
+        for k, f in enumerate(s.flows):
+            if f.mode == "9810":
+                self._overseas(k, f, offsets[k], len(self.books[k]), container_offsets[k], streams)
+            else:
+                steps: list[_Step] = []
+                if f.fulfilment is not None:
+                    steps.append(self._station(f"{f.id}.fulfilment", "fulfilment", f.fulfilment, streams))
+                steps += self._route(f, streams)
+                if f.sort is not None:
+                    steps.append(self._station(f"{f.id}.sort", "sort", f.sort, streams))
+                steps.append(_Deliver(self))
+                self._add_program(k, "orders", offsets[k], len(self.books[k]), steps)
+
+        # --- arrivals: one chained timeout over the orders of all flows ------------------------------
+        self._arrival_order = np.argsort(self.created_h[: self.n_orders], kind="stable").tolist()
+        self._arrival_times = self.created_h[: self.n_orders][self._arrival_order].tolist()
+        self._next = 0
+        self._rejected = self.rejected.tolist()
+        if self.n_orders:
+            env.timeout(self._arrival_times[0]).callbacks.append(self._arrive)
+
+    # --- building --------------------------------------------------------------------------------------
+    def _lane(self, lane_id: str):  # type: ignore[no-untyped-def]
+        return next(lane for lane in self.scenario.network.lanes if lane.id == lane_id)
+
+    def _add_program(self, flow: int, kind: str, offset: int, count: int, steps: list[_Step]) -> None:
+        self.program_of[offset : offset + count] = bytes([len(self.programs)]) * count
+        self.programs.append(_Program(flow, kind, offset, count, steps))
+
+    def _station(self, name: str, label: str, config: StationConfig, streams, after=None) -> _StationStep:  # type: ignore[no-untyped-def]
+        s = self.scenario
+        base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
+        per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
+        lines = self._n_lines
+        service = (lambda j: base()) if per_line_h == 0 else (lambda j: base() + per_line_h * lines[j])
+        changes = capacity_changes(config.workers, s.calendar, s.run.start, self.end_h)
+        station = Station(self.env, name, changes, service, after or self.advance)
+        self.stations.append(station)
+        self.labour.append((station, config))
+        return _StationStep(station, label)
+
+    def _route(self, f: Flow, streams) -> list[_Step]:  # type: ignore[no-untyped-def]
+        """Lanes of the route with the flow's checkpoints placed at their nodes, in order."""
+        s = self.scenario
+        by_id = {c.id: c for c in s.customs.checkpoints}
+        pending = [by_id[c] for c in f.checkpoints]
+        steps: list[_Step] = []
+        here = f.origin
+        for lane_id in [*f.route, None]:
+            while pending and pending[0].node == here:
+                steps.append(self._checkpoint(pending.pop(0).id, streams))
+            if lane_id is None:
+                break
+            steps.append(self._lane_step(lane_id, streams))
+            here = self._lane(lane_id).to
+        return steps
+
+    def _lane_step(self, lane_id: str, streams) -> _LaneStep:  # type: ignore[no-untyped-def]
+        if lane_id not in self.lanes:
+            s = self.scenario
+            lane = self._lane(lane_id)
+            self.lanes[lane_id] = _LaneStep(
+                ScheduledLane(
+                    self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
+                    self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
+                    [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
+                    [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
+                )
+            )  # fmt: skip
+        return self.lanes[lane_id]
+
+    def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:  # type: ignore[no-untyped-def]
+        if cp_id not in self.checkpoints:
+            s = self.scenario
+            cp = next(c for c in s.customs.checkpoints if c.id == cp_id)
+            factors = [1.0] * len(self.goods_names)
+            if cp.risk is not None:
+                factors = [cp.risk.goods_factor.get(name, 1.0) for name in self.goods_names]
+            goods = self.goods
+            outages = [
+                (d.start_h, d.end_h) for d in s.disruptions if isinstance(d, CheckpointDown) and d.checkpoint == cp_id
+            ]
+            clearance = Clearance(
+                self.env, len(self.checkpoints), cp, s.calendar, s.run.start, self.end_h,
+                streams.generator(f"checkpoint.{cp_id}"), self.tiers, self.trader,
+                lambda j: factors[goods[j]], self.ready_h, self.advance, self._cleared_out, outages,
+            )  # fmt: skip
+            self.checkpoints[cp_id] = _CheckpointStep(clearance)
+        return self.checkpoints[cp_id]
+
+    def _overseas(self, k: int, f: Flow, offset: int, count: int, c_offset: int, streams) -> None:  # type: ignore[no-untyped-def]
+        """9810: the bulk route into the overseas warehouse, its stock, and the orders served from it."""
+        ow = f.overseas_warehouse
+        assert ow is not None
+        skus, book = self.skus[k], self.books[k]
+        forecast = forecast_units_per_day(f.demand, skus)
+        initial = np.ceil(forecast * ow.initial_cover_days).astype(np.int64)
+        inventory = Inventory(self.env, initial, skus.volume_m3, lambda order: self.advance(order))
+        self.inventories[k] = inventory
+        policy = make_replenishment_policy("base_stock", ow.cover_days)
+        lines = (book.line_start, book.line_sku.tolist(), book.line_units.tolist())
+        volume = self._volume
+
+        def picked(job: int) -> None:
+            inventory.ship(volume[job])
+            self.advance(job)
+
+        stock = _Stock(inventory, offset, lines, f"{f.id}.stock", self.advance)
+        pick = self._station(f"{f.id}.pick", "pick", ow.pick, streams, picked)
+        pack = self._station(f"{f.id}.pack", "pack", ow.pack, streams)
+        self._add_program(k, "orders", offset, count, [stock, pick, pack, _Deliver(self)])
+        receive = _Receive(
+            self,
+            inventory,
+            BufferedSampler(ow.receiving_time_h, streams.generator(f"{f.id}.receiving")),
+            f"{f.id}.receiving",
+        )
+        limit = self.container_limit[k] - c_offset
+        self._add_program(k, "consignments", c_offset, limit, [*self._route(f, streams), receive])
+        first = self._lane(f.route[0])
+        times = departure_times(first.departures, self.scenario.run.start, 0.0, self.scenario.run.horizon_h)  # type: ignore[arg-type]
+
+        def review():  # type: ignore[no-untyped-def]
+            for t in times:
+                if t > self.env.now:
+                    yield self.env.timeout(t - self.env.now)
+                self._replenish(k, first, inventory, policy, forecast, skus)
+
+        self.env.process(review())
+
+    def _replenish(self, k, lane, inventory: Inventory, policy, forecast, skus: SkuTable) -> None:  # type: ignore[no-untyped-def]
+        want = policy.order_units(inventory.view(forecast))
+        chosen = np.flatnonzero(want > 0)
+        if not len(chosen):
+            return
+        units = want[chosen]
+        loads = pack_containers(chosen, units, skus.volume_m3, skus.weight_kg, lane)[: lane.containers_per_departure]
+        for sku_ids, qty in loads:
+            job = self._next_container[k]
+            if job >= self.container_limit[k]:
+                return
+            self._next_container[k] = job + 1
+            inventory.in_transit[sku_ids] += qty
+            self.containers[job] = (sku_ids, qty)
+            self.created_h[job] = self.ready_h[job] = self.env.now
+            self.weight_kg[job] = self._weight[job] = float(np.dot(qty, skus.weight_kg[sku_ids]))
+            self.volume_m3[job] = self._volume[job] = float(np.dot(qty, skus.volume_m3[sku_ids]))
+            self.value_cny[job] = float(np.dot(qty, skus.value_cny[sku_ids]))
+            self.units[job] = int(qty.sum())
+            self.container_outcome[job] = "in_transit"
+            self.programs[self.program_of[job]].steps[0].enter(job)
+
+    # --- the job hot path -------------------------------------------------------------------------------
+    def _arrive(self, event: simpy.Event) -> None:
+        i = self._next
+        self._next = i + 1
+        if i + 1 < self.n_orders:
+            self.env.timeout(self._arrival_times[i + 1] - self.env.now).callbacks.append(self._arrive)
+        job = self._arrival_order[i]
+        if self._rejected[job]:
+            self.ended_h[job] = self.env.now
+            self.end_reason[job] = 1
+            return
+        self.programs[self.program_of[job]].steps[0].enter(job)
+
+    def advance(self, job: int) -> None:
+        """`job` finished its current step now: on to the next one."""
+        program = self.programs[self.program_of[job]]
+        p = self.pos[job]
+        program.done[p, job - program.offset] = self.env.now
+        self.pos[job] = p + 1
+        program.steps[p + 1].enter(job)
+
+    def _cleared_out(self, job: int, outcome: int) -> None:
+        """Returned or destroyed at a checkpoint: the job's journey ends."""
+        self.ended_h[job] = self.env.now
+        self.end_reason[job] = _REASON[outcome]
+        if job in self.containers:
+            flow = int(self.flow_of[job])
+            sku_ids, qty = self.containers[job]
+            self.inventories[flow].in_transit[sku_ids] -= qty
+            self.container_outcome[job] = OUTCOMES[outcome]
+
+    # --- results -------------------------------------------------------------------------------------------
+    def results(self) -> FlowResults:
+        """Tables, costs and counts at the end of the run (checks that every order is accounted for)."""
+        s, end_h = self.scenario, self.end_h
+        for inv in self.inventories.values():
+            inv.close()
+        flows = self.flows
+        pos = np.frombuffer(bytes(self.pos), dtype=np.uint8)
+        ended = self.end_reason > 0
+        delivered = ~ended & (self.delivered_h <= end_h)
+        alive = ~ended & ~delivered & ~np.isnan(self.created_h)
+        last_mile = alive & ~np.isnan(self.dispatched_h)
+
+        # where each live job is, by step, checked against the steps' own counters
+        derived: dict[str, int] = {}
+        stage = np.full(self.n_jobs, "", dtype=object)
+        for program in self.programs:
+            sl = slice(program.offset, program.offset + program.count)
+            here = alive[sl] & ~last_mile[sl]
+            for p, step in enumerate(program.steps):
+                at = here & (pos[sl] == p)
+                stage[sl][at] = step.label
+                derived[step.name] = derived.get(step.name, 0) + int(at.sum())
+        stage[last_mile] = "last_mile"
+        live = {name: c for step in self._all_steps() if (c := step.live) is not None for name in [step.name]}
+        check_accounting(
+            {"created": 0, "delivered": 0, "in_system": 0, "ended": 0, **derived},
+            {name: live[name] for name in live},
+        )
+
+        orders = slice(0, self.n_orders)
+        flow_of = self.flow_of[orders]
+        modes = np.array([f.mode for f in flows] + ["none"])[flow_of] if len(flows) else np.array([], dtype=object)
+        costs = s.costs
+        # clearance log: one row per visit
+        logs = []
+        for cp_id, step in self.checkpoints.items():
+            log = step.clearance.log
+            frame = pd.DataFrame({name: np.frombuffer(values, dtype=float) for name, values in log.items()})
+            frame.insert(0, "checkpoint", cp_id)
+            frame.insert(1, "role", step.clearance.config.role)
+            logs.append(frame)
+        clear = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["checkpoint", "role", "job"])
+        clear["job"] = clear["job"].astype(np.int64)
+        job_flow = self.flow_of[clear["job"].to_numpy()]
+        is_order = clear["job"].to_numpy() < self.n_orders
+        per_parcel = np.array([f.mode == "9610" for f in flows] or [False])[job_flow] & is_order
+        outcome_cost = np.zeros(len(clear))
+        lab_cost = np.zeros(len(clear))
+        by_cp = {c.id: c for c in s.customs.checkpoints}
+        for cp_id, rows in clear.groupby("checkpoint").groups.items():
+            cp = by_cp[cp_id]
+            o = clear.loc[rows, "outcome"].to_numpy()
+            oc = cp.outcomes
+            outcome_cost[rows] = np.choose(
+                o.astype(int), [0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny]
+            )
+            if cp.lab is not None:
+                lab_cost[rows] = clear.loc[rows, "lab"].to_numpy() * cp.lab.cost_cny
+        inspect_cost = clear["inspected"].to_numpy() * np.where(
+            per_parcel, costs.inspection_cny_per_parcel, costs.inspection_cny_per_consignment
+        )
+        clear["cost_cny"] = inspect_cost + lab_cost + outcome_cost
+        clear["clearance_h"] = clear["cleared_h"] - clear["arrived_h"]
+        clear["flow"] = pd.Categorical.from_codes(job_flow, [f.id for f in flows])
+        clear["mode"] = np.array([f.mode for f in flows])[job_flow] if flows else []
+        clear["credit_tier"] = pd.Categorical.from_codes(clear["tier"].to_numpy().astype(np.int64), list(_tiers()))
+        clear["outcome"] = pd.Categorical.from_codes(clear["outcome"].to_numpy().astype(np.int64), list(OUTCOMES))
+        clear["order"] = is_order
+        clearance_cost = np.zeros(self.n_jobs)
+        np.add.at(clearance_cost, clear["job"].to_numpy(), clear["cost_cny"].to_numpy())
+
+        zones_cost = np.zeros(self.n_orders)
+        promise = np.zeros(self.n_orders)
+        zone_names: list[str] = []
+        zone_code = np.zeros(self.n_orders, dtype=np.int64)
+        for k, f in enumerate(flows):
+            mask = flow_of == k
+            zc = np.array([z.cost_per_parcel_cny for z in f.last_mile.zones])
+            zp = np.array([z.promise_h for z in f.last_mile.zones])
+            zones_cost[mask] = zc[self.zone[orders][mask]]
+            promise[mask] = zp[self.zone[orders][mask]]
+            names = [f"{f.id}/{z.id}" for z in f.last_mile.zones]
+            zone_code[mask] = self.zone[orders][mask] + len(zone_names)
+            zone_names += names
+        dispatched = ~np.isnan(self.dispatched_h[orders])
+        last_mile_cost = np.where(dispatched, zones_cost, 0.0)
+        tax = np.where(dispatched, self.tax_cny[orders], 0.0)
+        packed_label = {"fulfilment", "pack"}
+        packed = np.zeros(self.n_orders, dtype=bool)
+        stage_columns: dict[str, np.ndarray] = {}
+        for program in self.programs:
+            if program.kind != "orders":
+                continue
+            sl = slice(program.offset, program.offset + program.count)
+            for p, step in enumerate(program.steps[:-1]):
+                column = stage_columns.setdefault(f"done:{step.label}", np.full(self.n_orders, np.nan))
+                column[sl] = program.done[p]
+                if step.label in packed_label:
+                    packed[sl] |= ~np.isnan(program.done[p])
+        packaging = np.where(packed, costs.packaging_cny_per_order, 0.0)
+        trader_names = [t.id for t in s.customs.traders]
+        status = np.where(ended, "ended", np.where(delivered, "delivered", "in_system"))[orders]
+        table = pd.DataFrame(
+            {
+                "order_id": np.arange(self.n_orders, dtype=np.int64),
+                "flow": pd.Categorical.from_codes(flow_of, [f.id for f in flows]),
+                "mode": pd.Categorical(modes, ["9610", "9710", "9810"]),
+                "direction": np.array([f.direction for f in flows] or ["import"])[flow_of],
+                "n_lines": self.n_lines[orders],
+                "n_units": self.units[orders],
+                "value_cny": self.value_cny[orders],
+                "weight_kg": self.weight_kg[orders],
+                "volume_m3": self.volume_m3[orders],
+                "goods": pd.Categorical.from_codes(self.goods[orders], self.goods_names),
+                "trader": pd.Categorical.from_codes(self.trader[orders], trader_names),
+                "over_limit": self.over_limit[orders],
+                "zone": pd.Categorical.from_codes(zone_code, zone_names),
+                "delivery_promise_h": promise,
+                "created_h": self.created_h[orders],
+                "documents_h": self.ready_h[orders],
+                **stage_columns,
+                "dispatched_h": self.dispatched_h[orders],
+                "delivered_h": self.delivered_h[orders],
+                "ended_h": self.ended_h[orders],
+                "status": pd.Categorical(status, ["delivered", "in_system", "ended"]),
+                "stage": stage[orders],
+                "end_reason": pd.Categorical.from_codes(self.end_reason[orders], list(FLOW_END_REASONS)),
+                "rolls": self.rolls[orders],
+                "transport_cny": self.transport_cny[orders],
+                "clearance_cny": clearance_cost[orders],
+                "last_mile_cny": last_mile_cost,
+                "packaging_cny": packaging,
+                "tax_cny": tax,
+            }
+        )
+
+        consignment_rows = []
+        for job, (sku_ids, qty) in self.containers.items():
+            program = self.programs[self.program_of[job]]
+            consignment_rows.append(
+                {
+                    "flow": flows[program.flow].id,
+                    "job": job,
+                    "ordered_h": self.created_h[job],
+                    "skus": len(sku_ids),
+                    "units": int(qty.sum()),
+                    "weight_kg": self.weight_kg[job],
+                    "volume_m3": self.volume_m3[job],
+                    "rolls": int(self.rolls[job]),
+                    "transport_cny": self.transport_cny[job],
+                    "outcome": self.container_outcome[job],
+                    "received_h": self.delivered_h[job],
+                }
+            )
+        departures = pd.DataFrame(
+            [row for step in self.lanes.values() for row in step.lane.rows], columns=list(DEPARTURE_COLUMNS)
+        )
+
+        labour_h = sum(staffed_hours(st.schedule, s.run.horizon_h) for st, _ in self.labour)
+        storage = (
+            sum(inv.stored_m3_h for inv in self.inventories.values()) / HOURS_PER_DAY * costs.storage_cny_per_m3_day
+        )
+        cost = {
+            "transport": float(departures["cost_cny"].sum()) if len(departures) else 0.0,
+            "labour": labour_h * costs.labour_cny_per_worker_h,
+            "storage": storage,
+            "inspection": float(clear["cost_cny"].sum()),
+            "packaging": float(packaging.sum()),
+            "last_mile": float(last_mile_cost.sum()),
+            "tax": float(tax.sum()),
+        }
+        counts = {
+            "created": int(np.count_nonzero(~np.isnan(self.created_h[orders]))),
+            "delivered": int(delivered[orders].sum()),
+            "in_system": int(alive[orders].sum()),
+            "ended": int(ended[orders].sum()),
+            "consignments": len(self.containers),
+            "trader_demotions": self.tiers.demotions if self.tiers is not None else 0,
+        }
+        resources = [*self.stations]
+        for step in self.checkpoints.values():
+            resources += step.clearance.stations
+        return FlowResults(
+            orders=table,
+            consignments=pd.DataFrame(consignment_rows),
+            departures=departures,
+            clearances=clear,
+            resources=resources,
+            costs_cny=cost,
+            counts=counts,
+            labour_h=labour_h,
+        )
+
+    def _all_steps(self) -> list[_Step]:
+        seen: dict[int, _Step] = {}
+        for program in self.programs:
+            for step in program.steps:
+                seen[id(step)] = step
+        return list(seen.values())
+
+
+def _tiers() -> tuple[str, ...]:
+    from logistics.scenario.customs import CREDIT_TIERS
+
+    return CREDIT_TIERS
+
+
+class _Deliver(_Step):
+    """Handed to the last-mile carrier now; delivered after the order's delivery time."""
+
+    def __init__(self, flows: Flows) -> None:
+        self.flows, self.name, self.label = flows, "last_mile", "last_mile"
+
+    def enter(self, job: int) -> None:
+        f = self.flows
+        now = f.env.now
+        f.dispatched_h[job] = now
+        f.delivered_h[job] = now + f.delivery_h[job]
+
+
+class _Stock(_Step):
+    """9810 orders reserve stock at the overseas warehouse; a backordered order waits for a receipt."""
+
+    def __init__(self, inventory: Inventory, offset: int, lines, name: str, advance: Callable[[int], None]) -> None:  # type: ignore[no-untyped-def]
+        self.inventory, self.offset, self.name, self.label = inventory, offset, name, "stock"
+        self.line_start, self.line_sku, self.line_units = lines
+        self.advance = advance
+
+    def enter(self, job: int) -> None:
+        i = job - self.offset
+        a, b = int(self.line_start[i]), int(self.line_start[i + 1])
+        if self.inventory.reserve(job, self.line_sku[a:b], self.line_units[a:b]):
+            self.advance(job)
+
+    @property
+    def live(self) -> int:
+        return self.inventory.orders_waiting
+
+
+class _Receive(_Step):
+    """9810 containers are received into the overseas warehouse's stock after the receiving time."""
+
+    def __init__(self, flows: Flows, inventory: Inventory, receiving_h: BufferedSampler, name: str) -> None:
+        self.flows, self.inventory, self.receiving_h, self.name, self.label = (
+            flows,
+            inventory,
+            receiving_h,
+            name,
+            "receiving",
+        )
+        self.in_receiving = 0
+
+    def enter(self, job: int) -> None:
+        self.in_receiving += 1
+        self.flows.env.timeout(self.receiving_h(), job).callbacks.append(self._received)
+
+    def _received(self, event: simpy.Event) -> None:
+        job = event._value
+        self.in_receiving -= 1
+        f = self.flows
+        sku_ids, qty = f.containers[job]
+        self.inventory.receive(sku_ids, qty)
+        f.delivered_h[job] = f.env.now
+        f.container_outcome[job] = "received"
+
+    @property
+    def live(self) -> int:
+        return self.in_receiving

@@ -1,0 +1,190 @@
+"""Scheduled line-haul lanes for the cross-border flows: shipments (parcels, B2B shipments, containers) wait at
+the lane's origin, are consolidated onto the next departure they made the booking cut-off for, within its
+payload (kg) and volume (m3), and are rolled to a later departure when it is full. Each departure is charged by
+the tariff (chargeable weight = max(actual, volumetric)), per parcel and per container or ULD used, plus block
+space paid whether used or not; the charge is shared among the shipments on board by chargeable weight.
+
+A lane without a timetable dispatches on demand: `hold_h` after the first shipment arrives, everything waiting
+leaves together in as many vehicles as it needs (never rolled).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable
+from datetime import datetime
+
+import numpy as np
+import simpy
+
+from logistics.scenario.disruptions import LaneClosed, LaneDelayed
+from logistics.scenario.network import Lane
+from logistics.sim.transport import departure_times
+
+__all__ = ["DEPARTURE_COLUMNS", "ScheduledLane"]
+
+DEPARTURE_COLUMNS = (
+    "lane",
+    "mode",
+    "departure_h",
+    "arrival_h",
+    "cancelled",
+    "shipments",
+    "kg",
+    "m3",
+    "chargeable_kg",
+    "capacity_kg",
+    "capacity_m3",
+    "fill_rate",
+    "eligible",
+    "rolled",
+    "containers",
+    "block_unused_kg",
+    "cost_cny",
+)
+
+_MAX_MISFITS = 64  # stop looking for smaller shipments after this many in a row did not fit
+
+
+class ScheduledLane:
+    """One lane shared by every flow routed over it. `enter(job)` puts a shipment in the queue at the lane's
+    origin; `on_arrival(job)` is called for each shipment when its departure arrives."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        lane: Lane,
+        start: datetime,
+        end_h: float,
+        rng: np.random.Generator,
+        weight_kg: list[float],
+        volume_m3: list[float],
+        transport_cny: np.ndarray,
+        rolls: np.ndarray,
+        on_arrival: Callable[[int], None],
+        closures: list[LaneClosed],
+        delays: list[LaneDelayed],
+    ) -> None:
+        self.env = env
+        self.lane = lane
+        self.rng = rng
+        self.weight_kg = weight_kg
+        self.volume_m3 = volume_m3
+        self.transport_cny = transport_cny
+        self.rolls = rolls
+        self.on_arrival = on_arrival
+        self.closures = closures
+        self.delays = delays
+        self.waiting: list[int] = []
+        self.arrived_h: list[float] = []  # when each waiting shipment reached the lane (non-decreasing)
+        self.in_transit = 0
+        self.rows: list[tuple] = []
+        self.divisor_m3_per_kg = lane.tariff.volumetric_divisor_cm3_per_kg / 1e6
+        self._pending = False
+        if lane.departures is not None:
+            env.process(self._timetable(departure_times(lane.departures, start, 0.0, end_h)))
+
+    @property
+    def in_lane(self) -> int:
+        """Shipments waiting for a departure or on their way."""
+        return len(self.waiting) + self.in_transit
+
+    def enter(self, job: int) -> None:
+        """A shipment reaches the lane's origin now."""
+        self.waiting.append(job)
+        self.arrived_h.append(self.env.now)
+        if self.lane.departures is None and not self._pending:
+            self._pending = True
+            self.env.timeout(self.lane.hold_h).callbacks.append(self._on_demand)
+
+    def _closed(self, t_h: float) -> list[LaneClosed]:
+        return [d for d in self.closures if d.covers(t_h)]
+
+    def _timetable(self, times: list[float]):  # type: ignore[no-untyped-def]
+        for t in times:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            self._depart(scheduled=True)
+
+    def _on_demand(self, event: simpy.Event) -> None:
+        closing = self._closed(self.env.now)
+        if closing:  # wait for the lane to reopen
+            self.env.timeout(max(d.end_h for d in closing) - self.env.now).callbacks.append(self._on_demand)
+            return
+        self._pending = False
+        if self.waiting:
+            self._depart(scheduled=False)
+
+    def _depart(self, scheduled: bool) -> None:
+        lane, now = self.lane, self.env.now
+        eligible = bisect_right(self.arrived_h, now - lane.booking_cutoff_h) if scheduled else len(self.waiting)
+        if scheduled and self._closed(now):
+            self._roll(list(range(eligible)))
+            self.rows.append((lane.id, lane.mode, now, np.nan, True, 0, 0.0, 0.0, 0.0, lane.capacity_kg,
+                              lane.capacity_m3, 0.0, eligible, eligible, 0, 0.0, 0.0))  # fmt: skip
+            return
+        weight, volume = self.weight_kg, self.volume_m3
+        board: list[int] = []
+        left_out: list[int] = []
+        if scheduled:
+            kg_left, m3_left = lane.capacity_kg, lane.capacity_m3
+            misfits = 0
+            for k in range(eligible):
+                job = self.waiting[k]
+                w, v = weight[job], volume[job]
+                if misfits < _MAX_MISFITS and w <= kg_left and v <= m3_left:
+                    board.append(job)
+                    kg_left -= w
+                    m3_left -= v
+                    misfits = 0
+                else:
+                    left_out.append(k)
+                    misfits += 1
+        else:
+            board = self.waiting[:eligible]
+        self._roll(left_out)
+        kept = [self.waiting[k] for k in left_out] + self.waiting[eligible:]
+        kept_h = [self.arrived_h[k] for k in left_out] + self.arrived_h[eligible:]
+        self.waiting, self.arrived_h = kept, kept_h
+        if not board and lane.block_space is None:
+            return
+        kg = np.array([weight[j] for j in board])
+        m3 = np.array([volume[j] for j in board])
+        chargeable = np.maximum(kg, m3 / self.divisor_m3_per_kg)
+        total_kg, total_m3, total_charge = float(kg.sum()), float(m3.sum()), float(chargeable.sum())
+        containers = math.ceil(max(total_kg / lane.container_payload_kg, total_m3 / lane.container_volume_m3) - 1e-9)
+        block = lane.block_space
+        above_block = total_charge - (block.kg if block is not None else 0.0)
+        by_weight = (
+            lane.tariff.per_kg_cny * max(0.0, above_block)
+            + lane.cost_per_container_cny * containers
+            + (block.kg * block.cny_per_kg if block is not None else 0.0)
+        )
+        cost = by_weight + lane.tariff.per_parcel_cny * len(board)
+        if board:
+            index = np.array(board, dtype=np.int64)
+            share = chargeable / total_charge if total_charge > 0 else np.full(len(board), 1 / len(board))
+            self.transport_cny[index] += by_weight * share + lane.tariff.per_parcel_cny
+        delay = sum(d.delay_h for d in self.delays if d.covers(now))
+        transit = float(lane.transit_time_h.sample(self.rng, 1)[0]) + delay
+        fill = max(total_kg / lane.capacity_kg, total_m3 / lane.capacity_m3) if scheduled else np.nan
+        self.rows.append(
+            (lane.id, lane.mode, now, now + transit, False, len(board), total_kg, total_m3, total_charge,
+             lane.capacity_kg if scheduled else np.nan, lane.capacity_m3 if scheduled else np.nan, fill,
+             eligible, len(left_out), containers, max(0.0, -above_block) if block is not None else 0.0, cost)
+        )  # fmt: skip
+        if board:
+            self.in_transit += len(board)
+            self.env.timeout(transit, board).callbacks.append(self._arrive)
+
+    def _roll(self, left_out: list[int]) -> None:
+        if left_out:
+            jobs = np.array([self.waiting[k] for k in left_out], dtype=np.int64)
+            self.rolls[jobs] += 1
+
+    def _arrive(self, event: simpy.Event) -> None:
+        board = event._value
+        self.in_transit -= len(board)
+        for job in board:
+            self.on_arrival(job)
