@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from logistics.analysis.flow_kpis import flow_kpis
 from logistics.sim.accounting import STAGES
 from logistics.sim.engine import COST_COMPONENTS, RunResult
 from logistics.sim.monitor import END_REASONS
@@ -52,30 +53,13 @@ def run_kpis(result: RunResult) -> pd.DataFrame:
     after the warm-up; counts and costs cover the whole run."""
     rows: list[tuple[str, float, str]] = []
     c = result.counts
-    orders = result.orders
-    rows.append(("orders.created", c["created"], "orders"))
-    rows.append(("orders.delivered", c["delivered"], "orders"))
-    rows.append(("orders.in_system", c["in_system"], "orders"))
-    for stage in STAGES:
-        rows.append((f"orders.in_system.{stage}", c[f"in_system.{stage}"], "orders"))
-    rows.append(("orders.ended", c["ended"], "orders"))
-    reasons = orders["end_reason"].value_counts()
-    for reason in END_REASONS[1:]:
-        rows.append((f"orders.ended.{reason}", int(reasons.get(reason, 0)), "orders"))
-
-    steady = orders[orders["created_h"] >= result.warmup_h]
-    for stage, values in stage_lead_times(steady, result.end_h).items():
-        _summary(rows, f"lead_time.{stage}_h", values, "h")
-
-    live = steady[steady["end_reason"] != "over_limit"]
-    dispatch_wait = live["dispatched_h"] - live["created_h"]
-    on_time_dispatch = (dispatch_wait <= result.dispatch_promise_h).mean() if len(live) else np.nan
-    delivered_in = live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]
-    on_time_delivery = (delivered_in <= live["delivery_promise_h"]).mean() if len(live) else np.nan
-    rows.append(("service.on_time_dispatch_rate", float(on_time_dispatch), "share"))
-    rows.append(("service.on_time_delivery_rate", float(on_time_delivery), "share"))
-
-    handled = max(1, c["created"] - int(reasons.get("over_limit", 0)))
+    handled = 0
+    if "1210" in result.modes:
+        handled += _bonded_kpis(result, rows)
+    flows = result.flow_orders
+    if len(flows):
+        handled += len(flows) - int((flows["end_reason"] == "over_limit").sum())
+    handled = max(1, handled)
     logistics_total = 0.0
     for component in COST_COMPONENTS:
         value = result.costs_cny[component]
@@ -91,6 +75,41 @@ def run_kpis(result: RunResult) -> pd.DataFrame:
         rows.append((f"resource.{r.resource}.mean_queue", float(r.mean_queue), "jobs"))
         rows.append((f"resource.{r.resource}.peak_queue", float(r.peak_queue), "jobs"))
         rows.append((f"resource.{r.resource}.served", float(r.served), "jobs"))
+
+    rows.append(("labour.worker_h", c["labour_h"], "worker*h"))
+    frame = pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+    return pd.concat([frame, flow_kpis(result)], ignore_index=True)
+
+
+def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:
+    """KPI rows of the bonded-import (1210) part; returns the orders it handled (not rejected)."""
+    c = result.counts
+    orders = result.orders
+    rows.append(("orders.created", c["created"], "orders"))
+    rows.append(("orders.delivered", c["delivered"], "orders"))
+    rows.append(("orders.in_system", c["in_system"], "orders"))
+    for stage in STAGES:
+        rows.append((f"orders.in_system.{stage}", c[f"in_system.{stage}"], "orders"))
+    rows.append(("orders.ended", c["ended"], "orders"))
+    reasons = orders["end_reason"].value_counts()
+    for reason in END_REASONS[1:]:
+        rows.append((f"orders.ended.{reason}", int(reasons.get(reason, 0)), "orders"))
+    handled = max(1, c["created"] - int(reasons.get("over_limit", 0)))
+
+    steady = orders[orders["created_h"] >= result.warmup_h]
+    for stage, values in stage_lead_times(steady, result.end_h).items():
+        _summary(rows, f"lead_time.{stage}_h", values, "h")
+        if stage == "end_to_end":
+            _summary(rows, "mode.1210.lead_time.end_to_end_h", values, "h")
+
+    live = steady[steady["end_reason"] != "over_limit"]
+    dispatch_wait = live["dispatched_h"] - live["created_h"]
+    on_time_dispatch = (dispatch_wait <= result.dispatch_promise_h).mean() if len(live) else np.nan
+    delivered_in = live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]
+    on_time_delivery = (delivered_in <= live["delivery_promise_h"]).mean() if len(live) else np.nan
+    rows.append(("service.on_time_dispatch_rate", float(on_time_dispatch), "share"))
+    rows.append(("service.on_time_delivery_rate", float(on_time_delivery), "share"))
+    rows.append(("mode.1210.service.on_time_delivery_rate", float(on_time_delivery), "share"))
 
     rows.append(("stock.backordered_orders", c["backordered_orders"], "orders"))
     rows.append(("stock.backordered_lines", c["backordered_lines"], "lines"))
@@ -112,8 +131,11 @@ def run_kpis(result: RunResult) -> pd.DataFrame:
         rows.append(("customs.trader_demotions", c.get("trader_demotions", 0), "traders"))
     rows.append(("customs.parcel_inspection_rate", c["parcels_inspected"] / max(1, handled), "share"))
     rows.append(("customs.parcels_failed", c["parcels_failed"], "parcels"))
-    rows.append(("labour.worker_h", c["labour_h"], "worker*h"))
-    return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+    rows.append(("mode.1210.orders.created", c["created"], "orders"))
+    rows.append(("mode.1210.orders.delivered", c["delivered"], "orders"))
+    rows.append(("mode.1210.tax_cny", result.costs_cny["tax"] - float(result.flow_orders["tax_cny"].sum())
+                 if len(result.flow_orders) else result.costs_cny["tax"], "CNY"))  # fmt: skip
+    return handled
 
 
 def kpi_table(results: Iterable[RunResult]) -> pd.DataFrame:

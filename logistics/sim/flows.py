@@ -558,6 +558,9 @@ class Flows:
             }
         )
 
+        table.attrs["stages"] = {
+            flows[p.flow].id: [step.label for step in p.steps] for p in self.programs if p.kind == "orders"
+        }
         consignment_rows = []
         for job, (sku_ids, qty) in self.containers.items():
             program = self.programs[self.program_of[job]]

@@ -158,6 +158,7 @@ def test_frozen_models() -> None:
 def test_json_schema_validates_the_builtin_structure() -> None:
     schema = scenario_json_schema()
     json.dumps(schema)
-    assert set(schema["required"]) >= {"name", "run", "catalog", "demand", "network", "customs", "warehouse"}
+    assert set(schema["required"]) >= {"name", "run", "catalog", "network", "customs"}
+    assert {"demand", "warehouse", "last_mile", "flows"} <= set(schema["properties"])  # 1210 part and flows
     data = yaml.safe_load(SMALL)
     assert set(data) <= set(schema["properties"])
