@@ -158,12 +158,22 @@ def run(
     table = Table(title=f"{scenario.name}: {reps} replication(s), seed {scenario.run.seed}")
     table.add_column("KPI")
     table.add_column("mean", justify="right")
-    for key, label in HEADLINE:
+    by_mode = [
+        (f"mode.{m}.{k}", f"{m}: {label}")
+        for m in scenario.modes
+        for k, label in (
+            ("orders.created", "orders created"),
+            ("orders.delivered", "orders delivered"),
+            ("lead_time.end_to_end_h.mean", "end-to-end lead time, mean (h)"),
+            ("service.on_time_delivery_rate", "delivered within the promise"),
+        )
+    ]
+    for key, label in [*HEADLINE, *(by_mode if scenario.flows else [])]:
         if key in summary.index:
             table.add_row(label, f"{summary.loc[key, 'mean']:,.3f}".rstrip("0").rstrip("."))
     console.print(table)
     wall = sum(r.wall_s for r in results)
-    created = sum(r.counts["created"] for r in results)
+    created = sum(r.counts.get("created", 0) + r.counts.get("flows.created", 0) for r in results)
     console.print(f"simulated {created:,} orders in {wall:.1f} s ({created / max(wall, 1e-9):,.0f} orders/s)")
     for name, path in written.items():
         console.print(f"  {name:<13} {path}")

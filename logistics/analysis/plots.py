@@ -65,8 +65,12 @@ def plot_queues(result: RunResult, path: Path) -> Path:
     for col in s.columns:
         if col.endswith(".queue") and s[col].max() > 0:
             ax.plot(s["time_h"], s[col], label=col.removesuffix(".queue"), linewidth=1)
-    ax.plot(s["time_h"], s["orders.awaiting_release"], label="awaiting release (docs/stock)", linewidth=1)
-    ax.plot(s["time_h"], s["orders.outbound_buffer"], label="outbound buffer", linewidth=1, linestyle=":")
+    for col in s.columns:
+        if col.startswith("lane.") and col.endswith(".waiting") and s[col].max() > 0:
+            ax.plot(s["time_h"], s[col], label=col.removesuffix(".waiting"), linewidth=1, linestyle="-.")
+    if "orders.awaiting_release" in s:
+        ax.plot(s["time_h"], s["orders.awaiting_release"], label="awaiting release (docs/stock)", linewidth=1)
+        ax.plot(s["time_h"], s["orders.outbound_buffer"], label="outbound buffer", linewidth=1, linestyle=":")
     ax.axvline(result.horizon_h, color="grey", linestyle="--", linewidth=0.8)
     ax.set_xlabel("simulated hour")
     ax.set_ylabel("jobs waiting")
@@ -101,7 +105,7 @@ def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Pa
 
 def plot_costs(results: list[RunResult], path: Path) -> Path:
     """Logistics cost per order by component (mean over replications); tax shown apart in the title."""
-    handled = [max(1, r.counts["created"] - int((r.orders["end_reason"] == "over_limit").sum())) for r in results]
+    handled = [max(1, _handled(r)) for r in results]
     parts = [c for c in COST_COMPONENTS if c != "tax"]
     values = [float(np.mean([r.costs_cny[c] / h for r, h in zip(results, handled, strict=True)])) for c in parts]
     tax = float(np.mean([r.costs_cny["tax"] / h for r, h in zip(results, handled, strict=True)]))
@@ -111,4 +115,50 @@ def plot_costs(results: list[RunResult], path: Path) -> Path:
         ax.text(k, v, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
     ax.set_ylabel("CNY per order")
     ax.set_title(f"Logistics cost per order: {sum(values):.2f} CNY (import tax: {tax:.2f} CNY)")
+    return _save(fig, path)
+
+
+def _handled(result: RunResult) -> int:
+    """Orders of every mode that were not rejected over the limits."""
+    total = 0
+    for orders in (result.orders, result.flow_orders):
+        if len(orders):
+            total += len(orders) - int((orders["end_reason"] == "over_limit").sum())
+    return total
+
+
+def plot_flow_lead_times(result: RunResult, path: Path) -> Path:
+    """Distribution of end-to-end lead time (days) by customs mode, flows and bonded import together."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    frames = [(m, p) for m, p in result.flow_orders.groupby("mode", observed=True)] if len(result.flow_orders) else []
+    if len(result.orders):
+        frames.insert(0, ("1210", result.orders))
+    for mode, part in frames:
+        part = part[part["created_h"] >= result.warmup_h]
+        done = part["delivered_h"] <= result.end_h
+        days = ((part["delivered_h"] - part["created_h"])[done] / 24.0).to_numpy()
+        if len(days):
+            ax.hist(days, bins=60, histtype="step", linewidth=1.2, label=f"{mode} (n={len(days):,})")
+    ax.set_xlabel("days from order to delivery")
+    ax.set_ylabel("orders")
+    ax.set_title("End-to-end lead time by customs mode")
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_lane_fill(result: RunResult, path: Path) -> Path:
+    """Fill rate of every scheduled departure of every lane over time (cancelled departures at zero, crossed)."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for lane, part in result.departures.groupby("lane", sort=False):
+        run = part[~part["cancelled"] & part["fill_rate"].notna()]
+        if len(run):
+            ax.plot(run["departure_h"], run["fill_rate"], marker=".", linewidth=0.8, label=str(lane))
+        cancelled = part[part["cancelled"]]
+        if len(cancelled):
+            ax.scatter(cancelled["departure_h"], np.zeros(len(cancelled)), marker="x", color="red")
+    ax.axhline(1.0, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_xlabel("simulated hour of departure")
+    ax.set_ylabel("fill rate (max of kg, m3)")
+    ax.set_title("Lane fill rate by departure")
+    ax.legend(fontsize=7)
     return _save(fig, path)

@@ -59,13 +59,17 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     """Write report.md, report.html and the plots into `out_dir`; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     first = results[0]
-    images = {
-        "End-to-end lead time": plots.plot_lead_time(first, out_dir / "lead_time.png"),
-        "Lead time by stage": plots.plot_stage_lead_times(first, out_dir / "lead_time_by_stage.png"),
-        "Queues over time": plots.plot_queues(first, out_dir / "queues.png"),
-        "Utilisation over time": plots.plot_utilisation(first, out_dir / "utilisation.png"),
-        "Cost per order": plots.plot_costs(results, out_dir / "costs.png"),
-    }
+    images = {}
+    if "1210" in first.modes:
+        images["End-to-end lead time (1210)"] = plots.plot_lead_time(first, out_dir / "lead_time.png")
+        images["Lead time by stage (1210)"] = plots.plot_stage_lead_times(first, out_dir / "lead_time_by_stage.png")
+    if len(first.flow_orders):
+        images["Lead time by customs mode"] = plots.plot_flow_lead_times(first, out_dir / "lead_time_by_mode.png")
+    if len(first.departures):
+        images["Lane fill rate"] = plots.plot_lane_fill(first, out_dir / "lane_fill.png")
+    images["Queues over time"] = plots.plot_queues(first, out_dir / "queues.png")
+    images["Utilisation over time"] = plots.plot_utilisation(first, out_dir / "utilisation.png")
+    images["Cost per order"] = plots.plot_costs(results, out_dir / "costs.png")
     summary = summary_table(kpis)
     by_kpi = summary.set_index("kpi")
     headline = pd.DataFrame(
@@ -83,21 +87,22 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     )
     sections = [
         ("Headline", headline),
+        *_flow_sections(summary),
         ("Resources (utilisation over staffed hours of the whole run)", resources),
         ("Cost per order by component", costs),
         ("All KPIs (mean, min, max over replications)", summary),
     ]
     md = [f"# {title}", "", intro, ""]
-    for name, table in sections[:3]:
+    for name, table in sections[:-1]:
         md += [f"## {name}", "", _markdown_table(table), ""]
     for name, path in images.items():
         md += [f"## {name}", "", f"![{name}]({path.name})", ""]
-    md += [f"## {sections[3][0]}", "", _markdown_table(sections[3][1]), ""]
+    md += [f"## {sections[-1][0]}", "", _markdown_table(sections[-1][1]), ""]
     md_path = out_dir / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
 
     body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(intro).replace('**', '')}</p>"]
-    for name, table in sections[:3]:
+    for name, table in sections[:-1]:
         body += [f"<h2>{html.escape(name)}</h2>", table.to_html(index=False, float_format=_fmt, border=0)]
     for name, path in images.items():
         data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -106,8 +111,8 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
             f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">',
         ]
     body += [
-        f"<h2>{html.escape(sections[3][0])}</h2>",
-        sections[3][1].to_html(index=False, float_format=_fmt, border=0),
+        f"<h2>{html.escape(sections[-1][0])}</h2>",
+        sections[-1][1].to_html(index=False, float_format=_fmt, border=0),
     ]
     style = (
         "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
@@ -121,3 +126,81 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         encoding="utf-8",
     )
     return {"markdown": md_path, "html": html_path, **{k: v for k, v in images.items()}}
+
+
+def _pivot(summary: pd.DataFrame, prefix: str, columns: dict[str, str]) -> pd.DataFrame:
+    """One row per entity (`prefix.<entity>.<kpi>`), one column per KPI (mean over replications)."""
+    rows: dict[str, dict[str, float]] = {}
+    for kpi, value in zip(summary["kpi"], summary["mean"], strict=True):
+        if not kpi.startswith(prefix):
+            continue
+        entity, _, rest = kpi[len(prefix) :].partition(".")
+        if rest in columns:
+            rows.setdefault(entity, {})[columns[rest]] = value
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns.values()))
+    return frame.rename_axis(prefix.strip(".")).reset_index()
+
+
+def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Tables by customs mode, lane and checkpoint (only the parts the scenario has)."""
+    modes = _pivot(
+        summary,
+        "mode.",
+        {
+            "orders.created": "orders",
+            "orders.delivered": "delivered",
+            "orders.in_system": "in system",
+            "orders.ended.returned": "returned",
+            "orders.ended.destroyed": "destroyed",
+            "orders.ended.over_limit": "over limit",
+            "lead_time.end_to_end_h.mean": "lead time mean (h)",
+            "lead_time.end_to_end_h.p95": "lead time p95 (h)",
+            "service.on_time_delivery_rate": "on time",
+            "cost_per_parcel.transport_cny": "transport CNY/parcel",
+            "cost_per_kg.transport_cny": "transport CNY/kg",
+            "cost_per_parcel.clearance_cny": "clearance CNY/parcel",
+            "cost_per_parcel.last_mile_cny": "last mile CNY/parcel",
+            "tax_cny": "tax CNY",
+            "rolled_parcels": "rolled parcels",
+        },
+    )
+    lanes = _pivot(
+        summary,
+        "lane.",
+        {
+            "departures": "departures",
+            "cancelled": "cancelled",
+            "shipments": "shipments",
+            "fill_rate.mean": "fill rate mean",
+            "fill_rate.max": "fill rate max",
+            "rolled": "rolled",
+            "cost_per_chargeable_kg_cny": "CNY/chargeable kg",
+            "block_unused_kg": "unused block kg",
+        },
+    )
+    checkpoints = _pivot(
+        summary,
+        "checkpoint.",
+        {
+            "cleared": "items",
+            "clearance_h.mean": "clearance mean (h)",
+            "clearance_h.p95": "clearance p95 (h)",
+            "inspection_rate": "inspection rate",
+            "inspection_rate.advanced_aeo": "rate advanced AEO",
+            "inspection_rate.general_aeo": "rate general AEO",
+            "inspection_rate.general": "rate general",
+            "inspection_rate.discredited": "rate discredited",
+            "outcome.held": "held",
+            "outcome.returned": "returned",
+            "outcome.destroyed": "destroyed",
+            "lab_tests": "lab tests",
+        },
+    )
+    sections = []
+    if len(modes):
+        sections.append(("By customs mode", modes))
+    if len(lanes):
+        sections.append(("Lanes", lanes))
+    if len(checkpoints):
+        sections.append(("Checkpoints (cross-border flows)", checkpoints))
+    return sections

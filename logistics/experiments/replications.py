@@ -59,10 +59,20 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
     else:
         written["orders"] = out_dir / "orders.csv"
         orders.to_csv(written["orders"], index=False)
-    for name in ("resources", "consignments", "series"):
-        frame = pd.concat([getattr(r, name).assign(replication=r.replication) for r in results], ignore_index=True)
+    if len(results[0].flow_orders):
+        flow_orders = pd.concat([r.flow_orders.assign(replication=r.replication) for r in results], ignore_index=True)
+        if _has_parquet():
+            written["flow_orders"] = out_dir / "flow_orders.parquet"
+            flow_orders.to_parquet(written["flow_orders"], index=False)
+        else:
+            written["flow_orders"] = out_dir / "flow_orders.csv"
+            flow_orders.to_csv(written["flow_orders"], index=False)
+    for name in ("resources", "consignments", "series", "departures", "clearances", "flow_consignments"):
+        frames = [getattr(r, name).assign(replication=r.replication) for r in results if len(getattr(r, name))]
+        if not frames:
+            continue
         written[name] = out_dir / f"{name}.csv"
-        frame.to_csv(written[name], index=False)
+        pd.concat(frames, ignore_index=True).to_csv(written[name], index=False)
     report = write_report(results, kpis, out_dir, title or f"Run report: {results[0].scenario}")
     written["report_html"] = report["html"]
     written["report_md"] = report["markdown"]
