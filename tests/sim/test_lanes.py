@@ -1,0 +1,119 @@
+"""Scheduled lanes: consolidation within kg and m3 capacity, rolling, booking cut-off, tariffs and block space."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+import simpy
+
+from logistics.scenario.disruptions import LaneClosed
+from logistics.scenario.network import Lane
+from logistics.sim.lanes import DEPARTURE_COLUMNS, ScheduledLane
+
+START = datetime(2026, 11, 9)  # a Monday
+
+
+def _lane(**extra) -> Lane:  # type: ignore[no-untyped-def]
+    data = {
+        "id": "air",
+        "from": "a",
+        "to": "b",
+        "mode": "air",
+        "departures": {"weekdays": [0, 1, 2, 3, 4, 5, 6], "hour": [10]},
+        "transit_time_h": {"kind": "deterministic", "value": 3},
+        "containers_per_departure": 1,
+        "container_payload_kg": 100,
+        "container_volume_m3": 1,
+    }
+    data.update(extra)
+    return Lane.model_validate(data)
+
+
+def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 24 * 6, closures=()):  # type: ignore[no-untyped-def]
+    """Shipments (arrival h, kg, m3) into one lane; returns (departure rows, arrival time per job, cost per job)."""
+    env = simpy.Environment()
+    n = len(arrivals)
+    weight = [a[1] for a in arrivals]
+    volume = [a[2] for a in arrivals]
+    cost = np.zeros(n)
+    rolls = np.zeros(n, dtype=np.int64)
+    arrived = np.full(n, np.nan)
+
+    def on_arrival(job: int) -> None:
+        arrived[job] = env.now
+
+    sl = ScheduledLane(env, lane, START, until, np.random.default_rng(0), weight, volume, cost, rolls, on_arrival,
+                       list(closures), [])  # fmt: skip
+    for job, (t, _, _) in enumerate(arrivals):
+        env.timeout(t, job).callbacks.append(lambda ev: sl.enter(ev._value))
+    env.run(until=until)
+    import pandas as pd
+
+    return pd.DataFrame(sl.rows, columns=list(DEPARTURE_COLUMNS)), arrived, cost, rolls
+
+
+def test_a_full_departure_rolls_the_rest_and_never_carries_more_than_its_capacity() -> None:
+    arrivals = [(1.0 + 0.01 * k, 30.0, 0.1) for k in range(10)]  # 300 kg for a 100 kg departure
+    rows, arrived, _, rolls = _run(_lane(), arrivals)
+    flown = rows[~rows["cancelled"]]
+    assert (flown["kg"] <= flown["capacity_kg"] + 1e-9).all()
+    assert (flown["m3"] <= flown["capacity_m3"] + 1e-9).all()
+    assert list(flown["shipments"][:4]) == [3, 3, 3, 1]  # 3 x 30 kg fit in 100 kg, first come first served
+    assert rows["rolled"].iloc[0] == 7
+    assert rolls.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3]
+    assert np.allclose(arrived, np.repeat([13.0, 37.0, 61.0, 85.0], [3, 3, 3, 1]))
+
+
+def test_volume_binds_as_well_as_weight() -> None:
+    rows, _, _, _ = _run(_lane(), [(1.0, 1.0, 0.6), (1.1, 1.0, 0.6)])
+    assert rows["shipments"].iloc[0] == 1 and rows["rolled"].iloc[0] == 1
+
+
+def test_booking_cutoff() -> None:
+    # Departure at 10:00 with a 4 h cut-off: a shipment at 06:30 misses it (not rolled: it was never eligible).
+    _, arrived, _, rolls = _run(_lane(booking_cutoff_h=4), [(5.9, 1, 0.01), (6.5, 1, 0.01)])
+    assert arrived[0] == pytest.approx(13.0) and arrived[1] == pytest.approx(37.0)
+    assert rolls.tolist() == [0, 0]
+
+
+def test_tariff_volumetric_weight_block_space_and_cost_sharing() -> None:
+    lane = _lane(
+        container_payload_kg=1000,
+        container_volume_m3=10,
+        cost_per_container_cny=100,
+        tariff={"per_kg_cny": 2.0, "volumetric_divisor_cm3_per_kg": 5000, "per_parcel_cny": 1.0},
+        block_space={"kg": 50, "cny_per_kg": 1.5},
+    )
+    # job 0: 10 kg, 0.1 m3 -> volumetric 20 kg; job 1: 40 kg, 0.01 m3 -> 40 kg. Chargeable 60 kg.
+    rows, _, cost, _ = _run(lane, [(1.0, 10.0, 0.1), (1.0, 40.0, 0.01)], until=20)
+    row = rows.iloc[0]
+    assert row["chargeable_kg"] == pytest.approx(60.0)
+    expected = 100 * 1 + 50 * 1.5 + 2.0 * (60 - 50) + 1.0 * 2
+    assert row["cost_cny"] == pytest.approx(expected)
+    assert cost.sum() == pytest.approx(expected)
+    assert cost[1] - 1.0 == pytest.approx(2 * (cost[0] - 1.0))  # shared by chargeable weight: 40 vs 20
+
+
+def test_unused_block_space_is_paid_on_an_empty_departure() -> None:
+    lane = _lane(block_space={"kg": 80, "cny_per_kg": 2.0})
+    rows, _, _, _ = _run(lane, [], until=20)
+    assert rows["cost_cny"].iloc[0] == pytest.approx(160.0)
+    assert rows["block_unused_kg"].iloc[0] == pytest.approx(80.0)
+
+
+def test_closed_lane_carries_nothing_during_its_closure() -> None:
+    closure = LaneClosed(kind="lane_closed", lane="air", start_h=0, end_h=48)
+    rows, arrived, _, _ = _run(_lane(), [(1.0, 1, 0.01), (30.0, 1, 0.01)], closures=[closure])
+    inside = rows[(rows["departure_h"] >= 0) & (rows["departure_h"] < 48)]
+    assert inside["cancelled"].all() and (inside["shipments"] == 0).all()
+    assert np.allclose(arrived, [61.0, 61.0])  # both leave on the first departure after the closure
+
+
+def test_on_demand_lane_waits_hold_h_then_takes_everything() -> None:
+    lane = _lane(departures=None, hold_h=2.0)
+    rows, arrived, _, rolls = _run(lane, [(1.0, 80, 0.5), (1.5, 80, 0.5), (5.0, 10, 0.1)], until=20)
+    assert list(rows["departure_h"]) == [3.0, 7.0]
+    assert list(rows["containers"]) == [2, 1]  # 160 kg needs two 100 kg loads
+    assert np.allclose(arrived, [6.0, 6.0, 10.0]) and rolls.sum() == 0
