@@ -85,6 +85,9 @@ def test_goods_factor_raises_the_rate_of_risky_goods() -> None:
     assert food == pytest.approx(0.5, abs=0.08) and other == pytest.approx(0.1, abs=0.03)
 
 
+HOLD_ALL = "customs.checkpoints.hgh_airport_clearance.outcomes={hold: 1, hold_time_h: {kind: deterministic, value: 30}}"
+
+
 def test_outcomes_hold_return_and_destroy() -> None:
     base = [*SHORT, "customs.checkpoints.hgh_airport_clearance.lab=null"]
     held = simulate(
@@ -92,7 +95,7 @@ def test_outcomes_hold_return_and_destroy() -> None:
             "direct_mail_import",
             [
                 *base,
-                "customs.checkpoints.hgh_airport_clearance.outcomes={hold: 1.0, hold_time_h: {kind: deterministic, value: 30}}",
+                HOLD_ALL,
             ],
         )
     )
