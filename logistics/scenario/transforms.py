@@ -16,20 +16,35 @@ def _scale_staff(staffing: Any, factor: float) -> Any:
 
 
 def scaled(scenario: Scenario, factor: float) -> Scenario:
-    """The same scenario with demand, every staffed resource, lane capacity and customer base scaled by
-    `factor`, so that utilisations stay about the same while volume changes."""
+    """The same scenario with demand (of every flow), every staffed resource, lane capacity and block space and
+    the customer base scaled by `factor`, so that utilisations stay about the same while volume changes."""
     if not factor > 0:
         raise ValueError(f"factor must be > 0, got {factor}")
     data = scenario.model_dump(by_alias=True)
-    data["demand"]["orders_per_day"] *= factor
-    data["demand"]["customers"] = max(1, round(data["demand"]["customers"] * factor))
-    wh = data["warehouse"]
-    wh["receiving"]["teams"] = _scale_staff(wh["receiving"]["teams"], factor)
-    for station in ("pick", "pack"):
-        wh[station]["workers"] = _scale_staff(wh[station]["workers"], factor)
+    demands = [f["demand"] for f in data["flows"]]
+    if data["warehouse"] is not None:
+        demands.append(data["demand"])
+        wh = data["warehouse"]
+        wh["receiving"]["teams"] = _scale_staff(wh["receiving"]["teams"], factor)
+        for station in ("pick", "pack"):
+            wh[station]["workers"] = _scale_staff(wh[station]["workers"], factor)
+    for demand in demands:
+        demand["orders_per_day"] *= factor
+        demand["customers"] = max(1, round(demand["customers"] * factor))
+    for flow in data["flows"]:
+        stations = [flow["fulfilment"], flow["sort"]]
+        if flow["overseas_warehouse"] is not None:
+            stations += [flow["overseas_warehouse"]["pick"], flow["overseas_warehouse"]["pack"]]
+        for station in stations:
+            if station is not None:
+                station["workers"] = _scale_staff(station["workers"], factor)
     for cp in data["customs"]["checkpoints"]:
         cp["servers"] = _scale_staff(cp["servers"], factor)
         cp["inspectors"] = _scale_staff(cp["inspectors"], factor)
+        if cp["lab"] is not None:
+            cp["lab"]["servers"] = _scale_staff(cp["lab"]["servers"], factor)
     for lane in data["network"]["lanes"]:
         lane["containers_per_departure"] = max(1, math.ceil(lane["containers_per_departure"] * factor))
+        if lane["block_space"] is not None:
+            lane["block_space"]["kg"] *= factor
     return validate_data(data, source=f"{scenario.name} scaled x{factor:g}")
