@@ -112,6 +112,8 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
         for tier, group in part.groupby("credit_tier", observed=True):
             rows.append((f"{name}.inspection_rate.{tier}", float(group["inspected"].mean()), "share"))
             rows.append((f"{name}.checked.{tier}", len(group), "items"))
+            stopped = int((group["outcome"] != "released").sum())
+            rows.append((f"{name}.not_released.{tier}", stopped, "items"))  # held, returned or destroyed
         outcomes = part["outcome"].value_counts()
         for outcome in OUTCOMES:
             rows.append((f"{name}.outcome.{outcome}", int(outcomes.get(outcome, 0)), "items"))

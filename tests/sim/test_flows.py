@@ -10,6 +10,7 @@ from logistics.analysis.kpis import run_kpis
 from logistics.scenario import load_builtin
 from logistics.sim import simulate
 
+RATES_TIERS = ("advanced_aeo", "general_aeo", "general", "discredited")
 SHORT = ["run.horizon_h=48", "run.cooldown_h=96", "disruptions=[]"]
 
 
@@ -110,6 +111,9 @@ def test_outcomes_hold_return_and_destroy() -> None:
     ended = returned.flow_orders.set_index("order_id").loc[inspected]
     assert (ended["end_reason"] == "returned").all() and ended["delivered_h"].isna().all()
     assert returned.counts["flows.trader_demotions"] > 0  # failures demote traders
+    kpis = run_kpis(returned).set_index("kpi")["value"]
+    by_tier = sum(kpis.get(f"checkpoint.hgh_airport_clearance.not_released.{t}", 0) for t in RATES_TIERS)
+    assert by_tier == (returned.clearances["outcome"] == "returned").sum() == len(inspected)
 
 
 def test_a_full_flight_rolls_parcels_and_never_flies_overweight() -> None:
