@@ -25,6 +25,7 @@ import simpy
 
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
 from logistics.policies.replenishment import make_replenishment_policy
+from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
 from logistics.scenario.scenario import Scenario
@@ -453,7 +454,7 @@ class Flows:
 
         orders = slice(0, self.n_orders)
         flow_of = self.flow_of[orders]
-        modes = np.array([f.mode for f in flows] + ["none"])[flow_of] if len(flows) else np.array([], dtype=object)
+        modes = np.array([f.mode for f in flows])[flow_of]
         costs = s.costs
         # clearance log: one row per visit
         logs = []
@@ -487,7 +488,7 @@ class Flows:
         clear["clearance_h"] = clear["cleared_h"] - clear["arrived_h"]
         clear["flow"] = pd.Categorical.from_codes(job_flow, [f.id for f in flows])
         clear["mode"] = np.array([f.mode for f in flows])[job_flow] if flows else []
-        clear["credit_tier"] = pd.Categorical.from_codes(clear["tier"].to_numpy().astype(np.int64), list(_tiers()))
+        clear["credit_tier"] = pd.Categorical.from_codes(clear["tier"].to_numpy().astype(np.int64), list(CREDIT_TIERS))
         clear["outcome"] = pd.Categorical.from_codes(clear["outcome"].to_numpy().astype(np.int64), list(OUTCOMES))
         clear["order"] = is_order
         clearance_cost = np.zeros(self.n_jobs)
@@ -624,12 +625,6 @@ class Flows:
             for step in program.steps:
                 seen[id(step)] = step
         return list(seen.values())
-
-
-def _tiers() -> tuple[str, ...]:
-    from logistics.scenario.customs import CREDIT_TIERS
-
-    return CREDIT_TIERS
 
 
 class _Deliver(_Step):
