@@ -44,6 +44,17 @@ def _has_parquet() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+def _write_orders(frame: pd.DataFrame, out_dir: Path, name: str) -> Path:
+    """An order table as Parquet, or CSV without pyarrow."""
+    if _has_parquet():
+        path = out_dir / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+    else:
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=False)
+    return path
+
+
 def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = None) -> dict[str, Path]:
     """Write the KPI table (kpis.csv), per-order table (orders.parquet, else orders.csv), resources,
     consignments and time series (CSV), and the report; returns what was written."""
@@ -52,21 +63,12 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
     written: dict[str, Path] = {}
     written["kpis"] = out_dir / "kpis.csv"
     kpis.to_csv(written["kpis"], index=False)
-    orders = pd.concat([r.orders.assign(replication=r.replication) for r in results], ignore_index=True)
-    if _has_parquet():
-        written["orders"] = out_dir / "orders.parquet"
-        orders.to_parquet(written["orders"], index=False)
-    else:
-        written["orders"] = out_dir / "orders.csv"
-        orders.to_csv(written["orders"], index=False)
-    if len(results[0].flow_orders):
-        flow_orders = pd.concat([r.flow_orders.assign(replication=r.replication) for r in results], ignore_index=True)
-        if _has_parquet():
-            written["flow_orders"] = out_dir / "flow_orders.parquet"
-            flow_orders.to_parquet(written["flow_orders"], index=False)
-        else:
-            written["flow_orders"] = out_dir / "flow_orders.csv"
-            flow_orders.to_csv(written["flow_orders"], index=False)
+    for name in ("orders", "flow_orders"):
+        frames = [getattr(r, name).assign(replication=r.replication) for r in results if len(getattr(r, name))]
+        if name == "orders" or frames:  # the bonded-import table is always written (empty without a warehouse)
+            written[name] = _write_orders(
+                pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), out_dir, name
+            )
     for name in ("resources", "consignments", "series", "departures", "clearances", "flow_consignments"):
         frames = [getattr(r, name).assign(replication=r.replication) for r in results if len(getattr(r, name))]
         if not frames:

@@ -334,12 +334,7 @@ class BondedImportModel:
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
         started = time.perf_counter()
-        if progress is None:
-            self.env.run(until=self.end_h)
-        else:
-            for k in range(1, steps + 1):
-                self.env.run(until=self.end_h * k / steps)
-                progress(self.env.now, self.end_h)
+        _run_to_end(self.env, self.end_h, progress, steps)
         return self.finish(time.perf_counter() - started)
 
     def finish(self, wall_s: float) -> RunResult:
@@ -497,6 +492,16 @@ class BondedImportModel:
         )
 
 
+def _run_to_end(env: simpy.Environment, end_h: float, progress: ProgressCallback | None, steps: int) -> None:
+    """Run `env` to `end_h`, calling `progress(now_h, end_h)` `steps` times on the way if given."""
+    if progress is None:
+        env.run(until=end_h)
+        return
+    for k in range(1, steps + 1):
+        env.run(until=end_h * k / steps)
+        progress(env.now, end_h)
+
+
 def _resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
     return [
         {
@@ -546,12 +551,7 @@ class CrossBorderModel:
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
         started = time.perf_counter()
-        if progress is None:
-            self.env.run(until=self.end_h)
-        else:
-            for k in range(1, steps + 1):
-                self.env.run(until=self.end_h * k / steps)
-                progress(self.env.now, self.end_h)
+        _run_to_end(self.env, self.end_h, progress, steps)
         wall_s = time.perf_counter() - started
         s = self.scenario
         if self.bonded is not None:
