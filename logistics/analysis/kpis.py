@@ -131,11 +131,51 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:
         rows.append(("customs.trader_demotions", c.get("trader_demotions", 0), "traders"))
     rows.append(("customs.parcel_inspection_rate", c["parcels_inspected"] / max(1, handled), "share"))
     rows.append(("customs.parcels_failed", c["parcels_failed"], "parcels"))
+    released = steady["released_h"].to_numpy()
+    packed = steady["pack_end_h"].to_numpy()
+    inside = ~np.isnan(released) & (packed <= result.end_h)
+    _summary(rows, "warehouse.cycle_time_h", packed[inside] - released[inside], "h")
+    if result.floor:
+        _floor_kpis(result, rows)
     rows.append(("mode.1210.orders.created", c["created"], "orders"))
     rows.append(("mode.1210.orders.delivered", c["delivered"], "orders"))
     rows.append(("mode.1210.tax_cny", result.costs_cny["tax"] - float(result.flow_orders["tax_cny"].sum())
                  if len(result.flow_orders) else result.costs_cny["tax"], "CNY"))  # fmt: skip
     return handled
+
+
+def _floor_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
+    """The floor in detail: picker travel and time per line, productivity, replenishment, slots, docks."""
+    f, lists = result.floor, result.pick_lists
+    done = lists[lists["end_h"].notna()]
+    lines, units = float(done["lines"].sum()), float(done["units"].sum())
+    rows.append(("warehouse.pick_lists", len(done), "lists"))
+    rows.append(("warehouse.lines_per_list", lines / max(1, len(done)), "lines"))
+    rows.append(("warehouse.travel_m", float(done["travel_m"].sum()), "m"))
+    rows.append(("warehouse.travel_m_per_line", float(done["travel_m"].sum()) / max(1.0, lines), "m"))
+    rows.append(("warehouse.pick_time_min_per_line", float(done["service_h"].sum()) * 60 / max(1.0, lines), "min"))
+    staffed = f["picker_staffed_h"]
+    rows.append(("warehouse.lines_per_picker_h", lines / staffed if staffed else np.nan, "lines/worker*h"))
+    rows.append(("warehouse.units_per_picker_h", units / staffed if staffed else np.nan, "units/worker*h"))
+    busy = f["picker_busy_h"]
+    rows.append(("warehouse.lines_per_picker_busy_h", lines / busy if busy else np.nan, "lines/worker*h"))
+    rows.append(("warehouse.picker_busy_h", busy, "worker*h"))
+    rows.append(("warehouse.pick_labour_used_cny", f["pick_labour_used_cny"], "CNY"))
+    rows.append(("warehouse.slot_occupancy", f["slot_occupancy"], "share"))
+    rows.append(("warehouse.slotting_objective_m", f["slotting_objective_m"], "m/day"))
+    rows.append(("warehouse.replenishment_trips", f["replenishment_trips"], "trips"))
+    rows.append(("warehouse.face_stockouts", f["face_stockouts"], "picks"))
+    rows.append(("warehouse.reslot_moves", f["reslot_moves"], "moves"))
+    rows.append(("warehouse.putaway_travel_m", f["putaway_travel_m"], "m"))
+    for key, unit in (
+        ("dock_trucks", "trucks"),
+        ("dock_wait_h_mean", "h"),
+        ("dock_wait_h_p95", "h"),
+        ("dock_no_shows", "trucks"),
+        ("door_utilisation", "share"),
+    ):
+        if key in f:
+            rows.append((f"warehouse.{key}", f[key], unit))
 
 
 def kpi_table(results: Iterable[RunResult]) -> pd.DataFrame:

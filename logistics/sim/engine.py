@@ -22,7 +22,9 @@ import simpy
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
+from logistics.policies.registry import PolicyError
 from logistics.policies.replenishment import make_replenishment_policy
+from logistics.policies.warehouse import DOCKS
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge
 from logistics.scenario.scenario import Scenario
@@ -30,7 +32,9 @@ from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
 from logistics.sim.customs import CheckpointStations, RiskSelection, selection
 from logistics.sim.demand import forecast_units_per_day, generate_orders
+from logistics.sim.docks import DockYard, door_capacity
 from logistics.sim.documents import document_delays_h
+from logistics.sim.floor import WarehouseFloor
 from logistics.sim.flows import Flows
 from logistics.sim.inventory import Inventory
 from logistics.sim.lastmile import Carrier, assign_zones
@@ -79,6 +83,8 @@ class RunResult:
     flow_consignments: pd.DataFrame = field(default_factory=_empty, compare=False)
     departures: pd.DataFrame = field(default_factory=_empty, compare=False)
     clearances: pd.DataFrame = field(default_factory=_empty, compare=False)
+    floor: dict[str, float] = field(default_factory=dict, compare=False)
+    pick_lists: pd.DataFrame = field(default_factory=_empty, compare=False)
 
 
 class BondedImportModel:
@@ -158,7 +164,14 @@ class BondedImportModel:
             changes = capacity_changes(config.workers, cal, run.start, self.end_h)
             return Station(env, name, changes, service, on_done, started, finished)
 
-        self.pick = order_station("warehouse.pick", wh.pick, self._picked, cols.pick_start_h, cols.pick_end_h)
+        self.floor: WarehouseFloor | None = None
+        if wh.floor is not None:  # the floor in detail: slots, waves, pick lists, pick paths, replenishment
+            self.floor = WarehouseFloor(
+                env, s, skus, book, self.forecast, cols, streams.generator("warehouse.floor"), self._picked, self.end_h
+            )
+            self.pick = self.floor.pickers
+        else:
+            self.pick = order_station("warehouse.pick", wh.pick, self._picked, cols.pick_start_h, cols.pick_end_h)
         self.pack = order_station("warehouse.pack", wh.pack, self._packed, cols.pack_start_h, cols.pack_end_h)
         self.second_line = CheckpointStations(
             env,
@@ -198,13 +211,21 @@ class BondedImportModel:
             self._outages(first.id),
         )
         unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
+        teams = capacity_changes(wh.receiving.teams, cal, run.start, self.end_h)
+        docks = wh.floor.docks if wh.floor is not None else None
+        received = self._container_unloaded if self.floor is not None else self._container_in_stock
+        self.yard = self._dock_yard(docks, streams)
         self.receiving = Station(
             env,
             "warehouse.receiving",
-            capacity_changes(wh.receiving.teams, cal, run.start, self.end_h),
+            door_capacity(teams, docks.doors) if docks is not None else teams,
             lambda job: unload(),
-            lambda job: self.supply.container_received(job),
+            received,
+            started=self.yard.door_h if self.yard is not None else None,
+            staffed=teams,
         )
+        if self.yard is not None:
+            self.yard.receiving = self.receiving
         self.supply = InboundSupply(
             env,
             s,
@@ -217,7 +238,7 @@ class BondedImportModel:
             streams.generator("first_line.selection"),
             self.first_line,
             self.consignments,
-            self.receiving,
+            self.yard if self.yard is not None else self.receiving,
             self.costs,
         )
 
@@ -248,7 +269,12 @@ class BondedImportModel:
             self.series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
         self.series.gauge("orders.awaiting_release", lambda: self.awaiting)
         self.series.gauge("orders.backordered", lambda: self.inventory.orders_waiting)
-        self.series.gauge("orders.in_warehouse", lambda: self.pick.in_station + self.pack.in_station)
+        self.series.gauge(
+            "orders.in_warehouse",
+            (lambda: self.floor.in_picking + self.pack.in_station)  # type: ignore[union-attr]
+            if self.floor is not None
+            else (lambda: self.pick.in_station + self.pack.in_station),
+        )
         self.series.gauge("orders.outbound_buffer", lambda: len(self.carrier.buffer))
         self.series.gauge("stock.stored_m3", lambda: self.inventory.stored_m3)
         self.series.start()
@@ -302,7 +328,28 @@ class BondedImportModel:
         self.cols.released_h[i] = self.env.now
         self.awaiting -= 1
         self.released += 1
-        self.pick.arrive(i)
+        if self.floor is not None:
+            self.floor.release(i)
+        else:
+            self.pick.arrive(i)
+
+    def _dock_yard(self, docks, streams: RandomStreams) -> DockYard | None:  # type: ignore[no-untyped-def]
+        """Dock doors between the inbound trucks and receiving, when the floor has a docks section."""
+        if docks is None:
+            return None
+        try:
+            policy = DOCKS.make(docks.policy.name, docks.policy.params)
+        except PolicyError as exc:
+            raise ScenarioError([ScenarioIssue(("warehouse", "floor", "docks", "policy"), str(exc))]) from None
+        return DockYard(self.env, docks, policy, None, streams.generator("warehouse.docks"))  # type: ignore[arg-type]
+
+    def _container_in_stock(self, job: int) -> None:
+        self.supply.container_received(job)
+
+    def _container_unloaded(self, job: int) -> None:
+        """Unloaded: put away into the slots of its SKUs, then the stock is available."""
+        assert self.floor is not None
+        self.floor.put_away(job, self.supply.containers[job][1], self._container_in_stock)
 
     def _picked(self, i: int) -> None:
         self.inventory.ship(self._volume[i])
@@ -329,7 +376,8 @@ class BondedImportModel:
     @property
     def stations(self) -> list[Station]:
         """Every resource of the model."""
-        return [*self.first_line.stations, self.receiving, self.pick, self.pack, *self.second_line.stations]
+        floor = [self.floor.replenishers, self.floor.putaway] if self.floor is not None else []
+        return [*self.first_line.stations, self.receiving, self.pick, *floor, self.pack, *self.second_line.stations]
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
@@ -370,7 +418,7 @@ class BondedImportModel:
             "ended": self.ended,
             "in_system.awaiting_stock": waiting_stock,
             "in_system.awaiting_documents": self.awaiting - waiting_stock,
-            "in_system.pick": self.pick.in_station,
+            "in_system.pick": self.floor.in_picking if self.floor is not None else self.pick.in_station,
             "in_system.pack": self.pack.in_station,
             "in_system.second_line_checkpoint": self.second_line.in_checkpoint,
             "in_system.outbound": len(self.carrier.buffer),
@@ -420,6 +468,7 @@ class BondedImportModel:
             (self.first_line.inspection, 1, False),
             (self.receiving, wh.receiving.workers_per_team, True),
             (self.pick, 1, True),
+            *(((self.floor.replenishers, 1, True), (self.floor.putaway, 1, True)) if self.floor is not None else ()),
             (self.pack, 1, True),
             (self.second_line.screening, 1, False),
             (self.second_line.inspection, 1, False),
@@ -489,7 +538,29 @@ class BondedImportModel:
             counts=counts,
             stock=stock,
             wall_s=wall_s,
+            floor=self._floor_stats(),
+            pick_lists=self.floor.pick_list_table() if self.floor is not None else pd.DataFrame(),
         )
+
+    def _floor_stats(self) -> dict[str, float]:
+        """The floor's counters, and the docks' waits (empty without a floor)."""
+        if self.floor is None:
+            return {}
+        out = self.floor.stats()
+        wage = self.scenario.costs.labour_cny_per_worker_h
+        out["picker_busy_h"] = self.floor.pickers.busy_area
+        out["picker_staffed_h"] = staffed_hours(self.floor.pickers.schedule, self.scenario.run.horizon_h)
+        out["pick_labour_used_cny"] = self.floor.pickers.busy_area * wage
+        out["replenishment_busy_h"] = self.floor.replenishers.busy_area
+        if self.yard is not None:
+            waits = self.yard.waits_h()
+            out["dock_trucks"] = float(len(waits))
+            out["dock_wait_h_mean"] = float(waits.mean()) if len(waits) else np.nan
+            out["dock_wait_h_p95"] = float(np.quantile(waits, 0.95)) if len(waits) else np.nan
+            out["dock_no_shows"] = float(self.yard.no_shows)
+            doors = self.scenario.warehouse.floor.docks.doors  # type: ignore[union-attr]
+            out["door_utilisation"] = self.receiving.busy_area / (doors * self.end_h)
+        return out
 
 
 def _run_to_end(env: simpy.Environment, end_h: float, progress: ProgressCallback | None, steps: int) -> None:

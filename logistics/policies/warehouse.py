@@ -1,0 +1,389 @@
+"""Warehouse floor decisions as Protocols, with the built-in policies registered by name.
+
+A scenario selects each policy by name with parameters (`warehouse.floor.<decision>: {name: ..., params...}`);
+`register` a new factory in the matching registry (from any module, a test file included) and a scenario can
+use it at once.
+
+| decision | registry | built-ins |
+|---|---|---|
+| slotting (SKU -> slot at the start) | `SLOTTING` | random, abc, coi_greedy, optimal (proven-optimal COI flow) |
+| re-slotting (moves during the run) | `RESLOTTING` | none, periodic (best plan within a move budget) |
+| pick routing (tour through a pick list) | `PICK_ROUTING` | s_shape, return, midpoint, largest_gap, combined, optimal |
+| batching (orders -> pick lists) | `BATCHING` | single_order, time_window, zone |
+| wave release (when released orders reach the floor) | `WAVE_RELEASE` | continuous, fixed_interval, clock |
+| dock assignment (when an inbound truck gets a door) | `DOCKS` | fcfs, appointments |
+| pick-face replenishment (reserve -> pick face) | `FACE_REPLENISHMENT` | s_S |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from logistics.optimize.layout import WarehouseLayout
+from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
+from logistics.optimize.picking import POLICIES as SINGLE_BLOCK_ROUTING
+from logistics.optimize.picking import Pick, PickLists, SingleBlockLayout, pick_tours_m
+from logistics.optimize.slotting import METHODS as SLOTTING_METHODS
+from logistics.optimize.slotting import SlottingPlan, SlottingProblem, reslot, solve_slotting
+from logistics.policies.registry import Registry
+
+__all__ = [
+    "BATCHING",
+    "DOCKS",
+    "FACE_REPLENISHMENT",
+    "PICK_ROUTING",
+    "RESLOTTING",
+    "SLOTTING",
+    "WAVE_RELEASE",
+    "BatchingPolicy",
+    "DockPolicy",
+    "FaceReplenishmentPolicy",
+    "PickRoutingPolicy",
+    "Pool",
+    "ReslottingPolicy",
+    "SlottingPolicy",
+    "WaveReleasePolicy",
+]
+
+
+# --- slotting -------------------------------------------------------------------------------------------------
+class SlottingPolicy(Protocol):
+    """Places every SKU in slots before the run starts."""
+
+    def plan(self, problem: SlottingProblem, rng: np.random.Generator) -> SlottingPlan:
+        """The plan for `problem` (SKU pick rates are the forecast)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SlottingMethod:
+    """One of the slot-allocation optimizer's methods (`logistics.optimize.solve_slotting`)."""
+
+    method: str
+
+    def plan(self, problem: SlottingProblem, rng: np.random.Generator) -> SlottingPlan:
+        """Solve with the method, seeded from `rng`."""
+        return solve_slotting(problem, self.method, seed=int(rng.integers(2**31)))
+
+
+SLOTTING: Registry[SlottingPolicy] = Registry("slotting")
+for _method in SLOTTING_METHODS:
+    SLOTTING.register(_method, lambda _m=_method: SlottingMethod(_m))
+
+
+# --- re-slotting ----------------------------------------------------------------------------------------------
+class ReslottingPolicy(Protocol):
+    """Moves SKUs between slots during the run. `interval_h` (None = never) says how often it is asked."""
+
+    interval_h: float | None
+
+    def proposal(self, problem: SlottingProblem, current: np.ndarray) -> np.ndarray:
+        """The new `sku_of_slot` given the current one and `problem` (pick rates observed so far)."""
+        ...
+
+
+@dataclass(frozen=True)
+class NoReslotting:
+    """Keep the initial plan."""
+
+    interval_h: float | None = None
+
+    def proposal(self, problem: SlottingProblem, current: np.ndarray) -> np.ndarray:
+        """Unchanged."""
+        return current
+
+
+@dataclass(frozen=True)
+class PeriodicReslotting:
+    """Every `interval_h`, the best plan for the observed pick rates within `max_moves` moves (Lagrangian
+    re-slotting of the optimizer)."""
+
+    interval_h: float = 24.0
+    max_moves: int = 100
+
+    def __post_init__(self) -> None:
+        if not self.interval_h > 0 or self.max_moves < 0:
+            raise ValueError("interval_h must be > 0 and max_moves >= 0")
+
+    def proposal(self, problem: SlottingProblem, current: np.ndarray) -> np.ndarray:
+        """The re-slotting optimizer's plan."""
+        return reslot(problem, current, self.max_moves, max_solves=8).sku_of_slot
+
+
+RESLOTTING: Registry[ReslottingPolicy] = Registry("re-slotting")
+RESLOTTING.register("none", NoReslotting)
+RESLOTTING.register("periodic", PeriodicReslotting)
+
+
+# --- pick routing ---------------------------------------------------------------------------------------------
+class PickRoutingPolicy(Protocol):
+    """Walking distance of pick tours from and back to the pick-and-drop point."""
+
+    def tours_m(self, layout: WarehouseLayout, lists: PickLists) -> np.ndarray:
+        """Metres walked for each pick list."""
+        ...
+
+
+@dataclass(frozen=True)
+class PickPathPolicy:
+    """A routing policy of the pick-path module: vectorised on single-block layouts, one tour at a time on
+    multi-block ones (where s_shape, largest_gap, combined and optimal exist)."""
+
+    name: str
+
+    def tours_m(self, layout: WarehouseLayout, lists: PickLists) -> np.ndarray:
+        """Metres walked for each pick list."""
+        geometry = layout.routing()
+        if isinstance(geometry, SingleBlockLayout):
+            return pick_tours_m(geometry, lists, self.name)
+        assert isinstance(geometry, MultiBlockLayout)
+        out = np.zeros(len(lists))
+        for k in range(len(lists)):
+            a, b = int(lists.ptr[k]), int(lists.ptr[k + 1])
+            picks = [Pick(int(x), float(y)) for x, y in zip(lists.aisle[a:b], lists.y_m[a:b], strict=True)]
+            out[k] = multiblock_tour(geometry, picks, self.name).distance_m if picks else 0.0
+        return out
+
+
+PICK_ROUTING: Registry[PickRoutingPolicy] = Registry("pick routing")
+for _name in SINGLE_BLOCK_ROUTING:
+    PICK_ROUTING.register(_name, lambda _n=_name: PickPathPolicy(_n))
+
+
+# --- batching -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pool:
+    """Orders waiting to be put on pick lists, in release order, with their lines (CSR: the lines of
+    `orders[k]` are positions `line_ptr[k]:line_ptr[k+1]` of the line arrays)."""
+
+    orders: np.ndarray
+    line_ptr: np.ndarray
+    line_zone: np.ndarray  # zone index of each line's slot
+    line_aisle: np.ndarray
+
+    @property
+    def n_lines(self) -> int:
+        """Lines in the pool."""
+        return int(self.line_ptr[-1])
+
+
+class BatchingPolicy(Protocol):
+    """Forms pick lists. Orders accumulate for `window_h` (0 = lists are formed as soon as orders arrive)."""
+
+    window_h: float
+
+    def pick_lists(self, pool: Pool) -> list[np.ndarray]:
+        """Pick lists as arrays of line positions in the pool; every line exactly once."""
+        ...
+
+
+@dataclass(frozen=True)
+class SingleOrder:
+    """One pick list per order (discrete order picking)."""
+
+    window_h: float = 0.0
+
+    def pick_lists(self, pool: Pool) -> list[np.ndarray]:
+        """Each order's lines."""
+        return [np.arange(pool.line_ptr[k], pool.line_ptr[k + 1]) for k in range(len(pool.orders))]
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Orders released within `window_min` are batched first come first served into lists of at most
+    `max_orders` orders and `max_lines` lines (sorted into orders at packing)."""
+
+    window_min: float = 30.0
+    max_orders: int = 8
+    max_lines: int = 40
+
+    def __post_init__(self) -> None:
+        if not self.window_min > 0 or self.max_orders < 1 or self.max_lines < 1:
+            raise ValueError("window_min must be > 0, max_orders and max_lines >= 1")
+
+    @property
+    def window_h(self) -> float:
+        """The accumulation window in hours."""
+        return self.window_min / 60.0
+
+    def pick_lists(self, pool: Pool) -> list[np.ndarray]:
+        """First-come batches within the limits (an order is never split)."""
+        lists: list[np.ndarray] = []
+        start, orders = 0, 0
+        for k in range(len(pool.orders)):
+            size = pool.line_ptr[k + 1] - pool.line_ptr[start]
+            if orders and (orders >= self.max_orders or size > self.max_lines):
+                lists.append(np.arange(pool.line_ptr[start], pool.line_ptr[k]))
+                start, orders = k, 0
+            orders += 1
+        if len(pool.orders):
+            lists.append(np.arange(pool.line_ptr[start], pool.line_ptr[len(pool.orders)]))
+        return lists
+
+
+@dataclass(frozen=True)
+class ZoneBatching:
+    """Pick by zone: the lines of the orders released within `window_min` are grouped by the zone of their
+    slot, in lists of at most `max_lines`; an order is complete when its last zone list is picked."""
+
+    window_min: float = 0.0
+    max_lines: int = 40
+
+    def __post_init__(self) -> None:
+        if self.window_min < 0 or self.max_lines < 1:
+            raise ValueError("window_min must be >= 0 and max_lines >= 1")
+
+    @property
+    def window_h(self) -> float:
+        """The accumulation window in hours."""
+        return self.window_min / 60.0
+
+    def pick_lists(self, pool: Pool) -> list[np.ndarray]:
+        """Lines grouped by zone, in release order within a zone."""
+        lists: list[np.ndarray] = []
+        for zone in np.unique(pool.line_zone):
+            lines = np.flatnonzero(pool.line_zone == zone)
+            lists += [lines[i : i + self.max_lines] for i in range(0, len(lines), self.max_lines)]
+        return lists
+
+
+BATCHING: Registry[BatchingPolicy] = Registry("batching")
+BATCHING.register("single_order", SingleOrder)
+BATCHING.register("time_window", TimeWindow)
+BATCHING.register("zone", ZoneBatching)
+
+
+# --- wave release ---------------------------------------------------------------------------------------------
+class WaveReleasePolicy(Protocol):
+    """When orders released by customs and stock reach the floor."""
+
+    def wave_times_h(self, start_hour: float, end_h: float) -> list[float] | None:
+        """Simulated hours of the waves in [0, end_h) (None = continuously). `start_hour` is the clock hour
+        of simulated hour 0."""
+        ...
+
+
+@dataclass(frozen=True)
+class Continuous:
+    """Every order goes to the floor as soon as it is released."""
+
+    def wave_times_h(self, start_hour: float, end_h: float) -> list[float] | None:
+        """Continuous: no waves."""
+        return None
+
+
+@dataclass(frozen=True)
+class FixedInterval:
+    """A wave every `interval_min`."""
+
+    interval_min: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not self.interval_min > 0:
+            raise ValueError("interval_min must be > 0")
+
+    def wave_times_h(self, start_hour: float, end_h: float) -> list[float] | None:
+        """Every interval from the start."""
+        step = self.interval_min / 60.0
+        return list(np.arange(step, end_h, step))
+
+
+@dataclass(frozen=True)
+class ClockWaves:
+    """Waves at the listed clock hours every day (e.g. ahead of carrier pickups)."""
+
+    hours: Sequence[float] = (6.0, 10.0, 14.0, 18.0, 22.0)
+
+    def __post_init__(self) -> None:
+        if not self.hours or any(not 0 <= h < 24 for h in self.hours):
+            raise ValueError(f"hours must be clock hours in [0, 24), got {list(self.hours)}")
+
+    def wave_times_h(self, start_hour: float, end_h: float) -> list[float] | None:
+        """The clock hours, day after day."""
+        times = [day * 24.0 + h - start_hour for day in range(int(end_h // 24) + 2) for h in sorted(self.hours)]
+        return [t for t in times if 0 < t < end_h]
+
+
+WAVE_RELEASE: Registry[WaveReleasePolicy] = Registry("wave release")
+WAVE_RELEASE.register("continuous", Continuous)
+WAVE_RELEASE.register("fixed_interval", FixedInterval)
+WAVE_RELEASE.register("clock", ClockWaves)
+
+
+# --- docks ----------------------------------------------------------------------------------------------------
+class DockPolicy(Protocol):
+    """When an inbound truck may take a door, given when it arrives and its appointment."""
+
+    def door_ready_h(self, arrival_h: float, appointment_h: float) -> float:
+        """The earliest time the truck may start unloading (it then queues for a free door)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FirstComeFirstServed:
+    """Trucks queue for a door in arrival order; appointments are ignored."""
+
+    def door_ready_h(self, arrival_h: float, appointment_h: float) -> float:
+        """At once."""
+        return arrival_h
+
+
+@dataclass(frozen=True)
+class Appointments:
+    """Trucks are booked into slots of `slot_h`: an early truck waits for its slot; one later than `grace_h`
+    loses it and is rebooked into the first slot starting `rebook_after_h` after it arrives."""
+
+    slot_h: float = 1.0
+    grace_h: float = 0.5
+    rebook_after_h: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not self.slot_h > 0 or self.grace_h < 0 or self.rebook_after_h < 0:
+            raise ValueError("slot_h must be > 0, grace_h and rebook_after_h >= 0")
+
+    def door_ready_h(self, arrival_h: float, appointment_h: float) -> float:
+        """The slot's start, or a later slot for a late truck."""
+        slot = np.floor(appointment_h / self.slot_h) * self.slot_h
+        if arrival_h <= slot + self.grace_h:
+            return max(arrival_h, slot)
+        return float(np.ceil((arrival_h + self.rebook_after_h) / self.slot_h) * self.slot_h)
+
+
+DOCKS: Registry[DockPolicy] = Registry("dock assignment")
+DOCKS.register("fcfs", FirstComeFirstServed)
+DOCKS.register("appointments", Appointments)
+
+
+# --- pick-face replenishment ----------------------------------------------------------------------------------
+class FaceReplenishmentPolicy(Protocol):
+    """Refilling a pick face from the reserve: how many units to bring now."""
+
+    def refill_units(self, face_units: int, capacity_units: int) -> int:
+        """Units to move to the face now (0 = no trip)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmallSBigS:
+    """(s, S): when the face holds `s` or fewer units (as a share of its capacity), bring it up to `S`."""
+
+    s: float = 0.25
+    S: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.s < self.S <= 1:
+            raise ValueError(f"need 0 <= s < S <= 1 (shares of the face capacity), got s={self.s}, S={self.S}")
+
+    def refill_units(self, face_units: int, capacity_units: int) -> int:
+        """Up to S once at or below s."""
+        if face_units > self.s * capacity_units:
+            return 0
+        return max(0, int(self.S * capacity_units) - face_units)
+
+
+FACE_REPLENISHMENT: Registry[FaceReplenishmentPolicy] = Registry("pick-face replenishment")
+FACE_REPLENISHMENT.register("s_S", SmallSBigS)
