@@ -28,6 +28,12 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
         wh["receiving"]["teams"] = _scale_staff(wh["receiving"]["teams"], factor)
         for station in ("pick", "pack"):
             wh[station]["workers"] = _scale_staff(wh[station]["workers"], factor)
+        floor = wh["floor"]
+        if floor is not None:  # the layout stays; the people and doors scale
+            floor["replenishers"] = _scale_staff(floor["replenishers"], factor)
+            floor["putaway_workers"] = _scale_staff(floor["putaway_workers"], factor)
+            if floor["docks"] is not None:
+                floor["docks"]["doors"] = max(1, math.ceil(floor["docks"]["doors"] * factor))
     for demand in demands:
         demand["orders_per_day"] *= factor
         demand["customers"] = max(1, round(demand["customers"] * factor))
