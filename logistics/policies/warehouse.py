@@ -11,7 +11,7 @@ use it at once.
 | pick routing (tour through a pick list) | `PICK_ROUTING` | s_shape, return, midpoint, largest_gap, combined, optimal |
 | batching (orders -> pick lists) | `BATCHING` | single_order, time_window, zone |
 | wave release (when released orders reach the floor) | `WAVE_RELEASE` | continuous, fixed_interval, clock |
-| dock assignment (when an inbound truck gets a door) | `DOCKS` | fcfs, appointments |
+| dock assignment (bookings; when an inbound truck gets a door) | `DOCKS` | fcfs, appointments, optimized (CP-SAT) |
 | pick-face replenishment (reserve -> pick face) | `FACE_REPLENISHMENT` | s_S |
 """
 
@@ -316,7 +316,15 @@ WAVE_RELEASE.register("clock", ClockWaves)
 
 # --- docks ----------------------------------------------------------------------------------------------------
 class DockPolicy(Protocol):
-    """When an inbound truck may take a door, given when it arrives and its appointment."""
+    """Books inbound trucks (when they leave for the warehouse) and says when an arriving truck may take a door."""
+
+    def book(
+        self, now_h: float, expected_h: Sequence[float], duration_h: Sequence[float], doors: int,
+        booked: Sequence[tuple[float, float]],
+    ) -> list[float]:  # fmt: skip
+        """Appointment times of trucks expected at `expected_h` needing `duration_h` at a door, given the
+        appointments already `booked` (start, end) and the number of `doors`."""
+        ...
 
     def door_ready_h(self, arrival_h: float, appointment_h: float) -> float:
         """The earliest time the truck may start unloading (it then queues for a free door)."""
@@ -325,11 +333,28 @@ class DockPolicy(Protocol):
 
 @dataclass(frozen=True)
 class FirstComeFirstServed:
-    """Trucks queue for a door in arrival order; appointments are ignored."""
+    """No appointments: trucks queue for a door in arrival order."""
+
+    def book(
+        self, now_h: float, expected_h: Sequence[float], duration_h: Sequence[float], doors: int,
+        booked: Sequence[tuple[float, float]],
+    ) -> list[float]:  # fmt: skip
+        """The expected arrivals (nothing is planned)."""
+        return list(expected_h)
 
     def door_ready_h(self, arrival_h: float, appointment_h: float) -> float:
         """At once."""
         return arrival_h
+
+
+def _free_slot(
+    start_h: float, duration_h: float, slot_h: float, doors: int, booked: list[tuple[float, float]]
+) -> float:
+    """The first slot start at or after `start_h` with a door free for `duration_h`."""
+    t = float(np.floor(start_h / slot_h) * slot_h)
+    while sum(1 for a, b in booked if a < t + duration_h and t < b) >= doors:
+        t += slot_h
+    return t
 
 
 @dataclass(frozen=True)
@@ -345,6 +370,19 @@ class Appointments:
         if not self.slot_h > 0 or self.grace_h < 0 or self.rebook_after_h < 0:
             raise ValueError("slot_h must be > 0, grace_h and rebook_after_h >= 0")
 
+    def book(
+        self, now_h: float, expected_h: Sequence[float], duration_h: Sequence[float], doors: int,
+        booked: Sequence[tuple[float, float]],
+    ) -> list[float]:  # fmt: skip
+        """Greedy, in order of expected arrival: the first slot with a free door."""
+        taken = list(booked)
+        out = [0.0] * len(expected_h)
+        for k in sorted(range(len(expected_h)), key=lambda k: expected_h[k]):
+            t = _free_slot(expected_h[k], duration_h[k], self.slot_h, doors, taken)
+            taken.append((t, t + duration_h[k]))
+            out[k] = t
+        return out
+
     def door_ready_h(self, arrival_h: float, appointment_h: float) -> float:
         """The slot's start, or a later slot for a late truck."""
         slot = np.floor(appointment_h / self.slot_h) * self.slot_h
@@ -353,9 +391,48 @@ class Appointments:
         return float(np.ceil((arrival_h + self.rebook_after_h) / self.slot_h) * self.slot_h)
 
 
+@dataclass(frozen=True)
+class OptimizedAppointments(Appointments):
+    """Appointments planned by the dock-appointment optimizer (CP-SAT, `logistics.optimize.schedule_docks`):
+    the new trucks are scheduled on a grid of `slot_h` against the doors left by earlier bookings, minimising
+    waiting and lateness; within `time_limit_s` on one worker (reproducible), falling back to the greedy
+    booking for any truck it leaves unscheduled."""
+
+    time_limit_s: float = 2.0
+    horizon_h: float = 48.0
+
+    def book(
+        self, now_h: float, expected_h: Sequence[float], duration_h: Sequence[float], doors: int,
+        booked: Sequence[tuple[float, float]],
+    ) -> list[float]:  # fmt: skip
+        """The optimizer's plan for the new trucks; earlier bookings stay where they are."""
+        from logistics.optimize.docks import DockDoor, DockProblem, Truck, schedule_docks
+
+        slot = self.slot_h
+        origin = float(np.floor(now_h / slot) * slot)
+        horizon = int(np.ceil(self.horizon_h / slot))
+        trucks = []
+        for k, (a, b) in enumerate(x for x in booked if x[1] > origin):  # held: huge priority keeps them put
+            start = max(0, round((a - origin) / slot))
+            length = max(1, int(np.ceil((b - max(a, origin)) / slot)))
+            if start + length <= horizon:
+                trucks.append(Truck(f"held{k}", start, length, start + length, priority=1e4))
+        for k, (e, d) in enumerate(zip(expected_h, duration_h, strict=True)):
+            start = min(horizon - 1, max(0, int(np.ceil((e - origin) / slot - 1e-9))))
+            trucks.append(Truck(f"new{k}", start, max(1, int(np.ceil(d / slot - 1e-9)))))
+        problem = DockProblem(tuple(trucks), tuple(DockDoor(f"d{i}") for i in range(doors)), horizon, slot * 60.0)
+        plan = schedule_docks(problem, time_limit_s=self.time_limit_s, workers=1)
+        start_of = {a.truck: a.start_slot for a in plan.appointments}
+        greedy = Appointments.book(self, now_h, expected_h, duration_h, doors, booked)
+        return [
+            origin + start_of[f"new{k}"] * slot if f"new{k}" in start_of else greedy[k] for k in range(len(expected_h))
+        ]
+
+
 DOCKS: Registry[DockPolicy] = Registry("dock assignment")
 DOCKS.register("fcfs", FirstComeFirstServed)
 DOCKS.register("appointments", Appointments)
+DOCKS.register("optimized", OptimizedAppointments)
 
 
 # --- pick-face replenishment ----------------------------------------------------------------------------------

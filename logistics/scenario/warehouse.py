@@ -111,6 +111,9 @@ class Floor(ScenarioModel):
         default=3.0, ge=0, description="Extra picker time when a face is empty (fetch from the reserve)."
     )
     move_time_min: float = Field(default=12.0, ge=0, description="Labour per SKU moved by re-slotting.")
+    receiving_check_min_per_sku: float = Field(
+        default=2.0, ge=0, description="Receiving inspection at the door: count and check each SKU of a container."
+    )
     putaway_workers: Staffing = 4
     putaway_handling_min_per_sku: float = Field(default=1.0, ge=0)
     docks: Docks | None = None

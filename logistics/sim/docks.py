@@ -1,8 +1,13 @@
-"""Inbound dock doors: each container arrives on a truck booked for its expected arrival (the appointment),
-turns up late or early (`lateness_h`) or not at all on the day (a no-show comes `no_show_delay_h` later), and
-the dock policy says when it may take a door; unloading then needs a free door and a receiving team."""
+"""Inbound dock doors: when a consignment leaves on its last lane, the dock policy books its trucks (one per
+container) from their expected arrival (no plan, a greedy slot plan or the CP-SAT optimizer's); a truck turns up
+after its lane's transit plus `lateness_h`, or on a no-show `no_show_delay_h` later; the policy says when it may
+take a door (an early truck waits for its slot, a late one may be rebooked); unloading then needs a free door
+and a receiving team."""
 
 from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -10,6 +15,7 @@ import simpy
 from logistics.scenario.warehouse import Docks
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
+from logistics.sim.transport import Consignment
 
 __all__ = ["DockYard", "door_capacity"]
 
@@ -25,16 +31,28 @@ def door_capacity(teams: list[tuple[float, int]], doors: int) -> list[tuple[floa
 
 
 class DockYard:
-    """Trucks between the gate and a door. Duck-types a station: `arrive(job)` at the appointment time."""
+    """Trucks between the gate and a door. Trucks are booked when their consignment leaves on the last lane
+    (`book`); `arrive(job)` when a truck is due from the lane (duck-types a station for the inbound supply)."""
 
     def __init__(
-        self, env: simpy.Environment, config: Docks, policy, receiving: Station, rng: np.random.Generator
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        env: simpy.Environment,
+        config: Docks,
+        policy,  # type: ignore[no-untyped-def]
+        receiving: Station,
+        rng: np.random.Generator,
+        unload_mean_h: float,
+        consignment_of: Callable[[int], int],
+    ) -> None:
         self.env = env
         self.config = config
         self.policy = policy
         self.receiving = receiving
         self.rng = rng
+        self.unload_mean_h = unload_mean_h
+        self.consignment_of = consignment_of
+        self.bookings: dict[int, deque[float]] = {}
+        self.booked: list[tuple[float, float]] = []
         self.lateness = BufferedSampler(config.lateness_h, rng)
         self.appointment_h: dict[int, float] = {}
         self.arrived_h: dict[int, float] = {}
@@ -42,10 +60,20 @@ class DockYard:
         self.no_shows = 0
         self.in_yard = 0
 
-    def arrive(self, job: int) -> None:
-        """A truck is due now (its appointment); it comes later or earlier than that."""
+    def book(self, consignment: Consignment, expected_h: float) -> None:
+        """Book the consignment's trucks (one per container) by the dock policy."""
         now = self.env.now
-        self.appointment_h[job] = now
+        self.booked = [b for b in self.booked if b[1] > now]
+        n = len(consignment.containers)
+        times = self.policy.book(now, [expected_h] * n, [self.unload_mean_h] * n, self.config.doors, self.booked)
+        self.booked += [(t, t + self.unload_mean_h) for t in times]
+        self.bookings[consignment.id] = deque(sorted(times))
+
+    def arrive(self, job: int) -> None:
+        """A truck is due from the lane now; it comes later than that (`lateness_h`, no-shows)."""
+        now = self.env.now
+        booked = self.bookings.get(self.consignment_of(job))
+        self.appointment_h[job] = booked.popleft() if booked else now
         delay = self.lateness()
         if self.rng.random() < self.config.no_show_probability:
             self.no_shows += 1

@@ -219,7 +219,7 @@ class BondedImportModel:
             env,
             "warehouse.receiving",
             door_capacity(teams, docks.doors) if docks is not None else teams,
-            lambda job: unload(),
+            self._unload_time(unload),
             received,
             started=self.yard.door_h if self.yard is not None else None,
             staffed=teams,
@@ -240,6 +240,7 @@ class BondedImportModel:
             self.consignments,
             self.yard if self.yard is not None else self.receiving,
             self.costs,
+            self.yard.book if self.yard is not None else None,
         )
 
         # --- order arrivals: one chained timeout per order --------------------------------------
@@ -341,7 +342,19 @@ class BondedImportModel:
             policy = DOCKS.make(docks.policy.name, docks.policy.params)
         except PolicyError as exc:
             raise ScenarioError([ScenarioIssue(("warehouse", "floor", "docks", "policy"), str(exc))]) from None
-        return DockYard(self.env, docks, policy, None, streams.generator("warehouse.docks"))  # type: ignore[arg-type]
+        unload_h = self.scenario.warehouse.receiving.time_per_container_h.mean  # type: ignore[union-attr]
+        return DockYard(
+            self.env, docks, policy, None, streams.generator("warehouse.docks"), unload_h,  # type: ignore[arg-type]
+            lambda job: self.supply.containers[job][0].id,
+        )  # fmt: skip
+
+    def _unload_time(self, unload: BufferedSampler) -> Callable[[int], float]:
+        """Hours at the door per container: unloading, plus (with the floor) the receiving check per SKU."""
+        floor = self.scenario.warehouse.floor  # type: ignore[union-attr]
+        if floor is None or floor.receiving_check_min_per_sku == 0:
+            return lambda job: unload()
+        check_h = floor.receiving_check_min_per_sku / MINUTES_PER_HOUR
+        return lambda job: unload() + check_h * len(self.supply.containers[job][1])
 
     def _container_in_stock(self, job: int) -> None:
         self.supply.container_received(job)

@@ -4,6 +4,7 @@ checkpoint, and received into the bonded warehouse container by container."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -90,6 +91,7 @@ class InboundSupply:
         first_line_jobs: list[Consignment],
         receiving: Station,
         costs: dict[str, float],
+        on_last_leg: Callable[[Consignment, float], None] | None = None,
     ) -> None:
         self.env = env
         self.scenario = scenario
@@ -105,6 +107,7 @@ class InboundSupply:
         self.consignments = first_line_jobs  # index = job id at the first-line checkpoint
         self.receiving = receiving
         self.costs = costs
+        self.on_last_leg = on_last_leg  # told when a consignment leaves on the last lane, with its expected arrival
         self.containers: list[tuple[Consignment, np.ndarray, np.ndarray]] = []
         self.pending_containers: dict[int, int] = {}
         self._cleared: dict[int, simpy.Event] = {}
@@ -175,6 +178,8 @@ class InboundSupply:
                     self.closure_holds += 1
                     yield self.env.timeout(max(d.end_h for d in closing) - self.env.now)
             c.events[f"depart:{lane.id}"] = self.env.now
+            if k == len(self.path) - 1 and self.on_last_leg is not None:
+                self.on_last_leg(c, self.env.now + lane.transit_time_h.mean)
             self.costs["transport"] += lane.cost_per_container_cny * len(c.containers)
             delay = sum(d.delay_h for d in self.delays[lane.id] if d.covers(self.env.now))
             self.departures_delayed += delay > 0

@@ -48,7 +48,7 @@ def test_builtins_are_registered() -> None:
     assert {"random", "abc", "coi_greedy", "optimal"} <= set(SLOTTING.names())
     assert {"s_shape", "largest_gap", "combined", "optimal"} <= set(PICK_ROUTING.names())
     assert set(WAVE_RELEASE.names()) == {"continuous", "fixed_interval", "clock"}
-    assert set(DOCKS.names()) == {"fcfs", "appointments"}
+    assert set(DOCKS.names()) == {"fcfs", "appointments", "optimized"}
 
 
 def _pool(zones: list[list[int]]) -> Pool:
@@ -78,3 +78,21 @@ def test_appointments_and_clock_waves() -> None:
     assert policy.door_ready_h(10.7, 10.0) == 13.0  # late: rebooked 2 h later, to the next slot
     assert ClockWaves(hours=[6, 18]).wave_times_h(0.0, 48.0) == [6.0, 18.0, 30.0, 42.0]
     assert ClockWaves(hours=[6]).wave_times_h(8.0, 48.0) == [22.0, 46.0]  # start at 08:00
+
+
+def _overlaps(times: list[float], duration: float, booked: list[tuple[float, float]]) -> int:
+    """Most appointments at a door at once."""
+    spans = [*booked, *[(t, t + duration) for t in times]]
+    points = sorted({a for a, _ in spans})
+    return max(sum(1 for a, b in spans if a <= p < b) for p in points)
+
+
+def test_appointment_bookings_never_overbook_the_doors() -> None:
+    booked = [(10.0, 12.0), (10.0, 12.0)]
+    greedy = Appointments(slot_h=0.5).book(8.0, [10.2] * 5, [1.5] * 5, 3, booked)
+    assert min(greedy) >= 10.0 and _overlaps(greedy, 1.5, booked) <= 3
+    assert sorted(greedy) == [10.0, 11.5, 12.0, 12.0, 13.0]  # first slot with a door free for 1.5 h
+    optimizer = DOCKS.make("optimized", {"slot_h": 0.5, "time_limit_s": 5})
+    optimized = optimizer.book(8.0, [10.0] * 5, [1.5] * 5, 3, booked)  # arrivals on the grid: same start
+    assert min(optimized) >= 10.0 and _overlaps(optimized, 1.5, booked) <= 3
+    assert sum(optimized) <= sum(greedy) + 1e-9  # no more waiting than the greedy plan

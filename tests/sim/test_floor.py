@@ -156,3 +156,15 @@ def test_a_policy_registered_in_a_test_file_runs_from_a_scenario_file(tmp_path: 
         assert run.counts["in_system.pick"] == 0
     finally:
         BATCHING.unregister("test_pairs")
+
+
+@pytest.mark.parametrize("policy", ["appointments", "optimized"])
+def test_booked_trucks_never_take_a_door_before_their_appointment(policy: str) -> None:
+    sets = [f"warehouse.floor.docks.policy.name={policy}", "warehouse.floor.docks.doors=1"]
+    model = CrossBorderModel(load_builtin("bonded_import_peak", sets))
+    run = model.run()
+    yard = model.bonded.yard  # type: ignore[union-attr]
+    assert yard is not None and len(yard.door_h) > 0
+    for job, start in yard.door_h.items():
+        assert start >= np.floor(yard.appointment_h[job]) - 1e-9  # the slot of the appointment, at the earliest
+    assert run.floor["dock_wait_h_mean"] >= 0
