@@ -196,7 +196,10 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
             "lab_tests": "lab tests",
         },
     )
+    floor = summary[summary["kpi"].str.startswith("warehouse.")][["kpi", "unit", "mean", "min", "max"]]
     sections = []
+    if len(floor) > 5:  # more than the cycle time: the floor in detail
+        sections.append(("Warehouse floor (bonded import)", floor))
     if len(modes):
         sections.append(("By customs mode", modes))
     if len(lanes):

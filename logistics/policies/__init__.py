@@ -1,5 +1,6 @@
 """Decisions the simulation delegates, as Protocols, and the built-in policies registered by name."""
 
+from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import (
     REPLENISHMENT_POLICIES,
     BaseStock,
@@ -7,11 +8,45 @@ from logistics.policies.replenishment import (
     ReplenishmentPolicy,
     make_replenishment_policy,
 )
+from logistics.policies.warehouse import (
+    BATCHING,
+    DOCKS,
+    FACE_REPLENISHMENT,
+    PICK_ROUTING,
+    RESLOTTING,
+    SLOTTING,
+    WAVE_RELEASE,
+    BatchingPolicy,
+    DockPolicy,
+    FaceReplenishmentPolicy,
+    PickRoutingPolicy,
+    Pool,
+    ReslottingPolicy,
+    SlottingPolicy,
+    WaveReleasePolicy,
+)
 
 __all__ = [
+    "BATCHING",
+    "DOCKS",
+    "FACE_REPLENISHMENT",
+    "PICK_ROUTING",
     "REPLENISHMENT_POLICIES",
+    "RESLOTTING",
+    "SLOTTING",
+    "WAVE_RELEASE",
     "BaseStock",
+    "BatchingPolicy",
+    "DockPolicy",
+    "FaceReplenishmentPolicy",
     "InventoryView",
+    "PickRoutingPolicy",
+    "PolicyError",
+    "Pool",
+    "Registry",
     "ReplenishmentPolicy",
+    "ReslottingPolicy",
+    "SlottingPolicy",
+    "WaveReleasePolicy",
     "make_replenishment_policy",
 ]
