@@ -168,6 +168,18 @@ def _bonded_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool, lane
     if wh_ok and s.network.node(wh.node).kind != "bonded_warehouse":  # type: ignore[union-attr]
         bad(("warehouse", "node"), f"node {wh.node!r} is not of kind bonded_warehouse")
     need_staff(("warehouse", "receiving", "teams"), wh.receiving.teams)
+    zone_ids = [z.id for z in s.last_mile.zones] if s.last_mile is not None else []
+    served: dict[str, str] = {}
+    for i, carrier in enumerate(wh.carriers):
+        if [c.id for c in wh.carriers].index(carrier.id) != i:
+            bad(("warehouse", "carriers", i, "id"), f"carrier id {carrier.id!r} is used twice")
+        for j, zone in enumerate(carrier.zones):
+            if zone not in zone_ids:
+                bad(("warehouse", "carriers", i, "zones", j), f"no zone {zone!r} (zones: {', '.join(zone_ids)})")
+            elif zone in served:
+                bad(("warehouse", "carriers", i, "zones", j), f"zone {zone!r} is already served by {served[zone]!r}")
+            else:
+                served[zone] = carrier.id
     need_staff(("warehouse", "pick", "workers"), wh.pick.workers)
     need_staff(("warehouse", "pack", "workers"), wh.pack.workers)
     origin_ok = need_node(("warehouse", "replenishment", "origin"), wh.replenishment.origin)

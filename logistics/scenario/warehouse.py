@@ -119,6 +119,15 @@ class Floor(ScenarioModel):
     docks: Docks | None = None
 
 
+class CarrierDock(ScenarioModel):
+    """An outbound dock of one last-mile carrier: parcels of its `zones` are sorted to it and collected at its
+    own `pickups_h` (its cut-offs)."""
+
+    id: str = Field(min_length=1)
+    zones: list[str] = Field(min_length=1)
+    pickups_h: list[Annotated[float, Field(ge=0, lt=24)]] = Field(min_length=1)
+
+
 class Warehouse(ScenarioModel):
     """A bonded warehouse in a special customs supervision zone."""
 
@@ -129,6 +138,10 @@ class Warehouse(ScenarioModel):
     replenishment: Replenishment
     carrier_pickups_h: list[Annotated[float, Field(ge=0, lt=24)]] = Field(
         min_length=1, description="Clock hours at which the last-mile carrier collects cleared parcels."
+    )
+    carriers: list[CarrierDock] = Field(
+        default_factory=list,
+        description="Outbound docks by carrier and zone; zones no carrier lists go out at carrier_pickups_h.",
     )
     floor: Floor | None = Field(
         default=None,

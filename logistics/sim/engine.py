@@ -192,7 +192,16 @@ class BondedImportModel:
             },
             self._outages(second.id),
         )
-        self.carrier = Carrier(env, wh.carrier_pickups_h, run.start, self.end_h, cols, self.delivery_h)
+        # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
+        zone_ids = [z.id for z in s.last_mile.zones]  # type: ignore[union-attr]
+        self.carriers = [
+            Carrier(env, pickups, run.start, self.end_h, cols, self.delivery_h)
+            for pickups in [wh.carrier_pickups_h, *(c.pickups_h for c in wh.carriers)]
+        ]
+        carrier_of_zone = np.zeros(len(zone_ids), dtype=np.int64)
+        for k, c in enumerate(wh.carriers):
+            carrier_of_zone[[zone_ids.index(z) for z in c.zones]] = k + 1
+        self._carrier_of_order = carrier_of_zone[self.zone].tolist()
 
         # --- inbound ----------------------------------------------------------------------------
         self.consignments: list[Consignment] = []
@@ -276,7 +285,7 @@ class BondedImportModel:
             if self.floor is not None
             else (lambda: self.pick.in_station + self.pack.in_station),
         )
-        self.series.gauge("orders.outbound_buffer", lambda: len(self.carrier.buffer))
+        self.series.gauge("orders.outbound_buffer", lambda: sum(len(c.buffer) for c in self.carriers))
         self.series.gauge("stock.stored_m3", lambda: self.inventory.stored_m3)
         self.series.start()
         self._storage_m3_h_at_horizon = 0.0
@@ -372,7 +381,7 @@ class BondedImportModel:
         self.second_line.arrive(i)
 
     def _cleared(self, i: int) -> None:
-        self.carrier.hand_over(i)
+        self.carriers[self._carrier_of_order[i]].hand_over(i)
 
     def _failed(self, i: int) -> None:
         if self.risk is not None:
@@ -434,8 +443,9 @@ class BondedImportModel:
             "in_system.pick": self.floor.in_picking if self.floor is not None else self.pick.in_station,
             "in_system.pack": self.pack.in_station,
             "in_system.second_line_checkpoint": self.second_line.in_checkpoint,
-            "in_system.outbound": len(self.carrier.buffer),
-            "in_system.last_mile": self.carrier.dispatched - int((self.cols.delivered_h <= self.end_h).sum()),
+            "in_system.outbound": sum(len(c.buffer) for c in self.carriers),
+            "in_system.last_mile": sum(c.dispatched for c in self.carriers)
+            - int((self.cols.delivered_h <= self.end_h).sum()),
         }
 
     def _result(self, wall_s: float) -> RunResult:

@@ -168,3 +168,15 @@ def test_booked_trucks_never_take_a_door_before_their_appointment(policy: str) -
     for job, start in yard.door_h.items():
         assert start >= np.floor(yard.appointment_h[job]) - 1e-9  # the slot of the appointment, at the earliest
     assert run.floor["dock_wait_h_mean"] >= 0
+
+
+def test_parcels_are_sorted_to_their_carriers_dock_and_leave_at_its_cutoffs() -> None:
+    carriers = "[{id: sf, zones: [shandong, east_china], pickups_h: [23]}]"
+    run = simulate(load_builtin("bonded_import_small", [f"warehouse.carriers={carriers}"]))
+    orders = run.orders[run.orders["dispatched_h"].notna()]
+    clock = np.round(orders["dispatched_h"] % 24, 6)  # the run starts at midnight
+    sf = orders["zone"].isin(["shandong", "east_china"])
+    assert set(clock[sf]) == {23.0}
+    assert set(clock[~sf]) <= {10.0, 14.0, 18.0, 22.0}
+    with pytest.raises(ScenarioError, match=r"warehouse\.carriers\.0\.zones\.0.*no zone 'mars'"):
+        load_builtin("bonded_import_small", ["warehouse.carriers=[{id: x, zones: [mars], pickups_h: [9]}]"])
