@@ -212,15 +212,14 @@ class WarehouseFloor:
 
         # --- put-away --------------------------------------------------------------------------------------
         self.putaway_travel_m = 0.0
-        self._putaway_h: dict[int, float] = {}
+        self._putaway: dict[int, tuple[float, Callable[[int], None]]] = {}  # job -> (hours, then)
         self.putaway = Station(
             env,
             "warehouse.putaway",
             capacity_changes(floor.putaway_workers, cal, start, end_h),
-            lambda job: self._putaway_h[job],
+            lambda job: self._putaway[job][0],
             self._putaway_done,
         )
-        self._putaway_next: Callable[[int], None] | None = None
 
     # --- slots -----------------------------------------------------------------------------------------------
     def _place(self) -> None:
@@ -404,14 +403,12 @@ class WarehouseFloor:
         trip_m = float(self.sku_trip_m[skus].sum())
         self.putaway_travel_m += trip_m
         per_sku = self.config.putaway_handling_min_per_sku / MINUTES_PER_HOUR
-        self._putaway_h[job] = trip_m / self.speed_m_per_h + per_sku * len(skus)
-        self._putaway_next = done
+        self._putaway[job] = (trip_m / self.speed_m_per_h + per_sku * len(skus), done)
         self.putaway.arrive(job)
 
     def _putaway_done(self, job: int) -> None:
-        del self._putaway_h[job]
-        assert self._putaway_next is not None
-        self._putaway_next(job)
+        _, then = self._putaway.pop(job)
+        then(job)
 
     def pick_list_table(self) -> pd.DataFrame:
         """One row per pick list: orders, lines, units, walking metres, service hours, start and end."""
