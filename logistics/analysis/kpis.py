@@ -137,6 +137,8 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:
     _summary(rows, "warehouse.cycle_time_h", packed[inside] - released[inside], "h")
     if result.floor:
         _floor_kpis(result, rows)
+    if len(result.waves):
+        _dispatch_kpis(result, rows)
     rows.append(("mode.1210.orders.created", c["created"], "orders"))
     rows.append(("mode.1210.orders.delivered", c["delivered"], "orders"))
     rows.append(("mode.1210.tax_cny", result.costs_cny["tax"] - float(result.flow_orders["tax_cny"].sum())
@@ -176,6 +178,42 @@ def _floor_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
     ):
         if key in f:
             rows.append((f"warehouse.{key}", f[key], unit))
+
+
+def _dispatch_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
+    """Last-mile dispatch: km and cost per parcel, parcels per route, van use, on time, failed deliveries,
+    optimizer time per wave (reported apart from the simulation's own time)."""
+    waves, routes, orders = result.waves, result.routes, result.orders
+    planned = waves[waves["status"] != "skipped"]
+    delivered = float(routes["delivered"].sum()) if len(routes) else 0.0
+    km = float(routes["km"].sum()) if len(routes) else 0.0
+    rows.append(("dispatch.waves", len(planned), "waves"))
+    rows.append(("dispatch.routes", len(routes), "routes"))
+    rows.append(("dispatch.km", km, "km"))
+    rows.append(("dispatch.km_per_parcel", km / delivered if delivered else np.nan, "km"))
+    cost = float(routes["cost_cny"].sum()) if len(routes) else 0.0
+    rows.append(("dispatch.cost_per_parcel_cny", cost / delivered if delivered else np.nan, "CNY"))
+    rows.append(("dispatch.parcels_per_route", float(routes["stops"].mean()) if len(routes) else np.nan, "parcels"))
+    rows.append(("dispatch.van_load_share", float(routes["load_share"].mean()) if len(routes) else np.nan, "share"))
+    rows.append(("dispatch.van_shift_share", float(routes["shift_share"].mean()) if len(routes) else np.nan, "share"))
+    attempts = float(routes["stops"].sum()) if len(routes) else 0.0
+    failed = float(routes["failed"].sum()) if len(routes) else 0.0
+    rows.append(("dispatch.failed_delivery_rate", failed / attempts if attempts else np.nan, "share"))
+    rows.append(("dispatch.windows_missed", float(routes["windows_missed"].sum()) if len(routes) else 0.0, "stops"))
+    rows.append(("dispatch.postponed_parcels", float(planned["unassigned"].sum()), "parcel*waves"))
+    rows.append(("dispatch.infeasible_waves", float((planned["status"] == "infeasible").sum()), "waves"))
+    rows.append(("dispatch.invalid_plans", float((~planned["feasible"].astype(bool)).sum()), "waves"))
+    rows.append(("dispatch.optimizer_s", result.optimizer_s, "s"))
+    rows.append(("dispatch.optimizer_s_per_wave", float(planned["solve_s"].mean()) if len(planned) else np.nan, "s"))
+    rows.append(("dispatch.optimizer_s_max", float(planned["solve_s"].max()) if len(planned) else np.nan, "s"))
+    rows.append(("dispatch.simulation_s", max(0.0, result.wall_s - result.optimizer_s), "s"))
+    routed = orders[orders["zone"].isin(result.routed_zones)] if result.routed_zones else orders.iloc[:0]
+    live = routed[(routed["created_h"] >= result.warmup_h) & (routed["end_reason"] != "over_limit")]
+    in_time = (live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]) <= live[
+        "delivery_promise_h"
+    ]
+    rows.append(("dispatch.on_time_rate", float(in_time.mean()) if len(live) else np.nan, "share"))
+    rows.append(("dispatch.returned_to_sender", float((routed["end_reason"] == "delivery_failed").sum()), "parcels"))
 
 
 def kpi_table(results: Iterable[RunResult]) -> pd.DataFrame:

@@ -46,9 +46,23 @@ def _pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) 
     return solve_with_pyvrp(problem, candidates, params)
 
 
+def _nearest_neighbour(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+    from logistics.optimize.greedy import solve_nearest_neighbour
+
+    return solve_nearest_neighbour(problem, candidates, params)
+
+
+def _fixed_zone(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+    from logistics.optimize.greedy import solve_fixed_zone
+
+    return solve_fixed_zone(problem, candidates, params)
+
+
 BACKENDS: dict[str, Callable[[RoutingProblem, list[int], SolveParams], BackendSolution]] = {
     "ortools": _ortools,
     "pyvrp": _pyvrp,
+    "nearest_neighbour": _nearest_neighbour,  # construction baselines (logistics.optimize.greedy)
+    "fixed_zone": _fixed_zone,
 }
 
 

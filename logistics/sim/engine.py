@@ -32,6 +32,7 @@ from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
 from logistics.sim.customs import CheckpointStations, RiskSelection, selection
 from logistics.sim.demand import forecast_units_per_day, generate_orders
+from logistics.sim.dispatch import Depot
 from logistics.sim.docks import DockYard, door_capacity
 from logistics.sim.documents import document_delays_h
 from logistics.sim.floor import WarehouseFloor
@@ -85,6 +86,10 @@ class RunResult:
     clearances: pd.DataFrame = field(default_factory=_empty, compare=False)
     floor: dict[str, float] = field(default_factory=dict, compare=False)
     pick_lists: pd.DataFrame = field(default_factory=_empty, compare=False)
+    waves: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile dispatch waves
+    routes: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile routes driven
+    optimizer_s: float = field(default=0.0, compare=False)  # wall time in dispatch optimizers (in wall_s too)
+    routed_zones: tuple[str, ...] = ()  # last-mile zones delivered on routed waves
 
 
 class BondedImportModel:
@@ -194,8 +199,15 @@ class BondedImportModel:
         )
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
         zone_ids = [z.id for z in s.last_mile.zones]  # type: ignore[union-attr]
+        self.depot: Depot | None = None
+        if s.last_mile.dispatch is not None:  # type: ignore[union-attr]
+            promise = np.array([z.promise_h for z in s.last_mile.zones])[self.zone]  # type: ignore[union-attr]
+            self.depot = Depot(
+                env, s.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,  # type: ignore[arg-type]
+                streams.generator("last_mile.dispatch"),
+            )  # fmt: skip
         self.carriers = [
-            Carrier(env, pickups, run.start, self.end_h, cols, self.delivery_h)
+            Carrier(env, pickups, run.start, self.end_h, cols, self.delivery_h, self.depot)
             for pickups in [wh.carrier_pickups_h, *(c.pickups_h for c in wh.carriers)]
         ]
         carrier_of_zone = np.zeros(len(zone_ids), dtype=np.int64)
@@ -445,7 +457,8 @@ class BondedImportModel:
             "in_system.second_line_checkpoint": self.second_line.in_checkpoint,
             "in_system.outbound": sum(len(c.buffer) for c in self.carriers),
             "in_system.last_mile": sum(c.dispatched for c in self.carriers)
-            - int((self.cols.delivered_h <= self.end_h).sum()),
+            - int((self.cols.delivered_h <= self.end_h).sum())
+            - (self.depot.returned if self.depot is not None else 0),
         }
 
     def _result(self, wall_s: float) -> RunResult:
@@ -456,6 +469,8 @@ class BondedImportModel:
         dispatched = ~np.isnan(cols.dispatched_h)
         packed = ~np.isnan(cols.pack_end_h)
         lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[self.zone], 0.0)
+        if self.depot is not None:  # routed parcels carry their share of the routes driven
+            lastmile_cost = np.where(self.depot.routed, self.depot.parcel_cost_cny, lastmile_cost)
         inspection_cost = np.where(~np.isnan(cols.inspection_start_h), s.costs.inspection_cny_per_parcel, 0.0)
         packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
         tax = np.where(dispatched, self.tax_cny, 0.0)
@@ -562,6 +577,10 @@ class BondedImportModel:
             stock=stock,
             wall_s=wall_s,
             floor=self._floor_stats(),
+            waves=self.depot.tables()[0] if self.depot is not None else pd.DataFrame(),
+            routes=self.depot.tables()[1] if self.depot is not None else pd.DataFrame(),
+            optimizer_s=self.depot.optimizer_s if self.depot is not None else 0.0,
+            routed_zones=tuple(s.last_mile.dispatch.zones) if s.last_mile.dispatch is not None else (),  # type: ignore[union-attr]
             pick_lists=self.floor.pick_list_table() if self.floor is not None else pd.DataFrame(),
         )
 

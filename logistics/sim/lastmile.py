@@ -12,6 +12,7 @@ import numpy as np
 import simpy
 
 from logistics.scenario.lastmile import LastMile
+from logistics.sim.dispatch import Depot
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.transport import clock_times
 
@@ -38,10 +39,12 @@ class Carrier:
         end_h: float,
         orders: OrderColumns,
         delivery_h: np.ndarray,
+        depot: Depot | None = None,
     ) -> None:
         self.env = env
         self.orders = orders
         self.delivery_h = delivery_h
+        self.depot = depot  # parcels of routed zones go to the depot's vans instead
         self.buffer: list[int] = []
         self.peak_buffer = 0
         self.dispatched = 0
@@ -62,5 +65,9 @@ class Carrier:
             self.peak_buffer = max(self.peak_buffer, len(batch))
             self.buffer = []
             self.orders.dispatched_h[batch] = self.env.now
-            self.orders.delivered_h[batch] = self.env.now + self.delivery_h[batch]
             self.dispatched += len(batch)
+            if self.depot is not None:
+                routed = self.depot.routed[batch]
+                self.depot.receive(batch[routed])
+                batch = batch[~routed]
+            self.orders.delivered_h[batch] = self.env.now + self.delivery_h[batch]

@@ -1,0 +1,314 @@
+"""Last-mile dispatch from a delivery depot: waves of routing, vans driving the plans under traffic.
+
+Parcels of the routed zones reach the depot `linehaul_h` after the carrier collects them at the warehouse and
+wait there. At each wave (clock hours, or when `threshold_parcels` are waiting) the depot builds a routing
+problem from the parcels waiting (addresses, delivery window, due-today or not) and the vans free and on shift,
+asks the dispatch policy for routes (timed on the wall clock, checked by the routing checker), and sends the
+vans out. A van drives its route in the planned order; each leg takes the planned time x the hour's traffic
+factor x a random factor; it waits for a window to open, serves the stop, and a delivery fails with
+`failure_probability` (the parcel rides back to the depot for a later wave; after `max_attempts` it goes back
+to the sender). Parcels the plan left out stay for the next wave.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.core.units import MINUTES_PER_HOUR
+from logistics.optimize.checker import check_solution
+from logistics.optimize.problem import Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.result import Route
+from logistics.policies.dispatch import DISPATCH
+from logistics.policies.registry import PolicyError
+from logistics.scenario.lastmile import LastMile
+from logistics.sim.monitor import OrderColumns
+from logistics.sim.sampling import BufferedSampler
+
+__all__ = ["DELIVERY_FAILED", "Depot"]
+
+DELIVERY_FAILED = 3  # index in monitor.END_REASONS
+
+
+class Depot:
+    """The delivery depot of one last-mile area, its vans and its dispatch waves."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        last_mile: LastMile,
+        start: datetime,
+        end_h: float,
+        cols: OrderColumns,
+        zone: np.ndarray,
+        promise_h: np.ndarray,
+        weight_kg: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        cfg = last_mile.dispatch
+        assert cfg is not None
+        self.env = env
+        self.cfg = cfg
+        self.cols = cols
+        self.end_h = end_h
+        self.rng = rng
+        self.start_hour = start.hour + start.minute / 60.0
+        try:
+            self.policy = DISPATCH.make(cfg.policy.name, cfg.policy.params)
+        except PolicyError as exc:
+            raise ScenarioError([ScenarioIssue(("last_mile", "dispatch", "policy"), str(exc))]) from None
+        zone_ids = [z.id for z in last_mile.zones]
+        routed_zone = np.array([z in cfg.zones for z in zone_ids])
+        self.routed = routed_zone[zone]
+        n = len(zone)
+        # addresses (m, road-scaled by circuity) uniformly in each zone's disc
+        self.x_m = np.zeros(n)
+        self.y_m = np.zeros(n)
+        for k, zid in enumerate(zone_ids):
+            if zid not in cfg.areas:
+                continue
+            area = cfg.areas[zid]
+            mine = np.flatnonzero(zone == k)
+            r = area.radius_km * np.sqrt(rng.random(len(mine)))
+            a = rng.random(len(mine)) * 2 * np.pi
+            self.x_m[mine] = (area.centre_km[0] + r * np.cos(a)) * 1000.0 * cfg.circuity
+            self.y_m[mine] = (area.centre_km[1] + r * np.sin(a)) * 1000.0 * cfg.circuity
+        self.due_h = cols.created_h + promise_h
+        self.weight_kg = weight_kg
+        self.attempts = np.zeros(n, dtype=np.int64)
+        self.parcel_cost_cny = np.zeros(n)
+        self.linehaul = BufferedSampler(cfg.linehaul_h, rng)
+        self.service = BufferedSampler(cfg.service_min, rng, 1 / MINUTES_PER_HOUR)
+        self.noise_sigma = math.sqrt(math.log(1 + cfg.travel_time_cv**2))
+        self.vans: list[tuple[int, int]] = [(k, v) for k, c in enumerate(cfg.fleet) for v in range(c.count)]
+        self.van_free_at = dict.fromkeys(self.vans, 0.0)
+        self.waiting: list[int] = []
+        self.to_depot = 0
+        self.on_road = 0
+        self.returned = 0
+        self.failed_attempts = 0
+        self.attempted = 0
+        self.wave_rows: list[dict[str, object]] = []
+        self.route_rows: list[dict[str, object]] = []
+        self.optimizer_s = 0.0
+        self._wave_pending = False
+        env.process(self._clock_waves())
+
+    # --- parcels arrive ------------------------------------------------------------------------------------
+    def receive(self, orders: np.ndarray) -> None:
+        """The carrier collected these routed parcels at the warehouse; they ride to the depot together."""
+        self.to_depot += len(orders)
+        self.env.timeout(self.linehaul(), orders.tolist()).callbacks.append(self._at_depot)
+
+    def _at_depot(self, event: simpy.Event) -> None:
+        orders = event._value
+        self.to_depot -= len(orders)
+        self.waiting.extend(orders)
+        self._maybe_threshold()
+
+    def _maybe_threshold(self) -> None:
+        limit = self.cfg.threshold_parcels
+        if limit is not None and len(self.waiting) >= limit and not self._wave_pending:
+            self._wave_pending = True
+            self.env.timeout(0).callbacks.append(lambda event: self._wave("threshold"))
+
+    # --- waves -----------------------------------------------------------------------------------------------
+    def _clock(self, t_h: float) -> float:
+        return (self.start_hour + t_h) % 24.0
+
+    def _clock_waves(self):  # type: ignore[no-untyped-def]
+        day = 0
+        while True:
+            for h in sorted(self.cfg.waves_h):
+                t = day * 24.0 + h - self.start_hour
+                if t < self.env.now:
+                    continue
+                if t >= self.end_h:
+                    return
+                yield self.env.timeout(t - self.env.now)
+                self._wave("clock")
+            day += 1
+
+    def _wave(self, trigger: str) -> None:
+        self._wave_pending = False
+        now = self.env.now
+        clock = self._clock(now)
+        day_start = now - clock
+        cfg = self.cfg
+        free = [v for v in self.vans if self.van_free_at[v] <= now and cfg.fleet[v[0]].shift_end_h > clock + 0.25]
+        if not self.waiting or not free:
+            skipped = {"waiting": len(self.waiting), "vans": len(free), "planned": 0, "unassigned": len(self.waiting)}
+            self.wave_rows.append({"time_h": now, "trigger": trigger, **skipped, "status": "skipped", "solve_s": 0.0})
+            return
+        parcels = list(self.waiting)
+        problem = self._problem(parcels, free, now, day_start, clock)
+        t0 = time.perf_counter()
+        plan = self.policy.plan(problem)
+        solve_s = time.perf_counter() - t0
+        self.optimizer_s += solve_s
+        report = check_solution(problem, plan)
+        routed_ids = {s for r in plan.routes for s in r.stops}
+        self.wave_rows.append(
+            {
+                "time_h": now,
+                "trigger": trigger,
+                "waiting": len(parcels),
+                "vans": len(free),
+                "planned": len(routed_ids),
+                "unassigned": len(parcels) - len(routed_ids),
+                "status": plan.status.value,
+                "solve_s": solve_s,
+                "time_limit_s": self.policy.time_limit_s if self.policy.time_limit_s is not None else np.nan,
+                "feasible": report.feasible,
+                "violations": "; ".join(report.violations[:3]),
+                "planned_km": plan.distance_m / 1000.0,
+            }
+        )
+        if not report.feasible:  # never drive an invalid plan: the parcels wait for the next wave
+            return
+        self.waiting = [o for o in parcels if f"o{o}" not in routed_ids]
+        by_class: dict[str, list[tuple[int, int]]] = {}
+        for van in free:
+            by_class.setdefault(cfg.fleet[van[0]].id, []).append(van)
+        for route in plan.routes:
+            van = by_class[route.vehicle_type][route.vehicle]
+            self.van_free_at[van] = math.inf  # out until it is back
+            self.on_road += len(route.visits)  # loaded now, on the road until delivered or back
+            self.env.process(self._drive(route, van, problem, now, day_start))
+
+    def _problem(
+        self, parcels: list[int], vans: list[tuple[int, int]], now: float, day_start: float, clock: float
+    ) -> RoutingProblem:
+        cfg = self.cfg
+        open_s = max(0.0, (day_start + cfg.delivery_window_h[0] - now) * 3600.0)
+        close_s = (day_start + cfg.delivery_window_h[1] - now) * 3600.0
+        today_end = day_start + cfg.delivery_window_h[1]
+        lateness = cfg.objective == "lateness"
+        locations = [Location("depot", 0.0, 0.0)]
+        stops = []
+        for o in parcels:
+            locations.append(Location(f"o{o}", float(self.x_m[o]), float(self.y_m[o])))
+            required = not lateness or self.due_h[o] <= today_end
+            stops.append(
+                Stop(
+                    id=f"o{o}",
+                    location=f"o{o}",
+                    demand=(1.0, float(self.weight_kg[o])),
+                    service_s=cfg.service_min.mean * 60.0,
+                    window_s=(open_s, max(open_s, close_s)),
+                    required=required,
+                    penalty=0.0 if required else cfg.late_penalty,
+                )
+            )
+        types = []
+        for k, c in enumerate(cfg.fleet):
+            count = sum(1 for v in vans if v[0] == k)
+            if count == 0:
+                continue
+            types.append(
+                VehicleType(
+                    id=c.id,
+                    count=count,
+                    capacity=(float(c.capacity_parcels), c.capacity_kg),
+                    start_depot="depot",
+                    fixed_cost=c.fixed_cost_cny,
+                    cost_per_km=c.cost_per_km_cny,
+                    cost_per_h=c.cost_per_h_cny,
+                    shift_start_s=0.0,
+                    shift_end_s=max(0.0, (day_start + c.shift_end_h - now) * 3600.0),
+                )
+            )
+        return RoutingProblem(
+            locations=tuple(locations),
+            depots=("depot",),
+            stops=tuple(stops),
+            vehicle_types=tuple(types),
+            dimensions=("parcels", "kg"),
+            speed_m_per_s=cfg.speed_kmh / 3.6,
+            objective="cost" if cfg.objective == "cost" else "distance",
+            name=f"wave at {now:.2f} h",
+        )
+
+    # --- vans on the road ---------------------------------------------------------------------------------------
+    def _leg_h(self, planned_s: float) -> float:
+        factor = self.cfg.traffic_by_hour[int(self._clock(self.env.now)) % 24]
+        noise = math.exp(self.rng.normal(-0.5 * self.noise_sigma**2, self.noise_sigma)) if self.noise_sigma else 1.0
+        return planned_s / 3600.0 * factor * noise
+
+    def _drive(self, route: Route, van: tuple[int, int], problem: RoutingProblem, wave_h: float, day_start: float):  # type: ignore[no-untyped-def]
+        cfg = self.cfg
+        env = self.env
+        dur = problem.durations
+        yield env.timeout(route.start_s / 3600.0)  # leaves as late as the plan allows
+        left = env.now
+        orders = [int(s[1:]) for s in route.stops]
+        opening = day_start + cfg.delivery_window_h[0]
+        closing = day_start + cfg.delivery_window_h[1]
+        here = problem.location_index("depot")
+        failed, delivered, late_windows = [], 0, 0
+        for o in orders:
+            loc = problem.location_index(f"o{o}")
+            yield env.timeout(self._leg_h(dur[here, loc]))
+            if env.now < opening:
+                yield env.timeout(opening - env.now)
+            late_windows += env.now > closing
+            yield env.timeout(self.service())
+            self.attempted += 1
+            self.attempts[o] += 1
+            if self.rng.random() < cfg.failure_probability:
+                failed.append(o)
+                self.failed_attempts += 1
+            else:
+                self.cols.delivered_h[o] = env.now
+                delivered += 1
+                self.on_road -= 1
+            here = loc
+        yield env.timeout(self._leg_h(dur[here, problem.location_index("depot")]))
+        self.on_road -= len(failed)
+        hours = env.now - left
+        c = cfg.fleet[van[0]]
+        cost = c.fixed_cost_cny + c.cost_per_km_cny * route.distance_m / 1000.0 + c.cost_per_h_cny * hours
+        self.parcel_cost_cny[orders] += cost / len(orders)
+        self.route_rows.append(
+            {
+                "wave_h": wave_h,
+                "vehicle_type": c.id,
+                "vehicle": van[1],
+                "stops": len(orders),
+                "delivered": delivered,
+                "failed": len(failed),
+                "km": route.distance_m / 1000.0,
+                "planned_h": route.duration_s / 3600.0,
+                "driven_h": hours,
+                "load_share": len(orders) / c.capacity_parcels,
+                "shift_share": hours / (c.shift_end_h - c.shift_start_h),
+                "windows_missed": late_windows,
+                "cost_cny": cost,
+                "sequence": " ".join(route.stops),
+            }
+        )
+        for o in failed:
+            if self.attempts[o] >= cfg.max_attempts:
+                self.cols.ended_h[o] = env.now
+                self.cols.end_reason[o] = DELIVERY_FAILED
+                self.returned += 1
+            else:
+                self.waiting.append(o)
+        self.van_free_at[van] = env.now
+        self._maybe_threshold()
+
+    # --- results ------------------------------------------------------------------------------------------------
+    @property
+    def in_last_mile(self) -> int:
+        """Routed parcels between the carrier pickup and delivery (riding to the depot, waiting, on a van)."""
+        return self.to_depot + len(self.waiting) + self.on_road
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """One row per wave and one per route driven."""
+        return pd.DataFrame(self.wave_rows), pd.DataFrame(self.route_rows)
