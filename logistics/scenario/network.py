@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -104,11 +104,30 @@ class Lane(ScenarioModel):
         return self.containers_per_departure * self.container_volume_m3
 
 
+class Allocation(ScenarioModel):
+    """A line-haul space-allocation policy by name (fcfs, optimized) with its parameters."""
+
+    name: str = Field(default="fcfs", min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class LaneGroup(ScenarioModel):
+    """Alternative scheduled lanes between the same two nodes (carriers, services, flights). Shipments wait in
+    one queue; at each departure's booking cut-off the allocation policy decides who boards (first come first
+    served, or an optimization over the next departures of every lane against cost and promised dates). A flow's
+    route names the group's id in place of a lane."""
+
+    id: str = Field(min_length=1)
+    lanes: list[str] = Field(min_length=1)
+    allocation: Allocation = Allocation()
+
+
 class Network(ScenarioModel):
     """Nodes and lanes; lanes must join existing nodes."""
 
     nodes: list[Node] = Field(min_length=1)
     lanes: list[Lane] = Field(default_factory=list)
+    lane_groups: list[LaneGroup] = Field(default_factory=list)
 
     def node(self, node_id: str) -> Node | None:
         """The node with this id, if any."""

@@ -225,6 +225,22 @@ def _bonded_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool, lane
 def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> None:  # type: ignore[no-untyped-def]
     """References of the cross-border flows (9610, 9710, 9810): routes, checkpoints, traders, warehouses."""
     lanes = {lane.id: lane for lane in s.network.lanes}
+    for g, group in enumerate(s.network.lane_groups):
+        at = ("network", "lane_groups", g)
+        if group.id in lanes:
+            bad((*at, "id"), f"{group.id!r} is already a lane id")
+            continue
+        members = [lanes.get(x) for x in group.lanes]
+        for j, (lane_id, lane) in enumerate(zip(group.lanes, members, strict=True)):
+            if lane is None:
+                bad((*at, "lanes", j), f"no lane with id {lane_id!r}")
+            elif lane.departures is None:
+                bad((*at, "lanes", j), f"lane {lane_id!r} has no timetable: a group allocates scheduled departures")
+        known = [m for m in members if m is not None]
+        if known and any((m.from_, m.to) != (known[0].from_, known[0].to) for m in known):
+            bad((*at, "lanes"), "the lanes of a group must all join the same two nodes")
+        if known and len(group.lanes) == len(known):
+            lanes[group.id] = known[0]  # a route may name the group: it goes where its lanes go
     checkpoints = {c.id: c for c in s.customs.checkpoints}
     traders = {t.id for t in s.customs.traders}
     tax_names = {t.name for t in s.catalog.tax_categories}
@@ -232,6 +248,8 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
     if s.warehouse is not None and lanes_ok:
         bonded_lanes = {lane.id for lane in s.network.path(s.warehouse.replenishment.origin, s.warehouse.node) or []}
     flow_ids = [f.id for f in s.flows]
+    group_ids = {g.id for g in s.network.lane_groups}
+    grouped = {lane: g.id for g in s.network.lane_groups for lane in g.lanes}
     for k, f in enumerate(s.flows):
         at = ("flows", k)
         if flow_ids.index(f.id) != k:
@@ -249,6 +267,8 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
                 bad((*at, "route", j), f"lane {lane_id!r} leaves {lane.from_!r}, but the route is at {here!r}")
                 nodes = []
                 break
+            if lane_id in grouped and lane_id not in group_ids:
+                bad((*at, "route", j), f"lane {lane_id!r} belongs to lane group {grouped[lane_id]!r}: name the group")
             if lane_id in bonded_lanes:
                 bad(
                     (*at, "route", j),

@@ -449,7 +449,7 @@ class BondedImportModel:
         waiting_stock = self.inventory.orders_waiting
         return {
             "created": self._next,
-            "ended": self.ended,
+            "ended": self.ended + (self.depot.returned if self.depot is not None else 0),
             "in_system.awaiting_stock": waiting_stock,
             "in_system.awaiting_documents": self.awaiting - waiting_stock,
             "in_system.pick": self.floor.in_picking if self.floor is not None else self.pick.in_station,
@@ -658,6 +658,8 @@ class CrossBorderModel:
                 self.series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
             for lane_id, step in self.flows.lanes.items():
                 self.series.gauge(f"lane.{lane_id}.waiting", lambda lane=step.lane: len(lane.waiting))
+            for group_id, group in self.flows.groups.items():
+                self.series.gauge(f"lane.{group_id}.waiting", lambda q=group.queue: len(q[0]))
         if self.bonded is None:
             self.series.start()
 

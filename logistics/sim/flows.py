@@ -23,7 +23,10 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
+from logistics.policies.linehaul import ALLOCATION, Departure, Queue
+from logistics.policies.registry import PolicyError
 from logistics.policies.replenishment import make_replenishment_policy
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
@@ -98,6 +101,40 @@ class _LaneStep(_Step):
     @property
     def live(self) -> int:
         return self.lane.in_lane
+
+
+class _GroupStep(_Step):
+    """A lane group: one queue at the origin for all its lanes."""
+
+    def __init__(self, group_id: str, members: list[ScheduledLane], queue: tuple[list[int], list[float]]) -> None:
+        self.members, self.queue = members, queue
+        self.name, self.label = f"lane_group:{group_id}", f"lane:{group_id}"
+        self.env = members[0].env
+
+    def enter(self, job: int) -> None:
+        self.queue[0].append(job)
+        self.queue[1].append(self.env.now)
+
+    @property
+    def live(self) -> int:
+        return len(self.queue[0]) + sum(m.in_transit for m in self.members)
+
+
+def _departure(lane: ScheduledLane, t_h: float) -> Departure:
+    """How the allocation sees a departure of `lane` at `t_h`."""
+    cfg = lane.lane
+    return Departure(
+        lane=cfg.id,
+        time_h=t_h,
+        arrival_h=t_h + cfg.transit_time_h.mean,
+        cutoff_h=cfg.booking_cutoff_h,
+        capacity_kg=cfg.capacity_kg,
+        capacity_m3=cfg.capacity_m3,
+        block_kg=cfg.block_space.kg if cfg.block_space is not None else 0.0,
+        per_kg_cny=cfg.tariff.per_kg_cny,
+        per_parcel_cny=cfg.tariff.per_parcel_cny,
+        volumetric_m3_per_kg=lane.divisor_m3_per_kg,
+    )
 
 
 class _CheckpointStep(_Step):
@@ -178,6 +215,7 @@ class Flows:
         self.transport_cny = np.zeros(n)
         self.rolls = np.zeros(n, dtype=np.int64)
         self.flow_of = np.zeros(n, dtype=np.int64)
+        self.deadline_h = np.full(n, np.inf)  # promised delivery (9810 containers: none)
         trader_ids = [t.id for t in s.customs.traders]
         self.goods_names: list[str] = []
         for k, (f, skus, book, off) in enumerate(zip(s.flows, self.skus, self.books, offsets, strict=True)):
@@ -214,6 +252,7 @@ class Flows:
             self.ready_h[sl] = book.created_h + docs
             zone, delivery = assign_zones(f.last_mile, len(book), streams.generator(f"flow.{f.id}.last_mile"))
             self.zone[sl], self.delivery_h[sl] = zone, delivery
+            self.deadline_h[sl] = book.created_h + np.array([z.promise_h for z in f.last_mile.zones])[zone]
         for k, f in enumerate(s.flows):
             end = container_offsets[k + 1] if k + 1 < len(s.flows) else n
             self.flow_of[container_offsets[k] : end] = k
@@ -226,6 +265,7 @@ class Flows:
         # --- shared lanes and checkpoints ------------------------------------------------------------
         self.tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
         self.lanes: dict[str, _LaneStep] = {}
+        self.groups: dict[str, _GroupStep] = {}
         self.checkpoints: dict[str, _CheckpointStep] = {}
         self.stations: list[Station] = []
         self.labour: list[tuple[Station, StationConfig]] = []
@@ -262,7 +302,12 @@ class Flows:
 
     # --- building --------------------------------------------------------------------------------------
     def _lane(self, lane_id: str):  # type: ignore[no-untyped-def]
-        return next(lane for lane in self.scenario.network.lanes if lane.id == lane_id)
+        """The lane with this id (a lane group: its first lane, which goes where they all go)."""
+        network = self.scenario.network
+        group = next((g for g in network.lane_groups if g.id == lane_id), None)
+        if group is not None:
+            lane_id = group.lanes[0]
+        return next(lane for lane in network.lanes if lane.id == lane_id)
 
     def _add_program(self, flow: int, kind: str, offset: int, count: int, steps: list[_Step]) -> None:
         self.program_of[offset : offset + count] = bytes([len(self.programs)]) * count
@@ -296,7 +341,10 @@ class Flows:
             here = self._lane(lane_id).to
         return steps
 
-    def _lane_step(self, lane_id: str, streams) -> _LaneStep:  # type: ignore[no-untyped-def]
+    def _lane_step(self, lane_id: str, streams) -> _Step:  # type: ignore[no-untyped-def]
+        group = next((g for g in self.scenario.network.lane_groups if g.id == lane_id), None)
+        if group is not None:
+            return self._group_step(group, streams)
         if lane_id not in self.lanes:
             s = self.scenario
             lane = self._lane(lane_id)
@@ -309,6 +357,45 @@ class Flows:
                 )
             )  # fmt: skip
         return self.lanes[lane_id]
+
+    def _group_step(self, group, streams) -> _GroupStep:  # type: ignore[no-untyped-def]
+        """Alternative lanes with one queue; the group's allocation policy decides who boards each departure."""
+        if group.id in self.groups:
+            return self.groups[group.id]
+        s = self.scenario
+        try:
+            policy = ALLOCATION.make(group.allocation.name, group.allocation.params)
+        except PolicyError as exc:
+            k = s.network.lane_groups.index(group)
+            raise ScenarioError([ScenarioIssue(("network", "lane_groups", k, "allocation"), str(exc))]) from None
+        queue: tuple[list[int], list[float]] = ([], [])
+        members: list[ScheduledLane] = []
+        horizon = float(getattr(policy, "horizon_h", 72.0))
+
+        def allocate(lane: ScheduledLane, now: float, eligible: int) -> list[int]:
+            deps = []
+            for m in members:
+                for t in m.times:
+                    if now - 1e-9 <= t <= now + horizon and not m._closed(t) and not (m is lane and t == now):
+                        deps.append(_departure(m, t))
+            deps.sort(key=lambda d: d.time_h)
+            jobs = np.array(queue[0], dtype=np.int64)
+            waiting = Queue(np.array(queue[1]), self.weight_kg[jobs], self.volume_m3[jobs], self.deadline_h[jobs])
+            return policy.board(now, [_departure(lane, now), *deps], waiting, eligible)
+
+        for lane_id in group.lanes:
+            lane = self._lane(lane_id)
+            members.append(
+                ScheduledLane(
+                    self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
+                    self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
+                    [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
+                    [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
+                    queue, allocate,
+                )
+            )  # fmt: skip
+        self.groups[group.id] = _GroupStep(group.id, members, queue)
+        return self.groups[group.id]
 
     def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:  # type: ignore[no-untyped-def]
         if cp_id not in self.checkpoints:
@@ -581,7 +668,7 @@ class Flows:
                 }
             )
         departures = pd.DataFrame(
-            [row for step in self.lanes.values() for row in step.lane.rows], columns=list(DEPARTURE_COLUMNS)
+            [row for lane in self.all_lanes for row in lane.rows], columns=list(DEPARTURE_COLUMNS)
         )
 
         labour_h = sum(staffed_hours(st.schedule, s.run.horizon_h) for st, _ in self.labour)
@@ -618,6 +705,11 @@ class Flows:
             counts=counts,
             labour_h=labour_h,
         )
+
+    @property
+    def all_lanes(self) -> list[ScheduledLane]:
+        """Every scheduled lane: alone or in a group."""
+        return [step.lane for step in self.lanes.values()] + [m for g in self.groups.values() for m in g.members]
 
     def _all_steps(self) -> list[_Step]:
         seen: dict[int, _Step] = {}

@@ -46,6 +46,10 @@ DEPARTURE_COLUMNS = (
 
 _MAX_MISFITS = 64  # stop looking for smaller shipments after this many in a row did not fit
 
+# Given a lane at its departure, the time and how many waiting shipments are eligible (the queue's first ones):
+# the positions in the queue to board, in order.
+Allocator = Callable[["ScheduledLane", float, int], list[int]]
+
 
 class ScheduledLane:
     """One lane shared by every flow routed over it. `enter(job)` puts a shipment in the queue at the lane's
@@ -65,6 +69,8 @@ class ScheduledLane:
         on_arrival: Callable[[int], None],
         closures: list[LaneClosed],
         delays: list[LaneDelayed],
+        queue: tuple[list[int], list[float]] | None = None,
+        allocator: Allocator | None = None,
     ) -> None:
         self.env = env
         self.lane = lane
@@ -76,14 +82,19 @@ class ScheduledLane:
         self.on_arrival = on_arrival
         self.closures = closures
         self.delays = delays
-        self.waiting: list[int] = []
-        self.arrived_h: list[float] = []  # when each waiting shipment reached the lane (non-decreasing)
+        # the queue at the lane's origin (shared by the lanes of a group): jobs, and when each reached it
+        # (non-decreasing); the lists are only ever changed in place
+        self.waiting: list[int] = queue[0] if queue is not None else []
+        self.arrived_h: list[float] = queue[1] if queue is not None else []
+        self.allocator = allocator
         self.in_transit = 0
         self.rows: list[tuple] = []
         self.divisor_m3_per_kg = lane.tariff.volumetric_divisor_cm3_per_kg / 1e6
         self._pending = False
+        self.times: list[float] = []
         if lane.departures is not None:
-            env.process(self._timetable(departure_times(lane.departures, start, 0.0, end_h)))
+            self.times = departure_times(lane.departures, start, 0.0, end_h)
+            env.process(self._timetable(self.times))
 
     @property
     def in_lane(self) -> int:
@@ -127,7 +138,19 @@ class ScheduledLane:
         weight, volume = self.weight_kg, self.volume_m3
         board: list[int] = []
         left_out: list[int] = []
-        if scheduled:
+        if scheduled and self.allocator is not None and eligible:
+            kg_left, m3_left = lane.capacity_kg, lane.capacity_m3
+            chosen = set()
+            for k in self.allocator(self, now, eligible):  # positions, in boarding order; capacity still holds
+                job = self.waiting[k]
+                w, v = weight[job], volume[job]
+                if k not in chosen and w <= kg_left and v <= m3_left:
+                    board.append(job)
+                    chosen.add(k)
+                    kg_left -= w
+                    m3_left -= v
+            left_out = [k for k in range(eligible) if k not in chosen]
+        elif scheduled:
             kg_left, m3_left = lane.capacity_kg, lane.capacity_m3
             misfits = 0
             for k in range(eligible):
@@ -146,7 +169,7 @@ class ScheduledLane:
         self._roll(left_out)
         kept = [self.waiting[k] for k in left_out] + self.waiting[eligible:]
         kept_h = [self.arrived_h[k] for k in left_out] + self.arrived_h[eligible:]
-        self.waiting, self.arrived_h = kept, kept_h
+        self.waiting[:], self.arrived_h[:] = kept, kept_h
         if not board and lane.block_space is None:
             return
         kg = np.array([weight[j] for j in board])
