@@ -6,9 +6,12 @@ sailings or trains between the same two nodes).
   waiting shipments to the group's departures over the next `horizon_h` (every lane's timetable, capacity in kg
   and m3, block space already paid, tariff per chargeable kg and per parcel, expected arrival) or to "later",
   minimising transport cost plus `late_penalty_cny_per_h` for every hour a shipment would arrive after its
-  promised date minus `allowance_h` (the time still needed after this leg). Shipments are grouped into classes
-  by that due hour (`bucket_h`), so the model stays small however many parcels wait; only the allocation to the
-  departure now leaving is carried out, the rest is planned again at the next cut-off (rolling horizon).
+  promised date less the expected last mile and `allowance_h` (clearance and sorting after this leg). Later
+  departures keep room for the shipments expected to arrive before their cut-off (the group's arrival rate
+  over the last day), so the plan does not count on space that new arrivals will take. Shipments are grouped
+  into classes by due hour (`bucket_h`), so the model stays small however many parcels wait; only the
+  allocation to the departure now leaving is carried out, the rest is planned again at the next cut-off
+  (rolling horizon).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class Departure:
     per_kg_cny: float
     per_parcel_cny: float
     volumetric_m3_per_kg: float
+    expected_kg: float = 0.0  # shipments expected to reach the queue before this departure's cut-off
+    expected_m3: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Queue:
     arrived_h: np.ndarray
     weight_kg: np.ndarray
     volume_m3: np.ndarray
-    deadline_h: np.ndarray  # promised delivery (inf: none)
+    deadline_h: np.ndarray  # promised delivery less the expected last mile (inf: none)
 
 
 class AllocationPolicy(Protocol):
@@ -74,7 +79,7 @@ class OptimizedAllocation:
 
     horizon_h: float = 72.0
     late_penalty_cny_per_h: float = 2.0
-    allowance_h: float = 24.0
+    allowance_h: float = 12.0
     bucket_h: float = 6.0
     time_limit_s: float = 2.0
 
@@ -146,9 +151,11 @@ class OptimizedAllocation:
                     m3_terms.append(var * v)
                     if part == 0:
                         block_terms.append(var * w)
-            if kg_terms:
-                solver.Add(solver.Sum(kg_terms) <= dep.capacity_kg)
-                solver.Add(solver.Sum(m3_terms) <= dep.capacity_m3)
+            if kg_terms:  # later departures keep room for what is expected to arrive before their cut-off
+                room_kg = dep.capacity_kg - (dep.expected_kg if d > 0 else 0.0)
+                room_m3 = dep.capacity_m3 - (dep.expected_m3 if d > 0 else 0.0)
+                solver.Add(solver.Sum(kg_terms) <= max(0.0, room_kg))
+                solver.Add(solver.Sum(m3_terms) <= max(0.0, room_m3))
             if block_terms:
                 solver.Add(solver.Sum(block_terms) <= dep.block_kg)
         objective.SetMinimization()

@@ -16,6 +16,7 @@ table at the end; live counters are checked against that table so that every ord
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -106,22 +107,48 @@ class _LaneStep(_Step):
 class _GroupStep(_Step):
     """A lane group: one queue at the origin for all its lanes."""
 
-    def __init__(self, group_id: str, members: list[ScheduledLane], queue: tuple[list[int], list[float]]) -> None:
+    window_h = 24.0  # arrival rate measured over the last day
+
+    def __init__(
+        self,
+        group_id: str,
+        members: list[ScheduledLane],
+        queue: tuple[list[int], list[float]],
+        weight_kg: list[float],
+        volume_m3: list[float],
+    ) -> None:
         self.members, self.queue = members, queue
         self.name, self.label = f"lane_group:{group_id}", f"lane:{group_id}"
         self.env = members[0].env
+        self.weight_kg, self.volume_m3 = weight_kg, volume_m3
+        self.recent: deque[tuple[float, float, float]] = deque()  # (time, kg, m3) of recent arrivals
+        self.recent_kg = self.recent_m3 = 0.0
 
     def enter(self, job: int) -> None:
+        now = self.env.now
         self.queue[0].append(job)
-        self.queue[1].append(self.env.now)
+        self.queue[1].append(now)
+        kg, m3 = self.weight_kg[job], self.volume_m3[job]
+        self.recent.append((now, kg, m3))
+        self.recent_kg += kg
+        self.recent_m3 += m3
+
+    def arrival_rate(self, now: float) -> tuple[float, float]:
+        """kg and m3 per hour reaching the queue over the last `window_h`."""
+        while self.recent and self.recent[0][0] < now - self.window_h:
+            _, kg, m3 = self.recent.popleft()
+            self.recent_kg -= kg
+            self.recent_m3 -= m3
+        span = min(self.window_h, max(now, 1e-9))
+        return self.recent_kg / span, self.recent_m3 / span
 
     @property
     def live(self) -> int:
         return len(self.queue[0]) + sum(m.in_transit for m in self.members)
 
 
-def _departure(lane: ScheduledLane, t_h: float) -> Departure:
-    """How the allocation sees a departure of `lane` at `t_h`."""
+def _departure(lane: ScheduledLane, t_h: float, expected_kg: float = 0.0, expected_m3: float = 0.0) -> Departure:
+    """How the allocation sees a departure of `lane` at `t_h` (with what is expected to arrive before it)."""
     cfg = lane.lane
     return Departure(
         lane=cfg.id,
@@ -134,6 +161,8 @@ def _departure(lane: ScheduledLane, t_h: float) -> Departure:
         per_kg_cny=cfg.tariff.per_kg_cny,
         per_parcel_cny=cfg.tariff.per_parcel_cny,
         volumetric_m3_per_kg=lane.divisor_m3_per_kg,
+        expected_kg=expected_kg,
+        expected_m3=expected_m3,
     )
 
 
@@ -215,7 +244,7 @@ class Flows:
         self.transport_cny = np.zeros(n)
         self.rolls = np.zeros(n, dtype=np.int64)
         self.flow_of = np.zeros(n, dtype=np.int64)
-        self.deadline_h = np.full(n, np.inf)  # promised delivery (9810 containers: none)
+        self.deadline_h = np.full(n, np.inf)  # promise less the last mile (9810 containers: none)
         trader_ids = [t.id for t in s.customs.traders]
         self.goods_names: list[str] = []
         for k, (f, skus, book, off) in enumerate(zip(s.flows, self.skus, self.books, offsets, strict=True)):
@@ -252,7 +281,9 @@ class Flows:
             self.ready_h[sl] = book.created_h + docs
             zone, delivery = assign_zones(f.last_mile, len(book), streams.generator(f"flow.{f.id}.last_mile"))
             self.zone[sl], self.delivery_h[sl] = zone, delivery
-            self.deadline_h[sl] = book.created_h + np.array([z.promise_h for z in f.last_mile.zones])[zone]
+            # when it must reach the end of its line-haul: the promise less the zone's mean delivery time
+            zones = f.last_mile.zones
+            self.deadline_h[sl] = book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[zone]
         for k, f in enumerate(s.flows):
             end = container_offsets[k + 1] if k + 1 < len(s.flows) else n
             self.flow_of[container_offsets[k] : end] = k
@@ -373,11 +404,13 @@ class Flows:
         horizon = float(getattr(policy, "horizon_h", 72.0))
 
         def allocate(lane: ScheduledLane, now: float, eligible: int) -> list[int]:
+            kg_h, m3_h = self.groups[group.id].arrival_rate(now)
             deps = []
             for m in members:
                 for t in m.times:
                     if now - 1e-9 <= t <= now + horizon and not m._closed(t) and not (m is lane and t == now):
-                        deps.append(_departure(m, t))
+                        ahead = max(0.0, t - m.lane.booking_cutoff_h - now)
+                        deps.append(_departure(m, t, kg_h * ahead, m3_h * ahead))
             deps.sort(key=lambda d: d.time_h)
             jobs = np.array(queue[0], dtype=np.int64)
             waiting = Queue(np.array(queue[1]), self.weight_kg[jobs], self.volume_m3[jobs], self.deadline_h[jobs])
@@ -394,7 +427,7 @@ class Flows:
                     queue, allocate,
                 )
             )  # fmt: skip
-        self.groups[group.id] = _GroupStep(group.id, members, queue)
+        self.groups[group.id] = _GroupStep(group.id, members, queue, self._weight, self._volume)
         return self.groups[group.id]
 
     def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:  # type: ignore[no-untyped-def]
