@@ -74,6 +74,8 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
             "delivery_promise_h"
         ]
         rows.append((f"{m}.service.on_time_delivery_rate", float(in_time.mean()) if len(live) else np.nan, "share"))
+        pending = (live["end_reason"] == "").to_numpy()  # not returned, destroyed or refused
+        rows.append((f"{m}.late_parcels", int((~in_time.to_numpy() & pending).sum()), "orders"))
         carried = part[part["transport_cny"] > 0]
         handled = max(1, len(part) - int(reasons.get("over_limit", 0)))
         for cost in ("transport", "clearance", "last_mile", "packaging"):

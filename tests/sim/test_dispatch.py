@@ -1,0 +1,69 @@
+"""Last-mile dispatch in the simulation: plans pass the routing checker, time limits hold, a wave that cannot
+take everything dispatches what it can, failed deliveries come back, every parcel is accounted for."""
+
+from __future__ import annotations
+
+import pytest
+
+from logistics.analysis.kpis import run_kpis
+from logistics.core.errors import ScenarioError
+from logistics.scenario import load_builtin
+from logistics.sim import simulate
+
+SHORT = ["run.horizon_h=24", "run.cooldown_h=48"]
+
+
+def _run(sets: list[str]):  # type: ignore[no-untyped-def]
+    return simulate(load_builtin("last_mile_city", [*SHORT, *sets]))
+
+
+@pytest.mark.parametrize("policy", ["nearest_neighbour", "fixed_zone", "ortools"])
+def test_every_plan_passes_the_checker_and_routes_are_driven_as_planned(policy: str) -> None:
+    params = "{time_limit_s: 1, solution_limit: 50}" if policy == "ortools" else "{}"
+    run = _run([f"last_mile.dispatch.policy={{name: {policy}, params: {params}}}"])
+    planned = run.waves[run.waves["status"] != "skipped"]
+    assert len(planned) > 0 and planned["feasible"].astype(bool).all()
+    routes = run.routes
+    assert (routes["delivered"] + routes["failed"] == routes["stops"]).all()
+    assert routes["sequence"].str.split().map(len).eq(routes["stops"]).all()
+    assert routes["stops"].sum() == (routes["delivered"].sum() + routes["failed"].sum())
+    city = run.orders[run.orders["zone"] == "qingdao_city"]
+    delivered = city[city["status"] == "delivered"]
+    assert (delivered["delivered_h"] > delivered["dispatched_h"]).all()
+
+
+def test_the_wave_time_limit_holds_and_optimizer_time_is_reported_apart() -> None:
+    run = _run(["last_mile.dispatch.policy={name: ortools, params: {time_limit_s: 1.0}}"])
+    planned = run.waves[run.waves["status"] != "skipped"]
+    assert len(planned) >= 2
+    assert (planned["solve_s"] <= 1.1 * planned["time_limit_s"]).all()
+    kpis = run_kpis(run).set_index("kpi")["value"]
+    assert kpis["dispatch.optimizer_s"] == pytest.approx(planned["solve_s"].sum())
+    assert kpis["dispatch.simulation_s"] >= 0
+
+
+def test_a_wave_too_big_for_the_fleet_dispatches_what_it_can_and_reports_the_rest() -> None:
+    fleet = "[{id: van, count: 1, capacity_parcels: 15, shift_start_h: 8, shift_end_h: 20}]"
+    run = _run([f"last_mile.dispatch.fleet={fleet}", "last_mile.dispatch.policy={name: nearest_neighbour}"])
+    busy = run.waves[(run.waves["status"] != "skipped") & (run.waves["waiting"] > 15)]
+    assert len(busy) > 0
+    assert (busy["status"] == "infeasible").all()
+    assert (busy["planned"] <= 15).all() and (busy["planned"] > 0).all()
+    assert (busy["planned"] + busy["unassigned"] == busy["waiting"]).all()
+    assert run.counts["in_system"] > 0  # the rest are still waiting at the depot: accounted, not lost
+
+
+def test_failed_deliveries_come_back_and_go_to_the_sender_after_the_last_attempt() -> None:
+    run = _run(["last_mile.dispatch.failure_probability=1.0", "last_mile.dispatch.max_attempts=2",
+                "last_mile.dispatch.policy={name: nearest_neighbour}"])  # fmt: skip
+    city = run.orders[run.orders["zone"] == "qingdao_city"]
+    assert (city["status"] != "delivered").all()
+    assert (city["end_reason"] == "delivery_failed").sum() > 0
+    kpis = run_kpis(run).set_index("kpi")["value"]
+    assert kpis["dispatch.failed_delivery_rate"] == 1.0
+    assert kpis["dispatch.returned_to_sender"] == (city["end_reason"] == "delivery_failed").sum()
+
+
+def test_an_unknown_dispatch_policy_names_the_field() -> None:
+    with pytest.raises(ScenarioError, match=r"last_mile\.dispatch\.policy.*no dispatch policy called 'teleport'"):
+        _run(["last_mile.dispatch.policy={name: teleport}"])
