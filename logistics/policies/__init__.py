@@ -1,5 +1,7 @@
 """Decisions the simulation delegates, as Protocols, and the built-in policies registered by name."""
 
+from logistics.policies.dispatch import DISPATCH, DispatchPolicy
+from logistics.policies.linehaul import ALLOCATION, AllocationPolicy
 from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import (
     REPLENISHMENT_POLICIES,
@@ -27,7 +29,9 @@ from logistics.policies.warehouse import (
 )
 
 __all__ = [
+    "ALLOCATION",
     "BATCHING",
+    "DISPATCH",
     "DOCKS",
     "FACE_REPLENISHMENT",
     "PICK_ROUTING",
@@ -35,8 +39,10 @@ __all__ = [
     "RESLOTTING",
     "SLOTTING",
     "WAVE_RELEASE",
+    "AllocationPolicy",
     "BaseStock",
     "BatchingPolicy",
+    "DispatchPolicy",
     "DockPolicy",
     "FaceReplenishmentPolicy",
     "InventoryView",
