@@ -174,7 +174,9 @@ def run(
     console.print(table)
     wall = sum(r.wall_s for r in results)
     created = sum(r.counts.get("created", 0) + r.counts.get("flows.created", 0) for r in results)
-    console.print(f"simulated {created:,} orders in {wall:.1f} s ({created / max(wall, 1e-9):,.0f} orders/s)")
+    optimizer = sum(r.optimizer_s for r in results)
+    spent = f"; {optimizer:.1f} s of it in the dispatch optimizer" if optimizer else ""
+    console.print(f"simulated {created:,} orders in {wall:.1f} s ({created / max(wall, 1e-9):,.0f} orders/s{spent})")
     for name, path in written.items():
         console.print(f"  {name:<13} {path}")
 

@@ -200,6 +200,9 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     sections = []
     if len(floor) > 5:  # more than the cycle time: the floor in detail
         sections.append(("Warehouse floor (bonded import)", floor))
+    dispatch = summary[summary["kpi"].str.startswith("dispatch.")][["kpi", "unit", "mean", "min", "max"]]
+    if len(dispatch):
+        sections.append(("Last-mile dispatch", dispatch))
     if len(modes):
         sections.append(("By customs mode", modes))
     if len(lanes):
