@@ -120,6 +120,7 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
         for outcome in OUTCOMES:
             rows.append((f"{name}.outcome.{outcome}", int(outcomes.get(outcome, 0)), "items"))
         rows.append((f"{name}.lab_tests", int(part["lab"].sum()), "items"))
-    rows.append(("customs.flow_trader_demotions", result.counts.get("flows.trader_demotions", 0), "traders"))
+    if "1210" not in result.modes:  # otherwise the bonded part reports them: the tiers are shared
+        rows.append(("customs.trader_demotions", result.counts.get("flows.trader_demotions", 0), "traders"))
     rows.append(("flows.consignments", result.counts.get("flows.consignments", 0), "containers"))
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])

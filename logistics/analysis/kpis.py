@@ -131,6 +131,7 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:
         rows.append(("customs.trader_demotions", c.get("trader_demotions", 0), "traders"))
     rows.append(("customs.parcel_inspection_rate", c["parcels_inspected"] / max(1, handled), "share"))
     rows.append(("customs.parcels_failed", c["parcels_failed"], "parcels"))
+    rows.append(("customs.parcels_held", c.get("parcels_held", 0), "parcels"))
     released = steady["released_h"].to_numpy()
     packed = steady["pack_end_h"].to_numpy()
     inside = ~np.isnan(released) & (packed <= result.end_h)

@@ -16,7 +16,7 @@ Each visit is logged (arrival, clearance, tier, inspected, lab, outcome) for the
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
@@ -24,33 +24,15 @@ import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.calendar import Calendar
-from logistics.scenario.customs import CREDIT_TIERS, Checkpoint, RiskRules
+from logistics.scenario.customs import CREDIT_TIERS, Checkpoint
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, with_outages
 from logistics.sim.station import Station
+from logistics.sim.tiers import TraderTiers
 
 __all__ = ["OUTCOMES", "Clearance", "TraderTiers"]
 
 OUTCOMES = ("released", "held", "returned", "destroyed")
-
-
-class TraderTiers:
-    """The current credit tier of every trader (index into CREDIT_TIERS, 0 = best), shared by all checkpoints."""
-
-    def __init__(self, tiers: Sequence[str]) -> None:
-        self.tier = np.array([CREDIT_TIERS.index(t) for t in tiers], dtype=np.int64)
-        self.failures = np.zeros(len(tiers), dtype=np.int64)  # since the trader's last demotion
-        self.demotions = 0
-
-    def failed(self, trader: int, rules: RiskRules) -> None:
-        """A failed inspection of one of `trader`'s items under `rules`."""
-        self.failures[trader] += 1
-        if not rules.demote_on_failure or self.failures[trader] < rules.failures_to_demote:
-            return
-        if self.tier[trader] < len(CREDIT_TIERS) - 1:
-            self.tier[trader] += 1
-            self.demotions += 1
-        self.failures[trader] = 0
 
 
 class Clearance:

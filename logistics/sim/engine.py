@@ -44,6 +44,7 @@ from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, staffed_hours
 from logistics.sim.station import Station
 from logistics.sim.tax import order_taxes
+from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import Consignment, InboundSupply
 
 __all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResult", "simulate"]
@@ -101,6 +102,7 @@ class BondedImportModel:
         replication: int = 0,
         env: simpy.Environment | None = None,
         streams: RandomStreams | None = None,
+        tiers: TraderTiers | None = None,
     ) -> None:
         if scenario.warehouse is None:
             raise ScenarioError([ScenarioIssue(("warehouse",), "bonded import (1210) needs a warehouse section")])
@@ -142,9 +144,9 @@ class BondedImportModel:
             traders = s.customs.traders
             shares = np.array([t.share for t in traders])
             trader_of_order = streams.generator("customs.traders").choice(len(traders), n, p=shares / shares.sum())
-            tiers = np.array([CREDIT_TIERS.index(t.tier) for t in traders])
+            shared = tiers if tiers is not None else TraderTiers([t.tier for t in traders])
             self.risk = RiskSelection(
-                second.risk, list(CREDIT_TIERS), trader_of_order, tiers, streams.generator("second_line.risk")
+                second.risk, list(CREDIT_TIERS), trader_of_order, shared, streams.generator("second_line.risk")
             )
 
         # --- stock and replenishment ------------------------------------------------------------
@@ -196,7 +198,9 @@ class BondedImportModel:
                 "inspect_end": cols.inspection_end_h,
             },
             self._outages(second.id),
+            self._outcome,
         )
+        self.outcome = np.zeros(n, dtype=np.int8)  # 0 released, 1 held, 2 returned, 3 destroyed (with outcomes)
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
         zone_ids = [z.id for z in s.last_mile.zones]  # type: ignore[union-attr]
         self.depot: Depot | None = None
@@ -395,6 +399,17 @@ class BondedImportModel:
     def _cleared(self, i: int) -> None:
         self.carriers[self._carrier_of_order[i]].hand_over(i)
 
+    def _outcome(self, i: int, outcome: int) -> None:
+        """The second-line inspection found something: held (released later by the checkpoint), returned or
+        destroyed (the order ends); each counts as a failure against the trader."""
+        self.outcome[i] = outcome
+        if self.risk is not None:
+            self.risk.failed(i)
+        if outcome >= 2:
+            self.cols.ended_h[i] = self.env.now
+            self.cols.end_reason[i] = END_REASONS.index("returned" if outcome == 2 else "destroyed")
+            self.ended += 1
+
     def _failed(self, i: int) -> None:
         if self.risk is not None:
             self.risk.failed(i)
@@ -472,6 +487,10 @@ class BondedImportModel:
         if self.depot is not None:  # routed parcels carry their share of the routes driven
             lastmile_cost = np.where(self.depot.routed, self.depot.parcel_cost_cny, lastmile_cost)
         inspection_cost = np.where(~np.isnan(cols.inspection_start_h), s.costs.inspection_cny_per_parcel, 0.0)
+        oc = s.customs.checkpoint("second_line").outcomes  # type: ignore[union-attr]
+        inspection_cost = (
+            inspection_cost + np.array([0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])[self.outcome]
+        )
         packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
         tax = np.where(dispatched, self.tax_cny, 0.0)
         promise = np.array([z.promise_h for z in zones])[self.zone]
@@ -549,6 +568,7 @@ class BondedImportModel:
             consignments_inspected=consignment_inspections,
             parcels_inspected=self.second_line.inspections,
             parcels_failed=self.second_line.failures,
+            parcels_held=int((self.outcome == 1).sum()),
             trader_demotions=self.risk.demotions if self.risk is not None else 0,
             rolled_units=self.supply.rolled_units,
             departures_cancelled=self.supply.departures_cancelled,
@@ -641,8 +661,10 @@ class CrossBorderModel:
         streams = RandomStreams(replication_seed(s.run.seed, replication))
         self.env = simpy.Environment()
         self.end_h = s.run.end_h
-        self.bonded = BondedImportModel(s, replication, self.env, streams) if s.has_bonded_import else None
-        self.flows = Flows(self.env, s, streams, self.end_h) if s.flows else None
+        # one credit tier per trader for the whole run: a failure at any checkpoint demotes it everywhere
+        tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
+        self.bonded = BondedImportModel(s, replication, self.env, streams, tiers) if s.has_bonded_import else None
+        self.flows = Flows(self.env, s, streams, self.end_h, tiers) if s.flows else None
         if self.bonded is not None:
             self.series = self.bonded.series
         else:

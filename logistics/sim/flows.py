@@ -36,7 +36,7 @@ from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
 from logistics.sim.accounting import check_accounting
 from logistics.sim.catalog import SkuTable, build_skus
-from logistics.sim.clearance import OUTCOMES, Clearance, TraderTiers
+from logistics.sim.clearance import OUTCOMES, Clearance
 from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
 from logistics.sim.documents import document_delays_h
 from logistics.sim.inventory import Inventory
@@ -46,6 +46,7 @@ from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, staffed_hours
 from logistics.sim.station import Station
 from logistics.sim.tax import order_taxes
+from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import departure_times, pack_containers
 
 __all__ = ["FLOW_END_REASONS", "FlowResults", "Flows"]
@@ -188,7 +189,9 @@ class _Program:
 class Flows:
     """All cross-border flows of a scenario on one SimPy environment."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, streams, end_h: float) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, env: simpy.Environment, scenario: Scenario, streams, end_h: float, tiers: TraderTiers | None = None
+    ) -> None:
         self.env = env
         self.scenario = s = scenario
         self.end_h = end_h
@@ -294,7 +297,9 @@ class Flows:
         self._n_lines = self.n_lines.tolist()
 
         # --- shared lanes and checkpoints ------------------------------------------------------------
-        self.tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
+        if tiers is None and s.customs.traders:
+            tiers = TraderTiers([t.tier for t in s.customs.traders])
+        self.tiers = tiers
         self.lanes: dict[str, _LaneStep] = {}
         self.groups: dict[str, _GroupStep] = {}
         self.checkpoints: dict[str, _CheckpointStep] = {}

@@ -29,7 +29,7 @@ ORDER_TIMESTAMPS = (
     "ended_h",  # left the flow for a reason other than delivery (see end_reason)
 )
 
-END_REASONS = ("", "over_limit", "inspection_failed", "delivery_failed")
+END_REASONS = ("", "over_limit", "inspection_failed", "delivery_failed", "returned", "destroyed")
 
 
 class OrderColumns:

@@ -69,3 +69,45 @@ def test_bad_rules_name_the_field() -> None:
         _scenario({"inspection_by_tier": {"advanced_aeo": 0.1}})
     with pytest.raises(ScenarioError, match="traders"):
         _scenario({"inspection_by_tier": RATES}, traders=[])
+
+
+def test_second_line_outcomes_hold_return_destroy() -> None:
+    from logistics.scenario import load_builtin
+
+    sets = [
+        "customs.checkpoints.bonded_exit_xray.failure_probability=0",
+        "customs.checkpoints.bonded_exit_xray.inspection_probability=0.5",
+        "customs.checkpoints.bonded_exit_xray.outcomes={hold: 0.3, return: 0.2, destroy: 0.1, "
+        "hold_time_h: {kind: deterministic, value: 12}}",
+    ]
+    run = simulate(load_builtin("bonded_import_small", sets), 0)
+    inspected = run.orders[run.orders["inspection_end_h"].notna()]
+    reasons = inspected["end_reason"].value_counts()
+    n = len(inspected)
+    assert abs(reasons.get("returned", 0) / n - 0.2) < 4 * np.sqrt(0.2 * 0.8 / n)
+    assert abs(reasons.get("destroyed", 0) / n - 0.1) < 4 * np.sqrt(0.1 * 0.9 / n)
+    released = inspected[inspected["cleared_h"].notna()]
+    held = released["cleared_h"] - released["inspection_end_h"] >= 12 - 1e-9
+    assert held.sum() == run.counts["parcels_held"] - int(
+        (inspected["cleared_h"].isna() & (inspected["end_reason"] == "")).sum()
+    )
+    assert abs(held.mean() - 0.3 / 0.7) < 0.1
+
+
+def test_trader_tiers_are_shared_by_the_bonded_and_the_flow_checkpoints() -> None:
+    from logistics.scenario import load_builtin
+    from logistics.sim.engine import CrossBorderModel
+
+    rates = "{advanced_aeo: 0.01, general_aeo: 0.02, general: 0.05, discredited: 0.8}"
+    model = CrossBorderModel(
+        load_builtin(
+            "pilot_zone_mixed",
+            [
+                "run.horizon_h=24",
+                "disruptions=[]",
+                f"customs.checkpoints.bonded_exit_xray.risk={{inspection_by_tier: {rates}}}",
+            ],
+        )
+    )
+    assert model.bonded is not None and model.flows is not None and model.bonded.risk is not None
+    assert model.bonded.risk.tiers is model.flows.tiers
