@@ -247,6 +247,7 @@ class Flows:
         self.transport_cny = np.zeros(n)
         self.rolls = np.zeros(n, dtype=np.int64)
         self.flow_of = np.zeros(n, dtype=np.int64)
+        self.whole = bytearray(n)  # 1 for 9810 container jobs: each takes a whole container on a lane
         self.deadline_h = np.full(n, np.inf)  # promise less the last mile (9810 containers: none)
         trader_ids = [t.id for t in s.customs.traders]
         self.goods_names: list[str] = []
@@ -390,6 +391,7 @@ class Flows:
                     self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
                     [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
                     [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
+                    whole=self.whole,
                 )
             )  # fmt: skip
         return self.lanes[lane_id]
@@ -429,7 +431,7 @@ class Flows:
                     self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
                     [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
                     [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-                    queue, allocate,
+                    queue, allocate, self.whole,
                 )
             )  # fmt: skip
         self.groups[group.id] = _GroupStep(group.id, members, queue, self._weight, self._volume)
@@ -514,6 +516,7 @@ class Flows:
             self.value_cny[job] = float(np.dot(qty, skus.value_cny[sku_ids]))
             self.units[job] = int(qty.sum())
             self.container_outcome[job] = "in_transit"
+            self.whole[job] = 1
             self.programs[self.program_of[job]].steps[0].enter(job)
 
     # --- the job hot path -------------------------------------------------------------------------------

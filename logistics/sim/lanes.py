@@ -71,6 +71,7 @@ class ScheduledLane:
         delays: list[LaneDelayed],
         queue: tuple[list[int], list[float]] | None = None,
         allocator: Allocator | None = None,
+        whole: bytearray | None = None,
     ) -> None:
         self.env = env
         self.lane = lane
@@ -79,6 +80,7 @@ class ScheduledLane:
         self.volume_m3 = volume_m3
         self.transport_cny = transport_cny
         self.rolls = rolls
+        self.whole = whole  # 1 for a job that is a whole container (takes one of the departure's containers)
         self.on_arrival = on_arrival
         self.closures = closures
         self.delays = delays
@@ -143,7 +145,7 @@ class ScheduledLane:
             chosen = set()
             for k in self.allocator(self, now, eligible):  # positions, in boarding order; capacity still holds
                 job = self.waiting[k]
-                w, v = weight[job], volume[job]
+                w, v = self._space(job)
                 if k not in chosen and w <= kg_left and v <= m3_left:
                     board.append(job)
                     chosen.add(k)
@@ -155,7 +157,7 @@ class ScheduledLane:
             misfits = 0
             for k in range(eligible):
                 job = self.waiting[k]
-                w, v = weight[job], volume[job]
+                w, v = self._space(job)
                 if misfits < _MAX_MISFITS and w <= kg_left and v <= m3_left:
                     board.append(job)
                     kg_left -= w
@@ -176,7 +178,11 @@ class ScheduledLane:
         m3 = np.array([volume[j] for j in board])
         chargeable = np.maximum(kg, m3 / self.divisor_m3_per_kg)
         total_kg, total_m3, total_charge = float(kg.sum()), float(m3.sum()), float(chargeable.sum())
-        containers = math.ceil(max(total_kg / lane.container_payload_kg, total_m3 / lane.container_volume_m3) - 1e-9)
+        full = [self.whole[j] for j in board] if self.whole is not None else [0] * len(board)
+        loose_kg = float(sum(w for w, f in zip(kg.tolist(), full, strict=True) if not f))
+        loose_m3 = float(sum(v for v, f in zip(m3.tolist(), full, strict=True) if not f))
+        loose = math.ceil(max(loose_kg / lane.container_payload_kg, loose_m3 / lane.container_volume_m3) - 1e-9)
+        containers = sum(full) + loose
         block = lane.block_space
         above_block = total_charge - (block.kg if block is not None else 0.0)
         by_weight = (
@@ -200,6 +206,12 @@ class ScheduledLane:
         if board:
             self.in_transit += len(board)
             self.env.timeout(transit, board).callbacks.append(self._arrive)
+
+    def _space(self, job: int) -> tuple[float, float]:
+        """kg and m3 of the departure a job takes: its own, or a whole container's."""
+        if self.whole is not None and self.whole[job]:
+            return self.lane.container_payload_kg, self.lane.container_volume_m3
+        return self.weight_kg[job], self.volume_m3[job]
 
     def _roll(self, left_out: list[int]) -> None:
         if left_out:

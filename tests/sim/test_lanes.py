@@ -31,7 +31,7 @@ def _lane(**extra) -> Lane:  # type: ignore[no-untyped-def]
     return Lane.model_validate(data)
 
 
-def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 24 * 6, closures=()):  # type: ignore[no-untyped-def]
+def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 24 * 6, closures=(), whole=None):  # type: ignore[no-untyped-def]
     """Shipments (arrival h, kg, m3) into one lane; returns (departure rows, arrival time per job, cost per job)."""
     env = simpy.Environment()
     n = len(arrivals)
@@ -45,7 +45,7 @@ def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 
         arrived[job] = env.now
 
     sl = ScheduledLane(env, lane, START, until, np.random.default_rng(0), weight, volume, cost, rolls, on_arrival,
-                       list(closures), [])  # fmt: skip
+                       list(closures), [], whole=whole)  # fmt: skip
     for job, (t, _, _) in enumerate(arrivals):
         env.timeout(t, job).callbacks.append(lambda ev: sl.enter(ev._value))
     env.run(until=until)
@@ -117,3 +117,15 @@ def test_on_demand_lane_waits_hold_h_then_takes_everything() -> None:
     assert list(rows["departure_h"]) == [3.0, 7.0]
     assert list(rows["containers"]) == [2, 1]  # 160 kg needs two 100 kg loads
     assert np.allclose(arrived, [6.0, 6.0, 10.0]) and rolls.sum() == 0
+
+
+def test_a_whole_container_takes_a_container_slot_however_light() -> None:
+    lane = _lane(
+        containers_per_departure=2, container_payload_kg=1000, container_volume_m3=60, cost_per_container_cny=100
+    )
+    arrivals = [(1.0, 5.0, 0.1), (1.1, 5.0, 0.1), (1.2, 5.0, 0.1)]  # three part-filled containers
+    rows, arrived, cost, _ = _run(lane, arrivals, whole=bytearray([1, 1, 1]))
+    first = rows.iloc[0]
+    assert first["shipments"] == 2 and first["containers"] == 2 and first["rolled"] == 1
+    assert np.isnan(arrived[2]) or arrived[2] > arrived[0]
+    assert cost[0] == pytest.approx(100.0)  # one container's charge each
