@@ -81,6 +81,8 @@ class Dispatch(ScenarioModel):
     travel_time_cv: float = Field(default=0.15, ge=0)
     service_min: Distribution = Deterministic(value=3.0)
     delivery_window_h: tuple[ClockHour, ClockHour] = (9.0, 21.0)
+    slot_share: float = Field(default=0.0, ge=0, le=1, description="Share of customers who book a delivery slot.")
+    slot_h: float = Field(default=2.0, gt=0, description="Length of a booked slot, inside the delivery window.")
     failure_probability: float = Field(default=0.05, ge=0, le=1)
     max_attempts: int = Field(default=3, ge=1)
 
@@ -93,6 +95,8 @@ class Dispatch(ScenarioModel):
             raise ValueError(f"objective must be distance, cost or lateness, got {self.objective!r}")
         if self.delivery_window_h[1] <= self.delivery_window_h[0]:
             raise ValueError("delivery_window_h must be (opening, closing) with closing after opening")
+        if self.slot_share > 0 and self.slot_h > self.delivery_window_h[1] - self.delivery_window_h[0]:
+            raise ValueError("slot_h is longer than the delivery window")
         if any(f <= 0 for f in self.traffic_by_hour):
             raise ValueError("traffic_by_hour factors must be > 0")
         return self

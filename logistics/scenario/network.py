@@ -78,7 +78,10 @@ class Lane(ScenarioModel):
     from_: str = Field(alias="from")
     to: str
     mode: LaneMode
-    departures: Departures | None = None
+    departures: Departures | list[Departures] | None = Field(
+        default=None,
+        description="A timetable, or several (different hours on different weekdays); none: on demand.",
+    )
     transit_time_h: Distribution
     containers_per_departure: int = Field(default=10, ge=1, description="Containers, ULDs or truck loads.")
     container_volume_m3: float = Field(default=67.0, gt=0, description="Usable volume (40' HC: 67 m3).")
@@ -92,6 +95,13 @@ class Lane(ScenarioModel):
     )
     tariff: Tariff = Tariff()
     block_space: BlockSpace | None = None
+
+    @field_validator("departures")
+    @classmethod
+    def _some_departures(cls, v: Departures | list[Departures] | None) -> Departures | list[Departures] | None:
+        if isinstance(v, list) and not v:
+            raise ValueError("an empty timetable list: leave departures out for a lane on demand")
+        return v
 
     @property
     def capacity_kg(self) -> float:

@@ -80,6 +80,11 @@ class Depot:
             self.x_m[mine] = (area.centre_km[0] + r * np.cos(a)) * 1000.0 * cfg.circuity
             self.y_m[mine] = (area.centre_km[1] + r * np.sin(a)) * 1000.0 * cfg.circuity
         self.due_h = cols.created_h + promise_h
+        # a share of the customers book a slot of slot_h (clock hours, same every day) inside the window
+        opening, closing = cfg.delivery_window_h
+        booked = rng.random(n) < cfg.slot_share
+        self.slot_open = np.where(booked, opening + rng.random(n) * (closing - cfg.slot_h - opening), opening)
+        self.slot_close = np.where(booked, self.slot_open + cfg.slot_h, closing)
         self.weight_kg = weight_kg
         self.attempts = np.zeros(n, dtype=np.int64)
         self.parcel_cost_cny = np.zeros(n)
@@ -186,8 +191,6 @@ class Depot:
         self, parcels: list[int], vans: list[tuple[int, int]], now: float, day_start: float, clock: float
     ) -> RoutingProblem:
         cfg = self.cfg
-        open_s = max(0.0, (day_start + cfg.delivery_window_h[0] - now) * 3600.0)
-        close_s = (day_start + cfg.delivery_window_h[1] - now) * 3600.0
         today_end = day_start + cfg.delivery_window_h[1]
         lateness = cfg.objective == "lateness"
         locations = [Location("depot", 0.0, 0.0)]
@@ -195,6 +198,8 @@ class Depot:
         for o in parcels:
             locations.append(Location(f"o{o}", float(self.x_m[o]), float(self.y_m[o])))
             required = not lateness or self.due_h[o] <= today_end
+            open_s = max(0.0, (day_start + self.slot_open[o] - now) * 3600.0)
+            close_s = (day_start + self.slot_close[o] - now) * 3600.0
             stops.append(
                 Stop(
                     id=f"o{o}",
@@ -248,13 +253,12 @@ class Depot:
         yield env.timeout(route.start_s / 3600.0)  # leaves as late as the plan allows
         left = env.now
         orders = [int(s[1:]) for s in route.stops]
-        opening = day_start + cfg.delivery_window_h[0]
-        closing = day_start + cfg.delivery_window_h[1]
         here = problem.location_index("depot")
         failed, delivered, late_windows = [], 0, 0
         for o in orders:
             loc = problem.location_index(f"o{o}")
             yield env.timeout(self._leg_h(dur[here, loc]))
+            opening, closing = day_start + self.slot_open[o], day_start + self.slot_close[o]
             if env.now < opening:
                 yield env.timeout(opening - env.now)
             late_windows += env.now > closing

@@ -34,9 +34,13 @@ def clock_times(hours: list[float], weekdays: list[int], start: datetime, t0_h: 
     return sorted(times)
 
 
-def departure_times(departures: Departures, start: datetime, t0_h: float, t1_h: float) -> list[float]:
-    """Simulated hours of the timetable's departures in [t0_h, t1_h)."""
-    return clock_times(departures.hours, departures.weekdays, start, t0_h, t1_h)
+def departure_times(
+    departures: Departures | list[Departures], start: datetime, t0_h: float, t1_h: float
+) -> list[float]:
+    """Simulated hours of the timetable's (or timetables') departures in [t0_h, t1_h)."""
+    tables = departures if isinstance(departures, list) else [departures]
+    times = {t for d in tables for t in clock_times(d.hours, d.weekdays, start, t0_h, t1_h)}
+    return sorted(times)
 
 
 @dataclass

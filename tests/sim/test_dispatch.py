@@ -67,3 +67,18 @@ def test_failed_deliveries_come_back_and_go_to_the_sender_after_the_last_attempt
 def test_an_unknown_dispatch_policy_names_the_field() -> None:
     with pytest.raises(ScenarioError, match=r"last_mile\.dispatch\.policy.*no dispatch policy called 'teleport'"):
         _run(["last_mile.dispatch.policy={name: teleport}"])
+
+
+def test_booked_slots_are_never_served_early() -> None:
+    from logistics.sim.engine import CrossBorderModel
+
+    sets = [*SHORT, "last_mile.dispatch.slot_share=1.0", "last_mile.dispatch.policy={name: nearest_neighbour}"]
+    model = CrossBorderModel(load_builtin("last_mile_city", sets))
+    run = model.run()
+    depot = model.bonded.depot  # type: ignore[union-attr]
+    assert depot is not None
+    city = run.orders[(run.orders["zone"] == "qingdao_city") & (run.orders["status"] == "delivered")]
+    assert len(city) > 0
+    clock = city["delivered_h"].to_numpy() % 24.0  # the run starts at midnight
+    assert (clock >= depot.slot_open[city["order_id"].to_numpy()] - 1e-9).all()
+    assert ((depot.slot_close - depot.slot_open) == 2.0).all()

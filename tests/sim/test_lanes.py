@@ -11,6 +11,7 @@ import simpy
 from logistics.scenario.disruptions import LaneClosed
 from logistics.scenario.network import Lane
 from logistics.sim.lanes import DEPARTURE_COLUMNS, ScheduledLane
+from logistics.sim.transport import departure_times
 
 START = datetime(2026, 11, 9)  # a Monday
 
@@ -129,3 +130,9 @@ def test_a_whole_container_takes_a_container_slot_however_light() -> None:
     assert first["shipments"] == 2 and first["containers"] == 2 and first["rolled"] == 1
     assert np.isnan(arrived[2]) or arrived[2] > arrived[0]
     assert cost[0] == pytest.approx(100.0)  # one container's charge each
+
+
+def test_several_timetables_make_one_schedule() -> None:
+    lane = _lane(departures=[{"weekdays": [0], "hour": [10]}, {"weekdays": [1, 2], "hour": [6, 18]}])
+    # Monday 10:00, Tuesday 06:00 and 18:00, Wednesday 06:00 and 18:00
+    assert departure_times(lane.departures, START, 0.0, 72.0) == [10.0, 30.0, 42.0, 54.0, 66.0]  # type: ignore[arg-type]
