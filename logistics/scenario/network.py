@@ -78,9 +78,9 @@ class Lane(ScenarioModel):
     from_: str = Field(alias="from")
     to: str
     mode: LaneMode
-    departures: Departures | list[Departures] | None = Field(
+    departures: list[Departures] | None = Field(
         default=None,
-        description="A timetable, or several (different hours on different weekdays); none: on demand.",
+        description="A timetable, or a list of them (different hours on different weekdays); none: on demand.",
     )
     transit_time_h: Distribution
     containers_per_departure: int = Field(default=10, ge=1, description="Containers, ULDs or truck loads.")
@@ -96,10 +96,15 @@ class Lane(ScenarioModel):
     tariff: Tariff = Tariff()
     block_space: BlockSpace | None = None
 
+    @field_validator("departures", mode="before")
+    @classmethod
+    def _one_or_several(cls, v: object) -> object:
+        return [v] if isinstance(v, dict | Departures) else v
+
     @field_validator("departures")
     @classmethod
-    def _some_departures(cls, v: Departures | list[Departures] | None) -> Departures | list[Departures] | None:
-        if isinstance(v, list) and not v:
+    def _some_departures(cls, v: list[Departures] | None) -> list[Departures] | None:
+        if v is not None and not v:
             raise ValueError("an empty timetable list: leave departures out for a lane on demand")
         return v
 

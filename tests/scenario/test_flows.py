@@ -61,4 +61,4 @@ def test_nothing_to_simulate_and_half_a_bonded_part() -> None:
 
 def test_departure_hours() -> None:
     message = _error("direct_mail_import", ["network.lanes.air_kix_hgh.departures.hour=[10, 25]"])
-    assert "network.lanes.1.departures.hour" in message
+    assert "network.lanes.1.departures.hour" in message and "clock hours" in message

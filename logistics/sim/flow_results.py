@@ -1,0 +1,232 @@
+"""The tables, costs and counts of the cross-border flows at the end of a run: one row per order, per 9810
+container, per lane departure and per checkpoint visit; the live counters of every step are checked against
+the order table first, so that every order is accounted for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from logistics.core.units import HOURS_PER_DAY
+from logistics.scenario.customs import CREDIT_TIERS
+from logistics.sim.accounting import check_accounting
+from logistics.sim.clearance import OUTCOMES
+from logistics.sim.lanes import DEPARTURE_COLUMNS
+from logistics.sim.shifts import staffed_hours
+from logistics.sim.station import Station
+
+if TYPE_CHECKING:
+    from logistics.sim.flows import Flows
+
+__all__ = ["FLOW_END_REASONS", "FlowResults", "flow_results"]
+
+FLOW_END_REASONS = ("", "over_limit", "returned", "destroyed")
+
+
+@dataclass(frozen=True)
+class FlowResults:
+    """What the flows produced: one row per order (`orders`), per 9810 container (`consignments`), per lane
+    departure (`departures`) and per checkpoint visit (`clearances`), resource statistics, costs and counts."""
+
+    orders: pd.DataFrame
+    consignments: pd.DataFrame
+    departures: pd.DataFrame
+    clearances: pd.DataFrame
+    resources: list[Station]
+    costs_cny: dict[str, float]
+    counts: dict[str, int]
+    labour_h: float
+
+
+def flow_results(self: Flows) -> FlowResults:
+    """Tables, costs and counts at the end of the run (checks that every order is accounted for)."""
+    s, end_h = self.scenario, self.end_h
+    for inv in self.inventories.values():
+        inv.close()
+    flows = self.flows
+    pos = np.frombuffer(bytes(self.pos), dtype=np.uint8)
+    ended = self.end_reason > 0
+    delivered = ~ended & (self.delivered_h <= end_h)
+    alive = ~ended & ~delivered & ~np.isnan(self.created_h)
+    last_mile = alive & ~np.isnan(self.dispatched_h)
+
+    # where each live job is, by step, checked against the steps' own counters
+    derived: dict[str, int] = {}
+    stage = np.full(self.n_jobs, "", dtype=object)
+    for program in self.programs:
+        sl = slice(program.offset, program.offset + program.count)
+        here = alive[sl] & ~last_mile[sl]
+        for p, step in enumerate(program.steps):
+            at = here & (pos[sl] == p)
+            stage[sl][at] = step.label
+            derived[step.name] = derived.get(step.name, 0) + int(at.sum())
+    stage[last_mile] = "last_mile"
+    live = {name: c for step in self._all_steps() if (c := step.live) is not None for name in [step.name]}
+    check_accounting(
+        {"created": 0, "delivered": 0, "in_system": 0, "ended": 0, **derived},
+        {name: live[name] for name in live},
+    )
+
+    orders = slice(0, self.n_orders)
+    flow_of = self.flow_of[orders]
+    modes = np.array([f.mode for f in flows])[flow_of]
+    costs = s.costs
+    # clearance log: one row per visit
+    logs = []
+    for cp_id, step in self.checkpoints.items():
+        log = step.clearance.log
+        frame = pd.DataFrame({name: np.frombuffer(values, dtype=float) for name, values in log.items()})
+        frame.insert(0, "checkpoint", cp_id)
+        frame.insert(1, "role", step.clearance.config.role)
+        logs.append(frame)
+    clear = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["checkpoint", "role", "job"])
+    clear["job"] = clear["job"].astype(np.int64)
+    job_flow = self.flow_of[clear["job"].to_numpy()]
+    is_order = clear["job"].to_numpy() < self.n_orders
+    per_parcel = np.array([f.mode == "9610" for f in flows] or [False])[job_flow] & is_order
+    outcome_cost = np.zeros(len(clear))
+    lab_cost = np.zeros(len(clear))
+    by_cp = {c.id: c for c in s.customs.checkpoints}
+    for cp_id, rows in clear.groupby("checkpoint").groups.items():
+        cp = by_cp[cp_id]
+        o = clear.loc[rows, "outcome"].to_numpy()
+        oc = cp.outcomes
+        outcome_cost[rows] = np.choose(o.astype(int), [0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])
+        if cp.lab is not None:
+            lab_cost[rows] = clear.loc[rows, "lab"].to_numpy() * cp.lab.cost_cny
+    inspect_cost = clear["inspected"].to_numpy() * np.where(
+        per_parcel, costs.inspection_cny_per_parcel, costs.inspection_cny_per_consignment
+    )
+    clear["cost_cny"] = inspect_cost + lab_cost + outcome_cost
+    clear["clearance_h"] = clear["cleared_h"] - clear["arrived_h"]
+    clear["flow"] = pd.Categorical.from_codes(job_flow, [f.id for f in flows])
+    clear["mode"] = np.array([f.mode for f in flows])[job_flow] if flows else []
+    clear["credit_tier"] = pd.Categorical.from_codes(clear["tier"].to_numpy().astype(np.int64), list(CREDIT_TIERS))
+    clear["outcome"] = pd.Categorical.from_codes(clear["outcome"].to_numpy().astype(np.int64), list(OUTCOMES))
+    clear["order"] = is_order
+    clearance_cost = np.zeros(self.n_jobs)
+    np.add.at(clearance_cost, clear["job"].to_numpy(), clear["cost_cny"].to_numpy())
+
+    zones_cost = np.zeros(self.n_orders)
+    promise = np.zeros(self.n_orders)
+    zone_names: list[str] = []
+    zone_code = np.zeros(self.n_orders, dtype=np.int64)
+    for k, f in enumerate(flows):
+        mask = flow_of == k
+        zc = np.array([z.cost_per_parcel_cny for z in f.last_mile.zones])
+        zp = np.array([z.promise_h for z in f.last_mile.zones])
+        zones_cost[mask] = zc[self.zone[orders][mask]]
+        promise[mask] = zp[self.zone[orders][mask]]
+        names = [f"{f.id}/{z.id}" for z in f.last_mile.zones]
+        zone_code[mask] = self.zone[orders][mask] + len(zone_names)
+        zone_names += names
+    dispatched = ~np.isnan(self.dispatched_h[orders])
+    last_mile_cost = np.where(dispatched, zones_cost, 0.0)
+    tax = np.where(dispatched, self.tax_cny[orders], 0.0)
+    packed_label = {"fulfilment", "pack"}
+    packed = np.zeros(self.n_orders, dtype=bool)
+    stage_columns: dict[str, np.ndarray] = {}
+    for program in self.programs:
+        if program.kind != "orders":
+            continue
+        sl = slice(program.offset, program.offset + program.count)
+        for p, step in enumerate(program.steps[:-1]):
+            column = stage_columns.setdefault(f"done:{step.label}", np.full(self.n_orders, np.nan))
+            column[sl] = program.done[p]
+            if step.label in packed_label:
+                packed[sl] |= ~np.isnan(program.done[p])
+    packaging = np.where(packed, costs.packaging_cny_per_order, 0.0)
+    trader_names = [t.id for t in s.customs.traders]
+    status = np.where(ended, "ended", np.where(delivered, "delivered", "in_system"))[orders]
+    table = pd.DataFrame(
+        {
+            "order_id": np.arange(self.n_orders, dtype=np.int64),
+            "flow": pd.Categorical.from_codes(flow_of, [f.id for f in flows]),
+            "mode": pd.Categorical(modes, ["9610", "9710", "9810"]),
+            "direction": np.array([f.direction for f in flows] or ["import"])[flow_of],
+            "n_lines": self.n_lines[orders],
+            "n_units": self.units[orders],
+            "value_cny": self.value_cny[orders],
+            "weight_kg": self.weight_kg[orders],
+            "volume_m3": self.volume_m3[orders],
+            "goods": pd.Categorical.from_codes(self.goods[orders], self.goods_names),
+            "trader": pd.Categorical.from_codes(self.trader[orders], trader_names),
+            "over_limit": self.over_limit[orders],
+            "zone": pd.Categorical.from_codes(zone_code, zone_names),
+            "delivery_promise_h": promise,
+            "created_h": self.created_h[orders],
+            "documents_h": self.ready_h[orders],
+            **stage_columns,
+            "dispatched_h": self.dispatched_h[orders],
+            "delivered_h": self.delivered_h[orders],
+            "ended_h": self.ended_h[orders],
+            "status": pd.Categorical(status, ["delivered", "in_system", "ended"]),
+            "stage": stage[orders],
+            "end_reason": pd.Categorical.from_codes(self.end_reason[orders], list(FLOW_END_REASONS)),
+            "rolls": self.rolls[orders],
+            "transport_cny": self.transport_cny[orders],
+            "clearance_cny": clearance_cost[orders],
+            "last_mile_cny": last_mile_cost,
+            "packaging_cny": packaging,
+            "tax_cny": tax,
+        }
+    )
+
+    table.attrs["stages"] = {
+        flows[p.flow].id: [step.label for step in p.steps] for p in self.programs if p.kind == "orders"
+    }
+    consignment_rows = []
+    for job, (sku_ids, qty) in self.containers.items():
+        program = self.programs[self.program_of[job]]
+        consignment_rows.append(
+            {
+                "flow": flows[program.flow].id,
+                "job": job,
+                "ordered_h": self.created_h[job],
+                "skus": len(sku_ids),
+                "units": int(qty.sum()),
+                "weight_kg": self.weight_kg[job],
+                "volume_m3": self.volume_m3[job],
+                "rolls": int(self.rolls[job]),
+                "transport_cny": self.transport_cny[job],
+                "outcome": self.container_outcome[job],
+                "received_h": self.delivered_h[job],
+            }
+        )
+    departures = pd.DataFrame([row for lane in self.all_lanes for row in lane.rows], columns=list(DEPARTURE_COLUMNS))
+
+    labour_h = sum(staffed_hours(st.schedule, s.run.horizon_h) for st, _ in self.labour)
+    storage = sum(inv.stored_m3_h for inv in self.inventories.values()) / HOURS_PER_DAY * costs.storage_cny_per_m3_day
+    cost = {
+        "transport": float(departures["cost_cny"].sum()) if len(departures) else 0.0,
+        "labour": labour_h * costs.labour_cny_per_worker_h,
+        "storage": storage,
+        "inspection": float(clear["cost_cny"].sum()),
+        "packaging": float(packaging.sum()),
+        "last_mile": float(last_mile_cost.sum()),
+        "tax": float(tax.sum()),
+    }
+    counts = {
+        "created": int(np.count_nonzero(~np.isnan(self.created_h[orders]))),
+        "delivered": int(delivered[orders].sum()),
+        "in_system": int(alive[orders].sum()),
+        "ended": int(ended[orders].sum()),
+        "consignments": len(self.containers),
+        "trader_demotions": self.tiers.demotions if self.tiers is not None else 0,
+    }
+    resources = [*self.stations]
+    for step in self.checkpoints.values():
+        resources += step.clearance.stations
+    return FlowResults(
+        orders=table,
+        consignments=pd.DataFrame(consignment_rows),
+        departures=departures,
+        clearances=clear,
+        resources=resources,
+        costs_cny=cost,
+        counts=counts,
+        labour_h=labour_h,
+    )
