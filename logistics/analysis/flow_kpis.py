@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from logistics.sim.clearance import OUTCOMES
-from logistics.sim.engine import RunResult
+from logistics.sim.result import RunResult
 from logistics.sim.flows import FLOW_END_REASONS
 
 __all__ = ["flow_kpis", "stage_durations"]

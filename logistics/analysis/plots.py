@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from logistics.analysis.kpis import stage_lead_times
-from logistics.sim.engine import COST_COMPONENTS, RunResult
+from logistics.sim.result import COST_COMPONENTS, RunResult
 
 __all__ = ["plot_costs", "plot_lead_time", "plot_queues", "plot_stage_lead_times", "plot_utilisation"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from logistics.analysis import plots
-from logistics.sim.engine import RunResult
+from logistics.sim.result import RunResult
 
 __all__ = ["summary_table", "write_report"]
 
