@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from logistics.sim.clearance import OUTCOMES
-from logistics.sim.result import RunResult
 from logistics.sim.flows import FLOW_END_REASONS
+from logistics.sim.result import RunResult
 
 __all__ = ["flow_kpis", "stage_durations"]
 

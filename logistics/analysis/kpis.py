@@ -9,8 +9,8 @@ import pandas as pd
 
 from logistics.analysis.flow_kpis import flow_kpis
 from logistics.sim.accounting import STAGES
-from logistics.sim.result import COST_COMPONENTS, RunResult
 from logistics.sim.monitor import END_REASONS
+from logistics.sim.result import COST_COMPONENTS, RunResult
 
 __all__ = ["LEAD_TIME_STAGES", "QUANTILES", "kpi_table", "run_kpis", "stage_lead_times"]
 
