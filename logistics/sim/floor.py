@@ -185,7 +185,10 @@ class WarehouseFloor:
         self.list_end_h = array("d")
         self.list_slots: list[np.ndarray] = []  # slot of each pick, kept for the checker/test
         self.keep_slots = False
-        self.lines_left = np.zeros(len(book), dtype=np.int64)
+        self.lines_left: list[int] = book.n_lines.tolist()  # lines of each order not yet picked
+        self._listed = bytearray(len(book))  # the order is on a pick list
+        self._pick_started = bytearray(len(book))
+        self.on_lists = 0  # orders on pick lists, not completely picked
         self.pickers = Station(
             env,
             "warehouse.pick",
@@ -344,9 +347,11 @@ class WarehouseFloor:
         self.list_end_h.append(np.nan)
         if self.keep_slots:
             self.list_slots.append(self.slot_of_sku[skus])
+        listed = self._listed
         for o in orders:
-            if self.lines_left[o] == 0:
-                self.lines_left[o] = self.line_start[o + 1] - self.line_start[o]
+            if not listed[o]:
+                listed[o] = 1
+                self.on_lists += 1
         self.pickers.arrive(k)
 
     def _list_done(self, k: int) -> None:
@@ -354,12 +359,14 @@ class WarehouseFloor:
         service = self.lists_service_h[k]
         self.list_start_h[k] = now - service
         self.list_end_h[k] = now
-        cols = self.cols
+        cols, left, started = self.cols, self.lines_left, self._pick_started
         for o, picked_here in zip(self.lists_orders[k], self.lists_order_lines[k], strict=True):
-            if np.isnan(cols.pick_start_h[o]):
+            if not started[o]:
+                started[o] = 1
                 cols.pick_start_h[o] = now - service
-            self.lines_left[o] -= picked_here
-            if self.lines_left[o] <= 0:
+            left[o] -= picked_here
+            if left[o] <= 0:
+                self.on_lists -= 1
                 cols.pick_end_h[o] = now
                 self.on_picked(o)
 
@@ -448,4 +455,4 @@ class WarehouseFloor:
     @property
     def in_picking(self) -> int:
         """Orders on the floor not yet completely picked (waiting for a wave, in the pool or on lists)."""
-        return len(self.waiting) + len(self.pool) + int((self.lines_left > 0).sum())
+        return len(self.waiting) + len(self.pool) + self.on_lists
