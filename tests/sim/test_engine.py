@@ -8,7 +8,7 @@ import pytest
 
 from logistics.analysis import kpi_table
 from logistics.core import AccountingError
-from logistics.scenario import load_builtin
+from logistics.scenario import builtin_names, load_builtin
 from logistics.sim import RunResult, simulate
 from logistics.sim.accounting import STAGES, check_accounting
 from tests.sim.queueing import mmc_mean_wait
@@ -168,3 +168,17 @@ def test_second_line_checkpoint_matches_erlang_c() -> None:
     assert wait == pytest.approx(mmc_mean_wait(60.0, 60 / 1.4, 2), rel=0.05)
     pick_wait = (steady["pick_start_h"] - steady["released_h"]).mean()
     assert pick_wait == pytest.approx(mmc_mean_wait(60.0, 60 / 3.2, 4), rel=0.05)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_runs_short_and_accounts_for_every_order(name: str) -> None:
+    from logistics.analysis.kpis import run_kpis
+
+    sets = ["run.horizon_h=12", "run.cooldown_h=12", "disruptions=[]"]
+    if name == "last_mile_city":
+        sets.append("last_mile.dispatch.policy={name: nearest_neighbour}")
+    run = simulate(load_builtin(name, sets))  # the model's own accounting check runs at the end
+    kpis = run_kpis(run)
+    assert kpis["kpi"].is_unique
+    created = run.counts.get("created", 0) + run.counts.get("flows.created", 0)
+    assert created > 0
