@@ -22,27 +22,11 @@ from typing import Protocol
 
 import numpy as np
 
+from logistics.optimize.linehaul import Departure, ShipmentClass, SpaceProblem, allocate_space
+from logistics.optimize.result import Status
 from logistics.policies.registry import Registry
 
 __all__ = ["ALLOCATION", "AllocationPolicy", "Departure", "FirstComeFirstServed", "OptimizedAllocation", "Queue"]
-
-
-@dataclass(frozen=True)
-class Departure:
-    """An upcoming departure of one lane of the group, as the allocation sees it."""
-
-    lane: str
-    time_h: float
-    arrival_h: float  # expected (mean transit)
-    cutoff_h: float  # booking closes this long before the departure
-    capacity_kg: float
-    capacity_m3: float
-    block_kg: float  # already paid: no charge per kg within it
-    per_kg_cny: float
-    per_parcel_cny: float
-    volumetric_m3_per_kg: float
-    expected_kg: float = 0.0  # shipments expected to reach the queue before this departure's cut-off
-    expected_m3: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -90,9 +74,7 @@ class OptimizedAllocation:
             raise ValueError("late_penalty_cny_per_h and allowance_h must be >= 0")
 
     def board(self, now_h: float, departures: list[Departure], queue: Queue, eligible: int) -> list[int]:
-        """The MIP's allocation to the departure leaving now; FIFO within a class."""
-        from ortools.linear_solver import pywraplp
-
+        """The MIP's allocation to the departure leaving now (`allocate_space`); FIFO within a class."""
         n = len(queue.arrived_h)
         if eligible == 0 or n == 0:
             return []
@@ -100,74 +82,29 @@ class OptimizedAllocation:
         finite = np.isfinite(due)
         bucket = np.where(finite, np.floor(np.where(finite, due, 0.0) / self.bucket_h), np.inf)
         now_ok = np.arange(n) < eligible
-        keys = list(zip(bucket.tolist(), now_ok.tolist(), strict=True))
-        classes: dict[tuple[float, bool], list[int]] = {}
-        for k, key in enumerate(keys):
-            classes.setdefault(key, []).append(k)
-        solver = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
-        solver.SetTimeLimit(int(self.time_limit_s * 1000))
-        later_h = now_h + self.horizon_h
-        x: dict[tuple[int, int, int], object] = {}  # (class, departure, 0 block / 1 open) -> count
-        objective = solver.Objective()
-        class_list = list(classes.items())
-        for c, ((b, ok_now), members) in enumerate(class_list):
-            idx = np.array(members)
-            volumetric = queue.volume_m3[idx] / departures[0].volumetric_m3_per_kg
-            charge = float(np.maximum(queue.weight_kg[idx], volumetric).mean())
-            due_c = (b + 0.5) * self.bucket_h if math.isfinite(b) else math.inf
-            parts = []
-            for d, dep in enumerate(departures):
-                if d == 0 and not ok_now:
-                    continue
-                if d > 0 and dep.time_h - dep.cutoff_h < now_h - 1e-9:
-                    continue
-                late = max(0.0, dep.arrival_h - due_c) if math.isfinite(due_c) else 0.0
-                for part, per_kg in ((0, 0.0), (1, dep.per_kg_cny)):
-                    if part == 0 and dep.block_kg <= 0:
-                        continue
-                    var = solver.IntVar(0, len(members), f"x{c}_{d}_{part}")
-                    x[c, d, part] = var
-                    parts.append(var)
-                    cost = per_kg * charge + dep.per_parcel_cny + self.late_penalty_cny_per_h * late
-                    objective.SetCoefficient(var, cost)
-            # "later": beyond the horizon, at the dearest rate and the lateness it would have by then
-            later = solver.IntVar(0, len(members), f"later{c}")
-            transit = departures[-1].arrival_h - departures[-1].time_h
-            late_later = max(0.0, later_h + transit - due_c) if math.isfinite(due_c) else 0.0
-            top_rate = max(dep.per_kg_cny for dep in departures)
-            objective.SetCoefficient(later, top_rate * charge + self.late_penalty_cny_per_h * late_later + 1e-3)
-            solver.Add(solver.Sum([*parts, later]) == len(members))
-        for d, dep in enumerate(departures):
-            kg_terms, m3_terms, block_terms = [], [], []
-            for c, (_, members) in enumerate(class_list):
-                idx = np.array(members)
-                w = float(queue.weight_kg[idx].mean())
-                v = float(queue.volume_m3[idx].mean())
-                for part in (0, 1):
-                    var = x.get((c, d, part))
-                    if var is None:
-                        continue
-                    kg_terms.append(var * w)
-                    m3_terms.append(var * v)
-                    if part == 0:
-                        block_terms.append(var * w)
-            if kg_terms:  # later departures keep room for what is expected to arrive before their cut-off
-                room_kg = dep.capacity_kg - (dep.expected_kg if d > 0 else 0.0)
-                room_m3 = dep.capacity_m3 - (dep.expected_m3 if d > 0 else 0.0)
-                solver.Add(solver.Sum(kg_terms) <= max(0.0, room_kg))
-                solver.Add(solver.Sum(m3_terms) <= max(0.0, room_m3))
-            if block_terms:
-                solver.Add(solver.Sum(block_terms) <= dep.block_kg)
-        objective.SetMinimization()
-        status = solver.Solve()
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        members: dict[tuple[float, bool], list[int]] = {}
+        for k, key in enumerate(zip(bucket.tolist(), now_ok.tolist(), strict=True)):
+            members.setdefault(key, []).append(k)
+        chargeable = np.maximum(queue.weight_kg, queue.volume_m3 / departures[0].volumetric_m3_per_kg)
+        groups = list(members.items())
+        classes = tuple(
+            ShipmentClass(
+                count=len(idx),
+                weight_kg=float(queue.weight_kg[idx].mean()),
+                volume_m3=float(queue.volume_m3[idx].mean()),
+                chargeable_kg=float(chargeable[idx].mean()),
+                due_h=(b + 0.5) * self.bucket_h if math.isfinite(b) else math.inf,
+                first_ok=ok_now,
+            )
+            for (b, ok_now), idx in groups
+        )
+        problem = SpaceProblem(now_h, tuple(departures), classes, self.late_penalty_cny_per_h, self.horizon_h)
+        plan = allocate_space(problem, self.time_limit_s)
+        if plan.status == Status.TIME_LIMIT:
             return list(range(eligible))  # no plan in time: first come first served
         chosen: list[int] = []
-        for c, ((_, ok_now), members) in enumerate(class_list):
-            if not ok_now:
-                continue
-            count = sum(round(x[c, 0, p].solution_value()) for p in (0, 1) if (c, 0, p) in x)
-            chosen += members[:count]
+        for c, (_, idx) in enumerate(groups):
+            chosen += idx[: int(plan.counts[c, 0])]
         return sorted(chosen, key=lambda k: (due[k] if finite[k] else math.inf, k))
 
 
