@@ -41,7 +41,6 @@ class Clearance:
     def __init__(
         self,
         env: simpy.Environment,
-        index: int,
         config: Checkpoint,
         calendar: Calendar,
         start: datetime,
@@ -56,7 +55,6 @@ class Clearance:
         outages: list[tuple[float, float]],
     ) -> None:
         self.env = env
-        self.index = index
         self.config = config
         self.rng = rng
         self.tiers = tiers
@@ -75,8 +73,6 @@ class Clearance:
         self.visits: dict[int, list[float]] = {}  # job -> [arrived_h, tier, inspected, lab]
         self.log = {name: array("d") for name in ("job", "arrived_h", "cleared_h", "tier", "inspected", "lab")}
         self.log["outcome"] = array("d")
-        self.inspections = 0
-        self.lab_tests = 0
         self.waiting_documents = 0
         screen = BufferedSampler(config.service_time_min, rng, 1.0 / MINUTES_PER_HOUR)
         examine = BufferedSampler(config.inspection_time_min, rng, 1.0 / MINUTES_PER_HOUR)
@@ -132,7 +128,6 @@ class Clearance:
             p = self.config.inspection_probability
         if self._u() < p:
             visit[2] = 1.0
-            self.inspections += 1
             self.inspection.arrive(job)
         else:
             self._finish(job, 0)
@@ -141,7 +136,6 @@ class Clearance:
         lab = self.config.lab
         if self.lab is not None and lab is not None and self._u() < lab.share:
             self.visits[job][3] = 1.0
-            self.lab_tests += 1
             self.lab.arrive(job)
         else:
             self._decide(job)

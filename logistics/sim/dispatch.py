@@ -97,8 +97,6 @@ class Depot:
         self.to_depot = 0
         self.on_road = 0
         self.returned = 0
-        self.failed_attempts = 0
-        self.attempted = 0
         self.wave_rows: list[dict[str, object]] = []
         self.route_rows: list[dict[str, object]] = []
         self.optimizer_s = 0.0
@@ -263,11 +261,9 @@ class Depot:
                 yield env.timeout(opening - env.now)
             late_windows += env.now > closing
             yield env.timeout(self.service())
-            self.attempted += 1
             self.attempts[o] += 1
             if self.rng.random() < cfg.failure_probability:
                 failed.append(o)
-                self.failed_attempts += 1
             else:
                 self.cols.delivered_h[o] = env.now
                 delivered += 1

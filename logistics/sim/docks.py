@@ -58,7 +58,6 @@ class DockYard:
         self.arrived_h: dict[int, float] = {}
         self.door_h: dict[int, float] = {}  # unloading started (filled by the receiving station)
         self.no_shows = 0
-        self.in_yard = 0
 
     def book(self, consignment: Consignment, expected_h: float) -> None:
         """Book the consignment's trucks (one per container) by the dock policy."""
@@ -78,7 +77,6 @@ class DockYard:
         if self.rng.random() < self.config.no_show_probability:
             self.no_shows += 1
             delay += self.config.no_show_delay_h
-        self.in_yard += 1
         self.env.timeout(max(0.0, delay), job).callbacks.append(self._at_gate)
 
     def _at_gate(self, event: simpy.Event) -> None:
@@ -89,7 +87,6 @@ class DockYard:
         self.env.timeout(max(0.0, ready - now), job).callbacks.append(self._to_door)
 
     def _to_door(self, event: simpy.Event) -> None:
-        self.in_yard -= 1
         self.receiving.arrive(event._value)
 
     def waits_h(self) -> np.ndarray:

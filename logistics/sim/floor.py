@@ -161,12 +161,13 @@ class WarehouseFloor:
         self.speed_m_per_h = speed_h
         handling = BufferedSampler(floor.replenishment_handling_min, rng, 1 / MINUTES_PER_HOUR)
         self._tasks: list[tuple[int, int, float]] = []  # (sku or -1, units, hours)
-        self.replenishers = Station(
-            env,
-            "warehouse.replenishment",
-            capacity_changes(floor.replenishers, cal, start, end_h),
-            lambda task: self._tasks[task][2],
-            self._task_done,
+
+        def crew(name: str, staffing, service, done) -> Station:  # type: ignore[no-untyped-def]
+            """Workers of one role on their shifts, one task each at a time."""
+            return Station(env, name, capacity_changes(staffing, cal, start, end_h), service, done)
+
+        self.replenishers = crew(
+            "warehouse.replenishment", floor.replenishers, lambda task: self._tasks[task][2], self._task_done
         )
         self._handling = handling
 
@@ -189,13 +190,7 @@ class WarehouseFloor:
         self._listed = bytearray(len(book))  # the order is on a pick list
         self._pick_started = bytearray(len(book))
         self.on_lists = 0  # orders on pick lists, not completely picked
-        self.pickers = Station(
-            env,
-            "warehouse.pick",
-            capacity_changes(pick.workers, cal, start, end_h),
-            lambda k: self.lists_service_h[k],
-            self._list_done,
-        )
+        self.pickers = crew("warehouse.pick", pick.workers, lambda k: self.lists_service_h[k], self._list_done)
         self.single_fast = self.reslotting.interval_h is None and floor.batching.name == "single_order"
         self.order_tour_m: np.ndarray | None = None
         if self.single_fast:
@@ -216,12 +211,8 @@ class WarehouseFloor:
         # --- put-away --------------------------------------------------------------------------------------
         self.putaway_travel_m = 0.0
         self._putaway: dict[int, tuple[float, Callable[[int], None]]] = {}  # job -> (hours, then)
-        self.putaway = Station(
-            env,
-            "warehouse.putaway",
-            capacity_changes(floor.putaway_workers, cal, start, end_h),
-            lambda job: self._putaway[job][0],
-            self._putaway_done,
+        self.putaway = crew(
+            "warehouse.putaway", floor.putaway_workers, lambda job: self._putaway[job][0], self._putaway_done
         )
 
     # --- slots -----------------------------------------------------------------------------------------------

@@ -395,7 +395,7 @@ class Flows:
             deps = []
             for m in members:
                 for t in m.times:
-                    if now - 1e-9 <= t <= now + horizon and not m._closed(t) and not (m is lane and t == now):
+                    if now - 1e-9 <= t <= now + horizon and not m.closures_at(t) and not (m is lane and t == now):
                         ahead = max(0.0, t - m.lane.booking_cutoff_h - now)
                         deps.append(_departure(m, t, kg_h * ahead, m3_h * ahead))
             deps.sort(key=lambda d: d.time_h)
@@ -429,7 +429,7 @@ class Flows:
                 (d.start_h, d.end_h) for d in s.disruptions if isinstance(d, CheckpointDown) and d.checkpoint == cp_id
             ]
             clearance = Clearance(
-                self.env, len(self.checkpoints), cp, s.calendar, s.run.start, self.end_h,
+                self.env, cp, s.calendar, s.run.start, self.end_h,
                 streams.generator(f"checkpoint.{cp_id}"), self.tiers, self.trader,
                 lambda j: factors[goods[j]], self.ready_h, self.advance, self._cleared_out, outages,
             )  # fmt: skip

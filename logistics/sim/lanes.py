@@ -111,7 +111,8 @@ class ScheduledLane:
             self._pending = True
             self.env.timeout(self.lane.hold_h).callbacks.append(self._on_demand)
 
-    def _closed(self, t_h: float) -> list[LaneClosed]:
+    def closures_at(self, t_h: float) -> list[LaneClosed]:
+        """The closures of this lane in force at `t_h`."""
         return [d for d in self.closures if d.covers(t_h)]
 
     def _timetable(self, times: list[float]):  # type: ignore[no-untyped-def]
@@ -121,7 +122,7 @@ class ScheduledLane:
             self._depart(scheduled=True)
 
     def _on_demand(self, event: simpy.Event) -> None:
-        closing = self._closed(self.env.now)
+        closing = self.closures_at(self.env.now)
         if closing:  # wait for the lane to reopen
             self.env.timeout(max(d.end_h for d in closing) - self.env.now).callbacks.append(self._on_demand)
             return
@@ -132,7 +133,7 @@ class ScheduledLane:
     def _depart(self, scheduled: bool) -> None:
         lane, now = self.lane, self.env.now
         eligible = bisect_right(self.arrived_h, now - lane.booking_cutoff_h) if scheduled else len(self.waiting)
-        if scheduled and self._closed(now):
+        if scheduled and self.closures_at(now):
             self._roll(list(range(eligible)))
             self.rows.append((lane.id, lane.mode, now, np.nan, True, 0, 0.0, 0.0, 0.0, lane.capacity_kg,
                               lane.capacity_m3, 0.0, eligible, eligible, 0, 0.0, 0.0))  # fmt: skip
