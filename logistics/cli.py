@@ -47,6 +47,32 @@ def _load(file: str | None, overrides: list[str] | None) -> Scenario:
     return load_scenario(file, overrides)
 
 
+def _check_out_file(path: Path) -> None:
+    from logistics.experiments.outputs import check_out_file
+
+    check_out_file(path)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    from logistics.experiments.outputs import write_text_atomic
+
+    write_text_atomic(path, text)
+
+
+def _read_text(path: Path) -> str:
+    """An input file's text; a missing, unreadable or non-UTF-8 file is an InvalidProblemError naming it."""
+    from logistics.optimize.problem import InvalidProblemError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidProblemError(str(path), "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidProblemError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InvalidProblemError(str(path), f"cannot read the file: {exc.strerror}") from None
+
+
 def _fail(exc: LogisticsError) -> None:
     if isinstance(exc, ScenarioError):
         for issue in exc.issues:
@@ -108,10 +134,16 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run even when the size estimate says it will not fit in memory.")
+    ] = False,
 ) -> None:
-    """Simulate a scenario and write the KPI table, the per-order table and the report into OUT."""
+    """Simulate a scenario and write the KPI table, the per-order table and the report into OUT (a new folder,
+    or one an earlier run wrote: it is replaced whole once the new results are complete)."""
     from logistics.analysis.report import summary_table
-    from logistics.experiments import run_replications, write_outputs
+    from logistics.experiments import run_replications
+    from logistics.experiments.outputs import check_out_dir
+    from logistics.sim.size import check_size
 
     overrides = list(set_ or [])
     if seed is not None:
@@ -119,11 +151,13 @@ def run(
     if replications is not None:
         overrides.append(f"run.replications={replications}")
     try:
+        check_out_dir(out)
         scenario = _load(file, overrides)
+        check_size(scenario, force=force)
     except LogisticsError as exc:
         _fail(exc)
     reps = scenario.run.replications
-    results = []
+    results: list = []  # type: ignore[type-arg]
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -140,17 +174,20 @@ def run(
                 bar.update(task, completed=r * end + now, description=f"{scenario.name} replication {r + 1}/{reps}")
 
             run_replications(scenario, progress=progress, on_result=results.append)
-    except LogisticsError as exc:
-        if results:
-            write_outputs(results, out)
-            err.print(f"[yellow]the {len(results)} finished replication(s) were written to {out}[/yellow]")
-        _fail(exc)
     except KeyboardInterrupt:
-        if results:
-            write_outputs(results, out)
-            err.print(f"[yellow]interrupted; {len(results)} finished replication(s) written to {out}[/yellow]")
+        _write_partial(results, out, scenario, "interrupted")
         raise typer.Exit(code=130) from None
-    written = write_outputs(results, out)
+    except Exception as exc:
+        _write_partial(results, out, scenario, f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, LogisticsError):
+            _fail(exc)
+        raise
+    try:
+        written = _write_run(results, out, scenario, "done")
+    except Exception as exc:
+        err.print(f"[red]error[/red] writing the results failed: {type(exc).__name__}: {exc}", highlight=False)
+        raise typer.Exit(code=1) from None
+
     from logistics.analysis.kpis import kpi_table
     from logistics.analysis.report import HEADLINE
 
@@ -179,6 +216,36 @@ def run(
     console.print(f"simulated {created:,} orders in {wall:.1f} s ({created / max(wall, 1e-9):,.0f} orders/s{spent})")
     for name, path in written.items():
         console.print(f"  {name:<13} {path}")
+
+
+def _write_run(results: list, out: Path, scenario: Scenario, status: str, error: str | None = None) -> dict:  # type: ignore[type-arg]
+    """Write the runs' files into OUT, replacing an earlier run's folder whole; returns name -> path."""
+    from logistics import __version__
+    from logistics.experiments import write_outputs
+    from logistics.experiments.outputs import replace_folder
+
+    manifest = {
+        "scenario": scenario.name,
+        "seed": scenario.run.seed,
+        "replications_finished": len(results),
+        "replications": scenario.run.replications,
+        "status": status,
+        "error": error,
+        "version": __version__,
+    }
+    written = replace_folder(out, lambda folder: write_outputs(results, folder), manifest)
+    return {name: out / path.name for name, path in written.items()}
+
+
+def _write_partial(results: list, out: Path, scenario: Scenario, error: str) -> None:  # type: ignore[type-arg]
+    """After a failure: write the finished replications (if any) with the error in run.json."""
+    if not results:
+        return
+    try:
+        _write_run(results, out, scenario, "failed", error)
+        err.print(f"[yellow]the {len(results)} finished replication(s) were written to {out}[/yellow]")
+    except Exception as exc:  # the first error is the one to report
+        err.print(f"[yellow]the finished replications could not be written: {exc}[/yellow]", highlight=False)
 
 
 @scenarios_app.command("list")
@@ -217,6 +284,8 @@ def optimize_routes(
     from logistics.optimize.jsonio import result_to_json
 
     try:
+        if out is not None:
+            _check_out_file(out)
         problem = read_instance(problem_file)
         params = SolveParams(
             time_limit_s=time_limit, backend=backend, seed=seed, solution_limit=solution_limit, workers=workers
@@ -245,7 +314,7 @@ def optimize_routes(
     for u in result.unassigned[:10]:
         console.print(f"unassigned {u.stop}: {u.reason}", highlight=False)
     if out is not None:
-        out.write_text(result_to_json(result), encoding="utf-8")
+        _write_text_atomic(out, result_to_json(result))
         console.print(f"solution written to {out}")
     if not report.feasible:
         raise typer.Exit(code=1)
@@ -259,12 +328,11 @@ def optimize_docks(
 ) -> None:
     """Schedule trucks to dock doors and time slots (CP-SAT), check the plan and print a summary."""
     from logistics.optimize.docks import check_dock_plan, dock_plan_to_json, dock_problem_from_json, schedule_docks
-    from logistics.optimize.problem import InvalidProblemError
 
     try:
-        if not problem_file.exists():
-            raise InvalidProblemError(str(problem_file), "file not found")
-        problem = dock_problem_from_json(problem_file.read_text(encoding="utf-8"))
+        if out is not None:
+            _check_out_file(out)
+        problem = dock_problem_from_json(_read_text(problem_file))
         plan = schedule_docks(problem, time_limit_s=time_limit)
     except LogisticsError as exc:
         _fail(exc)
@@ -284,7 +352,7 @@ def optimize_docks(
     for truck, reason in plan.unscheduled[:10]:
         console.print(f"unscheduled {truck}: {reason}", highlight=False)
     if out is not None:
-        out.write_text(dock_plan_to_json(plan), encoding="utf-8")
+        _write_text_atomic(out, dock_plan_to_json(plan))
         console.print(f"plan written to {out}")
     if violations:
         raise typer.Exit(code=1)
@@ -380,6 +448,8 @@ def optimize_slots(
     from logistics.optimize.slotting_io import read_current_plan, read_layout, read_orders_csv, write_plan
 
     try:
+        if out is not None:
+            _check_out_file(out / "plan.csv")
         for f in (layout_file, skus_file, orders, current):
             if f is not None and not f.exists():
                 raise InvalidProblemError(str(f), "file not found")
@@ -431,7 +501,7 @@ def optimize_slots(
             "history_travel_m_per_order": float(travel.mean()) if travel is not None else None,
             "stats": {k: v for k, v in plan.stats.items() if isinstance(v, int | float | str | dict)},
         }
-        (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        _write_text_atomic(out / "summary.json", json.dumps(summary, indent=2))
         console.print(f"plan written to {out / 'plan.csv'}")
     if not report.ok:
         raise typer.Exit(code=1)

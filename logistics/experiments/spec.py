@@ -8,7 +8,6 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
@@ -61,19 +60,23 @@ class ExperimentSpec(BaseModel):
 def load_experiment(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment file; errors name the file and field."""
     path = Path(path)
+    from logistics.scenario.loader import read_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError([ScenarioIssue((), "file not found", str(path))]) from None
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ScenarioError(
-            [ScenarioIssue((), f"not valid YAML: {exc}", str(path), None if line is None else line + 1)]
-        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", str(path))]) from None
+    data, lines = read_yaml(text, str(path))
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        issues = [ScenarioIssue(tuple(e["loc"]), e["msg"], str(path)) for e in exc.errors()]
+        issues = []
+        for e in exc.errors(include_url=False):
+            loc = tuple(e["loc"])
+            line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
+            issues.append(ScenarioIssue(loc, e["msg"], str(path), line))
         raise ScenarioError(issues) from None
     base = path.parent
     resolved = [s if (base / s).suffix not in (".yaml", ".yml") else str((base / s).resolve()) for s in spec.scenarios]

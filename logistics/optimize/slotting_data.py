@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
+from logistics.optimize.problem import InvalidProblemError
 from logistics.optimize.slotting import OrderHistory, SkuTable
 
 __all__ = ["OrderHistory", "bonded_layout", "generate_orders", "generate_skus"]
@@ -23,6 +24,8 @@ def bonded_layout(aisles: int = 40, bays_per_block: int = 63, levels: int = 5) -
     hazardous-goods aisle and general-trade aisles; big floor slots, golden levels 1-2, small top slots.
     Defaults: 40 aisles x 2 sides x 63 bays x 5 levels = 25,200 slots."""
     fractions = [(FAST, 0.15), (BONDED, 0.55), (COLD, 0.1), (HAZ, 0.05), (GENERAL, 0.15)]
+    if aisles < len(fractions):
+        raise InvalidProblemError("aisles", f"needs at least {len(fractions)} (one per zone), got {aisles}")
     counts = [max(1, round(f * aisles)) for _, f in fractions]
     counts[1] += aisles - sum(counts)
     bands = [ZoneBand(z, c) for (z, _), c in zip(fractions, counts, strict=True)]

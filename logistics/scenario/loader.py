@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.scenario import Scenario
 
-__all__ = ["apply_overrides", "load_scenario", "parse_scenario", "validate_data"]
+__all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_yaml", "validate_data"]
 
 Key = tuple[str | int, ...]
 
@@ -36,7 +36,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 def parse_scenario(text: str, source: str = "<scenario>", overrides: Sequence[str] = ()) -> Scenario:
     """Validate scenario text (YAML, of which JSON is a subset); `source` names it in error messages."""
-    data, lines = _read_yaml(text, source)
+    data, lines = read_yaml(text, source)
     override_sources: dict[Key, str] = {}
     if overrides:
         data, override_sources = apply_overrides(data, overrides)
@@ -90,9 +90,12 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
         if not sep or not key:
             raise ScenarioError([ScenarioIssue((), "expected path.to.field=value", source=origin)])
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
+            value = read_yaml_value(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
-            raise ScenarioError([ScenarioIssue((), f"the value is not valid YAML: {exc}", source=origin)]) from None
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ScenarioError([ScenarioIssue((), f"the value is not valid YAML: {problem}", source=origin)]) from None
+        except (RecursionError, _TooLarge):
+            raise ScenarioError([ScenarioIssue((), "the value is too large or too deep", source=origin)]) from None
         parts = key.split(".")
         node = data
         resolved: list[str | int] = []
@@ -147,13 +150,47 @@ def _list_index(items: list[Any], part: str) -> int | None:
     return None
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that refuses a key given twice in one mapping (PyYAML would keep the last)."""
+MAX_FILE_BYTES = 20 * 2**20
+"""Largest scenario text read (20 MiB); real scenarios are a few kB, order histories live in their own files."""
+MAX_NODES = 200_000
+"""Most YAML nodes a scenario may expand to, aliases counted each time they are used (a "billion laughs"
+file expands to billions)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists (the scenario language needs fewer than ten levels)."""
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: megabyte files in a second
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Safe YAML loader that refuses a key given twice in one mapping (PyYAML would keep the last) and turns a
+    value its tag cannot make (`!!int 1.5`, the date `2026-11-31`) into an error at its line."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            what = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {what!r} as {_tag_name(node.tag)}: {exc}", node.start_mark
+            ) from None
+
+
+def _tag_name(tag: str) -> str:
+    name = tag.rsplit(":", 1)[-1]
+    return {"timestamp": "a date", "int": "an integer", "float": "a number", "bool": "true or false"}.get(
+        name, f"a {name}"
+    )
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or a mapping", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -169,36 +206,105 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _read_yaml(text: str, source: str) -> tuple[Any, dict[Key, int]]:
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
+def read_yaml_value(text: str) -> Any:
+    """One YAML value with the scenario loader's rules (used for `--set` values); raises yaml.YAMLError."""
+    data, _ = _parse(text)
+    return data
+
+
+def _syntax_error(exc: yaml.YAMLError, source: str) -> ScenarioError:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise ScenarioError([ScenarioIssue((), f"YAML syntax error: {problem}", source=source, line=line)]) from None
+        kind = "YAML error" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax error"
+        return ScenarioError([ScenarioIssue((), f"{kind}: {problem}", source=source, line=line)])
+    return ScenarioError([ScenarioIssue((), f"YAML error: {exc}", source=source)])
+
+
+def _parse(text: str) -> tuple[Any, dict[Key, int]]:
+    """Check the nesting on the event stream (libyaml composes recursively: a file nested 100,000 deep would
+    crash the interpreter), compose once, check the alias expansion on the node graph, then construct."""
+    _check_depth(text)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Key, int] = {}
+        if node is None:
+            return None, lines
+        _index_lines(node, lines)
+        return loader.construct_document(node), lines
+    finally:
+        loader.dispose()
+
+
+def read_yaml(text: str, source: str) -> tuple[Any, dict[Key, int]]:
+    """Parse YAML text with the scenario rules (no duplicate keys, bounded size, depth and alias expansion);
+    returns the data and the line of each field path. Every problem is a ScenarioError naming `source`."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [ScenarioIssue((), f"the file is {len(text):,} characters, more than {MAX_FILE_BYTES:,}", source=source)]
+        )
+    try:
+        return _parse(text)
     except yaml.YAMLError as exc:
-        raise ScenarioError([ScenarioIssue((), f"YAML error: {exc}", source=source)]) from None
-    lines: dict[Key, int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
-    return data, lines
+        raise _syntax_error(exc, source) from None
+    except RecursionError:
+        raise ScenarioError([ScenarioIssue((), f"YAML nests deeper than {MAX_DEPTH} levels", source=source)]) from None
+    except _TooLarge as exc:
+        raise ScenarioError([ScenarioIssue(exc.path, exc.message, source=source, line=exc.line)]) from None
 
 
-def _index_lines(node: yaml.Node, path: Key, lines: dict[Key, int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*path, i), lines)
+def _check_depth(text: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooLarge((), f"nesting deeper than {MAX_DEPTH} levels", event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _TooLarge(Exception):
+    def __init__(self, path: Key, message: str, line: int) -> None:
+        super().__init__(message)
+        self.path, self.message, self.line = path, message, line
+
+
+def _index_lines(root: yaml.Node, lines: dict[Key, int]) -> None:
+    """Map each field path to its line, refusing recursive aliases, nesting deeper than MAX_DEPTH and more
+    than MAX_NODES nodes once aliases are expanded (iterative: no recursion limit to hit)."""
+    count = 0
+    stack: list[tuple[yaml.Node, Key, tuple[int, ...]]] = [(root, (), ())]
+    while stack:
+        node, path, ancestors = stack.pop()
+        count += 1
+        line = node.start_mark.line + 1
+        if count > MAX_NODES:
+            raise _TooLarge(path[:1], f"the file expands to more than {MAX_NODES:,} values (aliases counted)", line)
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(path[:MAX_DEPTH], f"nesting deeper than {MAX_DEPTH} levels", line)
+        lines.setdefault(path, line)
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if id(node) in ancestors:
+            raise _TooLarge(path, "an alias refers to a value that contains it (a recursive alias)", line)
+        inner = (*ancestors, id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _TooLarge(
+                        path, "a key must be a plain name, not a list or a mapping", key_node.start_mark.line + 1
+                    )
+                key = (*path, key_node.value)
+                lines[key] = key_node.start_mark.line + 1
+                stack.append((value_node, key, inner))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, (*path, i), inner))
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> Key:

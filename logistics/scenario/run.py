@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from logistics.scenario.base import ScenarioModel
 
@@ -25,6 +25,13 @@ class RunSettings(ScenarioModel):
     sample_interval_min: float = Field(
         default=15.0, gt=0, description="How often queue lengths and utilisation are sampled."
     )
+
+    @field_validator("start")
+    @classmethod
+    def _start_in_range(cls, value: datetime) -> datetime:
+        if not 2000 <= value.year <= 2100:
+            raise ValueError(f"must be a date between 2000 and 2100 (the model's calendar and tax rules), got {value}")
+        return value
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:

@@ -1,0 +1,83 @@
+"""How big a run will be, estimated from the scenario before anything is simulated: orders, sampled time-series
+rows and the memory the result tables take, so a run that cannot fit in this machine's memory is refused up
+front instead of dying hours later (or taking the machine down)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from logistics.core.errors import LogisticsError
+from logistics.scenario.demand import Demand
+from logistics.scenario.disruptions import DemandSurge
+from logistics.scenario.scenario import Scenario
+
+__all__ = ["BYTES_PER_ORDER", "RunSize", "SizeError", "check_size", "estimate_size", "memory_bytes"]
+
+BYTES_PER_ORDER = 2_500
+"""Peak memory per simulated order, result tables included: the million-order benchmark measured about 1.2 kB
+(benchmarks/RESULTS.md); twice that for margin (many lines per order, several modes, report building)."""
+BYTES_PER_SAMPLE = 400
+"""Memory per sampled time-series row (one row per gauge and sample)."""
+
+
+class SizeError(LogisticsError):
+    """A run estimated not to fit in memory; `--force` runs it anyway."""
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """Estimated size of one scenario's run (all replications held, as `logistics run` holds them)."""
+
+    orders_per_replication: float
+    samples_per_replication: float
+    replications: int
+    memory_b: float
+
+    def __str__(self) -> str:
+        return (
+            f"about {self.orders_per_replication:,.0f} orders and {self.samples_per_replication:,.0f} time-series "
+            f"samples per replication x {self.replications} replication(s): about {self.memory_b / 2**30:,.1f} GiB"
+        )
+
+
+def _orders(demand: Demand, horizon_h: float, surges: list[DemandSurge]) -> float:
+    """Expected orders: the mean rate over the horizon, plus the extra of peak days and surges."""
+    per_h = demand.orders_per_day / 24.0
+    base = per_h * horizon_h
+    peaks = sum(demand.orders_per_day * max(0.0, p.multiplier - 1.0) for p in demand.peak_days)
+    surge = sum(per_h * max(0.0, s.multiplier - 1.0) * max(0.0, s.end_h - s.start_h) for s in surges)
+    return base + peaks + surge
+
+
+def estimate_size(scenario: Scenario) -> RunSize:
+    """Estimate orders, samples and peak memory of running `scenario` with all its replications."""
+    run = scenario.run
+    surges = [d for d in scenario.disruptions if isinstance(d, DemandSurge)]
+    demands = ([scenario.demand] if scenario.demand is not None else []) + [f.demand for f in scenario.flows]
+    orders = sum(_orders(d, run.horizon_h, surges) for d in demands)
+    gauges = 40 + 5 * len(scenario.network.lanes)
+    samples = run.end_h * 60.0 / run.sample_interval_min * gauges
+    memory = run.replications * (orders * BYTES_PER_ORDER + samples * BYTES_PER_SAMPLE) + 300 * 2**20
+    return RunSize(orders, samples, run.replications, memory)
+
+
+def memory_bytes() -> float:
+    """This machine's physical memory (bytes); 8 GiB where it cannot be read."""
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8.0 * 2**30
+
+
+def check_size(scenario: Scenario, force: bool = False, share: float = 0.7) -> RunSize:
+    """Refuse (SizeError) a run estimated to need more than `share` of this machine's memory, unless forced."""
+    size = estimate_size(scenario)
+    limit = share * memory_bytes()
+    if size.memory_b > limit and not force:
+        raise SizeError(
+            f"scenario {scenario.name!r} is too large for this machine: {size}, more than "
+            f"{limit / 2**30:,.1f} GiB ({share:.0%} of its memory). Shorten run.horizon_h or run.cooldown_h, lower "
+            "the demand, run fewer replications (each is held until the end), or pass --force to run it anyway."
+        )
+    return size
