@@ -316,8 +316,8 @@ def optimize_routes(
     if out is not None:
         _write_text_atomic(out, result_to_json(result))
         console.print(f"solution written to {out}")
-    if not report.feasible:
-        raise typer.Exit(code=1)
+    if not report.feasible or (result.status.value not in ("optimal", "feasible") and problem.stops):
+        raise typer.Exit(code=1)  # a failed check, no solution, or required stops left out
 
 
 @optimize_app.command("docks")
@@ -354,8 +354,8 @@ def optimize_docks(
     if out is not None:
         _write_text_atomic(out, dock_plan_to_json(plan))
         console.print(f"plan written to {out}")
-    if violations:
-        raise typer.Exit(code=1)
+    if violations or (plan.status.value not in ("optimal", "feasible") and problem.trucks):
+        raise typer.Exit(code=1)  # a failed check, an invalid model, no plan, or trucks left out
 
 
 @app.command()
@@ -428,6 +428,9 @@ def optimize_slots(
         Path | None, typer.Option(help="Current plan CSV (slot_id, sku_id): re-slot from it with --max-moves.")
     ] = None,
     max_moves: Annotated[int | None, typer.Option(help="Re-slotting: most slot loads to move.")] = None,
+    slots_csv: Annotated[
+        Path | None, typer.Option("--slots-csv", help="Slot table CSV (instead of the layout file's slots_csv).")
+    ] = None,
     policy: Annotated[str, typer.Option(help="Pick routing for the travel evaluation.")] = "optimal",
     seed: Annotated[int, typer.Option(help="Seed of the random baselines.")] = 0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for plan.csv and summary.json.")] = None,
@@ -457,7 +460,7 @@ def optimize_slots(
             raise InvalidProblemError("--affinity", "needs --orders (the order history to learn pairs from)")
         if (current is None) != (max_moves is None):
             raise InvalidProblemError("--max-moves", "re-slotting needs both --current and --max-moves")
-        problem = SlottingProblem(read_layout(layout_file), read_skus_csv(skus_file))
+        problem = SlottingProblem(read_layout(layout_file, slots_csv), read_skus_csv(skus_file))
         history = read_orders_csv(orders, problem.skus) if orders is not None else None
         if current is not None and max_moves is not None:
             plan = reslot(problem, read_current_plan(current, problem), max_moves)
@@ -506,7 +509,7 @@ def optimize_slots(
     if not report.ok:
         raise typer.Exit(code=1)
     if plan.status == "infeasible":
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=1)  # some SKUs could not be placed (listed above)
 
 
 @optimize_app.command("slots-example")

@@ -10,6 +10,7 @@ truck left without an appointment (so a plan always comes back).
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -66,24 +67,30 @@ class DockProblem:
         object.__setattr__(self, "trucks", tuple(self.trucks))
         object.__setattr__(self, "doors", tuple(self.doors))
         bad = InvalidProblemError
-        if self.horizon_slots < 1:
-            raise bad("horizon_slots", f"must be >= 1, got {self.horizon_slots}")
-        if not self.slot_min > 0:
-            raise bad("slot_min", f"must be > 0, got {self.slot_min}")
-        if self.buffer_slots < 0:
-            raise bad("buffer_slots", f"must be >= 0, got {self.buffer_slots}")
-        if self.lateness_weight < 0 or self.unscheduled_penalty < 0:
-            raise bad("lateness_weight", "weights must be >= 0")
+        _whole("horizon_slots", self.horizon_slots, 1, MAX_HORIZON_SLOTS)
+        _number("slot_min", self.slot_min, 1e-3, 24 * 60.0)
+        _whole("buffer_slots", self.buffer_slots, 0, self.horizon_slots)
+        _number("lateness_weight", self.lateness_weight, 0.0, 1e6)
+        _number("unscheduled_penalty", self.unscheduled_penalty, 0.0, 1e9)
         if not self.doors:
             raise bad("doors", "at least one door is needed")
         ids: set[str] = set()
         for i, d in enumerate(self.doors):
+            if not isinstance(d.id, str) or not isinstance(d.door_type, str):
+                raise bad(f"doors[{i}]", "id and door_type must be text")
             if d.id in ids:
                 raise bad(f"doors[{i}].id", f"door id {d.id!r} is used twice")
             ids.add(d.id)
         ids = set()
         for i, t in enumerate(self.trucks):
             where = f"trucks[{i}]"
+            if not isinstance(t.id, str) or not isinstance(t.door_type, str):
+                raise bad(where, "id and door_type must be text")
+            _whole(f"{where}.arrival_slot", t.arrival_slot, 0, self.horizon_slots - 1)
+            _whole(f"{where}.duration_slots", t.duration_slots, 1, self.horizon_slots)
+            if t.due_slot is not None:
+                _whole(f"{where}.due_slot", t.due_slot, 0, 10 * self.horizon_slots)
+            _number(f"{where}.priority", t.priority, 0.0, 1e6)
             if t.id in ids:
                 raise bad(f"{where}.id", f"truck id {t.id!r} is used twice")
             ids.add(t.id)
@@ -98,6 +105,33 @@ class DockProblem:
                 )
             if not t.priority >= 0:
                 raise bad(f"{where}.priority", f"must be >= 0, got {t.priority}")
+        variables = sum(max(0, self.horizon_slots - t.duration_slots - t.arrival_slot + 1) for t in self.trucks)
+        if variables > MAX_VARIABLES:
+            raise bad(
+                "horizon_slots",
+                f"the model would need {variables:,} start variables (trucks x slots), more than {MAX_VARIABLES:,}; "
+                "use fewer or longer slots or split the horizon",
+            )
+
+
+MAX_HORIZON_SLOTS = 20_000
+"""Longest grid (slots): two weeks of one-minute slots, or about seven months of 15-minute slots."""
+MAX_VARIABLES = 2_000_000
+"""Most start variables (a truck times a slot it may start in) a CP-SAT model is built with."""
+
+
+def _whole(field: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidProblemError(field, f"must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise InvalidProblemError(field, f"must be in [{low}, {high}], got {value}")
+
+
+def _number(field: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidProblemError(field, f"must be a finite number, got {value!r}")
+    if not low <= value <= high:
+        raise InvalidProblemError(field, f"must be in [{low:g}, {high:g}], got {value}")
 
 
 @dataclass(frozen=True)
@@ -186,10 +220,14 @@ def schedule_docks(problem: DockProblem, time_limit_s: float = 30.0, workers: in
     code = solver.Solve(m)
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        status, why = {
+            cp_model.MODEL_INVALID: (Status.INVALID, f"the model is invalid: {m.Validate()}"),
+            cp_model.INFEASIBLE: (Status.INFEASIBLE, "no plan exists"),
+        }.get(code, (Status.TIME_LIMIT, "no plan found within the time limit"))
         return DockPlan(
-            Status.TIME_LIMIT,
+            status,
             (),
-            tuple((t.id, "no plan found within the time limit") for t in problem.trucks),
+            tuple((t.id, why) for t in problem.trucks),
             float("nan"),
             float("nan"),
             float("nan"),
@@ -287,16 +325,21 @@ def dock_problem_from_json(text: str) -> DockProblem:
     parts = {}
     for key, cls in (("trucks", Truck), ("doors", DockDoor)):
         items = []
-        for i, item in enumerate(data.get(key, [])):
+        listed = data.get(key, [])
+        if not isinstance(listed, list):
+            raise InvalidProblemError(key, f"must be a list, got {type(listed).__name__}")
+        for i, item in enumerate(listed):
+            if not isinstance(item, dict):
+                raise InvalidProblemError(f"{key}[{i}]", f"must be an object, got {type(item).__name__}")
             try:
                 items.append(cls(**item))
             except TypeError as exc:
-                raise InvalidProblemError(f"{key}[{i}]", str(exc)) from None
+                raise InvalidProblemError(f"{key}[{i}]", str(exc).split(".__init__() ")[-1]) from None
         parts[key] = tuple(items)
     try:
         return DockProblem(parts["trucks"], parts["doors"], **settings)
     except TypeError as exc:
-        raise InvalidProblemError("problem", str(exc)) from None
+        raise InvalidProblemError("problem", str(exc).split(".__init__() ")[-1]) from None
 
 
 def dock_plan_to_json(plan: DockPlan) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.textio import read_text
 
 __all__ = ["read_instance", "read_solomon", "read_vrplib"]
 
@@ -17,7 +18,7 @@ def read_solomon(path: str | Path) -> RoutingProblem:
     """A Solomon instance: depot = customer 0, Euclidean distances in double precision, travel time =
     distance, the vehicle count and capacity of the header; 1 unit is read as 1 m and 1 s."""
     path = Path(path)
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = read_text(path).splitlines()
     name = lines[0].strip() if lines else path.stem
     count = capacity = None
     rows: list[list[float]] = []
@@ -65,27 +66,68 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
             "vrplib", "reading VRPLIB files needs the vrplib package: pip install vrplib"
         ) from None
     path = Path(path)
-    data = vrplib.read_instance(str(path))
-    coords = np.asarray(data["node_coord"], dtype=float)
-    demand = np.asarray(data["demand"], dtype=float)
-    depots = [int(d) for d in np.atleast_1d(data.get("depot", [0]))]
-    n = len(coords)
-    if data.get("edge_weight_type", "EUC_2D") == "EUC_2D":
+    read_text(path)  # a missing or non-UTF-8 file is named here, not deep in the parser
+    try:
+        data = vrplib.read_instance(str(path))
+    except Exception as exc:  # the parser raises bare ValueError, KeyError, IndexError, RuntimeError...
+        raise InvalidProblemError(str(path), f"not a readable VRPLIB file: {type(exc).__name__}: {exc}") from None
+    for section in ("demand", "capacity"):
+        if section not in data:
+            raise InvalidProblemError(f"{path}: {section.upper()}", "is missing")
+    try:
+        demand = np.asarray(data["demand"], dtype=float).ravel()
+        depots = [int(d) for d in np.atleast_1d(data.get("depot", [0]))]
+        capacity = float(data["capacity"])
+    except (ValueError, TypeError):
+        raise InvalidProblemError(str(path), "DEMAND_SECTION, DEPOT_SECTION and CAPACITY must hold numbers") from None
+    n = len(demand)
+    edge_type = data.get("edge_weight_type", "EUC_2D")
+    coords = _section(data, "node_coord", path, (n, 2)) if "node_coord" in data else None
+    if edge_type == "EUC_2D":
+        if coords is None:
+            raise InvalidProblemError(f"{path}: NODE_COORD_SECTION", "is missing (EDGE_WEIGHT_TYPE is EUC_2D)")
         diff = coords[:, None, :] - coords[None, :, :]
         matrix = np.round(np.sqrt((diff**2).sum(axis=2)))
+    elif "edge_weight" in data:
+        matrix = _section(data, "edge_weight", path, (n, n))
     else:
-        matrix = np.asarray(data["edge_weight"], dtype=float)
+        raise InvalidProblemError(f"{path}: EDGE_WEIGHT_SECTION", f"is missing (EDGE_WEIGHT_TYPE is {edge_type})")
+    if coords is None:
+        coords = np.full((n, 2), np.nan)
+    if not depots:
+        raise InvalidProblemError(f"{path}: DEPOT_SECTION", "names no depot")
+    for d in depots:
+        if not 0 <= d < n:
+            raise InvalidProblemError(f"{path}: DEPOT_SECTION", f"depot {d + 1} is not one of the {n} nodes")
     name = str(data.get("name", path.stem))
     if vehicles is None:
         match = re.search(r"-k(\d+)", name)
         vehicles = math.ceil(int(match.group(1)) * 1.5) + 2 if match else n - len(depots)
-    locations = tuple(Location(str(i + 1), float(x), float(y)) for i, (x, y) in enumerate(coords))
+    locations = tuple(
+        Location(str(i + 1), *((float(x), float(y)) if np.isfinite([x, y]).all() else (None, None)))
+        for i, (x, y) in enumerate(coords)
+    )
     depot_ids = tuple(str(d + 1) for d in depots)
     stops = tuple(
         Stop(id=str(i + 1), location=str(i + 1), demand=(float(demand[i]),)) for i in range(n) if i not in depots
     )
-    fleet = (VehicleType("vehicle", vehicles, (float(data["capacity"]),), start_depot=depot_ids[0]),)
+    fleet = (VehicleType("vehicle", vehicles, (capacity,), start_depot=depot_ids[0]),)
     return RoutingProblem(locations, depot_ids, stops, fleet, dimensions=("load",), distance_m=matrix, name=name)
+
+
+def _section(data: dict, key: str, path: Path, shape: tuple[int, int]) -> np.ndarray:  # type: ignore[type-arg]
+    """A numeric section of the expected shape, or an error naming it."""
+    try:
+        values = np.asarray(data[key], dtype=float)
+    except (ValueError, TypeError):
+        raise InvalidProblemError(
+            f"{path}: {key.upper()}_SECTION", "rows of different lengths or not numbers"
+        ) from None
+    if values.shape != shape:
+        raise InvalidProblemError(
+            f"{path}: {key.upper()}_SECTION", f"expected {shape[0]} x {shape[1]} values, got shape {values.shape}"
+        )
+    return values
 
 
 def read_instance(path: str | Path) -> RoutingProblem:
@@ -96,7 +138,7 @@ def read_instance(path: str | Path) -> RoutingProblem:
     if path.suffix.lower() == ".json":
         from logistics.optimize.jsonio import problem_from_json
 
-        return problem_from_json(path.read_text(encoding="utf-8"))
+        return problem_from_json(read_text(path))
     if path.suffix.lower() == ".vrp":
         return read_vrplib(path)
     return read_solomon(path)

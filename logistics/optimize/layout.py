@@ -13,6 +13,7 @@ A slot's travel cost is the round trip from the pick-and-drop point (front cross
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 from logistics.optimize.multiblock import MultiBlockLayout
 from logistics.optimize.picking import SingleBlockLayout
 from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.textio import csv_reader, parse_float, parse_int
 
 __all__ = [
     "ZONE_KINDS",
@@ -57,6 +59,11 @@ class Zone:
             raise InvalidProblemError(
                 f"zones[{self.name}].temperature", f"must be one of {TEMPERATURES}, got {self.temperature!r}"
             )
+
+
+MAX_LENGTH_M = 10_000.0
+"""Longest length in a layout (m): ten kilometres is past any warehouse, and keeps the exact slotting model's
+integer costs in range."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,8 +102,13 @@ class WarehouseLayout:
 
     def __post_init__(self) -> None:
         for name in ("aisles", "blocks"):
-            if getattr(self, name) < 1:
-                raise InvalidProblemError(name, f"must be >= 1, got {getattr(self, name)}")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= 10_000:
+                raise InvalidProblemError(name, f"must be a whole number in [1, 10000], got {value!r}")
+        for name in ("block_length_m", "aisle_spacing_m", "cross_aisle_m", "ergonomic_penalty_m", "depot_x_m"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or abs(value) > MAX_LENGTH_M:
+                raise InvalidProblemError(name, f"must be a finite length within {MAX_LENGTH_M:g} m, got {value}")
         for name in ("block_length_m", "aisle_spacing_m"):
             if not getattr(self, name) > 0:
                 raise InvalidProblemError(name, f"must be > 0, got {getattr(self, name)}")
@@ -114,8 +126,8 @@ class WarehouseLayout:
             ("aisle", (s.aisle >= 0) & (s.aisle < self.aisles), f"must be in [0, {self.aisles})"),
             ("block", (s.block >= 0) & (s.block < self.blocks), f"must be in [0, {self.blocks})"),
             ("level", s.level >= 0, "must be >= 0"),
-            ("volume_l", s.volume_l > 0, "must be > 0"),
-            ("max_weight_kg", s.max_weight_kg > 0, "must be > 0"),
+            ("volume_l", (s.volume_l > 0) & (s.volume_l <= 1e9), "must be > 0 and at most 1e9"),
+            ("max_weight_kg", (s.max_weight_kg > 0) & (s.max_weight_kg <= 1e9), "must be > 0 and at most 1e9"),
         ]
         lo = self.cross_y_m(s.block) + self.cross_aisle_m / 2
         hi = self.cross_y_m(s.block + 1) - self.cross_aisle_m / 2
@@ -240,39 +252,35 @@ def read_slots_csv(path: str | Path, zones: Sequence[Zone]) -> Slots:
     max_weight_kg, golden (true/false)); errors name the line and column."""
     names = [z.name for z in zones]
     cols: dict[str, list] = {c: [] for c in _SLOT_COLUMNS}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in _SLOT_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(missing)}")
-        for line, row in enumerate(reader, start=2):
-            for c in _SLOT_COLUMNS:
-                raw = (row.get(c) or "").strip()
-                where = f"{path}:{line}: {c}"
-                try:
-                    if c == "slot_id":
-                        if not raw:
-                            raise ValueError("empty")
-                        cols[c].append(raw)
-                    elif c == "zone":
-                        if raw not in names:
-                            raise InvalidProblemError(where, f"unknown zone {raw!r} (known: {', '.join(names)})")
-                        cols[c].append(names.index(raw))
-                    elif c == "golden":
-                        if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                            raise ValueError(raw)
-                        cols[c].append(raw.lower() in ("true", "1", "yes"))
-                    elif c in ("aisle", "block", "bay", "level"):
-                        cols[c].append(int(raw))
-                    else:
-                        value = float(raw)
-                        if not np.isfinite(value):
-                            raise ValueError(raw)
-                        cols[c].append(value)
-                except InvalidProblemError:
-                    raise
-                except ValueError:
-                    raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
+    reader = csv_reader(path)
+    missing = [c for c in _SLOT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(missing)}")
+    for line, row in enumerate(reader, start=2):
+        for c in _SLOT_COLUMNS:
+            raw = (row.get(c) or "").strip()
+            where = f"{path}:{line}: {c}"
+            try:
+                if c == "slot_id":
+                    if not raw:
+                        raise ValueError("empty")
+                    cols[c].append(raw)
+                elif c == "zone":
+                    if raw not in names:
+                        raise InvalidProblemError(where, f"unknown zone {raw!r} (known: {', '.join(names)})")
+                    cols[c].append(names.index(raw))
+                elif c == "golden":
+                    if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                        raise ValueError(raw)
+                    cols[c].append(raw.lower() in ("true", "1", "yes"))
+                elif c in ("aisle", "block", "bay", "level"):
+                    cols[c].append(parse_int(raw))
+                else:
+                    cols[c].append(parse_float(raw))
+            except InvalidProblemError:
+                raise
+            except ValueError:
+                raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
     arrays = {c: np.asarray(v) for c, v in cols.items()}
     arrays["slot_id"] = np.asarray(cols["slot_id"], dtype=str)
     arrays["golden"] = np.asarray(cols["golden"], dtype=bool)

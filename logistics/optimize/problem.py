@@ -28,8 +28,18 @@ class InvalidProblemError(LogisticsError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+MAX_VALUE = 1e9
+"""Largest magnitude of any number in a problem (metres, seconds, demand, capacity, cost): the backends work in
+64-bit integers after scaling, and sums of a route's values must not overflow them."""
+
+
 def _finite(value: float) -> bool:
-    return isinstance(value, int | float) and math.isfinite(value)
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_VALUE
+    )
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,7 @@ class RoutingProblem:
                 if loc.x is None or loc.y is None or not (_finite(loc.x) and _finite(loc.y)):
                     raise bad(
                         f"locations[{i}]",
-                        f"location {loc.id!r} needs finite x and y coordinates "
+                        f"location {loc.id!r} needs finite x and y coordinates within ±{MAX_VALUE:g} m "
                         f"(got x={loc.x}, y={loc.y}) when no distance matrix is given",
                     )
         n = len(self.locations)
@@ -136,11 +146,20 @@ class RoutingProblem:
             matrix = getattr(self, name)
             if matrix is None:
                 continue
-            m = np.asarray(matrix, dtype=float)
+            try:
+                m = np.asarray(matrix, dtype=float)
+            except (ValueError, TypeError):
+                raise bad(name, "must be a square matrix of numbers (rows of equal length)") from None
             if m.shape != (n, n):
                 raise bad(name, f"must be {n} x {n} (one row and column per location), got shape {m.shape}")
             if not np.isfinite(m).all():
                 raise bad(name, "contains NaN or infinite values")
+            if (np.abs(m) > MAX_VALUE).any():
+                r, c = np.argwhere(np.abs(m) > MAX_VALUE)[0]
+                raise bad(name, f"value {m[r, c]:g} at [{r}][{c}] is beyond {MAX_VALUE:g}")
+            if (np.diag(m) != 0).any():
+                r = int(np.flatnonzero(np.diag(m) != 0)[0])
+                raise bad(name, f"must be 0 on the diagonal (from a place to itself), got {m[r, r]} at [{r}][{r}]")
             if (m < 0).any():
                 r, c = np.argwhere(m < 0)[0]
                 raise bad(name, f"negative value {m[r, c]} at [{r}][{c}]")
@@ -173,9 +192,9 @@ class RoutingProblem:
                 )
             for j, d in enumerate(s.demand):
                 if not _finite(d) or d < 0:
-                    raise bad(f"{where}.demand[{j}]", f"must be a finite number >= 0, got {d}")
+                    raise bad(f"{where}.demand[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
             if not _finite(s.service_s) or s.service_s < 0:
-                raise bad(f"{where}.service_s", f"must be a finite number >= 0, got {s.service_s}")
+                raise bad(f"{where}.service_s", f"must be a number >= 0 and at most 1e9, got {s.service_s}")
             if s.window_s is not None:
                 if len(s.window_s) != 2:
                     raise bad(f"{where}.window_s", "must be [start, end]")
@@ -185,7 +204,7 @@ class RoutingProblem:
                 if b < a:
                     raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
             if not _finite(s.penalty) or s.penalty < 0:
-                raise bad(f"{where}.penalty", f"must be a finite number >= 0, got {s.penalty}")
+                raise bad(f"{where}.penalty", f"must be a number >= 0 and at most 1e9, got {s.penalty}")
         if not self.vehicle_types:
             raise bad("vehicle_types", "at least one vehicle type is needed")
         type_ids: set[str] = set()
@@ -196,11 +215,15 @@ class RoutingProblem:
             type_ids.add(t.id)
             if not isinstance(t.count, int) or isinstance(t.count, bool) or t.count < 0:
                 raise bad(f"{where}.count", f"must be a whole number >= 0, got {t.count!r}")
+            if t.count > 100_000:
+                raise bad(f"{where}.count", f"at most 100,000 vehicles of a type, got {t.count}")
             if len(t.capacity) != k:
                 raise bad(f"{where}.capacity", f"has {len(t.capacity)} values but there are {k} dimensions")
             for j, c in enumerate(t.capacity):
-                if not (isinstance(c, int | float) and c >= 0) or math.isnan(c):
-                    raise bad(f"{where}.capacity[{j}]", f"must be >= 0, got {c}")
+                if not (isinstance(c, int | float) and c >= 0) or math.isnan(c) or (math.isfinite(c) and c > MAX_VALUE):
+                    raise bad(
+                        f"{where}.capacity[{j}]", f"must be >= 0 and at most {MAX_VALUE:g} (or infinite), got {c}"
+                    )
             for depot_field in ("start_depot", "end_depot"):
                 depot = getattr(t, depot_field)
                 if depot is not None and depot not in self.depots:
@@ -211,16 +234,28 @@ class RoutingProblem:
             for cost in ("fixed_cost", "cost_per_km", "cost_per_h"):
                 v = getattr(t, cost)
                 if not _finite(v) or v < 0:
-                    raise bad(f"{where}.{cost}", f"must be a finite number >= 0, got {v}")
+                    raise bad(f"{where}.{cost}", f"must be a number >= 0 and at most 1e9, got {v}")
             if not _finite(t.shift_start_s):
                 raise bad(f"{where}.shift_start_s", f"must be finite, got {t.shift_start_s}")
-            if math.isnan(t.shift_end_s) or t.shift_end_s < t.shift_start_s:
+            if (
+                math.isnan(t.shift_end_s)
+                or t.shift_end_s < t.shift_start_s
+                or (math.isfinite(t.shift_end_s) and t.shift_end_s > MAX_VALUE)
+            ):
                 raise bad(
                     f"{where}.shift_end_s",
-                    f"ends ({t.shift_end_s}) before the shift starts ({t.shift_start_s})",
+                    f"must be at or after shift_start_s ({t.shift_start_s}) and at most {MAX_VALUE:g} (or null), "
+                    f"got {t.shift_end_s}",
                 )
-            if math.isnan(t.max_duration_s) or t.max_duration_s <= 0:
-                raise bad(f"{where}.max_duration_s", f"must be > 0, got {t.max_duration_s}")
+            if (
+                math.isnan(t.max_duration_s)
+                or t.max_duration_s <= 0
+                or (math.isfinite(t.max_duration_s) and t.max_duration_s > MAX_VALUE)
+            ):
+                raise bad(
+                    f"{where}.max_duration_s",
+                    f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_duration_s}",
+                )
         if sum(t.count for t in self.vehicle_types) == 0:
             raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
 

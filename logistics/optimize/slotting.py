@@ -24,7 +24,6 @@ from the current one with at most K moves.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import time
 from collections import defaultdict
@@ -39,6 +38,7 @@ from logistics.optimize.layout import TEMPERATURES, WarehouseLayout
 from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
 from logistics.optimize.picking import Pick, PickLists, pick_tours_m
 from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.textio import csv_reader, parse_float, parse_int
 
 __all__ = [
     "METHODS",
@@ -956,34 +956,33 @@ def read_skus_csv(path: str | Path) -> SkuTable:
     hazardous, zones as "a;b"); errors name the line and column."""
     cols: dict[str, list] = {c: [] for c in _SKU_COLUMNS}
     truthy, falsy = ("true", "1", "yes"), ("false", "0", "no")
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        fields = reader.fieldnames or []
-        missing = [c for c, default in _SKU_COLUMNS.items() if default is None and c not in fields]
-        if missing:
-            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(missing)}")
-        unknown = [c for c in fields if c not in _SKU_COLUMNS]
-        if unknown:
-            raise InvalidProblemError(
-                f"{path}:1", f"unknown column(s) {', '.join(unknown)} (known: {', '.join(_SKU_COLUMNS)})"
-            )
-        for line, row in enumerate(reader, start=2):
-            for c, default in _SKU_COLUMNS.items():
-                raw = (row.get(c) or "").strip() or (default or "")
-                where = f"{path}:{line}: {c}"
-                try:
-                    if c in ("sku_id", "temperature", "zones"):
-                        if c == "sku_id" and not raw:
-                            raise ValueError(raw)
-                        cols[c].append(raw)
-                    elif c in ("bonded", "hazardous"):
-                        if raw.lower() not in truthy + falsy:
-                            raise ValueError(raw)
-                        cols[c].append(raw.lower() in truthy)
-                    elif c == "slots":
-                        cols[c].append(int(raw))
-                    else:
-                        cols[c].append(float(raw))
-                except ValueError:
-                    raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
+    reader = csv_reader(path)
+    fields = reader.fieldnames or []
+    missing = [c for c, default in _SKU_COLUMNS.items() if default is None and c not in fields]
+    if missing:
+        raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(missing)}")
+    unknown = [c for c in fields if c not in _SKU_COLUMNS]
+    if unknown:
+        raise InvalidProblemError(
+            f"{path}:1", f"unknown column(s) {', '.join(unknown)} (known: {', '.join(_SKU_COLUMNS)})"
+        )
+    for line, row in enumerate(reader, start=2):
+        for c, default in _SKU_COLUMNS.items():
+            raw = (row.get(c) or "").strip() or (default or "")
+            where = f"{path}:{line}: {c}"
+            try:
+                if c in ("sku_id", "temperature", "zones"):
+                    if c == "sku_id" and not raw:
+                        raise ValueError(raw)
+                    cols[c].append(raw)
+                elif c in ("bonded", "hazardous"):
+                    if raw.lower() not in truthy + falsy:
+                        raise ValueError(raw)
+                    cols[c].append(raw.lower() in truthy)
+                elif c == "slots":
+                    cols[c].append(parse_int(raw))
+                else:
+                    cols[c].append(parse_float(raw))
+            except ValueError:
+                raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
     return SkuTable.build(**cols)

@@ -14,6 +14,7 @@ import numpy as np
 from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout, read_slots_csv, write_slots_csv
 from logistics.optimize.problem import InvalidProblemError
 from logistics.optimize.slotting import OrderHistory, SkuTable, SlottingPlan, SlottingProblem
+from logistics.optimize.textio import csv_reader, read_text
 
 __all__ = ["read_current_plan", "read_layout", "read_orders_csv", "write_layout", "write_plan"]
 
@@ -50,6 +51,9 @@ def _zone(data: Any, where: str) -> Zone:
         raise InvalidProblemError(where, f"unknown key(s) {sorted(unknown)} (known: {sorted(_ZONE_KEYS)})")
     if "name" not in data:
         raise InvalidProblemError(f"{where}.name", "is required")
+    for key, kind in (("name", str), ("kind", str), ("temperature", str), ("bonded", bool), ("hazardous", bool)):
+        if key in data and not isinstance(data[key], kind):
+            raise InvalidProblemError(f"{where}.{key}", f"must be {kind.__name__}, got {data[key]!r}")
     return Zone(**data)
 
 
@@ -62,14 +66,12 @@ def _typed(data: dict, key: str, kind: type, where: str) -> Any:
     return value
 
 
-def read_layout(path: str | Path) -> WarehouseLayout:
+def read_layout(path: str | Path, slots_csv: str | Path | None = None) -> WarehouseLayout:
     """A layout from JSON: {"zones": [...], geometry keys, "slots_csv": "file"} or {"generate": {"bands":
     [{"zone": {...}, "aisles": n}], "bays_per_block": ..., "levels": ...}}."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidProblemError(str(path), "file not found") from None
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise InvalidProblemError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict):
@@ -99,12 +101,29 @@ def read_layout(path: str | Path) -> WarehouseLayout:
     unknown = set(data) - set(_GEOMETRY) - {"zones", "slots_csv"}
     if unknown:
         raise InvalidProblemError(where, f"unknown key(s) {sorted(unknown)}")
+    if not isinstance(data["zones"], list):
+        raise InvalidProblemError(f"{where}: zones", f"must be a list of zones, got {data['zones']!r}")
     zones = tuple(_zone(z, f"{where}: zones[{i}]") for i, z in enumerate(data["zones"]))
-    slots = read_slots_csv(path.parent / data["slots_csv"], zones)
+    slots = read_slots_csv(slots_csv if slots_csv is not None else _inside(path, data["slots_csv"]), zones)
     geometry = {k: _typed(data, k, kind, where) for k, kind in _GEOMETRY.items() if k in data}
     geometry.setdefault("blocks", 1)
     geometry.setdefault("cross_aisle_m", 0.0)
     return WarehouseLayout(zones=zones, slots=slots, **geometry)
+
+
+def _inside(path: Path, name: object) -> Path:
+    """A file named inside an input file: relative to that file's folder and never outside it (a path given
+    on the command line may point anywhere)."""
+    if not isinstance(name, str) or not name:
+        raise InvalidProblemError(f"{path}: slots_csv", f"must be a file name, got {name!r}")
+    folder = path.parent.resolve()
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder):
+        raise InvalidProblemError(
+            f"{path}: slots_csv",
+            f"{name!r} is outside the layout file's folder; put it beside layout.json or give it with --slots-csv",
+        )
+    return target
 
 
 def write_layout(layout: WarehouseLayout, folder: str | Path) -> Path:
@@ -123,13 +142,12 @@ def write_layout(layout: WarehouseLayout, folder: str | Path) -> Path:
 
 def _rows(path: str | Path, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
     """(line number, stripped values of `columns`) for each data row; a missing column is an error on line 1."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = set(columns) - set(reader.fieldnames or [])
-        if missing:
-            raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            yield line, [(row[c] or "").strip() for c in columns]
+    reader = csv_reader(path)
+    missing = set(columns) - set(reader.fieldnames or [])
+    if missing:
+        raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(sorted(missing))}")
+    for line, row in enumerate(reader, start=2):
+        yield line, [(row[c] or "").strip() for c in columns]
 
 
 def read_orders_csv(path: str | Path, skus: SkuTable) -> OrderHistory:
