@@ -185,7 +185,11 @@ def run(
     try:
         written = _write_run(results, out, scenario, "done")
     except Exception as exc:
-        err.print(f"[red]error[/red] writing the results failed: {type(exc).__name__}: {exc}", highlight=False)
+        err.print(
+            f"[red]error[/red] writing the results failed: {type(exc).__name__}: {exc} (what was written is in {out}, "
+            "see run.json)",
+            highlight=False,
+        )
         raise typer.Exit(code=1) from None
 
     from logistics.analysis.kpis import kpi_table
@@ -233,7 +237,19 @@ def _write_run(results: list, out: Path, scenario: Scenario, status: str, error:
         "error": error,
         "version": __version__,
     }
-    written = replace_folder(out, lambda folder: write_outputs(results, folder), manifest)
+    failure: list[BaseException] = []
+
+    def fill(folder: Path) -> dict:  # type: ignore[type-arg]
+        try:
+            return write_outputs(results, folder)
+        except Exception as exc:  # keep the tables already written; say what failed
+            failure.append(exc)
+            manifest.update(status="failed", error=f"writing the results: {type(exc).__name__}: {exc}")
+            return {}
+
+    written = replace_folder(out, fill, manifest)
+    if failure:
+        raise failure[0]
     return {name: out / path.name for name, path in written.items()}
 
 
@@ -387,7 +403,12 @@ def bench(
         state = "FAILED " + record["error"] if "error" in record else "ok"
         console.print(f"  {record['run_id']}: {state}", highlight=False, markup=False)
 
-    results = run_experiment(spec, out, executor=backend, workers=workers, on_run=progress, address=address)
+    try:
+        if out.exists() and not out.is_dir():
+            raise ScenarioError([ScenarioIssue(("--out",), f"{out} is a file, not a folder", "command line")])
+        results = run_experiment(spec, out, executor=backend, workers=workers, on_run=progress, address=address)
+    except LogisticsError as exc:
+        _fail(exc)
     console.print(f"{spec.name}: {results.ran} run(s) now, {results.reused} reused from {out}/runs")
     if len(results.comparisons):
         table = Table(title=f"against {spec.baseline_policy} (paired, 95% interval)")

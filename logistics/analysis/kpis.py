@@ -48,11 +48,11 @@ def _summary(rows: list[tuple[str, float, str]], name: str, values: np.ndarray, 
         rows.append((f"{name}.{label}", float(np.quantile(values, q)) if len(values) else np.nan, unit))
 
 
-def run_kpis(result: RunResult) -> pd.DataFrame:
+def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
     """KPIs of one run as rows (kpi, value, unit). Lead times and on-time rates cover the orders created
     after the warm-up; counts and costs cover the whole run. A statistic over no observations (a lead time when
     no order finished the stage, the fill rate of a lane that never left) is undefined and left out, so every
-    value in the table is a number."""
+    value in the table is a number (`undefined=True` keeps them, as NaN: every KPI name the run has)."""
     rows: list[tuple[str, float, str]] = []
     c = result.counts
     handled = 0
@@ -81,7 +81,7 @@ def run_kpis(result: RunResult) -> pd.DataFrame:
     rows.append(("labour.worker_h", c["labour_h"], "worker*h"))
     frame = pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     frame = pd.concat([frame, flow_kpis(result)], ignore_index=True)
-    return frame[frame["value"].notna()].reset_index(drop=True)
+    return frame if undefined else frame[frame["value"].notna()].reset_index(drop=True)
 
 
 def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:

@@ -93,7 +93,7 @@ def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Pa
             staffed = np.diff(s[f"{name}.staffed_h_cum"].to_numpy(dtype=float)[::step])
             with np.errstate(divide="ignore", invalid="ignore"):
                 util = np.where(staffed > 0, busy / staffed, np.nan)
-            if np.nanmax(np.nan_to_num(util)) > 0.01:
+            if len(util) and np.nanmax(np.nan_to_num(util)) > 0.01:
                 ax.step(t[1:], util, where="pre", label=name, linewidth=1)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("simulated hour")

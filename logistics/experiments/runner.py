@@ -4,18 +4,20 @@ identical results (each run's seed is fixed by the experiment, not by who runs i
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tempfile
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from logistics.analysis.stats import paired_comparisons, summarize
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.experiments.pool import WorkerLost, resilient_map
 from logistics.experiments.spec import ExperimentSpec, RunTask, tasks
 
 __all__ = ["EXECUTORS", "Results", "run_experiment", "run_task"]
@@ -25,7 +27,7 @@ EXECUTORS = ("serial", "local", "dask")
 
 def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
     """Simulate one run and return its KPI rows, or the error it raised."""
-    from logistics.analysis.kpis import kpi_table
+    from logistics.analysis.kpis import run_kpis
     from logistics.scenario.builtin import builtin_names, load_builtin
     from logistics.scenario.loader import load_scenario
     from logistics.sim.engine import simulate
@@ -44,8 +46,13 @@ def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
         else:
             scenario = load_scenario(task.scenario, list(task.overrides))
         result = simulate(scenario, replication=task.replication)
-        table = kpi_table([result])
-        record["kpis"] = [[k, float(v), u] for k, v, u in zip(table["kpi"], table["value"], table["unit"], strict=True)]
+        table = run_kpis(result, undefined=True)
+        defined = table["value"].notna()
+        record["kpis"] = [
+            [k, float(v), u]
+            for k, v, u in zip(table["kpi"][defined], table["value"][defined], table["unit"][defined], strict=True)
+        ]
+        record["undefined_kpis"] = table["kpi"][~defined].tolist()
     except Exception as exc:
         record["error"] = f"{type(exc).__name__}: {exc}"
         record["traceback"] = traceback.format_exc()
@@ -79,12 +86,16 @@ def run_experiment(
     workers: int | None = None,
     on_run: Callable[[dict], None] | None = None,  # type: ignore[type-arg]
     address: str | None = None,
+    max_attempts: int = 3,
 ) -> Results:
     """Run every unfinished run of `spec` into `out_dir/runs/` (a new temporary folder when not given) and
     collect the results (also written as
     results.parquet or .csv, summary.csv, comparisons.csv and failures.csv). Executors: "serial", "local" (a
     process pool, `workers` processes, default all cores) and "dask" (the scheduler at `address`, or a local
-    cluster of `workers` processes); the results do not depend on the executor."""
+    cluster of `workers` processes); the results do not depend on the executor. A run is reused only when its
+    key (scenario content after overrides, seed, replication, package version) matches; a pool worker that dies
+    (killed, out of memory) has its runs retried, up to `max_attempts` times each, and the experiment goes on.
+    With `spec.kpis`, one run per scenario goes first and unknown KPI names stop the experiment there."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=f"{spec.name}-"))
@@ -99,17 +110,62 @@ def run_experiment(
         if on_run is not None:
             on_run(record)
 
-    if executor == "dask":
-        _run_dask(todo, finish, workers, address)
-    elif executor == "serial" or (workers or os.cpu_count() or 1) == 1:
-        for t in todo:
-            finish(run_task(t))
-    else:
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-            futures = [pool.submit(run_task, t) for t in todo]
-            for f in as_completed(futures):
-                finish(f.result())
-    return collect(spec, out, ran=len(todo), reused=reused)
+    def execute(batch: list[RunTask]) -> None:
+        if not batch:
+            return
+        if executor == "dask":
+            _run_dask(batch, finish, workers, address)
+        elif executor == "serial" or (workers or os.cpu_count() or 1) == 1:
+            for t in batch:
+                finish(run_task(t))
+        else:
+            for index, record in resilient_map(run_task, batch, workers or os.cpu_count() or 1, max_attempts):
+                finish(record if not isinstance(record, WorkerLost) else _lost(batch[index], record))
+
+    if spec.kpis:  # one run per scenario first: a misspelt KPI name stops the experiment before the rest run
+        probes = list({t.scenario: t for t in reversed(all_tasks)}.values())
+        execute([t for t in probes if t in todo])
+        check_kpi_names(spec, [runs_dir / f"{t.run_id}.json" for t in probes])
+        todo = [t for t in todo if t not in probes]
+    execute(todo)
+    return collect(spec, out, ran=len(all_tasks) - reused, reused=reused, all_tasks=all_tasks)
+
+
+def _lost(task: RunTask, lost: WorkerLost) -> dict:  # type: ignore[type-arg]
+    return {
+        "run_id": task.run_id,
+        "scenario": task.scenario,
+        "point": task.point_label,
+        "policy": task.policy,
+        "replication": task.replication,
+        "seed": task.seed,
+        "error": f"WorkerLost: {lost}",
+    }
+
+
+def check_kpi_names(spec: ExperimentSpec, probe_records: list[Path]) -> None:
+    """Raise a ScenarioError naming `kpis[i]` for every KPI name that no scenario of the experiment has (as
+    seen in the finished runs `probe_records`; runs that failed are not evidence either way)."""
+    known: set[str] = set()
+    evidence = False
+    for path in probe_records:
+        if not path.exists():
+            continue
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if "error" in record:
+            continue
+        evidence = True
+        known |= {k for k, _, _ in record["kpis"]} | set(record.get("undefined_kpis", []))
+    if not evidence:
+        return
+    issues = []
+    for i, name in enumerate(spec.kpis):
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else " (`logistics run` writes every KPI to kpis.csv)"
+            issues.append(ScenarioIssue(("kpis", i), f"{name!r} is not a KPI of the experiment's scenarios{hint}"))
+    if issues:
+        raise ScenarioError(issues)
 
 
 def _run_dask(
@@ -141,11 +197,17 @@ def _run_dask(
             cluster.close()
 
 
-def collect(spec: ExperimentSpec, out_dir: str | Path, ran: int = 0, reused: int = 0) -> Results:
+def collect(
+    spec: ExperimentSpec,
+    out_dir: str | Path,
+    ran: int = 0,
+    reused: int = 0,
+    all_tasks: list[RunTask] | None = None,
+) -> Results:
     """Read the finished runs of an experiment and write its tables."""
     out = Path(out_dir)
     rows, failures = [], []
-    for t in tasks(spec):
+    for t in all_tasks if all_tasks is not None else tasks(spec):
         path = out / "runs" / f"{t.run_id}.json"
         if not path.exists():
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
 
 @dataclass(frozen=True)
 class RunTask:
-    """One simulation run of an experiment."""
+    """One simulation run of an experiment. `content` is a hash of what the run simulates: the resolved
+    scenario (file content after overrides), so an edited scenario file is a new run, never a stale reuse."""
 
     scenario: str
     point: tuple[tuple[str, str], ...]  # grid values
@@ -93,17 +95,45 @@ class RunTask:
     replication: int
     overrides: tuple[str, ...]
     seed: int
+    content: str = ""
 
     @property
     def run_id(self) -> str:
-        """A stable file-safe id."""
-        key = repr((self.scenario, self.point, self.policy, self.replication, self.overrides, self.seed))
-        digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-        return f"{Path(self.scenario).stem}-{self.policy}-r{self.replication}-{digest}"
+        """A stable, file-safe id: readable names, then a hash of the scenario content, the seed, the
+        replication and the package version."""
+        from logistics import __version__
+
+        key = repr((self.scenario, self.policy, self.content, self.point, self.replication, self.seed, __version__))
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        return f"{_safe(Path(self.scenario).stem)}-{_safe(self.policy)}-r{self.replication}-{digest}"
 
     @property
     def point_label(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.point) or "-"
+
+
+def _safe(name: str, limit: int = 40) -> str:
+    """A name made safe for a file name (letters, digits, '_', '-', '.'; no leading dot), shortened."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).lstrip(".") or "_"
+    return cleaned[:limit]
+
+
+def scenario_content(scenario: str, overrides: tuple[str, ...]) -> str:
+    """A hash of the scenario a run simulates: the validated scenario after overrides (or, when it does not
+    load, the file's bytes and the error, so fixing the file is a new run)."""
+    from logistics.scenario.builtin import builtin_names, load_builtin
+    from logistics.scenario.loader import load_scenario
+
+    try:
+        if not Path(scenario).exists() and scenario in builtin_names():
+            loaded = load_builtin(scenario, list(overrides))
+        else:
+            loaded = load_scenario(scenario, list(overrides))
+        text = loaded.model_dump_json()
+    except Exception as exc:
+        raw = Path(scenario).read_bytes() if Path(scenario).is_file() else scenario.encode()
+        text = f"{hashlib.sha256(raw).hexdigest()} {overrides!r} {type(exc).__name__}: {exc}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def tasks(spec: ExperimentSpec) -> list[RunTask]:
@@ -117,20 +147,13 @@ def tasks(spec: ExperimentSpec) -> list[RunTask]:
     for scenario in spec.scenarios:
         for point in points or [()]:
             for policy, overrides in spec.policies.items():
+                grid_overrides = tuple(f"{k}={v}" for k, v in point)
+                if spec.warmup_h is not None:  # steady-state KPIs leave out orders created before it
+                    grid_overrides += (f"run.warmup_h={spec.warmup_h}",)
+                resolved = (*grid_overrides, *overrides, f"run.seed={spec.seed}")
+                content = scenario_content(scenario, resolved)
                 for r in range(spec.replications):
-                    grid_overrides = tuple(f"{k}={v}" for k, v in point)
-                    if spec.warmup_h is not None:  # steady-state KPIs leave out orders created before it
-                        grid_overrides += (f"run.warmup_h={spec.warmup_h}",)
-                    out.append(
-                        RunTask(
-                            scenario,
-                            point,
-                            policy,
-                            r,
-                            (*grid_overrides, *overrides, f"run.seed={spec.seed}"),
-                            spec.seed,
-                        )
-                    )
+                    out.append(RunTask(scenario, point, policy, r, resolved, spec.seed, content))
     return out
 
 

@@ -25,7 +25,10 @@ class InvalidProblemError(LogisticsError, ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         self.message = message
-        super().__init__(f"{field}: {message}")
+        super().__init__(field, message)  # the args rebuild it (SimPy re-raises, process pools pickle)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 MAX_VALUE = 1e9

@@ -58,7 +58,10 @@ class Tariff(ScenarioModel):
 
     per_kg_cny: float = Field(default=0.0, ge=0)
     volumetric_divisor_cm3_per_kg: float = Field(
-        default=6000.0, gt=0, description="IATA air and express: 6000; sea and rail LCL often 1,000,000 (1 m3 = 1 t)."
+        default=6000.0,
+        ge=100,
+        le=1e7,
+        description="IATA air and express: 6000; sea and rail LCL often 1,000,000 (1 m3 = 1 t).",
     )
     per_parcel_cny: float = Field(default=0.0, ge=0)
 

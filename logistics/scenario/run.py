@@ -23,7 +23,7 @@ class RunSettings(ScenarioModel):
     seed: int = Field(default=1, ge=0, description="Root seed; replication r uses child r of it.")
     replications: int = Field(default=1, ge=1, le=10_000)
     sample_interval_min: float = Field(
-        default=15.0, gt=0, description="How often queue lengths and utilisation are sampled."
+        default=15.0, ge=0.1, le=1440, description="How often queue lengths and utilisation are sampled."
     )
 
     @field_validator("start")

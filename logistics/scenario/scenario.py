@@ -168,7 +168,39 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
                 bad((section,), f"bonded import (1210, the warehouse section) needs {section}")
         _bonded_issues(s, bad, need_node, need_staff, lanes_ok, lane_ids)
     _flow_issues(s, bad, need_node, need_staff, lanes_ok)
+    reported = {issue.path[:-1] for issue in found}
+    found.extend(i for i in _duplicate_keys(s, ()) if i.path[:-1] not in reported)
     return found
+
+
+def _duplicate_keys(model: ScenarioModel, at: Path) -> list[ScenarioIssue]:
+    """Every list of the scenario whose entries have an `id` (or a `name`, or a `date`) must not repeat one:
+    a second fleet, checkpoint, shift or peak day of the same key would be silently shadowed or counted twice."""
+    issues: list[ScenarioIssue] = []
+    for field in type(model).model_fields:
+        value = getattr(model, field)
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            if isinstance(item, ScenarioModel):
+                issues += _duplicate_keys(item, (*at, field, i) if isinstance(value, list) else (*at, field))
+        if not isinstance(value, list) or not value or not isinstance(value[0], ScenarioModel):
+            continue
+        for key in ("id", "name", "date"):
+            if not all(hasattr(item, key) for item in value):
+                continue
+            seen: dict[object, int] = {}
+            for i, item in enumerate(value):
+                k = getattr(item, key)
+                if k in seen:
+                    issues.append(
+                        ScenarioIssue(
+                            (*at, field, i, key),
+                            f"{key} {repr(k) if isinstance(k, str) else k} is used twice (first at position {seen[k]})",
+                        )
+                    )
+                else:
+                    seen[k] = i
+    return issues
 
 
 def _bonded_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool, lane_ids: list[str]) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,9 @@ from logistics.sim.tiers import TraderTiers
 
 __all__ = ["OUTCOMES", "Clearance", "TraderTiers"]
 
+LOG_COLUMNS = ("job", "arrived_h", "cleared_h", "tier", "inspected", "lab", "outcome")
+"""One row per checkpoint visit (all numbers; tier and outcome as codes)."""
+
 OUTCOMES = ("released", "held", "returned", "destroyed")
 
 
@@ -71,8 +74,7 @@ class Clearance:
         self.hold_h = BufferedSampler(outcomes.hold_time_h, rng)
         self._u = _Uniform(rng)
         self.visits: dict[int, list[float]] = {}  # job -> [arrived_h, tier, inspected, lab]
-        self.log = {name: array("d") for name in ("job", "arrived_h", "cleared_h", "tier", "inspected", "lab")}
-        self.log["outcome"] = array("d")
+        self.log = {name: array("d") for name in LOG_COLUMNS}
         self.waiting_documents = 0
         screen = BufferedSampler(config.service_time_min, rng, 1.0 / MINUTES_PER_HOUR)
         examine = BufferedSampler(config.inspection_time_min, rng, 1.0 / MINUTES_PER_HOUR)

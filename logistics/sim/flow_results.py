@@ -13,7 +13,7 @@ import pandas as pd
 from logistics.core.units import HOURS_PER_DAY
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.sim.accounting import check_accounting
-from logistics.sim.clearance import OUTCOMES
+from logistics.sim.clearance import LOG_COLUMNS, OUTCOMES
 from logistics.sim.lanes import DEPARTURE_COLUMNS
 from logistics.sim.shifts import staffed_hours
 from logistics.sim.station import Station
@@ -82,7 +82,8 @@ def flow_results(self: Flows) -> FlowResults:
         frame.insert(0, "checkpoint", cp_id)
         frame.insert(1, "role", step.clearance.config.role)
         logs.append(frame)
-    clear = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["checkpoint", "role", "job"])
+    empty = pd.DataFrame({"checkpoint": [], "role": [], **{name: np.zeros(0) for name in LOG_COLUMNS}})
+    clear = pd.concat(logs, ignore_index=True) if logs else empty
     clear["job"] = clear["job"].astype(np.int64)
     job_flow = self.flow_of[clear["job"].to_numpy()]
     is_order = clear["job"].to_numpy() < self.n_orders
