@@ -123,4 +123,6 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
     if "1210" not in result.modes:  # otherwise the bonded part reports them: the tiers are shared
         rows.append(("customs.trader_demotions", result.counts.get("flows.trader_demotions", 0), "traders"))
     rows.append(("flows.consignments", result.counts.get("flows.consignments", 0), "containers"))
+    if "flows.allocation_time_cap_hits" in result.counts:
+        rows.append(("linehaul.time_cap_hits", result.counts["flows.allocation_time_cap_hits"], "solves"))
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])

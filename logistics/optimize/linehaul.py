@@ -81,16 +81,28 @@ class SpacePlan:
     later: np.ndarray
     objective: float
     runtime_s: float
+    capped: bool = False  # the wall-clock limit stopped the search (the plan may differ between replays)
 
 
-def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0) -> SpacePlan:
-    """The cheapest allocation within `time_limit_s` (status TIME_LIMIT and an empty plan if none was found)."""
+def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0, node_limit: int | None = None) -> SpacePlan:
+    """The cheapest allocation within `time_limit_s` (status TIME_LIMIT and an empty plan if none was found).
+
+    With `node_limit` the search (SCIP, one thread) stops after that many branch-and-bound nodes or at a 0.1%
+    gap: the same problem then gets the same plan on every run, and `time_limit_s` is only a safety cap
+    (`capped` says when it stopped the search)."""
     from ortools.linear_solver import pywraplp
 
     started = time.perf_counter()
     deps, classes, now_h = problem.departures, problem.classes, problem.now_h
-    solver = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:
+        raise RuntimeError("OR-Tools was built without SCIP, which the line-haul allocation needs")
     solver.SetTimeLimit(int(time_limit_s * 1000))
+    solver.SetNumThreads(1)
+    if node_limit is not None:
+        if node_limit < 1:
+            raise InvalidProblemError("node_limit", f"must be >= 1, got {node_limit}")
+        solver.SetSolverSpecificParametersAsString(f"limits/nodes = {int(node_limit)}\nlimits/gap = 0.001\n")
     penalty = problem.late_penalty_cny_per_h
     x: dict[tuple[int, int, int], object] = {}  # (class, departure, 0 block / 1 open) -> count
     later_vars = []
@@ -133,13 +145,14 @@ def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0) -> SpacePla
             solver.Add(solver.Sum(block) <= dep.block_kg)
     objective.SetMinimization()
     result = solver.Solve()
+    capped = time.perf_counter() - started >= 0.98 * time_limit_s
     counts = np.zeros((len(classes), len(deps)), dtype=np.int64)
     later_counts = np.zeros(len(classes), dtype=np.int64)
     if result not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return SpacePlan(Status.TIME_LIMIT, counts, later_counts, math.nan, time.perf_counter() - started)
+        return SpacePlan(Status.TIME_LIMIT, counts, later_counts, math.nan, time.perf_counter() - started, capped)
     for (c, d, _), var in x.items():
         counts[c, d] += round(var.solution_value())
     for c, var in enumerate(later_vars):
         later_counts[c] = round(var.solution_value())
     status = Status.OPTIMAL if result == pywraplp.Solver.OPTIMAL else Status.FEASIBLE
-    return SpacePlan(status, counts, later_counts, objective.Value(), time.perf_counter() - started)
+    return SpacePlan(status, counts, later_counts, objective.Value(), time.perf_counter() - started, capped)

@@ -5,13 +5,17 @@ returns a routing result (routes + what it left out), so every plan goes through
 |---|---|
 | nearest_neighbour | greedy construction, each van to the nearest stop it can still serve |
 | fixed_zone | a fixed delivery area (angular sector) per van, nearest neighbour inside it |
-| ortools | OR-Tools routing (guided local search) under `time_limit_s` |
-| pyvrp | PyVRP (hybrid genetic search) under `time_limit_s`, where installed |
-| auto | OR-Tools and PyVRP at once, the better plan wins |
+| ortools | OR-Tools routing (guided local search), 100 improving solutions (`solution_limit`) |
+| pyvrp | PyVRP (hybrid genetic search), 2,000 iterations (`solution_limit` 20), where installed |
+| auto | OR-Tools and PyVRP at once, the better plan wins (`solution_limit` 40) |
+
+Every solver policy replays bit for bit by default: it stops on its work limit with a fixed `seed`, and
+`time_limit_s` (default 5 s) only caps it; `solution_limit: null` gives the time-limited search instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,8 +39,10 @@ class DispatchPolicy(Protocol):
 
 @dataclass(frozen=True)
 class SolverDispatch:
-    """A `solve_routing` backend with its limits; `solution_limit` with a fixed `seed` makes OR-Tools
-    reproducible (the time limit still caps it)."""
+    """A `solve_routing` backend with its limits. With `solution_limit` and a fixed `seed` the search stops on
+    its own work count (OR-Tools: improving solutions; PyVRP: 100 iterations each), so a run replays bit for
+    bit; `time_limit_s` is then only a safety cap (a wave it stops is counted in `dispatch.time_cap_hits`).
+    `solution_limit: null` asks for the time-limited search: often better plans, never the same twice."""
 
     backend: str
     time_limit_s: float | None = 5.0
@@ -56,20 +62,26 @@ class SolverDispatch:
         return solve_routing(problem, params)
 
 
-def _pyvrp(time_limit_s: float = 5.0, seed: int = 0) -> SolverDispatch:
-    try:
-        import pyvrp  # noqa: F401
-    except ImportError:
-        raise ValueError("PyVRP is not installed (pip install -e '.[pyvrp]')") from None
-    return SolverDispatch("pyvrp", time_limit_s, None, seed)
+REPRODUCIBLE_SOLUTIONS = {"ortools": 100, "pyvrp": 20, "auto": 40}
+"""Default work limits of the reproducible mode (see SolverDispatch)."""
+
+
+def _solver(backend: str) -> Callable[..., SolverDispatch]:
+    def make(
+        time_limit_s: float = 5.0, solution_limit: int | None = REPRODUCIBLE_SOLUTIONS[backend], seed: int = 0
+    ) -> SolverDispatch:
+        if backend in ("pyvrp", "auto"):
+            try:
+                import pyvrp  # noqa: F401
+            except ImportError:
+                raise ValueError("PyVRP is not installed (pip install -e '.[pyvrp]')") from None
+        return SolverDispatch(backend, time_limit_s, solution_limit, seed)
+
+    return make
 
 
 DISPATCH: Registry[DispatchPolicy] = Registry("dispatch")
 DISPATCH.register("nearest_neighbour", lambda: SolverDispatch("nearest_neighbour", None))
 DISPATCH.register("fixed_zone", lambda: SolverDispatch("fixed_zone", None))
-DISPATCH.register(
-    "ortools",
-    lambda time_limit_s=5.0, solution_limit=None, seed=0: SolverDispatch("ortools", time_limit_s, solution_limit, seed),
-)
-DISPATCH.register("pyvrp", _pyvrp)
-DISPATCH.register("auto", lambda time_limit_s=5.0, seed=0: SolverDispatch("auto", time_limit_s, None, seed))
+for _backend in REPRODUCIBLE_SOLUTIONS:
+    DISPATCH.register(_backend, _solver(_backend))

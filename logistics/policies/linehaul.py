@@ -17,7 +17,7 @@ sailings or trains between the same two nodes).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -65,11 +65,15 @@ class OptimizedAllocation:
     late_penalty_cny_per_h: float = 2.0
     allowance_h: float = 12.0
     bucket_h: float = 6.0
-    time_limit_s: float = 2.0
+    time_limit_s: float = 30.0
+    node_limit: int | None = 2000
+    stats: dict[str, int] = field(default_factory=lambda: {"solves": 0, "time_cap_hits": 0}, compare=False)
 
     def __post_init__(self) -> None:
         if not self.horizon_h > 0 or not self.bucket_h > 0 or not self.time_limit_s > 0:
             raise ValueError("horizon_h, bucket_h and time_limit_s must be > 0")
+        if self.node_limit is not None and self.node_limit < 1:
+            raise ValueError("node_limit must be >= 1 (or null for the time-limited search)")
         if self.late_penalty_cny_per_h < 0 or self.allowance_h < 0:
             raise ValueError("late_penalty_cny_per_h and allowance_h must be >= 0")
 
@@ -99,7 +103,9 @@ class OptimizedAllocation:
             for (b, ok_now), idx in groups
         )
         problem = SpaceProblem(now_h, tuple(departures), classes, self.late_penalty_cny_per_h, self.horizon_h)
-        plan = allocate_space(problem, self.time_limit_s)
+        plan = allocate_space(problem, self.time_limit_s, self.node_limit)
+        self.stats["solves"] += 1
+        self.stats["time_cap_hits"] += int(plan.capped)
         if plan.status == Status.TIME_LIMIT:
             return list(range(eligible))  # no plan in time: first come first served
         chosen: list[int] = []

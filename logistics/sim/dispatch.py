@@ -147,7 +147,19 @@ class Depot:
         free = [v for v in self.vans if self.van_free_at[v] <= now and cfg.fleet[v[0]].shift_end_h > clock + 0.25]
         if not self.waiting or not free:
             skipped = {"waiting": len(self.waiting), "vans": len(free), "planned": 0, "unassigned": len(self.waiting)}
-            self.wave_rows.append({"time_h": now, "trigger": trigger, **skipped, "status": "skipped", "solve_s": 0.0})
+            self.wave_rows.append(
+                {
+                    "time_h": now,
+                    "trigger": trigger,
+                    **skipped,
+                    "status": "skipped",
+                    "solve_s": 0.0,
+                    "time_limit_s": np.nan,
+                    "feasible": True,
+                    "violations": "",
+                    "planned_km": 0.0,
+                }
+            )
             return
         parcels = list(self.waiting)
         problem = self._problem(parcels, free, now, day_start, clock)

@@ -217,6 +217,10 @@ def flow_results(self: Flows) -> FlowResults:
         "ended": int(ended[orders].sum()),
         "consignments": len(self.containers),
         "trader_demotions": self.tiers.demotions if self.tiers is not None else 0,
+        # allocation solves stopped by the wall-clock cap, not their work limit (0: the run replays bit for bit)
+        "allocation_time_cap_hits": sum(
+            getattr(g.policy, "stats", {}).get("time_cap_hits", 0) for g in self.groups.values()
+        ),
     }
     resources = [*self.stations]
     for step in self.checkpoints.values():

@@ -97,8 +97,9 @@ class _GroupStep(_Step):
         queue: tuple[list[int], list[float]],
         weight_kg: list[float],
         volume_m3: list[float],
+        policy: object = None,
     ) -> None:
-        self.members, self.queue = members, queue
+        self.members, self.queue, self.policy = members, queue, policy
         self.name, self.label = f"lane_group:{group_id}", f"lane:{group_id}"
         self.env = members[0].env
         self.weight_kg, self.volume_m3 = weight_kg, volume_m3
@@ -414,7 +415,7 @@ class Flows:
                     queue, allocate, self.whole,
                 )
             )  # fmt: skip
-        self.groups[group.id] = _GroupStep(group.id, members, queue, self._weight, self._volume)
+        self.groups[group.id] = _GroupStep(group.id, members, queue, self._weight, self._volume, policy)
         return self.groups[group.id]
 
     def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:  # type: ignore[no-untyped-def]
