@@ -77,6 +77,8 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
     """Apply `a.b.c=value` overrides to a copy of `data`; values are read as YAML (`3`, `true`, `[1, 2]`).
 
     A list element is addressed by its position (`lanes.0`) or by its `id`/`name` (`lanes.sea_kr`).
+    `a.b*=0.8` multiplies the number already there (a relative change that keeps its direction on every
+    scenario, where a fixed value could reverse it).
     Returns the new data and, for each overridden path, the override text (to name it in errors).
     """
     import copy
@@ -87,8 +89,10 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
         origin = f"--set {text}"
         key, sep, raw = text.partition("=")
         key = key.strip()
+        relative = key.endswith("*")
+        key = key.removesuffix("*").strip()
         if not sep or not key:
-            raise ScenarioError([ScenarioIssue((), "expected path.to.field=value", source=origin)])
+            raise ScenarioError([ScenarioIssue((), "expected path.to.field=value (or path*=factor)", source=origin)])
         try:
             value = read_yaml_value(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
@@ -115,13 +119,13 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
                     )
                 resolved.append(index)
                 if last:
-                    node[index] = value
+                    node[index] = _scaled(node[index], value, resolved, origin) if relative else value
                 else:
                     node = node[index]
             elif isinstance(node, dict):
                 resolved.append(part)
                 if last:
-                    node[part] = value
+                    node[part] = _scaled(node.get(part), value, resolved, origin) if relative else value
                 else:
                     if node.get(part) is None:
                         node[part] = {}
@@ -138,6 +142,21 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
                 )
         sources[tuple(resolved)] = origin
     return data, sources
+
+
+def _scaled(current: Any, factor: Any, path: list[str | int], origin: str) -> Any:
+    """`current * factor` for a relative override; both must be numbers."""
+
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    if not number(factor):
+        raise ScenarioError([ScenarioIssue(tuple(path), f"the factor must be a number, got {factor!r}", origin)])
+    if not number(current):
+        raise ScenarioError(
+            [ScenarioIssue(tuple(path), f"*= needs a number to scale, the field holds {current!r}", origin)]
+        )
+    return current * factor
 
 
 def _list_index(items: list[Any], part: str) -> int | None:
