@@ -16,6 +16,12 @@ from logistics.sim.result import COST_COMPONENTS, RunResult
 __all__ = ["plot_costs", "plot_lead_time", "plot_queues", "plot_stage_lead_times", "plot_utilisation"]
 
 
+def _legend(ax, fontsize: float | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A legend when something on the axes has a label (an empty run has nothing to name)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=fontsize)
+
+
 def _save(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -32,7 +38,7 @@ def plot_lead_time(result: RunResult, path: Path) -> Path:
         for q, style in ((0.5, "-"), (0.9, "--"), (0.99, ":")):
             v = np.quantile(lead, q)
             ax.axvline(v, color="black", linestyle=style, label=f"p{round(q * 100)} = {v:.1f} h")
-        ax.legend()
+        _legend(ax)
     ax.set_xlabel("order creation to delivery (h)")
     ax.set_ylabel("orders")
     ax.set_title("End-to-end lead time")
@@ -54,7 +60,7 @@ def plot_stage_lead_times(result: RunResult, path: Path) -> Path:
     ax.set_xscale("symlog", linthresh=0.1)
     ax.set_xlabel("hours (log scale above 0.1 h)")
     ax.set_title("Lead time by stage")
-    ax.legend()
+    _legend(ax)
     return _save(fig, path)
 
 
@@ -75,7 +81,7 @@ def plot_queues(result: RunResult, path: Path) -> Path:
     ax.set_xlabel("simulated hour")
     ax.set_ylabel("jobs waiting")
     ax.set_title("Queues over time (dashed line: last order created)")
-    ax.legend(fontsize=7)
+    _legend(ax, fontsize=7)
     return _save(fig, path)
 
 
@@ -99,7 +105,7 @@ def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Pa
     ax.set_xlabel("simulated hour")
     ax.set_ylabel("busy / staffed")
     ax.set_title(f"Utilisation over time ({window_h:g} h averages)")
-    ax.legend(fontsize=7)
+    _legend(ax, fontsize=7)
     return _save(fig, path)
 
 
@@ -142,7 +148,7 @@ def plot_flow_lead_times(result: RunResult, path: Path) -> Path:
     ax.set_xlabel("days from order to delivery")
     ax.set_ylabel("orders")
     ax.set_title("End-to-end lead time by customs mode")
-    ax.legend()
+    _legend(ax)
     return _save(fig, path)
 
 
@@ -160,5 +166,5 @@ def plot_lane_fill(result: RunResult, path: Path) -> Path:
     ax.set_xlabel("simulated hour of departure")
     ax.set_ylabel("fill rate (max of kg, m3)")
     ax.set_title("Lane fill rate by departure")
-    ax.legend(fontsize=7)
+    _legend(ax, fontsize=7)
     return _save(fig, path)

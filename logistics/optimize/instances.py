@@ -68,7 +68,9 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
     path = Path(path)
     read_text(path)  # a missing or non-UTF-8 file is named here, not deep in the parser
     try:
-        data = vrplib.read_instance(str(path))
+        data = vrplib.read_instance(str(path), compute_edge_weights=False)
+        if data.get("edge_weight_type", "EUC_2D") != "EUC_2D":  # explicit weights: let vrplib expand them
+            data = vrplib.read_instance(str(path))
     except Exception as exc:  # the parser raises bare ValueError, KeyError, IndexError, RuntimeError...
         raise InvalidProblemError(str(path), f"not a readable VRPLIB file: {type(exc).__name__}: {exc}") from None
     for section in ("demand", "capacity"):
@@ -86,6 +88,8 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
     if edge_type == "EUC_2D":
         if coords is None:
             raise InvalidProblemError(f"{path}: NODE_COORD_SECTION", "is missing (EDGE_WEIGHT_TYPE is EUC_2D)")
+        if not np.isfinite(coords).all() or (np.abs(coords) > 1e9).any():
+            raise InvalidProblemError(f"{path}: NODE_COORD_SECTION", "coordinates must be finite and within 1e9")
         diff = coords[:, None, :] - coords[None, :, :]
         matrix = np.round(np.sqrt((diff**2).sum(axis=2)))
     elif "edge_weight" in data:
