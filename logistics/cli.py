@@ -287,7 +287,9 @@ def optimize_routes(
         Path, typer.Argument(help="Problem: this package's JSON, a Solomon .txt or a VRPLIB .vrp file.")
     ],
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds of search.")] = 10.0,
-    backend: Annotated[str, typer.Option(help="ortools, pyvrp or auto (both at once, the better wins).")] = "ortools",
+    backend: Annotated[
+        str, typer.Option(help="auto (OR-Tools and PyVRP at once, the better wins), ortools or pyvrp.")
+    ] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
     solution_limit: Annotated[
         int | None, typer.Option(help="Stop after this many improving solutions (reproducible runs).")

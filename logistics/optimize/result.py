@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -32,7 +33,7 @@ class SolveParams:
     the best: the same wall time, one core per worker."""
 
     time_limit_s: float = 10.0
-    backend: str = "ortools"
+    backend: str = "auto"  # OR-Tools and PyVRP at once, the better wins: never "infeasible" where one solves it
     seed: int = 0
     solution_limit: int | None = None
     first_solution: str = "auto"
@@ -42,8 +43,10 @@ class SolveParams:
     def __post_init__(self) -> None:
         from logistics.optimize.problem import InvalidProblemError
 
-        if not self.time_limit_s > 0:
-            raise InvalidProblemError("params.time_limit_s", f"must be > 0, got {self.time_limit_s}")
+        if not self.time_limit_s > 0 or not math.isfinite(self.time_limit_s) or self.time_limit_s > 7 * 86400:
+            raise InvalidProblemError("params.time_limit_s", f"must be > 0 and at most a week, got {self.time_limit_s}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**31:
+            raise InvalidProblemError("params.seed", f"must be a whole number in [0, 2**31), got {self.seed!r}")
         if self.workers < 1:
             raise InvalidProblemError("params.workers", f"must be >= 1, got {self.workers}")
         if self.solution_limit is not None and self.solution_limit < 1:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from logistics.core.errors import LogisticsError
 from logistics.scenario.demand import Demand
@@ -41,11 +42,17 @@ class RunSize:
         )
 
 
-def _orders(demand: Demand, horizon_h: float, surges: list[DemandSurge]) -> float:
-    """Expected orders: the mean rate over the horizon, plus the extra of peak days and surges."""
+def _orders(demand: Demand, start: datetime, horizon_h: float, surges: list[DemandSurge]) -> float:
+    """Expected orders: the mean rate over the horizon, plus the extra of the peak days inside it and surges."""
     per_h = demand.orders_per_day / 24.0
     base = per_h * horizon_h
-    peaks = sum(demand.orders_per_day * max(0.0, p.multiplier - 1.0) for p in demand.peak_days)
+    end = start + timedelta(hours=horizon_h)
+
+    def overlap_h(day: date) -> float:
+        begin = datetime.combine(day, time())
+        return max(0.0, (min(end, begin + timedelta(days=1)) - max(start, begin)).total_seconds() / 3600.0)
+
+    peaks = sum(per_h * max(0.0, p.multiplier - 1.0) * overlap_h(p.date) for p in demand.peak_days)
     surge = sum(per_h * max(0.0, s.multiplier - 1.0) * max(0.0, s.end_h - s.start_h) for s in surges)
     return base + peaks + surge
 
@@ -55,7 +62,7 @@ def estimate_size(scenario: Scenario) -> RunSize:
     run = scenario.run
     surges = [d for d in scenario.disruptions if isinstance(d, DemandSurge)]
     demands = ([scenario.demand] if scenario.demand is not None else []) + [f.demand for f in scenario.flows]
-    orders = sum(_orders(d, run.horizon_h, surges) for d in demands)
+    orders = sum(_orders(d, run.start, run.horizon_h, surges) for d in demands)
     gauges = 40 + 5 * len(scenario.network.lanes)
     samples = run.end_h * 60.0 / run.sample_interval_min * gauges
     memory = run.replications * (orders * BYTES_PER_ORDER + samples * BYTES_PER_SAMPLE) + 300 * 2**20
