@@ -221,7 +221,12 @@ def schedule_docks(problem: DockProblem, time_limit_s: float = 30.0, workers: in
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         status, why = {
-            cp_model.MODEL_INVALID: (Status.INVALID, f"the model is invalid: {m.Validate()}"),
+            cp_model.MODEL_INVALID: (
+                Status.INVALID,
+                "the model is invalid (CP-SAT: "
+                + " ".join(m.Validate().split())[:60]
+                + "...): lower priority, lateness_weight or unscheduled_penalty",
+            ),
             cp_model.INFEASIBLE: (Status.INFEASIBLE, "no plan exists"),
         }.get(code, (Status.TIME_LIMIT, "no plan found within the time limit"))
         return DockPlan(
