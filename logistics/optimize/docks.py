@@ -162,8 +162,17 @@ class DockPlan:
     stats: dict = field(default_factory=dict)  # type: ignore[type-arg]
 
 
-def schedule_docks(problem: DockProblem, time_limit_s: float = 30.0, workers: int = 2, seed: int = 0) -> DockPlan:
+def schedule_docks(
+    problem: DockProblem,
+    time_limit_s: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    deterministic_time: float | None = None,
+) -> DockPlan:
     """Optimal (or best within the limit, with its proven gap) door-and-slot plan.
+
+    With `workers=1` and `deterministic_time` (CP-SAT's work measure, roughly seconds) the search stops on work
+    done, not on the clock, so the same problem gets the same plan on every run; `time_limit_s` is then a cap.
 
     Doors of one type are interchangeable, so the model only decides start slots under a capacity per door
     type and slot (at most that many trucks, buffers included, at once); the doors are then given
@@ -217,6 +226,8 @@ def schedule_docks(problem: DockProblem, time_limit_s: float = 30.0, workers: in
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if deterministic_time is not None:
+        solver.parameters.max_deterministic_time = deterministic_time
     code = solver.Solve(m)
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -395,10 +395,12 @@ class Appointments:
 class OptimizedAppointments(Appointments):
     """Appointments planned by the dock-appointment optimizer (CP-SAT, `logistics.optimize.schedule_docks`):
     the new trucks are scheduled on a grid of `slot_h` against the doors left by earlier bookings, minimising
-    waiting and lateness; within `time_limit_s` on one worker (reproducible), falling back to the greedy
-    booking for any truck it leaves unscheduled."""
+    waiting and lateness; on one worker stopping after `deterministic_time` of CP-SAT work (reproducible, the
+    wall-clock `time_limit_s` only a cap), falling back to the greedy booking for any truck it leaves
+    unscheduled."""
 
-    time_limit_s: float = 2.0
+    time_limit_s: float = 30.0
+    deterministic_time: float = 2.0
     horizon_h: float = 48.0
 
     def book(
@@ -421,7 +423,9 @@ class OptimizedAppointments(Appointments):
             start = min(horizon - 1, max(0, int(np.ceil((e - origin) / slot - 1e-9))))
             trucks.append(Truck(f"new{k}", start, max(1, int(np.ceil(d / slot - 1e-9)))))
         problem = DockProblem(tuple(trucks), tuple(DockDoor(f"d{i}") for i in range(doors)), horizon, slot * 60.0)
-        plan = schedule_docks(problem, time_limit_s=self.time_limit_s, workers=1)
+        plan = schedule_docks(
+            problem, time_limit_s=self.time_limit_s, workers=1, deterministic_time=self.deterministic_time
+        )
         start_of = {a.truck: a.start_slot for a in plan.appointments}
         greedy = Appointments.book(self, now_h, expected_h, duration_h, doors, booked)
         return [
