@@ -13,7 +13,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
-from logistics.scenario import DEFAULT_SCENARIO, builtin_names, builtin_text, load_builtin, load_scenario
+from logistics.scenario import DEFAULT_SCENARIO, builtin_names, builtin_text, load_builtin
+from logistics.scenario.builtin import load_named
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.schema import scenario_json_schema
 
@@ -37,14 +38,13 @@ SetOption = Annotated[
 ]
 
 
-def _load(file: str | None, overrides: list[str] | None) -> Scenario:
-    """A scenario from a file path, or a built-in by name (none: the default example)."""
-    overrides = overrides or []
-    if file is None:
-        return load_builtin(DEFAULT_SCENARIO, overrides)
-    if not Path(file).exists() and file in builtin_names():
-        return load_builtin(file, overrides)
-    return load_scenario(file, overrides)
+def _load(file: str | None, overrides: list[str] | None, force: bool = False) -> Scenario:
+    """A scenario from a file path, or a built-in by name (none: the default example), with the simulation
+    model built (not run), so what `validate` accepts, `run` can start; a run estimated too large for this
+    machine is refused unless `force` (then it is not built here)."""
+    from logistics.sim.size import check_buildable
+
+    return load_named(file or DEFAULT_SCENARIO, overrides or [], checks=(lambda s: check_buildable(s, force),))
 
 
 def _check_out_file(path: Path) -> None:
@@ -107,12 +107,18 @@ def validate(
     file: Annotated[str, typer.Argument(help="Scenario file (YAML or JSON) or a built-in scenario name.")],
     set_: SetOption = None,
 ) -> None:
-    """Check a scenario file; every problem is listed with its file, line and field."""
+    """Check a scenario file; every problem is listed with its file, line and field. The simulation model is
+    built (not run) too, so what passes here, `run` can start."""
+    from logistics.sim.size import LIMIT_SHARE, estimate_size, memory_bytes
+
     try:
-        scenario = _load(file, set_)
+        scenario = _load(file, set_, force=True)
     except LogisticsError as exc:
         _fail(exc)
-    console.print(f"[green]ok[/green] {file}: scenario {scenario.name!r} is valid")
+    size = estimate_size(scenario)
+    console.print(f"[green]ok[/green] {file}: scenario {scenario.name!r} is valid ({size})")
+    if size.memory_b > LIMIT_SHARE * memory_bytes():
+        err.print("[yellow]too large for this machine's memory: `run` refuses it without --force[/yellow]")
 
 
 @app.command()
@@ -143,7 +149,6 @@ def run(
     from logistics.analysis.report import summary_table
     from logistics.experiments import run_replications
     from logistics.experiments.outputs import check_out_dir
-    from logistics.sim.size import check_size
 
     overrides = list(set_ or [])
     if seed is not None:
@@ -152,8 +157,7 @@ def run(
         overrides.append(f"run.replications={replications}")
     try:
         check_out_dir(out)
-        scenario = _load(file, overrides)
-        check_size(scenario, force=force)
+        scenario = _load(file, overrides, force=force)
     except LogisticsError as exc:
         _fail(exc)
     reps = scenario.run.replications

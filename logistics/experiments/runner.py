@@ -28,8 +28,7 @@ EXECUTORS = ("serial", "local", "dask")
 def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
     """Simulate one run and return its KPI rows, or the error it raised."""
     from logistics.analysis.kpis import run_kpis
-    from logistics.scenario.builtin import builtin_names, load_builtin
-    from logistics.scenario.loader import load_scenario
+    from logistics.scenario.builtin import load_named
     from logistics.sim.engine import simulate
 
     record = {
@@ -41,10 +40,7 @@ def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
         "seed": task.seed,
     }
     try:
-        if not Path(task.scenario).exists() and task.scenario in builtin_names():
-            scenario = load_builtin(task.scenario, list(task.overrides))
-        else:
-            scenario = load_scenario(task.scenario, list(task.overrides))
+        scenario = load_named(task.scenario, list(task.overrides))
         result = simulate(scenario, replication=task.replication)
         table = run_kpis(result, undefined=True)
         defined = table["value"].notna()

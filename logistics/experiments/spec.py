@@ -121,15 +121,10 @@ def _safe(name: str, limit: int = 40) -> str:
 def scenario_content(scenario: str, overrides: tuple[str, ...]) -> str:
     """A hash of the scenario a run simulates: the validated scenario after overrides (or, when it does not
     load, the file's bytes and the error, so fixing the file is a new run)."""
-    from logistics.scenario.builtin import builtin_names, load_builtin
-    from logistics.scenario.loader import load_scenario
+    from logistics.scenario.builtin import load_named
 
     try:
-        if not Path(scenario).exists() and scenario in builtin_names():
-            loaded = load_builtin(scenario, list(overrides))
-        else:
-            loaded = load_scenario(scenario, list(overrides))
-        text = loaded.model_dump_json()
+        text = load_named(scenario, list(overrides)).model_dump_json()
     except Exception as exc:
         raw = Path(scenario).read_bytes() if Path(scenario).is_file() else scenario.encode()
         text = f"{hashlib.sha256(raw).hexdigest()} {overrides!r} {type(exc).__name__}: {exc}"

@@ -7,12 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-__all__ = ["MAX_MAGNITUDE", "ScenarioModel"]
+__all__ = ["MAX_MAGNITUDE", "MIN_MAGNITUDE", "ScenarioModel"]
 
 MAX_MAGNITUDE = 1e9
 """Largest magnitude of any number in a scenario (seeds apart): a billion hours, CNY, kg or workers is already
 far past anything physical, and beyond it sums and products of the model's quantities overflow or lose
 precision."""
+MIN_MAGNITUDE = 1e-9
+"""Smallest magnitude of a number that is not zero: below it a value is noise, and dividing by it (a rate, a
+mean, a divisor) overflows."""
 
 
 def _check_number(value: Any, field: str) -> None:
@@ -22,6 +25,8 @@ def _check_number(value: Any, field: str) -> None:
         raise ValueError(f"must be a finite number, got {value}")
     if abs(value) > MAX_MAGNITUDE:
         raise ValueError(f"{value:g} is beyond the largest magnitude a scenario number may have ({MAX_MAGNITUDE:g})")
+    if 0 < abs(value) < MIN_MAGNITUDE:
+        raise ValueError(f"{value:g} is too small to mean anything here: use 0 or at least {MIN_MAGNITUDE:g}")
 
 
 class ScenarioModel(BaseModel):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
-from logistics.scenario.loader import parse_scenario
+from logistics.scenario.loader import Check, load_scenario, parse_scenario
 from logistics.scenario.scenario import Scenario
 
-__all__ = ["DEFAULT_SCENARIO", "builtin_names", "builtin_text", "load_builtin"]
+__all__ = ["DEFAULT_SCENARIO", "builtin_names", "builtin_text", "load_builtin", "load_named"]
 
 DEFAULT_SCENARIO = "bonded_import_peak"
 
@@ -29,6 +30,14 @@ def builtin_text(name: str) -> str:
     return (resources.files("logistics.scenario") / "builtin" / f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def load_builtin(name: str = DEFAULT_SCENARIO, overrides: Sequence[str] = ()) -> Scenario:
+def load_builtin(name: str = DEFAULT_SCENARIO, overrides: Sequence[str] = (), checks: Sequence[Check] = ()) -> Scenario:
     """A built-in scenario by name, with optional `path=value` overrides."""
-    return parse_scenario(builtin_text(name), source=f"builtin:{name}", overrides=overrides)
+    return parse_scenario(builtin_text(name), source=f"builtin:{name}", overrides=overrides, checks=checks)
+
+
+def load_named(name_or_path: str, overrides: Sequence[str] = (), checks: Sequence[Check] = ()) -> Scenario:
+    """A scenario file, or a built-in scenario by name when no such file exists (the one rule for every
+    command and every experiment)."""
+    if not Path(name_or_path).exists() and name_or_path in builtin_names():
+        return load_builtin(name_or_path, overrides, checks)
+    return load_scenario(name_or_path, overrides, checks)

@@ -60,6 +60,12 @@ class LogNormal(ScenarioModel):
     mean: float = Field(gt=0)
     sd: float = Field(ge=0)
 
+    @model_validator(mode="after")
+    def _spread(self) -> LogNormal:
+        if self.sd > 1000 * self.mean:
+            raise ValueError(f"sd ({self.sd}) is over 1000 times the mean ({self.mean}): no real quantity spreads so")
+        return self
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """`size` independent draws."""
         sigma2 = math.log1p((self.sd / self.mean) ** 2)

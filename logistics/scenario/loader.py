@@ -7,7 +7,7 @@ Every problem becomes a `ScenarioIssue` naming the file, the line and the field 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,13 @@ __all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_yaml", "v
 Key = tuple[str | int, ...]
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read a scenario file (YAML or JSON), apply `path.to.field=value` overrides and validate it."""
+Check = Callable[[Scenario], None]
+"""A further check of a valid scenario (e.g. that the simulation can build it); raises ScenarioError."""
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = (), checks: Sequence[Check] = ()) -> Scenario:
+    """Read a scenario file (YAML or JSON), apply `path.to.field=value` overrides and validate it; `checks` run
+    on the valid scenario and their issues are reported with the file and line like the schema's own."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -31,16 +36,18 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise ScenarioError([ScenarioIssue((), "file not found", source=str(file))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", source=str(file))]) from None
-    return parse_scenario(text, source=str(file), overrides=overrides)
+    return parse_scenario(text, source=str(file), overrides=overrides, checks=checks)
 
 
-def parse_scenario(text: str, source: str = "<scenario>", overrides: Sequence[str] = ()) -> Scenario:
+def parse_scenario(
+    text: str, source: str = "<scenario>", overrides: Sequence[str] = (), checks: Sequence[Check] = ()
+) -> Scenario:
     """Validate scenario text (YAML, of which JSON is a subset); `source` names it in error messages."""
     data, lines = read_yaml(text, source)
     override_sources: dict[Key, str] = {}
     if overrides:
         data, override_sources = apply_overrides(data, overrides)
-    return validate_data(data, source=source, lines=lines, override_sources=override_sources)
+    return validate_data(data, source=source, lines=lines, override_sources=override_sources, checks=checks)
 
 
 def validate_data(
@@ -48,6 +55,7 @@ def validate_data(
     source: str = "<scenario>",
     lines: Mapping[Key, int] | None = None,
     override_sources: Mapping[Key, str] | None = None,
+    checks: Sequence[Check] = (),
 ) -> Scenario:
     """Validate already-parsed data; `lines` maps field paths to line numbers for the messages."""
     lines = lines or {}
@@ -65,7 +73,10 @@ def validate_data(
             ]
         )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
+        for check in checks:
+            check(scenario)
+        return scenario
     except ValidationError as exc:
         issues = _issues_from_pydantic(exc, data)
     except ScenarioError as exc:

@@ -13,7 +13,15 @@ from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import DemandSurge
 from logistics.scenario.scenario import Scenario
 
-__all__ = ["BYTES_PER_ORDER", "RunSize", "SizeError", "check_size", "estimate_size", "memory_bytes"]
+__all__ = [
+    "BYTES_PER_ORDER",
+    "RunSize",
+    "SizeError",
+    "check_buildable",
+    "check_size",
+    "estimate_size",
+    "memory_bytes",
+]
 
 BYTES_PER_ORDER = 2_500
 """Peak memory per simulated order, result tables included: the million-order benchmark measured about 1.2 kB
@@ -77,7 +85,11 @@ def memory_bytes() -> float:
         return 8.0 * 2**30
 
 
-def check_size(scenario: Scenario, force: bool = False, share: float = 0.7) -> RunSize:
+LIMIT_SHARE = 0.7
+"""Share of the machine's memory a run may be estimated to need."""
+
+
+def check_size(scenario: Scenario, force: bool = False, share: float = LIMIT_SHARE) -> RunSize:
     """Refuse (SizeError) a run estimated to need more than `share` of this machine's memory, unless forced."""
     size = estimate_size(scenario)
     limit = share * memory_bytes()
@@ -87,4 +99,17 @@ def check_size(scenario: Scenario, force: bool = False, share: float = 0.7) -> R
             f"{limit / 2**30:,.1f} GiB ({share:.0%} of its memory). Shorten run.horizon_h or run.cooldown_h, lower "
             "the demand, run fewer replications (each is held until the end), or pass --force to run it anyway."
         )
+    return size
+
+
+def check_buildable(scenario: Scenario, force: bool = False) -> RunSize:
+    """Build the simulation model of replication 0 without running it: policies made from their names and
+    parameters, the floor slotted, lanes, checkpoints and depots set up. A scenario the model cannot build is a
+    ScenarioError naming the field, found by `validate` instead of by `run`. The size is checked first
+    (`check_size`): too large is a SizeError unless `force`, and then nothing is built here."""
+    from logistics.sim.engine import CrossBorderModel
+
+    size = check_size(scenario, force=force)
+    if size.memory_b <= LIMIT_SHARE * memory_bytes():
+        CrossBorderModel(scenario, 0)
     return size
