@@ -60,17 +60,9 @@ def _write_text_atomic(path: Path, text: str) -> None:
 
 
 def _read_text(path: Path) -> str:
-    """An input file's text; a missing, unreadable or non-UTF-8 file is an InvalidProblemError naming it."""
-    from logistics.optimize.problem import InvalidProblemError
+    from logistics.optimize.textio import read_text
 
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidProblemError(str(path), "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InvalidProblemError(str(path), f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InvalidProblemError(str(path), f"cannot read the file: {exc.strerror}") from None
+    return read_text(path)
 
 
 def _fail(exc: LogisticsError) -> None:

@@ -31,14 +31,7 @@ def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
     from logistics.scenario.builtin import load_named
     from logistics.sim.engine import simulate
 
-    record = {
-        "run_id": task.run_id,
-        "scenario": task.scenario,
-        "point": task.point_label,
-        "policy": task.policy,
-        "replication": task.replication,
-        "seed": task.seed,
-    }
+    record = _record(task)
     try:
         scenario = load_named(task.scenario, list(task.overrides))
         result = simulate(scenario, replication=task.replication)
@@ -127,7 +120,8 @@ def run_experiment(
     return collect(spec, out, ran=len(all_tasks) - reused, reused=reused, all_tasks=all_tasks)
 
 
-def _lost(task: RunTask, lost: WorkerLost) -> dict:  # type: ignore[type-arg]
+def _record(task: RunTask) -> dict:  # type: ignore[type-arg]
+    """What every run's record starts with."""
     return {
         "run_id": task.run_id,
         "scenario": task.scenario,
@@ -135,8 +129,11 @@ def _lost(task: RunTask, lost: WorkerLost) -> dict:  # type: ignore[type-arg]
         "policy": task.policy,
         "replication": task.replication,
         "seed": task.seed,
-        "error": f"WorkerLost: {lost}",
     }
+
+
+def _lost(task: RunTask, lost: WorkerLost) -> dict:  # type: ignore[type-arg]
+    return {**_record(task), "error": f"WorkerLost: {lost}"}
 
 
 def check_kpi_names(spec: ExperimentSpec, probe_records: list[Path]) -> None:

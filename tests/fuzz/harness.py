@@ -34,6 +34,7 @@ __all__ = [
     "check_optimizer_input",
     "check_scenario_text",
     "optimizer_mutant",
+    "paths",
     "scenario_mutant",
 ]
 
@@ -97,14 +98,14 @@ def _trace(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------- mutations
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [prefix]
     if isinstance(node, dict):
         for k, v in node.items():
-            out += _paths(v, (*prefix, k))
+            out += paths(v, (*prefix, k))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            out += _paths(v, (*prefix, i))
+            out += paths(v, (*prefix, i))
     return out
 
 
@@ -134,7 +135,7 @@ def _gentle(data: Any, rng: np.random.Generator) -> tuple[Any, str]:
     """A mutation a planner might make: a number scaled (or zeroed), an optional entry dropped, a list entry
     doubled; most of these are accepted, so the run-time half of the contract is exercised."""
     numbers = [
-        p for p in _paths(data) if p and isinstance(_get(data, p), int | float) and not isinstance(_get(data, p), bool)
+        p for p in paths(data) if p and isinstance(_get(data, p), int | float) and not isinstance(_get(data, p), bool)
     ]
     if not numbers:
         return data, "nothing to mutate"
@@ -150,10 +151,10 @@ def _mutate_data(data: Any, rng: np.random.Generator, raws: list[str]) -> tuple[
     """One structural mutation of parsed data; returns the new data and a description."""
     if rng.random() < 0.35:
         return _gentle(data, rng)
-    paths = [p for p in _paths(data) if p]
-    if not paths:
+    candidates = [p for p in paths(data) if p]
+    if not candidates:
         return data, "nothing to mutate"
-    path = paths[int(rng.integers(len(paths)))]
+    path = candidates[int(rng.integers(len(candidates)))]
     parent = _get(data, path[:-1])
     key = path[-1]
     value = parent[key]

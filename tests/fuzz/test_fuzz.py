@@ -17,8 +17,8 @@ from tests.fuzz.harness import (
 )
 
 SEED = 20261129
-SCENARIOS = 160
-OPTIMIZER_INPUTS = 120
+SCENARIOS = 120
+OPTIMIZER_INPUTS = 100
 
 
 def test_mutated_scenarios_are_refused_clearly_or_run_to_the_end() -> None:

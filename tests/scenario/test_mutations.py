@@ -12,19 +12,9 @@ from hypothesis import strategies as st
 
 from logistics.core import ScenarioError
 from logistics.scenario import builtin_text, parse_scenario
+from tests.fuzz.harness import paths as _paths
 
 BASE = yaml.safe_load(builtin_text("bonded_import_small"))
-
-
-def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix]
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += _paths(v, (*prefix, i))
-    return out
 
 
 PATHS = [p for p in _paths(BASE) if p]
