@@ -102,3 +102,14 @@ def test_a_slot_table_outside_the_layout_folder_is_refused_unless_given_on_the_c
     )
     assert result.exit_code in (0, 1), result.output
     assert "independent check" in result.output
+
+
+def test_a_run_killed_while_writing_leaves_nothing_that_the_next_run_keeps(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stale = tmp_path / ".out.new-999999"  # a killed run's half-written folder (no such process)
+    stale.mkdir()
+    (stale / "kpis.csv").write_text("half")
+    result = _run("run", "bonded_import_small", "--out", str(out), *SHORT)
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert (out / "kpis.csv").read_text() != "half"

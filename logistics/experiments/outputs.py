@@ -74,12 +74,34 @@ def write_text_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _remove_stale(path: Path) -> None:
+    """Temporary folders of earlier runs into `path` that were killed before they could clean up."""
+    for stale in path.parent.glob(f".{path.name}.*-*"):
+        kind, _, pid = stale.name.rpartition("-")
+        if not kind.endswith((".new", ".old")) or not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def replace_folder(path: Path, fill: Callable[[Path], Any], manifest: dict[str, Any]) -> Any:
     """Fill a fresh temporary folder beside `path` with `fill(folder)`, add the manifest (with the list of
     files), then put it in place of `path` (the previous run's folder is removed only once the new one is
     complete). Returns what `fill` returned."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path)
     tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
     old = path.with_name(f".{path.name}.old-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
