@@ -1,5 +1,6 @@
 """The fuzzing harness's long mode: many mutated scenario files and optimizer inputs through the `logistics`
-command, on a process pool; prints a table of outcomes and writes benchmarks/results/fuzz.json.
+command, on a process pool; prints a table of outcomes and writes benchmarks/out/fuzz.json (and the failures,
+if any, beside it).
 
     python benchmarks/fuzz.py --scenarios 10000 --optimizer 3000 --workers 2
 
@@ -67,7 +68,7 @@ def main() -> None:
     parser.add_argument("--optimizer", type=int, default=3_000)
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "fuzz.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "fuzz.json")
     args = parser.parse_args()
     from tests.fuzz.harness import Outcome
 
