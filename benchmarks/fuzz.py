@@ -70,8 +70,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "fuzz.json")
     args = parser.parse_args()
-    from tests.fuzz.harness import Outcome
-
     start = time.perf_counter()
     records: dict[str, list[dict]] = {}  # type: ignore[type-arg]
     jobs = {
@@ -87,25 +85,38 @@ def main() -> None:
             if len(found) % 500 == 0:
                 print(f"  {label}: {len(found)} of {len(items)}", flush=True)
         records[label] = [found[i] for i in range(len(items))]
+        _save(args, records, start)
     wall = time.perf_counter() - start
-    print(f"{'inputs':<18}{'count':>8}  outcomes")
+    print(f"wall {wall:.0f} s on {args.workers} worker(s), {platform.processor() or platform.machine()}")
+    failed = [r for recs in records.values() for r in recs if r["kind"] not in ("refused", "ran", "infeasible")]
+    sys.exit(1 if failed else 0)
+
+
+def _save(args: argparse.Namespace, records: dict, started: float) -> None:  # type: ignore[type-arg]
+    """Print and write what is done so far (after each kind of input, so a later stop loses nothing)."""
+    from tests.fuzz.harness import Outcome
+
     summary = {}
     for label, recs in records.items():
         outcomes = [Outcome(r["id"], r["kind"], r["detail"], r.get("seconds", 0.0)) for r in recs]
         counts = summarize(outcomes)
         summary[label] = {"count": len(recs), "outcomes": counts, "failures": sum(o.failed for o in outcomes)}
-        print(f"{label:<18}{len(recs):>8}  {counts}")
+        print(f"{label:<18}{len(recs):>8}  {counts}", flush=True)
         failures = report_failures(outcomes, limit=20)
         if failures:
-            print(failures)
-    print(f"wall {wall:.0f} s on {args.workers} worker(s), {platform.processor() or platform.machine()}")
+            print(failures, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps({"seed": args.seed, "wall_s": wall, "workers": args.workers, "summary": summary}, indent=2)
-    )
+    wall = time.perf_counter() - started
+    data = {
+        "seed": args.seed,
+        "wall_s": wall,
+        "workers": args.workers,
+        "machine": platform.machine(),
+        "summary": summary,
+    }
+    args.out.write_text(json.dumps(data, indent=2))
     failed = [r for recs in records.values() for r in recs if r["kind"] not in ("refused", "ran", "infeasible")]
-    (args.out.with_suffix(".failures.json")).write_text(json.dumps(failed, indent=1))
-    sys.exit(1 if failed else 0)
+    args.out.with_suffix(".failures.json").write_text(json.dumps(failed, indent=1))
 
 
 if __name__ == "__main__":

@@ -7,15 +7,13 @@ an item that kills its worker `max_attempts` times is given up with a `WorkerLos
 
 from __future__ import annotations
 
-import ctypes
-import os
-import signal
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from logistics.core.process import die_with_parent
 
 __all__ = ["WorkerLost", "die_with_parent", "resilient_map"]
 
@@ -31,19 +29,6 @@ class WorkerLost:
 
     def __str__(self) -> str:
         return f"its worker process died {self.attempts} time(s) (killed, or out of memory)"
-
-
-def die_with_parent() -> None:
-    """In a worker process: ask Linux to kill this process when its parent dies (no orphaned, idle workers
-    after a kill -9 of the main process). Does nothing elsewhere."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except OSError:
-            return
-        if os.getppid() == 1:  # the parent died before the request took effect
-            os._exit(1)
 
 
 def _init(initializer: Callable[[], None] | None) -> None:

@@ -105,12 +105,15 @@ class DockProblem:
                 )
             if not t.priority >= 0:
                 raise bad(f"{where}.priority", f"must be >= 0, got {t.priority}")
-        variables = sum(max(0, self.horizon_slots - t.duration_slots - t.arrival_slot + 1) for t in self.trucks)
-        if variables > MAX_VARIABLES:
+        starts = [max(0, self.horizon_slots - t.duration_slots - t.arrival_slot + 1) for t in self.trucks]
+        variables = sum(starts)
+        # each start variable sits in the door-capacity sum of every slot its truck occupies
+        terms = sum(n * (t.duration_slots + self.buffer_slots) for n, t in zip(starts, self.trucks, strict=True))
+        if variables > MAX_VARIABLES or terms > MAX_TERMS:
             raise bad(
                 "horizon_slots",
-                f"the model would need {variables:,} start variables (trucks x slots), more than {MAX_VARIABLES:,}; "
-                "use fewer or longer slots or split the horizon",
+                f"the model would need {variables:,} start variables and {terms:,} capacity terms (more than "
+                f"{MAX_VARIABLES:,} and {MAX_TERMS:,}); use fewer or longer slots, shorter stays or split the horizon",
             )
 
 
@@ -118,6 +121,8 @@ MAX_HORIZON_SLOTS = 20_000
 """Longest grid (slots): two weeks of one-minute slots, or about seven months of 15-minute slots."""
 MAX_VARIABLES = 2_000_000
 """Most start variables (a truck times a slot it may start in) a CP-SAT model is built with."""
+MAX_TERMS = 20_000_000
+"""Most terms in the door-capacity constraints (start variables times the slots each occupies)."""
 
 
 def _whole(field: str, value: object, low: int, high: int) -> None:

@@ -127,8 +127,20 @@ def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) ->
             "params.backend", f"unknown backend {params.backend!r} (known: auto, {', '.join(BACKENDS)})"
         )
     candidates, unservable = servable_stops(problem)
-    solution = backend(problem, candidates, params) if candidates else BackendSolution([], [], True, True, {})
+    search = _capped_fleet(problem, len(candidates))
+    solution = backend(search, candidates, params) if candidates else BackendSolution([], [], True, True, {})
     return _result(problem, params.backend, solution, unservable, time.perf_counter() - started)
+
+
+def _capped_fleet(problem: RoutingProblem, stops: int) -> RoutingProblem:
+    """The problem with no vehicle type counting more vehicles than there are stops to serve: a fleet of
+    100,000 vans for ten stops searches as ten (the backends build one vehicle per unit of count)."""
+    from dataclasses import replace
+
+    if all(t.count <= max(1, stops) for t in problem.vehicle_types):
+        return problem
+    fleet = tuple(replace(t, count=min(t.count, max(1, stops))) for t in problem.vehicle_types)
+    return replace(problem, vehicle_types=fleet, distance_m=problem.distances, duration_s=problem.durations)
 
 
 def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) -> RoutingResult:
@@ -143,7 +155,10 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
     except ImportError:
         result = solve_routing(problem, replace(params, backend="ortools"))
         return replace(result, backend="auto:ortools")
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
+    from logistics.core.process import die_with_parent
+
+    # the child dies with this process: a killed caller leaves no solver behind, and no pipe of its held open
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
         other = pool.submit(solve_routing, problem, replace(params, backend="pyvrp"))
         results = [solve_routing(problem, replace(params, backend="ortools")), other.result()]
     rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
