@@ -80,8 +80,10 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
         demand = np.asarray(data["demand"], dtype=float).ravel()
         depots = [int(d) for d in np.atleast_1d(data.get("depot", [0]))]
         capacity = float(data["capacity"])
-    except (ValueError, TypeError):
-        raise InvalidProblemError(str(path), "DEMAND_SECTION, DEPOT_SECTION and CAPACITY must hold numbers") from None
+    except (ValueError, TypeError, OverflowError):
+        raise InvalidProblemError(
+            str(path), "DEMAND_SECTION, DEPOT_SECTION and CAPACITY must hold finite numbers"
+        ) from None
     n = len(demand)
     edge_type = data.get("edge_weight_type", "EUC_2D")
     coords = _section(data, "node_coord", path, (n, 2)) if "node_coord" in data else None
