@@ -133,3 +133,15 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state != "Z"
+
+
+def test_a_builtin_experiments_faster_policy_is_faster_on_every_scenario() -> None:
+    from logistics.experiments.spec import builtin_experiment_path, load_experiment
+    from logistics.scenario.builtin import load_named
+
+    spec = load_experiment(builtin_experiment_path("policy_comparison"))
+    for scenario in spec.scenarios:
+        base = load_named(scenario).warehouse
+        fast = load_named(scenario, spec.policies["faster_picking"]).warehouse
+        assert base is not None and fast is not None
+        assert fast.pick.time_per_line_min < base.pick.time_per_line_min, scenario

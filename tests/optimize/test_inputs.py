@@ -131,3 +131,35 @@ def test_the_cli_exits_non_zero_when_required_stops_are_left_out(tmp_path: Path)
     path.write_text(problem_to_json(problem))
     result = _cli("optimize", "routes", str(path), "--time-limit", "1")
     assert result.exit_code == 1, result.output
+
+
+def test_the_problem_error_keeps_its_message_when_rebuilt_from_its_args() -> None:
+    import pickle
+
+    err = InvalidProblemError("vehicle_types[1].id", "vehicle type id 'van' is used twice")
+    for copy in (type(err)(*err.args), pickle.loads(pickle.dumps(err))):  # SimPy re-raises, pools pickle
+        assert str(copy) == "vehicle_types[1].id: vehicle type id 'van' is used twice"
+        assert copy.field == "vehicle_types[1].id"
+
+
+def test_a_null_slot_table_path_and_an_empty_slot_table(tmp_path: Path) -> None:
+    folder = tmp_path / "layout"
+    assert (
+        _cli("optimize", "slots-example", str(folder), "--aisles", "6", "--bays", "4", "--orders", "50").exit_code == 0
+    )
+    layout = json.loads((folder / "layout.json").read_text())
+    (folder / "null.json").write_text(json.dumps({**layout, "slots_csv": None}))
+    result = _cli("optimize", "slots", str(folder / "null.json"), str(folder / "skus.csv"))
+    assert result.exit_code == 2 and "slots_csv" in result.output
+    header = (folder / "slots.csv").read_text().splitlines()[0]
+    (folder / "empty.csv").write_text(header + "\n")
+    result = _cli(
+        "optimize",
+        "slots",
+        str(folder / "layout.json"),
+        str(folder / "skus.csv"),
+        "--slots-csv",
+        str(folder / "empty.csv"),
+    )
+    assert result.exit_code == 1, result.output  # nothing can be placed: infeasible, said so, not a traceback
+    assert "do not fit" in result.output
