@@ -34,6 +34,18 @@ class RunSettings(ScenarioModel):
         return value
 
     @model_validator(mode="after")
+    def _ends_in_range(self) -> RunSettings:
+        # the calendar (weekdays, peak days, shifts) needs real dates: the run must end by 2200
+        if (
+            self.start.year <= 2100
+            and self.horizon_h + self.cooldown_h > (datetime(2200, 1, 1) - self.start).total_seconds() / 3600
+        ):
+            raise ValueError(
+                f"horizon_h + cooldown_h ({self.horizon_h + self.cooldown_h:g} h) would end the run after 2200"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:
         if self.warmup_h >= self.horizon_h:
             raise ValueError(f"warmup_h ({self.warmup_h}) must be shorter than horizon_h ({self.horizon_h})")

@@ -93,6 +93,7 @@ def test_a_megabyte_file_validates_in_seconds() -> None:
         ("demand.orders_per_day=.nan", "demand.orders_per_day"),
         ("run.start=9999-12-31T00:00:00", "run.start"),
         ("demand.customers=1e18", "demand.customers"),
+        ("run.horizon_h=1.68e8", "run"),  # a calendar past the year 9999 (found by the long fuzz run)
     ],
 )
 def test_infinite_huge_and_out_of_range_numbers_are_refused(setting: str, field: str) -> None:
