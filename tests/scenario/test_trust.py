@@ -57,7 +57,8 @@ def test_an_impossible_date_through_set_is_an_error_naming_the_override() -> Non
         ("seed_note: !!int 1.5\n", "cannot read '1.5' as an integer"),
         ("note: &r [*r]\n", "recursive alias"),
         ("? [a, b]\n: 1\n", "a key must be a plain name"),
-        ("note: " + "[" * 5000 + "]" * 5000 + "\n", "nesting deeper than"),
+        ("note: " + "[" * 200 + "]" * 200 + "\n", "nesting deeper than"),
+        ("note: " + "[" * 5000 + "]" * 5000 + "\n", "nesting"),
         ("note: !!python/object:os.system ls\n", "could not determine a constructor"),
     ],
 )
