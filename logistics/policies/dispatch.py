@@ -10,7 +10,8 @@ returns a routing result (routes + what it left out), so every plan goes through
 | auto | OR-Tools and PyVRP at once, the better plan wins (`solution_limit` 40) |
 
 Every solver policy replays bit for bit by default: it stops on its work limit with a fixed `seed`, and
-`time_limit_s` (default 5 s) only caps it; `solution_limit: null` gives the time-limited search instead.
+`time_limit_s` (default 60 s, a safety net) only caps it; `solution_limit: null` gives the time-limited
+search instead.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ REPRODUCIBLE_SOLUTIONS = {"ortools": 100, "pyvrp": 20, "auto": 40}
 
 def _solver(backend: str) -> Callable[..., SolverDispatch]:
     def make(
-        time_limit_s: float = 5.0, solution_limit: int | None = REPRODUCIBLE_SOLUTIONS[backend], seed: int = 0
+        time_limit_s: float = 60.0, solution_limit: int | None = REPRODUCIBLE_SOLUTIONS[backend], seed: int = 0
     ) -> SolverDispatch:
         if backend in ("pyvrp", "auto"):
             try:
