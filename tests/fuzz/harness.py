@@ -309,6 +309,8 @@ def check_scenario_text(
         try:
             with _deadline(timeout_s):
                 code, output, exc = _invoke(["validate", str(path)])
+                if isinstance(exc, _Hang):
+                    return Outcome(input_id, "hang", "validate: " + str(exc), time.perf_counter() - start)
                 if exc is not None:
                     return Outcome(input_id, "traceback", "validate: " + _trace(exc), time.perf_counter() - start)
                 if code != 0:
@@ -322,6 +324,8 @@ def check_scenario_text(
         except Exception as exc:  # the harness's own load after validate said ok
             return Outcome(input_id, "traceback", "after validate: " + _trace(exc), time.perf_counter() - start)
         seconds = time.perf_counter() - start
+        if isinstance(exc, _Hang):  # the deadline fired inside the command
+            return Outcome(input_id, "hang", str(exc), seconds)
         if exc is not None:
             return Outcome(input_id, "traceback", "run: " + _trace(exc), seconds)
         if code == 2 and "--force" in output:
@@ -548,6 +552,8 @@ def check_optimizer_input(fmt: str, files: dict[str, bytes], input_id: str) -> O
         except _Hang as hang:
             return Outcome(input_id, "hang", str(hang), time.perf_counter() - start)
         seconds = time.perf_counter() - start
+        if isinstance(exc, _Hang):
+            return Outcome(input_id, "hang", str(exc), seconds)
         if exc is not None:
             return Outcome(input_id, "traceback", _trace(exc), seconds)
         if code == 0:
