@@ -214,7 +214,7 @@ def _dispatch_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> Non
     rows.append(("dispatch.optimizer_s_max", float(planned["solve_s"].max()) if len(planned) else np.nan, "wall s"))
     # Waves whose search was stopped by the wall-clock cap rather than its work limit: their plans (and so the
     # run) may differ between replays; 0 in the reproducible mode means the run replays bit for bit.
-    capped = planned["solve_s"] >= 0.95 * planned["time_limit_s"] if len(planned) else planned["solve_s"] > 0
+    capped = planned["solve_s"] >= 0.95 * planned["time_limit_s"]  # NaN limits (no cap) compare False
     rows.append(("dispatch.time_cap_hits", float(capped.sum()), "waves"))
     rows.append(("dispatch.simulation_s", max(0.0, result.wall_s - result.optimizer_s), "wall s"))
     routed = orders[orders["zone"].isin(result.routed_zones)] if result.routed_zones else orders.iloc[:0]
