@@ -288,7 +288,7 @@ def optimize_routes(
     ] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed of the search.")] = 0,
     solution_limit: Annotated[
-        int | None, typer.Option(help="Stop after this many improving solutions (reproducible runs).")
+        int | None, typer.Option(help="Work limit of a reproducible run (OR-Tools: solutions; PyVRP: x100 iterations).")
     ] = None,
     workers: Annotated[int, typer.Option(help="OR-Tools: parallel searches from different starts.")] = 1,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the solution JSON here.")] = None,

@@ -27,8 +27,11 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class SolveParams:
-    """How to solve. `solution_limit` (with a fixed `seed`) gives a reproducible run: the search stops after
-    that many improving solutions instead of at a wall-clock limit (the time limit still caps it).
+    """How to solve. `solution_limit` (with a fixed `seed`) gives a reproducible run: the search stops on its
+    own work count instead of at a wall-clock limit (the time limit still caps it). OR-Tools: that many
+    solutions, or `BRANCHES_PER_SOLUTION` search branches per solution allowed when the search stalls (a 1-stop
+    wave with six vans finds no second solution and would otherwise sit out the time limit); PyVRP: 100
+    iterations per solution allowed.
     `workers` > 1 (OR-Tools) searches from that many first solutions at once, one process each, and keeps
     the best: the same wall time, one core per worker."""
 

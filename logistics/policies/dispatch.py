@@ -5,7 +5,7 @@ returns a routing result (routes + what it left out), so every plan goes through
 |---|---|
 | nearest_neighbour | greedy construction, each van to the nearest stop it can still serve |
 | fixed_zone | a fixed delivery area (angular sector) per van, nearest neighbour inside it |
-| ortools | OR-Tools routing (guided local search), 100 improving solutions (`solution_limit`) |
+| ortools | OR-Tools routing (guided local search), 100 solutions (`solution_limit`; 1,000 branches each if it stalls) |
 | pyvrp | PyVRP (hybrid genetic search), 2,000 iterations (`solution_limit` 20), where installed |
 | auto | OR-Tools and PyVRP at once, the better plan wins (`solution_limit` 40) |
 
@@ -41,8 +41,9 @@ class DispatchPolicy(Protocol):
 @dataclass(frozen=True)
 class SolverDispatch:
     """A `solve_routing` backend with its limits. With `solution_limit` and a fixed `seed` the search stops on
-    its own work count (OR-Tools: improving solutions; PyVRP: 100 iterations each), so a run replays bit for
-    bit; `time_limit_s` is then only a safety cap (a wave it stops is counted in `dispatch.time_cap_hits`).
+    its own work count (OR-Tools: solutions, or 1,000 search branches per solution when it stalls; PyVRP: 100
+    iterations each), so a run replays bit for bit; `time_limit_s` is then only a safety cap (a wave it stops is
+    counted in `dispatch.time_cap_hits`).
     `solution_limit: null` asks for the time-limited search: often better plans, never the same twice."""
 
     backend: str

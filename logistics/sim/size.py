@@ -4,6 +4,7 @@ front instead of dying hours later (or taking the machine down)."""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -42,12 +43,18 @@ class RunSize:
     samples_per_replication: float
     replications: int
     memory_b: float
+    optimizer_cap_s: float = 0.0
+    """Upper bound of the wall time the dispatch optimizer may take per replication: expected waves times each
+    wave's time cap (a wave usually stops on its work limit far sooner)."""
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"about {self.orders_per_replication:,.0f} orders and {self.samples_per_replication:,.0f} time-series "
             f"samples per replication x {self.replications} replication(s): about {self.memory_b / 2**30:,.1f} GiB"
         )
+        if self.optimizer_cap_s > 0:
+            text += f"; dispatch optimizer capped at about {self.optimizer_cap_s / 3600:,.1f} h a replication"
+        return text
 
 
 def _orders(demand: Demand, start: datetime, horizon_h: float, surges: list[DemandSurge]) -> float:
@@ -74,7 +81,32 @@ def estimate_size(scenario: Scenario) -> RunSize:
     gauges = 40 + 5 * len(scenario.network.lanes)
     samples = run.end_h * 60.0 / run.sample_interval_min * gauges
     memory = run.replications * (orders * BYTES_PER_ORDER + samples * BYTES_PER_SAMPLE) + 300 * 2**20
-    return RunSize(orders, samples, run.replications, memory)
+    bonded = _orders(scenario.demand, run.start, run.horizon_h, surges) if scenario.demand is not None else 0.0
+    return RunSize(orders, samples, run.replications, memory, _dispatch_cap_s(scenario, bonded))
+
+
+def _dispatch_cap_s(scenario: Scenario, orders: float) -> float:
+    """Waves over the run (clock waves each day, plus one per `threshold_parcels` routed parcels, each tried up
+    to `max_attempts` times) times the policy's time cap per wave; 0 without a dispatch or with a policy that
+    has no cap (greedy) or cannot be made. `orders`: the bonded-import orders expected."""
+    last_mile = scenario.last_mile
+    dispatch = last_mile.dispatch if last_mile is not None else None
+    if last_mile is None or dispatch is None:
+        return 0.0
+    from logistics.policies.dispatch import DISPATCH
+
+    try:
+        cap_s = DISPATCH.make(dispatch.policy.name, dispatch.policy.params).time_limit_s
+    except Exception:  # an unknown policy or bad parameters: reported by check_buildable with its field
+        return 0.0
+    if cap_s is None:
+        return 0.0
+    waves = len(dispatch.waves_h) * math.ceil(scenario.run.end_h / 24.0)
+    if dispatch.threshold_parcels is not None:
+        routed = sum(z.share for z in last_mile.zones if z.id in dispatch.zones) / sum(z.share for z in last_mile.zones)
+        attempts = 1.0 + dispatch.failure_probability * (dispatch.max_attempts - 1)
+        waves += orders * routed * attempts / dispatch.threshold_parcels
+    return float(waves * cap_s)
 
 
 def memory_bytes() -> float:

@@ -251,3 +251,12 @@ def test_ortools_portfolio_keeps_the_best_start() -> None:
     result = _checked(p, SolveParams(time_limit_s=5, solution_limit=10, workers=2))
     assert set(result.stats["portfolio"]) == {"PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION"}
     assert result.stats["objective_internal"] == min(result.stats["portfolio"].values())
+
+
+def test_a_stalled_ortools_search_stops_on_its_work_limit_not_the_clock() -> None:
+    # One stop and six vans: OR-Tools finds no second solution, so a solution count alone never stops it.
+    problem = grid_problem(n=1, vehicles=6, windows=True)
+    params = SolveParams(time_limit_s=60, backend="ortools", solution_limit=100, seed=0)
+    first, again = _checked(problem, params), _checked(problem, params)
+    assert first.stats["branches"] <= 100 * 1_000 + 1 and first.runtime_s < 30
+    assert first.stats["branches"] == again.stats["branches"] and first.objective == again.objective

@@ -168,3 +168,16 @@ def test_a_scenario_file_with_a_path_outside_is_still_only_data(tmp_path: Path) 
     path = tmp_path / "s.yaml"
     path.write_text(SMALL, encoding="utf-8")
     assert load_scenario(path).name == "bonded_import_small"
+
+
+@pytest.mark.parametrize("threshold", [None, 40])
+def test_the_optimizer_bound_covers_every_wave_a_run_plans(threshold: int | None) -> None:
+    sets = [*SHORT, "last_mile.dispatch.policy={name: ortools, params: {time_limit_s: 7}}"]
+    if threshold is not None:
+        sets.append(f"last_mile.dispatch.threshold_parcels={threshold}")
+    scenario = load_builtin("last_mile_city", sets)
+    bound_s = check_size(scenario).optimizer_cap_s
+    kpis = run_kpis(simulate(scenario)).set_index("kpi")["value"]
+    assert 0 < kpis["dispatch.waves"] * 7 <= bound_s < 3 * kpis["dispatch.waves"] * 7 + 7 * 6
+    greedy = load_builtin("last_mile_city", [*SHORT, "last_mile.dispatch.policy={name: nearest_neighbour}"])
+    assert check_size(greedy).optimizer_cap_s == 0
