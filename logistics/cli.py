@@ -189,25 +189,14 @@ def run(
         raise typer.Exit(code=1) from None
 
     from logistics.analysis.kpis import kpi_table
-    from logistics.analysis.report import HEADLINE
+    from logistics.analysis.report import headline
 
-    summary = summary_table(kpi_table(results)).set_index("kpi")
+    summary = summary_table(kpi_table(results))
     table = Table(title=f"{scenario.name}: {reps} replication(s), seed {scenario.run.seed}")
     table.add_column("KPI")
     table.add_column("mean", justify="right")
-    by_mode = [
-        (f"mode.{m}.{k}", f"{m}: {label}")
-        for m in scenario.modes
-        for k, label in (
-            ("orders.created", "orders created"),
-            ("orders.delivered", "orders delivered"),
-            ("lead_time.end_to_end_h.mean", "end-to-end lead time, mean (h)"),
-            ("service.on_time_delivery_rate", "delivered within the promise"),
-        )
-    ]
-    for key, label in [*HEADLINE, *(by_mode if scenario.flows else [])]:
-        if key in summary.index:
-            table.add_row(label, f"{summary.loc[key, 'mean']:,.3f}".rstrip("0").rstrip("."))
+    for label, value in headline(summary, results[0].modes):
+        table.add_row(label, f"{value:,.3f}".rstrip("0").rstrip("."))
     console.print(table)
     wall = sum(r.wall_s for r in results)
     created = sum(r.counts.get("created", 0) + r.counts.get("flows.created", 0) for r in results)

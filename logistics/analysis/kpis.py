@@ -8,44 +8,11 @@ import numpy as np
 import pandas as pd
 
 from logistics.analysis.flow_kpis import flow_kpis
+from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
 from logistics.sim.accounting import STAGES
-from logistics.sim.monitor import END_REASONS
 from logistics.sim.result import COST_COMPONENTS, RunResult
 
 __all__ = ["LEAD_TIME_STAGES", "QUANTILES", "kpi_table", "run_kpis", "stage_lead_times"]
-
-QUANTILES = (("p50", 0.50), ("p90", 0.90), ("p95", 0.95), ("p99", 0.99))
-
-# stage name -> (from timestamp, to timestamp)
-LEAD_TIME_STAGES: dict[str, tuple[str, str]] = {
-    "documents": ("created_h", "documents_h"),
-    "stock": ("created_h", "stock_h"),
-    "release": ("created_h", "released_h"),
-    "pick": ("released_h", "pick_end_h"),
-    "pack": ("pick_end_h", "pack_end_h"),
-    "second_line_checkpoint": ("pack_end_h", "cleared_h"),
-    "outbound": ("cleared_h", "dispatched_h"),
-    "last_mile": ("dispatched_h", "delivered_h"),
-    "order_to_dispatch": ("created_h", "dispatched_h"),
-    "end_to_end": ("created_h", "delivered_h"),
-}
-
-
-def stage_lead_times(orders: pd.DataFrame, end_h: float) -> dict[str, np.ndarray]:
-    """Hours spent in each stage by the orders that completed it by `end_h`."""
-    out = {}
-    for stage, (a, b) in LEAD_TIME_STAGES.items():
-        t0 = orders[a].to_numpy()
-        t1 = orders[b].to_numpy()
-        done = ~np.isnan(t0) & (t1 <= end_h)
-        out[stage] = t1[done] - t0[done]
-    return out
-
-
-def _summary(rows: list[tuple[str, float, str]], name: str, values: np.ndarray, unit: str) -> None:
-    rows.append((f"{name}.mean", float(values.mean()) if len(values) else np.nan, unit))
-    for label, q in QUANTILES:
-        rows.append((f"{name}.{label}", float(np.quantile(values, q)) if len(values) else np.nan, unit))
 
 
 def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
@@ -53,14 +20,11 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
     after the warm-up; counts and costs cover the whole run. A statistic over no observations (a lead time when
     no order finished the stage, the fill rate of a lane that never left) is undefined and left out, so every
     value in the table is a number (`undefined=True` keeps them, as NaN: every KPI name the run has)."""
+    orders, handled = order_kpis(result)
     rows: list[tuple[str, float, str]] = []
     c = result.counts
-    handled = 0
     if "1210" in result.modes:
-        handled += _bonded_kpis(result, rows)
-    flows = result.flow_orders
-    if len(flows):
-        handled += len(flows) - int((flows["end_reason"] == "over_limit").sum())
+        _bonded_kpis(result, rows)
     handled = max(1, handled)
     logistics_total = 0.0
     for component in COST_COMPONENTS:
@@ -80,39 +44,23 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
 
     rows.append(("labour.worker_h", c["labour_h"], "worker*h"))
     frame = pd.DataFrame(rows, columns=["kpi", "value", "unit"])
-    frame = pd.concat([frame, flow_kpis(result)], ignore_index=True)
+    frame = pd.concat([orders, frame, flow_kpis(result)], ignore_index=True)
     return frame if undefined else frame[frame["value"].notna()].reset_index(drop=True)
 
 
-def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:
-    """KPI rows of the bonded-import (1210) part; returns the orders it handled (not rejected)."""
+def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
+    """KPI rows only the bonded-import (1210) part has: orders by stage still in the system, the warehouse's
+    dispatch promise, stock, inbound containers, the second-line checkpoint, the floor and the dispatch."""
     c = result.counts
     orders = result.orders
-    rows.append(("orders.created", c["created"], "orders"))
-    rows.append(("orders.delivered", c["delivered"], "orders"))
-    rows.append(("orders.in_system", c["in_system"], "orders"))
     for stage in STAGES:
-        rows.append((f"orders.in_system.{stage}", c[f"in_system.{stage}"], "orders"))
-    rows.append(("orders.ended", c["ended"], "orders"))
-    reasons = orders["end_reason"].value_counts()
-    for reason in END_REASONS[1:]:
-        rows.append((f"orders.ended.{reason}", int(reasons.get(reason, 0)), "orders"))
-    handled = max(1, c["created"] - int(reasons.get("over_limit", 0)))
-
+        rows.append((f"mode.1210.orders.in_system.{stage}", c[f"in_system.{stage}"], "orders"))
+    handled = max(1, c["created"] - int((orders["end_reason"] == "over_limit").sum()))
     steady = orders[orders["created_h"] >= result.warmup_h]
-    for stage, values in stage_lead_times(steady, result.end_h).items():
-        _summary(rows, f"lead_time.{stage}_h", values, "h")
-        if stage == "end_to_end":
-            _summary(rows, "mode.1210.lead_time.end_to_end_h", values, "h")
-
     live = steady[steady["end_reason"] != "over_limit"]
     dispatch_wait = live["dispatched_h"] - live["created_h"]
     on_time_dispatch = (dispatch_wait <= result.dispatch_promise_h).mean() if len(live) else np.nan
-    delivered_in = live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]
-    on_time_delivery = (delivered_in <= live["delivery_promise_h"]).mean() if len(live) else np.nan
     rows.append(("service.on_time_dispatch_rate", float(on_time_dispatch), "share"))
-    rows.append(("service.on_time_delivery_rate", float(on_time_delivery), "share"))
-    rows.append(("mode.1210.service.on_time_delivery_rate", float(on_time_delivery), "share"))
 
     rows.append(("stock.backordered_orders", c["backordered_orders"], "orders"))
     rows.append(("stock.backordered_lines", c["backordered_lines"], "lines"))
@@ -138,16 +86,11 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> int:
     released = steady["released_h"].to_numpy()
     packed = steady["pack_end_h"].to_numpy()
     inside = ~np.isnan(released) & (packed <= result.end_h)
-    _summary(rows, "warehouse.cycle_time_h", packed[inside] - released[inside], "h")
+    summarize(rows, "warehouse.cycle_time_h", packed[inside] - released[inside], "h")
     if result.floor:
         _floor_kpis(result, rows)
     if len(result.waves):
         _dispatch_kpis(result, rows)
-    rows.append(("mode.1210.orders.created", c["created"], "orders"))
-    rows.append(("mode.1210.orders.delivered", c["delivered"], "orders"))
-    rows.append(("mode.1210.tax_cny", result.costs_cny["tax"] - float(result.flow_orders["tax_cny"].sum())
-                 if len(result.flow_orders) else result.costs_cny["tax"], "CNY"))  # fmt: skip
-    return handled
 
 
 def _floor_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:

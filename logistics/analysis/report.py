@@ -11,26 +11,47 @@ import pandas as pd
 from logistics.analysis import plots
 from logistics.sim.result import RunResult
 
-__all__ = ["summary_table", "write_report"]
+__all__ = ["HEADLINE", "headline", "summary_table", "write_report"]
 
 HEADLINE = [
     ("orders.created", "Orders created"),
     ("orders.delivered", "Orders delivered"),
     ("orders.in_system", "Orders still in the system at the end"),
-    ("orders.ended.over_limit", "Orders rejected (over the tax-free limits)"),
-    ("orders.ended.inspection_failed", "Orders stopped at inspection"),
+    ("orders.ended.over_limit", "Orders refused (over the tax-free limits)"),
+    ("orders.ended.returned", "Orders returned at a checkpoint"),
+    ("orders.ended.destroyed", "Orders destroyed at a checkpoint"),
+    ("orders.ended.delivery_failed", "Orders returned to the sender (delivery failed)"),
     ("lead_time.end_to_end_h.mean", "End-to-end lead time, mean (h)"),
     ("lead_time.end_to_end_h.p50", "End-to-end lead time, p50 (h)"),
     ("lead_time.end_to_end_h.p95", "End-to-end lead time, p95 (h)"),
     ("lead_time.end_to_end_h.p99", "End-to-end lead time, p99 (h)"),
     ("lead_time.order_to_dispatch_h.p95", "Order to dispatch, p95 (h)"),
-    ("service.on_time_dispatch_rate", "Dispatched within the promise"),
-    ("service.on_time_delivery_rate", "Delivered within the zone promise"),
+    ("service.on_time_dispatch_rate", "Share dispatched within the bonded warehouse's promise"),
+    ("service.on_time_delivery_rate", "Share delivered within the zone promise"),
     ("cost_per_order.logistics_total_cny", "Logistics cost per order (CNY)"),
     ("cost_per_order.tax_cny", "Import tax per order (CNY)"),
     ("stock.backordered_orders", "Orders backordered (stockout)"),
-    ("stock.stockout_line_rate", "Order lines hit by a stockout"),
+    ("stock.stockout_line_rate", "Share of order lines hit by a stockout"),
 ]
+"""The headline over every order of every mode (a KPI the run does not have is left out)."""
+
+MODE_HEADLINE = [
+    ("orders.created", "orders created"),
+    ("orders.delivered", "orders delivered"),
+    ("lead_time.end_to_end_h.mean", "end-to-end lead time, mean (h)"),
+    ("service.on_time_delivery_rate", "share delivered within the promise"),
+]
+"""The headline rows repeated per customs mode when a run has more than one."""
+
+
+def headline(summary: pd.DataFrame, modes: tuple[str, ...] | list[str]) -> list[tuple[str, float]]:
+    """(label, mean) rows of the headline: the totals, then a row per mode and KPI of MODE_HEADLINE when the
+    run has several modes. Undefined values are left out."""
+    by_kpi = summary.set_index("kpi")["mean"]
+    keys = list(HEADLINE)
+    if len(modes) > 1:
+        keys += [(f"mode.{m}.{k}", f"{m}: {label}") for m in modes for k, label in MODE_HEADLINE]
+    return [(label, float(by_kpi[k])) for k, label in keys if k in by_kpi.index and pd.notna(by_kpi[k])]
 
 
 def summary_table(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -71,11 +92,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     images["Utilisation over time"] = plots.plot_utilisation(first, out_dir / "utilisation.png")
     images["Cost per order"] = plots.plot_costs(results, out_dir / "costs.png")
     summary = summary_table(kpis)
-    by_kpi = summary.set_index("kpi")
-    headline = pd.DataFrame(
-        [(label, by_kpi.loc[k, "mean"]) for k, label in HEADLINE if k in by_kpi.index],
-        columns=["KPI", f"mean of {len(results)} replication(s)"],
-    )
+    top = pd.DataFrame(headline(summary, first.modes), columns=["KPI", f"mean of {len(results)} replication(s)"])
     resources = pd.concat([r.resources.assign(replication=r.replication) for r in results])
     resources = resources.groupby("resource", sort=False)[["served", "utilisation", "mean_queue", "peak_queue"]].mean()
     resources = resources.reset_index()
@@ -86,7 +103,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         f"{first.warmup_h:g} h warm-up. Plots show replication {first.replication}."
     )
     sections = [
-        ("Headline", headline),
+        ("Headline", top),
         *_flow_sections(summary),
         ("Resources (utilisation over staffed hours of the whole run)", resources),
         ("Cost per order by component", costs),
@@ -103,7 +120,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
 
     body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(intro).replace('**', '')}</p>"]
     for name, table in sections[:-1]:
-        body += [f"<h2>{html.escape(name)}</h2>", table.to_html(index=False, float_format=_fmt, border=0)]
+        body += [f"<h2>{html.escape(name)}</h2>", table.to_html(index=False, float_format=_fmt, na_rep="n/a", border=0)]
     for name, path in images.items():
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         body += [
@@ -112,7 +129,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         ]
     body += [
         f"<h2>{html.escape(sections[-1][0])}</h2>",
-        sections[-1][1].to_html(index=False, float_format=_fmt, border=0),
+        sections[-1][1].to_html(index=False, float_format=_fmt, na_rep="n/a", border=0),
     ]
     style = (
         "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
@@ -153,6 +170,7 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
             "orders.ended.returned": "returned",
             "orders.ended.destroyed": "destroyed",
             "orders.ended.over_limit": "over limit",
+            "orders.ended.delivery_failed": "delivery failed",
             "lead_time.end_to_end_h.mean": "lead time mean (h)",
             "lead_time.end_to_end_h.p95": "lead time p95 (h)",
             "service.on_time_delivery_rate": "on time",

@@ -12,6 +12,7 @@ from logistics.analysis.kpis import kpi_table
 from logistics.analysis.report import write_report
 from logistics.scenario.scenario import Scenario
 from logistics.sim.engine import RunResult, simulate
+from logistics.sim.result import consignment_table, order_table
 
 __all__ = ["run_replications", "write_outputs"]
 
@@ -63,14 +64,18 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
     written: dict[str, Path] = {}
     written["kpis"] = out_dir / "kpis.csv"
     kpis.to_csv(written["kpis"], index=False)
-    for name in ("orders", "flow_orders"):
-        frames = [getattr(r, name).assign(replication=r.replication) for r in results if len(getattr(r, name))]
-        if name == "orders" or frames:  # the bonded-import table is always written (empty without a warehouse)
-            written[name] = _write_orders(
-                pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), out_dir, name
-            )
-    for name in ("resources", "consignments", "series", "departures", "clearances", "flow_consignments"):
-        frames = [getattr(r, name).assign(replication=r.replication) for r in results if len(getattr(r, name))]
+    # One orders table and one consignments table for every customs mode (a `mode` column).
+    orders = [order_table(r).assign(replication=r.replication) for r in results]
+    written["orders"] = _write_orders(pd.concat(orders, ignore_index=True), out_dir, "orders")
+    tables: dict[str, Callable[[RunResult], pd.DataFrame]] = {
+        "resources": lambda r: r.resources,
+        "consignments": consignment_table,
+        "series": lambda r: r.series,
+        "departures": lambda r: r.departures,
+        "clearances": lambda r: r.clearances,
+    }
+    for name, table in tables.items():
+        frames = [t.assign(replication=r.replication) for r in results if len(t := table(r))]
         if not frames:
             continue
         written[name] = out_dir / f"{name}.csv"

@@ -282,7 +282,7 @@ class BondedImportModel:
             env.timeout(self._created[i + 1] - env.now).callbacks.append(self._arrive)
         if self._rejected[i]:
             self.cols.ended_h[i] = env.now
-            self.cols.end_reason[i] = 1
+            self.cols.end_reason[i] = END_REASONS.index("over_limit")
             self.ended += 1
             return
         self.awaiting += 1
@@ -371,7 +371,7 @@ class BondedImportModel:
         if self.risk is not None:
             self.risk.failed(i)
         self.cols.ended_h[i] = self.env.now
-        self.cols.end_reason[i] = 2
+        self.cols.end_reason[i] = END_REASONS.index("returned")  # a failed inspection returns the goods
         self.ended += 1
 
     def _at_horizon(self, event: simpy.Event) -> None:

@@ -28,12 +28,12 @@ from logistics.optimize.result import Route
 from logistics.policies.dispatch import DISPATCH
 from logistics.policies.registry import PolicyError
 from logistics.scenario.lastmile import LastMile
-from logistics.sim.monitor import OrderColumns
+from logistics.sim.monitor import END_REASONS, OrderColumns
 from logistics.sim.sampling import BufferedSampler
 
 __all__ = ["DELIVERY_FAILED", "Depot"]
 
-DELIVERY_FAILED = 3  # index in monitor.END_REASONS
+DELIVERY_FAILED = END_REASONS.index("delivery_failed")
 
 
 class Depot:

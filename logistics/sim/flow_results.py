@@ -15,15 +15,14 @@ from logistics.scenario.customs import CREDIT_TIERS
 from logistics.sim.accounting import check_accounting
 from logistics.sim.clearance import LOG_COLUMNS, OUTCOMES
 from logistics.sim.lanes import DEPARTURE_COLUMNS
+from logistics.sim.monitor import END_REASONS
 from logistics.sim.shifts import staffed_hours
 from logistics.sim.station import Station
 
 if TYPE_CHECKING:
     from logistics.sim.flows import Flows
 
-__all__ = ["FLOW_END_REASONS", "FlowResults", "flow_results"]
-
-FLOW_END_REASONS = ("", "over_limit", "returned", "destroyed")
+__all__ = ["FlowResults", "flow_results"]
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def flow_results(self: Flows) -> FlowResults:
             "ended_h": self.ended_h[orders],
             "status": pd.Categorical(status, ["delivered", "in_system", "ended"]),
             "stage": stage[orders],
-            "end_reason": pd.Categorical.from_codes(self.end_reason[orders], list(FLOW_END_REASONS)),
+            "end_reason": pd.Categorical.from_codes(self.end_reason[orders], list(END_REASONS)),
             "rolls": self.rolls[orders],
             "transport_cny": self.transport_cny[orders],
             "clearance_cny": clearance_cost[orders],

@@ -35,10 +35,11 @@ from logistics.sim.catalog import SkuTable, build_skus
 from logistics.sim.clearance import OUTCOMES, Clearance
 from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
 from logistics.sim.documents import document_delays_h
-from logistics.sim.flow_results import FLOW_END_REASONS, FlowResults
+from logistics.sim.flow_results import FlowResults
 from logistics.sim.inventory import Inventory
 from logistics.sim.lanes import ScheduledLane
 from logistics.sim.lastmile import assign_zones
+from logistics.sim.monitor import END_REASONS
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
@@ -46,8 +47,8 @@ from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import departure_times, pack_containers
 
-__all__ = ["FLOW_END_REASONS", "FlowResults", "Flows"]
-_REASON = {2: 2, 3: 3}  # clearance outcome index -> FLOW_END_REASONS index
+__all__ = ["FlowResults", "Flows"]
+_REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")}  # clearance outcome -> end reason
 
 
 class _Step:

@@ -29,7 +29,10 @@ ORDER_TIMESTAMPS = (
     "ended_h",  # left the flow for a reason other than delivery (see end_reason)
 )
 
-END_REASONS = ("", "over_limit", "inspection_failed", "delivery_failed", "returned", "destroyed")
+END_REASONS = ("", "over_limit", "returned", "destroyed", "delivery_failed")
+"""Why an order left its flow without being delivered, for every customs mode (the `end_reason` column): refused
+over the tax-free limits, returned or destroyed at a checkpoint (a failed inspection returns the goods), or
+returned to the sender after the last delivery attempt failed. "" is still moving or delivered."""
 
 
 class OrderColumns:

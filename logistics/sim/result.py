@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["COST_COMPONENTS", "ProgressCallback", "RunResult"]
+from logistics.scenario.flows import MODES
+
+__all__ = ["COST_COMPONENTS", "ProgressCallback", "RunResult", "consignment_table", "order_table"]
 
 COST_COMPONENTS = ("transport", "labour", "storage", "inspection", "packaging", "last_mile", "tax")
 
@@ -51,3 +53,45 @@ class RunResult:
     routes: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile routes driven
     optimizer_s: float = field(default=0.0, compare=False)  # wall time in dispatch optimizers (in wall_s too)
     routed_zones: tuple[str, ...] = ()  # last-mile zones delivered on routed waves
+
+
+def order_table(result: RunResult) -> pd.DataFrame:
+    """Every order of every customs mode in one table: `mode` first, then the columns every mode has
+    (attributes, created/documents/dispatched/delivered/ended times, status, stage, end reason, costs), then
+    each mode's own (the bonded warehouse's stage times, a flow's `done:<step>` times, rolls...), empty where a
+    mode has no such column. One set of statuses and end reasons for every mode."""
+    parts = []
+    if "1210" in result.modes and len(result.orders):
+        parts.append(result.orders.assign(mode="1210"))
+    if len(result.flow_orders):
+        parts.append(result.flow_orders.assign(mode=result.flow_orders["mode"].astype(str)))
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
+    table["mode"] = pd.Categorical(table["mode"], [m for m in MODES if m in set(table["mode"])])
+    for column in ("status", "end_reason", "stage", "flow", "zone", "goods", "trader"):
+        if column in table and not isinstance(table[column].dtype, pd.CategoricalDtype):
+            table[column] = table[column].astype("category")
+    first = ["mode", *(c for c in ("flow", "order_id") if c in table)]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def consignment_table(result: RunResult) -> pd.DataFrame:
+    """Every stock consignment in one table: the bonded warehouse's inbound containers (mode 1210) and the
+    containers replenishing a flow's overseas warehouse, with `mode` and `flow` first; `consignment` numbers
+    them within their flow, `received` is when the stock was put away (empty if still on its way)."""
+    parts = []
+    if len(result.consignments):
+        parts.append(result.consignments.assign(mode="1210", flow=""))
+    if len(result.flow_consignments):
+        modes = {}
+        if len(result.flow_orders):
+            pairs = result.flow_orders[["flow", "mode"]].drop_duplicates()
+            modes = {str(f): str(m) for f, m in zip(pairs["flow"], pairs["mode"], strict=True)}
+        flow = result.flow_consignments.rename(columns={"job": "consignment", "received_h": "received"})
+        parts.append(flow.assign(mode=flow["flow"].map(lambda f: modes.get(str(f), ""))))
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    first = ["mode", "flow", "consignment"]
+    return table[first + [c for c in table.columns if c not in first]]
