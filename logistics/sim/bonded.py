@@ -593,16 +593,22 @@ def run_to_end(env: simpy.Environment, end_h: float, progress: ProgressCallback 
 
 
 def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
-    return [
-        {
-            "resource": st.name,
-            "served": st.served,
-            "capacity_h": st.capacity_area,
-            "busy_h": st.busy_area,
-            "utilisation": st.busy_area / st.capacity_area if st.capacity_area > 0 else np.nan,
-            "mean_queue": st.queue_area / end_h,
-            "peak_queue": st.peak_queue,
-            "queue_at_end": len(st.queue),
-        }
-        for st in stations
-    ]
+    """One row per station: jobs served, staffed and busy server-hours over the whole run (what labour costs);
+    utilisation and mean queue inside the measured window (after the warm-up, before the cool-down) when it
+    was marked (`measure_window`); peak queue and the queue at the end."""
+    rows: list[dict[str, object]] = []
+    for st in stations:
+        hours, busy_h, staffed_h, queue_h = st.window()
+        rows.append(
+            {
+                "resource": st.name,
+                "served": st.served,
+                "capacity_h": st.capacity_area,
+                "busy_h": st.busy_area,
+                "utilisation": busy_h / staffed_h if staffed_h > 0 else np.nan,
+                "mean_queue": queue_h / hours if hours > 0 else np.nan,
+                "peak_queue": st.peak_queue,
+                "queue_at_end": len(st.queue),
+            }
+        )
+    return rows

@@ -18,6 +18,7 @@ from logistics.sim.bonded import BondedImportModel, resource_rows, run_to_end
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
+from logistics.sim.station import measure_window
 from logistics.sim.tiers import TraderTiers
 
 __all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResult", "simulate"]
@@ -56,11 +57,18 @@ class CrossBorderModel:
                 self.series.gauge(f"lane.{group_id}.waiting", lambda q=group.queue: len(q[0]))
         if self.bonded is None:
             self.series.start()
+        stations = list(self.bonded.stations) if self.bonded is not None else []
+        if self.flows is not None:
+            stations += self.flows.stations + [
+                st for c in self.flows.checkpoints.values() for st in c.clearance.stations
+            ]
+        measure_window(self.env, stations, s.run.warmup_h, s.run.horizon_h)
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
         started = time.perf_counter()
         run_to_end(self.env, self.end_h, progress, steps)
+        self.series.finish()
         wall_s = time.perf_counter() - started
         s = self.scenario
         if self.bonded is not None:

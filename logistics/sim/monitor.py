@@ -77,3 +77,14 @@ class TimeSeries:
                 yield self.env.timeout(delay)
             for name, read in self._gauges.items():
                 self.values[name][k] = read()
+            self._k = k + 1
+
+    def finish(self) -> None:
+        """Take the samples due by now that the run stopped before (the one at `end_h` itself: SimPy stops
+        before the events of its end time), so the table ends with a full row."""
+        for k in range(self._k, self.n):
+            if self.time_h[k] > self.env.now + 1e-9:
+                break
+            for name, read in self._gauges.items():
+                self.values[name][k] = read()
+            self._k = k + 1

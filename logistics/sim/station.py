@@ -11,7 +11,7 @@ from collections.abc import Callable, MutableSequence
 
 import simpy
 
-__all__ = ["Station"]
+__all__ = ["Station", "measure_window"]
 
 
 class Station:
@@ -26,6 +26,7 @@ class Station:
         "capacity_area",
         "env",
         "finished",
+        "marks",
         "name",
         "on_done",
         "peak_queue",
@@ -65,6 +66,8 @@ class Station:
         self.busy_area = 0.0
         self.capacity_area = 0.0
         self.queue_area = 0.0
+        # (time_h, busy_area, capacity_area, queue_area) at the start and end of the measured window
+        self.marks: list[tuple[float, float, float, float]] = []
         self._last_t = env.now
         if changes and changes[0][0] <= env.now:
             self.capacity = changes[0][1]
@@ -132,6 +135,35 @@ class Station:
         self._account()
         return self.capacity_area
 
+    def mark(self) -> None:
+        """Record the time integrals now (the measured window's start or end)."""
+        self._account()
+        self.marks.append((self.env.now, self.busy_area, self.capacity_area, self.queue_area))
+
+    def window(self) -> tuple[float, float, float, float]:
+        """(hours, busy server-hours, staffed server-hours, queue job-hours) inside the measured window (see
+        `measure_window`), or over the whole run so far when no window was marked."""
+        self._account()
+        if len(self.marks) >= 2:
+            (t0, b0, c0, q0), (t1, b1, c1, q1) = self.marks[0], self.marks[1]
+            return t1 - t0, b1 - b0, c1 - c0, q1 - q0
+        return self.env.now, self.busy_area, self.capacity_area, self.queue_area
+
     def close(self) -> None:
         """Bring the time integrals up to now (call once at the end of the run)."""
         self._account()
+
+
+def measure_window(env: simpy.Environment, stations: list[Station], start_h: float, end_h: float) -> None:
+    """Mark every station at `start_h` (the end of the warm-up) and at `end_h` (the end of the horizon, before
+    the cool-down), so its utilisation and mean queue cover the measured window only."""
+
+    def marker():  # type: ignore[no-untyped-def]
+        yield env.timeout(max(0.0, start_h - env.now))
+        for st in stations:
+            st.mark()
+        yield env.timeout(max(0.0, end_h - env.now))
+        for st in stations:
+            st.mark()
+
+    env.process(marker())

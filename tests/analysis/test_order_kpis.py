@@ -44,10 +44,12 @@ def test_the_mixed_pilot_zone_counts_every_order_of_every_mode(tmp_path: Path) -
     for m in modes:
         assert f"| {m}: orders created | {int(kpis[f'mode.{m}.orders.created']):,} |" in report
     assert "nan" not in report.lower()
+    series = pd.read_csv(tmp_path / "pilot_zone_mixed" / "series.csv").drop(columns=["time_h", "replication"])
+    assert not series.isna().all(axis=1).any()  # the sample at the end of the run is taken too
 
 
 def test_a_disrupted_bonded_run_accounts_for_every_order_in_its_headline(tmp_path: Path) -> None:
-    kpis, orders, report = _run(tmp_path, "bonded_import_disrupted")
+    kpis, _, report = _run(tmp_path, "bonded_import_disrupted")
     reasons = [f"orders.ended.{r}" for r in END_REASONS[1:]]
     assert kpis["orders.ended.returned"] > 0 and kpis["orders.ended.destroyed"] > 0  # the checkpoint's outcomes
     assert kpis["orders.created"] == kpis["orders.delivered"] + kpis["orders.in_system"] + kpis[reasons].sum()
