@@ -105,7 +105,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     sections = [
         ("Headline", top),
         *_flow_sections(summary),
-        ("Resources (utilisation and mean queue inside the measured window: after the warm-up, before the cool-down)", resources),
+        ("Resources (utilisation and mean queue after the warm-up, before the cool-down)", resources),
         ("Cost per order by component", costs),
         ("All KPIs (mean, min, max over replications)", summary),
     ]
