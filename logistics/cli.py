@@ -38,6 +38,26 @@ SetOption = Annotated[
 ]
 
 
+PluginsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--plugins",
+        help="A module registering your own policies: a dotted name or a .py file (repeatable).",
+    ),
+]
+
+
+def _plugins(modules: list[str] | None) -> list[str]:
+    """Load the installed packages' `logistics.policies` entry points and the modules given; their paths as
+    the runs need them (a .py file made absolute)."""
+    from logistics.policies.plugins import load_entry_points, load_plugins
+
+    given = [str(Path(m).resolve()) if m.endswith(".py") else m for m in modules or []]
+    load_entry_points()
+    load_plugins(given)
+    return given
+
+
 def _load(file: str | None, overrides: list[str] | None, force: bool = False) -> Scenario:
     """A scenario from a file path, or a built-in by name (none: the default example), with the simulation
     model built (not run), so what `validate` accepts, `run` can start; a run estimated too large for this
@@ -98,12 +118,14 @@ def _emit_schema(schema_data: dict, out: Path | None) -> None:  # type: ignore[t
 def validate(
     file: Annotated[str, typer.Argument(help="Scenario file (YAML or JSON) or a built-in scenario name.")],
     set_: SetOption = None,
+    plugins: PluginsOption = None,
 ) -> None:
     """Check a scenario file; every problem is listed with its file, line and field. The simulation model is
     built (not run) too, so what passes here, `run` can start."""
     from logistics.sim.size import LIMIT_SHARE, estimate_size, memory_bytes
 
     try:
+        _plugins(plugins)
         scenario = _load(file, set_, force=True)
     except LogisticsError as exc:
         _fail(exc)
@@ -135,6 +157,7 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Run even when the size estimate says it will not fit in memory.")
     ] = False,
+    plugins: PluginsOption = None,
 ) -> None:
     """Simulate a scenario and write the KPI table, the per-order table and the report into OUT (a new folder,
     or one an earlier run wrote: it is replaced whole once the new results are complete)."""
@@ -148,6 +171,7 @@ def run(
     if replications is not None:
         overrides.append(f"run.replications={replications}")
     try:
+        _plugins(plugins)
         check_out_dir(out)
         scenario = _load(file, overrides, force=force)
     except LogisticsError as exc:
@@ -370,6 +394,7 @@ def bench(
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     backend: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    plugins: PluginsOption = None,
 ) -> None:
     """Run an experiment: scenarios x grid x policies x replications, resumable; paired comparisons with 95%
     intervals against the baseline policy."""
@@ -379,6 +404,8 @@ def bench(
     try:
         path = Path(experiment) if Path(experiment).exists() else builtin_experiment_path(experiment)
         spec = load_experiment(path)
+        spec = spec.model_copy(update={"plugins": [*spec.plugins, *_plugins(plugins)]})
+        _plugins(spec.plugins)
         if backend not in ("serial", "local", "dask"):
             raise ScenarioError(
                 [ScenarioIssue(("--backend",), f"must be serial, local or dask, got {backend!r}", "command line")]

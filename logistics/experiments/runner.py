@@ -33,6 +33,9 @@ def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
 
     record = _record(task)
     try:
+        from logistics.policies.plugins import load_plugins
+
+        load_plugins(task.plugins)
         scenario = load_named(task.scenario, list(task.overrides))
         result = simulate(scenario, replication=task.replication)
         table = run_kpis(result, undefined=True)

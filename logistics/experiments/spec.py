@@ -38,6 +38,9 @@ class ExperimentSpec(BaseModel):
     seed: int = Field(ge=0)
     kpis: list[str] = Field(default_factory=list)
     warmup_h: float | None = Field(default=None, ge=0)
+    plugins: list[str] = Field(
+        default_factory=list, description="Modules (dotted names or .py paths) that register policies the runs use."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ExperimentSpec:
@@ -81,7 +84,8 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
         raise ScenarioError(issues) from None
     base = path.parent
     resolved = [s if (base / s).suffix not in (".yaml", ".yml") else str((base / s).resolve()) for s in spec.scenarios]
-    return spec.model_copy(update={"scenarios": resolved})
+    plugins = [str((base / p).resolve()) if p.endswith(".py") else p for p in spec.plugins]
+    return spec.model_copy(update={"scenarios": resolved, "plugins": plugins})
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class RunTask:
     overrides: tuple[str, ...]
     seed: int
     content: str = ""
+    plugins: tuple[str, ...] = ()  # modules registering the policies it uses, loaded in the worker first
 
     @property
     def run_id(self) -> str:
@@ -148,7 +153,7 @@ def tasks(spec: ExperimentSpec) -> list[RunTask]:
                 resolved = (*grid_overrides, *overrides, f"run.seed={spec.seed}")
                 content = scenario_content(scenario, resolved)
                 for r in range(spec.replications):
-                    out.append(RunTask(scenario, point, policy, r, resolved, spec.seed, content))
+                    out.append(RunTask(scenario, point, policy, r, resolved, spec.seed, content, tuple(spec.plugins)))
     return out
 
 

@@ -3,13 +3,7 @@
 from logistics.policies.dispatch import DISPATCH, DispatchPolicy
 from logistics.policies.linehaul import ALLOCATION, AllocationPolicy
 from logistics.policies.registry import PolicyError, Registry
-from logistics.policies.replenishment import (
-    REPLENISHMENT_POLICIES,
-    BaseStock,
-    InventoryView,
-    ReplenishmentPolicy,
-    make_replenishment_policy,
-)
+from logistics.policies.replenishment import REPLENISHMENT, BaseStock, InventoryView, ReplenishmentPolicy
 from logistics.policies.warehouse import (
     BATCHING,
     DOCKS,
@@ -35,7 +29,7 @@ __all__ = [
     "DOCKS",
     "FACE_REPLENISHMENT",
     "PICK_ROUTING",
-    "REPLENISHMENT_POLICIES",
+    "REPLENISHMENT",
     "RESLOTTING",
     "SLOTTING",
     "WAVE_RELEASE",
@@ -54,5 +48,4 @@ __all__ = [
     "ReslottingPolicy",
     "SlottingPolicy",
     "WaveReleasePolicy",
-    "make_replenishment_policy",
 ]

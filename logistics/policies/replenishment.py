@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from logistics.policies.registry import Registry
+
 __all__ = [
-    "REPLENISHMENT_POLICIES",
+    "REPLENISHMENT",
     "BaseStock",
     "InventoryView",
     "ReplenishmentPolicy",
-    "make_replenishment_policy",
 ]
 
 
@@ -52,17 +52,7 @@ class BaseStock:
         return np.maximum(0, np.ceil(target - view.position)).astype(np.int64)
 
 
-REPLENISHMENT_POLICIES: dict[str, Callable[[float], ReplenishmentPolicy]] = {
-    "base_stock": lambda cover_days: BaseStock(cover_days=cover_days),
-}
-
-
-def make_replenishment_policy(name: str, cover_days: float) -> ReplenishmentPolicy:
-    """The registered policy `name`; KeyError names the registered ones."""
-    try:
-        factory = REPLENISHMENT_POLICIES[name]
-    except KeyError:
-        raise KeyError(
-            f"no replenishment policy {name!r} (registered: {', '.join(sorted(REPLENISHMENT_POLICIES))})"
-        ) from None
-    return factory(cover_days)
+REPLENISHMENT: Registry[ReplenishmentPolicy] = Registry("replenishment")
+"""Replenishment policies by name. A factory takes the warehouse's `cover_days` and the scenario's
+parameters as keywords."""
+REPLENISHMENT.register("base_stock", lambda cover_days: BaseStock(cover_days=cover_days))

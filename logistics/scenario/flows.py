@@ -13,6 +13,7 @@ from logistics.scenario.catalog import Catalog
 from logistics.scenario.demand import Demand
 from logistics.scenario.distributions import Deterministic, Distribution
 from logistics.scenario.lastmile import LastMile
+from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.warehouse import Station
 
 FlowMode = Literal["9610", "9710", "9810"]
@@ -21,13 +22,17 @@ MODES: tuple[str, ...] = ("1210", "9610", "9710", "9810")
 
 class OverseasWarehouse(ScenarioModel):
     """9810: the warehouse abroad that bulk exports stock. Consumer orders reserve stock, are picked and packed
-    and delivered locally. Replenishment is base stock: at each departure of the route's first lane, every SKU
-    is ordered up to `cover_days` of forecast demand; the consignment is declared for export, shipped in
-    containers and cleared at destination."""
+    and delivered locally. Replenishment follows `policy` (the same registered policies as the bonded
+    warehouse; base stock by default: at each departure of the route's first lane, every SKU is ordered up to
+    `cover_days` of forecast demand); the consignment is declared for export, shipped in containers and cleared
+    at destination."""
 
     node: str
     pick: Station
     pack: Station
+    policy: PolicyChoice = Field(
+        default=PolicyChoice(name="base_stock"), description="A registered replenishment policy (REPLENISHMENT)."
+    )
     cover_days: float = Field(gt=0)
     initial_cover_days: float = Field(ge=0)
     receiving_time_h: Distribution = Field(

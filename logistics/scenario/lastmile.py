@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.distributions import Deterministic, Distribution
+from logistics.scenario.policy import PolicyChoice
 
 
 class Zone(ScenarioModel):
@@ -50,13 +51,6 @@ class Area(ScenarioModel):
     radius_km: float = Field(gt=0)
 
 
-class PolicyName(ScenarioModel):
-    """A registered policy by name, with its parameters."""
-
-    name: str = Field(min_length=1)
-    params: dict[str, Any] = Field(default_factory=dict)
-
-
 class Dispatch(ScenarioModel):
     """Last-mile dispatch from a delivery depot with routing. Parcels of the listed zones go from the warehouse
     to the depot (`linehaul_h` after the carrier collects them) and wait for a wave: at `waves_h` clock hours, or
@@ -72,7 +66,7 @@ class Dispatch(ScenarioModel):
     fleet: list[VehicleClass] = Field(min_length=1)
     waves_h: list[ClockHour] = Field(default=[9.0, 13.0, 17.0], min_length=1)
     threshold_parcels: int | None = Field(default=None, ge=1)
-    policy: PolicyName = PolicyName(name="ortools", params={"time_limit_s": 5})
+    policy: PolicyChoice = PolicyChoice(name="ortools", params={"time_limit_s": 5})
     objective: str = Field(default="distance", description="distance, cost or lateness (due-today parcels first).")
     late_penalty: float = Field(default=50_000.0, ge=0, description="Objective units for postponing a parcel.")
     speed_kmh: float = Field(default=25.0, gt=0)

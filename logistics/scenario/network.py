@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Weekday
 from logistics.scenario.distributions import Distribution
+from logistics.scenario.policy import PolicyChoice
 
 NodeKind = Literal[
     "origin",
@@ -122,13 +123,6 @@ class Lane(ScenarioModel):
         return self.containers_per_departure * self.container_volume_m3
 
 
-class Allocation(ScenarioModel):
-    """A line-haul space-allocation policy by name (fcfs, optimized) with its parameters."""
-
-    name: str = Field(default="fcfs", min_length=1)
-    params: dict[str, Any] = Field(default_factory=dict)
-
-
 class LaneGroup(ScenarioModel):
     """Alternative scheduled lanes between the same two nodes (carriers, services, flights). Shipments wait in
     one queue; at each departure's booking cut-off the allocation policy decides who boards (first come first
@@ -137,7 +131,7 @@ class LaneGroup(ScenarioModel):
 
     id: str = Field(min_length=1)
     lanes: list[str] = Field(min_length=1)
-    allocation: Allocation = Allocation()
+    allocation: PolicyChoice = PolicyChoice(name="fcfs")
 
 
 class Network(ScenarioModel):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Staffing
 from logistics.scenario.distributions import Deterministic, Distribution
+from logistics.scenario.policy import PolicyChoice
 
 
 class Station(ScenarioModel):
@@ -31,17 +32,12 @@ class Replenishment(ScenarioModel):
     """Base-stock replenishment: at each departure of the first inbound lane, each SKU is ordered up to
     `cover_days` of its forecast demand (inventory position = on hand + in transit - backorders)."""
 
-    policy: str = Field(default="base_stock", description="Name of a registered replenishment policy.")
+    policy: PolicyChoice = Field(
+        default=PolicyChoice(name="base_stock"), description="A registered replenishment policy (REPLENISHMENT)."
+    )
     origin: str = Field(description="Node the consignments leave from.")
     cover_days: float = Field(gt=0)
     initial_cover_days: float = Field(ge=0, description="Stock on hand at the start, in days of demand.")
-
-
-class PolicyChoice(ScenarioModel):
-    """A policy by its registered name, with its parameters (checked when the model is built)."""
-
-    name: str = Field(min_length=1)
-    params: dict[str, Any] = Field(default_factory=dict)
 
 
 class FloorZone(ScenarioModel):

@@ -22,8 +22,7 @@ import simpy
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
-from logistics.policies.registry import PolicyError
-from logistics.policies.replenishment import make_replenishment_policy
+from logistics.policies.replenishment import REPLENISHMENT
 from logistics.policies.warehouse import DOCKS
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge
@@ -39,6 +38,7 @@ from logistics.sim.floor import WarehouseFloor
 from logistics.sim.inventory import Inventory
 from logistics.sim.lastmile import Carrier, assign_zones
 from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
+from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, staffed_hours
@@ -108,10 +108,10 @@ class BondedImportModel:
 
         # --- stock and replenishment ------------------------------------------------------------
         wh = s.warehouse
-        try:
-            policy = make_replenishment_policy(wh.replenishment.policy, wh.replenishment.cover_days)
-        except KeyError as exc:
-            raise ScenarioError([ScenarioIssue(("warehouse", "replenishment", "policy"), str(exc.args[0]))]) from None
+        policy = make_policy(
+            ("warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
+            cover_days=wh.replenishment.cover_days,
+        )  # fmt: skip
         self.forecast = forecast_units_per_day(s.demand, skus)
         initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
         self.inventory = Inventory(env, initial, skus.volume_m3, self._stock_ready)
@@ -320,10 +320,7 @@ class BondedImportModel:
         """Dock doors between the inbound trucks and receiving, when the floor has a docks section."""
         if docks is None:
             return None
-        try:
-            policy = DOCKS.make(docks.policy.name, docks.policy.params)
-        except PolicyError as exc:
-            raise ScenarioError([ScenarioIssue(("warehouse", "floor", "docks", "policy"), str(exc))]) from None
+        policy = make_policy(("warehouse", "floor", "docks", "policy"), DOCKS, docks.policy)
         unload_h = self.scenario.warehouse.receiving.time_per_container_h.mean  # type: ignore[union-attr]
         return DockYard(
             self.env, docks, policy, None, streams.generator("warehouse.docks"), unload_h,  # type: ignore[arg-type]
@@ -593,7 +590,8 @@ def run_to_end(env: simpy.Environment, end_h: float, progress: ProgressCallback 
 
 
 def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
-    """One row per station: jobs served, staffed and busy server-hours over the whole run (what labour costs);
+    """One row per station: jobs served, staffed and busy server-hours and queue job-hours over the whole run
+    (what labour costs; the time integrals);
     utilisation and mean queue inside the measured window (after the warm-up, before the cool-down) when it
     was marked (`measure_window`); peak queue and the queue at the end."""
     rows: list[dict[str, object]] = []
@@ -605,6 +603,7 @@ def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, objec
                 "served": st.served,
                 "capacity_h": st.capacity_area,
                 "busy_h": st.busy_area,
+                "queue_h": st.queue_area,
                 "utilisation": busy_h / staffed_h if staffed_h > 0 else np.nan,
                 "mean_queue": queue_h / hours if hours > 0 else np.nan,
                 "peak_queue": st.peak_queue,

@@ -20,15 +20,14 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.optimize.checker import check_solution
 from logistics.optimize.problem import Location, RoutingProblem, Stop, VehicleType
 from logistics.optimize.result import Route
 from logistics.policies.dispatch import DISPATCH
-from logistics.policies.registry import PolicyError
 from logistics.scenario.lastmile import LastMile
 from logistics.sim.monitor import END_REASONS, OrderColumns
+from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
 
 __all__ = ["DELIVERY_FAILED", "Depot"]
@@ -59,10 +58,7 @@ class Depot:
         self.end_h = end_h
         self.rng = rng
         self.start_hour = start.hour + start.minute / 60.0
-        try:
-            self.policy = DISPATCH.make(cfg.policy.name, cfg.policy.params)
-        except PolicyError as exc:
-            raise ScenarioError([ScenarioIssue(("last_mile", "dispatch", "policy"), str(exc))]) from None
+        self.policy = make_policy(("last_mile", "dispatch", "policy"), DISPATCH, cfg.policy)
         zone_ids = [z.id for z in last_mile.zones]
         routed_zone = np.array([z in cfg.zones for z in zone_ids])
         self.routed = routed_zone[zone]

@@ -17,6 +17,7 @@ from logistics.scenario.scenario import Scenario
 from logistics.sim.bonded import BondedImportModel, resource_rows, run_to_end
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
+from logistics.sim.policy_choices import check_policies
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
 from logistics.sim.station import measure_window
 from logistics.sim.tiers import TraderTiers
@@ -29,6 +30,7 @@ class CrossBorderModel:
     cross-border flows (9610, 9710, 9810) if it has any, on one SimPy environment and one seed."""
 
     def __init__(self, scenario: Scenario, replication: int = 0) -> None:
+        check_policies(scenario)  # every bad policy name or parameter at once, before anything is built
         self.scenario = s = scenario
         self.replication = replication
         streams = RandomStreams(replication_seed(s.run.seed, replication))

@@ -27,7 +27,7 @@ from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_
 from logistics.optimize.picking import PickLists
 from logistics.optimize.slotting import SkuTable as SlotSkus
 from logistics.optimize.slotting import SlottingProblem, count_moves
-from logistics.policies.registry import PolicyError, Registry
+from logistics.policies.registry import Registry
 from logistics.policies.warehouse import (
     BATCHING,
     FACE_REPLENISHMENT,
@@ -37,11 +37,13 @@ from logistics.policies.warehouse import (
     WAVE_RELEASE,
     Pool,
 )
+from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.scenario import Scenario
-from logistics.scenario.warehouse import Floor, PolicyChoice
+from logistics.scenario.warehouse import Floor
 from logistics.sim.catalog import SkuTable
 from logistics.sim.demand import OrderBook
 from logistics.sim.monitor import OrderColumns
+from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
@@ -52,10 +54,7 @@ _PATH = ("warehouse", "floor")
 
 
 def _policy(registry: Registry, choice: PolicyChoice, field: str):  # type: ignore[no-untyped-def]
-    try:
-        return registry.make(choice.name, choice.params)
-    except PolicyError as exc:
-        raise ScenarioError([ScenarioIssue((*_PATH, field), str(exc))]) from None
+    return make_policy((*_PATH, field), registry, choice)
 
 
 def build_layout(floor: Floor) -> WarehouseLayout:

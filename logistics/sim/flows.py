@@ -22,11 +22,9 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.linehaul import ALLOCATION, Departure, Queue
-from logistics.policies.registry import PolicyError
-from logistics.policies.replenishment import make_replenishment_policy
+from logistics.policies.replenishment import REPLENISHMENT
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
 from logistics.scenario.scenario import Scenario
@@ -40,6 +38,7 @@ from logistics.sim.inventory import Inventory
 from logistics.sim.lanes import ScheduledLane
 from logistics.sim.lastmile import assign_zones
 from logistics.sim.monitor import END_REASONS
+from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
@@ -383,11 +382,8 @@ class Flows:
         if group.id in self.groups:
             return self.groups[group.id]
         s = self.scenario
-        try:
-            policy = ALLOCATION.make(group.allocation.name, group.allocation.params)
-        except PolicyError as exc:
-            k = s.network.lane_groups.index(group)
-            raise ScenarioError([ScenarioIssue(("network", "lane_groups", k, "allocation"), str(exc))]) from None
+        k = s.network.lane_groups.index(group)
+        policy = make_policy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
         queue: tuple[list[int], list[float]] = ([], [])
         members: list[ScheduledLane] = []
         horizon = float(getattr(policy, "horizon_h", 72.0))
@@ -447,7 +443,9 @@ class Flows:
         initial = np.ceil(forecast * ow.initial_cover_days).astype(np.int64)
         inventory = Inventory(self.env, initial, skus.volume_m3, lambda order: self.advance(order))
         self.inventories[k] = inventory
-        policy = make_replenishment_policy("base_stock", ow.cover_days)
+        policy = make_policy(
+            ("flows", k, "overseas_warehouse", "policy"), REPLENISHMENT, ow.policy, cover_days=ow.cover_days
+        )
         lines = (book.line_start, book.line_sku.tolist(), book.line_units.tolist())
         volume = self._volume
 

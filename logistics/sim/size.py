@@ -140,7 +140,9 @@ def check_buildable(scenario: Scenario, force: bool = False) -> RunSize:
     ScenarioError naming the field, found by `validate` instead of by `run`. The size is checked first
     (`check_size`): too large is a SizeError unless `force`, and then nothing is built here."""
     from logistics.sim.engine import CrossBorderModel
+    from logistics.sim.policy_choices import check_policies
 
+    check_policies(scenario)
     size = check_size(scenario, force=force)
     if size.memory_b <= LIMIT_SHARE * memory_bytes():
         CrossBorderModel(scenario, 0)

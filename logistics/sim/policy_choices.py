@@ -1,0 +1,96 @@
+"""Every decision policy a scenario chooses, found in one place and made in one way: `make_policy` builds one
+(an unknown name or parameter is a ScenarioError naming its field), `check_policies` makes them all before
+anything is built and reports every bad choice at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.policies.dispatch import DISPATCH
+from logistics.policies.linehaul import ALLOCATION
+from logistics.policies.registry import PolicyError, Registry
+from logistics.policies.replenishment import REPLENISHMENT
+from logistics.policies.warehouse import (
+    BATCHING,
+    DOCKS,
+    FACE_REPLENISHMENT,
+    PICK_ROUTING,
+    RESLOTTING,
+    SLOTTING,
+    WAVE_RELEASE,
+)
+from logistics.scenario.policy import PolicyChoice
+from logistics.scenario.scenario import Scenario
+
+__all__ = ["ChosenPolicy", "check_policies", "chosen_policies", "make_policy"]
+
+Path = tuple[str | int, ...]
+
+FLOOR_POLICIES: dict[str, Registry[Any]] = {
+    "slotting": SLOTTING,
+    "reslotting": RESLOTTING,
+    "pick_routing": PICK_ROUTING,
+    "batching": BATCHING,
+    "wave_release": WAVE_RELEASE,
+    "face_replenishment": FACE_REPLENISHMENT,
+}
+
+
+@dataclass(frozen=True)
+class ChosenPolicy:
+    """One policy choice of a scenario: where it is (`path`), which registry, the choice, and the keywords the
+    model passes besides the scenario's parameters (a warehouse's `cover_days`)."""
+
+    path: Path
+    registry: Registry[Any]
+    choice: PolicyChoice
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+
+def make_policy(path: Path, registry: Registry[Any], choice: PolicyChoice, **fixed: Any) -> Any:
+    """The policy `choice` names, built from `registry` with its parameters (and `fixed` keywords); an unknown
+    name or a bad parameter is a ScenarioError at `path`."""
+    try:
+        return registry.make(choice.name, {**fixed, **choice.params})
+    except PolicyError as exc:
+        raise ScenarioError([ScenarioIssue(path, str(exc))]) from None
+
+
+def chosen_policies(s: Scenario) -> Iterator[ChosenPolicy]:
+    """Every policy choice of the scenario, with its field path."""
+    if s.warehouse is not None:
+        wh = s.warehouse
+        yield ChosenPolicy(
+            ("warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
+            {"cover_days": wh.replenishment.cover_days},
+        )  # fmt: skip
+        if wh.floor is not None:
+            for name, registry in FLOOR_POLICIES.items():
+                yield ChosenPolicy(("warehouse", "floor", name), registry, getattr(wh.floor, name))
+            if wh.floor.docks is not None:
+                yield ChosenPolicy(("warehouse", "floor", "docks", "policy"), DOCKS, wh.floor.docks.policy)
+    if s.last_mile is not None and s.last_mile.dispatch is not None:
+        yield ChosenPolicy(("last_mile", "dispatch", "policy"), DISPATCH, s.last_mile.dispatch.policy)
+    for k, group in enumerate(s.network.lane_groups):
+        yield ChosenPolicy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
+    for k, flow in enumerate(s.flows):
+        if flow.overseas_warehouse is not None:
+            ow = flow.overseas_warehouse
+            yield ChosenPolicy(
+                ("flows", k, "overseas_warehouse", "policy"), REPLENISHMENT, ow.policy, {"cover_days": ow.cover_days}
+            )
+
+
+def check_policies(s: Scenario) -> None:
+    """Make every chosen policy; a ScenarioError lists every unknown name and bad parameter at once."""
+    issues: list[ScenarioIssue] = []
+    for chosen in chosen_policies(s):
+        try:
+            make_policy(chosen.path, chosen.registry, chosen.choice, **chosen.fixed)
+        except ScenarioError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise ScenarioError(issues)
