@@ -76,7 +76,9 @@ class BlockSpace(ScenarioModel):
 
 
 class Lane(ScenarioModel):
-    """A transport link. Scheduled (`departures` given) or on demand (leaves when a load is ready)."""
+    """A transport link. Scheduled (`departures` given) or on demand (`hold_h` after the first shipment). Either
+    way a departure carries at most `containers_per_departure` containers (payload and volume); shipments are
+    loaded by the `loading` rule and those left over wait for the next departure."""
 
     id: str = Field(min_length=1)
     from_: str = Field(alias="from")
@@ -95,7 +97,15 @@ class Lane(ScenarioModel):
         default=0.0, ge=0, description="Goods must be at the lane's origin this long before a departure to board."
     )
     hold_h: float = Field(
-        default=0.0, ge=0, description="Lanes without a timetable: wait this long after the first shipment to fill."
+        default=0.0,
+        ge=0,
+        description="Lanes without a timetable: wait this long after the first shipment to fill a departure (and "
+        "between departures while shipments are left over).",
+    )
+    loading: Literal["fcfs", "first_fit"] = Field(
+        default="fcfs",
+        description="Who boards a departure: fcfs, shipments in the order they reached the lane until the first "
+        "that does not fit; first_fit, also later ones that still fit (up to 64 misfits in a row).",
     )
     tariff: Tariff = Tariff()
     block_space: BlockSpace | None = None

@@ -4,8 +4,14 @@ payload (kg) and volume (m3), and are rolled to a later departure when it is ful
 the tariff (chargeable weight = max(actual, volumetric)), per parcel and per container or ULD used, plus block
 space paid whether used or not; the charge is shared among the shipments on board by chargeable weight.
 
-A lane without a timetable dispatches on demand: `hold_h` after the first shipment arrives, everything waiting
-leaves together in as many vehicles as it needs (never rolled).
+A lane without a timetable dispatches on demand: `hold_h` after the first shipment arrives, a departure takes
+what fits; while shipments are left over, another departure follows `hold_h` later (at once when `hold_h` is 0:
+as many vehicles as it needs, each within capacity). Left-over shipments of an on-demand lane are not counted as
+rolled: no departure they were booked on left without them.
+
+Loading (`Lane.loading`): `fcfs` boards shipments in the order they reached the lane until the first that does
+not fit (it keeps its place at the head of the queue); `first_fit` goes on looking for later shipments that
+still fit, up to 64 misfits in a row. A line-haul allocation policy (lane groups) chooses the order instead.
 """
 
 from __future__ import annotations
@@ -129,6 +135,33 @@ class ScheduledLane:
         self._pending = False
         if self.waiting:
             self._depart(scheduled=False)
+        if self.waiting and not self._pending:  # left over: the next departure, `hold_h` later
+            self._pending = True
+            self.env.timeout(self.lane.hold_h).callbacks.append(self._on_demand)
+
+    def _load(self, positions: range) -> tuple[list[int], list[int]]:
+        """The jobs at these queue positions that board by the lane's loading rule within its capacity, and the
+        positions left out."""
+        lane = self.lane
+        kg_left, m3_left = lane.capacity_kg, lane.capacity_m3
+        first_fit = lane.loading == "first_fit"
+        board: list[int] = []
+        left_out: list[int] = []
+        misfits = 0
+        for k in positions:
+            job = self.waiting[k]
+            w, v = self._space(job)
+            fits = w <= kg_left and v <= m3_left
+            if fits and (misfits == 0 or (first_fit and misfits < _MAX_MISFITS)):
+                board.append(job)
+                kg_left -= w
+                m3_left -= v
+                if first_fit:
+                    misfits = 0
+            else:
+                left_out.append(k)
+                misfits += 1
+        return board, left_out
 
     def _depart(self, scheduled: bool) -> None:
         lane, now = self.lane, self.env.now
@@ -153,23 +186,12 @@ class ScheduledLane:
                     kg_left -= w
                     m3_left -= v
             left_out = [k for k in range(eligible) if k not in chosen]
-        elif scheduled:
-            kg_left, m3_left = lane.capacity_kg, lane.capacity_m3
-            misfits = 0
-            for k in range(eligible):
-                job = self.waiting[k]
-                w, v = self._space(job)
-                if misfits < _MAX_MISFITS and w <= kg_left and v <= m3_left:
-                    board.append(job)
-                    kg_left -= w
-                    m3_left -= v
-                    misfits = 0
-                else:
-                    left_out.append(k)
-                    misfits += 1
         else:
-            board = self.waiting[:eligible]
-        self._roll(left_out)
+            board, left_out = self._load(range(eligible))
+            if not board and left_out and not scheduled:  # a shipment larger than a whole departure goes alone
+                board, left_out = [self.waiting[left_out[0]]], left_out[1:]
+        if scheduled:
+            self._roll(left_out)
         kept = [self.waiting[k] for k in left_out] + self.waiting[eligible:]
         kept_h = [self.arrived_h[k] for k in left_out] + self.arrived_h[eligible:]
         self.waiting[:], self.arrived_h[:] = kept, kept_h
@@ -198,11 +220,11 @@ class ScheduledLane:
             self.transport_cny[index] += by_weight * share + lane.tariff.per_parcel_cny
         delay = sum(d.delay_h for d in self.delays if d.covers(now))
         transit = float(lane.transit_time_h.sample(self.rng, 1)[0]) + delay
-        fill = max(total_kg / lane.capacity_kg, total_m3 / lane.capacity_m3) if scheduled else np.nan
+        fill = max(total_kg / lane.capacity_kg, total_m3 / lane.capacity_m3)
         self.rows.append(
             (lane.id, lane.mode, now, now + transit, False, len(board), total_kg, total_m3, total_charge,
-             lane.capacity_kg if scheduled else np.nan, lane.capacity_m3 if scheduled else np.nan, fill,
-             eligible, len(left_out), containers, max(0.0, -above_block) if block is not None else 0.0, cost)
+             lane.capacity_kg, lane.capacity_m3, fill, eligible, len(left_out) if scheduled else 0, containers,
+             max(0.0, -above_block) if block is not None else 0.0, cost)
         )  # fmt: skip
         if board:
             self.in_transit += len(board)

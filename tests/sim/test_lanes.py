@@ -112,12 +112,41 @@ def test_closed_lane_carries_nothing_during_its_closure() -> None:
     assert np.allclose(arrived, [61.0, 61.0])  # both leave on the first departure after the closure
 
 
-def test_on_demand_lane_waits_hold_h_then_takes_everything() -> None:
-    lane = _lane(departures=None, hold_h=2.0)
+def test_on_demand_lane_waits_hold_h_and_keeps_to_its_capacity() -> None:
+    lane = _lane(departures=None, hold_h=2.0)  # one 100 kg container a departure
     rows, arrived, _, rolls = _run(lane, [(1.0, 80, 0.5), (1.5, 80, 0.5), (5.0, 10, 0.1)], until=20)
-    assert list(rows["departure_h"]) == [3.0, 7.0]
-    assert list(rows["containers"]) == [2, 1]  # 160 kg needs two 100 kg loads
-    assert np.allclose(arrived, [6.0, 6.0, 10.0]) and rolls.sum() == 0
+    # 3.0: the first 80 kg (the second does not fit); 5.0 (hold_h later): the second and the 10 kg
+    assert list(rows["departure_h"]) == [3.0, 5.0]
+    assert list(rows["containers"]) == [1, 1] and list(rows["shipments"]) == [1, 2]
+    assert np.allclose(arrived, [6.0, 8.0, 8.0]) and rolls.sum() == 0
+
+
+def test_on_demand_departures_never_exceed_their_capacity() -> None:
+    rng = np.random.default_rng(5)
+    arrivals = [
+        (float(t), float(w), 0.05)
+        for t, w in zip(np.sort(rng.uniform(0, 48, 300)), rng.uniform(5, 60, 300), strict=True)
+    ]
+    for hold in (0.0, 1.5):
+        rows, arrived, _, _ = _run(_lane(departures=None, hold_h=hold), arrivals, until=24 * 20)
+        assert (rows["containers"] <= 1).all() and (rows["kg"] <= 100).all()
+        assert not np.isnan(arrived).any()  # everything left in the end
+        assert rows["kg"].sum() == pytest.approx(sum(a[1] for a in arrivals))
+
+
+@pytest.mark.parametrize(("loading", "first_board"), [("fcfs", 1), ("first_fit", 2)])
+def test_the_loading_rule_decides_who_boards_behind_a_shipment_that_does_not_fit(
+    loading: str, first_board: int
+) -> None:
+    # 60 kg boards; 50 kg does not fit in the 40 kg left; 30 kg behind it would
+    arrivals = [(1.0, 60.0, 0.1), (1.1, 50.0, 0.1), (1.2, 30.0, 0.1)]
+    rows, arrived, _, rolls = _run(_lane(loading=loading), arrivals)
+    assert rows.iloc[0]["shipments"] == first_board
+    assert arrived[1] > arrived[0]  # the 50 kg goes the next day either way
+    if loading == "fcfs":
+        assert arrived[2] == arrived[1] and list(rolls) == [0, 1, 1]
+    else:
+        assert arrived[2] == arrived[0] and list(rolls) == [0, 1, 0]
 
 
 def test_a_whole_container_takes_a_container_slot_however_light() -> None:
