@@ -73,6 +73,8 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
         "series": lambda r: r.series,
         "departures": lambda r: r.departures,
         "clearances": lambda r: r.clearances,
+        "waves": lambda r: r.waves,
+        "routes": lambda r: r.routes,
     }
     for name, table in tables.items():
         frames = [t.assign(replication=r.replication) for r in results if len(t := table(r))]

@@ -467,6 +467,7 @@ class BondedImportModel:
                 "stage": pd.Categorical(status.stage, ["", *STAGES]),
                 "end_reason": pd.Categorical.from_codes(cols.end_reason, list(END_REASONS)),
                 "tax_cny": tax,
+                "routed": self.depot.routed if self.depot is not None else np.zeros(self.n, dtype=bool),
                 "last_mile_cny": lastmile_cost,
                 "inspection_cny": inspection_cost,
                 "packaging_cny": packaging_cost,

@@ -8,6 +8,9 @@ vans out. A van drives its route in the planned order; each leg takes the planne
 factor x a random factor; it waits for a window to open, serves the stop, and a delivery fails with
 `failure_probability` (the parcel rides back to the depot for a later wave; after `max_attempts` it goes back
 to the sender). Parcels the plan left out stay for the next wave.
+
+The same depot serves the bonded import's last mile and any cross-border flow's (`flows[k].last_mile.dispatch`):
+it reads and writes the parcels' times through `ParcelColumns`, indexed from 0 within its own orders.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -30,9 +34,19 @@ from logistics.sim.monitor import END_REASONS, OrderColumns
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
 
-__all__ = ["DELIVERY_FAILED", "Depot"]
+__all__ = ["DELIVERY_FAILED", "Depot", "ParcelColumns"]
 
 DELIVERY_FAILED = END_REASONS.index("delivery_failed")
+
+
+class ParcelColumns(Protocol):
+    """The order columns a depot reads (created) and writes (delivered, ended with a reason), indexed from 0
+    within the depot's own orders (the bonded import's OrderColumns, or views on a flow's slice)."""
+
+    created_h: np.ndarray
+    delivered_h: np.ndarray
+    ended_h: np.ndarray
+    end_reason: np.ndarray
 
 
 class Depot:
@@ -44,11 +58,12 @@ class Depot:
         last_mile: LastMile,
         start: datetime,
         end_h: float,
-        cols: OrderColumns,
+        cols: ParcelColumns | OrderColumns,
         zone: np.ndarray,
         promise_h: np.ndarray,
         weight_kg: np.ndarray,
         rng: np.random.Generator,
+        path: tuple[str | int, ...] = ("last_mile", "dispatch"),
     ) -> None:
         cfg = last_mile.dispatch
         assert cfg is not None
@@ -58,7 +73,7 @@ class Depot:
         self.end_h = end_h
         self.rng = rng
         self.start_hour = start.hour + start.minute / 60.0
-        self.policy = make_policy(("last_mile", "dispatch", "policy"), DISPATCH, cfg.policy)
+        self.policy = make_policy((*path, "policy"), DISPATCH, cfg.policy)
         zone_ids = [z.id for z in last_mile.zones]
         routed_zone = np.array([z in cfg.zones for z in zone_ids])
         self.routed = routed_zone[zone]
@@ -149,7 +164,7 @@ class Depot:
                     "trigger": trigger,
                     **skipped,
                     "status": "skipped",
-                    "solve_s": 0.0,
+                    "solve_wall_s": 0.0,
                     "time_limit_s": np.nan,
                     "feasible": True,
                     "violations": "",
@@ -174,7 +189,7 @@ class Depot:
                 "planned": len(routed_ids),
                 "unassigned": len(parcels) - len(routed_ids),
                 "status": plan.status.value,
-                "solve_s": solve_s,
+                "solve_wall_s": solve_s,
                 "time_limit_s": self.policy.time_limit_s if self.policy.time_limit_s is not None else np.nan,
                 "feasible": report.feasible,
                 "violations": "; ".join(report.violations[:3]),

@@ -108,6 +108,8 @@ class CrossBorderModel:
             [result.resources, pd.DataFrame(resource_rows(flows.resources, self.end_h))], ignore_index=True
         )
         series = pd.DataFrame({"time_h": self.series.time_h, **self.series.values})
+        waves = [t.assign(flow="") for t in (result.waves,) if len(t)] + ([flows.waves] if len(flows.waves) else [])
+        routes = [t.assign(flow="") for t in (result.routes,) if len(t)] + ([flows.routes] if len(flows.routes) else [])
         return replace(
             result,
             modes=tuple(s.modes),
@@ -119,6 +121,9 @@ class CrossBorderModel:
             flow_consignments=flows.consignments,
             departures=flows.departures,
             clearances=flows.clearances,
+            waves=pd.concat(waves, ignore_index=True) if waves else pd.DataFrame(),
+            routes=pd.concat(routes, ignore_index=True) if routes else pd.DataFrame(),
+            optimizer_s=result.optimizer_s + flows.optimizer_s,
         )
 
 

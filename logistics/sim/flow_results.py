@@ -38,6 +38,9 @@ class FlowResults:
     costs_cny: dict[str, float]
     counts: dict[str, int]
     labour_h: float
+    waves: pd.DataFrame  # last-mile dispatch waves of the flows' depots (column `flow`)
+    routes: pd.DataFrame  # routes their vans drove
+    optimizer_s: float  # wall time in their dispatch optimizers
 
 
 def flow_results(self: Flows) -> FlowResults:
@@ -125,6 +128,16 @@ def flow_results(self: Flows) -> FlowResults:
         zone_names += names
     dispatched = ~np.isnan(self.dispatched_h[orders])
     last_mile_cost = np.where(dispatched, zones_cost, 0.0)
+    routed = np.zeros(self.n_orders, dtype=bool)
+    wave_tables, route_tables, optimizer_s = [], [], 0.0
+    for k, (depot, offset) in self.depots.items():  # routed parcels carry their share of the routes driven
+        sl = slice(offset, offset + len(depot.routed))
+        routed[sl] = depot.routed
+        last_mile_cost[sl] = np.where(depot.routed, depot.parcel_cost_cny, last_mile_cost[sl])
+        waves, routes = depot.tables()
+        wave_tables.append(waves.assign(flow=flows[k].id))
+        route_tables.append(routes.assign(flow=flows[k].id))
+        optimizer_s += depot.optimizer_s
     tax = np.where(dispatched, self.tax_cny[orders], 0.0)
     packed_label = {"fulfilment", "pack"}
     packed = np.zeros(self.n_orders, dtype=bool)
@@ -169,6 +182,7 @@ def flow_results(self: Flows) -> FlowResults:
             "rolls": self.rolls[orders],
             "transport_cny": self.transport_cny[orders],
             "clearance_cny": clearance_cost[orders],
+            "routed": routed,
             "last_mile_cny": last_mile_cost,
             "packaging_cny": packaging,
             "tax_cny": tax,
@@ -233,4 +247,7 @@ def flow_results(self: Flows) -> FlowResults:
         costs_cny=cost,
         counts=counts,
         labour_h=labour_h,
+        waves=pd.concat(wave_tables, ignore_index=True) if wave_tables else pd.DataFrame(),
+        routes=pd.concat(route_tables, ignore_index=True) if route_tables else pd.DataFrame(),
+        optimizer_s=optimizer_s,
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -32,6 +33,7 @@ from logistics.scenario.warehouse import Station as StationConfig
 from logistics.sim.catalog import SkuTable, build_skus
 from logistics.sim.clearance import OUTCOMES, Clearance
 from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
+from logistics.sim.dispatch import Depot
 from logistics.sim.documents import document_delays_h
 from logistics.sim.flow_results import FlowResults
 from logistics.sim.inventory import Inventory
@@ -288,6 +290,20 @@ class Flows:
         self.stations: list[Station] = []
         self.labour: list[tuple[Station, StationConfig]] = []
         self.inventories: dict[int, Inventory] = {}
+
+        # --- last-mile depots (routed zones of a flow's last mile) ----------------------------------------
+        self.depots: dict[int, tuple[Depot, int]] = {}  # flow index -> its depot and its first order's index
+        for k, f in enumerate(s.flows):
+            if f.last_mile.dispatch is None:
+                continue
+            sl = slice(offsets[k], offsets[k] + len(self.books[k]))
+            promise = np.array([z.promise_h for z in f.last_mile.zones])[self.zone[sl]]
+            parcels = _FlowParcels(self.created_h[sl], self.delivered_h[sl], self.ended_h[sl], self.end_reason[sl])
+            depot = Depot(
+                env, f.last_mile, run.start, end_h, parcels, self.zone[sl], promise, self.weight_kg[sl],
+                streams.generator(f"flow.{f.id}.last_mile.dispatch"), path=("flows", k, "last_mile", "dispatch"),
+            )  # fmt: skip
+            self.depots[k] = (depot, offsets[k])
 
         # --- programs ----------------------------------------------------------------------------------
         self.programs: list[_Program] = []
@@ -550,8 +566,19 @@ class Flows:
         return list(seen.values())
 
 
+@dataclass(frozen=True)
+class _FlowParcels:
+    """A flow's slice of the order columns (numpy views: a depot writes through them)."""
+
+    created_h: np.ndarray
+    delivered_h: np.ndarray
+    ended_h: np.ndarray
+    end_reason: np.ndarray
+
+
 class _Deliver(_Step):
-    """Handed to the last-mile carrier now; delivered after the order's delivery time."""
+    """Handed to the last-mile carrier now: delivered after the order's delivery time, or, in a zone the flow's
+    depot routes, ridden to the depot and delivered by its vans."""
 
     def __init__(self, flows: Flows) -> None:
         self.flows, self.name, self.label = flows, "last_mile", "last_mile"
@@ -560,6 +587,10 @@ class _Deliver(_Step):
         f = self.flows
         now = f.env.now
         f.dispatched_h[job] = now
+        depot = f.depots.get(f.flow_of[job])
+        if depot is not None and depot[0].routed[job - depot[1]]:
+            depot[0].receive(np.array([job - depot[1]]))
+            return
         f.delivered_h[job] = now + f.delivery_h[job]
 
 

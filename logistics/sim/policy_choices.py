@@ -77,6 +77,10 @@ def chosen_policies(s: Scenario) -> Iterator[ChosenPolicy]:
     for k, group in enumerate(s.network.lane_groups):
         yield ChosenPolicy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
     for k, flow in enumerate(s.flows):
+        if flow.last_mile.dispatch is not None:
+            yield ChosenPolicy(
+                ("flows", k, "last_mile", "dispatch", "policy"), DISPATCH, flow.last_mile.dispatch.policy
+            )
         if flow.overseas_warehouse is not None:
             ow = flow.overseas_warehouse
             yield ChosenPolicy(

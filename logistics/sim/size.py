@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from logistics.core.errors import LogisticsError
 from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import DemandSurge
+from logistics.scenario.lastmile import LastMile
 from logistics.scenario.scenario import Scenario
 
 __all__ = [
@@ -44,8 +45,8 @@ class RunSize:
     replications: int
     memory_b: float
     optimizer_cap_s: float = 0.0
-    """Upper bound of the wall time the dispatch optimizer may take per replication: expected waves times each
-    wave's time cap (a wave usually stops on its work limit far sooner)."""
+    """Upper bound of the wall time the dispatch optimizers (every depot) may take per replication: expected
+    waves times each wave's time cap (a wave usually stops on its work limit far sooner)."""
 
     def __str__(self) -> str:
         text = (
@@ -81,17 +82,20 @@ def estimate_size(scenario: Scenario) -> RunSize:
     gauges = 40 + 5 * len(scenario.network.lanes)
     samples = run.end_h * 60.0 / run.sample_interval_min * gauges
     memory = run.replications * (orders * BYTES_PER_ORDER + samples * BYTES_PER_SAMPLE) + 300 * 2**20
-    bonded = _orders(scenario.demand, run.start, run.horizon_h, surges) if scenario.demand is not None else 0.0
-    return RunSize(orders, samples, run.replications, memory, _dispatch_cap_s(scenario, bonded))
+    depots = []  # (last mile, its orders expected)
+    if scenario.last_mile is not None and scenario.demand is not None:
+        depots.append((scenario.last_mile, _orders(scenario.demand, run.start, run.horizon_h, surges)))
+    depots += [(f.last_mile, _orders(f.demand, run.start, run.horizon_h, surges)) for f in scenario.flows]
+    cap_s = sum(_dispatch_cap_s(last_mile, n, run.end_h) for last_mile, n in depots)
+    return RunSize(orders, samples, run.replications, memory, cap_s)
 
 
-def _dispatch_cap_s(scenario: Scenario, orders: float) -> float:
-    """Waves over the run (clock waves each day, plus one per `threshold_parcels` routed parcels, each tried up
-    to `max_attempts` times) times the policy's time cap per wave; 0 without a dispatch or with a policy that
-    has no cap (greedy) or cannot be made. `orders`: the bonded-import orders expected."""
-    last_mile = scenario.last_mile
-    dispatch = last_mile.dispatch if last_mile is not None else None
-    if last_mile is None or dispatch is None:
+def _dispatch_cap_s(last_mile: LastMile, orders: float, end_h: float) -> float:
+    """Waves of one depot over the run (clock waves each day, plus one per `threshold_parcels` routed parcels,
+    each tried up to `max_attempts` times) times the policy's time cap per wave; 0 without a dispatch or with a
+    policy that has no cap (greedy) or cannot be made. `orders`: the orders of that last mile expected."""
+    dispatch = last_mile.dispatch
+    if dispatch is None:
         return 0.0
     from logistics.policies.dispatch import DISPATCH
 
@@ -101,7 +105,7 @@ def _dispatch_cap_s(scenario: Scenario, orders: float) -> float:
         return 0.0
     if cap_s is None:
         return 0.0
-    waves = len(dispatch.waves_h) * math.ceil(scenario.run.end_h / 24.0)
+    waves = len(dispatch.waves_h) * math.ceil(end_h / 24.0)
     if dispatch.threshold_parcels is not None:
         routed = sum(z.share for z in last_mile.zones if z.id in dispatch.zones) / sum(z.share for z in last_mile.zones)
         attempts = 1.0 + dispatch.failure_probability * (dispatch.max_attempts - 1)

@@ -49,7 +49,7 @@ def test_no_heuristic_beats_the_optimum(raw: list, depot_x: float) -> None:
     picks = [Pick(a, y) for a, y in raw]
     best = pick_tour_m(layout, picks, "optimal")
     for name in POLICIES:
-        assert pick_tour_m(layout, picks, name) >= best - 1e-9, name
+        assert pick_tour_m(layout, picks, name) >= best - 1e-6, name  # metres: float sums of a few aisles
     # The combined policy chooses per aisle among the moves S-shape and return make.
     combined = pick_tour_m(layout, picks, "combined")
     assert combined <= min(pick_tour_m(layout, picks, "s_shape"), pick_tour_m(layout, picks, "return")) + 1e-9
