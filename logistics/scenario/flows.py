@@ -13,11 +13,11 @@ from logistics.scenario.catalog import Catalog
 from logistics.scenario.demand import Demand
 from logistics.scenario.distributions import Deterministic, Distribution
 from logistics.scenario.lastmile import LastMile
+from logistics.scenario.modes import CUSTOMS_MODES, MODES, FlowMode
 from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.warehouse import Station
 
-FlowMode = Literal["9610", "9710", "9810"]
-MODES: tuple[str, ...] = ("1210", "9610", "9710", "9810")
+__all__ = ["MODES", "Flow", "FlowMode", "OverseasWarehouse"]
 
 
 class OverseasWarehouse(ScenarioModel):
@@ -73,12 +73,16 @@ class Flow(ScenarioModel):
 
     @model_validator(mode="after")
     def _shape(self) -> Flow:
-        if self.mode in ("9710", "9810") and self.direction != "export":
-            raise ValueError(f"mode {self.mode} is an export mode: set direction: export")
-        if self.mode == "9810" and self.overseas_warehouse is None:
-            raise ValueError("mode 9810 needs an overseas_warehouse (the stock abroad that orders are served from)")
-        if self.mode != "9810" and self.overseas_warehouse is not None:
-            raise ValueError("only mode 9810 has an overseas_warehouse")
+        mode = CUSTOMS_MODES[self.mode]
+        if self.direction not in mode.directions:
+            allowed = " or ".join(f"direction: {d}" for d in mode.directions)
+            raise ValueError(f"mode {self.mode} ({mode.title}) takes {allowed}, not {self.direction}")
+        if mode.stock_abroad and self.overseas_warehouse is None:
+            raise ValueError(
+                f"mode {self.mode} needs an overseas_warehouse (the stock abroad that orders are served from)"
+            )
+        if not mode.stock_abroad and self.overseas_warehouse is not None:
+            raise ValueError(f"mode {self.mode} ({mode.title}) has no overseas_warehouse")
         if any(v < 0 for v in self.traders.values()) or (self.traders and sum(self.traders.values()) <= 0):
             raise ValueError("trader shares must be >= 0 and not all zero")
         return self
@@ -86,4 +90,4 @@ class Flow(ScenarioModel):
     @property
     def pays_retail_tax(self) -> bool:
         """Cross-border retail import tax and limits apply (9610 import)."""
-        return self.mode == "9610" and self.direction == "import"
+        return CUSTOMS_MODES[self.mode].pays_retail_tax(self.direction)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from logistics.core.units import HOURS_PER_DAY
 from logistics.scenario.customs import CREDIT_TIERS
+from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.accounting import check_accounting
 from logistics.sim.clearance import LOG_COLUMNS, OUTCOMES
 from logistics.sim.lanes import DEPARTURE_COLUMNS
@@ -89,7 +90,7 @@ def flow_results(self: Flows) -> FlowResults:
     clear["job"] = clear["job"].astype(np.int64)
     job_flow = self.flow_of[clear["job"].to_numpy()]
     is_order = clear["job"].to_numpy() < self.n_orders
-    per_parcel = np.array([f.mode == "9610" for f in flows] or [False])[job_flow] & is_order
+    per_parcel = np.array([CUSTOMS_MODES[f.mode].declared_per_parcel for f in flows] or [False])[job_flow] & is_order
     outcome_cost = np.zeros(len(clear))
     lab_cost = np.zeros(len(clear))
     by_cp = {c.id: c for c in s.customs.checkpoints}
@@ -158,7 +159,7 @@ def flow_results(self: Flows) -> FlowResults:
         {
             "order_id": np.arange(self.n_orders, dtype=np.int64),
             "flow": pd.Categorical.from_codes(flow_of, [f.id for f in flows]),
-            "mode": pd.Categorical(modes, ["9610", "9710", "9810"]),
+            "mode": pd.Categorical(modes, list(MODES)),
             "direction": np.array([f.direction for f in flows] or ["import"])[flow_of],
             "n_lines": self.n_lines[orders],
             "n_units": self.units[orders],

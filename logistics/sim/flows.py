@@ -28,6 +28,7 @@ from logistics.policies.linehaul import ALLOCATION, Departure, Queue
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
+from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
 from logistics.sim.catalog import SkuTable, build_skus
@@ -200,7 +201,7 @@ class Flows:
         container_offsets = []
         for f in s.flows:
             container_offsets.append(n)
-            if f.mode == "9810":
+            if CUSTOMS_MODES[f.mode].stock_abroad:
                 first = self._lane(f.route[0])
                 assert first.departures is not None  # checked by the scenario validation
                 n += (
@@ -314,7 +315,7 @@ class Flows:
         self._next_container = list(container_offsets)
         self.container_limit = [container_offsets[k + 1] if k + 1 < len(s.flows) else n for k in range(len(s.flows))]
         for k, f in enumerate(s.flows):
-            if f.mode == "9810":
+            if CUSTOMS_MODES[f.mode].stock_abroad:
                 self._overseas(k, f, offsets[k], len(self.books[k]), container_offsets[k], streams)
             else:
                 steps: list[_Step] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from logistics.scenario.flows import MODES
+from logistics.scenario.modes import MODES
 
 __all__ = ["COST_COMPONENTS", "ProgressCallback", "RunResult", "consignment_table", "order_table"]
 

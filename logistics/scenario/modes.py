@@ -1,0 +1,50 @@
+"""The customs modes, in one table: what each one is and the rules that are real for it. Every other part of
+the model asks this table (`CUSTOMS_MODES[mode].<rule>`) instead of comparing mode codes, so a new mode is a
+row here (and its tests); the order tables, KPIs and report pick it up by its code.
+
+| mode | what | direction | retail tax | stock abroad | declared per parcel |
+|---|---|---|---|---|---|
+| 1210 | bonded import: stock in a bonded warehouse, released per order | import | yes | no | yes |
+| 9610 | direct mail: each order a parcel, declared per parcel | import or export | import only | no | yes |
+| 9710 | B2B direct export: shipments to foreign businesses | export | no | no | no |
+| 9810 | export to an overseas warehouse: bulk stock, orders served abroad | export | no | yes | no |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["CUSTOMS_MODES", "MODES", "CustomsMode", "FlowMode"]
+
+
+@dataclass(frozen=True)
+class CustomsMode:
+    """One customs mode and its rules."""
+
+    code: str
+    title: str
+    directions: tuple[str, ...]  # the directions a flow of this mode may have
+    retail_tax_on_import: bool  # cross-border retail import tax and its limits (when the flow imports)
+    stock_abroad: bool  # orders are served from an overseas warehouse stocked by bulk consignments
+    declared_per_parcel: bool  # each order is declared (and charged the checkpoint's per-parcel fee) on its own
+
+    def pays_retail_tax(self, direction: str) -> bool:
+        """Cross-border retail import tax and limits apply to a flow of this mode in `direction`."""
+        return self.retail_tax_on_import and direction == "import"
+
+
+CUSTOMS_MODES: dict[str, CustomsMode] = {
+    m.code: m
+    for m in (
+        CustomsMode("1210", "bonded import", ("import",), True, False, True),
+        CustomsMode("9610", "direct mail", ("import", "export"), True, False, True),
+        CustomsMode("9710", "B2B direct export", ("export",), False, False, False),
+        CustomsMode("9810", "export to an overseas warehouse", ("export",), False, True, False),
+    )
+}
+MODES: tuple[str, ...] = tuple(CUSTOMS_MODES)
+"""Every mode code, in table order (the order of the report's rows)."""
+
+FlowMode = Literal["9610", "9710", "9810"]
+"""The modes a `flows` entry may have (1210 is the scenario's warehouse section, until it becomes a flow)."""
