@@ -7,8 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from logistics.analysis.kpis import stage_lead_times
 from logistics.sim.result import COST_COMPONENTS, RunResult
@@ -17,9 +19,39 @@ __all__ = ["plot_costs", "plot_lead_time", "plot_queues", "plot_stage_lead_times
 
 
 def _legend(ax, fontsize: float | None = None) -> None:  # type: ignore[no-untyped-def]
-    """A legend when something on the axes has a label (an empty run has nothing to name)."""
-    if ax.get_legend_handles_labels()[0]:
+    """A legend when something on the axes has a label (an empty run has nothing to name); beside the plot, off
+    the data, when there are more than a few entries."""
+    handles = ax.get_legend_handles_labels()[0]
+    if not handles:
+        return
+    if len(handles) > 5:
+        ax.legend(fontsize=fontsize or 7, loc="upper left", bbox_to_anchor=(1.01, 1.0), ncol=1 + len(handles) // 25)
+    else:
         ax.legend(fontsize=fontsize)
+
+
+def _when(result: RunResult, hours: np.ndarray | pd.Series | float):  # type: ignore[no-untyped-def]
+    """Simulated hours as calendar times from the run's start (hours when the start is unknown)."""
+    if result.start is None:
+        return hours
+    return pd.Timestamp(result.start) + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")
+
+
+def _time_axis(ax, result: RunResult, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Calendar dates on the x axis, the measured window's edges as dashed lines and every disruption's window
+    shaded and named."""
+    ax.set_xlabel(label if result.start is None else f"{label} (from {result.start:%Y-%m-%d %H:%M})")
+    for h in (result.warmup_h, result.horizon_h):
+        if h > 0:
+            ax.axvline(_when(result, h), color="grey", linestyle="--", linewidth=0.8)
+    for k, (what, start_h, end_h) in enumerate(result.disruptions):
+        ax.axvspan(_when(result, start_h), _when(result, end_h), color="#ee6677", alpha=0.15, linewidth=0)
+        ax.text(_when(result, start_h), 1.0 - 0.06 * (k % 4), " " + what, transform=ax.get_xaxis_transform(),
+                fontsize=6, va="top", color="#aa3377")  # fmt: skip
+    if result.start is not None:
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
@@ -68,19 +100,19 @@ def plot_queues(result: RunResult, path: Path) -> Path:
     """Queue lengths of every resource, and orders waiting for release, over time."""
     s = result.series
     fig, ax = plt.subplots(figsize=(9, 4.5))
+    t = _when(result, s["time_h"])
     for col in s.columns:
         if col.endswith(".queue") and s[col].max() > 0:
-            ax.plot(s["time_h"], s[col], label=col.removesuffix(".queue"), linewidth=1)
+            ax.plot(t, s[col], label=col.removesuffix(".queue"), linewidth=1)
     for col in s.columns:
         if col.startswith("lane.") and col.endswith(".waiting") and s[col].max() > 0:
-            ax.plot(s["time_h"], s[col], label=col.removesuffix(".waiting"), linewidth=1, linestyle="-.")
+            ax.plot(t, s[col], label=col.removesuffix(".waiting"), linewidth=1, linestyle="-.")
     if "orders.awaiting_release" in s:
-        ax.plot(s["time_h"], s["orders.awaiting_release"], label="awaiting release (docs/stock)", linewidth=1)
-        ax.plot(s["time_h"], s["orders.outbound_buffer"], label="outbound buffer", linewidth=1, linestyle=":")
-    ax.axvline(result.horizon_h, color="grey", linestyle="--", linewidth=0.8)
-    ax.set_xlabel("simulated hour")
+        ax.plot(t, s["orders.awaiting_release"], label="awaiting release (docs/stock)", linewidth=1)
+        ax.plot(t, s["orders.outbound_buffer"], label="outbound buffer", linewidth=1, linestyle=":")
+    _time_axis(ax, result, "time")
     ax.set_ylabel("jobs waiting")
-    ax.set_title("Queues over time (dashed line: last order created)")
+    ax.set_title("Queues over time (dashed: end of warm-up, last order created; shaded: disruptions)")
     _legend(ax, fontsize=7)
     return _save(fig, path)
 
@@ -90,7 +122,7 @@ def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Pa
     shift)."""
     s = result.series
     step = max(1, round(window_h / float(s["time_h"].iloc[1] - s["time_h"].iloc[0]))) if len(s) > 1 else 1
-    t = s["time_h"].to_numpy()[::step]
+    t = np.asarray(_when(result, s["time_h"].to_numpy()[::step]))
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for col in s.columns:
         if col.endswith(".busy_h_cum"):
@@ -102,7 +134,7 @@ def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Pa
             if len(util) and np.nanmax(np.nan_to_num(util)) > 0.01:
                 ax.step(t[1:], util, where="pre", label=name, linewidth=1)
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("simulated hour")
+    _time_axis(ax, result, "time")
     ax.set_ylabel("busy / staffed")
     ax.set_title(f"Utilisation over time ({window_h:g} h averages)")
     _legend(ax, fontsize=7)
@@ -158,12 +190,12 @@ def plot_lane_fill(result: RunResult, path: Path) -> Path:
     for lane, part in result.departures.groupby("lane", sort=False):
         run = part[~part["cancelled"] & part["fill_rate"].notna()]
         if len(run):
-            ax.plot(run["departure_h"], run["fill_rate"], marker=".", linewidth=0.8, label=str(lane))
+            ax.plot(_when(result, run["departure_h"]), run["fill_rate"], marker=".", linewidth=0.8, label=str(lane))
         cancelled = part[part["cancelled"]]
         if len(cancelled):
-            ax.scatter(cancelled["departure_h"], np.zeros(len(cancelled)), marker="x", color="red")
+            ax.scatter(_when(result, cancelled["departure_h"]), np.zeros(len(cancelled)), marker="x", color="red")
     ax.axhline(1.0, color="grey", linestyle="--", linewidth=0.8)
-    ax.set_xlabel("simulated hour of departure")
+    _time_axis(ax, result, "departure")
     ax.set_ylabel("fill rate (max of kg, m3)")
     ax.set_title("Lane fill rate by departure")
     _legend(ax, fontsize=7)

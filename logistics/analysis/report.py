@@ -95,12 +95,16 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     top = pd.DataFrame(headline(summary, first.modes), columns=["KPI", f"mean of {len(results)} replication(s)"])
     resources = pd.concat([r.resources.assign(replication=r.replication) for r in results])
     resources = resources.groupby("resource", sort=False)[["served", "utilisation", "mean_queue", "peak_queue"]].mean()
-    resources = resources.reset_index()
+    resources = _flag_bottlenecks(resources.reset_index())
     costs = summary[summary["kpi"].str.startswith("cost_per_order.")][["kpi", "mean", "min", "max"]]
+    start = f" from {first.start:%Y-%m-%d %H:%M}" if first.start is not None else ""
+    flagged = resources[resources["bottleneck"] != ""]
+    bottlenecks = "; ".join(f"{r.resource} ({r.bottleneck})" for r in flagged.itertuples())
     intro = (
         f"Scenario **{first.scenario}**, {len(results)} replication(s); orders created during "
-        f"{first.horizon_h:g} h, simulated to {first.end_h:g} h. Lead times cover orders created after the "
+        f"{first.horizon_h:g} h{start}, simulated to {first.end_h:g} h. Lead times cover orders created after the "
         f"{first.warmup_h:g} h warm-up. Plots show replication {first.replication}."
+        + (f" Bottlenecks: {bottlenecks}." if bottlenecks else "")
     )
     sections = [
         ("Headline", top),
@@ -120,7 +124,10 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
 
     body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(intro).replace('**', '')}</p>"]
     for name, table in sections[:-1]:
-        body += [f"<h2>{html.escape(name)}</h2>", table.to_html(index=False, float_format=_fmt, na_rep="n/a", border=0)]
+        body += [
+            f"<h2>{html.escape(name)}</h2>",
+            '<div class="wide">' + table.to_html(index=False, float_format=_fmt, na_rep="n/a", border=0) + "</div>",
+        ]
     for name, path in images.items():
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         body += [
@@ -135,6 +142,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
         "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
+        ".wide{overflow-x:auto;max-width:100%}"
     )
     html_path = out_dir / "report.html"
     html_path.write_text(
@@ -143,6 +151,29 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         encoding="utf-8",
     )
     return {"markdown": md_path, "html": html_path, **{k: v for k, v in images.items()}}
+
+
+BUSY = 0.85
+"""Utilisation from which a resource is flagged as a bottleneck whatever the others do."""
+
+
+def _flag_bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:
+    """A `bottleneck` column: the resource with the highest utilisation and the one with the longest mean
+    queue (when anything queues), and every resource busy `BUSY` or more of its staffed time."""
+    flags = [[] for _ in range(len(resources))]  # type: list[list[str]]
+    if len(resources):
+        util = resources["utilisation"].fillna(0.0).to_numpy()
+        queue = resources["mean_queue"].fillna(0.0).to_numpy()
+        top = int(util.argmax())
+        if util[top] > 0:
+            flags[top].append(f"highest utilisation {util[top]:.2f}")
+        for k in range(len(resources)):
+            if util[k] >= BUSY and k != top:
+                flags[k].append(f"utilisation {util[k]:.2f}")
+        longest = int(queue.argmax())
+        if queue[longest] >= 1.0:
+            flags[longest].append(f"longest mean queue {queue[longest]:,.1f}")
+    return resources.assign(bottleneck=["; ".join(f) for f in flags])
 
 
 def _pivot(summary: pd.DataFrame, prefix: str, columns: dict[str, str]) -> pd.DataFrame:

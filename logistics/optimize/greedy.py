@@ -28,44 +28,44 @@ def _vehicles(problem: RoutingProblem) -> list[tuple[int, int, VehicleType]]:
 
 
 def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[int]:
-    """Nearest feasible stop after nearest feasible stop, from the depot; removes the chosen from `pool`."""
+    """Nearest feasible stop after nearest feasible stop, from the depot; removes the chosen from `pool`.
+    "Nearest" is the time until service can begin (waiting for a window counts); ties go to the earlier stop
+    in `pool`. Vectorised over the pool: one numpy pass per stop placed."""
     dur = problem.durations
     depot = problem.location_index(vtype.start_depot)
     end = problem.location_index(vtype.end)
     t = vtype.shift_start_s
     start_t = t
     here = depot
-    load = np.zeros(len(problem.dimensions))
-    cap = np.asarray(vtype.capacity, dtype=float)
+    cap = np.asarray(vtype.capacity, dtype=float) + 1e-9
+    if not pool:
+        return []
+    stops = [problem.stops[i] for i in pool]
+    ids = np.asarray(pool, dtype=np.int64)
+    loc = np.array([problem.location_index(s.location) for s in stops], dtype=np.int64)
+    demand = np.array([problem.demand(s) for s in stops], dtype=float).reshape(len(stops), -1)
+    opens = np.array([s.window_s[0] if s.window_s is not None else -math.inf for s in stops], dtype=float)
+    closes = np.array([s.window_s[1] if s.window_s is not None else math.inf for s in stops], dtype=float)
+    service = np.array([s.service_s for s in stops], dtype=float)
+    back_leg = dur[loc, end]
+    open_ = np.ones(len(stops), dtype=bool)
+    load = np.zeros(demand.shape[1])
     route: list[int] = []
-    while pool:
-        best, best_d = -1, math.inf
-        for i in pool:
-            s = problem.stops[i]
-            loc = problem.location_index(s.location)
-            if np.any(load + np.asarray(problem.demand(s), dtype=float) > cap + 1e-9):
-                continue
-            arrive = t + dur[here, loc]
-            a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
-            begin = max(arrive, a)
-            if begin > b:
-                continue
-            back = begin + s.service_s + dur[loc, end]
-            if back > vtype.shift_end_s or back - start_t > vtype.max_duration_s:
-                continue
-            d = begin - t  # time to reach and be able to start: waiting counts as distance here
-            if d < best_d:
-                best, best_d = i, d
-        if best < 0:
+    while open_.any():
+        fits = open_ & np.all(load + demand <= cap, axis=1)
+        begin = np.maximum(t + dur[here, loc], opens)
+        back = begin + service + back_leg
+        ok = fits & (begin <= closes) & (back <= vtype.shift_end_s) & (back - start_t <= vtype.max_duration_s)
+        if not ok.any():
             break
-        s = problem.stops[best]
-        loc = problem.location_index(s.location)
-        a = s.window_s[0] if s.window_s is not None else -math.inf
-        t = max(t + dur[here, loc], a) + s.service_s
-        load += np.asarray(problem.demand(s), dtype=float)
-        here = loc
-        route.append(best)
-        pool.remove(best)
+        k = int(np.argmin(np.where(ok, begin - t, math.inf)))
+        t = float(begin[k] + service[k])
+        load += demand[k]
+        here = int(loc[k])
+        open_[k] = False
+        route.append(int(ids[k]))
+    chosen = set(route)
+    pool[:] = [i for i in pool if i not in chosen]
     return route
 
 

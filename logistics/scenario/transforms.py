@@ -16,8 +16,9 @@ def _scale_staff(staffing: Any, factor: float) -> Any:
 
 
 def scaled(scenario: Scenario, factor: float) -> Scenario:
-    """The same scenario with demand (of every flow), every staffed resource, lane capacity and block space and
-    the customer base scaled by `factor`, so that utilisations stay about the same while volume changes."""
+    """The same scenario with demand (of every flow), every staffed resource, lane capacity and block space, the
+    depots' vans and the customer base scaled by `factor`, so that utilisations stay about the same while volume
+    changes."""
     if not factor > 0:
         raise ValueError(f"factor must be > 0, got {factor}")
     data = scenario.model_dump(by_alias=True)
@@ -49,6 +50,14 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
         cp["inspectors"] = _scale_staff(cp["inspectors"], factor)
         if cp["lab"] is not None:
             cp["lab"]["servers"] = _scale_staff(cp["lab"]["servers"], factor)
+    last_miles = [data["last_mile"]] if data["last_mile"] is not None else []
+    for last_mile in last_miles + [f["last_mile"] for f in data["flows"]]:
+        dispatch = last_mile["dispatch"]
+        if dispatch is not None:  # the depot's vans (and its parcel threshold) scale with the parcels
+            for vans in dispatch["fleet"]:
+                vans["count"] = max(1, math.ceil(vans["count"] * factor))
+            if dispatch["threshold_parcels"] is not None:
+                dispatch["threshold_parcels"] = max(1, math.ceil(dispatch["threshold_parcels"] * factor))
     for lane in data["network"]["lanes"]:
         lane["containers_per_departure"] = max(1, math.ceil(lane["containers_per_departure"] * factor))
         if lane["block_space"] is not None:

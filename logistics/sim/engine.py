@@ -13,6 +13,7 @@ import simpy
 
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import MINUTES_PER_HOUR
+from logistics.scenario.disruptions import Disruption
 from logistics.scenario.scenario import Scenario
 from logistics.sim.bonded import BondedImportModel, resource_rows, run_to_end
 from logistics.sim.flows import Flows
@@ -68,6 +69,11 @@ class CrossBorderModel:
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
+        result = self._run(progress, steps)
+        windows = tuple((_label(d), d.start_h, d.end_h) for d in self.scenario.disruptions)
+        return replace(result, start=self.scenario.run.start, disruptions=windows)
+
+    def _run(self, progress: ProgressCallback | None, steps: int) -> RunResult:
         started = time.perf_counter()
         run_to_end(self.env, self.end_h, progress, steps)
         self.series.finish()
@@ -125,6 +131,12 @@ class CrossBorderModel:
             routes=pd.concat(routes, ignore_index=True) if routes else pd.DataFrame(),
             optimizer_s=result.optimizer_s + flows.optimizer_s,
         )
+
+
+def _label(d: Disruption) -> str:
+    """A disruption as a plot label: its kind and what it hits."""
+    target = getattr(d, "lane", None) or getattr(d, "checkpoint", None)
+    return d.kind.replace("_", " ") + (f": {target}" if target else "")
 
 
 def simulate(scenario: Scenario, replication: int = 0, progress: ProgressCallback | None = None) -> RunResult:

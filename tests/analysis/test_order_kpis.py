@@ -59,6 +59,8 @@ def test_a_disrupted_bonded_run_accounts_for_every_order_in_its_headline(tmp_pat
     assert kpis["orders.ended.returned"] > 0 and kpis["orders.ended.destroyed"] > 0  # the checkpoint's outcomes
     assert kpis["orders.created"] == kpis["orders.delivered"] + kpis["orders.in_system"] + kpis[reasons].sum()
     assert "| Orders returned at a checkpoint |" in report
+    # the report names its calendar start and flags the busiest and most congested resources
+    assert "from 2026-11-09 00:00" in report and "Bottlenecks: " in report and "highest utilisation" in report
 
 
 @pytest.mark.parametrize("name", ["bonded_import_small", "direct_mail_two_services"])
