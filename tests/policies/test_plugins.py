@@ -118,3 +118,11 @@ kpis: [warehouse.pick_lists]
     results = pd.read_parquet(tmp_path / "o" / "results.parquet")
     lists = results[results["kpi"] == "warehouse.pick_lists"].groupby("policy")["value"].mean()
     assert lists["pairs"] < lists["single"]
+
+
+def test_the_readme_shows_the_example_plugin_as_it_is() -> None:
+    import textwrap
+
+    code = (ROOT / "examples" / "my_policies.py").read_text(encoding="utf-8").split('"""', 2)[2].strip()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert textwrap.indent(code, "  ").replace("\n  \n", "\n\n") in readme
