@@ -191,13 +191,14 @@ def _interval(values: list[float]) -> tuple[float, float]:
 
 
 def test_resource_kpis_cover_the_measured_window_and_match_mmc_theory() -> None:
-    """Utilisation and mean queue of the M/M/4 pick station (rho 0.8) over 20 replications of 400 h after a
+    """Utilisation and mean queue of the M/M/4 pick station (rho 0.8) over 16 replications of 300 h after a
     50 h warm-up, with a 50 h cool-down that has no arrivals: counted over the whole run the utilisation would
-    be about 0.64; inside the window it must be rho, and the mean queue lambda * Wq (Little's law, Erlang C)."""
-    sets = [x for x in MMC if not x.startswith("run.")] + ["run.horizon_h=400", "run.warmup_h=50", "run.cooldown_h=50"]
+    be about 0.69 (0.8 x 300 h busy of 350 h staffed); inside the window it must be rho, and the mean queue
+    lambda * Wq (Little's law, Erlang C)."""
+    sets = [x for x in MMC if not x.startswith("run.")] + ["run.horizon_h=300", "run.warmup_h=50", "run.cooldown_h=50"]
     scenario = load_builtin("bonded_import_small", sets)
     utilisation, queue = [], []
-    for r in range(20):
+    for r in range(16):
         kpis = run_kpis(simulate(scenario, replication=r)).set_index("kpi")["value"]
         utilisation.append(kpis["resource.warehouse.pick.utilisation"])
         queue.append(kpis["resource.warehouse.pick.mean_queue"])
@@ -205,4 +206,4 @@ def test_resource_kpis_cover_the_measured_window_and_match_mmc_theory() -> None:
     assert mean - half > 0.8 * 0.99 and mean + half < 0.8 * 1.01, (mean, half)
     lq = 60.0 * mmc_mean_wait(60.0, 60 / 3.2, 4)
     mean, half = _interval(queue)
-    assert mean - half <= lq <= mean + half and half < 0.06 * lq, (mean, half, lq)
+    assert mean - half <= lq <= mean + half and half < 0.08 * lq, (mean, half, lq)
