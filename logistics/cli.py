@@ -437,7 +437,7 @@ def bench(
                 f"[{row.ci_low:.4g}, {row.ci_high:.4g}]",
             )
         console.print(table)
-    from logistics.analysis.experiment_report import write_experiment_report
+    from logistics.experiments.report import write_experiment_report
 
     report = write_experiment_report(spec, results, out)
     console.print(f"results in {out}: results table, summary.csv, comparisons.csv, failures.csv; report {report}")

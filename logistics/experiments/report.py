@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from logistics.analysis.order_kpis import QUANTILES
 from logistics.analysis.stats import summarize
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["write_experiment_report"]
 
-QUANTILES = [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)]
 
 
 def _png(fig: plt.Figure) -> str:
