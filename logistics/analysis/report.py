@@ -202,6 +202,12 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
             "orders.ended.destroyed": "destroyed",
             "orders.ended.over_limit": "over limit",
             "orders.ended.delivery_failed": "delivery failed",
+        },
+    )
+    mode_costs = _pivot(
+        summary,
+        "mode.",
+        {
             "lead_time.end_to_end_h.mean": "lead time mean (h)",
             "lead_time.end_to_end_h.p95": "lead time p95 (h)",
             "service.on_time_delivery_rate": "on time",
@@ -252,8 +258,9 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     dispatch = summary[summary["kpi"].str.startswith("dispatch.")][["kpi", "unit", "mean", "min", "max"]]
     if len(dispatch):
         sections.append(("Last-mile dispatch", dispatch))
-    if len(modes):
-        sections.append(("By customs mode", modes))
+    if len(modes):  # two tables, so that each fits the page
+        sections.append(("By customs mode: orders", modes))
+        sections.append(("By customs mode: lead time and cost", mode_costs))
     if len(lanes):
         sections.append(("Lanes", lanes))
     if len(checkpoints):
