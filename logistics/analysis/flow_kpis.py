@@ -23,10 +23,10 @@ Rows = list[tuple[str, float, str]]
 def flow_kpis(result: RunResult) -> pd.DataFrame:
     """KPI rows of the lanes and checkpoints of one run (empty if the scenario has none)."""
     rows: Rows = []
-    if not len(result.flow_orders) and not len(result.departures):
+    if not len(result.flow_orders) and not len(result.departures) and not len(result.clearances):
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     departures = result.departures
-    for lane, part in departures.groupby("lane", sort=False):
+    for lane, part in departures.groupby("lane", sort=False) if len(departures) else ():
         run = part[~part["cancelled"]]
         name = f"lane.{lane}"
         rows.append((f"{name}.departures", len(run), "departures"))
@@ -41,8 +41,8 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
         rows.append((f"{name}.cost_per_chargeable_kg_cny", cost / chargeable if chargeable else np.nan, "CNY/kg"))
         rows.append((f"{name}.block_unused_kg", float(run["block_unused_kg"].sum()), "kg"))
 
-    clear = result.clearances
-    for cp, part in clear.groupby("checkpoint", sort=False):
+    clear = result.clearances  # every checkpoint's visits, the bonded import's first and second line too
+    for cp, part in clear.groupby("checkpoint", sort=False) if len(clear) else ():
         name = f"checkpoint.{cp}"
         rows.append((f"{name}.cleared", len(part), "items"))
         summarize(rows, f"{name}.clearance_h", part["clearance_h"].to_numpy(), "h")
@@ -56,6 +56,8 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
         for outcome in OUTCOMES:
             rows.append((f"{name}.outcome.{outcome}", int(outcomes.get(outcome, 0)), "items"))
         rows.append((f"{name}.lab_tests", int(part["lab"].sum()), "items"))
+    if all(m == "1210" for m in result.modes):  # no cross-border flows
+        return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     if "1210" not in result.modes:  # otherwise the bonded part reports them: the tiers are shared
         rows.append(("customs.trader_demotions", result.counts.get("flows.trader_demotions", 0), "traders"))
     rows.append(("flows.consignments", result.counts.get("flows.consignments", 0), "containers"))

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["write_experiment_report"]
 
 
-
 def _png(fig: plt.Figure) -> str:
     buffer = io.BytesIO()
     fig.tight_layout()

@@ -29,6 +29,7 @@ from logistics.scenario.disruptions import CheckpointDown, DemandSurge
 from logistics.scenario.scenario import Scenario
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
+from logistics.sim.clearance import OUTCOMES
 from logistics.sim.customs import CheckpointStations, RiskSelection, selection
 from logistics.sim.demand import forecast_units_per_day, generate_orders
 from logistics.sim.dispatch import Depot
@@ -514,6 +515,7 @@ class BondedImportModel:
                 for c in self.consignments
             ]
         )
+        visits = self._visits(orders, inspection_cost)
         counts = dict(status.counts)
         counts.update(
             backordered_orders=self.inventory.backordered_orders,
@@ -552,12 +554,80 @@ class BondedImportModel:
             stock=stock,
             wall_s=wall_s,
             floor=self._floor_stats(),
+            clearances=visits,
             waves=self.depot.tables()[0] if self.depot is not None else pd.DataFrame(),
             routes=self.depot.tables()[1] if self.depot is not None else pd.DataFrame(),
             optimizer_s=self.depot.optimizer_s if self.depot is not None else 0.0,
             routed_zones=tuple(s.last_mile.dispatch.zones) if s.last_mile.dispatch is not None else (),  # type: ignore[union-attr]
             pick_lists=self.floor.pick_list_table() if self.floor is not None else pd.DataFrame(),
         )
+
+    def _visits(self, orders: pd.DataFrame, inspection_cost: np.ndarray) -> pd.DataFrame:
+        """The bonded import's finished checkpoint visits in the one visit-log shape (`clearances.csv`): each
+        parcel at the second line (arrived when packed; cleared, or ended by the inspection's outcome) and each
+        consignment at the first line (arrived at the port; cleared)."""
+        s = self.scenario
+        second = s.customs.checkpoint("second_line")
+        first = s.customs.checkpoint("first_line")
+        parts = []
+        if second is not None:
+            left = orders["cleared_h"].fillna(orders["ended_h"]).to_numpy()
+            came = orders["xray_start_h"].notna().to_numpy() & ~np.isnan(left)  # finished visits, as the flows log
+            tier = (
+                self.risk.tier_at_check.astype(np.int64)
+                if self.risk is not None
+                else np.full(len(orders), CREDIT_TIERS.index("general"))
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "checkpoint": second.id,
+                        "role": "second_line",
+                        "job": np.flatnonzero(came),
+                        "arrived_h": orders["pack_end_h"].to_numpy()[came],
+                        "cleared_h": left[came],
+                        "tier": tier[came].astype(float),
+                        "inspected": orders["inspected"].to_numpy()[came].astype(float),
+                        "lab": 0.0,
+                        "outcome": self.outcome[came].astype(np.int64),
+                        "cost_cny": inspection_cost[came],
+                        "order": True,
+                    }
+                )
+            )
+        if first is not None and self.consignments:
+            arrive = f"arrive:{first.node}"
+            rows = [c for c in self.consignments if arrive in c.events and "first_line_cleared" in c.events]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "checkpoint": first.id,
+                        "role": "first_line",
+                        "job": [c.id for c in rows],
+                        "arrived_h": [c.events[arrive] for c in rows],
+                        "cleared_h": [c.events.get("first_line_cleared", np.nan) for c in rows],
+                        "tier": float(CREDIT_TIERS.index("general")),
+                        "inspected": [float(self.first_line.inspect[c.id]) for c in rows],
+                        "lab": 0.0,
+                        "outcome": [0 if c.outcome != "rejected_at_first_line" else 2 for c in rows],
+                        "cost_cny": [
+                            s.costs.inspection_cny_per_consignment * bool(self.first_line.inspect[c.id]) for c in rows
+                        ],
+                        "order": False,
+                    }
+                )
+            )
+        if not parts:
+            return pd.DataFrame()
+        visits = pd.concat(parts, ignore_index=True)
+        visits["clearance_h"] = visits["cleared_h"] - visits["arrived_h"]
+        visits["flow"] = ""
+        visits["mode"] = "1210"
+        visits["credit_tier"] = pd.Categorical.from_codes(
+            visits["tier"].to_numpy().astype(np.int64), list(CREDIT_TIERS)
+        )
+        visits["outcome"] = pd.Categorical.from_codes(visits["outcome"].to_numpy().astype(np.int64), list(OUTCOMES))
+        return visits
 
     def _floor_stats(self) -> dict[str, float]:
         """The floor's counters, and the docks' waits (empty without a floor)."""

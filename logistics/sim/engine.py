@@ -126,7 +126,9 @@ class CrossBorderModel:
             flow_orders=flows.orders,
             flow_consignments=flows.consignments,
             departures=flows.departures,
-            clearances=flows.clearances,
+            clearances=pd.concat([c for c in (result.clearances, flows.clearances) if len(c)], ignore_index=True)
+            if len(result.clearances) or len(flows.clearances)
+            else flows.clearances,
             waves=pd.concat(waves, ignore_index=True) if waves else pd.DataFrame(),
             routes=pd.concat(routes, ignore_index=True) if routes else pd.DataFrame(),
             optimizer_s=result.optimizer_s + flows.optimizer_s,

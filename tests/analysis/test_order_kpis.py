@@ -59,6 +59,14 @@ def test_a_disrupted_bonded_run_accounts_for_every_order_in_its_headline(tmp_pat
     assert kpis["orders.ended.returned"] > 0 and kpis["orders.ended.destroyed"] > 0  # the checkpoint's outcomes
     assert kpis["orders.created"] == kpis["orders.delivered"] + kpis["orders.in_system"] + kpis[reasons].sum()
     assert "| Orders returned at a checkpoint |" in report
+    # one visit log for every checkpoint: the bonded import's first and second line are in clearances.csv too
+    visits = pd.read_csv(tmp_path / "bonded_import_disrupted" / "clearances.csv")
+    assert {"first_line", "second_line"} <= set(visits["role"])
+    exit_ = visits[visits["checkpoint"] == "bonded_exit_xray"]
+    assert kpis["checkpoint.bonded_exit_xray.inspection_rate"] == pytest.approx(exit_["inspected"].mean())
+    assert (exit_["outcome"] == "returned").sum() == kpis["checkpoint.bonded_exit_xray.outcome.returned"]
+    assert kpis["checkpoint.bonded_exit_xray.outcome.returned"] == kpis["orders.ended.returned"]
+    assert kpis["checkpoint.bonded_exit_xray.outcome.destroyed"] == kpis["orders.ended.destroyed"]
     # the report names its calendar start and flags the busiest and most congested resources
     assert "from 2026-11-09 00:00" in report and "Bottlenecks: " in report and "highest utilisation" in report
 
