@@ -404,8 +404,7 @@ def bench(
     try:
         path = Path(experiment) if Path(experiment).exists() else builtin_experiment_path(experiment)
         spec = load_experiment(path)
-        spec = spec.model_copy(update={"plugins": [*spec.plugins, *_plugins(plugins)]})
-        _plugins(spec.plugins)
+        spec = spec.model_copy(update={"plugins": _plugins([*spec.plugins, *(plugins or [])])})
         if backend not in ("serial", "local", "dask"):
             raise ScenarioError(
                 [ScenarioIssue(("--backend",), f"must be serial, local or dask, got {backend!r}", "command line")]

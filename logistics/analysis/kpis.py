@@ -10,7 +10,7 @@ import pandas as pd
 from logistics.analysis.flow_kpis import flow_kpis
 from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
 from logistics.sim.accounting import STAGES
-from logistics.sim.result import COST_COMPONENTS, RunResult, order_table
+from logistics.sim.result import COST_COMPONENTS, RunResult
 
 __all__ = ["LEAD_TIME_STAGES", "QUANTILES", "kpi_table", "run_kpis", "stage_lead_times"]
 
@@ -130,7 +130,7 @@ def _floor_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
 def _dispatch_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
     """Last-mile dispatch: km and cost per parcel, parcels per route, van use, on time, failed deliveries,
     optimizer time per wave (reported apart from the simulation's own time)."""
-    waves, routes, orders = result.waves, result.routes, order_table(result)
+    waves, routes = result.waves, result.routes
     planned = waves[waves["status"] != "skipped"]
     delivered = float(routes["delivered"].sum()) if len(routes) else 0.0
     km = float(routes["km"].sum()) if len(routes) else 0.0
@@ -161,7 +161,9 @@ def _dispatch_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> Non
     capped = planned["solve_wall_s"] >= 0.95 * planned["time_limit_s"]  # NaN limits (no cap) compare False
     rows.append(("dispatch.time_cap_hits", float(capped.sum()), "waves"))
     rows.append(("dispatch.simulation_s", max(0.0, result.wall_s - result.optimizer_s), "wall s"))
-    routed = orders[orders["routed"].fillna(False).astype(bool)] if "routed" in orders else orders.iloc[:0]
+    columns = ["created_h", "delivered_h", "delivery_promise_h", "end_reason"]
+    parts = [f.loc[f["routed"], columns] for f in (result.orders, result.flow_orders) if "routed" in f]
+    routed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     live = routed[(routed["created_h"] >= result.warmup_h) & (routed["end_reason"] != "over_limit")]
     in_time = (live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]) <= live[
         "delivery_promise_h"

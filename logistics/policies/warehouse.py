@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -35,6 +35,7 @@ __all__ = [
     "BATCHING",
     "DOCKS",
     "FACE_REPLENISHMENT",
+    "FLOOR_POLICIES",
     "PICK_ROUTING",
     "RESLOTTING",
     "SLOTTING",
@@ -468,3 +469,14 @@ class SmallSBigS:
 
 FACE_REPLENISHMENT: Registry[FaceReplenishmentPolicy] = Registry("pick-face replenishment")
 FACE_REPLENISHMENT.register("s_S", SmallSBigS)
+
+
+FLOOR_POLICIES: dict[str, Registry[Any]] = {
+    "slotting": SLOTTING,
+    "reslotting": RESLOTTING,
+    "pick_routing": PICK_ROUTING,
+    "batching": BATCHING,
+    "wave_release": WAVE_RELEASE,
+    "face_replenishment": FACE_REPLENISHMENT,
+}
+"""The warehouse floor's decisions by the field that chooses each (`warehouse.floor.<field>`)."""

@@ -558,7 +558,6 @@ class BondedImportModel:
             waves=self.depot.tables()[0] if self.depot is not None else pd.DataFrame(),
             routes=self.depot.tables()[1] if self.depot is not None else pd.DataFrame(),
             optimizer_s=self.depot.optimizer_s if self.depot is not None else 0.0,
-            routed_zones=tuple(s.last_mile.dispatch.zones) if s.last_mile.dispatch is not None else (),  # type: ignore[union-attr]
             pick_lists=self.floor.pick_list_table() if self.floor is not None else pd.DataFrame(),
         )
 
@@ -605,7 +604,7 @@ class BondedImportModel:
                         "role": "first_line",
                         "job": [c.id for c in rows],
                         "arrived_h": [c.events[arrive] for c in rows],
-                        "cleared_h": [c.events.get("first_line_cleared", np.nan) for c in rows],
+                        "cleared_h": [c.events["first_line_cleared"] for c in rows],
                         "tier": float(CREDIT_TIERS.index("general")),
                         "inspected": [float(self.first_line.inspect[c.id]) for c in rows],
                         "lab": 0.0,

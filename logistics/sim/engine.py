@@ -46,9 +46,7 @@ class CrossBorderModel:
         else:
             self.series = TimeSeries(self.env, s.run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
         if self.flows is not None:
-            for st in self.flows.stations + [
-                st for c in self.flows.checkpoints.values() for st in c.clearance.stations
-            ]:
+            for st in self.flows.resources:
                 self.series.gauge(f"{st.name}.queue", lambda st=st: len(st.queue))
                 self.series.gauge(f"{st.name}.busy", lambda st=st: st.busy)
                 self.series.gauge(f"{st.name}.capacity", lambda st=st: st.capacity)
@@ -62,9 +60,7 @@ class CrossBorderModel:
             self.series.start()
         stations = list(self.bonded.stations) if self.bonded is not None else []
         if self.flows is not None:
-            stations += self.flows.stations + [
-                st for c in self.flows.checkpoints.values() for st in c.clearance.stations
-            ]
+            stations += self.flows.resources
         measure_window(self.env, stations, s.run.warmup_h, s.run.horizon_h)
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
@@ -114,8 +110,6 @@ class CrossBorderModel:
             [result.resources, pd.DataFrame(resource_rows(flows.resources, self.end_h))], ignore_index=True
         )
         series = pd.DataFrame({"time_h": self.series.time_h, **self.series.values})
-        waves = [t.assign(flow="") for t in (result.waves,) if len(t)] + ([flows.waves] if len(flows.waves) else [])
-        routes = [t.assign(flow="") for t in (result.routes,) if len(t)] + ([flows.routes] if len(flows.routes) else [])
         return replace(
             result,
             modes=tuple(s.modes),
@@ -126,13 +120,17 @@ class CrossBorderModel:
             flow_orders=flows.orders,
             flow_consignments=flows.consignments,
             departures=flows.departures,
-            clearances=pd.concat([c for c in (result.clearances, flows.clearances) if len(c)], ignore_index=True)
-            if len(result.clearances) or len(flows.clearances)
-            else flows.clearances,
-            waves=pd.concat(waves, ignore_index=True) if waves else pd.DataFrame(),
-            routes=pd.concat(routes, ignore_index=True) if routes else pd.DataFrame(),
+            clearances=_stack(result.clearances, flows.clearances),
+            waves=_stack(result.waves.assign(flow="") if len(result.waves) else result.waves, flows.waves),
+            routes=_stack(result.routes.assign(flow="") if len(result.routes) else result.routes, flows.routes),
             optimizer_s=result.optimizer_s + flows.optimizer_s,
         )
+
+
+def _stack(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the bonded import's table and the flows' in one table (empty frames left out)."""
+    kept = [f for f in frames if len(f)]
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
 
 def _label(d: Disruption) -> str:

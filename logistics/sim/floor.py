@@ -27,17 +27,7 @@ from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_
 from logistics.optimize.picking import PickLists
 from logistics.optimize.slotting import SkuTable as SlotSkus
 from logistics.optimize.slotting import SlottingProblem, count_moves
-from logistics.policies.registry import Registry
-from logistics.policies.warehouse import (
-    BATCHING,
-    FACE_REPLENISHMENT,
-    PICK_ROUTING,
-    RESLOTTING,
-    SLOTTING,
-    WAVE_RELEASE,
-    Pool,
-)
-from logistics.scenario.policy import PolicyChoice
+from logistics.policies.warehouse import FLOOR_POLICIES, Pool
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Floor
 from logistics.sim.catalog import SkuTable
@@ -53,8 +43,9 @@ __all__ = ["WarehouseFloor", "build_layout"]
 _PATH = ("warehouse", "floor")
 
 
-def _policy(registry: Registry, choice: PolicyChoice, field: str):  # type: ignore[no-untyped-def]
-    return make_policy((*_PATH, field), registry, choice)
+def _policy(floor: Floor, field: str):  # type: ignore[no-untyped-def]
+    """The policy `warehouse.floor.<field>` chooses."""
+    return make_policy((*_PATH, field), FLOOR_POLICIES[field], getattr(floor, field))
 
 
 def build_layout(floor: Floor) -> WarehouseLayout:
@@ -113,12 +104,12 @@ class WarehouseFloor:
         self.rng = rng
         cal, start = scenario.calendar, scenario.run.start
         self.layout = build_layout(floor)
-        self.slotting = _policy(SLOTTING, floor.slotting, "slotting")
-        self.reslotting = _policy(RESLOTTING, floor.reslotting, "reslotting")
-        self.routing = _policy(PICK_ROUTING, floor.pick_routing, "pick_routing")
-        self.batching = _policy(BATCHING, floor.batching, "batching")
-        self.waves = _policy(WAVE_RELEASE, floor.wave_release, "wave_release")
-        self.faces = _policy(FACE_REPLENISHMENT, floor.face_replenishment, "face_replenishment")
+        self.slotting = _policy(floor, "slotting")
+        self.reslotting = _policy(floor, "reslotting")
+        self.routing = _policy(floor, "pick_routing")
+        self.batching = _policy(floor, "batching")
+        self.waves = _policy(floor, "wave_release")
+        self.faces = _policy(floor, "face_replenishment")
 
         # --- slotting at the start ----------------------------------------------------------------------
         n_skus = len(skus)

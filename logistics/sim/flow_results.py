@@ -236,9 +236,7 @@ def flow_results(self: Flows) -> FlowResults:
             getattr(g.policy, "stats", {}).get("time_cap_hits", 0) for g in self.groups.values()
         ),
     }
-    resources = [*self.stations]
-    for step in self.checkpoints.values():
-        resources += step.clearance.stations
+    resources = self.resources
     return FlowResults(
         orders=table,
         consignments=pd.DataFrame(consignment_rows),

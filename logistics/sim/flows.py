@@ -344,6 +344,11 @@ class Flows:
             lane_id = group.lanes[0]
         return next(lane for lane in network.lanes if lane.id == lane_id)
 
+    @property
+    def resources(self) -> list[Station]:
+        """Every station of the flows: their own and their checkpoints'."""
+        return [*self.stations, *(st for step in self.checkpoints.values() for st in step.clearance.stations)]
+
     def _add_program(self, flow: int, kind: str, offset: int, count: int, steps: list[_Step]) -> None:
         self.program_of[offset : offset + count] = bytes([len(self.programs)]) * count
         self.programs.append(_Program(flow, kind, offset, count, steps))
@@ -588,10 +593,11 @@ class _Deliver(_Step):
         f = self.flows
         now = f.env.now
         f.dispatched_h[job] = now
-        depot = f.depots.get(f.flow_of[job])
-        if depot is not None and depot[0].routed[job - depot[1]]:
-            depot[0].receive(np.array([job - depot[1]]))
-            return
+        if f.depots:  # only flows with a depot pay for the look-up
+            depot = f.depots.get(int(f.flow_of[job]))
+            if depot is not None and depot[0].routed[job - depot[1]]:
+                depot[0].receive(np.array([job - depot[1]]))
+                return
         f.delivered_h[job] = now + f.delivery_h[job]
 
 

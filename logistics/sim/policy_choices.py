@@ -13,30 +13,13 @@ from logistics.policies.dispatch import DISPATCH
 from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import REPLENISHMENT
-from logistics.policies.warehouse import (
-    BATCHING,
-    DOCKS,
-    FACE_REPLENISHMENT,
-    PICK_ROUTING,
-    RESLOTTING,
-    SLOTTING,
-    WAVE_RELEASE,
-)
+from logistics.policies.warehouse import DOCKS, FLOOR_POLICIES
 from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.scenario import Scenario
 
 __all__ = ["ChosenPolicy", "check_policies", "chosen_policies", "make_policy"]
 
 Path = tuple[str | int, ...]
-
-FLOOR_POLICIES: dict[str, Registry[Any]] = {
-    "slotting": SLOTTING,
-    "reslotting": RESLOTTING,
-    "pick_routing": PICK_ROUTING,
-    "batching": BATCHING,
-    "wave_release": WAVE_RELEASE,
-    "face_replenishment": FACE_REPLENISHMENT,
-}
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,6 @@ class RunResult:
     waves: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile dispatch waves
     routes: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile routes driven
     optimizer_s: float = field(default=0.0, compare=False)  # wall time in dispatch optimizers (in wall_s too)
-    routed_zones: tuple[str, ...] = ()  # last-mile zones delivered on routed waves
     start: datetime | None = field(default=None, compare=False)  # the calendar time of hour 0
     disruptions: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)  # (label, start h, end h)
 
