@@ -30,12 +30,11 @@ CREDIT_TIERS: tuple[str, ...] = ("advanced_aeo", "general_aeo", "general", "disc
 
 
 class Trader(ScenarioModel):
-    """A cross-border e-commerce enterprise whose declarations carry its customs credit tier; `share` of the
-    orders are its own."""
+    """A cross-border e-commerce enterprise whose declarations carry its customs credit tier; each flow says
+    which share of its orders each trader declares (`flows[k].traders`)."""
 
     id: str = Field(min_length=1)
     tier: CreditTier
-    share: float = Field(gt=0)
 
 
 class RiskRules(ScenarioModel):

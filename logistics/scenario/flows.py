@@ -1,6 +1,7 @@
-"""Cross-border flows other than bonded import: 9610 direct mail (import or export), 9710 B2B direct export and
-9810 export to an overseas warehouse. Each flow has its own demand and goods, and follows a route of lanes
-through customs checkpoints; lanes and checkpoints are shared by every flow that names them."""
+"""Cross-border flows, one per business line and customs mode: 1210 bonded import, 9610 direct mail (import or
+export), 9710 B2B direct export and 9810 export to an overseas warehouse. Each flow has its own demand and goods,
+and follows a route of lanes through customs checkpoints; lanes and checkpoints are shared by every flow that
+names them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from logistics.scenario.distributions import Deterministic, Distribution
 from logistics.scenario.lastmile import LastMile
 from logistics.scenario.modes import CUSTOMS_MODES, MODES, FlowMode
 from logistics.scenario.policy import PolicyChoice
-from logistics.scenario.warehouse import Station
+from logistics.scenario.warehouse import Station, Warehouse
 
 __all__ = ["MODES", "Flow", "FlowMode", "OverseasWarehouse"]
 
@@ -43,6 +44,10 @@ class OverseasWarehouse(ScenarioModel):
 class Flow(ScenarioModel):
     """One cross-border business line.
 
+    - `1210` bonded import: the route carries stock in containers from `origin` to the bonded `warehouse` at its
+      end, through the first-line checkpoint; consumer orders are served from that stock one by one (documents,
+      pick, pack, second-line checkpoint at the warehouse, carrier or routed vans) and pay cross-border retail
+      import tax within the limits.
     - `9610` direct mail: each order is a parcel, picked and packed at `origin` (`fulfilment`), consolidated
       onto the route's lanes (air or express), cleared at the checkpoints on the way, sorted and delivered.
       `direction: import` pays cross-border retail import tax within the limits (`demand.over_limit` says
@@ -68,6 +73,7 @@ class Flow(ScenarioModel):
     )
     fulfilment: Station | None = Field(default=None, description="Pick and pack at the origin (9610, 9710).")
     sort: Station | None = Field(default=None, description="Sorting at the destination before delivery.")
+    warehouse: Warehouse | None = Field(default=None, description="1210: the bonded warehouse at the route's end.")
     overseas_warehouse: OverseasWarehouse | None = None
     last_mile: LastMile
 
@@ -83,6 +89,15 @@ class Flow(ScenarioModel):
             )
         if not mode.stock_abroad and self.overseas_warehouse is not None:
             raise ValueError(f"mode {self.mode} ({mode.title}) has no overseas_warehouse")
+        if mode.bonded_stock and self.warehouse is None:
+            raise ValueError(f"mode {self.mode} needs a warehouse (the bonded warehouse that orders are served from)")
+        if not mode.bonded_stock and self.warehouse is not None:
+            raise ValueError(f"mode {self.mode} ({mode.title}) has no bonded warehouse section")
+        if mode.bonded_stock and (self.fulfilment is not None or self.sort is not None):
+            raise ValueError(
+                f"mode {self.mode} orders are picked and packed in the bonded warehouse (warehouse.pick, "
+                "warehouse.pack): no fulfilment or sort station"
+            )
         if any(v < 0 for v in self.traders.values()) or (self.traders and sum(self.traders.values()) <= 0):
             raise ValueError("trader shares must be >= 0 and not all zero")
         return self

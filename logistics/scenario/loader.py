@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.scenario import Scenario
+from logistics.scenario.upgrade import bonded_override_path, moved_path, needs_upgrade, upgrade
 
 __all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_yaml", "validate_data"]
 
@@ -45,7 +46,13 @@ def parse_scenario(
     """Validate scenario text (YAML, of which JSON is a subset); `source` names it in error messages."""
     data, lines = read_yaml(text, source)
     override_sources: dict[Key, str] = {}
-    if overrides:
+    if needs_upgrade(data):  # version 1: its overrides name version-1 paths, so they apply before converting
+        if overrides:
+            data, override_sources = apply_overrides(data, overrides)
+        upgraded = upgrade(data, lines, source, notify=True)
+        data, lines = upgraded.data, upgraded.lines
+        override_sources = {moved_path(k, upgraded): v for k, v in override_sources.items()}
+    elif overrides:
         data, override_sources = apply_overrides(data, overrides)
     return validate_data(data, source=source, lines=lines, override_sources=override_sources, checks=checks)
 
@@ -72,6 +79,9 @@ def validate_data(
                 )
             ]
         )
+    if needs_upgrade(data):
+        upgraded = upgrade(data, lines, source, notify=True)
+        data, lines = upgraded.data, upgraded.lines
     try:
         scenario = Scenario.model_validate(data)
         for check in checks:
@@ -87,7 +97,8 @@ def validate_data(
 def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key, str]]:
     """Apply `a.b.c=value` overrides to a copy of `data`; values are read as YAML (`3`, `true`, `[1, 2]`).
 
-    A list element is addressed by its position (`lanes.0`) or by its `id`/`name` (`lanes.sea_kr`).
+    A list element is addressed by its position (`lanes.0`) or by its `id`/`name` (`lanes.sea_kr`). Paths that
+    start with `warehouse`, `demand` or `last_mile` address the scenario's bonded-import (1210) flow.
     `a.b*=0.8` multiplies the number already there (a relative change that keeps its direction on every
     scenario, where a fixed value could reverse it).
     Returns the new data and, for each overridden path, the override text (to name it in errors).
@@ -111,7 +122,7 @@ def apply_overrides(data: Any, overrides: Sequence[str]) -> tuple[Any, dict[Key,
             raise ScenarioError([ScenarioIssue((), f"the value is not valid YAML: {problem}", source=origin)]) from None
         except (RecursionError, _TooLarge):
             raise ScenarioError([ScenarioIssue((), "the value is too large or too deep", source=origin)]) from None
-        parts = key.split(".")
+        parts = bonded_override_path(data, key.split("."))
         node = data
         resolved: list[str | int] = []
         for depth, part in enumerate(parts):

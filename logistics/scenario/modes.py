@@ -2,12 +2,12 @@
 the model asks this table (`CUSTOMS_MODES[mode].<rule>`) instead of comparing mode codes, so a new mode is a
 row here (and its tests); the order tables, KPIs and report pick it up by its code.
 
-| mode | what | direction | retail tax | stock abroad | declared per parcel |
-|---|---|---|---|---|---|
-| 1210 | bonded import: stock in a bonded warehouse, released per order | import | yes | no | yes |
-| 9610 | direct mail: each order a parcel, declared per parcel | import or export | import only | no | yes |
-| 9710 | B2B direct export: shipments to foreign businesses | export | no | no | no |
-| 9810 | export to an overseas warehouse: bulk stock, orders served abroad | export | no | yes | no |
+| mode | what | direction | retail tax | stock | per parcel | checkpoints |
+|---|---|---|---|---|---|---|
+| 1210 | bonded import: stock released per order | import | yes | bonded warehouse | yes | first and second line |
+| 9610 | direct mail: each order a parcel | import or export | import only | none | yes | export, import |
+| 9710 | B2B direct export to businesses | export | no | none | no | export, import |
+| 9810 | export to an overseas warehouse | export | no | overseas warehouse | no | export, import |
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ class CustomsMode:
     retail_tax_on_import: bool  # cross-border retail import tax and its limits (when the flow imports)
     stock_abroad: bool  # orders are served from an overseas warehouse stocked by bulk consignments
     declared_per_parcel: bool  # each order is declared (and charged the checkpoint's per-parcel fee) on its own
+    bonded_stock: bool = False  # orders are served from a bonded warehouse at home (its `warehouse` section)
+    checkpoint_roles: tuple[str, ...] = ("export", "import")  # roles of the checkpoints its route may name
 
     def pays_retail_tax(self, direction: str) -> bool:
         """Cross-border retail import tax and limits apply to a flow of this mode in `direction`."""
@@ -37,7 +39,7 @@ class CustomsMode:
 CUSTOMS_MODES: dict[str, CustomsMode] = {
     m.code: m
     for m in (
-        CustomsMode("1210", "bonded import", ("import",), True, False, True),
+        CustomsMode("1210", "bonded import", ("import",), True, False, True, True, ("first_line", "second_line")),
         CustomsMode("9610", "direct mail", ("import", "export"), True, False, True),
         CustomsMode("9710", "B2B direct export", ("export",), False, False, False),
         CustomsMode("9810", "export to an overseas warehouse", ("export",), False, True, False),
@@ -46,5 +48,5 @@ CUSTOMS_MODES: dict[str, CustomsMode] = {
 MODES: tuple[str, ...] = tuple(CUSTOMS_MODES)
 """Every mode code, in table order (the order of the report's rows)."""
 
-FlowMode = Literal["9610", "9710", "9810"]
-"""The modes a `flows` entry may have (1210 is the scenario's warehouse section, until it becomes a flow)."""
+FlowMode = Literal["1210", "9610", "9710", "9810"]
+"""The modes a `flows` entry may have (every mode: a scenario describes each the same way)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,35 +12,43 @@ from logistics.scenario.calendar import Calendar, staffing_total
 from logistics.scenario.catalog import Catalog
 from logistics.scenario.costs import Costs
 from logistics.scenario.customs import Customs
-from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import Disruption
 from logistics.scenario.flows import MODES, Flow
-from logistics.scenario.lastmile import LastMile
+from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Network
 from logistics.scenario.run import RunSettings, ServiceLevel
-from logistics.scenario.warehouse import Warehouse
 
 Path = tuple[str | int, ...]
 
 
 class Scenario(ScenarioModel):
-    """A whole scenario: everything a run needs, validated before anything is simulated."""
+    """A whole scenario: everything a run needs, validated before anything is simulated.
 
-    schema_version: Literal[1] = 1
+    Schema version 2: every customs mode is a flow (`flows`), the bonded warehouse of 1210 included. Version-1
+    data (a top-level `warehouse`, `demand` and `last_mile` for 1210) is converted on load
+    (`logistics.scenario.upgrade`)."""
+
+    schema_version: Literal[2] = 2
     name: str = Field(min_length=1)
     description: str = ""
     run: RunSettings
     calendar: Calendar = Calendar()
     catalog: Catalog
-    demand: Demand | None = Field(default=None, description="Bonded import (1210): consumer orders.")
     network: Network
     customs: Customs
-    warehouse: Warehouse | None = Field(default=None, description="Bonded import (1210): the bonded warehouse.")
-    last_mile: LastMile | None = Field(default=None, description="Bonded import (1210): delivery zones.")
-    flows: list[Flow] = Field(default_factory=list, description="Cross-border flows 9610, 9710 and 9810.")
+    flows: list[Flow] = Field(min_length=1, description="The business lines, one customs mode each.")
     costs: Costs = Costs()
     service_level: ServiceLevel = ServiceLevel()
     disruptions: list[Disruption] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        # Data built in Python rather than loaded from a file: convert version 1 here (files are converted
+        # by the loader, which also keeps their line numbers).
+        from logistics.scenario.upgrade import upgrade_data
+
+        return upgrade_data(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -51,15 +59,20 @@ class Scenario(ScenarioModel):
         return self
 
     @property
-    def has_bonded_import(self) -> bool:
-        """Whether the scenario runs the bonded-import (1210) flow (it has a warehouse section)."""
-        return self.warehouse is not None
+    def bonded_index(self) -> int | None:
+        """Position in `flows` of the bonded-import (1210) flow, if the scenario has one."""
+        return next((k for k, f in enumerate(self.flows) if CUSTOMS_MODES[f.mode].bonded_stock), None)
+
+    @property
+    def bonded_flow(self) -> Flow | None:
+        """The bonded-import (1210) flow, if any (a scenario has at most one bonded warehouse)."""
+        k = self.bonded_index
+        return None if k is None else self.flows[k]
 
     @property
     def modes(self) -> list[str]:
         """Customs modes the scenario runs, in MODES order."""
-        present = {"1210"} if self.has_bonded_import else set()
-        present |= {f.mode for f in self.flows}
+        present = {f.mode for f in self.flows}
         return [m for m in MODES if m in present]
 
 
@@ -156,18 +169,12 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
                 ("customs", "checkpoints", i, "failure_probability"),
                 "export and import checkpoints describe what inspections find under outcomes (hold, return, destroy)",
             )
-    if s.warehouse is None:
-        for section in ("demand", "last_mile"):
-            if getattr(s, section) is not None:
-                bad((section,), f"{section} belongs to bonded import (1210), which needs a warehouse section too")
-        if not s.flows:
-            bad(("flows",), "nothing to simulate: add a bonded warehouse (1210) or at least one flow")
-    else:
-        for section in ("demand", "last_mile"):
-            if getattr(s, section) is None:
-                bad((section,), f"bonded import (1210, the warehouse section) needs {section}")
-        _bonded_issues(s, bad, need_node, need_staff, lanes_ok, lane_ids)
+    bonded = [k for k, f in enumerate(s.flows) if CUSTOMS_MODES[f.mode].bonded_stock]
+    for k in bonded[1:]:
+        bad(("flows", k, "mode"), f"a scenario has one bonded warehouse (1210 flow {s.flows[bonded[0]].id!r})")
     _flow_issues(s, bad, need_node, need_staff, lanes_ok)
+    if bonded:
+        _bonded_issues(s, bonded[0], bad, need_node, need_staff)
     reported = {issue.path[:-1] for issue in found}
     found.extend(i for i in _duplicate_keys(s, ()) if i.path[:-1] not in reported)
     return found
@@ -203,69 +210,53 @@ def _duplicate_keys(model: ScenarioModel, at: Path) -> list[ScenarioIssue]:
     return issues
 
 
-def _bonded_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool, lane_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """References of the bonded-import (1210) part."""
-    wh = s.warehouse
-    wh_ok = need_node(("warehouse", "node"), wh.node)
-    if wh_ok and s.network.node(wh.node).kind != "bonded_warehouse":  # type: ignore[union-attr]
-        bad(("warehouse", "node"), f"node {wh.node!r} is not of kind bonded_warehouse")
-    need_staff(("warehouse", "receiving", "teams"), wh.receiving.teams)
-    zone_ids = [z.id for z in s.last_mile.zones] if s.last_mile is not None else []
+def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:  # type: ignore[no-untyped-def]
+    """The rules of a bonded-import (1210) flow's warehouse and checkpoints (its route is checked with every
+    flow's)."""
+    f = s.flows[k]
+    wh = f.warehouse
+    assert wh is not None  # the flow's own validation
+    at = ("flows", k)
+    if need_node((*at, "warehouse", "node"), wh.node) and s.network.node(wh.node).kind != "bonded_warehouse":  # type: ignore[union-attr]
+        bad((*at, "warehouse", "node"), f"node {wh.node!r} is not of kind bonded_warehouse")
+    need_staff((*at, "warehouse", "receiving", "teams"), wh.receiving.teams)
+    zone_ids = [z.id for z in f.last_mile.zones]
     served: dict[str, str] = {}
     for i, carrier in enumerate(wh.carriers):
-        if [c.id for c in wh.carriers].index(carrier.id) != i:
-            bad(("warehouse", "carriers", i, "id"), f"carrier id {carrier.id!r} is used twice")
         for j, zone in enumerate(carrier.zones):
+            where = (*at, "warehouse", "carriers", i, "zones", j)
             if zone not in zone_ids:
-                bad(("warehouse", "carriers", i, "zones", j), f"no zone {zone!r} (zones: {', '.join(zone_ids)})")
+                bad(where, f"no zone {zone!r} (zones: {', '.join(zone_ids)})")
             elif zone in served:
-                bad(("warehouse", "carriers", i, "zones", j), f"zone {zone!r} is already served by {served[zone]!r}")
+                bad(where, f"zone {zone!r} is already served by {served[zone]!r}")
             else:
                 served[zone] = carrier.id
-    need_staff(("warehouse", "pick", "workers"), wh.pick.workers)
-    need_staff(("warehouse", "pack", "workers"), wh.pack.workers)
-    origin_ok = need_node(("warehouse", "replenishment", "origin"), wh.replenishment.origin)
-
-    path_nodes: list[str] = []
-    if wh_ok and origin_ok and lanes_ok:
-        lanes = s.network.path(wh.replenishment.origin, wh.node)
-        if lanes is None:
-            bad(
-                ("warehouse", "replenishment", "origin"),
-                f"no chain of lanes leads from {wh.replenishment.origin!r} to the warehouse {wh.node!r}",
-            )
-        elif lanes[0].departures is None:
-            bad(
-                ("network", "lanes", lane_ids.index(lanes[0].id), "departures"),
-                f"lane {lanes[0].id!r} leaves the replenishment origin, so it needs a timetable "
-                "(replenishment orders are placed at each departure)",
-            )
-        else:
-            path_nodes = [lane.to for lane in lanes]
-
-    roles = [cp.role for cp in s.customs.checkpoints]
+    groups = {g.id for g in s.network.lane_groups}
+    for j, lane_id in enumerate(f.route):
+        if lane_id in groups:
+            bad((*at, "route", j), f"{lane_id!r} is a lane group: a bonded warehouse's stock rides named lanes")
+    need_staff((*at, "warehouse", "pick", "workers"), wh.pick.workers)
+    need_staff((*at, "warehouse", "pack", "workers"), wh.pack.workers)
+    checkpoints = {c.id: c for c in s.customs.checkpoints}
+    listed = [checkpoints[c] for c in f.checkpoints if c in checkpoints]
     for role in ("first_line", "second_line"):
-        if roles.count(role) != 1:
+        found = sum(c.role == role for c in listed)
+        if found != 1:
+            bad((*at, "checkpoints"), f"bonded import needs exactly one {role} checkpoint, found {found}")
+    for j, cp_id in enumerate(f.checkpoints):
+        cp = checkpoints.get(cp_id)
+        if cp is not None and cp.role == "first_line" and cp.node in (f.origin, wh.node):
             bad(
-                ("customs", "checkpoints"),
-                f"bonded import needs exactly one {role} checkpoint, found {roles.count(role)}",
+                (*at, "checkpoints", j),
+                f"the first-line checkpoint {cp_id!r} must sit on the inbound route between the origin and the "
+                f"warehouse, not at {cp.node!r}",
             )
-    first = s.customs.checkpoint("first_line")
-    if first is not None and path_nodes and first.node not in path_nodes[:-1]:
-        i = roles.index("first_line")
-        bad(
-            ("customs", "checkpoints", i, "node"),
-            f"the first-line checkpoint must sit on the inbound path before the warehouse "
-            f"({' -> '.join([wh.replenishment.origin, *path_nodes])})",
-        )
-    second = s.customs.checkpoint("second_line")
-    if second is not None and second.node != wh.node:
-        i = roles.index("second_line")
-        bad(("customs", "checkpoints", i, "node"), "the second-line checkpoint must be at the warehouse node")
+        if cp is not None and cp.role == "second_line" and cp.node != wh.node:
+            bad((*at, "checkpoints", j), f"the second-line checkpoint {cp_id!r} must be at the warehouse node")
 
 
 def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> None:  # type: ignore[no-untyped-def]
-    """References of the cross-border flows (9610, 9710, 9810): routes, checkpoints, traders, warehouses."""
+    """References of every flow: routes, checkpoints, traders, goods, stations and warehouses."""
     lanes = {lane.id: lane for lane in s.network.lanes}
     for g, group in enumerate(s.network.lane_groups):
         at = ("network", "lane_groups", g)
@@ -286,9 +277,8 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
     checkpoints = {c.id: c for c in s.customs.checkpoints}
     traders = {t.id for t in s.customs.traders}
     tax_names = {t.name for t in s.catalog.tax_categories}
-    bonded_lanes: set[str] = set()
-    if s.warehouse is not None and lanes_ok:
-        bonded_lanes = {lane.id for lane in s.network.path(s.warehouse.replenishment.origin, s.warehouse.node) or []}
+    bonded = s.bonded_flow
+    bonded_lanes: set[str] = set(bonded.route) if bonded is not None else set()
     flow_ids = [f.id for f in s.flows]
     group_ids = {g.id for g in s.network.lane_groups}
     grouped = {lane: g.id for g in s.network.lane_groups for lane in g.lanes}
@@ -311,7 +301,7 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
                 break
             if lane_id in grouped and lane_id not in group_ids:
                 bad((*at, "route", j), f"lane {lane_id!r} belongs to lane group {grouped[lane_id]!r}: name the group")
-            if lane_id in bonded_lanes:
+            if lane_id in bonded_lanes and f is not bonded:
                 bad(
                     (*at, "route", j),
                     f"lane {lane_id!r} carries the bonded warehouse's stock (1210); give flows their own lanes",
@@ -324,10 +314,12 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
             if cp is None:
                 bad((*at, "checkpoints", j), f"no checkpoint with id {cp_id!r} (checkpoints: {', '.join(checkpoints)})")
                 continue
-            if cp.role not in ("export", "import"):
+            roles = CUSTOMS_MODES[f.mode].checkpoint_roles
+            if cp.role not in roles:
                 bad(
                     (*at, "checkpoints", j),
-                    f"checkpoint {cp_id!r} has role {cp.role}; flows use export or import checkpoints",
+                    f"checkpoint {cp_id!r} has role {cp.role}; mode {f.mode} flows use {' or '.join(roles)} "
+                    "checkpoints",
                 )
             if nodes:
                 later = [p for p, node in enumerate(nodes) if node == cp.node and p > position]
@@ -360,14 +352,15 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
         if ow is not None:
             need_staff((*at, "overseas_warehouse", "pick", "workers"), ow.pick.workers)
             need_staff((*at, "overseas_warehouse", "pack", "workers"), ow.pack.workers)
-            if nodes and ow.node != nodes[-1]:
-                bad(
-                    (*at, "overseas_warehouse", "node"),
-                    f"the route ends at {nodes[-1]!r}, not at the warehouse {ow.node!r}",
-                )
+        stock = ow if ow is not None else f.warehouse
+        if stock is not None:
+            field = "overseas_warehouse" if ow is not None else "warehouse"
+            if nodes and stock.node != nodes[-1]:
+                bad((*at, field, "node"), f"the route ends at {nodes[-1]!r}, not at the warehouse {stock.node!r}")
             first = lanes.get(f.route[0])
             if first is not None and first.departures is None:
                 bad(
                     (*at, "route", 0),
-                    f"lane {first.id!r} starts a 9810 route: it needs a timetable (stock is ordered at each departure)",
+                    f"lane {first.id!r} starts a {f.mode} route: it needs a timetable (stock is ordered at each "
+                    "departure)",
                 )

@@ -23,9 +23,7 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
         raise ValueError(f"factor must be > 0, got {factor}")
     data = scenario.model_dump(by_alias=True)
     demands = [f["demand"] for f in data["flows"]]
-    if data["warehouse"] is not None:
-        demands.append(data["demand"])
-        wh = data["warehouse"]
+    for wh in [f["warehouse"] for f in data["flows"] if f["warehouse"] is not None]:
         wh["receiving"]["teams"] = _scale_staff(wh["receiving"]["teams"], factor)
         for station in ("pick", "pack"):
             wh[station]["workers"] = _scale_staff(wh[station]["workers"], factor)
@@ -50,8 +48,7 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
         cp["inspectors"] = _scale_staff(cp["inspectors"], factor)
         if cp["lab"] is not None:
             cp["lab"]["servers"] = _scale_staff(cp["lab"]["servers"], factor)
-    last_miles = [data["last_mile"]] if data["last_mile"] is not None else []
-    for last_mile in last_miles + [f["last_mile"] for f in data["flows"]]:
+    for last_mile in [f["last_mile"] for f in data["flows"]]:
         dispatch = last_mile["dispatch"]
         if dispatch is not None:  # the depot's vans (and its parcel threshold) scale with the parcels
             for vans in dispatch["fleet"]:

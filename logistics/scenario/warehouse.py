@@ -29,13 +29,13 @@ class Receiving(ScenarioModel):
 
 
 class Replenishment(ScenarioModel):
-    """Base-stock replenishment: at each departure of the first inbound lane, each SKU is ordered up to
-    `cover_days` of its forecast demand (inventory position = on hand + in transit - backorders)."""
+    """Stock replenishment from the flow's origin over its route: at each departure of the route's first lane
+    the policy orders stock (base stock by default: each SKU up to `cover_days` of its forecast demand, inventory
+    position = on hand + in transit - backorders)."""
 
     policy: PolicyChoice = Field(
         default=PolicyChoice(name="base_stock"), description="A registered replenishment policy (REPLENISHMENT)."
     )
-    origin: str = Field(description="Node the consignments leave from.")
     cover_days: float = Field(gt=0)
     initial_cover_days: float = Field(ge=0, description="Stock on hand at the start, in days of demand.")
 
@@ -125,7 +125,10 @@ class CarrierDock(ScenarioModel):
 
 
 class Warehouse(ScenarioModel):
-    """A bonded warehouse in a special customs supervision zone."""
+    """A bonded warehouse in a special customs supervision zone: the warehouse of a 1210 flow, at the end of its
+    route. Its stock is replenished by containers from the flow's origin over the route's lanes (first-line
+    checkpoint on the way in); orders are picked, packed and cleared at the second-line checkpoint on the way
+    out."""
 
     node: str
     receiving: Receiving

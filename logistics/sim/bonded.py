@@ -62,9 +62,18 @@ class BondedImportModel:
         streams: RandomStreams | None = None,
         tiers: TraderTiers | None = None,
     ) -> None:
-        if scenario.warehouse is None:
-            raise ScenarioError([ScenarioIssue(("warehouse",), "bonded import (1210) needs a warehouse section")])
+        k = scenario.bonded_index
+        if k is None:
+            raise ScenarioError([ScenarioIssue(("flows",), "no bonded-import (1210) flow to build")])
         self.scenario = s = scenario
+        self.flow = flow = s.flows[k]
+        self.at: tuple[str | int, ...] = ("flows", k)  # the flow's field path, for errors
+        assert flow.warehouse is not None  # the flow's validation
+        self.warehouse = wh = flow.warehouse
+        checkpoints = {c.id: c for c in s.customs.checkpoints}
+        by_role = {checkpoints[c].role: checkpoints[c] for c in flow.checkpoints}
+        first, second = by_role["first_line"], by_role["second_line"]  # checked by the scenario validation
+        self.first_config, self.second_config = first, second
         self.replication = replication
         run = s.run
         streams = streams or RandomStreams(replication_seed(run.seed, replication))
@@ -73,9 +82,10 @@ class BondedImportModel:
         self.costs: dict[str, float] = dict.fromkeys(COST_COMPONENTS, 0.0)
 
         # --- goods and demand, drawn up front as columns -------------------------------------------
-        self.skus = skus = build_skus(s.catalog, streams.generator("catalog"))
+        self.catalog = flow.catalog or s.catalog
+        self.skus = skus = build_skus(self.catalog, streams.generator("catalog"))
         self.book = book = generate_orders(
-            s.demand,
+            flow.demand,
             skus,
             run.start,
             run.horizon_h,
@@ -92,28 +102,26 @@ class BondedImportModel:
         self.volume_m3 = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
         self._taxes(streams.generator("customers"))
         self.documents_h = document_delays_h(s.customs.documents, n, streams.generator("documents"))
-        self.zone, self.delivery_h = assign_zones(s.last_mile, n, streams.generator("last_mile"))
-        second = s.customs.checkpoint("second_line")
-        first = s.customs.checkpoint("first_line")
-        assert second is not None and first is not None  # checked by the scenario validation
+        self.zone, self.delivery_h = assign_zones(flow.last_mile, n, streams.generator("last_mile"))
         self.inspect, self.fail = selection(second, n, streams.generator("second_line.selection"))
         self.risk: RiskSelection | None = None
         if second.risk is not None:  # credit tiers: decided at the checkpoint, tiers updated during the run
             traders = s.customs.traders
-            shares = np.array([t.share for t in traders])
-            trader_of_order = streams.generator("customs.traders").choice(len(traders), n, p=shares / shares.sum())
+            ids = list(flow.traders)
+            shares = np.array([flow.traders[t] for t in ids])
+            pick = streams.generator("customs.traders").choice(len(ids), n, p=shares / shares.sum())
+            trader_of_order = np.array([[t.id for t in traders].index(t) for t in ids])[pick]
             shared = tiers if tiers is not None else TraderTiers([t.tier for t in traders])
             self.risk = RiskSelection(
                 second.risk, list(CREDIT_TIERS), trader_of_order, shared, streams.generator("second_line.risk")
             )
 
         # --- stock and replenishment ------------------------------------------------------------
-        wh = s.warehouse
         policy = make_policy(
-            ("warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
+            (*self.at, "warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
             cover_days=wh.replenishment.cover_days,
         )  # fmt: skip
-        self.forecast = forecast_units_per_day(s.demand, skus)
+        self.forecast = forecast_units_per_day(flow.demand, skus)
         initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
         self.inventory = Inventory(env, initial, skus.volume_m3, self._stock_ready)
 
@@ -132,7 +140,17 @@ class BondedImportModel:
         self.floor: WarehouseFloor | None = None
         if wh.floor is not None:  # the floor in detail: slots, waves, pick lists, pick paths, replenishment
             self.floor = WarehouseFloor(
-                env, s, skus, book, self.forecast, cols, streams.generator("warehouse.floor"), self._picked, self.end_h
+                env,
+                s,
+                wh,
+                (*self.at, "warehouse"),
+                skus,
+                book,
+                self.forecast,
+                cols,
+                streams.generator("warehouse.floor"),
+                self._picked,
+                self.end_h,
             )
             self.pick = self.floor.pickers
         else:
@@ -160,13 +178,13 @@ class BondedImportModel:
         )
         self.outcome = np.zeros(n, dtype=np.int8)  # 0 released, 1 held, 2 returned, 3 destroyed (with outcomes)
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
-        zone_ids = [z.id for z in s.last_mile.zones]  # type: ignore[union-attr]
+        zone_ids = [z.id for z in flow.last_mile.zones]
         self.depot: Depot | None = None
-        if s.last_mile.dispatch is not None:  # type: ignore[union-attr]
-            promise = np.array([z.promise_h for z in s.last_mile.zones])[self.zone]  # type: ignore[union-attr]
+        if flow.last_mile.dispatch is not None:
+            promise = np.array([z.promise_h for z in flow.last_mile.zones])[self.zone]
             self.depot = Depot(
-                env, s.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,  # type: ignore[arg-type]
-                streams.generator("last_mile.dispatch"),
+                env, flow.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,  # type: ignore[arg-type]
+                streams.generator("last_mile.dispatch"), path=(*self.at, "last_mile", "dispatch"),
             )  # fmt: skip
         self.carriers = [
             Carrier(env, pickups, run.start, self.end_h, cols, self.delivery_h, self.depot)
@@ -267,11 +285,11 @@ class BondedImportModel:
 
     # --- taxes and limits ---------------------------------------------------------------------
     def _taxes(self, rng: np.random.Generator) -> None:
-        s, book, skus = self.scenario, self.book, self.skus
+        book, skus = self.book, self.skus
         line_value = book.line_units * skus.value_cny[book.line_sku]
         self.tax_cny, self.over_limit, self.rejected = order_taxes(
             line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
-            s.catalog.tax_categories, s.demand, rng,
+            self.catalog.tax_categories, self.flow.demand, rng,
         )  # fmt: skip
 
     # --- the order hot path -------------------------------------------------------------------
@@ -321,8 +339,8 @@ class BondedImportModel:
         """Dock doors between the inbound trucks and receiving, when the floor has a docks section."""
         if docks is None:
             return None
-        policy = make_policy(("warehouse", "floor", "docks", "policy"), DOCKS, docks.policy)
-        unload_h = self.scenario.warehouse.receiving.time_per_container_h.mean  # type: ignore[union-attr]
+        policy = make_policy((*self.at, "warehouse", "floor", "docks", "policy"), DOCKS, docks.policy)
+        unload_h = self.warehouse.receiving.time_per_container_h.mean
         return DockYard(
             self.env, docks, policy, None, streams.generator("warehouse.docks"), unload_h,  # type: ignore[arg-type]
             lambda job: self.supply.containers[job][0].id,
@@ -330,7 +348,7 @@ class BondedImportModel:
 
     def _unload_time(self, unload: BufferedSampler) -> Callable[[int], float]:
         """Hours at the door per container: unloading, plus (with the floor) the receiving check per SKU."""
-        floor = self.scenario.warehouse.floor  # type: ignore[union-attr]
+        floor = self.warehouse.floor
         if floor is None or floor.receiving_check_min_per_sku == 0:
             return lambda job: unload()
         check_h = floor.receiving_check_min_per_sku / MINUTES_PER_HOUR
@@ -435,14 +453,14 @@ class BondedImportModel:
         s, cols, run = self.scenario, self.cols, self.scenario.run
         status = order_status(cols, self.end_h)
         check_accounting(status.counts, self._live_counts())
-        zones = s.last_mile.zones
+        zones = self.flow.last_mile.zones
         dispatched = ~np.isnan(cols.dispatched_h)
         packed = ~np.isnan(cols.pack_end_h)
         lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[self.zone], 0.0)
         if self.depot is not None:  # routed parcels carry their share of the routes driven
             lastmile_cost = np.where(self.depot.routed, self.depot.parcel_cost_cny, lastmile_cost)
         inspection_cost = np.where(~np.isnan(cols.inspection_start_h), s.costs.inspection_cny_per_parcel, 0.0)
-        oc = s.customs.checkpoint("second_line").outcomes  # type: ignore[union-attr]
+        oc = self.second_config.outcomes
         inspection_cost = (
             inspection_cost + np.array([0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])[self.outcome]
         )
@@ -474,7 +492,7 @@ class BondedImportModel:
                 "packaging_cny": packaging_cost,
             }
         )
-        wh = s.warehouse
+        wh = self.warehouse
         labour_h = 0.0
         paid = (
             (self.first_line.screening, 1, False),
@@ -566,8 +584,7 @@ class BondedImportModel:
         parcel at the second line (arrived when packed; cleared, or ended by the inspection's outcome) and each
         consignment at the first line (arrived at the port; cleared)."""
         s = self.scenario
-        second = s.customs.checkpoint("second_line")
-        first = s.customs.checkpoint("first_line")
+        second, first = self.second_config, self.first_config
         parts = []
         if second is not None:
             left = orders["cleared_h"].fillna(orders["ended_h"]).to_numpy()
@@ -644,7 +661,7 @@ class BondedImportModel:
             out["dock_wait_h_mean"] = float(waits.mean()) if len(waits) else np.nan
             out["dock_wait_h_p95"] = float(np.quantile(waits, 0.95)) if len(waits) else np.nan
             out["dock_no_shows"] = float(self.yard.no_shows)
-            doors = self.scenario.warehouse.floor.docks.doors  # type: ignore[union-attr]
+            doors = self.warehouse.floor.docks.doors  # type: ignore[union-attr]
             out["door_utilisation"] = self.receiving.busy_area / (doors * self.end_h)
         return out
 

@@ -27,8 +27,8 @@ __all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResul
 
 
 class CrossBorderModel:
-    """One replication of a scenario: the bonded-import (1210) part if the scenario has a warehouse, and the
-    cross-border flows (9610, 9710, 9810) if it has any, on one SimPy environment and one seed."""
+    """One replication of a scenario: its bonded-import (1210) flow, if any, and its other flows (9610, 9710,
+    9810), on one SimPy environment and one seed."""
 
     def __init__(self, scenario: Scenario, replication: int = 0) -> None:
         check_policies(scenario)  # every bad policy name or parameter at once, before anything is built
@@ -39,8 +39,9 @@ class CrossBorderModel:
         self.end_h = s.run.end_h
         # one credit tier per trader for the whole run: a failure at any checkpoint demotes it everywhere
         tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
-        self.bonded = BondedImportModel(s, replication, self.env, streams, tiers) if s.has_bonded_import else None
-        self.flows = Flows(self.env, s, streams, self.end_h, tiers) if s.flows else None
+        self.bonded = BondedImportModel(s, replication, self.env, streams, tiers) if s.bonded_flow else None
+        others = any(k != s.bonded_index for k in range(len(s.flows)))
+        self.flows = Flows(self.env, s, streams, self.end_h, tiers) if others else None
         if self.bonded is not None:
             self.series = self.bonded.series
         else:

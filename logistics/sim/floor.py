@@ -29,7 +29,7 @@ from logistics.optimize.slotting import SkuTable as SlotSkus
 from logistics.optimize.slotting import SlottingProblem, count_moves
 from logistics.policies.warehouse import FLOOR_POLICIES, Pool
 from logistics.scenario.scenario import Scenario
-from logistics.scenario.warehouse import Floor
+from logistics.scenario.warehouse import Floor, Warehouse
 from logistics.sim.catalog import SkuTable
 from logistics.sim.demand import OrderBook
 from logistics.sim.monitor import OrderColumns
@@ -40,16 +40,16 @@ from logistics.sim.station import Station
 
 __all__ = ["WarehouseFloor", "build_layout"]
 
-_PATH = ("warehouse", "floor")
+Path = tuple[str | int, ...]
 
 
-def _policy(floor: Floor, field: str):  # type: ignore[no-untyped-def]
-    """The policy `warehouse.floor.<field>` chooses."""
-    return make_policy((*_PATH, field), FLOOR_POLICIES[field], getattr(floor, field))
+def _policy(floor: Floor, field: str, at: Path):  # type: ignore[no-untyped-def]
+    """The policy `<floor>.<field>` chooses (`at`: the floor section's field path, for errors)."""
+    return make_policy((*at, field), FLOOR_POLICIES[field], getattr(floor, field))
 
 
-def build_layout(floor: Floor) -> WarehouseLayout:
-    """The layout model of the scenario's floor section."""
+def build_layout(floor: Floor, at: Path = ("floor",)) -> WarehouseLayout:
+    """The layout model of a floor section (`at`: its field path, for errors)."""
     lay = floor.layout
     zones: dict[str, Zone] = {}
     bands = []
@@ -75,7 +75,7 @@ def build_layout(floor: Floor) -> WarehouseLayout:
             lay.depot,
         )
     except ValueError as exc:
-        raise ScenarioError([ScenarioIssue((*_PATH, "layout"), str(exc))]) from None
+        raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
 
 
 class WarehouseFloor:
@@ -86,6 +86,8 @@ class WarehouseFloor:
         self,
         env: simpy.Environment,
         scenario: Scenario,
+        warehouse: Warehouse,
+        at: Path,
         skus: SkuTable,
         book: OrderBook,
         forecast_per_day: np.ndarray,
@@ -94,22 +96,22 @@ class WarehouseFloor:
         on_picked: Callable[[int], None],
         end_h: float,
     ) -> None:
-        wh = scenario.warehouse
-        assert wh is not None and wh.floor is not None
+        assert warehouse.floor is not None
+        at = (*at, "floor")
         self.env = env
-        self.config = floor = wh.floor
+        self.config = floor = warehouse.floor
         self.cols = cols
         self.on_picked = on_picked
         self.book = book
         self.rng = rng
         cal, start = scenario.calendar, scenario.run.start
-        self.layout = build_layout(floor)
-        self.slotting = _policy(floor, "slotting")
-        self.reslotting = _policy(floor, "reslotting")
-        self.routing = _policy(floor, "pick_routing")
-        self.batching = _policy(floor, "batching")
-        self.waves = _policy(floor, "wave_release")
-        self.faces = _policy(floor, "face_replenishment")
+        self.layout = build_layout(floor, at)
+        self.slotting = _policy(floor, "slotting", at)
+        self.reslotting = _policy(floor, "reslotting", at)
+        self.routing = _policy(floor, "pick_routing", at)
+        self.batching = _policy(floor, "batching", at)
+        self.waves = _policy(floor, "wave_release", at)
+        self.faces = _policy(floor, "face_replenishment", at)
 
         # --- slotting at the start ----------------------------------------------------------------------
         n_skus = len(skus)
@@ -122,11 +124,11 @@ class WarehouseFloor:
         try:
             self.problem = SlottingProblem(self.layout, self.slot_skus)
         except ValueError as exc:
-            raise ScenarioError([ScenarioIssue((*_PATH, "layout"), str(exc))]) from None
+            raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
         plan = self.slotting.plan(self.problem, rng)
         if plan.status == "infeasible" or (plan.sku_of_slot >= 0).sum() < n_skus:
             raise ScenarioError(
-                [ScenarioIssue((*_PATH, "layout"), f"the SKUs' pick faces do not all fit the layout: {plan.message}")]
+                [ScenarioIssue((*at, "layout"), f"the SKUs' pick faces do not all fit the layout: {plan.message}")]
             )
         self.slotting_plan = plan
         self.sku_of_slot = plan.sku_of_slot.copy()
@@ -162,7 +164,7 @@ class WarehouseFloor:
         self._handling = handling
 
         # --- pickers ---------------------------------------------------------------------------------------
-        pick = wh.pick
+        pick = warehouse.pick
         self.setup = BufferedSampler(pick.time_per_order_min, rng, 1 / MINUTES_PER_HOUR)
         self.per_line_h = pick.time_per_line_min / MINUTES_PER_HOUR
         self.per_unit_h = floor.time_per_unit_min / MINUTES_PER_HOUR

@@ -181,13 +181,15 @@ class Flows:
         self.end_h = end_h
         run = s.run
         surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
-        self.flows = s.flows
+        # the flows this part runs (the bonded-import flow has its own part), and each one's place in the scenario
+        self.position = [k for k, f in enumerate(s.flows) if k != s.bonded_index]
+        self.flows = flows = [s.flows[k] for k in self.position]
 
         # --- orders of every flow, drawn up front -------------------------------------------------
         self.skus: list[SkuTable] = []
         self.books: list[OrderBook] = []
         offsets, n = [], 0
-        for f in s.flows:
+        for f in flows:
             skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
             book = generate_orders(
                 f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
@@ -199,7 +201,7 @@ class Flows:
         self.n_orders = n
         # 9810 containers get the indices after the orders: at most one lane load per departure
         container_offsets = []
-        for f in s.flows:
+        for f in flows:
             container_offsets.append(n)
             if CUSTOMS_MODES[f.mode].stock_abroad:
                 first = self._lane(f.route[0])
@@ -235,7 +237,7 @@ class Flows:
         self.deadline_h = np.full(n, np.inf)  # promise less the last mile (9810 containers: none)
         trader_ids = [t.id for t in s.customs.traders]
         self.goods_names: list[str] = []
-        for k, (f, skus, book, off) in enumerate(zip(s.flows, self.skus, self.books, offsets, strict=True)):
+        for k, (f, skus, book, off) in enumerate(zip(flows, self.skus, self.books, offsets, strict=True)):
             sl = slice(off, off + len(book))
             line_value = book.line_units * skus.value_cny[book.line_sku]
             self.created_h[sl] = book.created_h
@@ -272,8 +274,8 @@ class Flows:
             # when it must reach the end of its line-haul: the promise less the zone's mean delivery time
             zones = f.last_mile.zones
             self.deadline_h[sl] = book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[zone]
-        for k, f in enumerate(s.flows):
-            end = container_offsets[k + 1] if k + 1 < len(s.flows) else n
+        for k, f in enumerate(flows):
+            end = container_offsets[k + 1] if k + 1 < len(flows) else n
             self.flow_of[container_offsets[k] : end] = k
             if f.traders:  # a 9810 flow's consignments are declared by its first trader
                 self.trader[container_offsets[k] : end] = trader_ids.index(next(iter(f.traders)))
@@ -294,7 +296,7 @@ class Flows:
 
         # --- last-mile depots (routed zones of a flow's last mile) ----------------------------------------
         self.depots: dict[int, tuple[Depot, int]] = {}  # flow index -> its depot and its first order's index
-        for k, f in enumerate(s.flows):
+        for k, f in enumerate(flows):
             if f.last_mile.dispatch is None:
                 continue
             sl = slice(offsets[k], offsets[k] + len(self.books[k]))
@@ -302,7 +304,8 @@ class Flows:
             parcels = _FlowParcels(self.created_h[sl], self.delivered_h[sl], self.ended_h[sl], self.end_reason[sl])
             depot = Depot(
                 env, f.last_mile, run.start, end_h, parcels, self.zone[sl], promise, self.weight_kg[sl],
-                streams.generator(f"flow.{f.id}.last_mile.dispatch"), path=("flows", k, "last_mile", "dispatch"),
+                streams.generator(f"flow.{f.id}.last_mile.dispatch"),
+                path=("flows", self.position[k], "last_mile", "dispatch"),
             )  # fmt: skip
             self.depots[k] = (depot, offsets[k])
 
@@ -313,8 +316,8 @@ class Flows:
         self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.container_outcome: dict[int, str] = {}
         self._next_container = list(container_offsets)
-        self.container_limit = [container_offsets[k + 1] if k + 1 < len(s.flows) else n for k in range(len(s.flows))]
-        for k, f in enumerate(s.flows):
+        self.container_limit = [container_offsets[k + 1] if k + 1 < len(flows) else n for k in range(len(flows))]
+        for k, f in enumerate(flows):
             if CUSTOMS_MODES[f.mode].stock_abroad:
                 self._overseas(k, f, offsets[k], len(self.books[k]), container_offsets[k], streams)
             else:
@@ -466,7 +469,10 @@ class Flows:
         inventory = Inventory(self.env, initial, skus.volume_m3, lambda order: self.advance(order))
         self.inventories[k] = inventory
         policy = make_policy(
-            ("flows", k, "overseas_warehouse", "policy"), REPLENISHMENT, ow.policy, cover_days=ow.cover_days
+            ("flows", self.position[k], "overseas_warehouse", "policy"),
+            REPLENISHMENT,
+            ow.policy,
+            cover_days=ow.cover_days,
         )
         lines = (book.line_start, book.line_sku.tolist(), book.line_units.tolist())
         volume = self._volume

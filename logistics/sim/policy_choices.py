@@ -44,22 +44,22 @@ def make_policy(path: Path, registry: Registry[Any], choice: PolicyChoice, **fix
 
 def chosen_policies(s: Scenario) -> Iterator[ChosenPolicy]:
     """Every policy choice of the scenario, with its field path."""
-    if s.warehouse is not None:
-        wh = s.warehouse
-        yield ChosenPolicy(
-            ("warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
-            {"cover_days": wh.replenishment.cover_days},
-        )  # fmt: skip
-        if wh.floor is not None:
-            for name, registry in FLOOR_POLICIES.items():
-                yield ChosenPolicy(("warehouse", "floor", name), registry, getattr(wh.floor, name))
-            if wh.floor.docks is not None:
-                yield ChosenPolicy(("warehouse", "floor", "docks", "policy"), DOCKS, wh.floor.docks.policy)
-    if s.last_mile is not None and s.last_mile.dispatch is not None:
-        yield ChosenPolicy(("last_mile", "dispatch", "policy"), DISPATCH, s.last_mile.dispatch.policy)
     for k, group in enumerate(s.network.lane_groups):
         yield ChosenPolicy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
     for k, flow in enumerate(s.flows):
+        wh = flow.warehouse
+        if wh is not None:
+            yield ChosenPolicy(
+                ("flows", k, "warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
+                {"cover_days": wh.replenishment.cover_days},
+            )  # fmt: skip
+            if wh.floor is not None:
+                for name, registry in FLOOR_POLICIES.items():
+                    yield ChosenPolicy(("flows", k, "warehouse", "floor", name), registry, getattr(wh.floor, name))
+                if wh.floor.docks is not None:
+                    yield ChosenPolicy(
+                        ("flows", k, "warehouse", "floor", "docks", "policy"), DOCKS, wh.floor.docks.policy
+                    )
         if flow.last_mile.dispatch is not None:
             yield ChosenPolicy(
                 ("flows", k, "last_mile", "dispatch", "policy"), DISPATCH, flow.last_mile.dispatch.policy

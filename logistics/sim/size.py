@@ -77,15 +77,12 @@ def estimate_size(scenario: Scenario) -> RunSize:
     """Estimate orders, samples and peak memory of running `scenario` with all its replications."""
     run = scenario.run
     surges = [d for d in scenario.disruptions if isinstance(d, DemandSurge)]
-    bonded = _orders(scenario.demand, run.start, run.horizon_h, surges) if scenario.demand is not None else 0.0
     per_flow = [_orders(f.demand, run.start, run.horizon_h, surges) for f in scenario.flows]
-    orders = bonded + sum(per_flow)
+    orders = sum(per_flow)
     gauges = 40 + 5 * len(scenario.network.lanes)
     samples = run.end_h * 60.0 / run.sample_interval_min * gauges
     memory = run.replications * (orders * BYTES_PER_ORDER + samples * BYTES_PER_SAMPLE) + 300 * 2**20
     depots = [(f.last_mile, n) for f, n in zip(scenario.flows, per_flow, strict=True)]  # (last mile, its orders)
-    if scenario.last_mile is not None and scenario.demand is not None:
-        depots.append((scenario.last_mile, bonded))
     cap_s = sum(_dispatch_cap_s(last_mile, n, run.end_h) for last_mile, n in depots)
     return RunSize(orders, samples, run.replications, memory, cap_s)
 

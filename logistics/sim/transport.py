@@ -115,8 +115,10 @@ class InboundSupply:
         self.containers: list[tuple[Consignment, np.ndarray, np.ndarray]] = []
         self.pending_containers: dict[int, int] = {}
         self._cleared: dict[int, simpy.Event] = {}
-        wh = scenario.warehouse
-        self.path: list[Lane] = scenario.network.path(wh.replenishment.origin, wh.node) or []
+        flow = scenario.bonded_flow
+        assert flow is not None  # built for the bonded-import flow only
+        lanes = {lane.id: lane for lane in scenario.network.lanes}
+        self.path: list[Lane] = [lanes[lane_id] for lane_id in flow.route]
         self.rolled_units = 0
         self.departures_cancelled = 0
         self.departures_delayed = 0
