@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -31,6 +31,25 @@ optimize_app = typer.Typer(
 app.add_typer(optimize_app, name="optimize")
 console = Console()
 err = Console(stderr=True)
+
+
+@app.callback()
+def _main() -> None:
+    """Show scenario notices (e.g. a file converted from an older schema version) as one plain line each."""
+    import warnings
+
+    from logistics.scenario.upgrade import ScenarioNotice
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, ScenarioNotice):
+            err.print(f"[cyan]notice:[/cyan] {message}", highlight=False, soft_wrap=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
 
 SetOption = Annotated[
     list[str] | None,
@@ -85,7 +104,7 @@ def _read_text(path: Path) -> str:
     return read_text(path)
 
 
-def _fail(exc: LogisticsError) -> None:
+def _fail(exc: LogisticsError) -> NoReturn:
     if isinstance(exc, ScenarioError):
         for issue in exc.issues:
             err.print(f"[red]error[/red] {issue}", highlight=False, soft_wrap=True)
@@ -279,6 +298,41 @@ def scenarios_list() -> None:
     for name in builtin_names():
         scenario = load_builtin(name)
         console.print(f"[bold]{name}[/bold]: {scenario.description}")
+
+
+@scenarios_app.command("upgrade")
+def scenarios_upgrade(
+    file: Annotated[Path, typer.Argument(help="A scenario file of an older schema version.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write the version-2 file (default: standard output).")
+    ] = None,
+) -> None:
+    """Convert a scenario file to the current schema version (2: bonded import becomes a flow of mode 1210) and
+    write it. The result is validated first; comments and YAML anchors of the old file are not carried over."""
+    import yaml
+
+    from logistics.scenario.loader import read_yaml, validate_data
+    from logistics.scenario.upgrade import needs_upgrade, upgrade
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", source=str(file))]))
+    try:
+        data, lines = read_yaml(text, str(file))
+        if not needs_upgrade(data):
+            err.print(f"{file} is already at the current schema version: nothing to do")
+            raise typer.Exit(0)
+        upgraded = upgrade(data, lines, str(file))
+        validate_data(upgraded.data, source=str(file), lines=upgraded.lines)
+    except LogisticsError as exc:
+        _fail(exc)
+    written = yaml.safe_dump(upgraded.data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
+    if out is None:
+        sys.stdout.write(written)
+    else:
+        out.write_text(written, encoding="utf-8")
+        err.print(f"wrote {out} (schema version 2)")
 
 
 @scenarios_app.command("show")

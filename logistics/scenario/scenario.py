@@ -36,7 +36,7 @@ class Scenario(ScenarioModel):
     catalog: Catalog
     network: Network
     customs: Customs
-    flows: list[Flow] = Field(min_length=1, description="The business lines, one customs mode each.")
+    flows: list[Flow] = Field(description="The business lines, one customs mode each.")
     costs: Costs = Costs()
     service_level: ServiceLevel = ServiceLevel()
     disruptions: list[Disruption] = Field(default_factory=list)
@@ -169,6 +169,8 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
                 ("customs", "checkpoints", i, "failure_probability"),
                 "export and import checkpoints describe what inspections find under outcomes (hold, return, destroy)",
             )
+    if not s.flows:
+        bad(("flows",), "nothing to simulate: add at least one flow (1210 bonded import, 9610, 9710 or 9810)")
     bonded = [k for k, f in enumerate(s.flows) if CUSTOMS_MODES[f.mode].bonded_stock]
     for k in bonded[1:]:
         bad(("flows", k, "mode"), f"a scenario has one bonded warehouse (1210 flow {s.flows[bonded[0]].id!r})")
@@ -296,7 +298,8 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
                 nodes = []
                 break
             if lane.from_ != here:
-                bad((*at, "route", j), f"lane {lane_id!r} leaves {lane.from_!r}, but the route is at {here!r}")
+                if lanes_ok:  # a lane joining an unknown node is reported once, at the lane
+                    bad((*at, "route", j), f"lane {lane_id!r} leaves {lane.from_!r}, but the route is at {here!r}")
                 nodes = []
                 break
             if lane_id in grouped and lane_id not in group_ids:

@@ -95,7 +95,8 @@ def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", not
     flows = list(flows) if isinstance(flows, list) else ([] if flows is None else flows)
     path_map: dict[Key, Key] = {}
     if sections and isinstance(flows, list):
-        flow = _bonded_flow(sections, new, shares, [f.get("id") for f in flows if isinstance(f, dict)], source)
+        ids = [f.get("id") for f in flows if isinstance(f, dict)]
+        flow = _bonded_flow(sections, new, shares, ids, source, lines)
         flows = [flow, *flows]
         path_map = {("flows", i): ("flows", i + 1) for i in range(len(flows) - 1)}
         path_map.update({(key,): ("flows", 0, key) for key in sections})
@@ -106,17 +107,22 @@ def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", not
     if notify:
         warnings.warn(
             ScenarioNotice(
-                f"{source}: scenario schema version 1, converted on load to version 2 "
-                + ("(bonded import is now flow 'bonded_import'); " if sections else "; ")
-                + f"`logistics scenarios upgrade {source}` writes the version-2 file"
+                f"{source}: scenario schema version 1, converted on load to version 2"
+                + (f" (bonded import is now flow {flows[0]['id']!r})" if sections else "")
+                + f"; `logistics scenarios upgrade {source}` writes the version-2 file"
             ),
-            stacklevel=2,
+            stacklevel=3,
         )
     return Upgraded(out, new_lines, 1, path_map)
 
 
 def _bonded_flow(
-    sections: dict[str, Any], data: dict[str, Any], shares: dict[str, Any], flow_ids: list[Any], source: str
+    sections: dict[str, Any],
+    data: dict[str, Any],
+    shares: dict[str, Any],
+    flow_ids: list[Any],
+    source: str,
+    lines: Mapping[Key, int],
 ) -> dict[str, Any]:
     """Version 1's warehouse, demand and last mile as one 1210 flow."""
     wh = sections.get("warehouse")
@@ -144,6 +150,7 @@ def _bonded_flow(
                         ("warehouse", "replenishment", "origin"),
                         f"no chain of lanes leads from {origin!r} to the warehouse {node!r}",
                         source=source,
+                        line=lines.get(("warehouse", "replenishment", "origin")),
                     )
                 ]
             )
@@ -157,7 +164,10 @@ def _bonded_flow(
             for c in checkpoints
             if isinstance(c, dict) and c.get("role") == role
         ]
-    if shares:
+    risk_based = isinstance(checkpoints, list) and any(
+        isinstance(c, dict) and c.get("role") == "second_line" and c.get("risk") is not None for c in checkpoints
+    )
+    if shares and risk_based:  # version 1 drew a trader per order only for risk-based selection
         flow["traders"] = shares
     for key in ("demand", "warehouse", "last_mile"):
         if key in sections:

@@ -141,7 +141,7 @@ def test_a_builtin_experiments_faster_policy_is_faster_on_every_scenario() -> No
 
     spec = load_experiment(builtin_experiment_path("policy_comparison"))
     for scenario in spec.scenarios:
-        base = load_named(scenario).warehouse
-        fast = load_named(scenario, spec.policies["faster_picking"]).warehouse
+        base = load_named(scenario).flows[0].warehouse
+        fast = load_named(scenario, spec.policies["faster_picking"]).flows[0].warehouse
         assert base is not None and fast is not None
         assert fast.pick.time_per_line_min < base.pick.time_per_line_min, scenario

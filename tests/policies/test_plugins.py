@@ -88,7 +88,7 @@ def test_every_bad_policy_is_reported_at_once_with_its_line(tmp_path: Path) -> N
     errors = [line for line in output.splitlines() if line.startswith("error")]
     assert code == 2 and len(errors) == 3, output
     line = next(n for n, t in enumerate(text.splitlines(), start=1) if "optimall" in t)
-    assert any(f"bad.yaml:{line}: warehouse.floor.slotting" in e and "'optimall'" in e for e in errors), errors
+    assert any(f"bad.yaml:{line}: flows.0.warehouse.floor.slotting" in e and "'optimall'" in e for e in errors), errors
     assert any("warehouse.floor.batching" in e and "'window'" in e for e in errors), errors
     assert any("warehouse.replenishment.policy" in e and "'lifo'" in e for e in errors), errors
 

@@ -32,7 +32,7 @@ def test_checkpoint_must_be_on_the_route() -> None:
     message = _error("direct_mail_import", ["customs.checkpoints.hgh_airport_clearance.node=kix_nowhere"])
     assert "customs.checkpoints.0.node" in message and "no node with id 'kix_nowhere'" in message
     message = _error("pilot_zone_mixed", ["flows.qingdao_to_europe_parcels.checkpoints=[fra_import, tao_export]"])
-    assert "flows.1.checkpoints.1" in message and "not on the route after the previous checkpoint" in message
+    assert "flows.2.checkpoints.1" in message and "not on the route after the previous checkpoint" in message
 
 
 def test_mode_rules() -> None:
@@ -56,7 +56,7 @@ def test_outcome_shares_cannot_exceed_one() -> None:
 
 def test_nothing_to_simulate_and_half_a_bonded_part() -> None:
     assert "nothing to simulate" in _error("direct_mail_import", ["flows=[]"])
-    assert "needs a warehouse section" in _error("bonded_import_small", ["warehouse=null"])
+    assert "mode 1210 needs a warehouse" in _error("bonded_import_small", ["warehouse=null"])
 
 
 def test_departure_hours() -> None:

@@ -63,7 +63,7 @@ def test_unknown_key(tmp_path: Path) -> None:
 def test_wrong_type(tmp_path: Path) -> None:
     text = SMALL.replace("  orders_per_day: 1500", "  orders_per_day: lots")
     issue = _one_issue(text, tmp_path)
-    assert issue.field == "demand.orders_per_day"
+    assert issue.field == "flows.0.demand.orders_per_day"
     assert issue.line == _line_of(text, "orders_per_day: lots")
     assert "number" in issue.message and "'lots'" in issue.message
 
@@ -79,7 +79,7 @@ def test_negative_capacity(tmp_path: Path) -> None:
 def test_negative_workers(tmp_path: Path) -> None:
     text = SMALL.replace("workers: {day: 6, night: 3}", "workers: {day: -6, night: 3}")
     issue = _one_issue(text, tmp_path)
-    assert issue.field == "warehouse.pick.workers"
+    assert issue.field == "flows.0.warehouse.pick.workers"
     assert issue.line == _line_of(text, "workers: {day: -6")
     assert "negative" in issue.message
 
@@ -112,7 +112,7 @@ def test_unknown_distribution_parameter(tmp_path: Path) -> None:
 def test_unknown_shift(tmp_path: Path) -> None:
     text = SMALL.replace("workers: {day: 8, night: 4}", "workers: {day: 8, nite: 4}")
     issue = _one_issue(text, tmp_path)
-    assert issue.field == "warehouse.pack.workers.nite"
+    assert issue.field == "flows.0.warehouse.pack.workers.nite"
     assert "no shift called 'nite'" in issue.message
 
 
@@ -138,7 +138,7 @@ def test_overrides_are_validated_and_named() -> None:
         "bonded_import_small",
         ["demand.orders_per_day=900", "network.lanes.sea_incheon_qingdao.containers_per_departure=3"],
     )
-    assert scenario.demand.orders_per_day == 900
+    assert scenario.flows[0].demand.orders_per_day == 900
     assert scenario.network.lanes[0].containers_per_departure == 3
     with pytest.raises(ScenarioError) as info:
         load_builtin("bonded_import_small", ["demand.orders_per_day=-1"])
@@ -152,13 +152,15 @@ def test_overrides_are_validated_and_named() -> None:
 def test_frozen_models() -> None:
     scenario = load_builtin("bonded_import_small")
     with pytest.raises(Exception, match="frozen"):
-        scenario.demand.orders_per_day = 3  # type: ignore[misc]
+        scenario.flows[0].demand.orders_per_day = 3  # type: ignore[misc]
 
 
 def test_json_schema_validates_the_builtin_structure() -> None:
     schema = scenario_json_schema()
     json.dumps(schema)
-    assert set(schema["required"]) >= {"name", "run", "catalog", "network", "customs"}
-    assert {"demand", "warehouse", "last_mile", "flows"} <= set(schema["properties"])  # 1210 part and flows
+    assert set(schema["required"]) >= {"name", "run", "catalog", "network", "customs", "flows"}
+    assert not {"demand", "warehouse", "last_mile"} & set(schema["properties"])  # version 2: 1210 is a flow
+    flow = schema["$defs"]["Flow"]["properties"]
+    assert {"warehouse", "overseas_warehouse", "demand", "last_mile", "route"} <= set(flow)
     data = yaml.safe_load(SMALL)
     assert set(data) <= set(schema["properties"])

@@ -91,9 +91,9 @@ def test_a_megabyte_file_validates_in_seconds() -> None:
     [
         ("costs.storage_cny_per_m3_day=.inf", "costs.storage_cny_per_m3_day"),
         ("costs.storage_cny_per_m3_day=1e308", "costs.storage_cny_per_m3_day"),
-        ("demand.orders_per_day=.nan", "demand.orders_per_day"),
+        ("demand.orders_per_day=.nan", "flows.0.demand.orders_per_day"),
         ("run.start=9999-12-31T00:00:00", "run.start"),
-        ("demand.customers=1e18", "demand.customers"),
+        ("demand.customers=1e18", "flows.0.demand.customers"),
         ("run.horizon_h=1.68e8", "run"),  # a calendar past the year 9999 (found by the long fuzz run)
     ],
 )

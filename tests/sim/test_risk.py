@@ -17,13 +17,14 @@ TRADERS = [
     {"id": "aeo", "tier": "general_aeo", "share": 0.3},
     {"id": "plain", "tier": "general", "share": 0.2},
     {"id": "risky", "tier": "discredited", "share": 0.1},
-]
+]  # each trader's tier and its share of the 1210 flow's orders
 
 
 def _scenario(rules: dict, traders: list[dict] = TRADERS, failure: float = 0.0, horizon_h: float = 168.0) -> Scenario:
     base = load_builtin("bonded_import_small", [f"run.horizon_h={horizon_h}"])
     data = base.model_dump(by_alias=True, mode="json")
-    data["customs"]["traders"] = traders
+    data["customs"]["traders"] = [{"id": t["id"], "tier": t["tier"]} for t in traders]
+    data["flows"][0]["traders"] = {t["id"]: t["share"] for t in traders}
     for c in data["customs"]["checkpoints"]:
         if c["role"] == "second_line":
             c["risk"] = rules
@@ -106,6 +107,7 @@ def test_trader_tiers_are_shared_by_the_bonded_and_the_flow_checkpoints() -> Non
                 "run.horizon_h=24",
                 "disruptions=[]",
                 f"customs.checkpoints.bonded_exit_xray.risk={{inspection_by_tier: {rates}}}",
+                "flows.bonded_import.traders={tmall_global_kr: 0.6, kr_sellers: 0.37, flagged_reseller: 0.03}",
             ],
         )
     )
