@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from logistics.analysis.order_kpis import summarize
-from logistics.sim.clearance import OUTCOMES
+from logistics.sim.checkpoint import OUTCOMES
 from logistics.sim.result import RunResult
 
 __all__ = ["flow_kpis"]

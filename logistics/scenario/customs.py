@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Staffing
 from logistics.scenario.distributions import Deterministic, Distribution
+from logistics.scenario.policy import PolicyChoice
 
 
 class DocumentMatching(ScenarioModel):
@@ -51,6 +52,11 @@ class RiskRules(ScenarioModel):
     )
     demote_on_failure: bool = True
     failures_to_demote: int = Field(default=1, ge=1)
+
+    @property
+    def rates_by_tier(self) -> tuple[float, ...]:
+        """The inspection rates in CREDIT_TIERS order (best tier first)."""
+        return tuple(self.inspection_by_tier[t] for t in CREDIT_TIERS)
 
     @model_validator(mode="after")
     def _all_tiers(self) -> RiskRules:
@@ -96,12 +102,14 @@ class Lab(ScenarioModel):
 
 
 class Checkpoint(ScenarioModel):
-    """A customs checkpoint: every item is screened (documents or X-ray) by `servers`; a sampled share
-    is inspected by `inspectors`; an inspection fails with `failure_probability` (goods returned).
+    """A customs checkpoint: every item is screened (documents or X-ray) by `servers`; the `selection` policy
+    decides which are inspected by `inspectors` (by default `risk_based` with a `risk` section, otherwise
+    `random` at `inspection_probability`); a share of the inspected go on to the `lab`; what inspections find
+    are the `outcomes` (held, returned, destroyed); `failure_probability` is a return share (goods returned).
 
-    Roles: `first_line` and `second_line` serve bonded import (1210); `export` (declarations leaving the
-    country) and `import` (clearance on arrival: airport, postal site, destination customs) serve the
-    cross-border flows (9610, 9710, 9810), where `outcomes` and `lab` describe what inspections find."""
+    Roles: `first_line` (bulk consignments into a bonded warehouse) and `second_line` (parcels leaving it) on a
+    1210 flow's route; `export` (declarations leaving the country) and `import` (clearance on arrival: airport,
+    postal site, destination customs) on the other flows' routes. Every role is the same component."""
 
     id: str = Field(min_length=1)
     node: str
@@ -115,8 +123,27 @@ class Checkpoint(ScenarioModel):
     risk: RiskRules | None = Field(
         default=None, description="Select by the trader's credit tier (and goods) instead of one rate."
     )
+    selection: PolicyChoice | None = Field(
+        default=None,
+        description="A registered inspection selection policy (SELECTION); default risk_based with a risk "
+        "section, random otherwise.",
+    )
     outcomes: Outcomes = Outcomes()
     lab: Lab | None = None
+
+    @property
+    def selection_choice(self) -> PolicyChoice:
+        """The selection policy this checkpoint uses (the scenario's, or the default)."""
+        if self.selection is not None:
+            return self.selection
+        return PolicyChoice(name="risk_based" if self.risk is not None else "random")
+
+    @property
+    def outcome_shares(self) -> tuple[float, float, float]:
+        """Shares of the inspected items held, returned and destroyed (`failure_probability` counts as
+        returned)."""
+        oc = self.outcomes
+        return oc.hold, oc.return_ + self.failure_probability, oc.destroy
 
 
 class Customs(ScenarioModel):

@@ -25,12 +25,12 @@ from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.policies.warehouse import DOCKS
 from logistics.scenario.customs import CREDIT_TIERS
+from logistics.scenario.customs import Checkpoint as CheckpointConfig
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge
 from logistics.scenario.scenario import Scenario
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
-from logistics.sim.clearance import OUTCOMES
-from logistics.sim.customs import CheckpointStations, RiskSelection, selection
+from logistics.sim.checkpoint import CustomsCheckpoint, visit_table
 from logistics.sim.demand import forecast_units_per_day, generate_orders
 from logistics.sim.dispatch import Depot
 from logistics.sim.docks import DockYard, door_capacity
@@ -103,18 +103,17 @@ class BondedImportModel:
         self._taxes(streams.generator("customers"))
         self.documents_h = document_delays_h(s.customs.documents, n, streams.generator("documents"))
         self.zone, self.delivery_h = assign_zones(flow.last_mile, n, streams.generator("last_mile"))
-        self.inspect, self.fail = selection(second, n, streams.generator("second_line.selection"))
-        self.risk: RiskSelection | None = None
-        if second.risk is not None:  # credit tiers: decided at the checkpoint, tiers updated during the run
-            traders = s.customs.traders
+        # the declaring trader of each order (its credit tier is read at the second line, when screened)
+        self.trader_of_order: np.ndarray | None = None
+        if flow.traders:
+            trader_ids = [t.id for t in s.customs.traders]
             ids = list(flow.traders)
             shares = np.array([flow.traders[t] for t in ids])
             pick = streams.generator("customs.traders").choice(len(ids), n, p=shares / shares.sum())
-            trader_of_order = np.array([[t.id for t in traders].index(t) for t in ids])[pick]
-            shared = tiers if tiers is not None else TraderTiers([t.tier for t in traders])
-            self.risk = RiskSelection(
-                second.risk, list(CREDIT_TIERS), trader_of_order, shared, streams.generator("second_line.risk")
-            )
+            self.trader_of_order = np.array([trader_ids.index(t) for t in ids], dtype=np.int64)[pick]
+        if tiers is None and s.customs.traders:
+            tiers = TraderTiers([t.tier for t in s.customs.traders])
+        self.tiers = tiers
 
         # --- stock and replenishment ------------------------------------------------------------
         policy = make_policy(
@@ -156,27 +155,18 @@ class BondedImportModel:
         else:
             self.pick = order_station("warehouse.pick", wh.pick, self._picked, cols.pick_start_h, cols.pick_end_h)
         self.pack = order_station("warehouse.pack", wh.pack, self._packed, cols.pack_start_h, cols.pack_end_h)
-        self.second_line = CheckpointStations(
-            env,
-            second,
-            cal,
-            run.start,
-            self.end_h,
-            streams.generator("second_line.service"),
-            self.risk if self.risk is not None else self.inspect.tolist(),
-            self.fail.tolist(),
-            self._cleared,
-            self._failed,
-            {
-                "screen_start": cols.xray_start_h,
-                "screen_end": cols.xray_end_h,
-                "inspect_start": cols.inspection_start_h,
-                "inspect_end": cols.inspection_end_h,
+        index = {c.id: i for i, c in enumerate(s.customs.checkpoints)}
+        self.second_line = CustomsCheckpoint(
+            env, second, cal, run.start, self.end_h, streams.generator(f"checkpoint.{second.id}"),
+            self._cleared, self._ended, self._outages(second.id), tiers=self.tiers,
+            trader=self.trader_of_order.tolist() if self.trader_of_order is not None else None,
+            goods_factor=self._goods_factor(second),
+            columns={
+                "screen_start": cols.xray_start_h, "screen_end": cols.xray_end_h,
+                "inspect_start": cols.inspection_start_h, "inspect_end": cols.inspection_end_h,
             },
-            self._outages(second.id),
-            self._outcome,
-        )
-        self.outcome = np.zeros(n, dtype=np.int8)  # 0 released, 1 held, 2 returned, 3 destroyed (with outcomes)
+            path=("customs", "checkpoints", index[second.id]),
+        )  # fmt: skip
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
         zone_ids = [z.id for z in flow.last_mile.zones]
         self.depot: Depot | None = None
@@ -197,20 +187,12 @@ class BondedImportModel:
 
         # --- inbound ----------------------------------------------------------------------------
         self.consignments: list[Consignment] = []
-        self.first_line = CheckpointStations(
-            env,
-            first,
-            cal,
-            run.start,
-            self.end_h,
-            streams.generator("first_line.service"),
-            [],
-            [],
+        self.first_line = CustomsCheckpoint(
+            env, first, cal, run.start, self.end_h, streams.generator(f"checkpoint.{first.id}"),
             lambda job: self.supply.first_line_done(job, True),
-            lambda job: self.supply.first_line_done(job, False),
-            None,
-            self._outages(first.id),
-        )
+            lambda job, outcome: self.supply.first_line_done(job, False),
+            self._outages(first.id), path=("customs", "checkpoints", index[first.id]),
+        )  # fmt: skip
         unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
         teams = capacity_changes(wh.receiving.teams, cal, run.start, self.end_h)
         docks = wh.floor.docks if wh.floor is not None else None
@@ -236,7 +218,6 @@ class BondedImportModel:
             skus.volume_m3,
             skus.weight_kg,
             streams.generator("transport"),
-            streams.generator("first_line.selection"),
             self.first_line,
             self.consignments,
             self.yard if self.yard is not None else self.receiving,
@@ -367,28 +348,27 @@ class BondedImportModel:
         self.pack.arrive(i)
 
     def _packed(self, i: int) -> None:
-        self.second_line.arrive(i)
+        self.second_line.enter(i)
 
     def _cleared(self, i: int) -> None:
         self.carriers[self._carrier_of_order[i]].hand_over(i)
 
-    def _outcome(self, i: int, outcome: int) -> None:
-        """The second-line inspection found something: held (released later by the checkpoint), returned or
-        destroyed (the order ends); each counts as a failure against the trader."""
-        self.outcome[i] = outcome
-        if self.risk is not None:
-            self.risk.failed(i)
-        if outcome >= 2:
-            self.cols.ended_h[i] = self.env.now
-            self.cols.end_reason[i] = END_REASONS.index("returned" if outcome == 2 else "destroyed")
-            self.ended += 1
-
-    def _failed(self, i: int) -> None:
-        if self.risk is not None:
-            self.risk.failed(i)
+    def _ended(self, i: int, outcome: int) -> None:
+        """The second-line inspection ended the order: its goods are returned (2) or destroyed (3)."""
         self.cols.ended_h[i] = self.env.now
-        self.cols.end_reason[i] = END_REASONS.index("returned")  # a failed inspection returns the goods
+        self.cols.end_reason[i] = END_REASONS.index("returned" if outcome == 2 else "destroyed")
         self.ended += 1
+
+    def _goods_factor(self, checkpoint: CheckpointConfig) -> Callable[[int], float]:
+        """The risk factor of each order's goods (the tax category of its first line) at `checkpoint`."""
+        book, skus = self.book, self.skus
+        names = skus.tax_category_names
+        factors = [checkpoint.risk.goods_factor.get(c, 1.0) if checkpoint.risk is not None else 1.0 for c in names]
+        if not len(book.line_sku):
+            return lambda i: 1.0
+        first = book.line_sku[np.minimum(book.line_start[:-1], len(book.line_sku) - 1)]
+        of_order = np.array(factors)[skus.tax_category[first]].tolist()
+        return lambda i: of_order[i]
 
     def _at_horizon(self, event: simpy.Event) -> None:
         self.inventory.close()
@@ -415,13 +395,13 @@ class BondedImportModel:
         return self._result(wall_s)
 
     def _risk_columns(self) -> dict[str, object]:
-        """Trader and credit tier at the second-line check, when selection is risk-based."""
-        if self.risk is None:
+        """The declaring trader and its credit tier at the second-line check, when the flow names traders."""
+        if self.trader_of_order is None:
             return {}
         traders = [t.id for t in self.scenario.customs.traders]
-        tier = self.risk.tier_at_check.astype(np.int64)
+        tier = self.second_line.per_job("tier", self.n, -1).astype(np.int64)
         return {
-            "trader": pd.Categorical.from_codes(self.risk.trader, traders),
+            "trader": pd.Categorical.from_codes(self.trader_of_order, traders),
             "credit_tier": pd.Categorical.from_codes(tier, list(CREDIT_TIERS)),  # -1 (not checked yet) -> NaN
         }
 
@@ -459,11 +439,10 @@ class BondedImportModel:
         lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[self.zone], 0.0)
         if self.depot is not None:  # routed parcels carry their share of the routes driven
             lastmile_cost = np.where(self.depot.routed, self.depot.parcel_cost_cny, lastmile_cost)
-        inspection_cost = np.where(~np.isnan(cols.inspection_start_h), s.costs.inspection_cny_per_parcel, 0.0)
-        oc = self.second_config.outcomes
-        inspection_cost = (
-            inspection_cost + np.array([0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])[self.outcome]
-        )
+        visits = self._visits()
+        parcels = visits[visits["order"].to_numpy()]
+        inspection_cost = np.zeros(self.n)  # each order's second-line visit: fee, lab, outcome
+        np.add.at(inspection_cost, parcels["job"].to_numpy(), parcels["cost_cny"].to_numpy())
         packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
         tax = np.where(dispatched, self.tax_cny, 0.0)
         promise = np.array([z.promise_h for z in zones])[self.zone]
@@ -479,7 +458,7 @@ class BondedImportModel:
                 "over_limit": self.over_limit,
                 "zone": pd.Categorical.from_codes(self.zone, [z.id for z in zones]),
                 "delivery_promise_h": promise,
-                "inspected": ~np.isnan(cols.inspection_start_h),
+                "inspected": self.second_line.per_job("inspected", self.n, 0.0) > 0,
                 **self._risk_columns(),
                 **cols.timestamps(),
                 "status": pd.Categorical(status.status, ["delivered", "in_system", "ended"]),
@@ -511,13 +490,12 @@ class BondedImportModel:
         self.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
         self.costs["storage"] = self._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
         consignment_inspections = self.first_line.inspections
-        self.costs["inspection"] = float(inspection_cost.sum()) + (
-            consignment_inspections * s.costs.inspection_cny_per_consignment
-        )
+        self.costs["inspection"] = float(visits["cost_cny"].sum())
         self.costs["packaging"] = float(packaging_cost.sum())
         self.costs["last_mile"] = float(lastmile_cost.sum())
         self.costs["tax"] = float(tax.sum())
         series = pd.DataFrame({"time_h": self.series.time_h, **self.series.values})
+        inspected_first_line = self.first_line.per_job("inspected", len(self.consignments), 0.0) > 0
         consignments = pd.DataFrame(
             [
                 {
@@ -526,14 +504,13 @@ class BondedImportModel:
                     "containers": len(c.containers),
                     "units": int(c.units.sum()),
                     "skus": len(c.skus),
-                    "inspected_first_line": bool(self.first_line.inspect[c.id]),
+                    "inspected_first_line": bool(inspected_first_line[c.id]),
                     "outcome": c.outcome,
                     **c.events,
                 }
                 for c in self.consignments
             ]
         )
-        visits = self._visits(orders, inspection_cost)
         counts = dict(status.counts)
         counts.update(
             backordered_orders=self.inventory.backordered_orders,
@@ -543,8 +520,8 @@ class BondedImportModel:
             consignments_inspected=consignment_inspections,
             parcels_inspected=self.second_line.inspections,
             parcels_failed=self.second_line.failures,
-            parcels_held=int((self.outcome == 1).sum()),
-            trader_demotions=self.risk.demotions if self.risk is not None else 0,
+            parcels_held=self.second_line.holds,
+            trader_demotions=self.tiers.demotions if self.tiers is not None and self.second_config.risk else 0,
             rolled_units=self.supply.rolled_units,
             departures_cancelled=self.supply.departures_cancelled,
             departures_delayed=self.supply.departures_delayed,
@@ -579,70 +556,17 @@ class BondedImportModel:
             pick_lists=self.floor.pick_list_table() if self.floor is not None else pd.DataFrame(),
         )
 
-    def _visits(self, orders: pd.DataFrame, inspection_cost: np.ndarray) -> pd.DataFrame:
-        """The bonded import's finished checkpoint visits in the one visit-log shape (`clearances.csv`): each
-        parcel at the second line (arrived when packed; cleared, or ended by the inspection's outcome) and each
-        consignment at the first line (arrived at the port; cleared)."""
-        s = self.scenario
-        second, first = self.second_config, self.first_config
-        parts = []
-        if second is not None:
-            left = orders["cleared_h"].fillna(orders["ended_h"]).to_numpy()
-            came = orders["xray_start_h"].notna().to_numpy() & ~np.isnan(left)  # finished visits, as the flows log
-            tier = (
-                self.risk.tier_at_check.astype(np.int64)
-                if self.risk is not None
-                else np.full(len(orders), CREDIT_TIERS.index("general"))
-            )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "checkpoint": second.id,
-                        "role": "second_line",
-                        "job": np.flatnonzero(came),
-                        "arrived_h": orders["pack_end_h"].to_numpy()[came],
-                        "cleared_h": left[came],
-                        "tier": tier[came].astype(float),
-                        "inspected": orders["inspected"].to_numpy()[came].astype(float),
-                        "lab": 0.0,
-                        "outcome": self.outcome[came].astype(np.int64),
-                        "cost_cny": inspection_cost[came],
-                        "order": True,
-                    }
-                )
-            )
-        if first is not None and self.consignments:
-            arrive = f"arrive:{first.node}"
-            rows = [c for c in self.consignments if arrive in c.events and "first_line_cleared" in c.events]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "checkpoint": first.id,
-                        "role": "first_line",
-                        "job": [c.id for c in rows],
-                        "arrived_h": [c.events[arrive] for c in rows],
-                        "cleared_h": [c.events["first_line_cleared"] for c in rows],
-                        "tier": float(CREDIT_TIERS.index("general")),
-                        "inspected": [float(self.first_line.inspect[c.id]) for c in rows],
-                        "lab": 0.0,
-                        "outcome": [0 if c.outcome != "rejected_at_first_line" else 2 for c in rows],
-                        "cost_cny": [
-                            s.costs.inspection_cny_per_consignment * bool(self.first_line.inspect[c.id]) for c in rows
-                        ],
-                        "order": False,
-                    }
-                )
-            )
-        if not parts:
-            return pd.DataFrame()
-        visits = pd.concat(parts, ignore_index=True)
-        visits["clearance_h"] = visits["cleared_h"] - visits["arrived_h"]
-        visits["flow"] = ""
-        visits["mode"] = "1210"
-        visits["credit_tier"] = pd.Categorical.from_codes(
-            visits["tier"].to_numpy().astype(np.int64), list(CREDIT_TIERS)
-        )
-        visits["outcome"] = pd.Categorical.from_codes(visits["outcome"].to_numpy().astype(np.int64), list(OUTCOMES))
+    def _visits(self) -> pd.DataFrame:
+        """The finished visits of the first line (consignments) and the second line (parcels) in the one visit-log
+        shape (`clearances.csv`), with their costs."""
+        costs = self.scenario.costs
+        second = visit_table(self.second_line, costs, lambda jobs: np.ones(len(jobs), dtype=bool))
+        second["order"] = True
+        first = visit_table(self.first_line, costs, lambda jobs: np.zeros(len(jobs), dtype=bool))
+        first["order"] = False
+        visits = pd.concat([second, first], ignore_index=True)
+        visits["flow"] = self.flow.id
+        visits["mode"] = self.flow.mode
         return visits
 
     def _floor_stats(self) -> dict[str, float]:

@@ -14,7 +14,7 @@ from logistics.core.units import HOURS_PER_DAY
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.accounting import check_accounting
-from logistics.sim.clearance import LOG_COLUMNS, OUTCOMES
+from logistics.sim.checkpoint import LOG_COLUMNS, OUTCOMES, visit_table
 from logistics.sim.lanes import DEPARTURE_COLUMNS
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.shifts import staffed_hours
@@ -78,38 +78,17 @@ def flow_results(self: Flows) -> FlowResults:
     modes = np.array([f.mode for f in flows])[flow_of]
     costs = s.costs
     # clearance log: one row per visit
-    logs = []
-    for cp_id, step in self.checkpoints.items():
-        log = step.clearance.log
-        frame = pd.DataFrame({name: np.frombuffer(values, dtype=float) for name, values in log.items()})
-        frame.insert(0, "checkpoint", cp_id)
-        frame.insert(1, "role", step.clearance.config.role)
-        logs.append(frame)
-    empty = pd.DataFrame({"checkpoint": [], "role": [], **{name: np.zeros(0) for name in LOG_COLUMNS}})
-    clear = pd.concat(logs, ignore_index=True) if logs else empty
-    clear["job"] = clear["job"].astype(np.int64)
+    declared_per_parcel = np.array([CUSTOMS_MODES[f.mode].declared_per_parcel for f in flows] or [False])
+
+    def per_parcel(jobs: np.ndarray) -> np.ndarray:
+        return declared_per_parcel[self.flow_of[jobs]] & (jobs < self.n_orders)
+
+    logs = [visit_table(step.clearance, costs, per_parcel) for step in self.checkpoints.values()]
+    clear = pd.concat(logs, ignore_index=True) if logs else _no_visits()
     job_flow = self.flow_of[clear["job"].to_numpy()]
     is_order = clear["job"].to_numpy() < self.n_orders
-    per_parcel = np.array([CUSTOMS_MODES[f.mode].declared_per_parcel for f in flows] or [False])[job_flow] & is_order
-    outcome_cost = np.zeros(len(clear))
-    lab_cost = np.zeros(len(clear))
-    by_cp = {c.id: c for c in s.customs.checkpoints}
-    for cp_id, rows in clear.groupby("checkpoint").groups.items():
-        cp = by_cp[cp_id]
-        o = clear.loc[rows, "outcome"].to_numpy()
-        oc = cp.outcomes
-        outcome_cost[rows] = np.choose(o.astype(int), [0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])
-        if cp.lab is not None:
-            lab_cost[rows] = clear.loc[rows, "lab"].to_numpy() * cp.lab.cost_cny
-    inspect_cost = clear["inspected"].to_numpy() * np.where(
-        per_parcel, costs.inspection_cny_per_parcel, costs.inspection_cny_per_consignment
-    )
-    clear["cost_cny"] = inspect_cost + lab_cost + outcome_cost
-    clear["clearance_h"] = clear["cleared_h"] - clear["arrived_h"]
     clear["flow"] = pd.Categorical.from_codes(job_flow, [f.id for f in flows])
     clear["mode"] = np.array([f.mode for f in flows])[job_flow] if flows else []
-    clear["credit_tier"] = pd.Categorical.from_codes(clear["tier"].to_numpy().astype(np.int64), list(CREDIT_TIERS))
-    clear["outcome"] = pd.Categorical.from_codes(clear["outcome"].to_numpy().astype(np.int64), list(OUTCOMES))
     clear["order"] = is_order
     clearance_cost = np.zeros(self.n_jobs)
     np.add.at(clearance_cost, clear["job"].to_numpy(), clear["cost_cny"].to_numpy())
@@ -250,3 +229,14 @@ def flow_results(self: Flows) -> FlowResults:
         routes=pd.concat(route_tables, ignore_index=True) if route_tables else pd.DataFrame(),
         optimizer_s=optimizer_s,
     )
+
+
+def _no_visits() -> pd.DataFrame:
+    """The visit table of a run whose checkpoints logged nothing (same columns)."""
+    frame = pd.DataFrame({"checkpoint": [], "role": [], **{name: np.zeros(0) for name in LOG_COLUMNS}})
+    frame["job"] = frame["job"].astype(np.int64)
+    frame["cost_cny"] = np.zeros(0)
+    frame["clearance_h"] = np.zeros(0)
+    frame["credit_tier"] = pd.Categorical.from_codes(np.zeros(0, dtype=np.int64), list(CREDIT_TIERS))
+    frame["outcome"] = pd.Categorical.from_codes(np.zeros(0, dtype=np.int64), list(OUTCOMES))
+    return frame

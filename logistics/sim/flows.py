@@ -32,7 +32,7 @@ from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
 from logistics.sim.catalog import SkuTable, build_skus
-from logistics.sim.clearance import OUTCOMES, Clearance
+from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
 from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
 from logistics.sim.dispatch import Depot
 from logistics.sim.documents import document_delays_h
@@ -152,7 +152,7 @@ def _departure(lane: ScheduledLane, t_h: float, expected_kg: float = 0.0, expect
 
 
 class _CheckpointStep(_Step):
-    def __init__(self, clearance: Clearance) -> None:
+    def __init__(self, clearance: CustomsCheckpoint) -> None:
         cp = clearance.config
         self.clearance, self.name, self.label = clearance, f"checkpoint:{cp.id}", f"{cp.role}:{cp.id}"
         self.enter = clearance.enter  # type: ignore[method-assign]
@@ -451,10 +451,11 @@ class Flows:
             outages = [
                 (d.start_h, d.end_h) for d in s.disruptions if isinstance(d, CheckpointDown) and d.checkpoint == cp_id
             ]
-            clearance = Clearance(
-                self.env, cp, s.calendar, s.run.start, self.end_h,
-                streams.generator(f"checkpoint.{cp_id}"), self.tiers, self.trader,
-                lambda j: factors[goods[j]], self.ready_h, self.advance, self._cleared_out, outages,
+            index = [c.id for c in s.customs.checkpoints].index(cp_id)
+            clearance = CustomsCheckpoint(
+                self.env, cp, s.calendar, s.run.start, self.end_h, streams.generator(f"checkpoint.{cp_id}"),
+                self.advance, self._cleared_out, outages, tiers=self.tiers, trader=self.trader,
+                goods_factor=lambda j: factors[goods[j]], ready_h=self.ready_h, path=("customs", "checkpoints", index),
             )  # fmt: skip
             self.checkpoints[cp_id] = _CheckpointStep(clearance)
         return self.checkpoints[cp_id]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.policies.customs import SELECTION
 from logistics.policies.dispatch import DISPATCH
 from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.registry import PolicyError, Registry
@@ -46,6 +47,10 @@ def chosen_policies(s: Scenario) -> Iterator[ChosenPolicy]:
     """Every policy choice of the scenario, with its field path."""
     for k, group in enumerate(s.network.lane_groups):
         yield ChosenPolicy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
+    for k, cp in enumerate(s.customs.checkpoints):
+        yield ChosenPolicy(
+            ("customs", "checkpoints", k, "selection"), SELECTION, cp.selection_choice, {"checkpoint": cp}
+        )
     for k, flow in enumerate(s.flows):
         wh = flow.warehouse
         if wh is not None:

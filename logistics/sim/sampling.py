@@ -28,3 +28,21 @@ class BufferedSampler:
             pos = 0
         self._pos = pos + 1
         return self._buffer[pos]
+
+
+class UniformStream:
+    """U(0, 1) draws in batches, handed out one at a time (decisions drawn as they come up, reproducibly)."""
+
+    __slots__ = ("_buffer", "_pos", "_rng")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._buffer: list[float] = []
+        self._pos = 0
+
+    def __call__(self) -> float:
+        if self._pos >= len(self._buffer):
+            self._buffer = self._rng.random(4096).tolist()
+            self._pos = 0
+        self._pos += 1
+        return self._buffer[self._pos - 1]

@@ -15,7 +15,7 @@ from logistics.policies.replenishment import ReplenishmentPolicy
 from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Departures, Lane
 from logistics.scenario.scenario import Scenario
-from logistics.sim.customs import CheckpointStations
+from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.inventory import Inventory
 from logistics.sim.station import Station
 
@@ -90,8 +90,7 @@ class InboundSupply:
         sku_volume_m3: np.ndarray,
         sku_weight_kg: np.ndarray,
         rng: np.random.Generator,
-        selection_rng: np.random.Generator,
-        first_line: CheckpointStations,
+        first_line: CustomsCheckpoint,
         first_line_jobs: list[Consignment],
         receiving: Station,
         costs: dict[str, float],
@@ -105,7 +104,6 @@ class InboundSupply:
         self.volume_m3 = sku_volume_m3
         self.weight_kg = sku_weight_kg
         self.rng = rng
-        self.selection_rng = selection_rng
         self.first_line = first_line
         self.first_line_node = first_line.config.node
         self.consignments = first_line_jobs  # index = job id at the first-line checkpoint
@@ -164,9 +162,6 @@ class InboundSupply:
         self.inventory.in_transit[skus] += units
         consignment = Consignment(len(self.consignments), skus, units, containers, self.env.now)
         self.consignments.append(consignment)
-        checkpoint = self.first_line.config
-        self.first_line.inspect.append(bool(self.selection_rng.random() < checkpoint.inspection_probability))
-        self.first_line.fail.append(bool(self.selection_rng.random() < checkpoint.failure_probability))
         self.env.process(self._journey(consignment))
 
     def _journey(self, c: Consignment):  # type: ignore[no-untyped-def]
@@ -194,7 +189,7 @@ class InboundSupply:
             if lane.to == self.first_line_node:
                 done = self.env.event()
                 self._cleared[c.id] = done
-                self.first_line.arrive(c.id)
+                self.first_line.enter(c.id)
                 passed = yield done
                 c.events["first_line_cleared"] = self.env.now
                 if not passed:

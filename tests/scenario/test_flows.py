@@ -42,9 +42,11 @@ def test_mode_rules() -> None:
     )
 
 
-def test_flow_checkpoints_use_outcomes_not_failure_probability() -> None:
-    message = _error("direct_mail_import", ["customs.checkpoints.hgh_airport_clearance.failure_probability=0.1"])
-    assert "customs.checkpoints.0.failure_probability" in message and "outcomes" in message
+def test_failure_probability_is_a_return_share_within_the_outcomes() -> None:
+    cp = "customs.checkpoints.hgh_airport_clearance"
+    load_builtin("direct_mail_import", [f"{cp}.failure_probability=0.1"])  # any checkpoint may give it
+    message = _error("direct_mail_import", [f"{cp}.failure_probability=0.9", f"{cp}.outcomes={{hold: 0.2}}"])
+    assert "customs.checkpoints.0.failure_probability" in message and "exceed 1" in message
 
 
 def test_outcome_shares_cannot_exceed_one() -> None:

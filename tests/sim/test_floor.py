@@ -145,7 +145,7 @@ def test_a_policy_registered_in_a_test_file_runs_from_a_scenario_file(tmp_path: 
     try:
         data = yaml.safe_load(builtin_text("bonded_import_peak"))
         data["run"].update(horizon_h=24, cooldown_h=48)
-        data["warehouse"]["floor"]["batching"] = {"name": "test_pairs", "params": {"window_min": 15}}
+        data["flows"][0]["warehouse"]["floor"]["batching"] = {"name": "test_pairs", "params": {"window_min": 15}}
         path = tmp_path / "pairs.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False))
         model = CrossBorderModel(load_scenario(path))

@@ -111,5 +111,5 @@ def test_trader_tiers_are_shared_by_the_bonded_and_the_flow_checkpoints() -> Non
             ],
         )
     )
-    assert model.bonded is not None and model.flows is not None and model.bonded.risk is not None
-    assert model.bonded.risk.tiers is model.flows.tiers
+    assert model.bonded is not None and model.flows is not None and model.bonded.tiers is not None
+    assert model.bonded.tiers is model.flows.tiers
