@@ -38,11 +38,11 @@ def test_failure_probability_returns_that_share_of_inspected_parcels_at_an_impor
                 f"{cp}.lab=null",
                 "disruptions=[]",
             ],
-        )  # fmt: skip
+        )
     )
     visits = run.clearances[run.clearances["checkpoint"] == "hgh_airport_clearance"]
     inspected = visits[visits["inspected"] == 1]
-    low, high = _interval(int(len(inspected)), len(visits))
+    low, high = _interval(len(inspected), len(visits))
     assert low < 0.5 < high
     low, high = _interval(int((inspected["outcome"] == "returned").sum()), len(inspected))
     assert low < 0.3 < high
@@ -64,7 +64,7 @@ def test_the_second_line_runs_labs_and_outcomes_like_any_checkpoint() -> None:
                 f"{cp}.outcomes={{hold: 0.2, hold_time_h: {{kind: deterministic, value: 5}}, destroy: 0.1}}",
                 f"{cp}.lab={{share: 0.5, servers: 50, time_h: {{kind: deterministic, value: 2}}, cost_cny: 100}}",
             ],
-        )  # fmt: skip
+        )
     )
     visits = run.clearances[run.clearances["checkpoint"] == "bonded_exit_xray"]
     inspected = visits[visits["inspected"] == 1]
@@ -91,7 +91,7 @@ def test_a_first_line_hold_delays_the_consignment_and_a_return_loses_it() -> Non
                 f"{cp}.inspection_probability=1",
                 f"{cp}.outcomes={{hold: 1, hold_time_h: {{kind: deterministic, value: 30}}}}",
             ],
-        )  # fmt: skip
+        )
     )
     first = held.clearances[held.clearances["role"] == "first_line"]
     assert len(first) > 0 and (first["outcome"] == "held").all() and (first["clearance_h"] >= 30).all()
@@ -119,7 +119,7 @@ def test_a_registered_selection_policy_is_used_by_name_and_checked_up_front() ->
                     "disruptions=[]",
                     "customs.checkpoints.tao_import.selection=test_discredited_only",
                 ],
-            )  # fmt: skip
+            )
         )
         visits = run.clearances[run.clearances["checkpoint"] == "tao_import"]
         assert len(visits) > 0
