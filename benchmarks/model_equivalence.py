@@ -44,6 +44,8 @@ HEADLINE = [
 
 WORKER = """
 import sys, warnings
+import logistics
+print(f"{sys.argv[1]}: logistics from {logistics.__file__}", file=sys.stderr)
 import pandas as pd
 warnings.simplefilter("ignore")
 from logistics.scenario import load_scenario
@@ -62,7 +64,8 @@ pd.concat(rows).to_parquet(out)
 
 def _run(tree: Path, scenario: Path, replications: int, out: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    return subprocess.Popen([sys.executable, "-c", WORKER, str(scenario), str(replications), str(out)], env=env)
+    command = [sys.executable, "-c", WORKER, str(scenario), str(replications), str(out)]
+    return subprocess.Popen(command, env=env, cwd=tree)  # `python -c` puts the working directory first on the path
 
 
 def welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:

@@ -42,7 +42,7 @@ def _main() -> None:
 
     default = warnings.showwarning
 
-    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, ScenarioNotice):
             err.print(f"[cyan]notice:[/cyan] {message}", highlight=False, soft_wrap=True)
         else:
@@ -123,7 +123,7 @@ def _print_summary(title: str, rows: list[tuple[str, str]]) -> None:
     console.print(table)
 
 
-def _emit_schema(schema_data: dict, out: Path | None) -> None:  # type: ignore[type-arg]
+def _emit_schema(schema_data: dict, out: Path | None) -> None:
     """Write a JSON Schema to `out`, or to stdout when no file is given."""
     text = json.dumps(schema_data, indent=2) + "\n"
     if out is None:
@@ -196,7 +196,7 @@ def run(
     except LogisticsError as exc:
         _fail(exc)
     reps = scenario.run.replications
-    results: list = []  # type: ignore[type-arg]
+    results: list = []
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -250,7 +250,7 @@ def run(
         console.print(f"  {name:<13} {path}")
 
 
-def _write_run(results: list, out: Path, scenario: Scenario, status: str, error: str | None = None) -> dict:  # type: ignore[type-arg]
+def _write_run(results: list, out: Path, scenario: Scenario, status: str, error: str | None = None) -> dict:
     """Write the runs' files into OUT, replacing an earlier run's folder whole; returns name -> path."""
     from logistics import __version__
     from logistics.experiments import write_outputs
@@ -267,7 +267,7 @@ def _write_run(results: list, out: Path, scenario: Scenario, status: str, error:
     }
     failure: list[BaseException] = []
 
-    def fill(folder: Path) -> dict:  # type: ignore[type-arg]
+    def fill(folder: Path) -> dict:
         try:
             return write_outputs(results, folder)
         except Exception as exc:  # keep the tables already written; say what failed
@@ -281,7 +281,7 @@ def _write_run(results: list, out: Path, scenario: Scenario, status: str, error:
     return {name: out / path.name for name, path in written.items()}
 
 
-def _write_partial(results: list, out: Path, scenario: Scenario, error: str) -> None:  # type: ignore[type-arg]
+def _write_partial(results: list, out: Path, scenario: Scenario, error: str) -> None:
     """After a failure: write the finished replications (if any) with the error in run.json."""
     if not results:
         return
@@ -466,7 +466,7 @@ def bench(
     except LogisticsError as exc:
         _fail(exc)
 
-    def progress(record: dict) -> None:  # type: ignore[type-arg]
+    def progress(record: dict) -> None:
         state = "FAILED " + record["error"] if "error" in record else "ok"
         console.print(f"  {record['run_id']}: {state}", highlight=False, markup=False)
 

@@ -113,9 +113,9 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
         reasons = orders["end_reason"].value_counts()
         found = {"created": len(orders), **{s: int(status.get(s, 0)) for s in ("delivered", "in_system", "ended")}}
         found.update({f"ended.{r}": int(reasons.get(r, 0)) for r in END_REASONS[1:]})
-        for key, value in found.items():
-            per_mode.append((f"{m}.orders.{key}", value, "orders"))
-            counts[key] = counts.get(key, 0) + value
+        for key, found_n in found.items():
+            per_mode.append((f"{m}.orders.{key}", found_n, "orders"))
+            counts[key] = counts.get(key, 0) + found_n
         for stage, hours in stages.items():
             summarize(per_mode, f"{m}.lead_time.{stage}_h", hours, "h")
             pooled.setdefault(stage, []).append(hours)
@@ -132,8 +132,8 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
         handled += len(orders) - found["ended.over_limit"]
         for cost in COST_COLUMNS:
             if f"{cost}_cny" in orders:
-                value = float(orders[f"{cost}_cny"].sum()) / mode_handled
-                per_mode.append((f"{m}.cost_per_parcel.{cost}_cny", value, "CNY/order"))
+                per_order = float(orders[f"{cost}_cny"].sum()) / mode_handled
+                per_mode.append((f"{m}.cost_per_parcel.{cost}_cny", per_order, "CNY/order"))
         if "transport_cny" in orders:
             carried = orders[orders["transport_cny"] > 0]
             kg = float(carried["weight_kg"].sum())

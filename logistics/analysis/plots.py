@@ -18,7 +18,7 @@ from logistics.sim.result import COST_COMPONENTS, RunResult
 __all__ = ["plot_costs", "plot_lead_time", "plot_queues", "plot_stage_lead_times", "plot_utilisation"]
 
 
-def _legend(ax, fontsize: float | None = None) -> None:  # type: ignore[no-untyped-def]
+def _legend(ax, fontsize: float | None = None) -> None:
     """A legend when something on the axes has a label (an empty run has nothing to name); beside the plot, off
     the data, when there are more than a few entries."""
     handles = ax.get_legend_handles_labels()[0]
@@ -30,14 +30,14 @@ def _legend(ax, fontsize: float | None = None) -> None:  # type: ignore[no-untyp
         ax.legend(fontsize=fontsize)
 
 
-def _when(result: RunResult, hours: np.ndarray | pd.Series | float):  # type: ignore[no-untyped-def]
+def _when(result: RunResult, hours: np.ndarray | pd.Series | float):
     """Simulated hours as calendar times from the run's start (hours when the start is unknown)."""
     if result.start is None:
         return hours
     return pd.Timestamp(result.start) + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")
 
 
-def _time_axis(ax, result: RunResult, label: str) -> None:  # type: ignore[no-untyped-def]
+def _time_axis(ax, result: RunResult, label: str) -> None:
     """Calendar dates on the x axis, the measured window's edges as dashed lines and every disruption's window
     shaded and named."""
     ax.set_xlabel(label if result.start is None else f"{label} (from {result.start:%Y-%m-%d %H:%M})")

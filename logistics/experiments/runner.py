@@ -25,7 +25,7 @@ __all__ = ["EXECUTORS", "Results", "run_experiment", "run_task"]
 EXECUTORS = ("serial", "local", "dask")
 
 
-def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
+def run_task(task: RunTask) -> dict:
     """Simulate one run and return its KPI rows, or the error it raised."""
     from logistics.analysis.kpis import run_kpis
     from logistics.scenario.builtin import load_named
@@ -51,7 +51,7 @@ def run_task(task: RunTask) -> dict:  # type: ignore[type-arg]
     return record
 
 
-def _write_atomic(path: Path, record: dict) -> None:  # type: ignore[type-arg]
+def _write_atomic(path: Path, record: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(tmp, path)
@@ -76,7 +76,7 @@ def run_experiment(
     out_dir: str | Path | None = None,
     executor: str = "local",
     workers: int | None = None,
-    on_run: Callable[[dict], None] | None = None,  # type: ignore[type-arg]
+    on_run: Callable[[dict], None] | None = None,
     address: str | None = None,
     max_attempts: int = 3,
 ) -> Results:
@@ -97,7 +97,7 @@ def run_experiment(
     todo = [t for t in all_tasks if not (runs_dir / f"{t.run_id}.json").exists()]
     reused = len(all_tasks) - len(todo)
 
-    def finish(record: dict) -> None:  # type: ignore[type-arg]
+    def finish(record: dict) -> None:
         _write_atomic(runs_dir / f"{record['run_id']}.json", record)
         if on_run is not None:
             on_run(record)
@@ -123,7 +123,7 @@ def run_experiment(
     return collect(spec, out, ran=len(all_tasks) - reused, reused=reused, all_tasks=all_tasks)
 
 
-def _record(task: RunTask) -> dict:  # type: ignore[type-arg]
+def _record(task: RunTask) -> dict:
     """What every run's record starts with."""
     return {
         "run_id": task.run_id,
@@ -135,7 +135,7 @@ def _record(task: RunTask) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _lost(task: RunTask, lost: WorkerLost) -> dict:  # type: ignore[type-arg]
+def _lost(task: RunTask, lost: WorkerLost) -> dict:
     return {**_record(task), "error": f"WorkerLost: {lost}"}
 
 
@@ -166,7 +166,7 @@ def check_kpi_names(spec: ExperimentSpec, probe_records: list[Path]) -> None:
 
 def _run_dask(
     todo: list[RunTask],
-    finish: Callable[[dict], None],  # type: ignore[type-arg]
+    finish: Callable[[dict], None],
     workers: int | None,
     address: str | None,
 ) -> None:

@@ -13,6 +13,7 @@ import itertools
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -164,7 +165,7 @@ class DockPlan:
     mean_waiting_min: float
     door_utilisation: float
     runtime_s: float
-    stats: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    stats: dict = field(default_factory=dict)
 
 
 def schedule_docks(
@@ -188,7 +189,7 @@ def schedule_docks(
     h = problem.horizon_slots
     buf = problem.buffer_slots
     scale = 100  # objective in hundredths
-    capacity = {}
+    capacity: dict[str, int] = {}
     for d in problem.doors:
         capacity[d.door_type] = capacity.get(d.door_type, 0) + 1
     # Time-indexed model: x[k, s] = truck k starts at slot s. Its LP relaxation bounds the weighted waiting
@@ -211,7 +212,7 @@ def schedule_docks(
         due = t.due_slot if t.due_slot is not None else h
         x[k] = {}
         for start in range(t.arrival_slot, latest + 1):
-            var = m.NewBoolVar(f"x_{k}_{start}")
+            var = m.new_bool_var(f"x_{k}_{start}")
             x[k][start] = var
             for tau in range(start, min(h, start + t.duration_slots + buf)):
                 load.setdefault((t.door_type, tau), []).append(var)
@@ -220,27 +221,27 @@ def schedule_docks(
             )
             if cost:
                 terms.append(round(cost * scale) * var)
-        placed[k] = m.NewBoolVar(f"placed_{k}")
-        m.Add(sum(x[k].values()) == placed[k])
+        placed[k] = m.new_bool_var(f"placed_{k}")
+        m.add(sum(x[k].values()) == placed[k])
         terms.append(round(problem.unscheduled_penalty * scale) * (1 - placed[k]))
     for (door_type, _), vars_ in load.items():
         if len(vars_) > capacity[door_type]:
-            m.Add(sum(vars_) <= capacity[door_type])
-    m.Minimize(sum(terms))
+            m.add(sum(vars_) <= capacity[door_type])
+    m.minimize(sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     if deterministic_time is not None:
         solver.parameters.max_deterministic_time = deterministic_time
-    code = solver.Solve(m)
+    code = solver.solve(m)
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         status, why = {
             cp_model.MODEL_INVALID: (
                 Status.INVALID,
                 "the model is invalid (CP-SAT: "
-                + " ".join(m.Validate().split())[:60]
+                + " ".join(m.validate().split())[:60]
                 + "...): lower priority, lateness_weight or unscheduled_penalty",
             ),
             cp_model.INFEASIBLE: (Status.INFEASIBLE, "no plan exists"),
@@ -255,11 +256,11 @@ def schedule_docks(
             float("nan"),
             float("nan"),
             runtime,
-            {"cp_sat": solver.StatusName(code)},
+            {"cp_sat": solver.status_name(code)},
         )
     # Doors: colour each type's intervals in start order, each to a door free by then.
     chosen = sorted(
-        (next(start for start, var in x[k].items() if solver.Value(var)), k) for k in x if solver.Value(placed[k])
+        (next(start for start, var in x[k].items() if solver.value(var)), k) for k in x if solver.value(placed[k])
     )
     free_at = {d.id: 0 for d in problem.doors}
     appointments = []
@@ -272,10 +273,10 @@ def schedule_docks(
             Appointment(t.id, door, s, s + t.duration_slots, s - t.arrival_slot, max(0, s + t.duration_slots - due))
         )
     for k in x:
-        if not solver.Value(placed[k]):
+        if not solver.value(placed[k]):
             unscheduled.append((problem.trucks[k].id, "no door time left: leaving it out is cheaper than fitting it"))
-    objective = solver.ObjectiveValue() / scale
-    bound = solver.BestObjectiveBound() / scale
+    objective = solver.objective_value / scale
+    bound = solver.best_objective_bound / scale
     gap = 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
     busy = sum(a.end_slot - a.start_slot for a in appointments)
     status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
@@ -293,7 +294,7 @@ def schedule_docks(
         ),
         door_utilisation=busy / (len(problem.doors) * h),
         runtime_s=runtime,
-        stats={"cp_sat": solver.StatusName(code), "branches": solver.NumBranches(), "conflicts": solver.NumConflicts()},
+        stats={"cp_sat": solver.status_name(code), "branches": solver.num_branches, "conflicts": solver.num_conflicts},
     )
 
 
@@ -343,7 +344,7 @@ def dock_problem_from_json(text: str) -> DockProblem:
     if not isinstance(data, dict):
         raise InvalidProblemError("json", "expected an object with trucks and doors")
     settings = {k: v for k, v in data.items() if k not in ("trucks", "doors")}
-    parts = {}
+    parts: dict[str, tuple[Any, ...]] = {}
     for key, cls in (("trucks", Truck), ("doors", DockDoor)):
         items = []
         listed = data.get(key, [])

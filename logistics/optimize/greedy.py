@@ -69,7 +69,7 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
     return route
 
 
-def solve_nearest_neighbour(problem: RoutingProblem, candidates: list[int], params: SolveParams):  # type: ignore[no-untyped-def]
+def solve_nearest_neighbour(problem: RoutingProblem, candidates: list[int], params: SolveParams):
     """Vehicles one after another, each by nearest neighbour over the stops still open."""
     from logistics.optimize.routing import BackendSolution
 
@@ -84,7 +84,7 @@ def solve_nearest_neighbour(problem: RoutingProblem, candidates: list[int], para
     return BackendSolution(routes, pool, True, False, {"heuristic": "nearest_neighbour"})
 
 
-def solve_fixed_zone(problem: RoutingProblem, candidates: list[int], params: SolveParams):  # type: ignore[no-untyped-def]
+def solve_fixed_zone(problem: RoutingProblem, candidates: list[int], params: SolveParams):
     """Angular sectors around the (first) depot, one per vehicle, with about as many stops each; nearest
     neighbour inside a sector."""
     from logistics.optimize.routing import BackendSolution

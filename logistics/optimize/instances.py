@@ -34,7 +34,7 @@ def read_solomon(path: str | Path) -> RoutingProblem:
                 rows.append([float(p) for p in parts])
             except ValueError:
                 raise InvalidProblemError(f"{path}:{no}", f"expected 7 numbers, got {line.strip()!r}") from None
-    if count is None or not rows:
+    if count is None or capacity is None or not rows:
         raise InvalidProblemError(str(path), "not a Solomon file (no VEHICLE header or no customer rows)")
     locations = tuple(Location(str(int(r[0])), r[1], r[2]) for r in rows)
     depot = rows[0]
@@ -121,7 +121,7 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
     return RoutingProblem(locations, depot_ids, stops, fleet, dimensions=("load",), distance_m=matrix, name=name)
 
 
-def _section(data: dict, key: str, path: Path, shape: tuple[int, int]) -> np.ndarray:  # type: ignore[type-arg]
+def _section(data: dict, key: str, path: Path, shape: tuple[int, int]) -> np.ndarray:
     """A numeric section of the expected shape, or an error naming it."""
     try:
         values = np.asarray(data[key], dtype=float)

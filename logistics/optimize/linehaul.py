@@ -104,7 +104,7 @@ def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0, node_limit:
             raise InvalidProblemError("node_limit", f"must be >= 1, got {node_limit}")
         solver.SetSolverSpecificParametersAsString(f"limits/nodes = {int(node_limit)}\nlimits/gap = 0.001\n")
     penalty = problem.late_penalty_cny_per_h
-    x: dict[tuple[int, int, int], object] = {}  # (class, departure, 0 block / 1 open) -> count
+    x: dict[tuple[int, int, int], pywraplp.Variable] = {}  # (class, departure, 0 block / 1 open) -> count
     later_vars = []
     objective = solver.Objective()
     top_rate = max(d.per_kg_cny for d in deps)

@@ -58,7 +58,7 @@ class MultiBlockLayout:
 
     def block(self, y_m: float) -> int:
         """Block index of a position (0 = front block)."""
-        return int(min(np.searchsorted(self.cross_y_m, y_m, side="right") - 1, len(self.cross_y_m) - 2))
+        return min(int(np.searchsorted(self.cross_y_m, y_m, side="right")) - 1, len(self.cross_y_m) - 2)
 
     def distance_m(self, a: tuple[int, float], b: tuple[int, float]) -> float:
         """Shortest walk between (aisle, y) points; aisle -1 is the pick-and-drop point (y on the front cross

@@ -45,7 +45,7 @@ def _add_time(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
     problem: RoutingProblem,
-    stops: list,  # type: ignore[type-arg]
+    stops: list,
     vehicles: list[tuple[int, int]],
     travel: np.ndarray,
     service: np.ndarray,

@@ -17,7 +17,7 @@ from logistics.optimize.routing import BackendSolution
 INT_MAX = np.iinfo(np.int64).max
 
 
-def _require_pyvrp():  # type: ignore[no-untyped-def]
+def _require_pyvrp():
     try:
         import pyvrp
     except ImportError:
@@ -71,7 +71,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     max_arc = int(dist.max()) if dist.size else 1
     vehicle_price = (len(stops) + 2) * max(1, max_arc) * 10 if problem.minimise_vehicles else 0
 
-    def clients(optional_all: bool) -> list:  # type: ignore[type-arg]
+    def clients(optional_all: bool) -> list:
         out = []
         big = (len(stops) + 2) * max(1, max_arc) * 100 + vehicle_price * sum(t.count for t in problem.vehicle_types)
         for n, s in enumerate(stops, start=len(depot_ids)):
@@ -122,9 +122,9 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         )
     type_of = [i for i, t in enumerate(problem.vehicle_types) if t.count > 0]
 
-    def solve(optional_all: bool, seconds: float):  # type: ignore[no-untyped-def]
+    def solve(optional_all: bool, seconds: float):
         data = pyvrp.ProblemData(locations, clients(optional_all), depots, vehicle_types, [dist], [dur])
-        stop = MaxRuntime(max(0.05, seconds))
+        stop: MaxRuntime | MultipleCriteria = MaxRuntime(max(0.05, seconds))
         if params.solution_limit is not None:
             stop = MultipleCriteria([MaxIterations(params.solution_limit * 100), stop])
         return pyvrp.solve(data, stop, seed=params.seed, collect_stats=False, display=params.log)

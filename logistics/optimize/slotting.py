@@ -74,13 +74,13 @@ class SkuTable:
     def build(
         cls,
         sku_id: Sequence[str],
-        picks: Sequence[float],
-        volume_l: Sequence[float],
-        weight_kg: Sequence[float],
-        slots: Sequence[int] | None = None,
-        bonded: Sequence[bool] | None = None,
+        picks: Sequence[float] | np.ndarray,
+        volume_l: Sequence[float] | np.ndarray,
+        weight_kg: Sequence[float] | np.ndarray,
+        slots: Sequence[int] | np.ndarray | None = None,
+        bonded: Sequence[bool] | np.ndarray | None = None,
         temperature: Sequence[str] | None = None,
-        hazardous: Sequence[bool] | None = None,
+        hazardous: Sequence[bool] | np.ndarray | None = None,
         zones: Sequence[str] | None = None,
     ) -> SkuTable:
         """Arrays from sequences, with defaults: one slot, bonded, ambient, not hazardous, any zone."""
@@ -300,7 +300,7 @@ def _greedy(problem: SlottingProblem, value: np.ndarray, cost: np.ndarray) -> np
         types = np.flatnonzero(problem.feasible[problem.sku_type[i]])
         for _ in range(int(skus.slots[i])):
             best_t, best_c = -1, np.inf
-            for t in types:
+            for t in types.tolist():
                 if head[t] < len(queues[t]) and cost[queues[t][head[t]]] < best_c:
                     best_t, best_c = t, cost[queues[t][head[t]]]
             if best_t < 0:
@@ -420,6 +420,7 @@ def _solve_flow(
     kept = flow[len(tail) - len(stay_sku) :] if len(stay_sku) else flow[:0]
     for i, k, f in zip(stay_sku.tolist(), stay_class.tolist(), kept.tolist(), strict=True):
         if f:
+            assert current is not None  # SKUs stay only where a current plan exists
             members = classes.members[k]
             mine = members[current[members] == i]
             sku_of_slot[mine[:f]] = i
@@ -430,14 +431,14 @@ def _solve_flow(
             if current is not None:  # prefer slots nobody holds now, then any
                 free = free[np.argsort(current[free] >= 0, kind="stable")]
             sku_of_slot[free[:f]] = i
-    placed = np.bincount(sku_of_slot[sku_of_slot >= 0], minlength=n)
+    placed_units = np.bincount(sku_of_slot[sku_of_slot >= 0], minlength=n)
     stats = {
         "rounds": rounds,
         "arcs": len(arcs),
         "classes": q,
         "priced_pairs": priced,
         "solve_s": time.perf_counter() - t0,
-        "unplaced_units": int(units.sum() - placed.sum()),
+        "unplaced_units": int(units.sum() - placed_units.sum()),
         "scale": scale,
         **timing,
     }
@@ -464,7 +465,7 @@ def _max_placeable(problem: SlottingProblem) -> tuple[int, str]:
         return value, ""
     flows = solver.flows(np.arange(u_count))
     lines = []
-    for u in np.flatnonzero(flows < need):
+    for u in np.flatnonzero(flows < need).tolist():
         fitting = int(have[problem.feasible[u]].sum())
         n_skus = int((problem.sku_type == u).sum())
         lines.append(
@@ -510,11 +511,12 @@ def _random_fill(
     order = np.lexsort((rng.random(len(problem.skus)), fitting[problem.sku_type], tier))
     sku_of_slot = np.full(len(problem.layout.slots), -1, dtype=np.int64)
     for i in order.tolist():
-        types = np.flatnonzero(problem.feasible[problem.sku_type[i]])
-        preference = sorted(range(n_tiers), key=lambda r, own=int(tier[i]): (abs(r - own), r))
+        types = np.flatnonzero(problem.feasible[problem.sku_type[i]]).tolist()
+        own = int(tier[i])
+        preference = sorted(range(n_tiers), key=lambda r: (abs(r - own), r))
         for _ in range(int(problem.skus.slots[i])):
             for r in preference:
-                free = np.array([len(pools[(t, r)]) for t in types], dtype=float)
+                free = np.array([float(len(pools[(t, r)])) for t in types])
                 if free.sum() > 0:
                     t = int(types[rng.choice(len(types), p=free / free.sum())])
                     sku_of_slot[pools[(t, r)].pop()] = i
@@ -615,7 +617,7 @@ def check_slotting(problem: SlottingProblem, plan: SlottingPlan) -> SlottingChec
         out.append("plan names SKU indices outside the SKU table")
         return SlottingCheck(tuple(out), float("nan"))
     held = np.bincount(a[a >= 0], minlength=len(skus))
-    for i in np.flatnonzero(held != skus.slots):
+    for i in np.flatnonzero(held != skus.slots).tolist():
         missing = plan.unplaced.get(str(skus.sku_id[i]), 0)
         if held[i] + missing != skus.slots[i]:
             out.append(
@@ -879,6 +881,7 @@ def reslot(problem: SlottingProblem, current: np.ndarray, max_moves: int, max_so
             plan.stats,
         )
     free_plan, stats, arcs = _solve_flow(problem, value, cost, keepable, 0)
+    best_plan: np.ndarray | None
     best_plan, best_stats, best_bonus = free_plan, stats, 0
     solves = 1
     if count_moves(current, free_plan) > max_moves:

@@ -28,7 +28,7 @@ def read_text(path: str | Path) -> str:
         raise InvalidProblemError(str(path), f"cannot read the file: {exc.strerror}") from None
 
 
-def csv_reader(path: str | Path) -> csv.DictReader:  # type: ignore[type-arg]
+def csv_reader(path: str | Path) -> csv.DictReader:
     """A CSV file's rows as dicts (header on line 1)."""
     return csv.DictReader(io.StringIO(read_text(path), newline=""))
 

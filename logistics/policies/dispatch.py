@@ -31,7 +31,10 @@ __all__ = ["DISPATCH", "DispatchPolicy", "SolverDispatch"]
 class DispatchPolicy(Protocol):
     """Plans one dispatch wave. `time_limit_s` is the budget it promises to keep (None: not limited)."""
 
-    time_limit_s: float | None
+    @property
+    def time_limit_s(self) -> float | None:
+        """The wave's time budget in seconds (None: not limited)."""
+        ...
 
     def plan(self, problem: RoutingProblem) -> RoutingResult:
         """Routes for the wave (stops it cannot place come back unassigned, with the reason)."""

@@ -23,7 +23,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self._factories: dict[str, Callable[..., T]] = {}
 
-    def register(self, name: str, factory: Callable[..., T] | None = None, *, replace: bool = False):  # type: ignore[no-untyped-def]
+    def register(self, name: str, factory: Callable[..., T] | None = None, *, replace: bool = False):
         """Register `factory` under `name` (usable as a decorator). Its keyword arguments are the policy's
         parameters in a scenario file. Registering a taken name needs `replace=True`."""
 

@@ -80,7 +80,10 @@ for _method in SLOTTING_METHODS:
 class ReslottingPolicy(Protocol):
     """Moves SKUs between slots during the run. `interval_h` (None = never) says how often it is asked."""
 
-    interval_h: float | None
+    @property
+    def interval_h(self) -> float | None:
+        """How often the policy is asked, in hours (None: never)."""
+        ...
 
     def proposal(self, problem: SlottingProblem, current: np.ndarray) -> np.ndarray:
         """The new `sku_of_slot` given the current one and `problem` (pick rates observed so far)."""
@@ -146,7 +149,7 @@ class PickPathPolicy:
         for k in range(len(lists)):
             a, b = int(lists.ptr[k]), int(lists.ptr[k + 1])
             picks = [Pick(int(x), float(y)) for x, y in zip(lists.aisle[a:b], lists.y_m[a:b], strict=True)]
-            out[k] = multiblock_tour(geometry, picks, self.name).distance_m if picks else 0.0
+            out[k] = multiblock_tour(geometry, picks, self.name).length_m if picks else 0.0
         return out
 
 
@@ -175,7 +178,10 @@ class Pool:
 class BatchingPolicy(Protocol):
     """Forms pick lists. Orders accumulate for `window_h` (0 = lists are formed as soon as orders arrive)."""
 
-    window_h: float
+    @property
+    def window_h(self) -> float:
+        """How long orders are pooled before they are batched, in hours."""
+        ...
 
     def pick_lists(self, pool: Pool) -> list[np.ndarray]:
         """Pick lists as arrays of line positions in the pool; every line exactly once."""

@@ -27,7 +27,7 @@ class DocumentMatching(ScenarioModel):
 
 
 CreditTier = Literal["advanced_aeo", "general_aeo", "general", "discredited"]
-CREDIT_TIERS: tuple[str, ...] = ("advanced_aeo", "general_aeo", "general", "discredited")
+CREDIT_TIERS: tuple[CreditTier, ...] = ("advanced_aeo", "general_aeo", "general", "discredited")
 
 
 class Trader(ScenarioModel):

@@ -23,7 +23,7 @@ __all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_yaml", "v
 Key = tuple[str | int, ...]
 
 
-Check = Callable[[Scenario], None]
+Check = Callable[[Scenario], object]
 """A further check of a valid scenario (e.g. that the simulation can build it); raises ScenarioError."""
 
 
@@ -202,7 +202,7 @@ MAX_DEPTH = 64
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: megabyte files in a second
 
 
-class _Loader(_Base):  # type: ignore[misc]
+class _Loader(_Base):
     """Safe YAML loader that refuses a key given twice in one mapping (PyYAML would keep the last) and turns a
     value its tag cannot make (`!!int 1.5`, the date `2026-11-31`) into an error at its line."""
 
@@ -304,7 +304,8 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _TooLarge((), f"nesting deeper than {MAX_DEPTH} levels", event.start_mark.line + 1)
+                mark = event.start_mark
+                raise _TooLarge((), f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1 if mark else 0)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

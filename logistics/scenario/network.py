@@ -171,7 +171,7 @@ class Network(ScenarioModel):
             return None
         lanes: list[Lane] = []
         at = destination
-        while (lane := came_by[at]) is not None:
-            lanes.append(lane)
-            at = lane.from_
+        while (step := came_by[at]) is not None:
+            lanes.append(step)
+            at = step.from_
         return lanes[::-1]

@@ -202,7 +202,7 @@ def _duplicate_keys(model: ScenarioModel, at: Path) -> list[ScenarioIssue]:
     return issues
 
 
-def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:  # type: ignore[no-untyped-def]
+def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:
     """The rules of a bonded-import (1210) flow's warehouse and checkpoints (its route is checked with every
     flow's)."""
     f = s.flows[k]
@@ -247,11 +247,11 @@ def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:  # 
             bad((*at, "checkpoints", j), f"the second-line checkpoint {cp_id!r} must be at the warehouse node")
 
 
-def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> None:  # type: ignore[no-untyped-def]
+def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> None:
     """References of every flow: routes, checkpoints, traders, goods, stations and warehouses."""
     lanes = {lane.id: lane for lane in s.network.lanes}
     for g, group in enumerate(s.network.lane_groups):
-        at = ("network", "lane_groups", g)
+        at: Path = ("network", "lane_groups", g)
         if group.id in lanes:
             bad((*at, "id"), f"{group.id!r} is already a lane id")
             continue

@@ -66,7 +66,7 @@ def needs_upgrade(data: Any) -> bool:
 
 def upgrade_data(data: dict[str, Any]) -> dict[str, Any]:
     """`data` in version 2 (converted if it is version 1, otherwise returned as is)."""
-    return upgrade(data, {}).data  # type: ignore[no-any-return]
+    return upgrade(data, {}).data
 
 
 def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", notify: bool = False) -> Upgraded:

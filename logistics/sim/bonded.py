@@ -43,7 +43,7 @@ from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes, staffed_hours
-from logistics.sim.station import Station
+from logistics.sim.station import Station, watch_station
 from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import Consignment, InboundSupply
@@ -128,7 +128,7 @@ class BondedImportModel:
         cal = s.calendar
         n_lines = book.n_lines.tolist()
 
-        def order_station(name: str, config, on_done, started, finished) -> Station:  # type: ignore[no-untyped-def]
+        def order_station(name: str, config, on_done, started, finished) -> Station:
             """A warehouse station serving orders: time per order plus time per line."""
             base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
@@ -173,7 +173,7 @@ class BondedImportModel:
         if flow.last_mile.dispatch is not None:
             promise = np.array([z.promise_h for z in flow.last_mile.zones])[self.zone]
             self.depot = Depot(
-                env, flow.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,  # type: ignore[arg-type]
+                env, flow.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,
                 streams.generator("last_mile.dispatch"), path=(*self.at, "last_mile", "dispatch"),
             )  # fmt: skip
         self.carriers = [
@@ -245,11 +245,7 @@ class BondedImportModel:
         # --- monitoring -----------------------------------------------------------------------
         self.series = TimeSeries(env, run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
         for st in self.stations:
-            self.series.gauge(f"{st.name}.queue", lambda st=st: len(st.queue))
-            self.series.gauge(f"{st.name}.busy", lambda st=st: st.busy)
-            self.series.gauge(f"{st.name}.capacity", lambda st=st: st.capacity)
-            self.series.gauge(f"{st.name}.busy_h_cum", st.busy_h_so_far)
-            self.series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
+            watch_station(self.series, st)
         self.series.gauge("orders.awaiting_release", lambda: self.awaiting)
         self.series.gauge("orders.backordered", lambda: self.inventory.orders_waiting)
         self.series.gauge(
@@ -316,7 +312,7 @@ class BondedImportModel:
         else:
             self.pick.arrive(i)
 
-    def _dock_yard(self, docks, streams: RandomStreams) -> DockYard | None:  # type: ignore[no-untyped-def]
+    def _dock_yard(self, docks, streams: RandomStreams) -> DockYard | None:
         """Dock doors between the inbound trucks and receiving, when the floor has a docks section."""
         if docks is None:
             return None

@@ -17,7 +17,7 @@ tier: `visit_table` turns the log into rows of `clearances.csv` with their costs
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, MutableSequence, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -32,7 +32,7 @@ from logistics.scenario.customs import CREDIT_TIERS, Checkpoint
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler, UniformStream
 from logistics.sim.shifts import capacity_changes, with_outages
-from logistics.sim.station import Station
+from logistics.sim.station import Column, Station
 from logistics.sim.tiers import TraderTiers
 
 __all__ = ["LOG_COLUMNS", "OUTCOMES", "CustomsCheckpoint", "visit_table"]
@@ -62,10 +62,10 @@ class CustomsCheckpoint:
         outages: list[tuple[float, float]],
         *,
         tiers: TraderTiers | None = None,
-        trader: Sequence[int] | None = None,
+        trader: Sequence[int] | np.ndarray | None = None,
         goods_factor: Callable[[int], float] | None = None,
-        ready_h: Sequence[float] | None = None,
-        columns: dict[str, MutableSequence[float]] | None = None,
+        ready_h: Sequence[float] | np.ndarray | None = None,
+        columns: dict[str, Column] | None = None,
         path: Path = ("customs", "checkpoints"),
     ) -> None:
         self.env = env

@@ -43,10 +43,14 @@ class ParcelColumns(Protocol):
     """The order columns a depot reads (created) and writes (delivered, ended with a reason), indexed from 0
     within the depot's own orders (the bonded import's OrderColumns, or views on a flow's slice)."""
 
-    created_h: np.ndarray
-    delivered_h: np.ndarray
-    ended_h: np.ndarray
-    end_reason: np.ndarray
+    @property
+    def created_h(self) -> np.ndarray: ...
+    @property
+    def delivered_h(self) -> np.ndarray: ...
+    @property
+    def ended_h(self) -> np.ndarray: ...
+    @property
+    def end_reason(self) -> np.ndarray: ...
 
 
 class Depot:
@@ -136,7 +140,7 @@ class Depot:
     def _clock(self, t_h: float) -> float:
         return (self.start_hour + t_h) % 24.0
 
-    def _clock_waves(self):  # type: ignore[no-untyped-def]
+    def _clock_waves(self):
         day = 0
         while True:
             for h in sorted(self.cfg.waves_h):
@@ -267,7 +271,7 @@ class Depot:
         noise = math.exp(self.rng.normal(-0.5 * self.noise_sigma**2, self.noise_sigma)) if self.noise_sigma else 1.0
         return planned_s / 3600.0 * factor * noise
 
-    def _drive(self, route: Route, van: tuple[int, int], problem: RoutingProblem, wave_h: float, day_start: float):  # type: ignore[no-untyped-def]
+    def _drive(self, route: Route, van: tuple[int, int], problem: RoutingProblem, wave_h: float, day_start: float):
         cfg = self.cfg
         env = self.env
         dur = problem.durations

@@ -38,7 +38,7 @@ class DockYard:
         self,
         env: simpy.Environment,
         config: Docks,
-        policy,  # type: ignore[no-untyped-def]
+        policy,
         receiving: Station,
         rng: np.random.Generator,
         unload_mean_h: float,

@@ -20,7 +20,7 @@ from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
 from logistics.sim.policy_choices import check_policies
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
-from logistics.sim.station import measure_window
+from logistics.sim.station import measure_window, watch_station
 from logistics.sim.tiers import TraderTiers
 
 __all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResult", "simulate"]
@@ -48,15 +48,11 @@ class CrossBorderModel:
             self.series = TimeSeries(self.env, s.run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
         if self.flows is not None:
             for st in self.flows.resources:
-                self.series.gauge(f"{st.name}.queue", lambda st=st: len(st.queue))
-                self.series.gauge(f"{st.name}.busy", lambda st=st: st.busy)
-                self.series.gauge(f"{st.name}.capacity", lambda st=st: st.capacity)
-                self.series.gauge(f"{st.name}.busy_h_cum", st.busy_h_so_far)
-                self.series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
+                watch_station(self.series, st)
             for lane_id, step in self.flows.lanes.items():
-                self.series.gauge(f"lane.{lane_id}.waiting", lambda lane=step.lane: len(lane.waiting))
+                self.series.gauge(f"lane.{lane_id}.waiting", step.waiting)
             for group_id, group in self.flows.groups.items():
-                self.series.gauge(f"lane.{group_id}.waiting", lambda q=group.queue: len(q[0]))
+                self.series.gauge(f"lane.{group_id}.waiting", group.waiting)
         if self.bonded is None:
             self.series.start()
         stations = list(self.bonded.stations) if self.bonded is not None else []

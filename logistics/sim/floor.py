@@ -43,7 +43,7 @@ __all__ = ["WarehouseFloor", "build_layout"]
 Path = tuple[str | int, ...]
 
 
-def _policy(floor: Floor, field: str, at: Path):  # type: ignore[no-untyped-def]
+def _policy(floor: Floor, field: str, at: Path):
     """The policy `<floor>.<field>` chooses (`at`: the floor section's field path, for errors)."""
     return make_policy((*at, field), FLOOR_POLICIES[field], getattr(floor, field))
 
@@ -154,7 +154,7 @@ class WarehouseFloor:
         handling = BufferedSampler(floor.replenishment_handling_min, rng, 1 / MINUTES_PER_HOUR)
         self._tasks: list[tuple[int, int, float]] = []  # (sku or -1, units, hours)
 
-        def crew(name: str, staffing, service, done) -> Station:  # type: ignore[no-untyped-def]
+        def crew(name: str, staffing, service, done) -> Station:
             """Workers of one role on their shifts, one task each at a time."""
             return Station(env, name, capacity_changes(staffing, cal, start, end_h), service, done)
 
@@ -251,7 +251,7 @@ class WarehouseFloor:
         else:
             self._to_pool([order])
 
-    def _wave_process(self, times: list[float]):  # type: ignore[no-untyped-def]
+    def _wave_process(self, times: list[float]):
         for t in times:
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
@@ -366,7 +366,7 @@ class WarehouseFloor:
         self.face[sku] = min(int(self.face_capacity[sku]), self.face[sku] + units)
         self.refill_pending[sku] = 0
 
-    def _reslot_process(self, interval_h: float, end_h: float):  # type: ignore[no-untyped-def]
+    def _reslot_process(self, interval_h: float, end_h: float):
         t = interval_h
         while t < end_h:
             yield self.env.timeout(t - self.env.now)

@@ -87,6 +87,10 @@ class _LaneStep(_Step):
     def live(self) -> int:
         return self.lane.in_lane
 
+    def waiting(self) -> float:
+        """Shipments waiting at the lane's origin now (a time-series gauge)."""
+        return len(self.lane.waiting)
+
 
 class _GroupStep(_Step):
     """A lane group: one queue at the origin for all its lanes."""
@@ -131,6 +135,10 @@ class _GroupStep(_Step):
     def live(self) -> int:
         return len(self.queue[0]) + sum(m.in_transit for m in self.members)
 
+    def waiting(self) -> float:
+        """Shipments waiting in the group's queue now (a time-series gauge)."""
+        return len(self.queue[0])
+
 
 def _departure(lane: ScheduledLane, t_h: float, expected_kg: float = 0.0, expected_m3: float = 0.0) -> Departure:
     """How the allocation sees a departure of `lane` at `t_h` (with what is expected to arrive before it)."""
@@ -173,7 +181,7 @@ class _Program:
 class Flows:
     """All cross-border flows of a scenario on one SimPy environment."""
 
-    def __init__(  # type: ignore[no-untyped-def]
+    def __init__(
         self, env: simpy.Environment, scenario: Scenario, streams, end_h: float, tiers: TraderTiers | None = None
     ) -> None:
         self.env = env
@@ -339,7 +347,7 @@ class Flows:
             env.timeout(self._arrival_times[0]).callbacks.append(self._arrive)
 
     # --- building --------------------------------------------------------------------------------------
-    def _lane(self, lane_id: str):  # type: ignore[no-untyped-def]
+    def _lane(self, lane_id: str):
         """The lane with this id (a lane group: its first lane, which goes where they all go)."""
         network = self.scenario.network
         group = next((g for g in network.lane_groups if g.id == lane_id), None)
@@ -356,7 +364,7 @@ class Flows:
         self.program_of[offset : offset + count] = bytes([len(self.programs)]) * count
         self.programs.append(_Program(flow, kind, offset, count, steps))
 
-    def _station(self, name: str, label: str, config: StationConfig, streams, after=None) -> _StationStep:  # type: ignore[no-untyped-def]
+    def _station(self, name: str, label: str, config: StationConfig, streams, after=None) -> _StationStep:
         s = self.scenario
         base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
         per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
@@ -368,7 +376,7 @@ class Flows:
         self.labour.append((station, config))
         return _StationStep(station, label)
 
-    def _route(self, f: Flow, streams) -> list[_Step]:  # type: ignore[no-untyped-def]
+    def _route(self, f: Flow, streams) -> list[_Step]:
         """Lanes of the route with the flow's checkpoints placed at their nodes, in order."""
         s = self.scenario
         by_id = {c.id: c for c in s.customs.checkpoints}
@@ -384,7 +392,7 @@ class Flows:
             here = self._lane(lane_id).to
         return steps
 
-    def _lane_step(self, lane_id: str, streams) -> _Step:  # type: ignore[no-untyped-def]
+    def _lane_step(self, lane_id: str, streams) -> _Step:
         group = next((g for g in self.scenario.network.lane_groups if g.id == lane_id), None)
         if group is not None:
             return self._group_step(group, streams)
@@ -402,7 +410,7 @@ class Flows:
             )  # fmt: skip
         return self.lanes[lane_id]
 
-    def _group_step(self, group, streams) -> _GroupStep:  # type: ignore[no-untyped-def]
+    def _group_step(self, group, streams) -> _GroupStep:
         """Alternative lanes with one queue; the group's allocation policy decides who boards each departure."""
         if group.id in self.groups:
             return self.groups[group.id]
@@ -440,7 +448,7 @@ class Flows:
         self.groups[group.id] = _GroupStep(group.id, members, queue, self._weight, self._volume, policy)
         return self.groups[group.id]
 
-    def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:  # type: ignore[no-untyped-def]
+    def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:
         if cp_id not in self.checkpoints:
             s = self.scenario
             cp = next(c for c in s.customs.checkpoints if c.id == cp_id)
@@ -460,7 +468,7 @@ class Flows:
             self.checkpoints[cp_id] = _CheckpointStep(clearance)
         return self.checkpoints[cp_id]
 
-    def _overseas(self, k: int, f: Flow, offset: int, count: int, c_offset: int, streams) -> None:  # type: ignore[no-untyped-def]
+    def _overseas(self, k: int, f: Flow, offset: int, count: int, c_offset: int, streams) -> None:
         """9810: the bulk route into the overseas warehouse, its stock, and the orders served from it."""
         ow = f.overseas_warehouse
         assert ow is not None
@@ -495,9 +503,9 @@ class Flows:
         limit = self.container_limit[k] - c_offset
         self._add_program(k, "consignments", c_offset, limit, [*self._route(f, streams), receive])
         first = self._lane(f.route[0])
-        times = departure_times(first.departures, self.scenario.run.start, 0.0, self.scenario.run.horizon_h)  # type: ignore[arg-type]
+        times = departure_times(first.departures, self.scenario.run.start, 0.0, self.scenario.run.horizon_h)
 
-        def review():  # type: ignore[no-untyped-def]
+        def review():
             for t in times:
                 if t > self.env.now:
                     yield self.env.timeout(t - self.env.now)
@@ -505,7 +513,7 @@ class Flows:
 
         self.env.process(review())
 
-    def _replenish(self, k, lane, inventory: Inventory, policy, forecast, skus: SkuTable) -> None:  # type: ignore[no-untyped-def]
+    def _replenish(self, k, lane, inventory: Inventory, policy, forecast, skus: SkuTable) -> None:
         want = policy.order_units(inventory.view(forecast))
         chosen = np.flatnonzero(want > 0)
         if not len(chosen):
@@ -611,7 +619,7 @@ class _Deliver(_Step):
 class _Stock(_Step):
     """9810 orders reserve stock at the overseas warehouse; a backordered order waits for a receipt."""
 
-    def __init__(self, inventory: Inventory, offset: int, lines, name: str, advance: Callable[[int], None]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inventory: Inventory, offset: int, lines, name: str, advance: Callable[[int], None]) -> None:
         self.inventory, self.offset, self.name, self.label = inventory, offset, name, "stock"
         self.line_start, self.line_sku, self.line_units = lines
         self.advance = advance

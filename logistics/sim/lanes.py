@@ -121,7 +121,7 @@ class ScheduledLane:
         """The closures of this lane in force at `t_h`."""
         return [d for d in self.closures if d.covers(t_h)]
 
-    def _timetable(self, times: list[float]):  # type: ignore[no-untyped-def]
+    def _timetable(self, times: list[float]):
         for t in times:
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)

@@ -56,7 +56,7 @@ class Carrier:
         self.orders.cleared_h[order] = self.env.now
         self.buffer.append(order)
 
-    def _pickups(self):  # type: ignore[no-untyped-def]
+    def _pickups(self):
         for t in self._times:
             yield self.env.timeout(t - self.env.now)
             if not self.buffer:

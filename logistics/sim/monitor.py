@@ -38,6 +38,23 @@ returned to the sender after the last delivery attempt failed. "" is still movin
 class OrderColumns:
     """Per-order timestamps (NaN = not reached) and facts, as numpy arrays of length `n`."""
 
+    created_h: np.ndarray
+    stock_h: np.ndarray
+    documents_h: np.ndarray
+    released_h: np.ndarray
+    pick_start_h: np.ndarray
+    pick_end_h: np.ndarray
+    pack_start_h: np.ndarray
+    pack_end_h: np.ndarray
+    xray_start_h: np.ndarray
+    xray_end_h: np.ndarray
+    inspection_start_h: np.ndarray
+    inspection_end_h: np.ndarray
+    cleared_h: np.ndarray
+    dispatched_h: np.ndarray
+    delivered_h: np.ndarray
+    ended_h: np.ndarray
+
     def __init__(self, n: int) -> None:
         self.n = n
         for name in ORDER_TIMESTAMPS:
@@ -70,7 +87,7 @@ class TimeSeries:
         """Begin sampling (call after every gauge is registered)."""
         self.env.process(self._sample())
 
-    def _sample(self):  # type: ignore[no-untyped-def]
+    def _sample(self):
         for k in range(self.n):
             delay = self.time_h[k] - self.env.now
             if delay > 0:

@@ -102,7 +102,7 @@ def _dispatch_cap_s(last_mile: LastMile, orders: float, end_h: float) -> float:
         return 0.0
     if cap_s is None:
         return 0.0
-    waves = len(dispatch.waves_h) * math.ceil(end_h / 24.0)
+    waves: float = len(dispatch.waves_h) * math.ceil(end_h / 24.0)
     if dispatch.threshold_parcels is not None:
         routed = sum(z.share for z in last_mile.zones if z.id in dispatch.zones) / sum(z.share for z in last_mile.zones)
         attempts = 1.0 + dispatch.failure_probability * (dispatch.max_attempts - 1)

@@ -7,11 +7,19 @@ server is free again (non-preemptive). Statistics are kept as time integrals upd
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, MutableSequence
+from collections.abc import Callable, MutableMapping, MutableSequence
+from typing import TYPE_CHECKING
 
+import numpy as np
 import simpy
 
-__all__ = ["Station", "measure_window"]
+if TYPE_CHECKING:
+    from logistics.sim.monitor import TimeSeries
+
+Column = MutableSequence[float] | MutableMapping[int, float] | np.ndarray
+"""Where a station writes each job's start or end time (an order column, or a map by job)."""
+
+__all__ = ["Column", "Station", "measure_window", "watch_station"]
 
 
 class Station:
@@ -45,8 +53,8 @@ class Station:
         changes: list[tuple[float, int]],
         service_h: Callable[[int], float],
         on_done: Callable[[int], None],
-        started: MutableSequence[float] | None = None,
-        finished: MutableSequence[float] | None = None,
+        started: Column | None = None,
+        finished: Column | None = None,
         staffed: list[tuple[float, int]] | None = None,
     ) -> None:
         self.env = env
@@ -112,7 +120,7 @@ class Station:
             self._start(queue.popleft())
         self.on_done(job)
 
-    def _follow_shifts(self, changes: list[tuple[float, int]]):  # type: ignore[no-untyped-def]
+    def _follow_shifts(self, changes: list[tuple[float, int]]):
         for t, level in changes:
             yield self.env.timeout(t - self.env.now)
             self._account()
@@ -158,7 +166,7 @@ def measure_window(env: simpy.Environment, stations: list[Station], start_h: flo
     """Mark every station at `start_h` (the end of the warm-up) and at `end_h` (the end of the horizon, before
     the cool-down), so its utilisation and mean queue cover the measured window only."""
 
-    def marker():  # type: ignore[no-untyped-def]
+    def marker():
         yield env.timeout(max(0.0, start_h - env.now))
         for st in stations:
             st.mark()
@@ -167,3 +175,22 @@ def measure_window(env: simpy.Environment, stations: list[Station], start_h: flo
             st.mark()
 
     env.process(marker())
+
+
+def watch_station(series: TimeSeries, st: Station) -> None:
+    """Sample a station's queue, busy servers, capacity and cumulative busy and staffed hours in `series`."""
+
+    def queue() -> float:
+        return len(st.queue)
+
+    def busy() -> float:
+        return st.busy
+
+    def capacity() -> float:
+        return st.capacity
+
+    series.gauge(f"{st.name}.queue", queue)
+    series.gauge(f"{st.name}.busy", busy)
+    series.gauge(f"{st.name}.capacity", capacity)
+    series.gauge(f"{st.name}.busy_h_cum", st.busy_h_so_far)
+    series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)

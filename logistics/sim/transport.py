@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 import simpy
@@ -17,7 +18,6 @@ from logistics.scenario.network import Departures, Lane
 from logistics.scenario.scenario import Scenario
 from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.inventory import Inventory
-from logistics.sim.station import Station
 
 
 def clock_times(hours: list[float], weekdays: list[int], start: datetime, t0_h: float, t1_h: float) -> list[float]:
@@ -77,6 +77,14 @@ def pack_containers(
     return containers
 
 
+class Receiver(Protocol):
+    """Where arriving containers go: receiving (a station) or the dock yard in front of it."""
+
+    def arrive(self, job: int) -> None:
+        """Container `job` arrives now."""
+        ...
+
+
 class InboundSupply:
     """Places replenishment orders at each departure of the first lane and moves the consignments."""
 
@@ -92,7 +100,7 @@ class InboundSupply:
         rng: np.random.Generator,
         first_line: CustomsCheckpoint,
         first_line_jobs: list[Consignment],
-        receiving: Station,
+        receiving: Receiver,
         costs: dict[str, float],
         on_last_leg: Callable[[Consignment, float], None] | None = None,
     ) -> None:
@@ -134,7 +142,7 @@ class InboundSupply:
     def _closed(self, lane: Lane, t_h: float) -> bool:
         return any(d.covers(t_h) for d in self.closures[lane.id])
 
-    def _departures(self):  # type: ignore[no-untyped-def]
+    def _departures(self):
         run = self.scenario.run
         first = self.path[0]
         assert first.departures is not None  # checked by the scenario validation
@@ -164,7 +172,7 @@ class InboundSupply:
         self.consignments.append(consignment)
         self.env.process(self._journey(consignment))
 
-    def _journey(self, c: Consignment):  # type: ignore[no-untyped-def]
+    def _journey(self, c: Consignment):
         run = self.scenario.run
         for k, lane in enumerate(self.path):
             if k > 0:

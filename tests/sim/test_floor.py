@@ -180,3 +180,17 @@ def test_parcels_are_sorted_to_their_carriers_dock_and_leave_at_its_cutoffs() ->
     assert set(clock[~sf]) <= {10.0, 14.0, 18.0, 22.0}
     with pytest.raises(ScenarioError, match=r"warehouse\.carriers\.0\.zones\.0.*no zone 'mars'"):
         load_builtin("bonded_import_small", ["warehouse.carriers=[{id: x, zones: [mars], pickups_h: [9]}]"])
+
+
+@pytest.mark.parametrize("routing", ["s_shape", "largest_gap", "optimal"])
+def test_a_floor_with_cross_aisles_walks_its_pick_lists(routing: str) -> None:
+    """Two blocks (one cross aisle): pick paths come from the multi-block router (found by the type checker: the
+    floor read an attribute the router's result does not have)."""
+    run = simulate(
+        load_builtin(
+            "bonded_import_peak",
+            [*SHORT, "warehouse.floor.layout.blocks=2", f"warehouse.floor.pick_routing.name={routing}"],
+        )
+    )
+    kpis = run_kpis(run).set_index("kpi")["value"]
+    assert kpis["warehouse.travel_m_per_line"] > 0 and kpis["warehouse.pick_lists"] > 0
