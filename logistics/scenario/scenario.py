@@ -209,7 +209,8 @@ def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:
     wh = f.warehouse
     assert wh is not None  # the flow's own validation
     at = ("flows", k)
-    if need_node((*at, "warehouse", "node"), wh.node) and s.network.node(wh.node).kind != "bonded_warehouse":  # type: ignore[union-attr]
+    node = s.network.node(wh.node) if need_node((*at, "warehouse", "node"), wh.node) else None
+    if node is not None and node.kind != "bonded_warehouse":
         bad((*at, "warehouse", "node"), f"node {wh.node!r} is not of kind bonded_warehouse")
     need_staff((*at, "warehouse", "receiving", "teams"), wh.receiving.teams)
     zone_ids = [z.id for z in f.last_mile.zones]

@@ -82,7 +82,7 @@ def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", not
     traders = customs.get("traders") if isinstance(customs, dict) else None
     shares: dict[str, Any] = {}
     if isinstance(traders, list):
-        kept = []
+        kept: list[Any] = []
         for t in traders:
             if isinstance(t, dict) and "share" in t:
                 t = dict(t)
@@ -90,7 +90,7 @@ def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", not
                 if "id" in t:
                     shares[str(t["id"])] = share
             kept.append(t)
-        new["customs"] = {**customs, "traders": kept}  # type: ignore[dict-item]
+        new["customs"] = dict(customs, traders=kept) if isinstance(customs, dict) else customs
     flows = new.get("flows")
     flows = list(flows) if isinstance(flows, list) else ([] if flows is None else flows)
     path_map: dict[Key, Key] = {}
@@ -197,7 +197,7 @@ def _fewest_lanes(network: Any, origin: Any, destination: Any) -> list[str] | No
     route: list[str] = []
     at = destination
     while (lane := came_by[at]) is not None:
-        route.append(lane.get("id"))  # type: ignore[arg-type]
+        route.append(str(lane.get("id")))
         at = lane.get("from")
     return route[::-1]
 
