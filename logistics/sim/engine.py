@@ -16,6 +16,7 @@ from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.disruptions import Disruption
 from logistics.scenario.scenario import Scenario
 from logistics.sim.bonded import BondedImportModel, resource_rows, run_to_end
+from logistics.sim.flow_results import flow_results
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
 from logistics.sim.policy_choices import check_policies
@@ -95,7 +96,7 @@ class CrossBorderModel:
             return result
         for st in self.flows.stations:
             st.close()
-        flows = self.flows.results()
+        flows = flow_results(self.flows)
         for c in self.flows.checkpoints.values():
             for st in c.clearance.stations:
                 st.close()

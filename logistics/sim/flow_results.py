@@ -5,7 +5,6 @@ the order table first, so that every order is accounted for."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,13 +14,11 @@ from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.accounting import check_accounting
 from logistics.sim.checkpoint import LOG_COLUMNS, OUTCOMES, visit_table
+from logistics.sim.flows import Flows
 from logistics.sim.lanes import DEPARTURE_COLUMNS
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.shifts import staffed_hours
 from logistics.sim.station import Station
-
-if TYPE_CHECKING:
-    from logistics.sim.flows import Flows
 
 __all__ = ["FlowResults", "flow_results"]
 

@@ -16,15 +16,11 @@ table at the end; live counters are checked against that table so that every ord
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.policies.linehaul import ALLOCATION, Departure, Queue
+from logistics.policies.linehaul import ALLOCATION, Queue
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
@@ -36,7 +32,6 @@ from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
 from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
 from logistics.sim.dispatch import Depot
 from logistics.sim.documents import document_delays_h
-from logistics.sim.flow_results import FlowResults
 from logistics.sim.inventory import Inventory
 from logistics.sim.lanes import ScheduledLane
 from logistics.sim.lastmile import assign_zones
@@ -45,137 +40,23 @@ from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
+from logistics.sim.steps import (
+    CheckpointStep,
+    FlowParcels,
+    GroupStep,
+    LaneStep,
+    Program,
+    StationStep,
+    Step,
+    StockStep,
+    departure_view,
+)
 from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import departure_times, pack_containers
 
-__all__ = ["FlowResults", "Flows"]
+__all__ = ["Flows"]
 _REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")}  # clearance outcome -> end reason
-
-
-class _Step:
-    """A place a job spends time in; `enter(job)` hands it over, the step calls `Flows.advance(job)` after."""
-
-    name: str
-    label: str
-
-    def enter(self, job: int) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    @property
-    def live(self) -> int | None:
-        """Jobs in the step now (None: not tracked separately)."""
-        return None
-
-
-class _StationStep(_Step):
-    def __init__(self, station: Station, label: str) -> None:
-        self.station, self.name, self.label = station, station.name, label
-        self.enter = station.arrive  # type: ignore[method-assign]
-
-    @property
-    def live(self) -> int:
-        return self.station.in_station
-
-
-class _LaneStep(_Step):
-    def __init__(self, lane: ScheduledLane) -> None:
-        self.lane, self.name, self.label = lane, f"lane:{lane.lane.id}", f"lane:{lane.lane.id}"
-        self.enter = lane.enter  # type: ignore[method-assign]
-
-    @property
-    def live(self) -> int:
-        return self.lane.in_lane
-
-    def waiting(self) -> float:
-        """Shipments waiting at the lane's origin now (a time-series gauge)."""
-        return len(self.lane.waiting)
-
-
-class _GroupStep(_Step):
-    """A lane group: one queue at the origin for all its lanes."""
-
-    window_h = 24.0  # arrival rate measured over the last day
-
-    def __init__(
-        self,
-        group_id: str,
-        members: list[ScheduledLane],
-        queue: tuple[list[int], list[float]],
-        weight_kg: list[float],
-        volume_m3: list[float],
-        policy: object = None,
-    ) -> None:
-        self.members, self.queue, self.policy = members, queue, policy
-        self.name, self.label = f"lane_group:{group_id}", f"lane:{group_id}"
-        self.env = members[0].env
-        self.weight_kg, self.volume_m3 = weight_kg, volume_m3
-        self.recent: deque[tuple[float, float, float]] = deque()  # (time, kg, m3) of recent arrivals
-        self.recent_kg = self.recent_m3 = 0.0
-
-    def enter(self, job: int) -> None:
-        now = self.env.now
-        self.queue[0].append(job)
-        self.queue[1].append(now)
-        kg, m3 = self.weight_kg[job], self.volume_m3[job]
-        self.recent.append((now, kg, m3))
-        self.recent_kg += kg
-        self.recent_m3 += m3
-
-    def arrival_rate(self, now: float) -> tuple[float, float]:
-        """kg and m3 per hour reaching the queue over the last `window_h`."""
-        while self.recent and self.recent[0][0] < now - self.window_h:
-            _, kg, m3 = self.recent.popleft()
-            self.recent_kg -= kg
-            self.recent_m3 -= m3
-        span = min(self.window_h, max(now, 1e-9))
-        return self.recent_kg / span, self.recent_m3 / span
-
-    @property
-    def live(self) -> int:
-        return len(self.queue[0]) + sum(m.in_transit for m in self.members)
-
-    def waiting(self) -> float:
-        """Shipments waiting in the group's queue now (a time-series gauge)."""
-        return len(self.queue[0])
-
-
-def _departure(lane: ScheduledLane, t_h: float, expected_kg: float = 0.0, expected_m3: float = 0.0) -> Departure:
-    """How the allocation sees a departure of `lane` at `t_h` (with what is expected to arrive before it)."""
-    cfg = lane.lane
-    return Departure(
-        lane=cfg.id,
-        time_h=t_h,
-        arrival_h=t_h + cfg.transit_time_h.mean,
-        cutoff_h=cfg.booking_cutoff_h,
-        capacity_kg=cfg.capacity_kg,
-        capacity_m3=cfg.capacity_m3,
-        block_kg=cfg.block_space.kg if cfg.block_space is not None else 0.0,
-        per_kg_cny=cfg.tariff.per_kg_cny,
-        per_parcel_cny=cfg.tariff.per_parcel_cny,
-        volumetric_m3_per_kg=lane.divisor_m3_per_kg,
-        expected_kg=expected_kg,
-        expected_m3=expected_m3,
-    )
-
-
-class _CheckpointStep(_Step):
-    def __init__(self, clearance: CustomsCheckpoint) -> None:
-        cp = clearance.config
-        self.clearance, self.name, self.label = clearance, f"checkpoint:{cp.id}", f"{cp.role}:{cp.id}"
-        self.enter = clearance.enter  # type: ignore[method-assign]
-
-    @property
-    def live(self) -> int:
-        return self.clearance.in_checkpoint
-
-
-class _Program:
-    """The steps of one kind of job of one flow, and when each job finished each step."""
-
-    def __init__(self, flow: int, kind: str, offset: int, count: int, steps: list[_Step]) -> None:
-        self.flow, self.kind, self.offset, self.count, self.steps = flow, kind, offset, count, steps
-        self.done = np.full((len(steps), count), np.nan)
 
 
 class Flows:
@@ -295,9 +176,9 @@ class Flows:
         if tiers is None and s.customs.traders:
             tiers = TraderTiers([t.tier for t in s.customs.traders])
         self.tiers = tiers
-        self.lanes: dict[str, _LaneStep] = {}
-        self.groups: dict[str, _GroupStep] = {}
-        self.checkpoints: dict[str, _CheckpointStep] = {}
+        self.lanes: dict[str, LaneStep] = {}
+        self.groups: dict[str, GroupStep] = {}
+        self.checkpoints: dict[str, CheckpointStep] = {}
         self.stations: list[Station] = []
         self.labour: list[tuple[Station, StationConfig]] = []
         self.inventories: dict[int, Inventory] = {}
@@ -309,7 +190,7 @@ class Flows:
                 continue
             sl = slice(offsets[k], offsets[k] + len(self.books[k]))
             promise = np.array([z.promise_h for z in f.last_mile.zones])[self.zone[sl]]
-            parcels = _FlowParcels(self.created_h[sl], self.delivered_h[sl], self.ended_h[sl], self.end_reason[sl])
+            parcels = FlowParcels(self.created_h[sl], self.delivered_h[sl], self.ended_h[sl], self.end_reason[sl])
             depot = Depot(
                 env, f.last_mile, run.start, end_h, parcels, self.zone[sl], promise, self.weight_kg[sl],
                 streams.generator(f"flow.{f.id}.last_mile.dispatch"),
@@ -318,7 +199,7 @@ class Flows:
             self.depots[k] = (depot, offsets[k])
 
         # --- programs ----------------------------------------------------------------------------------
-        self.programs: list[_Program] = []
+        self.programs: list[Program] = []
         self.program_of = bytearray(n)
         self.pos = bytearray(n)
         self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -329,7 +210,7 @@ class Flows:
             if CUSTOMS_MODES[f.mode].stock_abroad:
                 self._overseas(k, f, offsets[k], len(self.books[k]), container_offsets[k], streams)
             else:
-                steps: list[_Step] = []
+                steps: list[Step] = []
                 if f.fulfilment is not None:
                     steps.append(self._station(f"{f.id}.fulfilment", "fulfilment", f.fulfilment, streams))
                 steps += self._route(f, streams)
@@ -360,11 +241,11 @@ class Flows:
         """Every station of the flows: their own and their checkpoints'."""
         return [*self.stations, *(st for step in self.checkpoints.values() for st in step.clearance.stations)]
 
-    def _add_program(self, flow: int, kind: str, offset: int, count: int, steps: list[_Step]) -> None:
+    def _add_program(self, flow: int, kind: str, offset: int, count: int, steps: list[Step]) -> None:
         self.program_of[offset : offset + count] = bytes([len(self.programs)]) * count
-        self.programs.append(_Program(flow, kind, offset, count, steps))
+        self.programs.append(Program(flow, kind, offset, count, steps))
 
-    def _station(self, name: str, label: str, config: StationConfig, streams, after=None) -> _StationStep:
+    def _station(self, name: str, label: str, config: StationConfig, streams, after=None) -> StationStep:
         s = self.scenario
         base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
         per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
@@ -374,14 +255,14 @@ class Flows:
         station = Station(self.env, name, changes, service, after or self.advance)
         self.stations.append(station)
         self.labour.append((station, config))
-        return _StationStep(station, label)
+        return StationStep(station, label)
 
-    def _route(self, f: Flow, streams) -> list[_Step]:
+    def _route(self, f: Flow, streams) -> list[Step]:
         """Lanes of the route with the flow's checkpoints placed at their nodes, in order."""
         s = self.scenario
         by_id = {c.id: c for c in s.customs.checkpoints}
         pending = [by_id[c] for c in f.checkpoints]
-        steps: list[_Step] = []
+        steps: list[Step] = []
         here = f.origin
         for lane_id in [*f.route, None]:
             while pending and pending[0].node == here:
@@ -392,14 +273,14 @@ class Flows:
             here = self._lane(lane_id).to
         return steps
 
-    def _lane_step(self, lane_id: str, streams) -> _Step:
+    def _lane_step(self, lane_id: str, streams) -> Step:
         group = next((g for g in self.scenario.network.lane_groups if g.id == lane_id), None)
         if group is not None:
             return self._group_step(group, streams)
         if lane_id not in self.lanes:
             s = self.scenario
             lane = self._lane(lane_id)
-            self.lanes[lane_id] = _LaneStep(
+            self.lanes[lane_id] = LaneStep(
                 ScheduledLane(
                     self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
                     self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
@@ -410,7 +291,7 @@ class Flows:
             )  # fmt: skip
         return self.lanes[lane_id]
 
-    def _group_step(self, group, streams) -> _GroupStep:
+    def _group_step(self, group, streams) -> GroupStep:
         """Alternative lanes with one queue; the group's allocation policy decides who boards each departure."""
         if group.id in self.groups:
             return self.groups[group.id]
@@ -428,11 +309,11 @@ class Flows:
                 for t in m.times:
                     if now - 1e-9 <= t <= now + horizon and not m.closures_at(t) and not (m is lane and t == now):
                         ahead = max(0.0, t - m.lane.booking_cutoff_h - now)
-                        deps.append(_departure(m, t, kg_h * ahead, m3_h * ahead))
+                        deps.append(departure_view(m, t, kg_h * ahead, m3_h * ahead))
             deps.sort(key=lambda d: d.time_h)
             jobs = np.array(queue[0], dtype=np.int64)
             waiting = Queue(np.array(queue[1]), self.weight_kg[jobs], self.volume_m3[jobs], self.deadline_h[jobs])
-            return policy.board(now, [_departure(lane, now), *deps], waiting, eligible)
+            return policy.board(now, [departure_view(lane, now), *deps], waiting, eligible)
 
         for lane_id in group.lanes:
             lane = self._lane(lane_id)
@@ -445,10 +326,10 @@ class Flows:
                     queue, allocate, self.whole,
                 )
             )  # fmt: skip
-        self.groups[group.id] = _GroupStep(group.id, members, queue, self._weight, self._volume, policy)
+        self.groups[group.id] = GroupStep(group.id, members, queue, self._weight, self._volume, policy)
         return self.groups[group.id]
 
-    def _checkpoint(self, cp_id: str, streams) -> _CheckpointStep:
+    def _checkpoint(self, cp_id: str, streams) -> CheckpointStep:
         if cp_id not in self.checkpoints:
             s = self.scenario
             cp = next(c for c in s.customs.checkpoints if c.id == cp_id)
@@ -465,7 +346,7 @@ class Flows:
                 self.advance, self._cleared_out, outages, tiers=self.tiers, trader=self.trader,
                 goods_factor=lambda j: factors[goods[j]], ready_h=self.ready_h, path=("customs", "checkpoints", index),
             )  # fmt: skip
-            self.checkpoints[cp_id] = _CheckpointStep(clearance)
+            self.checkpoints[cp_id] = CheckpointStep(clearance)
         return self.checkpoints[cp_id]
 
     def _overseas(self, k: int, f: Flow, offset: int, count: int, c_offset: int, streams) -> None:
@@ -490,7 +371,7 @@ class Flows:
             inventory.ship(volume[job])
             self.advance(job)
 
-        stock = _Stock(inventory, offset, lines, f"{f.id}.stock", self.advance)
+        stock = StockStep(inventory, offset, lines, f"{f.id}.stock", self.advance)
         pick = self._station(f"{f.id}.pick", "pick", ow.pick, streams, picked)
         pack = self._station(f"{f.id}.pack", "pack", ow.pack, streams)
         self._add_program(k, "orders", offset, count, [stock, pick, pack, _Deliver(self)])
@@ -567,37 +448,20 @@ class Flows:
             self.inventories[flow].in_transit[sku_ids] -= qty
             self.container_outcome[job] = OUTCOMES[outcome]
 
-    # --- results -------------------------------------------------------------------------------------------
-    def results(self) -> FlowResults:
-        """Tables, costs and counts at the end of the run (checks that every order is accounted for)."""
-        from logistics.sim.flow_results import flow_results
-
-        return flow_results(self)
-
     @property
     def all_lanes(self) -> list[ScheduledLane]:
         """Every scheduled lane: alone or in a group."""
         return [step.lane for step in self.lanes.values()] + [m for g in self.groups.values() for m in g.members]
 
-    def _all_steps(self) -> list[_Step]:
-        seen: dict[int, _Step] = {}
+    def _all_steps(self) -> list[Step]:
+        seen: dict[int, Step] = {}
         for program in self.programs:
             for step in program.steps:
                 seen[id(step)] = step
         return list(seen.values())
 
 
-@dataclass(frozen=True)
-class _FlowParcels:
-    """A flow's slice of the order columns (numpy views: a depot writes through them)."""
-
-    created_h: np.ndarray
-    delivered_h: np.ndarray
-    ended_h: np.ndarray
-    end_reason: np.ndarray
-
-
-class _Deliver(_Step):
+class _Deliver(Step):
     """Handed to the last-mile carrier now: delivered after the order's delivery time, or, in a zone the flow's
     depot routes, ridden to the depot and delivered by its vans."""
 
@@ -616,26 +480,7 @@ class _Deliver(_Step):
         f.delivered_h[job] = now + f.delivery_h[job]
 
 
-class _Stock(_Step):
-    """9810 orders reserve stock at the overseas warehouse; a backordered order waits for a receipt."""
-
-    def __init__(self, inventory: Inventory, offset: int, lines, name: str, advance: Callable[[int], None]) -> None:
-        self.inventory, self.offset, self.name, self.label = inventory, offset, name, "stock"
-        self.line_start, self.line_sku, self.line_units = lines
-        self.advance = advance
-
-    def enter(self, job: int) -> None:
-        i = job - self.offset
-        a, b = int(self.line_start[i]), int(self.line_start[i + 1])
-        if self.inventory.reserve(job, self.line_sku[a:b], self.line_units[a:b]):
-            self.advance(job)
-
-    @property
-    def live(self) -> int:
-        return self.inventory.orders_waiting
-
-
-class _Receive(_Step):
+class _Receive(Step):
     """9810 containers are received into the overseas warehouse's stock after the receiving time."""
 
     def __init__(self, flows: Flows, inventory: Inventory, receiving_h: BufferedSampler, name: str) -> None:

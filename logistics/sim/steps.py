@@ -1,0 +1,182 @@
+"""The steps a job of a flow passes through (a station, a lane or a lane group, a checkpoint, stock), and the
+program of steps of one kind of job: the parts `Flows` chains together."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from logistics.policies.linehaul import Departure
+from logistics.sim.checkpoint import CustomsCheckpoint
+from logistics.sim.inventory import Inventory
+from logistics.sim.lanes import ScheduledLane
+from logistics.sim.station import Station
+
+__all__ = [
+    "CheckpointStep",
+    "FlowParcels",
+    "GroupStep",
+    "LaneStep",
+    "Program",
+    "StationStep",
+    "Step",
+    "StockStep",
+    "departure_view",
+]
+
+
+class Step:
+    """A place a job spends time in; `enter(job)` hands it over, the step calls `Flows.advance(job)` after."""
+
+    name: str
+    label: str
+
+    def enter(self, job: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @property
+    def live(self) -> int | None:
+        """Jobs in the step now (None: not tracked separately)."""
+        return None
+
+
+class StationStep(Step):
+    def __init__(self, station: Station, label: str) -> None:
+        self.station, self.name, self.label = station, station.name, label
+        self.enter = station.arrive  # type: ignore[method-assign]
+
+    @property
+    def live(self) -> int:
+        return self.station.in_station
+
+
+class LaneStep(Step):
+    def __init__(self, lane: ScheduledLane) -> None:
+        self.lane, self.name, self.label = lane, f"lane:{lane.lane.id}", f"lane:{lane.lane.id}"
+        self.enter = lane.enter  # type: ignore[method-assign]
+
+    @property
+    def live(self) -> int:
+        return self.lane.in_lane
+
+    def waiting(self) -> float:
+        """Shipments waiting at the lane's origin now (a time-series gauge)."""
+        return len(self.lane.waiting)
+
+
+class GroupStep(Step):
+    """A lane group: one queue at the origin for all its lanes."""
+
+    window_h = 24.0  # arrival rate measured over the last day
+
+    def __init__(
+        self,
+        group_id: str,
+        members: list[ScheduledLane],
+        queue: tuple[list[int], list[float]],
+        weight_kg: list[float],
+        volume_m3: list[float],
+        policy: object = None,
+    ) -> None:
+        self.members, self.queue, self.policy = members, queue, policy
+        self.name, self.label = f"lane_group:{group_id}", f"lane:{group_id}"
+        self.env = members[0].env
+        self.weight_kg, self.volume_m3 = weight_kg, volume_m3
+        self.recent: deque[tuple[float, float, float]] = deque()  # (time, kg, m3) of recent arrivals
+        self.recent_kg = self.recent_m3 = 0.0
+
+    def enter(self, job: int) -> None:
+        now = self.env.now
+        self.queue[0].append(job)
+        self.queue[1].append(now)
+        kg, m3 = self.weight_kg[job], self.volume_m3[job]
+        self.recent.append((now, kg, m3))
+        self.recent_kg += kg
+        self.recent_m3 += m3
+
+    def arrival_rate(self, now: float) -> tuple[float, float]:
+        """kg and m3 per hour reaching the queue over the last `window_h`."""
+        while self.recent and self.recent[0][0] < now - self.window_h:
+            _, kg, m3 = self.recent.popleft()
+            self.recent_kg -= kg
+            self.recent_m3 -= m3
+        span = min(self.window_h, max(now, 1e-9))
+        return self.recent_kg / span, self.recent_m3 / span
+
+    @property
+    def live(self) -> int:
+        return len(self.queue[0]) + sum(m.in_transit for m in self.members)
+
+    def waiting(self) -> float:
+        """Shipments waiting in the group's queue now (a time-series gauge)."""
+        return len(self.queue[0])
+
+
+def departure_view(lane: ScheduledLane, t_h: float, expected_kg: float = 0.0, expected_m3: float = 0.0) -> Departure:
+    """How the allocation sees a departure of `lane` at `t_h` (with what is expected to arrive before it)."""
+    cfg = lane.lane
+    return Departure(
+        lane=cfg.id,
+        time_h=t_h,
+        arrival_h=t_h + cfg.transit_time_h.mean,
+        cutoff_h=cfg.booking_cutoff_h,
+        capacity_kg=cfg.capacity_kg,
+        capacity_m3=cfg.capacity_m3,
+        block_kg=cfg.block_space.kg if cfg.block_space is not None else 0.0,
+        per_kg_cny=cfg.tariff.per_kg_cny,
+        per_parcel_cny=cfg.tariff.per_parcel_cny,
+        volumetric_m3_per_kg=lane.divisor_m3_per_kg,
+        expected_kg=expected_kg,
+        expected_m3=expected_m3,
+    )
+
+
+class CheckpointStep(Step):
+    def __init__(self, clearance: CustomsCheckpoint) -> None:
+        cp = clearance.config
+        self.clearance, self.name, self.label = clearance, f"checkpoint:{cp.id}", f"{cp.role}:{cp.id}"
+        self.enter = clearance.enter  # type: ignore[method-assign]
+
+    @property
+    def live(self) -> int:
+        return self.clearance.in_checkpoint
+
+
+class Program:
+    """The steps of one kind of job of one flow, and when each job finished each step."""
+
+    def __init__(self, flow: int, kind: str, offset: int, count: int, steps: list[Step]) -> None:
+        self.flow, self.kind, self.offset, self.count, self.steps = flow, kind, offset, count, steps
+        self.done = np.full((len(steps), count), np.nan)
+
+
+@dataclass(frozen=True)
+class FlowParcels:
+    """A flow's slice of the order columns (numpy views: a depot writes through them)."""
+
+    created_h: np.ndarray
+    delivered_h: np.ndarray
+    ended_h: np.ndarray
+    end_reason: np.ndarray
+
+
+class StockStep(Step):
+    """9810 orders reserve stock at the overseas warehouse; a backordered order waits for a receipt."""
+
+    def __init__(self, inventory: Inventory, offset: int, lines, name: str, advance: Callable[[int], None]) -> None:
+        self.inventory, self.offset, self.name, self.label = inventory, offset, name, "stock"
+        self.line_start, self.line_sku, self.line_units = lines
+        self.advance = advance
+
+    def enter(self, job: int) -> None:
+        i = job - self.offset
+        a, b = int(self.line_start[i]), int(self.line_start[i + 1])
+        if self.inventory.reserve(job, self.line_sku[a:b], self.line_units[a:b]):
+            self.advance(job)
+
+    @property
+    def live(self) -> int:
+        return self.inventory.orders_waiting
