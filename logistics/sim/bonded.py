@@ -12,25 +12,21 @@ with no generator per order. Everything random is drawn from named streams of on
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 import simpy
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
-from logistics.core.units import HOURS_PER_DAY, MINUTES_PER_HOUR
+from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.policies.warehouse import DOCKS
-from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.customs import Checkpoint as CheckpointConfig
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge
 from logistics.scenario.scenario import Scenario
-from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.catalog import build_skus
-from logistics.sim.checkpoint import CustomsCheckpoint, visit_table
+from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.demand import forecast_units_per_day, generate_orders
 from logistics.sim.dispatch import Depot
 from logistics.sim.docks import DockYard, door_capacity
@@ -40,15 +36,15 @@ from logistics.sim.inventory import Inventory
 from logistics.sim.lastmile import Carrier, assign_zones
 from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
 from logistics.sim.policy_choices import make_policy
-from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
+from logistics.sim.result import COST_COMPONENTS
 from logistics.sim.sampling import BufferedSampler
-from logistics.sim.shifts import capacity_changes, staffed_hours
+from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import Consignment, InboundSupply
 
-__all__ = ["BondedImportModel", "resource_rows", "run_to_end"]
+__all__ = ["BondedImportModel"]
 
 
 class BondedImportModel:
@@ -377,30 +373,6 @@ class BondedImportModel:
         floor = [self.floor.replenishers, self.floor.putaway] if self.floor is not None else []
         return [*self.first_line.stations, self.receiving, self.pick, *floor, self.pack, *self.second_line.stations]
 
-    def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
-        """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
-        started = time.perf_counter()
-        run_to_end(self.env, self.end_h, progress, steps)
-        return self.finish(time.perf_counter() - started)
-
-    def finish(self, wall_s: float) -> RunResult:
-        """Close the statistics at the end of the run and build the result."""
-        for st in self.stations:
-            st.close()
-        self.inventory.close()
-        return self._result(wall_s)
-
-    def _risk_columns(self) -> dict[str, object]:
-        """The declaring trader and its credit tier at the second-line check, when the flow names traders."""
-        if self.trader_of_order is None:
-            return {}
-        traders = [t.id for t in self.scenario.customs.traders]
-        tier = self.second_line.per_job("tier", self.n, -1).astype(np.int64)
-        return {
-            "trader": pd.Categorical.from_codes(self.trader_of_order, traders),
-            "credit_tier": pd.Categorical.from_codes(tier, list(CREDIT_TIERS)),  # -1 (not checked yet) -> NaN
-        }
-
     def _outages(self, checkpoint: str) -> list[tuple[float, float]]:
         """Windows in which a checkpoint's system is down (scenario disruptions)."""
         return [
@@ -408,213 +380,3 @@ class BondedImportModel:
             for d in self.scenario.disruptions
             if isinstance(d, CheckpointDown) and d.checkpoint == checkpoint
         ]
-
-    def _live_counts(self) -> dict[str, int]:
-        waiting_stock = self.inventory.orders_waiting
-        return {
-            "created": self._next,
-            "ended": self.ended + (self.depot.returned if self.depot is not None else 0),
-            "in_system.awaiting_stock": waiting_stock,
-            "in_system.awaiting_documents": self.awaiting - waiting_stock,
-            "in_system.pick": self.floor.in_picking if self.floor is not None else self.pick.in_station,
-            "in_system.pack": self.pack.in_station,
-            "in_system.second_line_checkpoint": self.second_line.in_checkpoint,
-            "in_system.outbound": sum(len(c.buffer) for c in self.carriers),
-            "in_system.last_mile": sum(c.dispatched for c in self.carriers)
-            - int((self.cols.delivered_h <= self.end_h).sum())
-            - (self.depot.returned if self.depot is not None else 0),
-        }
-
-    def _result(self, wall_s: float) -> RunResult:
-        s, cols, run = self.scenario, self.cols, self.scenario.run
-        status = order_status(cols, self.end_h)
-        check_accounting(status.counts, self._live_counts())
-        zones = self.flow.last_mile.zones
-        dispatched = ~np.isnan(cols.dispatched_h)
-        packed = ~np.isnan(cols.pack_end_h)
-        lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[self.zone], 0.0)
-        if self.depot is not None:  # routed parcels carry their share of the routes driven
-            lastmile_cost = np.where(self.depot.routed, self.depot.parcel_cost_cny, lastmile_cost)
-        visits = self._visits()
-        parcels = visits[visits["order"].to_numpy()]
-        inspection_cost = np.zeros(self.n)  # each order's second-line visit: fee, lab, outcome
-        np.add.at(inspection_cost, parcels["job"].to_numpy(), parcels["cost_cny"].to_numpy())
-        packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
-        tax = np.where(dispatched, self.tax_cny, 0.0)
-        promise = np.array([z.promise_h for z in zones])[self.zone]
-        orders = pd.DataFrame(
-            {
-                "order_id": np.arange(self.n, dtype=np.int64),
-                "customer": self.book.customer,
-                "n_lines": self.book.n_lines,
-                "n_units": self.units,
-                "value_cny": self.value_cny,
-                "weight_kg": self.weight_kg,
-                "volume_m3": self.volume_m3,
-                "over_limit": self.over_limit,
-                "zone": pd.Categorical.from_codes(self.zone, [z.id for z in zones]),
-                "delivery_promise_h": promise,
-                "inspected": self.second_line.per_job("inspected", self.n, 0.0) > 0,
-                **self._risk_columns(),
-                **cols.timestamps(),
-                "status": pd.Categorical(status.status, ["delivered", "in_system", "ended"]),
-                "stage": pd.Categorical(status.stage, ["", *STAGES]),
-                "end_reason": pd.Categorical.from_codes(cols.end_reason, list(END_REASONS)),
-                "tax_cny": tax,
-                "routed": self.depot.routed if self.depot is not None else np.zeros(self.n, dtype=bool),
-                "last_mile_cny": lastmile_cost,
-                "inspection_cny": inspection_cost,
-                "packaging_cny": packaging_cost,
-            }
-        )
-        wh = self.warehouse
-        labour_h = 0.0
-        paid = (
-            (self.first_line.screening, 1, False),
-            (self.first_line.inspection, 1, False),
-            (self.receiving, wh.receiving.workers_per_team, True),
-            (self.pick, 1, True),
-            *(((self.floor.replenishers, 1, True), (self.floor.putaway, 1, True)) if self.floor is not None else ()),
-            (self.pack, 1, True),
-            (self.second_line.screening, 1, False),
-            (self.second_line.inspection, 1, False),
-        )
-        rows = resource_rows([st for st, _, _ in paid], self.end_h)
-        for st, workers_per_server, is_paid in paid:
-            if is_paid:
-                labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
-        self.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
-        self.costs["storage"] = self._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
-        consignment_inspections = self.first_line.inspections
-        self.costs["inspection"] = float(visits["cost_cny"].sum())
-        self.costs["packaging"] = float(packaging_cost.sum())
-        self.costs["last_mile"] = float(lastmile_cost.sum())
-        self.costs["tax"] = float(tax.sum())
-        series = pd.DataFrame({"time_h": self.series.time_h, **self.series.values})
-        inspected_first_line = self.first_line.per_job("inspected", len(self.consignments), 0.0) > 0
-        consignments = pd.DataFrame(
-            [
-                {
-                    "consignment": c.id,
-                    "departed_h": c.departed_h,
-                    "containers": len(c.containers),
-                    "units": int(c.units.sum()),
-                    "skus": len(c.skus),
-                    "inspected_first_line": bool(inspected_first_line[c.id]),
-                    "outcome": c.outcome,
-                    **c.events,
-                }
-                for c in self.consignments
-            ]
-        )
-        counts = dict(status.counts)
-        counts.update(
-            backordered_orders=self.inventory.backordered_orders,
-            backordered_lines=self.inventory.backordered_lines,
-            order_lines=len(self.book.line_sku),
-            consignments=len(self.consignments),
-            consignments_inspected=consignment_inspections,
-            parcels_inspected=self.second_line.inspections,
-            parcels_failed=self.second_line.failures,
-            parcels_held=self.second_line.holds,
-            trader_demotions=self.tiers.demotions if self.tiers is not None and self.second_config.risk else 0,
-            rolled_units=self.supply.rolled_units,
-            departures_cancelled=self.supply.departures_cancelled,
-            departures_delayed=self.supply.departures_delayed,
-            closure_holds=self.supply.closure_holds,
-            labour_h=round(labour_h),
-        )
-        stock = {
-            "peak_stored_m3": self.inventory.peak_stored_m3,
-            "storage_m3_days": self._storage_m3_h_at_horizon / HOURS_PER_DAY,
-            "units_available_at_end": float(sum(self.inventory.available)),
-        }
-        return RunResult(
-            scenario=s.name,
-            replication=self.replication,
-            horizon_h=run.horizon_h,
-            end_h=self.end_h,
-            warmup_h=run.warmup_h,
-            dispatch_promise_h=s.service_level.dispatch_within_h,
-            orders=orders,
-            resources=pd.DataFrame(rows),
-            series=series,
-            consignments=consignments,
-            costs_cny=dict(self.costs),
-            counts=counts,
-            stock=stock,
-            wall_s=wall_s,
-            floor=self._floor_stats(),
-            clearances=visits,
-            waves=self.depot.tables()[0] if self.depot is not None else pd.DataFrame(),
-            routes=self.depot.tables()[1] if self.depot is not None else pd.DataFrame(),
-            optimizer_s=self.depot.optimizer_s if self.depot is not None else 0.0,
-            pick_lists=self.floor.pick_list_table() if self.floor is not None else pd.DataFrame(),
-        )
-
-    def _visits(self) -> pd.DataFrame:
-        """The finished visits of the first line (consignments) and the second line (parcels) in the one visit-log
-        shape (`clearances.csv`), with their costs."""
-        costs = self.scenario.costs
-        second = visit_table(self.second_line, costs, lambda jobs: np.ones(len(jobs), dtype=bool))
-        second["order"] = True
-        first = visit_table(self.first_line, costs, lambda jobs: np.zeros(len(jobs), dtype=bool))
-        first["order"] = False
-        visits = pd.concat([second, first], ignore_index=True)
-        visits["flow"] = self.flow.id
-        visits["mode"] = self.flow.mode
-        return visits
-
-    def _floor_stats(self) -> dict[str, float]:
-        """The floor's counters, and the docks' waits (empty without a floor)."""
-        if self.floor is None:
-            return {}
-        out = self.floor.stats()
-        wage = self.scenario.costs.labour_cny_per_worker_h
-        out["picker_busy_h"] = self.floor.pickers.busy_area
-        out["picker_staffed_h"] = staffed_hours(self.floor.pickers.schedule, self.scenario.run.horizon_h)
-        out["pick_labour_used_cny"] = self.floor.pickers.busy_area * wage
-        out["replenishment_busy_h"] = self.floor.replenishers.busy_area
-        if self.yard is not None:
-            waits = self.yard.waits_h()
-            out["dock_trucks"] = float(len(waits))
-            out["dock_wait_h_mean"] = float(waits.mean()) if len(waits) else np.nan
-            out["dock_wait_h_p95"] = float(np.quantile(waits, 0.95)) if len(waits) else np.nan
-            out["dock_no_shows"] = float(self.yard.no_shows)
-            doors = self.warehouse.floor.docks.doors  # type: ignore[union-attr]
-            out["door_utilisation"] = self.receiving.busy_area / (doors * self.end_h)
-        return out
-
-
-def run_to_end(env: simpy.Environment, end_h: float, progress: ProgressCallback | None, steps: int) -> None:
-    """Run `env` to `end_h`, calling `progress(now_h, end_h)` `steps` times on the way if given."""
-    if progress is None:
-        env.run(until=end_h)
-        return
-    for k in range(1, steps + 1):
-        env.run(until=end_h * k / steps)
-        progress(env.now, end_h)
-
-
-def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
-    """One row per station: jobs served, staffed and busy server-hours and queue job-hours over the whole run
-    (what labour costs; the time integrals);
-    utilisation and mean queue inside the measured window (after the warm-up, before the cool-down) when it
-    was marked (`measure_window`); peak queue and the queue at the end."""
-    rows: list[dict[str, object]] = []
-    for st in stations:
-        hours, busy_h, staffed_h, queue_h = st.window()
-        rows.append(
-            {
-                "resource": st.name,
-                "served": st.served,
-                "capacity_h": st.capacity_area,
-                "busy_h": st.busy_area,
-                "queue_h": st.queue_area,
-                "utilisation": busy_h / staffed_h if staffed_h > 0 else np.nan,
-                "mean_queue": queue_h / hours if hours > 0 else np.nan,
-                "peak_queue": st.peak_queue,
-                "queue_at_end": len(st.queue),
-            }
-        )
-    return rows

@@ -15,13 +15,14 @@ from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.disruptions import Disruption
 from logistics.scenario.scenario import Scenario
-from logistics.sim.bonded import BondedImportModel, resource_rows, run_to_end
+from logistics.sim.bonded import BondedImportModel
+from logistics.sim.bonded_results import bonded_result
 from logistics.sim.flow_results import flow_results
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
 from logistics.sim.policy_choices import check_policies
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
-from logistics.sim.station import measure_window, watch_station
+from logistics.sim.station import measure_window, resource_rows, watch_station
 from logistics.sim.tiers import TraderTiers
 
 __all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResult", "simulate"]
@@ -67,6 +68,12 @@ class CrossBorderModel:
         windows = tuple((_label(d), d.start_h, d.end_h) for d in self.scenario.disruptions)
         return replace(result, start=self.scenario.run.start, disruptions=windows)
 
+    def _of_bonded_flow(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A table of the bonded import's depot with the `flow` column the flows' tables have."""
+        if self.bonded is None or not len(table):
+            return table
+        return table.assign(flow=self.bonded.flow.id)
+
     def _run(self, progress: ProgressCallback | None, steps: int) -> RunResult:
         started = time.perf_counter()
         run_to_end(self.env, self.end_h, progress, steps)
@@ -74,7 +81,10 @@ class CrossBorderModel:
         wall_s = time.perf_counter() - started
         s = self.scenario
         if self.bonded is not None:
-            result = self.bonded.finish(wall_s)
+            for st in self.bonded.stations:
+                st.close()
+            self.bonded.inventory.close()
+            result = bonded_result(self.bonded, wall_s)
         else:
             result = RunResult(
                 scenario=s.name,
@@ -119,10 +129,20 @@ class CrossBorderModel:
             flow_consignments=flows.consignments,
             departures=flows.departures,
             clearances=_stack(result.clearances, flows.clearances),
-            waves=_stack(result.waves.assign(flow="") if len(result.waves) else result.waves, flows.waves),
-            routes=_stack(result.routes.assign(flow="") if len(result.routes) else result.routes, flows.routes),
+            waves=_stack(self._of_bonded_flow(result.waves), flows.waves),
+            routes=_stack(self._of_bonded_flow(result.routes), flows.routes),
             optimizer_s=result.optimizer_s + flows.optimizer_s,
         )
+
+
+def run_to_end(env: simpy.Environment, end_h: float, progress: ProgressCallback | None, steps: int) -> None:
+    """Run `env` to `end_h`, calling `progress(now_h, end_h)` `steps` times on the way if given."""
+    if progress is None:
+        env.run(until=end_h)
+        return
+    for k in range(1, steps + 1):
+        env.run(until=end_h * k / steps)
+        progress(env.now, end_h)
 
 
 def _stack(*frames: pd.DataFrame) -> pd.DataFrame:

@@ -84,7 +84,7 @@ def consignment_table(result: RunResult) -> pd.DataFrame:
     them within their flow, `received` is when the stock was put away (empty if still on its way)."""
     parts = []
     if len(result.consignments):
-        parts.append(result.consignments.assign(mode="1210", flow=""))
+        parts.append(result.consignments.assign(mode="1210"))
     if len(result.flow_consignments):
         modes = {}
         if len(result.flow_orders):

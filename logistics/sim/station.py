@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 Column = MutableSequence[float] | MutableMapping[int, float] | np.ndarray
 """Where a station writes each job's start or end time (an order column, or a map by job)."""
 
-__all__ = ["Column", "Station", "measure_window", "watch_station"]
+__all__ = ["Column", "Station", "measure_window", "resource_rows", "watch_station"]
 
 
 class Station:
@@ -194,3 +194,27 @@ def watch_station(series: TimeSeries, st: Station) -> None:
     series.gauge(f"{st.name}.capacity", capacity)
     series.gauge(f"{st.name}.busy_h_cum", st.busy_h_so_far)
     series.gauge(f"{st.name}.staffed_h_cum", st.staffed_h_so_far)
+
+
+def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
+    """One row per station: jobs served, staffed and busy server-hours and queue job-hours over the whole run
+    (what labour costs; the time integrals);
+    utilisation and mean queue inside the measured window (after the warm-up, before the cool-down) when it
+    was marked (`measure_window`); peak queue and the queue at the end."""
+    rows: list[dict[str, object]] = []
+    for st in stations:
+        hours, busy_h, staffed_h, queue_h = st.window()
+        rows.append(
+            {
+                "resource": st.name,
+                "served": st.served,
+                "capacity_h": st.capacity_area,
+                "busy_h": st.busy_area,
+                "queue_h": st.queue_area,
+                "utilisation": busy_h / staffed_h if staffed_h > 0 else np.nan,
+                "mean_queue": queue_h / hours if hours > 0 else np.nan,
+                "peak_queue": st.peak_queue,
+                "queue_at_end": len(st.queue),
+            }
+        )
+    return rows

@@ -48,7 +48,7 @@ def test_the_mixed_pilot_zone_counts_every_order_of_every_mode(tmp_path: Path) -
     routed = orders[orders["routed"].astype(bool)]
     assert set(routed["mode"].astype(str)) == {"1210", "9610"}
     waves = pd.read_csv(tmp_path / "pilot_zone_mixed" / "waves.csv", keep_default_na=False)
-    assert set(waves["flow"]) == {"", "seoul_to_qingdao"} and kpis["dispatch.routes"] > 0
+    assert set(waves["flow"]) == {"bonded_import", "seoul_to_qingdao"} and kpis["dispatch.routes"] > 0
     series = pd.read_csv(tmp_path / "pilot_zone_mixed" / "series.csv").drop(columns=["time_h", "replication"])
     assert not series.isna().all(axis=1).any()  # the sample at the end of the run is taken too
 

@@ -1,0 +1,214 @@
+"""The bonded import's tables, costs and counts at the end of a run: one row per order and per inbound
+consignment, the first- and second-line visits, the floor's counters; the live counters are checked against the
+order table first, so that every order is accounted for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from logistics.core.units import HOURS_PER_DAY
+from logistics.scenario.customs import CREDIT_TIERS
+from logistics.sim.accounting import STAGES, check_accounting, order_status
+from logistics.sim.bonded import BondedImportModel
+from logistics.sim.checkpoint import visit_table
+from logistics.sim.monitor import END_REASONS
+from logistics.sim.result import RunResult
+from logistics.sim.shifts import staffed_hours
+from logistics.sim.station import resource_rows
+
+__all__ = ["bonded_result"]
+
+
+def _risk_columns(model: BondedImportModel) -> dict[str, object]:
+    """The declaring trader and its credit tier at the second-line check, when the flow names traders."""
+    if model.trader_of_order is None:
+        return {}
+    traders = [t.id for t in model.scenario.customs.traders]
+    tier = model.second_line.per_job("tier", model.n, -1).astype(np.int64)
+    return {
+        "trader": pd.Categorical.from_codes(model.trader_of_order, traders),
+        "credit_tier": pd.Categorical.from_codes(tier, list(CREDIT_TIERS)),  # -1 (not checked yet) -> NaN
+    }
+
+
+def _live_counts(model: BondedImportModel) -> dict[str, int]:
+    waiting_stock = model.inventory.orders_waiting
+    return {
+        "created": model._next,
+        "ended": model.ended + (model.depot.returned if model.depot is not None else 0),
+        "in_system.awaiting_stock": waiting_stock,
+        "in_system.awaiting_documents": model.awaiting - waiting_stock,
+        "in_system.pick": model.floor.in_picking if model.floor is not None else model.pick.in_station,
+        "in_system.pack": model.pack.in_station,
+        "in_system.second_line_checkpoint": model.second_line.in_checkpoint,
+        "in_system.outbound": sum(len(c.buffer) for c in model.carriers),
+        "in_system.last_mile": sum(c.dispatched for c in model.carriers)
+        - int((model.cols.delivered_h <= model.end_h).sum())
+        - (model.depot.returned if model.depot is not None else 0),
+    }
+
+
+def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
+    s, cols, run = model.scenario, model.cols, model.scenario.run
+    status = order_status(cols, model.end_h)
+    check_accounting(status.counts, _live_counts(model))
+    zones = model.flow.last_mile.zones
+    dispatched = ~np.isnan(cols.dispatched_h)
+    packed = ~np.isnan(cols.pack_end_h)
+    lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[model.zone], 0.0)
+    if model.depot is not None:  # routed parcels carry their share of the routes driven
+        lastmile_cost = np.where(model.depot.routed, model.depot.parcel_cost_cny, lastmile_cost)
+    visits = _visits(model)
+    parcels = visits[visits["order"].to_numpy()]
+    inspection_cost = np.zeros(model.n)  # each order's second-line visit: fee, lab, outcome
+    np.add.at(inspection_cost, parcels["job"].to_numpy(), parcels["cost_cny"].to_numpy())
+    packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
+    tax = np.where(dispatched, model.tax_cny, 0.0)
+    promise = np.array([z.promise_h for z in zones])[model.zone]
+    orders = pd.DataFrame(
+        {
+            "flow": model.flow.id,
+            "order_id": np.arange(model.n, dtype=np.int64),
+            "customer": model.book.customer,
+            "n_lines": model.book.n_lines,
+            "n_units": model.units,
+            "value_cny": model.value_cny,
+            "weight_kg": model.weight_kg,
+            "volume_m3": model.volume_m3,
+            "over_limit": model.over_limit,
+            "zone": pd.Categorical.from_codes(model.zone, [z.id for z in zones]),
+            "delivery_promise_h": promise,
+            "inspected": model.second_line.per_job("inspected", model.n, 0.0) > 0,
+            **_risk_columns(model),
+            **cols.timestamps(),
+            "status": pd.Categorical(status.status, ["delivered", "in_system", "ended"]),
+            "stage": pd.Categorical(status.stage, ["", *STAGES]),
+            "end_reason": pd.Categorical.from_codes(cols.end_reason, list(END_REASONS)),
+            "tax_cny": tax,
+            "routed": model.depot.routed if model.depot is not None else np.zeros(model.n, dtype=bool),
+            "last_mile_cny": lastmile_cost,
+            "inspection_cny": inspection_cost,
+            "packaging_cny": packaging_cost,
+        }
+    )
+    wh = model.warehouse
+    labour_h = 0.0
+    paid = (
+        (model.first_line.screening, 1, False),
+        (model.first_line.inspection, 1, False),
+        (model.receiving, wh.receiving.workers_per_team, True),
+        (model.pick, 1, True),
+        *(((model.floor.replenishers, 1, True), (model.floor.putaway, 1, True)) if model.floor is not None else ()),
+        (model.pack, 1, True),
+        (model.second_line.screening, 1, False),
+        (model.second_line.inspection, 1, False),
+    )
+    rows = resource_rows([st for st, _, _ in paid], model.end_h)
+    for st, workers_per_server, is_paid in paid:
+        if is_paid:
+            labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
+    model.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
+    model.costs["storage"] = model._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
+    consignment_inspections = model.first_line.inspections
+    model.costs["inspection"] = float(visits["cost_cny"].sum())
+    model.costs["packaging"] = float(packaging_cost.sum())
+    model.costs["last_mile"] = float(lastmile_cost.sum())
+    model.costs["tax"] = float(tax.sum())
+    series = pd.DataFrame({"time_h": model.series.time_h, **model.series.values})
+    inspected_first_line = model.first_line.per_job("inspected", len(model.consignments), 0.0) > 0
+    consignments = pd.DataFrame(
+        [
+            {
+                "flow": model.flow.id,
+                "consignment": c.id,
+                "departed_h": c.departed_h,
+                "containers": len(c.containers),
+                "units": int(c.units.sum()),
+                "skus": len(c.skus),
+                "inspected_first_line": bool(inspected_first_line[c.id]),
+                "outcome": c.outcome,
+                **c.events,
+            }
+            for c in model.consignments
+        ]
+    )
+    counts = dict(status.counts)
+    counts.update(
+        backordered_orders=model.inventory.backordered_orders,
+        backordered_lines=model.inventory.backordered_lines,
+        order_lines=len(model.book.line_sku),
+        consignments=len(model.consignments),
+        consignments_inspected=consignment_inspections,
+        parcels_inspected=model.second_line.inspections,
+        parcels_failed=model.second_line.failures,
+        parcels_held=model.second_line.holds,
+        trader_demotions=model.tiers.demotions if model.tiers is not None and model.second_config.risk else 0,
+        rolled_units=model.supply.rolled_units,
+        departures_cancelled=model.supply.departures_cancelled,
+        departures_delayed=model.supply.departures_delayed,
+        closure_holds=model.supply.closure_holds,
+        labour_h=round(labour_h),
+    )
+    stock = {
+        "peak_stored_m3": model.inventory.peak_stored_m3,
+        "storage_m3_days": model._storage_m3_h_at_horizon / HOURS_PER_DAY,
+        "units_available_at_end": float(sum(model.inventory.available)),
+    }
+    return RunResult(
+        scenario=s.name,
+        replication=model.replication,
+        horizon_h=run.horizon_h,
+        end_h=model.end_h,
+        warmup_h=run.warmup_h,
+        dispatch_promise_h=s.service_level.dispatch_within_h,
+        orders=orders,
+        resources=pd.DataFrame(rows),
+        series=series,
+        consignments=consignments,
+        costs_cny=dict(model.costs),
+        counts=counts,
+        stock=stock,
+        wall_s=wall_s,
+        floor=_floor_stats(model),
+        clearances=visits,
+        waves=model.depot.tables()[0] if model.depot is not None else pd.DataFrame(),
+        routes=model.depot.tables()[1] if model.depot is not None else pd.DataFrame(),
+        optimizer_s=model.depot.optimizer_s if model.depot is not None else 0.0,
+        pick_lists=model.floor.pick_list_table() if model.floor is not None else pd.DataFrame(),
+    )
+
+
+def _visits(model: BondedImportModel) -> pd.DataFrame:
+    """The finished visits of the first line (consignments) and the second line (parcels) in the one visit-log
+    shape (`clearances.csv`), with their costs."""
+    costs = model.scenario.costs
+    second = visit_table(model.second_line, costs, lambda jobs: np.ones(len(jobs), dtype=bool))
+    second["order"] = True
+    first = visit_table(model.first_line, costs, lambda jobs: np.zeros(len(jobs), dtype=bool))
+    first["order"] = False
+    visits = pd.concat([second, first], ignore_index=True)
+    visits["flow"] = model.flow.id
+    visits["mode"] = model.flow.mode
+    return visits
+
+
+def _floor_stats(model: BondedImportModel) -> dict[str, float]:
+    """The floor's counters, and the docks' waits (empty without a floor)."""
+    if model.floor is None:
+        return {}
+    out = model.floor.stats()
+    wage = model.scenario.costs.labour_cny_per_worker_h
+    out["picker_busy_h"] = model.floor.pickers.busy_area
+    out["picker_staffed_h"] = staffed_hours(model.floor.pickers.schedule, model.scenario.run.horizon_h)
+    out["pick_labour_used_cny"] = model.floor.pickers.busy_area * wage
+    out["replenishment_busy_h"] = model.floor.replenishers.busy_area
+    if model.yard is not None:
+        waits = model.yard.waits_h()
+        out["dock_trucks"] = float(len(waits))
+        out["dock_wait_h_mean"] = float(waits.mean()) if len(waits) else np.nan
+        out["dock_wait_h_p95"] = float(np.quantile(waits, 0.95)) if len(waits) else np.nan
+        out["dock_no_shows"] = float(model.yard.no_shows)
+        doors = model.warehouse.floor.docks.doors  # type: ignore[union-attr]
+        out["door_utilisation"] = model.receiving.busy_area / (doors * model.end_h)
+    return out
