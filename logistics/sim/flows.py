@@ -42,10 +42,12 @@ from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
 from logistics.sim.steps import (
     CheckpointStep,
+    DeliverStep,
     FlowParcels,
     GroupStep,
     LaneStep,
     Program,
+    ReceiveStep,
     StationStep,
     Step,
     StockStep,
@@ -197,6 +199,9 @@ class Flows:
                 path=("flows", self.position[k], "last_mile", "dispatch"),
             )  # fmt: skip
             self.depots[k] = (depot, offsets[k])
+        self._deliver = DeliverStep(
+            env, self.dispatched_h, self.delivered_h, self.delivery_h, self.flow_of, self.depots
+        )
 
         # --- programs ----------------------------------------------------------------------------------
         self.programs: list[Program] = []
@@ -216,7 +221,7 @@ class Flows:
                 steps += self._route(f, streams)
                 if f.sort is not None:
                     steps.append(self._station(f"{f.id}.sort", "sort", f.sort, streams))
-                steps.append(_Deliver(self))
+                steps.append(self._deliver)
                 self._add_program(k, "orders", offsets[k], len(self.books[k]), steps)
 
         # --- arrivals: one chained timeout over the orders of all flows ------------------------------
@@ -374,13 +379,11 @@ class Flows:
         stock = StockStep(inventory, offset, lines, f"{f.id}.stock", self.advance)
         pick = self._station(f"{f.id}.pick", "pick", ow.pick, streams, picked)
         pack = self._station(f"{f.id}.pack", "pack", ow.pack, streams)
-        self._add_program(k, "orders", offset, count, [stock, pick, pack, _Deliver(self)])
-        receive = _Receive(
-            self,
-            inventory,
-            BufferedSampler(ow.receiving_time_h, streams.generator(f"{f.id}.receiving")),
-            f"{f.id}.receiving",
-        )
+        self._add_program(k, "orders", offset, count, [stock, pick, pack, self._deliver])
+        receive = ReceiveStep(
+            self.env, inventory, BufferedSampler(ow.receiving_time_h, streams.generator(f"{f.id}.receiving")),
+            f"{f.id}.receiving", self.containers, self.delivered_h, self.container_outcome,
+        )  # fmt: skip
         limit = self.container_limit[k] - c_offset
         self._add_program(k, "consignments", c_offset, limit, [*self._route(f, streams), receive])
         first = self._lane(f.route[0])
@@ -459,53 +462,3 @@ class Flows:
             for step in program.steps:
                 seen[id(step)] = step
         return list(seen.values())
-
-
-class _Deliver(Step):
-    """Handed to the last-mile carrier now: delivered after the order's delivery time, or, in a zone the flow's
-    depot routes, ridden to the depot and delivered by its vans."""
-
-    def __init__(self, flows: Flows) -> None:
-        self.flows, self.name, self.label = flows, "last_mile", "last_mile"
-
-    def enter(self, job: int) -> None:
-        f = self.flows
-        now = f.env.now
-        f.dispatched_h[job] = now
-        if f.depots:  # only flows with a depot pay for the look-up
-            depot = f.depots.get(int(f.flow_of[job]))
-            if depot is not None and depot[0].routed[job - depot[1]]:
-                depot[0].receive(np.array([job - depot[1]]))
-                return
-        f.delivered_h[job] = now + f.delivery_h[job]
-
-
-class _Receive(Step):
-    """9810 containers are received into the overseas warehouse's stock after the receiving time."""
-
-    def __init__(self, flows: Flows, inventory: Inventory, receiving_h: BufferedSampler, name: str) -> None:
-        self.flows, self.inventory, self.receiving_h, self.name, self.label = (
-            flows,
-            inventory,
-            receiving_h,
-            name,
-            "receiving",
-        )
-        self.in_receiving = 0
-
-    def enter(self, job: int) -> None:
-        self.in_receiving += 1
-        self.flows.env.timeout(self.receiving_h(), job).callbacks.append(self._received)
-
-    def _received(self, event: simpy.Event) -> None:
-        job = event._value
-        self.in_receiving -= 1
-        f = self.flows
-        sku_ids, qty = f.containers[job]
-        self.inventory.receive(sku_ids, qty)
-        f.delivered_h[job] = f.env.now
-        f.container_outcome[job] = "received"
-
-    @property
-    def live(self) -> int:
-        return self.in_receiving

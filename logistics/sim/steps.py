@@ -8,19 +8,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import simpy
 
 from logistics.policies.linehaul import Departure
 from logistics.sim.checkpoint import CustomsCheckpoint
+from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
 from logistics.sim.lanes import ScheduledLane
+from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
 
 __all__ = [
     "CheckpointStep",
+    "DeliverStep",
     "FlowParcels",
     "GroupStep",
     "LaneStep",
     "Program",
+    "ReceiveStep",
     "StationStep",
     "Step",
     "StockStep",
@@ -180,3 +185,71 @@ class StockStep(Step):
     @property
     def live(self) -> int:
         return self.inventory.orders_waiting
+
+
+class DeliverStep(Step):
+    """Handed to the last-mile carrier now: delivered after the order's delivery time, or, in a zone its flow's
+    depot routes, ridden to the depot and delivered by its vans (`depots`: flow -> its depot and first job)."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatched_h: np.ndarray,
+        delivered_h: np.ndarray,
+        delivery_h: np.ndarray,
+        flow_of: np.ndarray,
+        depots: dict[int, tuple[Depot, int]],
+    ) -> None:
+        self.env, self.name, self.label = env, "last_mile", "last_mile"
+        self.dispatched_h, self.delivered_h, self.delivery_h = dispatched_h, delivered_h, delivery_h
+        self.flow_of, self.depots = flow_of, depots
+
+    def enter(self, job: int) -> None:
+        now = self.env.now
+        self.dispatched_h[job] = now
+        if self.depots:  # only flows with a depot pay for the look-up
+            depot = self.depots.get(int(self.flow_of[job]))
+            if depot is not None and depot[0].routed[job - depot[1]]:
+                depot[0].receive(np.array([job - depot[1]]))
+                return
+        self.delivered_h[job] = now + self.delivery_h[job]
+
+
+class ReceiveStep(Step):
+    """Stock containers are received into a warehouse's stock after the receiving time."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        inventory: Inventory,
+        receiving_h: BufferedSampler,
+        name: str,
+        containers: dict[int, tuple[np.ndarray, np.ndarray]],
+        delivered_h: np.ndarray,
+        outcome: dict[int, str],
+    ) -> None:
+        self.env, self.inventory, self.receiving_h, self.name, self.label = (
+            env,
+            inventory,
+            receiving_h,
+            name,
+            "receiving",
+        )
+        self.containers, self.delivered_h, self.outcome = containers, delivered_h, outcome
+        self.in_receiving = 0
+
+    def enter(self, job: int) -> None:
+        self.in_receiving += 1
+        self.env.timeout(self.receiving_h(), job).callbacks.append(self._received)
+
+    def _received(self, event: simpy.Event) -> None:
+        job = event._value
+        self.in_receiving -= 1
+        sku_ids, qty = self.containers[job]
+        self.inventory.receive(sku_ids, qty)
+        self.delivered_h[job] = self.env.now
+        self.outcome[job] = "received"
+
+    @property
+    def live(self) -> int:
+        return self.in_receiving
