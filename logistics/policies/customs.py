@@ -8,16 +8,15 @@ the decision from its own random stream, so a policy never holds random state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from logistics.policies.registry import PolicyError, Registry
 
 __all__ = ["SELECTION", "Declared", "InspectionSelection", "RandomSelection", "RiskBasedSelection"]
 
 
-@dataclass(frozen=True)
-class Declared:
-    """What customs knows of an item when its screening ends."""
+class Declared(NamedTuple):
+    """What customs knows of an item when its screening ends (a named tuple: one is made per screened item)."""
 
     tier: int  # the declaring trader's credit tier now (0 = best, scenario.customs.CREDIT_TIERS); -1: none
     goods_factor: float  # risk factor of the item's goods (1 for goods the rules do not name)

@@ -25,7 +25,7 @@ import pandas as pd
 import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.policies.customs import SELECTION, Declared
+from logistics.policies.customs import SELECTION, Declared, RandomSelection
 from logistics.scenario.calendar import Calendar
 from logistics.scenario.costs import Costs
 from logistics.scenario.customs import CREDIT_TIERS, Checkpoint
@@ -78,6 +78,9 @@ class CustomsCheckpoint:
         self.on_ended = on_ended
         self.risk = config.risk
         self.selection = make_policy((*path, "selection"), SELECTION, config.selection_choice, checkpoint=config)
+        self._fixed_p = self.selection.rate if isinstance(self.selection, RandomSelection) else None
+        # the traders' tiers (updated during the run) and each job's trader, when the items have traders
+        self._tier_of = (tiers.tier, trader) if tiers is not None and trader is not None else None
         self.cum = np.cumsum(config.outcome_shares).tolist()
         self.hold_h = BufferedSampler(config.outcomes.hold_time_h, rng)
         self._u = UniformStream(rng)
@@ -136,11 +139,16 @@ class CustomsCheckpoint:
 
     def _screened(self, job: int) -> None:
         visit = self.visits[job]
-        trader = self._trader(job)
-        tier = int(self.tiers.tier[trader]) if self.tiers is not None and trader >= 0 else -1
-        visit[1] = tier
-        factor = self.goods_factor(job) if self.goods_factor is not None else 1.0
-        p = self.selection.probability(Declared(tier, factor, self.env.now))
+        tier = -1
+        if self._tier_of is not None:
+            trader = self._tier_of[1][job]
+            tier = int(self._tier_of[0][trader]) if trader >= 0 else -1
+            visit[1] = tier
+        if self._fixed_p is not None:  # the same probability for every item: nothing to ask the policy
+            p = self._fixed_p
+        else:
+            factor = self.goods_factor(job) if self.goods_factor is not None else 1.0
+            p = self.selection.probability(Declared(tier, factor, self.env.now))
         if self._u() < p:
             visit[2] = 1.0
             self.inspections += 1
@@ -210,8 +218,8 @@ def visit_table(
     cp = checkpoint.config
     frame = pd.DataFrame({name: np.frombuffer(values, dtype=float) for name, values in checkpoint.log.items()})
     frame["job"] = frame["job"].astype(np.int64)
-    frame.insert(0, "checkpoint", cp.id)
-    frame.insert(1, "role", cp.role)
+    frame.insert(0, "checkpoint", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [cp.id]))
+    frame.insert(1, "role", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [cp.role]))
     oc = cp.outcomes
     outcome = frame["outcome"].to_numpy().astype(np.int64)
     outcome_cost = np.array([0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])[outcome]

@@ -255,6 +255,10 @@ def _text_mutation(text: str, rng: np.random.Generator) -> tuple[bytes, str]:
     return b"\xef\xbb\xbf" + text.encode("utf-16"), op
 
 
+V1_DIR = Path(__file__).resolve().parents[1] / "scenario" / "v1"
+"""The version-1 built-ins (kept for the converter's tests); mutants of them go through the converter."""
+
+
 def scenario_mutant(names: list[str], seed: int, index: int) -> tuple[str, bytes, str]:
     """Mutant `index` of the stream `seed`: (the built-in it came from, its bytes, what was done)."""
     from logistics.scenario import builtin_text
@@ -262,6 +266,9 @@ def scenario_mutant(names: list[str], seed: int, index: int) -> tuple[str, bytes
     rng = np.random.default_rng([seed, index])
     name = names[index % len(names)]
     text = builtin_text(name)
+    old = V1_DIR / f"{name}.yaml"
+    if index % 4 == 3 and old.exists():  # every fourth mutant starts from the version-1 file (the converter)
+        name, text = f"v1/{name}", old.read_text(encoding="utf-8")
     if rng.random() < 0.2:
         raw, what = _text_mutation(text, rng)
         return name, raw, what
