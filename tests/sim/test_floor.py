@@ -182,7 +182,10 @@ def test_parcels_are_sorted_to_their_carriers_dock_and_leave_at_its_cutoffs() ->
         load_builtin("bonded_import_small", ["warehouse.carriers=[{id: x, zones: [mars], pickups_h: [9]}]"])
 
 
-@pytest.mark.parametrize("routing", ["s_shape", "largest_gap", "optimal"])
+@pytest.mark.parametrize(
+    "routing",
+    ["s_shape", "largest_gap", pytest.param("optimal", marks=pytest.mark.slow)],  # optimal: 90 s
+)
 def test_a_floor_with_cross_aisles_walks_its_pick_lists(routing: str) -> None:
     """Two blocks (one cross aisle): pick paths come from the multi-block router (found by the type checker: the
     floor read an attribute the router's result does not have)."""
