@@ -1,15 +1,18 @@
 """The simulation against queueing theory through the scenario path, with replications and 95% confidence
-intervals: a 9610 import checkpoint as an M/M/2 queue (Erlang C), and the bonded warehouse's pick -> pack ->
-X-ray line as a three-station Jackson tandem (product-form sojourn). The default run keeps quick versions (the
-interval of 8 replications of 300 h must cover the theory and be narrower than 5%); `-m slow` runs the full
-check (30 replications of 2,000 h: the whole interval within 1% of the theory)."""
+intervals: a 9610 import checkpoint as an M/M/2 queue (Erlang C), the bonded warehouse's pick -> pack ->
+X-ray line as a three-station Jackson tandem (product-form sojourn), and the 1210 first-line checkpoint as a
+D/M/1 queue (ships on an hourly timetable with a fixed crossing: one consignment an hour, exactly). The default
+run keeps quick versions (the interval of 8 replications of 300 h, 1,000 h for the first line with its one
+arrival an hour, must cover the theory and be narrower than 5%); `-m slow` runs the full check (30 replications
+of 2,000 h, 8,000 h for the first line: the whole interval within 1% of the theory)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 
+from logistics.policies.replenishment import REPLENISHMENT, InventoryView
 from logistics.scenario import load_builtin
 from logistics.sim import simulate
 from tests.sim.queueing import mmc_mean_wait
@@ -68,19 +71,79 @@ def _tandem_sojourns(replications: int, horizon_h: float) -> list[float]:
     return out
 
 
+class _OneUnitEachDeparture:
+    """A replenishment policy for the test: one unit of the first SKU at every departure, so that every
+    departure carries exactly one consignment (a deterministic arrival stream at the first line)."""
+
+    def order_units(self, view: InventoryView) -> np.ndarray:
+        out = np.zeros(len(view.on_hand), dtype=np.int64)
+        out[0] = 1
+        return out
+
+
+FIRST_LINE_SERVICE_H = 0.5  # exponential, one officer: rho 0.5 against one consignment an hour
+
+
+def _first_line_sojourns(replications: int, horizon_h: float) -> list[float]:
+    """Mean time from arrival at the port to clearance at the first line of `bonded_import_small` made a D/M/1
+    queue: a departure every hour, a fixed 10 h crossing, one consignment per departure (a test replenishment
+    policy registered by name), one officer at all hours with exponential service, no inspections."""
+    REPLENISHMENT.register("test_one_unit_each_departure", lambda cover_days: _OneUnitEachDeparture())
+    try:
+        sets = [
+            f"run.horizon_h={horizon_h}", "run.cooldown_h=24", "run.warmup_h=0", "disruptions=[]",
+            "demand.orders_per_day=24", "demand.peak_days=[]",
+            "warehouse.replenishment.policy=test_one_unit_each_departure",
+            "network.lanes.sea_incheon_qingdao.departures={weekdays: [0, 1, 2, 3, 4, 5, 6], hour: "
+            + str(list(range(24))) + "}",
+            "network.lanes.sea_incheon_qingdao.transit_time_h={kind: deterministic, value: 10}",
+            "customs.checkpoints.qingdao_first_line.servers=1",
+            f"customs.checkpoints.qingdao_first_line.service_time_min={{kind: exponential, "
+            f"mean: {FIRST_LINE_SERVICE_H * 60}}}",
+            "customs.checkpoints.qingdao_first_line.inspection_probability=0",
+        ]  # fmt: skip
+        scenario = load_builtin("bonded_import_small", sets)
+        out = []
+        for r in range(replications):
+            visits = simulate(scenario, replication=r).clearances
+            first = visits[(visits["role"] == "first_line") & (visits["arrived_h"] >= 50)]
+            out.append(float(first["clearance_h"].mean()))
+        return out
+    finally:
+        REPLENISHMENT.unregister("test_one_unit_each_departure")
+
+
+def _dm1_sojourn_h(interarrival_h: float, service_h: float) -> float:
+    """Mean sojourn of a D/M/1 queue: 1 / (mu (1 - sigma)), sigma the root in (0, 1) of
+    sigma = exp(-mu T (1 - sigma)) (GI/M/1 with deterministic interarrival times T)."""
+    mu_t = interarrival_h / service_h
+    sigma = optimize.brentq(lambda x: x - np.exp(-mu_t * (1.0 - x)), 1e-12, 1.0 - 1e-12)
+    return service_h / (1.0 - sigma)
+
+
 CHECKPOINT_H = mmc_mean_wait(LAMBDA_H, 60 / 1.4, 2) + 1.4 / 60
+FIRST_LINE_H = _dm1_sojourn_h(1.0, FIRST_LINE_SERVICE_H)
 TANDEM_H = sum(mmc_mean_wait(LAMBDA_H, 60 / m, c) + m / 60 for m, c in ((3.2, 4), (2.5, 3), (1.4, 2)))
 
 
-@pytest.mark.parametrize(("sojourns", "theory"), [(_checkpoint_sojourns, CHECKPOINT_H), (_tandem_sojourns, TANDEM_H)])
-def test_quick_the_interval_covers_the_theory(sojourns, theory: float) -> None:  # type: ignore[no-untyped-def]
-    mean, half = _interval(sojourns(8, 300.0))
+CHECKS = [  # (sojourns, theory, hours of a quick replication, hours of a full one)
+    (_checkpoint_sojourns, CHECKPOINT_H, 300.0, 2000.0),
+    (_tandem_sojourns, TANDEM_H, 300.0, 2000.0),
+    (_first_line_sojourns, FIRST_LINE_H, 1000.0, 8000.0),
+]
+
+
+@pytest.mark.parametrize(("sojourns", "theory", "quick_h", "full_h"), CHECKS)
+def test_quick_the_interval_covers_the_theory(sojourns, theory: float, quick_h: float, full_h: float) -> None:  # type: ignore[no-untyped-def]
+    mean, half = _interval(sojourns(8, quick_h))
     assert mean - half <= theory <= mean + half, (mean, half, theory)
     assert half < 0.05 * theory, (mean, half, theory)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("sojourns", "theory"), [(_checkpoint_sojourns, CHECKPOINT_H), (_tandem_sojourns, TANDEM_H)])
-def test_the_whole_interval_is_within_one_percent_of_the_theory(sojourns, theory: float) -> None:  # type: ignore[no-untyped-def]
-    mean, half = _interval(sojourns(30, 2000.0))
+@pytest.mark.parametrize(("sojourns", "theory", "quick_h", "full_h"), CHECKS)
+def test_the_whole_interval_is_within_one_percent_of_the_theory(
+    sojourns, theory: float, quick_h: float, full_h: float
+) -> None:  # type: ignore[no-untyped-def]
+    mean, half = _interval(sojourns(30, full_h))
     assert theory * 0.99 <= mean - half and mean + half <= theory * 1.01, (mean, half, theory)
