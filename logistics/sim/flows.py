@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from logistics.core.random import RandomStreams
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.policies.linehaul import ALLOCATION, Queue
+from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
@@ -33,7 +34,7 @@ from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_ord
 from logistics.sim.dispatch import Depot
 from logistics.sim.documents import document_delays_h
 from logistics.sim.inventory import Inventory
-from logistics.sim.lanes import ScheduledLane
+from logistics.sim.lanes import Allocator, ScheduledLane
 from logistics.sim.lastmile import assign_zones
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.policy_choices import make_policy
@@ -51,7 +52,6 @@ from logistics.sim.steps import (
     StationStep,
     Step,
     StockStep,
-    departure_view,
 )
 from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers
@@ -283,56 +283,36 @@ class Flows:
         if group is not None:
             return self._group_step(group, streams)
         if lane_id not in self.lanes:
-            s = self.scenario
-            lane = self._lane(lane_id)
-            self.lanes[lane_id] = LaneStep(
-                ScheduledLane(
-                    self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
-                    self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
-                    [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
-                    [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-                    whole=self.whole,
-                )
-            )  # fmt: skip
+            self.lanes[lane_id] = LaneStep(self._scheduled(lane_id, streams))
         return self.lanes[lane_id]
 
     def _group_step(self, group, streams) -> GroupStep:
         """Alternative lanes with one queue; the group's allocation policy decides who boards each departure."""
-        if group.id in self.groups:
-            return self.groups[group.id]
-        s = self.scenario
-        k = s.network.lane_groups.index(group)
-        policy = make_policy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
-        queue: tuple[list[int], list[float]] = ([], [])
-        members: list[ScheduledLane] = []
-        horizon = float(getattr(policy, "horizon_h", 72.0))
-
-        def allocate(lane: ScheduledLane, now: float, eligible: int) -> list[int]:
-            kg_h, m3_h = self.groups[group.id].arrival_rate(now)
-            deps = []
-            for m in members:
-                for t in m.times:
-                    if now - 1e-9 <= t <= now + horizon and not m.closures_at(t) and not (m is lane and t == now):
-                        ahead = max(0.0, t - m.lane.booking_cutoff_h - now)
-                        deps.append(departure_view(m, t, kg_h * ahead, m3_h * ahead))
-            deps.sort(key=lambda d: d.time_h)
-            jobs = np.array(queue[0], dtype=np.int64)
-            waiting = Queue(np.array(queue[1]), self.weight_kg[jobs], self.volume_m3[jobs], self.deadline_h[jobs])
-            return policy.board(now, [departure_view(lane, now), *deps], waiting, eligible)
-
-        for lane_id in group.lanes:
-            lane = self._lane(lane_id)
-            members.append(
-                ScheduledLane(
-                    self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
-                    self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
-                    [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
-                    [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-                    queue, allocate, self.whole,
-                )
-            )  # fmt: skip
-        self.groups[group.id] = GroupStep(group.id, members, queue, self._weight, self._volume, policy)
+        if group.id not in self.groups:
+            k = self.scenario.network.lane_groups.index(group)
+            policy = make_policy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
+            queue: tuple[list[int], list[float]] = ([], [])
+            step = GroupStep(group.id, self.env, queue, self._weight, self._volume, policy, self.deadline_h)
+            step.members.extend(self._scheduled(lane_id, streams, queue, step.allocate) for lane_id in group.lanes)
+            self.groups[group.id] = step
         return self.groups[group.id]
+
+    def _scheduled(
+        self,
+        lane_id: str,
+        streams: RandomStreams,
+        queue: tuple[list[int], list[float]] | None = None,
+        allocate: Allocator | None = None,
+    ) -> ScheduledLane:
+        """A scheduled lane carrying the flows' jobs (alone, or one of a group's with its queue and policy)."""
+        s = self.scenario
+        return ScheduledLane(
+            self.env, self._lane(lane_id), s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
+            self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
+            [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
+            [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
+            queue, allocate, self.whole,
+        )  # fmt: skip
 
     def _checkpoint(self, cp_id: str, streams) -> CheckpointStep:
         if cp_id not in self.checkpoints:

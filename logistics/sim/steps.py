@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from logistics.policies.linehaul import Departure
+from logistics.policies.linehaul import AllocationPolicy, Departure, Queue
 from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
@@ -73,25 +73,48 @@ class LaneStep(Step):
 
 
 class GroupStep(Step):
-    """A lane group: one queue at the origin for all its lanes."""
+    """A lane group: one queue at the origin for all its lanes (`members`, added once built); at each
+    departure's cut-off the allocation policy decides who boards (`allocate`), seeing every member's departures
+    over its horizon with what is expected to reach the queue before them."""
 
     window_h = 24.0  # arrival rate measured over the last day
 
     def __init__(
         self,
         group_id: str,
-        members: list[ScheduledLane],
+        env: simpy.Environment,
         queue: tuple[list[int], list[float]],
         weight_kg: list[float],
         volume_m3: list[float],
-        policy: object = None,
+        policy: AllocationPolicy,
+        deadline_h: np.ndarray,
     ) -> None:
-        self.members, self.queue, self.policy = members, queue, policy
+        self.members: list[ScheduledLane] = []
+        self.queue, self.policy, self.env = queue, policy, env
         self.name, self.label = f"lane_group:{group_id}", f"lane:{group_id}"
-        self.env = members[0].env
-        self.weight_kg, self.volume_m3 = weight_kg, volume_m3
+        self.weight_kg, self.volume_m3, self.deadline_h = weight_kg, volume_m3, deadline_h
+        self.horizon_h = float(getattr(policy, "horizon_h", 72.0))
         self.recent: deque[tuple[float, float, float]] = deque()  # (time, kg, m3) of recent arrivals
         self.recent_kg = self.recent_m3 = 0.0
+
+    def allocate(self, lane: ScheduledLane, now: float, eligible: int) -> list[int]:
+        """Who boards `lane`'s departure leaving now (jobs of the queue), by the group's policy."""
+        kg_h, m3_h = self.arrival_rate(now)
+        deps = []
+        for m in self.members:
+            for t in m.times:
+                if now - 1e-9 <= t <= now + self.horizon_h and not m.closures_at(t) and not (m is lane and t == now):
+                    ahead = max(0.0, t - m.lane.booking_cutoff_h - now)
+                    deps.append(departure_view(m, t, kg_h * ahead, m3_h * ahead))
+        deps.sort(key=lambda d: d.time_h)
+        jobs = self.queue[0]
+        waiting = Queue(
+            np.array(self.queue[1]),
+            np.array([self.weight_kg[j] for j in jobs]),
+            np.array([self.volume_m3[j] for j in jobs]),
+            self.deadline_h[np.array(jobs, dtype=np.int64)],
+        )
+        return self.policy.board(now, [departure_view(lane, now), *deps], waiting, eligible)
 
     def enter(self, job: int) -> None:
         now = self.env.now
