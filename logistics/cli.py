@@ -308,11 +308,16 @@ def scenarios_upgrade(
     ] = None,
 ) -> None:
     """Convert a scenario file to the current schema version (2: bonded import becomes a flow of mode 1210) and
-    write it. The result is validated first; comments and YAML anchors of the old file are not carried over."""
+    write it, validated first. A file laid out section by section keeps its comments and layout (the rewritten
+    text is kept only if it loads to exactly the converted scenario); otherwise the converted data is written
+    plainly."""
+    import warnings
+
     import yaml
 
-    from logistics.scenario.loader import read_yaml, validate_data
-    from logistics.scenario.upgrade import needs_upgrade, upgrade
+    from logistics.scenario.loader import parse_scenario, read_yaml, validate_data
+    from logistics.scenario.upgrade import ScenarioNotice, needs_upgrade, upgrade
+    from logistics.scenario.upgrade_text import upgrade_text
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -324,10 +329,25 @@ def scenarios_upgrade(
             err.print(f"{file} is already at the current schema version: nothing to do")
             raise typer.Exit(0)
         upgraded = upgrade(data, lines, str(file))
-        validate_data(upgraded.data, source=str(file), lines=upgraded.lines)
+        converted = validate_data(upgraded.data, source=str(file), lines=upgraded.lines)
     except LogisticsError as exc:
         _fail(exc)
-    written = yaml.safe_dump(upgraded.data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
+    written = upgrade_text(text, upgraded.data)
+    if written is not None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ScenarioNotice)
+                # JSON text, not dicts: the order of a mapping (e.g. trader shares) is part of the scenario
+                same = parse_scenario(written, source=str(file)).model_dump_json() == converted.model_dump_json()
+        except LogisticsError:
+            same = False
+        if not same:
+            written = None
+    if written is None:
+        err.print(
+            "the file's layout could not be kept: writing the converted data (comments are not kept)", soft_wrap=True
+        )
+        written = yaml.safe_dump(upgraded.data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
     if out is None:
         sys.stdout.write(written)
     else:

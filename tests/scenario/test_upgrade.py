@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from logistics.analysis.kpis import run_kpis
 from logistics.cli import app
 from logistics.core.errors import ScenarioError
-from logistics.scenario import builtin_names, load_builtin, load_scenario, parse_scenario
+from logistics.scenario import builtin_names, builtin_text, load_builtin, load_scenario, parse_scenario
 from logistics.scenario.upgrade import ScenarioNotice
 from logistics.sim.engine import simulate
 
@@ -34,7 +34,7 @@ def test_every_version_1_builtin_converts_to_exactly_todays_builtin_with_one_not
         warnings.simplefilter("error", ScenarioNotice)  # a version-2 file loads without a notice
         new = load_builtin(name)
     assert new.schema_version == 2
-    assert old.model_dump() == new.model_dump()  # type: ignore[attr-defined]
+    assert old.model_dump_json() == new.model_dump_json()  # type: ignore[attr-defined]  # mapping order too
 
 
 def test_a_converted_file_simulates_exactly_as_the_version_2_file() -> None:
@@ -97,12 +97,28 @@ def test_rules_of_the_1210_flow_are_checked_where_they_are_written() -> None:
     assert "needs a warehouse" in m
 
 
-def test_the_upgrade_command_writes_a_version_2_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", builtin_names())
+def test_the_upgrade_command_keeps_comments_and_writes_todays_builtin(name: str, tmp_path: Path) -> None:
     out = tmp_path / "new.yaml"
-    result = CliRunner().invoke(app, ["scenarios", "upgrade", str(V1 / "last_mile_city.yaml"), "-o", str(out)])
+    result = CliRunner().invoke(app, ["scenarios", "upgrade", str(V1 / f"{name}.yaml"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ScenarioNotice)
-        assert load_scenario(out).model_dump() == load_builtin("last_mile_city").model_dump()
+    assert out.read_text() == builtin_text(name)  # comments and layout kept, the bonded sections moved
     again = CliRunner().invoke(app, ["scenarios", "upgrade", str(out)])
     assert again.exit_code == 0 and "already at the current schema version" in again.output
+
+
+def test_a_file_whose_layout_cannot_be_kept_is_written_as_converted_data(tmp_path: Path) -> None:
+    text = (V1 / "last_mile_city.yaml").read_text()
+    lines = text.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.strip() == "replenishment:")
+    block = lines[at + 1 : at + 5]
+    assert any("origin:" in x for x in block)
+    inline = "  replenishment: {" + ", ".join(x.strip() for x in block) + "}"
+    old = tmp_path / "old.yaml"
+    old.write_text("\n".join([*lines[:at], inline, *lines[at + 5 :]]) + "\n")
+    out = tmp_path / "new.yaml"
+    result = CliRunner().invoke(app, ["scenarios", "upgrade", str(old), "-o", str(out)])
+    assert result.exit_code == 0 and "comments are not kept" in result.output, result.output
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioNotice)
+        assert load_scenario(out).model_dump_json() == load_builtin("last_mile_city").model_dump_json()
