@@ -1,6 +1,6 @@
-"""Build a model from a scenario and run it: the bonded-import (1210) part when the scenario has a warehouse,
-the cross-border flows (9610, 9710, 9810) when it has any, on one SimPy environment, one seed and one table of
-traders' credit tiers. `simulate` is the entry point.
+"""Build a model from a scenario and run it: the part of its bonded-import (1210) flow, if any, and the part of
+its other flows (9610, 9710, 9810), on one SimPy environment, one seed and one table of traders' credit tiers.
+`simulate` is the entry point.
 """
 
 from __future__ import annotations

@@ -25,9 +25,10 @@ def _empty() -> pd.DataFrame:
 class RunResult:
     """Everything one replication produced: the order table, resource statistics, time series, costs.
 
-    `orders` holds the bonded-import (1210) orders; the cross-border flows (9610, 9710, 9810) have their own
-    tables: `flow_orders` (one row per order), `flow_consignments` (9810 bulk containers), `departures`
-    (one row per lane departure) and `clearances` (one row per checkpoint visit)."""
+    `orders` holds the bonded-import (1210) flow's orders and `flow_orders` the other flows' (read both through
+    `order_table`, one table with a `mode` column); `consignments` and `flow_consignments` the stock
+    consignments (`consignment_table`); `departures` one row per lane departure and `clearances` one row per
+    checkpoint visit of every checkpoint."""
 
     scenario: str
     replication: int
