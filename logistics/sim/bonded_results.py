@@ -60,9 +60,9 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
     if model.depot is not None:  # routed parcels carry their share of the routes driven
         lastmile_cost = np.where(model.depot.routed, model.depot.parcel_cost_cny, lastmile_cost)
     visits = _visits(model)
-    parcels = visits[visits["order"].to_numpy()]
+    parcels = visits["order"].to_numpy()
     inspection_cost = np.zeros(model.n)  # each order's second-line visit: fee, lab, outcome
-    np.add.at(inspection_cost, parcels["job"].to_numpy(), parcels["cost_cny"].to_numpy())
+    np.add.at(inspection_cost, visits["job"].to_numpy()[parcels], visits["cost_cny"].to_numpy()[parcels])
     packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
     tax = np.where(dispatched, model.tax_cny, 0.0)
     promise = np.array([z.promise_h for z in zones])[model.zone]
@@ -188,8 +188,9 @@ def _visits(model: BondedImportModel) -> pd.DataFrame:
     first = visit_table(model.first_line, costs, lambda jobs: np.zeros(len(jobs), dtype=bool))
     first["order"] = False
     visits = pd.concat([second, first], ignore_index=True)
-    visits["flow"] = model.flow.id
-    visits["mode"] = model.flow.mode
+    one = np.zeros(len(visits), dtype=np.int8)
+    visits["flow"] = pd.Categorical.from_codes(one, [model.flow.id])
+    visits["mode"] = pd.Categorical.from_codes(one, [model.flow.mode])
     return visits
 
 

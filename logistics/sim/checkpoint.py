@@ -216,18 +216,24 @@ def visit_table(
     checkpoint and the cost of each visit (inspection fee per parcel or per consignment, by `per_parcel(jobs)`;
     the lab test; the outcome's cost)."""
     cp = checkpoint.config
-    frame = pd.DataFrame({name: np.frombuffer(values, dtype=float) for name, values in checkpoint.log.items()})
-    frame["job"] = frame["job"].astype(np.int64)
-    frame.insert(0, "checkpoint", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [cp.id]))
-    frame.insert(1, "role", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [cp.role]))
+    log = {name: np.frombuffer(values, dtype=float) for name, values in checkpoint.log.items()}
+    n = len(log["job"])
+    job = log["job"].astype(np.int64)
+    outcome = log["outcome"].astype(np.int64)
     oc = cp.outcomes
-    outcome = frame["outcome"].to_numpy().astype(np.int64)
     outcome_cost = np.array([0.0, oc.hold_cost_cny, oc.return_cost_cny, oc.destroy_cost_cny])[outcome]
-    lab_cost = frame["lab"].to_numpy() * (cp.lab.cost_cny if cp.lab is not None else 0.0)
-    parcel = per_parcel(frame["job"].to_numpy())
-    fee = np.where(parcel, costs.inspection_cny_per_parcel, costs.inspection_cny_per_consignment)
-    frame["cost_cny"] = frame["inspected"].to_numpy() * fee + lab_cost + outcome_cost
-    frame["clearance_h"] = frame["cleared_h"] - frame["arrived_h"]
-    frame["credit_tier"] = pd.Categorical.from_codes(frame["tier"].to_numpy().astype(np.int64), list(CREDIT_TIERS))
-    frame["outcome"] = pd.Categorical.from_codes(outcome, list(OUTCOMES))
-    return frame
+    lab_cost = log["lab"] * (cp.lab.cost_cny if cp.lab is not None else 0.0)
+    fee = np.where(per_parcel(job), costs.inspection_cny_per_parcel, costs.inspection_cny_per_consignment)
+    one = np.zeros(n, dtype=np.int8)
+    return pd.DataFrame(  # built at once: a million visits make no intermediate copies
+        {
+            "checkpoint": pd.Categorical.from_codes(one, [cp.id]),
+            "role": pd.Categorical.from_codes(one, [cp.role]),
+            **log,
+            "job": job,
+            "outcome": pd.Categorical.from_codes(outcome, list(OUTCOMES)),
+            "cost_cny": log["inspected"] * fee + lab_cost + outcome_cost,
+            "clearance_h": log["cleared_h"] - log["arrived_h"],
+            "credit_tier": pd.Categorical.from_codes(log["tier"].astype(np.int64), list(CREDIT_TIERS)),
+        }
+    )
