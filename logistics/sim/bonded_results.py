@@ -12,6 +12,7 @@ from logistics.scenario.customs import CREDIT_TIERS
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.bonded import BondedImportModel
 from logistics.sim.checkpoint import visit_table
+from logistics.sim.floor import WarehouseFloor
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.result import RunResult
 from logistics.sim.shifts import staffed_hours
@@ -175,7 +176,7 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
         waves=model.depot.tables()[0] if model.depot is not None else pd.DataFrame(),
         routes=model.depot.tables()[1] if model.depot is not None else pd.DataFrame(),
         optimizer_s=model.depot.optimizer_s if model.depot is not None else 0.0,
-        pick_lists=model.floor.pick_list_table() if model.floor is not None else pd.DataFrame(),
+        pick_lists=_pick_list_table(model.floor) if model.floor is not None else pd.DataFrame(),
     )
 
 
@@ -198,7 +199,7 @@ def _floor_stats(model: BondedImportModel) -> dict[str, float]:
     """The floor's counters, and the docks' waits (empty without a floor)."""
     if model.floor is None:
         return {}
-    out = model.floor.stats()
+    out = _floor_counters(model.floor)
     wage = model.scenario.costs.labour_cny_per_worker_h
     out["picker_busy_h"] = model.floor.pickers.busy_area
     out["picker_staffed_h"] = staffed_hours(model.floor.pickers.schedule, model.scenario.run.horizon_h)
@@ -213,3 +214,33 @@ def _floor_stats(model: BondedImportModel) -> dict[str, float]:
         doors = model.warehouse.floor.docks.doors  # type: ignore[union-attr]
         out["door_utilisation"] = model.receiving.busy_area / (doors * model.end_h)
     return out
+
+
+def _pick_list_table(floor: WarehouseFloor) -> pd.DataFrame:
+    """One row per pick list: orders, lines, units, walking metres, service hours, start and end."""
+    return pd.DataFrame(
+        {
+            "orders": np.fromiter((len(o) for o in floor.lists_orders), dtype=np.int64, count=len(floor.lists_orders)),
+            "lines": np.frombuffer(floor.list_lines, dtype=np.int64) if len(floor.list_lines) else np.zeros(0, int),
+            "units": np.frombuffer(floor.list_units, dtype=np.int64) if len(floor.list_units) else np.zeros(0, int),
+            "travel_m": np.frombuffer(floor.list_travel_m) if len(floor.list_travel_m) else np.zeros(0),
+            "service_h": np.frombuffer(floor.lists_service_h) if len(floor.lists_service_h) else np.zeros(0),
+            "start_h": np.frombuffer(floor.list_start_h) if len(floor.list_start_h) else np.zeros(0),
+            "end_h": np.frombuffer(floor.list_end_h) if len(floor.list_end_h) else np.zeros(0),
+        }
+    )
+
+
+def _floor_counters(floor: WarehouseFloor) -> dict[str, float]:
+    """Counters of the floor for the KPIs."""
+    occupied = int((floor.sku_of_slot >= 0).sum())
+    return {
+        "slots": float(len(floor.layout.slots)),
+        "slots_occupied": float(occupied),
+        "slot_occupancy": occupied / len(floor.layout.slots),
+        "slotting_objective_m": float(floor.slotting_plan.objective_m),
+        "replenishment_trips": float(floor.replenishment_trips),
+        "face_stockouts": float(floor.face_stockouts),
+        "reslot_moves": float(floor.moves),
+        "putaway_travel_m": floor.putaway_travel_m,
+    }

@@ -18,12 +18,10 @@ from array import array
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 import simpy
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
 from logistics.optimize.picking import PickLists
 from logistics.optimize.slotting import SkuTable as SlotSkus
 from logistics.optimize.slotting import SlottingProblem, count_moves
@@ -32,13 +30,14 @@ from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Floor, Warehouse
 from logistics.sim.catalog import SkuTable
 from logistics.sim.demand import OrderBook
+from logistics.sim.floor_layout import build_layout
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
 
-__all__ = ["WarehouseFloor", "build_layout"]
+__all__ = ["WarehouseFloor"]
 
 Path = tuple[str | int, ...]
 
@@ -46,36 +45,6 @@ Path = tuple[str | int, ...]
 def _policy(floor: Floor, field: str, at: Path):
     """The policy `<floor>.<field>` chooses (`at`: the floor section's field path, for errors)."""
     return make_policy((*at, field), FLOOR_POLICIES[field], getattr(floor, field))
-
-
-def build_layout(floor: Floor, at: Path = ("floor",)) -> WarehouseLayout:
-    """The layout model of a floor section (`at`: its field path, for errors)."""
-    lay = floor.layout
-    zones: dict[str, Zone] = {}
-    bands = []
-    for band in lay.bands:
-        zone = zones.setdefault(
-            band.zone,
-            Zone(band.zone, band.kind, band.bonded, band.temperature, band.hazardous),
-        )
-        bands.append(ZoneBand(zone, band.aisles))
-    try:
-        return generate_layout(
-            bands,
-            lay.bays_per_block,
-            lay.levels,
-            lay.blocks,
-            lay.bay_width_m,
-            lay.aisle_spacing_m,
-            lay.cross_aisle_m,
-            lay.level_volume_l,
-            lay.level_max_weight_kg,
-            lay.golden_levels,
-            lay.ergonomic_penalty_m,
-            lay.depot,
-        )
-    except ValueError as exc:
-        raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
 
 
 class WarehouseFloor:
@@ -399,36 +368,6 @@ class WarehouseFloor:
     def _putaway_done(self, job: int) -> None:
         _, then = self._putaway.pop(job)
         then(job)
-
-    def pick_list_table(self) -> pd.DataFrame:
-        """One row per pick list: orders, lines, units, walking metres, service hours, start and end."""
-        return pd.DataFrame(
-            {
-                "orders": np.fromiter(
-                    (len(o) for o in self.lists_orders), dtype=np.int64, count=len(self.lists_orders)
-                ),
-                "lines": np.frombuffer(self.list_lines, dtype=np.int64) if len(self.list_lines) else np.zeros(0, int),
-                "units": np.frombuffer(self.list_units, dtype=np.int64) if len(self.list_units) else np.zeros(0, int),
-                "travel_m": np.frombuffer(self.list_travel_m) if len(self.list_travel_m) else np.zeros(0),
-                "service_h": np.frombuffer(self.lists_service_h) if len(self.lists_service_h) else np.zeros(0),
-                "start_h": np.frombuffer(self.list_start_h) if len(self.list_start_h) else np.zeros(0),
-                "end_h": np.frombuffer(self.list_end_h) if len(self.list_end_h) else np.zeros(0),
-            }
-        )
-
-    def stats(self) -> dict[str, float]:
-        """Counters of the floor for the KPIs."""
-        occupied = int((self.sku_of_slot >= 0).sum())
-        return {
-            "slots": float(len(self.layout.slots)),
-            "slots_occupied": float(occupied),
-            "slot_occupancy": occupied / len(self.layout.slots),
-            "slotting_objective_m": float(self.slotting_plan.objective_m),
-            "replenishment_trips": float(self.replenishment_trips),
-            "face_stockouts": float(self.face_stockouts),
-            "reslot_moves": float(self.moves),
-            "putaway_travel_m": self.putaway_travel_m,
-        }
 
     @property
     def stations(self) -> list[Station]:

@@ -1,0 +1,42 @@
+"""The warehouse floor's layout model from a scenario's `floor.layout` section (zones, aisles, bays, levels,
+cross aisles), with the layout's own errors reported at the section's field path."""
+
+from __future__ import annotations
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
+from logistics.scenario.warehouse import Floor
+
+__all__ = ["build_layout"]
+
+Path = tuple[str | int, ...]
+
+
+def build_layout(floor: Floor, at: Path = ("floor",)) -> WarehouseLayout:
+    """The layout model of a floor section (`at`: its field path, for errors)."""
+    lay = floor.layout
+    zones: dict[str, Zone] = {}
+    bands = []
+    for band in lay.bands:
+        zone = zones.setdefault(
+            band.zone,
+            Zone(band.zone, band.kind, band.bonded, band.temperature, band.hazardous),
+        )
+        bands.append(ZoneBand(zone, band.aisles))
+    try:
+        return generate_layout(
+            bands,
+            lay.bays_per_block,
+            lay.levels,
+            lay.blocks,
+            lay.bay_width_m,
+            lay.aisle_spacing_m,
+            lay.cross_aisle_m,
+            lay.level_volume_l,
+            lay.level_max_weight_kg,
+            lay.golden_levels,
+            lay.ergonomic_penalty_m,
+            lay.depot,
+        )
+    except ValueError as exc:
+        raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
