@@ -23,19 +23,19 @@ from logistics.core.random import RandomStreams
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.replenishment import REPLENISHMENT
-from logistics.scenario.disruptions import CheckpointDown, DemandSurge, LaneClosed, LaneDelayed
+from logistics.scenario.disruptions import CheckpointDown, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
 from logistics.scenario.modes import CUSTOMS_MODES
+from logistics.scenario.network import Lane
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
-from logistics.sim.catalog import SkuTable, build_skus
+from logistics.sim.catalog import SkuTable
 from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
-from logistics.sim.demand import OrderBook, forecast_units_per_day, generate_orders
+from logistics.sim.demand import forecast_units_per_day
 from logistics.sim.dispatch import Depot
-from logistics.sim.documents import document_delays_h
 from logistics.sim.inventory import Inventory
+from logistics.sim.jobs import FlowJobs, lane_by_id
 from logistics.sim.lanes import Allocator, ScheduledLane
-from logistics.sim.lastmile import assign_zones
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
@@ -53,7 +53,6 @@ from logistics.sim.steps import (
     Step,
     StockStep,
 )
-from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.transport import departure_times, pack_containers
 
@@ -61,8 +60,9 @@ __all__ = ["Flows"]
 _REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")}  # clearance outcome -> end reason
 
 
-class Flows:
-    """All cross-border flows of a scenario on one SimPy environment."""
+class Flows(FlowJobs):
+    """All cross-border flows of a scenario other than bonded import, on one SimPy environment: their jobs'
+    columns (`FlowJobs`), the shared lanes and checkpoints, and each kind of job's program of steps."""
 
     def __init__(
         self, env: simpy.Environment, scenario: Scenario, streams, end_h: float, tiers: TraderTiers | None = None
@@ -71,108 +71,12 @@ class Flows:
         self.scenario = s = scenario
         self.end_h = end_h
         run = s.run
-        surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
         # the flows this part runs (the bonded-import flow has its own part), and each one's place in the scenario
         self.position = [k for k, f in enumerate(s.flows) if k != s.bonded_index]
         self.flows = flows = [s.flows[k] for k in self.position]
 
-        # --- orders of every flow, drawn up front -------------------------------------------------
-        self.skus: list[SkuTable] = []
-        self.books: list[OrderBook] = []
-        offsets, n = [], 0
-        for f in flows:
-            skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
-            book = generate_orders(
-                f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
-            )
-            self.skus.append(skus)
-            self.books.append(book)
-            offsets.append(n)
-            n += len(book)
-        self.n_orders = n
-        # 9810 containers get the indices after the orders: at most one lane load per departure
-        container_offsets = []
-        for f in flows:
-            container_offsets.append(n)
-            if CUSTOMS_MODES[f.mode].stock_abroad:
-                first = self._lane(f.route[0])
-                assert first.departures is not None  # checked by the scenario validation
-                n += (
-                    len(departure_times(first.departures, run.start, 0.0, run.horizon_h))
-                    * first.containers_per_departure
-                )
-        self.n_jobs = n
-
-        self.created_h = np.full(n, np.nan)
-        self.weight_kg = np.zeros(n)
-        self.volume_m3 = np.zeros(n)
-        self.value_cny = np.zeros(n)
-        self.units = np.zeros(n, dtype=np.int64)
-        self.n_lines = np.zeros(n, dtype=np.int64)
-        self.tax_cny = np.zeros(n)
-        self.over_limit = np.zeros(n, dtype=bool)
-        self.rejected = np.zeros(n, dtype=bool)
-        self.trader = np.full(n, -1, dtype=np.int64)
-        self.goods = np.zeros(n, dtype=np.int64)  # index into self.goods_names
-        self.ready_h = np.zeros(n)  # declaration data matched
-        self.zone = np.zeros(n, dtype=np.int64)
-        self.delivery_h = np.zeros(n)
-        self.dispatched_h = np.full(n, np.nan)
-        self.delivered_h = np.full(n, np.nan)
-        self.ended_h = np.full(n, np.nan)
-        self.end_reason = np.zeros(n, dtype=np.int8)
-        self.transport_cny = np.zeros(n)
-        self.rolls = np.zeros(n, dtype=np.int64)
-        self.flow_of = np.zeros(n, dtype=np.int64)
-        self.whole = bytearray(n)  # 1 for 9810 container jobs: each takes a whole container on a lane
-        self.deadline_h = np.full(n, np.inf)  # promise less the last mile (9810 containers: none)
-        trader_ids = [t.id for t in s.customs.traders]
-        self.goods_names: list[str] = []
-        for k, (f, skus, book, off) in enumerate(zip(flows, self.skus, self.books, offsets, strict=True)):
-            sl = slice(off, off + len(book))
-            line_value = book.line_units * skus.value_cny[book.line_sku]
-            self.created_h[sl] = book.created_h
-            self.value_cny[sl] = book.per_order(line_value)
-            self.weight_kg[sl] = book.per_order(book.line_units * skus.weight_kg[book.line_sku])
-            self.volume_m3[sl] = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
-            self.units[sl] = book.per_order(book.line_units.astype(float)).astype(np.int64)
-            self.n_lines[sl] = book.n_lines
-            self.flow_of[sl] = k
-            if f.pays_retail_tax:
-                tax, over, rejected = order_taxes(
-                    line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
-                    (f.catalog or s.catalog).tax_categories, f.demand, streams.generator(f"flow.{f.id}.customers"),
-                )  # fmt: skip
-                self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = tax, over, rejected
-            if f.traders:
-                ids = list(f.traders)
-                shares = np.array([f.traders[t] for t in ids])
-                pick = streams.generator(f"flow.{f.id}.traders").choice(len(ids), len(book), p=shares / shares.sum())
-                self.trader[sl] = np.array([trader_ids.index(t) for t in ids])[pick]
-            names = skus.tax_category_names
-            for name in names:
-                if name not in self.goods_names:
-                    self.goods_names.append(name)
-            first_line_category = skus.tax_category[
-                book.line_sku[np.minimum(book.line_start[:-1], len(book.line_sku) - 1)]
-            ]
-            if len(book):
-                self.goods[sl] = np.array([self.goods_names.index(x) for x in names])[first_line_category]
-            docs = document_delays_h(s.customs.documents, len(book), streams.generator(f"flow.{f.id}.documents"))
-            self.ready_h[sl] = book.created_h + docs
-            zone, delivery = assign_zones(f.last_mile, len(book), streams.generator(f"flow.{f.id}.last_mile"))
-            self.zone[sl], self.delivery_h[sl] = zone, delivery
-            # when it must reach the end of its line-haul: the promise less the zone's mean delivery time
-            zones = f.last_mile.zones
-            self.deadline_h[sl] = book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[zone]
-        for k, f in enumerate(flows):
-            end = container_offsets[k + 1] if k + 1 < len(flows) else n
-            self.flow_of[container_offsets[k] : end] = k
-            if f.traders:  # a 9810 flow's consignments are declared by its first trader
-                self.trader[container_offsets[k] : end] = trader_ids.index(next(iter(f.traders)))
-        self._weight = self.weight_kg.tolist()
-        self._volume = self.volume_m3.tolist()
-        self._n_lines = self.n_lines.tolist()
+        super().__init__(s, flows, streams)
+        offsets, container_offsets, n = self.offsets, self.container_offsets, self.n_jobs
 
         # --- shared lanes and checkpoints ------------------------------------------------------------
         if tiers is None and s.customs.traders:
@@ -233,13 +137,9 @@ class Flows:
             env.timeout(self._arrival_times[0]).callbacks.append(self._arrive)
 
     # --- building --------------------------------------------------------------------------------------
-    def _lane(self, lane_id: str):
+    def _lane(self, lane_id: str) -> Lane:
         """The lane with this id (a lane group: its first lane, which goes where they all go)."""
-        network = self.scenario.network
-        group = next((g for g in network.lane_groups if g.id == lane_id), None)
-        if group is not None:
-            lane_id = group.lanes[0]
-        return next(lane for lane in network.lanes if lane.id == lane_id)
+        return lane_by_id(self.scenario.network, lane_id)
 
     @property
     def resources(self) -> list[Station]:
@@ -367,6 +267,7 @@ class Flows:
         limit = self.container_limit[k] - c_offset
         self._add_program(k, "consignments", c_offset, limit, [*self._route(f, streams), receive])
         first = self._lane(f.route[0])
+        assert first.departures is not None  # checked by the scenario validation
         times = departure_times(first.departures, self.scenario.run.start, 0.0, self.scenario.run.horizon_h)
 
         def review():

@@ -1,0 +1,136 @@
+"""Every job of the flows (9610, 9710, 9810 orders and 9810 stock containers) as columns with a global index:
+orders drawn up front per flow (goods, demand, taxes, traders, documents, zones, deadlines), then one block of
+container slots per 9810 flow (at most one lane load per departure of its route's first lane)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from logistics.core.random import RandomStreams
+from logistics.scenario.disruptions import DemandSurge
+from logistics.scenario.flows import Flow
+from logistics.scenario.modes import CUSTOMS_MODES
+from logistics.scenario.network import Lane, Network
+from logistics.scenario.scenario import Scenario
+from logistics.sim.catalog import SkuTable, build_skus
+from logistics.sim.demand import OrderBook, generate_orders
+from logistics.sim.documents import document_delays_h
+from logistics.sim.lastmile import assign_zones
+from logistics.sim.tax import order_taxes
+from logistics.sim.transport import departure_times
+
+__all__ = ["FlowJobs", "lane_by_id"]
+
+
+def lane_by_id(network: Network, lane_id: str) -> Lane:
+    """The lane with this id (a lane group: its first lane, which goes where they all go)."""
+    group = next((g for g in network.lane_groups if g.id == lane_id), None)
+    if group is not None:
+        lane_id = group.lanes[0]
+    return next(lane for lane in network.lanes if lane.id == lane_id)
+
+
+class FlowJobs:
+    """The columns of every job of `flows` (job `j` of flow `flow_of[j]`; orders first, then containers)."""
+
+    def __init__(self, scenario: Scenario, flows: list[Flow], streams: RandomStreams) -> None:
+        s, run = scenario, scenario.run
+        surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
+        # --- orders of every flow, drawn up front -------------------------------------------------
+        self.skus: list[SkuTable] = []
+        self.books: list[OrderBook] = []
+        offsets, n = [], 0
+        for f in flows:
+            skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
+            book = generate_orders(
+                f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
+            )
+            self.skus.append(skus)
+            self.books.append(book)
+            offsets.append(n)
+            n += len(book)
+        self.n_orders = n
+        # 9810 containers get the indices after the orders: at most one lane load per departure
+        container_offsets = []
+        for f in flows:
+            container_offsets.append(n)
+            if CUSTOMS_MODES[f.mode].stock_abroad:
+                first = lane_by_id(s.network, f.route[0])
+                assert first.departures is not None  # checked by the scenario validation
+                n += (
+                    len(departure_times(first.departures, run.start, 0.0, run.horizon_h))
+                    * first.containers_per_departure
+                )
+        self.n_jobs = n
+        self.offsets, self.container_offsets = offsets, container_offsets
+
+        self.created_h = np.full(n, np.nan)
+        self.weight_kg = np.zeros(n)
+        self.volume_m3 = np.zeros(n)
+        self.value_cny = np.zeros(n)
+        self.units = np.zeros(n, dtype=np.int64)
+        self.n_lines = np.zeros(n, dtype=np.int64)
+        self.tax_cny = np.zeros(n)
+        self.over_limit = np.zeros(n, dtype=bool)
+        self.rejected = np.zeros(n, dtype=bool)
+        self.trader = np.full(n, -1, dtype=np.int64)
+        self.goods = np.zeros(n, dtype=np.int64)  # index into self.goods_names
+        self.ready_h = np.zeros(n)  # declaration data matched
+        self.zone = np.zeros(n, dtype=np.int64)
+        self.delivery_h = np.zeros(n)
+        self.dispatched_h = np.full(n, np.nan)
+        self.delivered_h = np.full(n, np.nan)
+        self.ended_h = np.full(n, np.nan)
+        self.end_reason = np.zeros(n, dtype=np.int8)
+        self.transport_cny = np.zeros(n)
+        self.rolls = np.zeros(n, dtype=np.int64)
+        self.flow_of = np.zeros(n, dtype=np.int64)
+        self.whole = bytearray(n)  # 1 for 9810 container jobs: each takes a whole container on a lane
+        self.deadline_h = np.full(n, np.inf)  # promise less the last mile (9810 containers: none)
+        trader_ids = [t.id for t in s.customs.traders]
+        self.goods_names: list[str] = []
+        for k, (f, skus, book, off) in enumerate(zip(flows, self.skus, self.books, offsets, strict=True)):
+            sl = slice(off, off + len(book))
+            line_value = book.line_units * skus.value_cny[book.line_sku]
+            self.created_h[sl] = book.created_h
+            self.value_cny[sl] = book.per_order(line_value)
+            self.weight_kg[sl] = book.per_order(book.line_units * skus.weight_kg[book.line_sku])
+            self.volume_m3[sl] = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
+            self.units[sl] = book.per_order(book.line_units.astype(float)).astype(np.int64)
+            self.n_lines[sl] = book.n_lines
+            self.flow_of[sl] = k
+            if f.pays_retail_tax:
+                tax, over, rejected = order_taxes(
+                    line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
+                    (f.catalog or s.catalog).tax_categories, f.demand, streams.generator(f"flow.{f.id}.customers"),
+                )  # fmt: skip
+                self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = tax, over, rejected
+            if f.traders:
+                ids = list(f.traders)
+                shares = np.array([f.traders[t] for t in ids])
+                pick = streams.generator(f"flow.{f.id}.traders").choice(len(ids), len(book), p=shares / shares.sum())
+                self.trader[sl] = np.array([trader_ids.index(t) for t in ids])[pick]
+            names = skus.tax_category_names
+            for name in names:
+                if name not in self.goods_names:
+                    self.goods_names.append(name)
+            first_line_category = skus.tax_category[
+                book.line_sku[np.minimum(book.line_start[:-1], len(book.line_sku) - 1)]
+            ]
+            if len(book):
+                self.goods[sl] = np.array([self.goods_names.index(x) for x in names])[first_line_category]
+            docs = document_delays_h(s.customs.documents, len(book), streams.generator(f"flow.{f.id}.documents"))
+            self.ready_h[sl] = book.created_h + docs
+            zone, delivery = assign_zones(f.last_mile, len(book), streams.generator(f"flow.{f.id}.last_mile"))
+            self.zone[sl], self.delivery_h[sl] = zone, delivery
+            # when it must reach the end of its line-haul: the promise less the zone's mean delivery time
+            zones = f.last_mile.zones
+            self.deadline_h[sl] = book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[zone]
+        for k, f in enumerate(flows):
+            end = container_offsets[k + 1] if k + 1 < len(flows) else n
+            self.flow_of[container_offsets[k] : end] = k
+            if f.traders:  # a 9810 flow's consignments are declared by its first trader
+                self.trader[container_offsets[k] : end] = trader_ids.index(next(iter(f.traders)))
+        self._weight = self.weight_kg.tolist()
+        self._volume = self.volume_m3.tolist()
+        self._n_lines = self.n_lines.tolist()
