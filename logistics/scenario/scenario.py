@@ -17,6 +17,7 @@ from logistics.scenario.flows import MODES, Flow
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Network
 from logistics.scenario.run import RunSettings, ServiceLevel
+from logistics.scenario.upgrade import upgrade_data
 
 Path = tuple[str | int, ...]
 
@@ -46,8 +47,6 @@ class Scenario(ScenarioModel):
     def _upgrade(cls, data: Any) -> Any:
         # Data built in Python rather than loaded from a file: convert version 1 here (files are converted
         # by the loader, which also keeps their line numbers).
-        from logistics.scenario.upgrade import upgrade_data
-
         return upgrade_data(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")

@@ -65,11 +65,14 @@ def needs_upgrade(data: Any) -> bool:
 
 
 def upgrade_data(data: dict[str, Any]) -> dict[str, Any]:
-    """`data` in version 2 (converted if it is version 1, otherwise returned as is)."""
-    return upgrade(data, {}).data
+    """`data` in version 2 (converted, with one notice, if it is version 1; otherwise returned as is)."""
+    converted: dict[str, Any] = upgrade(data, {}, "scenario data", notify=True, from_file=False).data
+    return converted
 
 
-def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", notify: bool = False) -> Upgraded:
+def upgrade(
+    data: Any, lines: Mapping[Key, int], source: str = "<scenario>", notify: bool = False, from_file: bool = True
+) -> Upgraded:
     """Convert version-1 data to version 2 (other data is returned unchanged); `lines` maps the file's field
     paths to their lines and is carried over to the new paths. With `notify`, one ScenarioNotice says the file
     was converted and how to write the converted file."""
@@ -109,7 +112,11 @@ def upgrade(data: Any, lines: Mapping[Key, int], source: str = "<scenario>", not
             ScenarioNotice(
                 f"{source}: scenario schema version 1, converted on load to version 2"
                 + (f" (bonded import is now flow {flows[0]['id']!r})" if sections else "")
-                + f"; `logistics scenarios upgrade {source}` writes the version-2 file"
+                + (
+                    f"; `logistics scenarios upgrade {source}` writes the version-2 file"
+                    if from_file
+                    else "; give version-2 data (a flow of mode 1210) to load it as it is"
+                )
             ),
             stacklevel=3,
         )

@@ -122,3 +122,17 @@ def test_a_file_whose_layout_cannot_be_kept_is_written_as_converted_data(tmp_pat
     with warnings.catch_warnings():
         warnings.simplefilter("error", ScenarioNotice)
         assert load_scenario(out).model_dump_json() == load_builtin("last_mile_city").model_dump_json()
+
+
+def test_version_1_data_built_in_python_is_converted_with_one_notice() -> None:
+    import yaml
+
+    from logistics.scenario import Scenario
+
+    data = yaml.safe_load((V1 / "bonded_import_small.yaml").read_text())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scenario = Scenario.model_validate(data)
+    notices = [w for w in caught if issubclass(w.category, ScenarioNotice)]
+    assert len(notices) == 1 and "version 1" in str(notices[0].message)
+    assert scenario.model_dump_json() == load_builtin("bonded_import_small").model_dump_json()
