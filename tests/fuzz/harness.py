@@ -296,12 +296,17 @@ def _capped(path: Path, cap_h: float) -> Path:
 
     data, _ = read_yaml(path.read_text(encoding="utf-8"), str(path))
     run = data["run"]
-    if run["horizon_h"] <= cap_h and run.get("cooldown_h", 72.0) <= cap_h:
+
+    def hours(value: object, default: float) -> float:  # the file was accepted: "12" is a number there too
+        return default if value is None else float(value)  # type: ignore[arg-type]
+
+    horizon_h, cooldown_h = hours(run["horizon_h"], 0.0), hours(run.get("cooldown_h"), 72.0)
+    if horizon_h <= cap_h and cooldown_h <= cap_h:
         return path
-    run["horizon_h"] = min(run["horizon_h"], cap_h)
-    run["cooldown_h"] = min(run.get("cooldown_h", 72.0), cap_h)
-    run["warmup_h"] = min(run.get("warmup_h", 0.0), run["horizon_h"] / 2)
-    data["disruptions"] = [d for d in data.get("disruptions") or [] if d["start_h"] < run["horizon_h"]]
+    run["horizon_h"] = min(horizon_h, cap_h)
+    run["cooldown_h"] = min(cooldown_h, cap_h)
+    run["warmup_h"] = min(hours(run.get("warmup_h"), 0.0), run["horizon_h"] / 2)
+    data["disruptions"] = [d for d in data.get("disruptions") or [] if hours(d.get("start_h"), 0.0) < run["horizon_h"]]
     capped = path.with_name("capped.yaml")
     capped.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return capped
