@@ -1,5 +1,6 @@
 """Decisions the simulation delegates, as Protocols, and the built-in policies registered by name."""
 
+from logistics.policies.customs import SELECTION, Declared, InspectionSelection
 from logistics.policies.dispatch import DISPATCH, DispatchPolicy
 from logistics.policies.linehaul import ALLOCATION, AllocationPolicy
 from logistics.policies.registry import PolicyError, Registry
@@ -31,14 +32,17 @@ __all__ = [
     "PICK_ROUTING",
     "REPLENISHMENT",
     "RESLOTTING",
+    "SELECTION",
     "SLOTTING",
     "WAVE_RELEASE",
     "AllocationPolicy",
     "BaseStock",
     "BatchingPolicy",
+    "Declared",
     "DispatchPolicy",
     "DockPolicy",
     "FaceReplenishmentPolicy",
+    "InspectionSelection",
     "InventoryView",
     "PickRoutingPolicy",
     "PolicyError",
