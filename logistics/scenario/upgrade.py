@@ -80,7 +80,11 @@ def upgrade(
         return Upgraded(data, dict(lines))
     new = dict(data)
     new.pop("schema_version", None)
-    sections = {key: new.pop(key) for key in BONDED_SECTIONS if key in new}
+    flows = new.get("flows")
+    flows = list(flows) if isinstance(flows, list) else ([] if flows is None else flows)
+    # the bonded sections become a flow; with `flows` not a list they stay (their errors are reported as well)
+    movable = isinstance(flows, list)
+    sections = {key: new.pop(key) for key in BONDED_SECTIONS if key in new and movable}
     customs = new.get("customs")
     traders = customs.get("traders") if isinstance(customs, dict) else None
     shares: dict[str, Any] = {}
@@ -94,10 +98,8 @@ def upgrade(
                     shares[str(t["id"])] = share
             kept.append(t)
         new["customs"] = dict(customs, traders=kept) if isinstance(customs, dict) else customs
-    flows = new.get("flows")
-    flows = list(flows) if isinstance(flows, list) else ([] if flows is None else flows)
     path_map: dict[Key, Key] = {}
-    if sections and isinstance(flows, list):
+    if sections:
         ids = [f.get("id") for f in flows if isinstance(f, dict)]
         flow = _bonded_flow(sections, new, shares, ids, source, lines)
         flows = [flow, *flows]

@@ -136,3 +136,13 @@ def test_version_1_data_built_in_python_is_converted_with_one_notice() -> None:
     notices = [w for w in caught if issubclass(w.category, ScenarioNotice)]
     assert len(notices) == 1 and "version 1" in str(notices[0].message)
     assert scenario.model_dump_json() == load_builtin("bonded_import_small").model_dump_json()
+
+
+def test_a_version_1_file_with_flows_not_a_list_gets_errors_not_a_crash() -> None:
+    text = (V1 / "bonded_import_small.yaml").read_text() + "\nflows: {a: 1}\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioNotice)
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(text, source="old.yaml")
+    fields = {issue.field for issue in info.value.issues}
+    assert {"flows", "demand", "warehouse", "last_mile"} <= fields
