@@ -152,7 +152,3 @@ class Customs(ScenarioModel):
     documents: DocumentMatching = DocumentMatching()
     checkpoints: list[Checkpoint] = Field(min_length=1)
     traders: list[Trader] = Field(default_factory=list)
-
-    def checkpoint(self, role: str) -> Checkpoint | None:
-        """The first checkpoint with this role, if any."""
-        return next((c for c in self.checkpoints if c.role == role), None)

@@ -154,24 +154,3 @@ class Network(ScenarioModel):
     def node(self, node_id: str) -> Node | None:
         """The node with this id, if any."""
         return next((n for n in self.nodes if n.id == node_id), None)
-
-    def path(self, origin: str, destination: str) -> list[Lane] | None:
-        """The lanes of a path with the fewest lanes from `origin` to `destination` (None if unreachable)."""
-        frontier = [origin]
-        came_by: dict[str, Lane | None] = {origin: None}
-        while frontier:
-            nxt: list[str] = []
-            for here in frontier:
-                for lane in self.lanes:
-                    if lane.from_ == here and lane.to not in came_by:
-                        came_by[lane.to] = lane
-                        nxt.append(lane.to)
-            frontier = nxt
-        if destination not in came_by:
-            return None
-        lanes: list[Lane] = []
-        at = destination
-        while (step := came_by[at]) is not None:
-            lanes.append(step)
-            at = step.from_
-        return lanes[::-1]

@@ -41,7 +41,7 @@ from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tax import order_taxes
-from logistics.sim.tiers import TraderTiers
+from logistics.sim.tiers import TraderTiers, draw_traders
 from logistics.sim.transport import Consignment, InboundSupply
 
 __all__ = ["BondedImportModel"]
@@ -91,11 +91,7 @@ class BondedImportModel:
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
         cols.created_h[:] = book.created_h
-        line_value = book.line_units * skus.value_cny[book.line_sku]
-        self.value_cny = book.per_order(line_value)
-        self.units = book.per_order(book.line_units.astype(float)).astype(np.int64)
-        self.weight_kg = book.per_order(book.line_units * skus.weight_kg[book.line_sku])
-        self.volume_m3 = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
+        self.value_cny, self.weight_kg, self.volume_m3, self.units = book.totals(skus)
         self._taxes(streams.generator("customers"))
         self.documents_h = document_delays_h(s.customs.documents, n, streams.generator("documents"))
         self.zone, self.delivery_h = assign_zones(flow.last_mile, n, streams.generator("last_mile"))
@@ -103,13 +99,9 @@ class BondedImportModel:
         self.trader_of_order: np.ndarray | None = None
         if flow.traders:
             trader_ids = [t.id for t in s.customs.traders]
-            ids = list(flow.traders)
-            shares = np.array([flow.traders[t] for t in ids])
-            pick = streams.generator("customs.traders").choice(len(ids), n, p=shares / shares.sum())
-            self.trader_of_order = np.array([trader_ids.index(t) for t in ids], dtype=np.int64)[pick]
-        if tiers is None and s.customs.traders:
-            tiers = TraderTiers([t.tier for t in s.customs.traders])
-        self.tiers = tiers
+            rng = streams.generator("customs.traders")
+            self.trader_of_order = draw_traders(flow.traders, trader_ids, n, rng)
+        self.tiers = tiers  # shared with every checkpoint of the run (the engine makes them)
 
         # --- stock and replenishment ------------------------------------------------------------
         policy = make_policy(
@@ -259,7 +251,7 @@ class BondedImportModel:
     # --- taxes and limits ---------------------------------------------------------------------
     def _taxes(self, rng: np.random.Generator) -> None:
         book, skus = self.book, self.skus
-        line_value = book.line_units * skus.value_cny[book.line_sku]
+        line_value = book.line_value_cny(skus)
         self.tax_cny, self.over_limit, self.rejected = order_taxes(
             line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
             self.catalog.tax_categories, self.flow.demand, rng,
@@ -356,10 +348,7 @@ class BondedImportModel:
         book, skus = self.book, self.skus
         names = skus.tax_category_names
         factors = [checkpoint.risk.goods_factor.get(c, 1.0) if checkpoint.risk is not None else 1.0 for c in names]
-        if not len(book.line_sku):
-            return lambda i: 1.0
-        first = book.line_sku[np.minimum(book.line_start[:-1], len(book.line_sku) - 1)]
-        of_order = np.array(factors)[skus.tax_category[first]].tolist()
+        of_order = np.array(factors)[skus.tax_category[book.first_line_sku]].tolist()
         return lambda i: of_order[i]
 
     def _at_horizon(self, event: simpy.Event) -> None:

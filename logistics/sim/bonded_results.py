@@ -156,6 +156,9 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
         "storage_m3_days": model._storage_m3_h_at_horizon / HOURS_PER_DAY,
         "units_available_at_end": float(sum(model.inventory.available)),
     }
+    waves, routes = model.depot.tables() if model.depot is not None else (pd.DataFrame(), pd.DataFrame())
+    if len(waves):  # the depot's tables name their flow, as the flows' depots' do
+        waves, routes = waves.assign(flow=model.flow.id), routes.assign(flow=model.flow.id)
     return RunResult(
         scenario=s.name,
         replication=model.replication,
@@ -173,8 +176,8 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
         wall_s=wall_s,
         floor=_floor_stats(model),
         clearances=visits,
-        waves=model.depot.tables()[0] if model.depot is not None else pd.DataFrame(),
-        routes=model.depot.tables()[1] if model.depot is not None else pd.DataFrame(),
+        waves=waves,
+        routes=routes,
         optimizer_s=model.depot.optimizer_s if model.depot is not None else 0.0,
         pick_lists=_pick_list_table(model.floor) if model.floor is not None else pd.DataFrame(),
     )

@@ -70,8 +70,6 @@ class CustomsCheckpoint:
     ) -> None:
         self.env = env
         self.config = config
-        self.tiers = tiers
-        self.trader = trader
         self.goods_factor = goods_factor
         self.ready_h = ready_h
         self.on_released = on_released
@@ -80,7 +78,7 @@ class CustomsCheckpoint:
         self.selection = make_policy((*path, "selection"), SELECTION, config.selection_choice, checkpoint=config)
         self._fixed_p = self.selection.rate if isinstance(self.selection, RandomSelection) else None
         # the traders' tiers (updated during the run) and each job's trader, when the items have traders
-        self._tier_of = (tiers.tier, trader) if tiers is not None and trader is not None else None
+        self._tier_of = (tiers.tier, trader, tiers) if tiers is not None and trader is not None else None
         self.cum = np.cumsum(config.outcome_shares).tolist()
         self.hold_h = BufferedSampler(config.outcomes.hold_time_h, rng)
         self._u = UniformStream(rng)
@@ -134,9 +132,6 @@ class CustomsCheckpoint:
         self.waiting_documents -= 1
         self.screening.arrive(event._value)
 
-    def _trader(self, job: int) -> int:
-        return int(self.trader[job]) if self.trader is not None else -1
-
     def _screened(self, job: int) -> None:
         visit = self.visits[job]
         tier = -1
@@ -169,9 +164,8 @@ class CustomsCheckpoint:
         outcome = next((k + 1 for k, c in enumerate(self.cum) if u < c), 0)
         if outcome:
             self.failures += 1
-            trader = self._trader(job)
-            if self.risk is not None and self.tiers is not None and trader >= 0:
-                self.tiers.failed(trader, self.risk)
+            if self.risk is not None and self._tier_of is not None and self._tier_of[1][job] >= 0:
+                self._tier_of[2].failed(int(self._tier_of[1][job]), self.risk)
         if outcome == 1:
             self.holds += 1
             self.env.timeout(self.hold_h(), job).callbacks.append(self._hold_over)

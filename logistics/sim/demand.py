@@ -36,6 +36,27 @@ class OrderBook:
         """Lines per order."""
         return np.diff(self.line_start)
 
+    @property
+    def first_line_sku(self) -> np.ndarray:
+        """The SKU of each order's first line (what customs reads an order's goods as)."""
+        if not len(self.line_sku):
+            return np.zeros(len(self), dtype=np.int64)
+        return self.line_sku[np.minimum(self.line_start[:-1], len(self.line_sku) - 1)]
+
+    def line_value_cny(self, skus: SkuTable) -> np.ndarray:
+        """The goods value of each line (units x the SKU's value)."""
+        return self.line_units * skus.value_cny[self.line_sku]
+
+    def totals(self, skus: SkuTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each order's goods value (CNY), weight (kg), volume (m3) and units, summed over its lines."""
+        units = self.line_units
+        return (
+            self.per_order(self.line_value_cny(skus)),
+            self.per_order(units * skus.weight_kg[self.line_sku]),
+            self.per_order(units * skus.volume_m3[self.line_sku]),
+            self.per_order(units.astype(float)).astype(np.int64),
+        )
+
     def per_order(self, per_line: np.ndarray) -> np.ndarray:
         """Sum a per-line quantity over each order's lines."""
         sums = np.zeros(len(self), dtype=float)

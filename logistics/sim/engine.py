@@ -68,12 +68,6 @@ class CrossBorderModel:
         windows = tuple((_label(d), d.start_h, d.end_h) for d in self.scenario.disruptions)
         return replace(result, start=self.scenario.run.start, disruptions=windows)
 
-    def _of_bonded_flow(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A table of the bonded import's depot with the `flow` column the flows' tables have."""
-        if self.bonded is None or not len(table):
-            return table
-        return table.assign(flow=self.bonded.flow.id)
-
     def _run(self, progress: ProgressCallback | None, steps: int) -> RunResult:
         started = time.perf_counter()
         run_to_end(self.env, self.end_h, progress, steps)
@@ -104,12 +98,9 @@ class CrossBorderModel:
             )
         if self.flows is None:
             return result
-        for st in self.flows.stations:
+        for st in self.flows.resources:
             st.close()
         flows = flow_results(self.flows)
-        for c in self.flows.checkpoints.values():
-            for st in c.clearance.stations:
-                st.close()
         costs = {k: result.costs_cny[k] + flows.costs_cny[k] for k in COST_COMPONENTS}
         counts = dict(result.counts)
         counts.update({f"flows.{k}": v for k, v in flows.counts.items()})
@@ -129,8 +120,8 @@ class CrossBorderModel:
             flow_consignments=flows.consignments,
             departures=flows.departures,
             clearances=_stack(result.clearances, flows.clearances),
-            waves=_stack(self._of_bonded_flow(result.waves), flows.waves),
-            routes=_stack(self._of_bonded_flow(result.routes), flows.routes),
+            waves=_stack(result.waves, flows.waves),
+            routes=_stack(result.routes, flows.routes),
             optimizer_s=result.optimizer_s + flows.optimizer_s,
         )
 

@@ -79,9 +79,7 @@ class Flows(FlowJobs):
         offsets, container_offsets, n = self.offsets, self.container_offsets, self.n_jobs
 
         # --- shared lanes and checkpoints ------------------------------------------------------------
-        if tiers is None and s.customs.traders:
-            tiers = TraderTiers([t.tier for t in s.customs.traders])
-        self.tiers = tiers
+        self.tiers = tiers  # shared with every checkpoint of the run (the engine makes them)
         self.lanes: dict[str, LaneStep] = {}
         self.groups: dict[str, GroupStep] = {}
         self.checkpoints: dict[str, CheckpointStep] = {}

@@ -17,6 +17,7 @@ from logistics.sim.demand import OrderBook, generate_orders
 from logistics.sim.documents import document_delays_h
 from logistics.sim.lastmile import assign_zones
 from logistics.sim.tax import order_taxes
+from logistics.sim.tiers import draw_traders
 from logistics.sim.transport import departure_times
 
 __all__ = ["FlowJobs", "lane_by_id"]
@@ -91,12 +92,9 @@ class FlowJobs:
         self.goods_names: list[str] = []
         for k, (f, skus, book, off) in enumerate(zip(flows, self.skus, self.books, offsets, strict=True)):
             sl = slice(off, off + len(book))
-            line_value = book.line_units * skus.value_cny[book.line_sku]
+            line_value = book.line_value_cny(skus)
             self.created_h[sl] = book.created_h
-            self.value_cny[sl] = book.per_order(line_value)
-            self.weight_kg[sl] = book.per_order(book.line_units * skus.weight_kg[book.line_sku])
-            self.volume_m3[sl] = book.per_order(book.line_units * skus.volume_m3[book.line_sku])
-            self.units[sl] = book.per_order(book.line_units.astype(float)).astype(np.int64)
+            self.value_cny[sl], self.weight_kg[sl], self.volume_m3[sl], self.units[sl] = book.totals(skus)
             self.n_lines[sl] = book.n_lines
             self.flow_of[sl] = k
             if f.pays_retail_tax:
@@ -106,17 +104,13 @@ class FlowJobs:
                 )  # fmt: skip
                 self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = tax, over, rejected
             if f.traders:
-                ids = list(f.traders)
-                shares = np.array([f.traders[t] for t in ids])
-                pick = streams.generator(f"flow.{f.id}.traders").choice(len(ids), len(book), p=shares / shares.sum())
-                self.trader[sl] = np.array([trader_ids.index(t) for t in ids])[pick]
+                rng = streams.generator(f"flow.{f.id}.traders")
+                self.trader[sl] = draw_traders(f.traders, trader_ids, len(book), rng)
             names = skus.tax_category_names
             for name in names:
                 if name not in self.goods_names:
                     self.goods_names.append(name)
-            first_line_category = skus.tax_category[
-                book.line_sku[np.minimum(book.line_start[:-1], len(book.line_sku) - 1)]
-            ]
+            first_line_category = skus.tax_category[book.first_line_sku]
             if len(book):
                 self.goods[sl] = np.array([self.goods_names.index(x) for x in names])[first_line_category]
             docs = document_delays_h(s.customs.documents, len(book), streams.generator(f"flow.{f.id}.documents"))

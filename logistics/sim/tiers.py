@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from logistics.scenario.customs import CREDIT_TIERS, RiskRules
 
-__all__ = ["TraderTiers"]
+__all__ = ["TraderTiers", "draw_traders"]
 
 
 class TraderTiers:
@@ -28,3 +28,13 @@ class TraderTiers:
             self.tier[trader] += 1
             self.demotions += 1
         self.failures[trader] = 0
+
+
+def draw_traders(
+    shares: Mapping[str, float], trader_ids: Sequence[str], n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The declaring trader of each of `n` orders (an index into `trader_ids`), drawn by a flow's `shares`."""
+    ids = list(shares)
+    weights = np.array([shares[t] for t in ids])
+    pick = rng.choice(len(ids), n, p=weights / weights.sum())
+    return np.array([list(trader_ids).index(t) for t in ids], dtype=np.int64)[pick]
