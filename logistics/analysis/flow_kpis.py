@@ -2,8 +2,10 @@
 every mode are in `order_kpis`.
 
 - by lane: departures (and cancelled), shipments, mean fill rate, rolled shipments, cost per chargeable kg,
-  unused block space;
-- by checkpoint: clearance time, inspection rate and parcels checked by credit tier, outcomes, lab tests.
+  unused block space; disruptions over all lanes (departures cancelled by a closure, delayed);
+- by checkpoint: clearance time, inspection rate and parcels checked by credit tier, outcomes, lab tests;
+- by warehouse stocked over a route (a 1210 flow's bonded warehouse, a 9810 flow's overseas one): containers
+  shipped, received, inspected, rolled to a later departure, units left for a later order, lead time.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
     if not len(result.flow_orders) and not len(result.departures) and not len(result.clearances):
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     departures = result.departures
+    if len(departures):
+        cancelled = departures["cancelled"].to_numpy(dtype=bool)
+        rows.append(("disruption.departures_cancelled", int(cancelled.sum()), "departures"))
+        delayed = (departures["delay_h"].to_numpy() > 0) & ~cancelled
+        rows.append(("disruption.departures_delayed", int(delayed.sum()), "departures"))
+    _inbound_kpis(result, rows)
     for lane, part in departures.groupby("lane", sort=False) if len(departures) else ():
         run = part[~part["cancelled"]]
         name = f"lane.{lane}"
@@ -60,7 +68,28 @@ def flow_kpis(result: RunResult) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     if "1210" not in result.modes:  # otherwise the bonded part reports them: the tiers are shared
         rows.append(("customs.trader_demotions", result.counts.get("flows.trader_demotions", 0), "traders"))
-    rows.append(("flows.consignments", result.counts.get("flows.consignments", 0), "containers"))
     if "flows.allocation_time_cap_hits" in result.counts:
         rows.append(("linehaul.time_cap_hits", result.counts["flows.allocation_time_cap_hits"], "solves"))
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def _inbound_kpis(result: RunResult, rows: Rows) -> None:
+    """Per warehouse stocked over its flow's route: its containers from order to receipt."""
+    cons = result.consignments
+    for flow, part in cons.groupby("flow", sort=False) if len(cons) else ():
+        name = f"inbound.{flow}"
+        rows.append((f"{name}.containers", len(part), "containers"))
+        received = part["received_h"].to_numpy()
+        rows.append((f"{name}.received", int((~np.isnan(received)).sum()), "containers"))
+        rows.append((f"{name}.inspected", int(part["inspected"].sum()), "containers"))
+        rows.append((f"{name}.not_released", int(part["outcome"].isin(OUTCOMES[2:]).sum()), "containers"))
+        rows.append((f"{name}.rolled", int((part["rolls"] > 0).sum()), "containers"))
+        rows.append((f"{name}.rolled_units", result.counts.get(f"flows.rolled_units.{flow}", 0), "units"))
+        skipped = result.counts.get(f"flows.departures_skipped.{flow}", 0)
+        rows.append((f"{name}.departures_skipped", skipped, "departures"))
+        summarize(
+            rows,
+            f"{name}.lead_time_h",
+            received[~np.isnan(received)] - part["ordered_h"].to_numpy()[~np.isnan(received)],
+            "h",
+        )

@@ -52,7 +52,8 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
 
 def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
     """KPI rows only the bonded-import (1210) part has: orders by stage still in the system, the warehouse's
-    dispatch promise, stock, inbound containers, the second-line checkpoint, the floor and the dispatch."""
+    dispatch promise, stock, the second-line checkpoint, the floor and the dispatch (its stock containers are
+    every warehouse's: `flow_kpis`)."""
     c = result.counts
     orders = result.orders
     for stage in STAGES:
@@ -69,12 +70,6 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
     rows.append(("stock.stockout_line_rate", c["backordered_lines"] / max(1, c["order_lines"]), "share"))
     rows.append(("stock.peak_stored_m3", result.stock["peak_stored_m3"], "m3"))
     rows.append(("stock.storage_m3_days", result.stock["storage_m3_days"], "m3*day"))
-    rows.append(("inbound.consignments", c["consignments"], "consignments"))
-    rows.append(("inbound.consignments_inspected", c["consignments_inspected"], "consignments"))
-    rows.append(("inbound.rolled_units", c["rolled_units"], "units"))
-    rows.append(("disruption.departures_cancelled", c.get("departures_cancelled", 0), "departures"))
-    rows.append(("disruption.departures_delayed", c.get("departures_delayed", 0), "departures"))
-    rows.append(("disruption.consignments_held", c.get("closure_holds", 0), "consignments"))
     rows.append(("customs.parcels_inspected", c["parcels_inspected"], "parcels"))
     if "credit_tier" in orders:  # risk-based selection: inspection rate by the tier at the check
         checked = orders[orders["credit_tier"].notna()]

@@ -12,7 +12,7 @@ from logistics.analysis.kpis import kpi_table
 from logistics.analysis.report import write_report
 from logistics.scenario.scenario import Scenario
 from logistics.sim.engine import RunResult, simulate
-from logistics.sim.result import consignment_table, order_table
+from logistics.sim.result import order_table
 
 __all__ = ["run_replications", "write_outputs"]
 
@@ -69,7 +69,7 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
     written["orders"] = _write_orders(pd.concat(orders, ignore_index=True), out_dir, "orders")
     tables: dict[str, Callable[[RunResult], pd.DataFrame]] = {
         "resources": lambda r: r.resources,
-        "consignments": consignment_table,
+        "consignments": lambda r: r.consignments,
         "series": lambda r: r.series,
         "departures": lambda r: r.departures,
         "clearances": lambda r: r.clearances,

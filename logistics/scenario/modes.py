@@ -31,6 +31,16 @@ class CustomsMode:
     bonded_stock: bool = False  # orders are served from a bonded warehouse at home (its `warehouse` section)
     checkpoint_roles: tuple[str, ...] = ("export", "import")  # roles of the checkpoints its route may name
 
+    @property
+    def stocked_over_route(self) -> bool:
+        """Its orders are served from a warehouse whose stock comes in containers over the flow's route."""
+        return self.stock_abroad or self.bonded_stock
+
+    @property
+    def warehouse_roles(self) -> tuple[str, ...]:
+        """Roles of its checkpoints passed by orders leaving its warehouse (not by the stock coming in)."""
+        return ("second_line",) if self.bonded_stock else ()
+
     def pays_retail_tax(self, direction: str) -> bool:
         """Cross-border retail import tax and limits apply to a flow of this mode in `direction`."""
         return self.retail_tax_on_import and direction == "import"

@@ -223,10 +223,6 @@ def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:
                 bad(where, f"zone {zone!r} is already served by {served[zone]!r}")
             else:
                 served[zone] = carrier.id
-    groups = {g.id for g in s.network.lane_groups}
-    for j, lane_id in enumerate(f.route):
-        if lane_id in groups:
-            bad((*at, "route", j), f"{lane_id!r} is a lane group: a bonded warehouse's stock rides named lanes")
     need_staff((*at, "warehouse", "pick", "workers"), wh.pick.workers)
     need_staff((*at, "warehouse", "pack", "workers"), wh.pack.workers)
     checkpoints = {c.id: c for c in s.customs.checkpoints}
@@ -269,8 +265,6 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
     checkpoints = {c.id: c for c in s.customs.checkpoints}
     traders = {t.id for t in s.customs.traders}
     tax_names = {t.name for t in s.catalog.tax_categories}
-    bonded = s.bonded_flow
-    bonded_lanes: set[str] = set(bonded.route) if bonded is not None else set()
     flow_ids = [f.id for f in s.flows]
     group_ids = {g.id for g in s.network.lane_groups}
     grouped = {lane: g.id for g in s.network.lane_groups for lane in g.lanes}
@@ -294,11 +288,6 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
                 break
             if lane_id in grouped and lane_id not in group_ids:
                 bad((*at, "route", j), f"lane {lane_id!r} belongs to lane group {grouped[lane_id]!r}: name the group")
-            if lane_id in bonded_lanes and f is not bonded:
-                bad(
-                    (*at, "route", j),
-                    f"lane {lane_id!r} carries the bonded warehouse's stock (1210); give flows their own lanes",
-                )
             here = lane.to
             nodes.append(here)
         position = -1

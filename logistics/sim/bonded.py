@@ -3,8 +3,9 @@
 Flow of an order: created -> stock reserved (or backordered) and three-document matching -> released ->
 pick (a station, or the floor in detail) -> pack -> second-line checkpoint (X-ray, risk-based inspection,
 outcomes) -> outbound dock of its carrier -> carrier pickup -> delivered (by zone delivery time, or by the
-depot's vans on routed waves). Flow of stock: base-stock replenishment at each departure -> scheduled lane ->
-first-line checkpoint -> truck -> dock door -> receiving -> put-away -> available.
+depot's vans on routed waves). Flow of stock: the flows' stock containers (`sim/stock_route.py`: ordered at
+each departure, over the flow's scheduled lanes and its first-line checkpoint, shared with every flow) reach
+the warehouse -> truck -> dock door -> receiving -> put-away -> available (`receiver`, `connect_inbound`).
 
 The per-order path is written callback-style: each stage is a SimPy event whose callback starts the next,
 with no generator per order. Everything random is drawn from named streams of one seed sequence.
@@ -42,7 +43,6 @@ from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import TraderTiers, draw_traders
-from logistics.sim.transport import Consignment, InboundSupply
 
 __all__ = ["BondedImportModel"]
 
@@ -68,8 +68,8 @@ class BondedImportModel:
         self.warehouse = wh = flow.warehouse
         checkpoints = {c.id: c for c in s.customs.checkpoints}
         by_role = {checkpoints[c].role: checkpoints[c] for c in flow.checkpoints}
-        first, second = by_role["first_line"], by_role["second_line"]  # checked by the scenario validation
-        self.first_config, self.second_config = first, second
+        second = by_role["second_line"]  # checked by the scenario validation
+        self.second_config = second
         self.replication = replication
         run = s.run
         streams = streams or RandomStreams(replication_seed(run.seed, replication))
@@ -104,7 +104,7 @@ class BondedImportModel:
         self.tiers = tiers  # shared with every checkpoint of the run (the engine makes them)
 
         # --- stock and replenishment ------------------------------------------------------------
-        policy = make_policy(
+        self.policy = make_policy(
             (*self.at, "warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
             cover_days=wh.replenishment.cover_days,
         )  # fmt: skip
@@ -173,14 +173,7 @@ class BondedImportModel:
             carrier_of_zone[[zone_ids.index(z) for z in c.zones]] = k + 1
         self._carrier_of_order = carrier_of_zone[self.zone].tolist()
 
-        # --- inbound ----------------------------------------------------------------------------
-        self.consignments: list[Consignment] = []
-        self.first_line = CustomsCheckpoint(
-            env, first, cal, run.start, self.end_h, streams.generator(f"checkpoint.{first.id}"),
-            lambda job: self.supply.first_line_done(job, True),
-            lambda job, outcome: self.supply.first_line_done(job, False),
-            self._outages(first.id), path=("customs", "checkpoints", index[first.id]),
-        )  # fmt: skip
+        # --- inbound: the flows' stock containers arrive at the docks (or receiving) -----------------
         unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
         teams = capacity_changes(wh.receiving.teams, cal, run.start, self.end_h)
         docks = wh.floor.docks if wh.floor is not None else None
@@ -197,21 +190,9 @@ class BondedImportModel:
         )
         if self.yard is not None:
             self.yard.receiving = self.receiving
-        self.supply = InboundSupply(
-            env,
-            s,
-            self.inventory,
-            policy,
-            self.forecast,
-            skus.volume_m3,
-            skus.weight_kg,
-            streams.generator("transport"),
-            self.first_line,
-            self.consignments,
-            self.yard if self.yard is not None else self.receiving,
-            self.costs,
-            self.yard.book if self.yard is not None else None,
-        )
+        self.receiver: DockYard | Station = self.yard if self.yard is not None else self.receiving
+        self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # container job -> SKUs, units
+        self._stored: Callable[[int], None] | None = None
 
         # --- order arrivals: one chained timeout per order --------------------------------------
         self._created = book.created_h.tolist()
@@ -300,6 +281,13 @@ class BondedImportModel:
         else:
             self.pick.arrive(i)
 
+    def connect_inbound(
+        self, containers: dict[int, tuple[np.ndarray, np.ndarray]], stored: Callable[[int], None]
+    ) -> None:
+        """The flows' stock containers (job -> SKUs, units) and who to tell when one is in stock."""
+        self.containers = containers
+        self._stored = stored
+
     def _dock_yard(self, docks, streams: RandomStreams) -> DockYard | None:
         """Dock doors between the inbound trucks and receiving, when the floor has a docks section."""
         if docks is None:
@@ -308,7 +296,6 @@ class BondedImportModel:
         unload_h = self.warehouse.receiving.time_per_container_h.mean
         return DockYard(
             self.env, docks, policy, None, streams.generator("warehouse.docks"), unload_h,  # type: ignore[arg-type]
-            lambda job: self.supply.containers[job][0].id,
         )  # fmt: skip
 
     def _unload_time(self, unload: BufferedSampler) -> Callable[[int], float]:
@@ -317,15 +304,16 @@ class BondedImportModel:
         if floor is None or floor.receiving_check_min_per_sku == 0:
             return lambda job: unload()
         check_h = floor.receiving_check_min_per_sku / MINUTES_PER_HOUR
-        return lambda job: unload() + check_h * len(self.supply.containers[job][1])
+        return lambda job: unload() + check_h * len(self.containers[job][0])
 
     def _container_in_stock(self, job: int) -> None:
-        self.supply.container_received(job)
+        assert self._stored is not None  # connected by the flows before the run
+        self._stored(job)
 
     def _container_unloaded(self, job: int) -> None:
         """Unloaded: put away into the slots of its SKUs, then the stock is available."""
         assert self.floor is not None
-        self.floor.put_away(job, self.supply.containers[job][1], self._container_in_stock)
+        self.floor.put_away(job, self.containers[job][0], self._container_in_stock)
 
     def _picked(self, i: int) -> None:
         self.inventory.ship(self._volume[i])
@@ -360,7 +348,7 @@ class BondedImportModel:
     def stations(self) -> list[Station]:
         """Every resource of the model."""
         floor = [self.floor.replenishers, self.floor.putaway] if self.floor is not None else []
-        return [*self.first_line.stations, self.receiving, self.pick, *floor, self.pack, *self.second_line.stations]
+        return [self.receiving, self.pick, *floor, self.pack, *self.second_line.stations]
 
     def _outages(self, checkpoint: str) -> list[tuple[float, float]]:
         """Windows in which a checkpoint's system is down (scenario disruptions)."""

@@ -1,6 +1,6 @@
-"""The bonded import's tables, costs and counts at the end of a run: one row per order and per inbound
-consignment, the first- and second-line visits, the floor's counters; the live counters are checked against the
-order table first, so that every order is accounted for."""
+"""The bonded import's tables, costs and counts at the end of a run: one row per order, the second-line visits,
+the floor's counters (its stock containers are the flows' jobs: `flow_results`); the live counters are checked
+against the order table first, so that every order is accounted for."""
 
 from __future__ import annotations
 
@@ -96,8 +96,6 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
     wh = model.warehouse
     labour_h = 0.0
     paid = (
-        (model.first_line.screening, 1, False),
-        (model.first_line.inspection, 1, False),
         (model.receiving, wh.receiving.workers_per_team, True),
         (model.pick, 1, True),
         *(((model.floor.replenishers, 1, True), (model.floor.putaway, 1, True)) if model.floor is not None else ()),
@@ -111,44 +109,20 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
             labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
     model.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
     model.costs["storage"] = model._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
-    consignment_inspections = model.first_line.inspections
     model.costs["inspection"] = float(visits["cost_cny"].sum())
     model.costs["packaging"] = float(packaging_cost.sum())
     model.costs["last_mile"] = float(lastmile_cost.sum())
     model.costs["tax"] = float(tax.sum())
     series = pd.DataFrame({"time_h": model.series.time_h, **model.series.values})
-    inspected_first_line = model.first_line.per_job("inspected", len(model.consignments), 0.0) > 0
-    consignments = pd.DataFrame(
-        [
-            {
-                "flow": model.flow.id,
-                "consignment": c.id,
-                "departed_h": c.departed_h,
-                "containers": len(c.containers),
-                "units": int(c.units.sum()),
-                "skus": len(c.skus),
-                "inspected_first_line": bool(inspected_first_line[c.id]),
-                "outcome": c.outcome,
-                **c.events,
-            }
-            for c in model.consignments
-        ]
-    )
     counts = dict(status.counts)
     counts.update(
         backordered_orders=model.inventory.backordered_orders,
         backordered_lines=model.inventory.backordered_lines,
         order_lines=len(model.book.line_sku),
-        consignments=len(model.consignments),
-        consignments_inspected=consignment_inspections,
         parcels_inspected=model.second_line.inspections,
         parcels_failed=model.second_line.failures,
         parcels_held=model.second_line.holds,
         trader_demotions=model.tiers.demotions if model.tiers is not None and model.second_config.risk else 0,
-        rolled_units=model.supply.rolled_units,
-        departures_cancelled=model.supply.departures_cancelled,
-        departures_delayed=model.supply.departures_delayed,
-        closure_holds=model.supply.closure_holds,
         labour_h=round(labour_h),
     )
     stock = {
@@ -169,7 +143,7 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
         orders=orders,
         resources=pd.DataFrame(rows),
         series=series,
-        consignments=consignments,
+        consignments=pd.DataFrame(),
         costs_cny=dict(model.costs),
         counts=counts,
         stock=stock,
@@ -184,14 +158,11 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
 
 
 def _visits(model: BondedImportModel) -> pd.DataFrame:
-    """The finished visits of the first line (consignments) and the second line (parcels) in the one visit-log
-    shape (`clearances.csv`), with their costs."""
+    """The finished visits of the second line (parcels) in the one visit-log shape (`clearances.csv`), with
+    their costs (the first line's are the flows': it clears stock containers)."""
     costs = model.scenario.costs
-    second = visit_table(model.second_line, costs, lambda jobs: np.ones(len(jobs), dtype=bool))
-    second["order"] = True
-    first = visit_table(model.first_line, costs, lambda jobs: np.zeros(len(jobs), dtype=bool))
-    first["order"] = False
-    visits = pd.concat([second, first], ignore_index=True)
+    visits = visit_table(model.second_line, costs, lambda jobs: np.ones(len(jobs), dtype=bool))
+    visits["order"] = True
     one = np.zeros(len(visits), dtype=np.int8)
     visits["flow"] = pd.Categorical.from_codes(one, [model.flow.id])
     visits["mode"] = pd.Categorical.from_codes(one, [model.flow.mode])

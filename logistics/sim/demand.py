@@ -31,6 +31,12 @@ class OrderBook:
     def __len__(self) -> int:
         return len(self.created_h)
 
+    @classmethod
+    def empty(cls) -> OrderBook:
+        """A book without orders."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(np.zeros(0), none, np.zeros(1, dtype=np.int64), none, none)
+
     @property
     def n_lines(self) -> np.ndarray:
         """Lines per order."""

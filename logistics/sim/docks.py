@@ -1,13 +1,11 @@
-"""Inbound dock doors: when a consignment leaves on its last lane, the dock policy books its trucks (one per
-container) from their expected arrival (no plan, a greedy slot plan or the CP-SAT optimizer's); a truck turns up
-after its lane's transit plus `lateness_h`, or on a no-show `no_show_delay_h` later; the policy says when it may
-take a door (an early truck waits for its slot, a late one may be rebooked); unloading then needs a free door
+"""Inbound dock doors: when containers leave on the last lane of their route, the dock policy books their
+trucks (one per container) from their expected arrival (no plan, a greedy slot plan or the CP-SAT optimizer's);
+a truck turns up after its lane's transit plus `lateness_h`, or on a no-show `no_show_delay_h` later; the
+policy says when it may take a door (an early truck waits for its slot, a late one may be rebooked); unloading
+then needs a free door
 and a receiving team."""
 
 from __future__ import annotations
-
-from collections import deque
-from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -15,7 +13,6 @@ import simpy
 from logistics.scenario.warehouse import Docks
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
-from logistics.sim.transport import Consignment
 
 __all__ = ["DockYard", "door_capacity"]
 
@@ -31,8 +28,8 @@ def door_capacity(teams: list[tuple[float, int]], doors: int) -> list[tuple[floa
 
 
 class DockYard:
-    """Trucks between the gate and a door. Trucks are booked when their consignment leaves on the last lane
-    (`book`); `arrive(job)` when a truck is due from the lane (duck-types a station for the inbound supply)."""
+    """Trucks between the gate and a door. Trucks are booked when their containers leave on the last lane
+    (`book`); `arrive(job)` when a truck is due from the lane (it then queues for a door and receiving)."""
 
     def __init__(
         self,
@@ -42,7 +39,6 @@ class DockYard:
         receiving: Station,
         rng: np.random.Generator,
         unload_mean_h: float,
-        consignment_of: Callable[[int], int],
     ) -> None:
         self.env = env
         self.config = config
@@ -50,8 +46,7 @@ class DockYard:
         self.receiving = receiving
         self.rng = rng
         self.unload_mean_h = unload_mean_h
-        self.consignment_of = consignment_of
-        self.bookings: dict[int, deque[float]] = {}
+        self.bookings: dict[int, float] = {}  # container job -> its booked slot
         self.booked: list[tuple[float, float]] = []
         self.lateness = BufferedSampler(config.lateness_h, rng)
         self.appointment_h: dict[int, float] = {}
@@ -59,20 +54,21 @@ class DockYard:
         self.door_h: dict[int, float] = {}  # unloading started (filled by the receiving station)
         self.no_shows = 0
 
-    def book(self, consignment: Consignment, expected_h: float) -> None:
-        """Book the consignment's trucks (one per container) by the dock policy."""
+    def book(self, jobs: list[int], expected_h: float) -> None:
+        """Book the trucks of these containers (one each), all expected at `expected_h`, by the dock policy."""
+        if not jobs:
+            return
         now = self.env.now
         self.booked = [b for b in self.booked if b[1] > now]
-        n = len(consignment.containers)
+        n = len(jobs)
         times = self.policy.book(now, [expected_h] * n, [self.unload_mean_h] * n, self.config.doors, self.booked)
         self.booked += [(t, t + self.unload_mean_h) for t in times]
-        self.bookings[consignment.id] = deque(sorted(times))
+        self.bookings.update(zip(jobs, sorted(times), strict=True))
 
     def arrive(self, job: int) -> None:
         """A truck is due from the lane now; it comes later than that (`lateness_h`, no-shows)."""
         now = self.env.now
-        booked = self.bookings.get(self.consignment_of(job))
-        self.appointment_h[job] = booked.popleft() if booked else now
+        self.appointment_h[job] = self.bookings.pop(job, now)
         delay = self.lateness()
         if self.rng.random() < self.config.no_show_probability:
             self.no_shows += 1

@@ -1,6 +1,7 @@
-"""Build a model from a scenario and run it: the part of its bonded-import (1210) flow, if any, and the part of
-its other flows (9610, 9710, 9810), on one SimPy environment, one seed and one table of traders' credit tiers.
-`simulate` is the entry point.
+"""Build a model from a scenario and run it: the orders of its bonded-import (1210) flow, if any (its bonded
+warehouse), and every flow's jobs on the shared lanes and checkpoints (the other flows' orders and every
+warehouse's stock containers, the bonded one's included), on one SimPy environment, one seed and one table of
+traders' credit tiers. `simulate` is the entry point.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ __all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResul
 
 
 class CrossBorderModel:
-    """One replication of a scenario: its bonded-import (1210) flow, if any, and its other flows (9610, 9710,
-    9810), on one SimPy environment and one seed."""
+    """One replication of a scenario: the orders of its bonded-import (1210) flow, if any, and every flow's jobs
+    on the shared network (`Flows`), on one SimPy environment and one seed."""
 
     def __init__(self, scenario: Scenario, replication: int = 0) -> None:
         check_policies(scenario)  # every bad policy name or parameter at once, before anything is built
@@ -42,24 +43,21 @@ class CrossBorderModel:
         # one credit tier per trader for the whole run: a failure at any checkpoint demotes it everywhere
         tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
         self.bonded = BondedImportModel(s, replication, self.env, streams, tiers) if s.bonded_flow else None
-        others = any(k != s.bonded_index for k in range(len(s.flows)))
-        self.flows = Flows(self.env, s, streams, self.end_h, tiers) if others else None
+        self.flows = Flows(self.env, s, streams, self.end_h, tiers, self.bonded)
         if self.bonded is not None:
             self.series = self.bonded.series
         else:
             self.series = TimeSeries(self.env, s.run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
-        if self.flows is not None:
-            for st in self.flows.resources:
-                watch_station(self.series, st)
-            for lane_id, step in self.flows.lanes.items():
-                self.series.gauge(f"lane.{lane_id}.waiting", step.waiting)
-            for group_id, group in self.flows.groups.items():
-                self.series.gauge(f"lane.{group_id}.waiting", group.waiting)
+        for st in self.flows.resources:
+            watch_station(self.series, st)
+        for lane_id, step in self.flows.lanes.items():
+            self.series.gauge(f"lane.{lane_id}.waiting", step.waiting)
+        for group_id, group in self.flows.groups.items():
+            self.series.gauge(f"lane.{group_id}.waiting", group.waiting)
         if self.bonded is None:
             self.series.start()
         stations = list(self.bonded.stations) if self.bonded is not None else []
-        if self.flows is not None:
-            stations += self.flows.resources
+        stations += self.flows.resources
         measure_window(self.env, stations, s.run.warmup_h, s.run.horizon_h)
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
@@ -96,8 +94,6 @@ class CrossBorderModel:
                 stock={},
                 wall_s=wall_s,
             )
-        if self.flows is None:
-            return result
         for st in self.flows.resources:
             st.close()
         flows = flow_results(self.flows)
@@ -117,7 +113,7 @@ class CrossBorderModel:
             resources=resources,
             series=series,
             flow_orders=flows.orders,
-            flow_consignments=flows.consignments,
+            consignments=flows.consignments,
             departures=flows.departures,
             clearances=_stack(result.clearances, flows.clearances),
             waves=_stack(result.waves, flows.waves),

@@ -1,5 +1,6 @@
-"""The tables, costs and counts of the cross-border flows at the end of a run: one row per order, per 9810
-container, per lane departure and per checkpoint visit; the live counters of every step are checked against
+"""The tables, costs and counts of the cross-border flows at the end of a run: one row per order, per stock
+container (of every warehouse stocked over a route, the bonded one included), per lane departure and per
+checkpoint visit; the live counters of every step are checked against
 the order table first, so that every order is accounted for."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["FlowResults", "flow_results"]
 
 @dataclass(frozen=True)
 class FlowResults:
-    """What the flows produced: one row per order (`orders`), per 9810 container (`consignments`), per lane
+    """What the flows produced: one row per order (`orders`), per stock container (`consignments`), per lane
     departure (`departures`) and per checkpoint visit (`clearances`), resource statistics, costs and counts."""
 
     orders: pd.DataFrame
@@ -169,24 +170,7 @@ def flow_results(self: Flows) -> FlowResults:
     table.attrs["stages"] = {
         flows[p.flow].id: [step.label for step in p.steps] for p in self.programs if p.kind == "orders"
     }
-    consignment_rows = []
-    for job, (sku_ids, qty) in self.containers.items():
-        program = self.programs[self.program_of[job]]
-        consignment_rows.append(
-            {
-                "flow": flows[program.flow].id,
-                "job": job,
-                "ordered_h": self.created_h[job],
-                "skus": len(sku_ids),
-                "units": int(qty.sum()),
-                "weight_kg": self.weight_kg[job],
-                "volume_m3": self.volume_m3[job],
-                "rolls": int(self.rolls[job]),
-                "transport_cny": self.transport_cny[job],
-                "outcome": self.container_outcome[job],
-                "received_h": self.delivered_h[job],
-            }
-        )
+    consignments = _consignment_table(self, clear)
     departures = pd.DataFrame([row for lane in self.all_lanes for row in lane.rows], columns=list(DEPARTURE_COLUMNS))
 
     labour_h = sum(staffed_hours(st.schedule, s.run.horizon_h) for st, _ in self.labour)
@@ -206,6 +190,8 @@ def flow_results(self: Flows) -> FlowResults:
         "in_system": int(alive[orders].sum()),
         "ended": int(ended[orders].sum()),
         "consignments": len(self.containers),
+        **{f"rolled_units.{flows[k].id}": r.rolled_units for k, r in self.stock_routes.items()},
+        **{f"departures_skipped.{flows[k].id}": r.departures_skipped for k, r in self.stock_routes.items()},
         "trader_demotions": self.tiers.demotions if self.tiers is not None else 0,
         # allocation solves stopped by the wall-clock cap, not their work limit (0: the run replays bit for bit)
         "allocation_time_cap_hits": sum(
@@ -215,7 +201,7 @@ def flow_results(self: Flows) -> FlowResults:
     resources = self.resources
     return FlowResults(
         orders=table,
-        consignments=pd.DataFrame(consignment_rows),
+        consignments=consignments,
         departures=departures,
         clearances=clear,
         resources=resources,
@@ -226,6 +212,46 @@ def flow_results(self: Flows) -> FlowResults:
         routes=pd.concat(route_tables, ignore_index=True) if route_tables else pd.DataFrame(),
         optimizer_s=optimizer_s,
     )
+
+
+def _consignment_table(self: Flows, clear: pd.DataFrame) -> pd.DataFrame:
+    """One row per stock container: its flow and mode, when it was ordered, what it carries, whether a checkpoint
+    inspected it, the time it finished each step of its route (`done:<step>`), rolls, cost, outcome, receipt."""
+    jobs = np.array(sorted(self.containers), dtype=np.int64)
+    if not len(jobs):
+        return pd.DataFrame()
+    flows = self.flows
+    inspected = np.zeros(self.n_jobs, dtype=bool)
+    inspected[clear["job"].to_numpy()[clear["inspected"].to_numpy() > 0]] = True
+    flow_of = self.flow_of[jobs]
+    table: dict[str, object] = {
+        "mode": [flows[k].mode for k in flow_of],
+        "flow": [flows[k].id for k in flow_of],
+        "consignment": jobs - np.array(self.container_offsets)[flow_of],  # numbered within its flow
+        "job": jobs,
+        "ordered_h": self.created_h[jobs],
+        "skus": [len(self.containers[j][0]) for j in jobs],
+        "units": self.units[jobs],
+        "weight_kg": self.weight_kg[jobs],
+        "volume_m3": self.volume_m3[jobs],
+        "inspected": inspected[jobs],
+    }
+    done: dict[str, np.ndarray] = {}
+    for program in self.programs:
+        if program.kind != "consignments":
+            continue
+        mine = (jobs >= program.offset) & (jobs < program.offset + program.count)
+        for p, step in enumerate(program.steps[:-1]):
+            column = done.setdefault(f"done:{step.label}", np.full(len(jobs), np.nan))
+            column[mine] = program.done[p, jobs[mine] - program.offset]
+    table.update(done)
+    table.update(
+        rolls=self.rolls[jobs],
+        transport_cny=self.transport_cny[jobs],
+        outcome=[self.container_outcome[j] for j in jobs],
+        received_h=self.delivered_h[jobs],
+    )
+    return pd.DataFrame(table)
 
 
 def _no_visits() -> pd.DataFrame:

@@ -1,13 +1,16 @@
-"""The cross-border flows 9610, 9710 and 9810 on a shared network of scheduled lanes and customs checkpoints.
+"""The cross-border flows on a shared network of scheduled lanes and customs checkpoints.
 
-Every order of every flow (a direct-mail parcel, a B2B shipment, an overseas-warehouse order) and every bulk
-container of a 9810 flow is a *job* with a global index. A job follows the program of steps of its flow:
+Every order of a 9610, 9710 or 9810 flow (a direct-mail parcel, a B2B shipment, an overseas-warehouse order)
+and every stock container of a 9810 or 1210 flow is a *job* with a global index. A job follows the program of
+steps of its flow:
 
 - 9610 and 9710 orders: fulfilment at the origin -> (export checkpoint) -> lane -> ... -> (import checkpoint)
   -> sort -> last mile; checkpoints are passed on arrival at their node, in route order;
-- 9810 containers: ordered by base stock at each departure of the route's first lane -> export checkpoint ->
-  lanes and checkpoints -> received into the overseas warehouse's stock;
-- 9810 orders: stock reserved (or backordered) -> pick -> pack -> last mile abroad.
+- stock containers of a 9810 overseas warehouse or a 1210 bonded warehouse (`stock_route.StockRoute`): ordered
+  at each departure of the route's first lane -> lanes and checkpoints (export and import; a 1210 flow's first
+  line) -> received into the warehouse's stock (the bonded warehouse: through its docks and receiving teams);
+- 9810 orders: stock reserved (or backordered) -> pick -> pack -> last mile abroad. (A 1210 flow's orders run
+  in its bonded part, `sim/bonded.py`, from the stock these containers bring.)
 
 Lanes and checkpoints are shared by every flow that names them (one queue, one capacity). The time each job
 finishes each step is recorded per program, so lead times per stage, mode, lane and checkpoint come out of one
@@ -29,7 +32,7 @@ from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Lane
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
-from logistics.sim.catalog import SkuTable
+from logistics.sim.bonded import BondedImportModel
 from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
 from logistics.sim.demand import forecast_units_per_day
 from logistics.sim.dispatch import Depot
@@ -53,30 +56,37 @@ from logistics.sim.steps import (
     Step,
     StockStep,
 )
+from logistics.sim.stock_route import StockRoute
 from logistics.sim.tiers import TraderTiers
-from logistics.sim.transport import departure_times, pack_containers
 
 __all__ = ["Flows"]
 _REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")}  # clearance outcome -> end reason
 
 
 class Flows(FlowJobs):
-    """All cross-border flows of a scenario other than bonded import, on one SimPy environment: their jobs'
-    columns (`FlowJobs`), the shared lanes and checkpoints, and each kind of job's program of steps."""
+    """Every flow's jobs on one SimPy environment: their columns (`FlowJobs`), the shared lanes and checkpoints,
+    and each kind of job's program of steps. A 1210 flow's orders run in its bonded part (`bonded`): here, the
+    containers that stock its warehouse."""
 
     def __init__(
-        self, env: simpy.Environment, scenario: Scenario, streams, end_h: float, tiers: TraderTiers | None = None
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        streams,
+        end_h: float,
+        tiers: TraderTiers | None = None,
+        bonded: BondedImportModel | None = None,
     ) -> None:
         self.env = env
         self.scenario = s = scenario
         self.end_h = end_h
         run = s.run
-        # the flows this part runs (the bonded-import flow has its own part), and each one's place in the scenario
-        self.position = [k for k, f in enumerate(s.flows) if k != s.bonded_index]
-        self.flows = flows = [s.flows[k] for k in self.position]
-
-        super().__init__(s, flows, streams)
-        offsets, container_offsets, n = self.offsets, self.container_offsets, self.n_jobs
+        self.position = list(range(len(s.flows)))  # each flow's place in the scenario (its field path)
+        self.flows = flows = list(s.flows)
+        self.bonded = bonded
+        elsewhere = {s.bonded_index: bonded.skus} if bonded is not None and s.bonded_index is not None else {}
+        super().__init__(s, flows, streams, elsewhere)
+        offsets, n = self.offsets, self.n_jobs
 
         # --- shared lanes and checkpoints ------------------------------------------------------------
         self.tiers = tiers  # shared with every checkpoint of the run (the engine makes them)
@@ -90,7 +100,7 @@ class Flows(FlowJobs):
         # --- last-mile depots (routed zones of a flow's last mile) ----------------------------------------
         self.depots: dict[int, tuple[Depot, int]] = {}  # flow index -> its depot and its first order's index
         for k, f in enumerate(flows):
-            if f.last_mile.dispatch is None:
+            if f.last_mile.dispatch is None or k in elsewhere:  # a 1210 flow's depot is its bonded part's
                 continue
             sl = slice(offsets[k], offsets[k] + len(self.books[k]))
             promise = np.array([z.promise_h for z in f.last_mile.zones])[self.zone[sl]]
@@ -109,13 +119,13 @@ class Flows(FlowJobs):
         self.programs: list[Program] = []
         self.program_of = bytearray(n)
         self.pos = bytearray(n)
-        self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.container_outcome: dict[int, str] = {}
-        self._next_container = list(container_offsets)
-        self.container_limit = [container_offsets[k + 1] if k + 1 < len(flows) else n for k in range(len(flows))]
+        self.stock_routes: dict[int, StockRoute] = {}  # flow index -> how its warehouse is stocked
+        self.stocks: dict[int, Inventory] = {}  # flow index -> its warehouse's stock (bonded or overseas)
         for k, f in enumerate(flows):
-            if CUSTOMS_MODES[f.mode].stock_abroad:
-                self._overseas(k, f, offsets[k], len(self.books[k]), container_offsets[k], streams)
+            if k in elsewhere:
+                self._bonded_inbound(k, f, streams)
+            elif CUSTOMS_MODES[f.mode].stock_abroad:
+                self._overseas(k, f, offsets[k], len(self.books[k]), streams)
             else:
                 steps: list[Step] = []
                 if f.fulfilment is not None:
@@ -161,10 +171,12 @@ class Flows(FlowJobs):
         return StationStep(station, label)
 
     def _route(self, f: Flow, streams) -> list[Step]:
-        """Lanes of the route with the flow's checkpoints placed at their nodes, in order."""
+        """Lanes of the route with the flow's checkpoints placed at their nodes, in order (not those passed by
+        orders leaving its warehouse: a 1210 flow's second line)."""
         s = self.scenario
         by_id = {c.id: c for c in s.customs.checkpoints}
-        pending = [by_id[c] for c in f.checkpoints]
+        leaving = CUSTOMS_MODES[f.mode].warehouse_roles
+        pending = [by_id[c] for c in f.checkpoints if by_id[c].role not in leaving]
         steps: list[Step] = []
         here = f.origin
         for lane_id in [*f.route, None]:
@@ -176,7 +188,7 @@ class Flows(FlowJobs):
             here = self._lane(lane_id).to
         return steps
 
-    def _lane_step(self, lane_id: str, streams) -> Step:
+    def _lane_step(self, lane_id: str, streams) -> LaneStep | GroupStep:
         group = next((g for g in self.scenario.network.lane_groups if g.id == lane_id), None)
         if group is not None:
             return self._group_step(group, streams)
@@ -232,8 +244,8 @@ class Flows(FlowJobs):
             self.checkpoints[cp_id] = CheckpointStep(clearance)
         return self.checkpoints[cp_id]
 
-    def _overseas(self, k: int, f: Flow, offset: int, count: int, c_offset: int, streams) -> None:
-        """9810: the bulk route into the overseas warehouse, its stock, and the orders served from it."""
+    def _overseas(self, k: int, f: Flow, offset: int, count: int, streams) -> None:
+        """9810: the overseas warehouse's stock (brought over the route), and the orders served from it."""
         ow = f.overseas_warehouse
         assert ow is not None
         skus, book = self.skus[k], self.books[k]
@@ -258,46 +270,47 @@ class Flows(FlowJobs):
         pick = self._station(f"{f.id}.pick", "pick", ow.pick, streams, picked)
         pack = self._station(f"{f.id}.pack", "pack", ow.pack, streams)
         self._add_program(k, "orders", offset, count, [stock, pick, pack, self._deliver])
+        receiving_h = BufferedSampler(ow.receiving_time_h, streams.generator(f"{f.id}.receiving"))
+        self._stock_route(k, f, inventory, policy, forecast, streams, receiving_h=receiving_h)
+
+    def _bonded_inbound(self, k: int, f: Flow, streams) -> None:
+        """1210: the containers stocking the bonded warehouse, handed to its docks (or receiving) on arrival."""
+        bonded = self.bonded
+        assert bonded is not None
+        step = self._stock_route(
+            k, f, bonded.inventory, bonded.policy, bonded.forecast, streams, receiver=bonded.receiver
+        )
+        bonded.connect_inbound(self.containers, step.stored)
+        if bonded.yard is not None:  # its trucks are booked when they leave on the route's last lane
+            yard, program, program_of = bonded.yard, len(self.programs) - 1, self.program_of
+
+            def book(board: list[int], expected_h: float) -> None:
+                yard.book([j for j in board if program_of[j] == program], expected_h)
+
+            last = self._lane_step(f.route[-1], streams)
+            for lane in last.members if isinstance(last, GroupStep) else [last.lane]:
+                lane.on_board = book
+
+    def _stock_route(
+        self, k: int, f: Flow, inventory: Inventory, policy, forecast: np.ndarray, streams, **receiving
+    ) -> ReceiveStep:
+        """The program of flow `k`'s stock containers (its route, its checkpoints, received at its warehouse)
+        and the replenishment that starts them; returns the receiving step."""
+        self.stocks[k] = inventory
         receive = ReceiveStep(
-            self.env, inventory, BufferedSampler(ow.receiving_time_h, streams.generator(f"{f.id}.receiving")),
-            f"{f.id}.receiving", self.containers, self.delivered_h, self.container_outcome,
+            self.env, inventory, f"{f.id}.receiving", self.containers, self.delivered_h, self.container_outcome,
+            **receiving,
         )  # fmt: skip
-        limit = self.container_limit[k] - c_offset
-        self._add_program(k, "consignments", c_offset, limit, [*self._route(f, streams), receive])
-        first = self._lane(f.route[0])
-        assert first.departures is not None  # checked by the scenario validation
-        times = departure_times(first.departures, self.scenario.run.start, 0.0, self.scenario.run.horizon_h)
-
-        def review():
-            for t in times:
-                if t > self.env.now:
-                    yield self.env.timeout(t - self.env.now)
-                self._replenish(k, first, inventory, policy, forecast, skus)
-
-        self.env.process(review())
-
-    def _replenish(self, k, lane, inventory: Inventory, policy, forecast, skus: SkuTable) -> None:
-        want = policy.order_units(inventory.view(forecast))
-        chosen = np.flatnonzero(want > 0)
-        if not len(chosen):
-            return
-        units = want[chosen]
-        loads = pack_containers(chosen, units, skus.volume_m3, skus.weight_kg, lane)[: lane.containers_per_departure]
-        for sku_ids, qty in loads:
-            job = self._next_container[k]
-            if job >= self.container_limit[k]:
-                return
-            self._next_container[k] = job + 1
-            inventory.in_transit[sku_ids] += qty
-            self.containers[job] = (sku_ids, qty)
-            self.created_h[job] = self.ready_h[job] = self.env.now
-            self.weight_kg[job] = self._weight[job] = float(np.dot(qty, skus.weight_kg[sku_ids]))
-            self.volume_m3[job] = self._volume[job] = float(np.dot(qty, skus.volume_m3[sku_ids]))
-            self.value_cny[job] = float(np.dot(qty, skus.value_cny[sku_ids]))
-            self.units[job] = int(qty.sum())
-            self.container_outcome[job] = "in_transit"
-            self.whole[job] = 1
-            self.programs[self.program_of[job]].steps[0].enter(job)
+        c_offset = self.container_offsets[k]
+        steps = [*self._route(f, streams), receive]
+        self._add_program(k, "consignments", c_offset, self.container_limit[k] - c_offset, steps)
+        first = self._lane_step(f.route[0], streams)
+        lane = first.members[0] if isinstance(first, GroupStep) else first.lane  # its timetable orders the stock
+        self.stock_routes[k] = StockRoute(
+            self.env, self, k, lane, self.scenario.run.horizon_h, inventory, policy, forecast, self.skus[k],
+            steps[0].enter,
+        )  # fmt: skip
+        return receive
 
     # --- the job hot path -------------------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:
@@ -327,7 +340,7 @@ class Flows(FlowJobs):
         if job in self.containers:
             flow = int(self.flow_of[job])
             sku_ids, qty = self.containers[job]
-            self.inventories[flow].in_transit[sku_ids] -= qty
+            self.stocks[flow].in_transit[sku_ids] -= qty
             self.container_outcome[job] = OUTCOMES[outcome]
 
     @property

@@ -1,6 +1,8 @@
-"""Every job of the flows (9610, 9710, 9810 orders and 9810 stock containers) as columns with a global index:
-orders drawn up front per flow (goods, demand, taxes, traders, documents, zones, deadlines), then one block of
-container slots per 9810 flow (at most one lane load per departure of its route's first lane)."""
+"""Every job of the flows (9610, 9710, 9810 orders; the stock containers of the 9810 overseas warehouses and of
+the 1210 bonded warehouse) as columns with a global index: orders drawn up front per flow (goods, demand, taxes,
+traders, documents, zones, deadlines), then one block of container slots per flow stocked over its route (at
+most one lane load per departure of the route's first lane). A 1210 flow's orders are drawn by its bonded part
+(`sim/bonded.py`): here it has containers only."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from logistics.sim.documents import document_delays_h
 from logistics.sim.lastmile import assign_zones
 from logistics.sim.tax import order_taxes
 from logistics.sim.tiers import draw_traders
-from logistics.sim.transport import departure_times
+from logistics.sim.timetable import departure_times
 
 __all__ = ["FlowJobs", "lane_by_id"]
 
@@ -32,30 +34,41 @@ def lane_by_id(network: Network, lane_id: str) -> Lane:
 
 
 class FlowJobs:
-    """The columns of every job of `flows` (job `j` of flow `flow_of[j]`; orders first, then containers)."""
+    """The columns of every job of `flows` (job `j` of flow `flow_of[j]`; orders first, then containers).
+    `drawn_elsewhere` maps the position of a flow whose orders another part draws to its SKU table."""
 
-    def __init__(self, scenario: Scenario, flows: list[Flow], streams: RandomStreams) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        flows: list[Flow],
+        streams: RandomStreams,
+        drawn_elsewhere: dict[int, SkuTable] | None = None,
+    ) -> None:
+        elsewhere = drawn_elsewhere or {}
         s, run = scenario, scenario.run
         surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
         # --- orders of every flow, drawn up front -------------------------------------------------
         self.skus: list[SkuTable] = []
         self.books: list[OrderBook] = []
         offsets, n = [], 0
-        for f in flows:
-            skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
-            book = generate_orders(
-                f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
-            )
+        for k, f in enumerate(flows):
+            if k in elsewhere:
+                skus, book = elsewhere[k], OrderBook.empty()
+            else:
+                skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
+                book = generate_orders(
+                    f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
+                )
             self.skus.append(skus)
             self.books.append(book)
             offsets.append(n)
             n += len(book)
         self.n_orders = n
-        # 9810 containers get the indices after the orders: at most one lane load per departure
+        # stock containers get the indices after the orders: at most one lane load per departure
         container_offsets = []
         for f in flows:
             container_offsets.append(n)
-            if CUSTOMS_MODES[f.mode].stock_abroad:
+            if CUSTOMS_MODES[f.mode].stocked_over_route:
                 first = lane_by_id(s.network, f.route[0])
                 assert first.departures is not None  # checked by the scenario validation
                 n += (
@@ -64,6 +77,10 @@ class FlowJobs:
                 )
         self.n_jobs = n
         self.offsets, self.container_offsets = offsets, container_offsets
+        self.next_container = list(container_offsets)  # each flow's next free container job
+        self.container_limit = [container_offsets[k + 1] if k + 1 < len(flows) else n for k in range(len(flows))]
+        self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # container job -> its SKUs and units
+        self.container_outcome: dict[int, str] = {}
 
         self.created_h = np.full(n, np.nan)
         self.weight_kg = np.zeros(n)
@@ -86,11 +103,16 @@ class FlowJobs:
         self.transport_cny = np.zeros(n)
         self.rolls = np.zeros(n, dtype=np.int64)
         self.flow_of = np.zeros(n, dtype=np.int64)
-        self.whole = bytearray(n)  # 1 for 9810 container jobs: each takes a whole container on a lane
-        self.deadline_h = np.full(n, np.inf)  # promise less the last mile (9810 containers: none)
+        self.whole = bytearray(n)  # 1 for container jobs: each takes a whole container on a lane
+        self.deadline_h = np.full(n, np.inf)  # promise less the last mile (containers: none)
         trader_ids = [t.id for t in s.customs.traders]
         self.goods_names: list[str] = []
         for k, (f, skus, book, off) in enumerate(zip(flows, self.skus, self.books, offsets, strict=True)):
+            for name in skus.tax_category_names:
+                if name not in self.goods_names:
+                    self.goods_names.append(name)
+            if k in elsewhere:
+                continue
             sl = slice(off, off + len(book))
             line_value = book.line_value_cny(skus)
             self.created_h[sl] = book.created_h
@@ -107,9 +129,6 @@ class FlowJobs:
                 rng = streams.generator(f"flow.{f.id}.traders")
                 self.trader[sl] = draw_traders(f.traders, trader_ids, len(book), rng)
             names = skus.tax_category_names
-            for name in names:
-                if name not in self.goods_names:
-                    self.goods_names.append(name)
             first_line_category = skus.tax_category[book.first_line_sku]
             if len(book):
                 self.goods[sl] = np.array([self.goods_names.index(x) for x in names])[first_line_category]
@@ -123,7 +142,7 @@ class FlowJobs:
         for k, f in enumerate(flows):
             end = container_offsets[k + 1] if k + 1 < len(flows) else n
             self.flow_of[container_offsets[k] : end] = k
-            if f.traders:  # a 9810 flow's consignments are declared by its first trader
+            if f.traders:  # a flow's stock containers are declared by its first trader
                 self.trader[container_offsets[k] : end] = trader_ids.index(next(iter(f.traders)))
         self._weight = self.weight_kg.tolist()
         self._volume = self.volume_m3.tolist()

@@ -26,7 +26,7 @@ import simpy
 
 from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Lane
-from logistics.sim.transport import departure_times
+from logistics.sim.timetable import departure_times
 
 __all__ = ["DEPARTURE_COLUMNS", "ScheduledLane"]
 
@@ -48,6 +48,7 @@ DEPARTURE_COLUMNS = (
     "containers",
     "block_unused_kg",
     "cost_cny",
+    "delay_h",
 )
 
 _MAX_MISFITS = 64  # stop looking for smaller shipments after this many in a row did not fit
@@ -78,6 +79,7 @@ class ScheduledLane:
         queue: tuple[list[int], list[float]] | None = None,
         allocator: Allocator | None = None,
         whole: bytearray | None = None,
+        on_board: Callable[[list[int], float], None] | None = None,
     ) -> None:
         self.env = env
         self.lane = lane
@@ -88,6 +90,8 @@ class ScheduledLane:
         self.rolls = rolls
         self.whole = whole  # 1 for a job that is a whole container (takes one of the departure's containers)
         self.on_arrival = on_arrival
+        # told of each departure's shipments and their expected arrival (mean transit): e.g. the dock booking
+        self.on_board = on_board
         self.closures = closures
         self.delays = delays
         # the queue at the lane's origin (shared by the lanes of a group): jobs, and when each reached it
@@ -99,6 +103,8 @@ class ScheduledLane:
         self.rows: list[tuple] = []
         self.divisor_m3_per_kg = lane.tariff.volumetric_divisor_cm3_per_kg / 1e6
         self._pending = False
+        # called with a departure's time at its booking cut-off (a warehouse's replenishment books space then)
+        self.at_cutoff: list[Callable[[float], None]] = []
         self.times: list[float] = []
         if lane.departures is not None:
             self.times = departure_times(lane.departures, start, 0.0, end_h)
@@ -122,10 +128,20 @@ class ScheduledLane:
         return [d for d in self.closures if d.covers(t_h)]
 
     def _timetable(self, times: list[float]):
-        for t in times:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self._depart(scheduled=True)
+        # each departure's booking cut-off (when `at_cutoff` hooks are registered: stock orders are placed
+        # then), before any departure at the same instant, then the departure itself
+        cutoff = self.lane.booking_cutoff_h
+        events = [(t, 1, t) for t in times]
+        if self.at_cutoff:
+            events = sorted(events + [(max(0.0, t - cutoff), 0, t) for t in times])
+        for when, kind, t in events:
+            if when > self.env.now:
+                yield self.env.timeout(when - self.env.now)
+            if kind == 0:
+                for hook in self.at_cutoff:
+                    hook(t)
+            else:
+                self._depart(scheduled=True)
 
     def _on_demand(self, event: simpy.Event) -> None:
         closing = self.closures_at(self.env.now)
@@ -169,7 +185,7 @@ class ScheduledLane:
         if scheduled and self.closures_at(now):
             self._roll(list(range(eligible)))
             self.rows.append((lane.id, lane.mode, now, np.nan, True, 0, 0.0, 0.0, 0.0, lane.capacity_kg,
-                              lane.capacity_m3, 0.0, eligible, eligible, 0, 0.0, 0.0))  # fmt: skip
+                              lane.capacity_m3, 0.0, eligible, eligible, 0, 0.0, 0.0, 0.0))  # fmt: skip
             return
         weight, volume = self.weight_kg, self.volume_m3
         board: list[int] = []
@@ -224,9 +240,11 @@ class ScheduledLane:
         self.rows.append(
             (lane.id, lane.mode, now, now + transit, False, len(board), total_kg, total_m3, total_charge,
              lane.capacity_kg, lane.capacity_m3, fill, eligible, len(left_out) if scheduled else 0, containers,
-             max(0.0, -above_block) if block is not None else 0.0, cost)
+             max(0.0, -above_block) if block is not None else 0.0, cost, delay)
         )  # fmt: skip
         if board:
+            if self.on_board is not None:
+                self.on_board(board, now + lane.transit_time_h.mean)
             self.in_transit += len(board)
             self.env.timeout(transit, board).callbacks.append(self._arrive)
 

@@ -14,7 +14,7 @@ import simpy
 from logistics.scenario.lastmile import LastMile
 from logistics.sim.dispatch import Depot
 from logistics.sim.monitor import OrderColumns
-from logistics.sim.transport import clock_times
+from logistics.sim.timetable import clock_times
 
 
 def assign_zones(last_mile: LastMile, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from logistics.scenario.modes import MODES
 
-__all__ = ["COST_COMPONENTS", "ProgressCallback", "RunResult", "consignment_table", "order_table"]
+__all__ = ["COST_COMPONENTS", "ProgressCallback", "RunResult", "order_table"]
 
 COST_COMPONENTS = ("transport", "labour", "storage", "inspection", "packaging", "last_mile", "tax")
 
@@ -26,8 +26,8 @@ class RunResult:
     """Everything one replication produced: the order table, resource statistics, time series, costs.
 
     `orders` holds the bonded-import (1210) flow's orders and `flow_orders` the other flows' (read both through
-    `order_table`, one table with a `mode` column); `consignments` and `flow_consignments` the stock
-    consignments (`consignment_table`); `departures` one row per lane departure and `clearances` one row per
+    `order_table`, one table with a `mode` column); `consignments` every warehouse's stock containers (the
+    bonded and the overseas ones, a `mode` column); `departures` one row per lane departure and `clearances` one row per
     checkpoint visit of every checkpoint."""
 
     scenario: str
@@ -46,7 +46,6 @@ class RunResult:
     wall_s: float = field(default=0.0, compare=False)
     modes: tuple[str, ...] = ("1210",)
     flow_orders: pd.DataFrame = field(default_factory=_empty, compare=False)
-    flow_consignments: pd.DataFrame = field(default_factory=_empty, compare=False)
     departures: pd.DataFrame = field(default_factory=_empty, compare=False)
     clearances: pd.DataFrame = field(default_factory=_empty, compare=False)
     floor: dict[str, float] = field(default_factory=dict, compare=False)
@@ -76,25 +75,4 @@ def order_table(result: RunResult) -> pd.DataFrame:
         if column in table and not isinstance(table[column].dtype, pd.CategoricalDtype):
             table[column] = table[column].astype("category")
     first = ["mode", *(c for c in ("flow", "order_id") if c in table)]
-    return table[first + [c for c in table.columns if c not in first]]
-
-
-def consignment_table(result: RunResult) -> pd.DataFrame:
-    """Every stock consignment in one table: the bonded warehouse's inbound containers (mode 1210) and the
-    containers replenishing a flow's overseas warehouse, with `mode` and `flow` first; `consignment` numbers
-    them within their flow, `received` is when the stock was put away (empty if still on its way)."""
-    parts = []
-    if len(result.consignments):
-        parts.append(result.consignments.assign(mode="1210"))
-    if len(result.flow_consignments):
-        modes = {}
-        if len(result.flow_orders):
-            pairs = result.flow_orders[["flow", "mode"]].drop_duplicates()
-            modes = {str(f): str(m) for f, m in zip(pairs["flow"], pairs["mode"], strict=True)}
-        flow = result.flow_consignments.rename(columns={"job": "consignment", "received_h": "received"})
-        parts.append(flow.assign(mode=flow["flow"].map(lambda f: modes.get(str(f), ""))))
-    if not parts:
-        return pd.DataFrame()
-    table = pd.concat(parts, ignore_index=True)
-    first = ["mode", "flow", "consignment"]
     return table[first + [c for c in table.columns if c not in first]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import simpy
@@ -26,6 +27,7 @@ __all__ = [
     "LaneStep",
     "Program",
     "ReceiveStep",
+    "Receiver",
     "StationStep",
     "Step",
     "StockStep",
@@ -238,35 +240,49 @@ class DeliverStep(Step):
         self.delivered_h[job] = now + self.delivery_h[job]
 
 
+class Receiver(Protocol):
+    """Where a warehouse's arriving containers go first (its dock yard, or its receiving station)."""
+
+    def arrive(self, job: int) -> None:
+        """Container `job` arrives now."""
+        ...
+
+
 class ReceiveStep(Step):
-    """Stock containers are received into a warehouse's stock after the receiving time."""
+    """Stock containers are received into a warehouse's stock: after a receiving time drawn per container, or,
+    when the warehouse has a `receiver` (the bonded warehouse's docks and receiving teams), when that warehouse
+    calls `stored(job)` (unloaded, and put away on a detailed floor)."""
 
     def __init__(
         self,
         env: simpy.Environment,
         inventory: Inventory,
-        receiving_h: BufferedSampler,
         name: str,
         containers: dict[int, tuple[np.ndarray, np.ndarray]],
         delivered_h: np.ndarray,
         outcome: dict[int, str],
+        *,
+        receiving_h: BufferedSampler | None = None,
+        receiver: Receiver | None = None,
     ) -> None:
-        self.env, self.inventory, self.receiving_h, self.name, self.label = (
-            env,
-            inventory,
-            receiving_h,
-            name,
-            "receiving",
-        )
+        self.env, self.inventory, self.name, self.label = env, inventory, name, "receiving"
+        self.receiving_h, self.receiver = receiving_h, receiver
         self.containers, self.delivered_h, self.outcome = containers, delivered_h, outcome
         self.in_receiving = 0
 
     def enter(self, job: int) -> None:
         self.in_receiving += 1
-        self.env.timeout(self.receiving_h(), job).callbacks.append(self._received)
+        if self.receiver is not None:
+            self.receiver.arrive(job)
+        else:
+            assert self.receiving_h is not None
+            self.env.timeout(self.receiving_h(), job).callbacks.append(self._received)
 
     def _received(self, event: simpy.Event) -> None:
-        job = event._value
+        self.stored(event._value)
+
+    def stored(self, job: int) -> None:
+        """Container `job`'s stock is available now."""
         self.in_receiving -= 1
         sku_ids, qty = self.containers[job]
         self.inventory.receive(sku_ids, qty)

@@ -8,6 +8,7 @@ import pytest
 from logistics.core.errors import ScenarioError
 from logistics.scenario.builtin import load_builtin
 from logistics.scenario.scenario import Scenario
+from logistics.analysis.kpis import kpi_table
 from logistics.sim.engine import simulate
 
 SEA, TRUCK = "sea_incheon_qingdao", "truck_port_bonded"
@@ -31,20 +32,34 @@ def test_a_closed_lane_carries_nothing_during_its_closure() -> None:
         ),
         replication=0,
     )
-    sea_open = open_run.consignments[f"depart:{SEA}"].dropna()
-    assert ((sea_open >= 0) & (sea_open < 150)).any()  # without the closure the lane runs in the window
-    sea = closed_run.consignments[f"depart:{SEA}"].dropna()
-    truck = closed_run.consignments[f"depart:{TRUCK}"].dropna()
-    assert len(sea) > 0 and not ((sea >= 0) & (sea < 150)).any()
-    assert not ((truck >= 200) & (truck < 260)).any()
-    assert closed_run.counts["departures_cancelled"] == int(((sea_open >= 0) & (sea_open < 150)).sum())
+    opened = open_run.departures
+    sea_open = opened[(opened["lane"] == SEA) & (opened["departure_h"] < 150)]
+    assert (sea_open["shipments"] > 0).any()  # without the closure the lane carries stock in the window
+    dep = closed_run.departures
+    sea = dep[dep["lane"] == SEA]
+    window = sea["departure_h"] < 150
+    assert sea[window]["cancelled"].all() and (sea[window]["shipments"] == 0).all()
+    assert (sea[~window]["shipments"] > 0).any()
+    truck = dep[(dep["lane"] == TRUCK) & (dep["shipments"] > 0)]
+    assert len(truck) > 0 and not ((truck["departure_h"] >= 200) & (truck["departure_h"] < 260)).any()
+    kpis = kpi_table([closed_run]).set_index("kpi")["value"]
+    assert kpis["disruption.departures_cancelled"] == len(sea_open) == int(window.sum())
+    # nothing is ordered onto a cancelled departure: the first containers are those of the first open one
+    assert closed_run.consignments["ordered_h"].min() >= 150
+    assert kpis["inbound.bonded_import.departures_skipped"] == len(sea_open)
 
 
 def test_a_delayed_lane_arrives_later() -> None:
+    normal = simulate(_scenario([]), 0)
     run = simulate(_scenario([{"kind": "lane_delayed", "lane": SEA, "start_h": 0, "end_h": 336, "delay_h": 48}]), 0)
-    c = run.consignments.dropna(subset=[f"depart:{SEA}", "arrive:qingdao_port"])
-    assert len(c) > 0 and ((c["arrive:qingdao_port"] - c[f"depart:{SEA}"]) >= 48).all()
-    assert run.counts["departures_delayed"] == len(run.consignments)
+    sea = run.departures[run.departures["lane"] == SEA]
+    assert len(sea) > 0 and (sea["delay_h"] == 48).all() and ((sea["arrival_h"] - sea["departure_h"]) >= 48).all()
+    kpis = kpi_table([run]).set_index("kpi")["value"]
+    assert kpis["disruption.departures_delayed"] == len(sea)
+    # the containers' lead time from order to the end of the sea lane grows by the delay
+    lead = (run.consignments[f"done:lane:{SEA}"] - run.consignments["ordered_h"]).min()
+    normal_lead = (normal.consignments[f"done:lane:{SEA}"] - normal.consignments["ordered_h"]).min()
+    assert lead >= 48 and normal_lead < 48
 
 
 def test_a_demand_surge_multiplies_the_orders_of_its_window() -> None:
@@ -89,9 +104,13 @@ def test_with_outages_zeroes_capacity_inside_windows() -> None:
 
 def test_a_lane_at_capacity_rolls_goods_and_never_carries_more() -> None:
     roomy = simulate(load_builtin("bonded_import_peak"), 0)
-    assert roomy.consignments["containers"].max() > 1 and roomy.counts["rolled_units"] == 0
+    rolled = "inbound.bonded_import.rolled_units"
+    sea = roomy.departures[roomy.departures["lane"] == SEA]
+    assert sea["containers"].max() > 1 and kpi_table([roomy]).set_index("kpi")["value"][rolled] == 0
     capped = simulate(
         load_builtin("bonded_import_peak", ["network.lanes.sea_incheon_qingdao.containers_per_departure=1"]), 0
     )
-    assert (capped.consignments["containers"] <= 1).all()
-    assert capped.counts["rolled_units"] > 0  # what did not fit waited for the next departure
+    sea = capped.departures[capped.departures["lane"] == SEA]
+    assert (sea["containers"] <= 1).all() and (sea["containers"] == 1).any()
+    # what did not fit was ordered again at a later departure
+    assert kpi_table([capped]).set_index("kpi")["value"][rolled] > 0

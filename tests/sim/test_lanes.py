@@ -11,7 +11,7 @@ import simpy
 from logistics.scenario.disruptions import LaneClosed
 from logistics.scenario.network import Lane
 from logistics.sim.lanes import DEPARTURE_COLUMNS, ScheduledLane
-from logistics.sim.transport import departure_times
+from logistics.sim.timetable import departure_times
 
 START = datetime(2026, 11, 9)  # a Monday
 
