@@ -221,7 +221,7 @@ class Flows(FlowJobs):
             self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
             [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
             [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-            queue, allocate, self.whole,
+            queue, allocate, self.whole, self.created_h,
         )  # fmt: skip
 
     def _checkpoint(self, cp_id: str, streams) -> CheckpointStep:

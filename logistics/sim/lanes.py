@@ -9,6 +9,10 @@ what fits; while shipments are left over, another departure follows `hold_h` lat
 as many vehicles as it needs, each within capacity). Left-over shipments of an on-demand lane are not counted as
 rolled: no departure they were booked on left without them.
 
+A stock container (a whole-container job) is booked on a departure when its warehouse orders it, at the
+departure's cut-off: it keeps its place in the queue from that time, so it boards the departure it was ordered
+for if it reaches the lane (e.g. through an export checkpoint) before the departure leaves.
+
 Loading (`Lane.loading`): `fcfs` boards shipments in the order they reached the lane until the first that does
 not fit (it keeps its place at the head of the queue); `first_fit` goes on looking for later shipments that
 still fit, up to 64 misfits in a row. A line-haul allocation policy (lane groups) chooses the order instead.
@@ -28,7 +32,7 @@ from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Lane
 from logistics.sim.timetable import departure_times
 
-__all__ = ["DEPARTURE_COLUMNS", "ScheduledLane"]
+__all__ = ["DEPARTURE_COLUMNS", "ScheduledLane", "queue_up"]
 
 DEPARTURE_COLUMNS = (
     "lane",
@@ -58,6 +62,25 @@ _MAX_MISFITS = 64  # stop looking for smaller shipments after this many in a row
 Allocator = Callable[["ScheduledLane", float, int], list[int]]
 
 
+def queue_up(
+    waiting: list[int],
+    arrived_h: list[float],
+    job: int,
+    now: float,
+    whole: bytearray | None,
+    booked_h: np.ndarray | None,
+) -> None:
+    """Put `job` in a lane's queue: at the end, or, a booked stock container, at its booking time's place."""
+    if whole is not None and whole[job] and booked_h is not None:
+        booked = min(now, float(booked_h[job]))
+        k = bisect_right(arrived_h, booked)
+        waiting.insert(k, job)
+        arrived_h.insert(k, booked)
+    else:
+        waiting.append(job)
+        arrived_h.append(now)
+
+
 class ScheduledLane:
     """One lane shared by every flow routed over it. `enter(job)` puts a shipment in the queue at the lane's
     origin; `on_arrival(job)` is called for each shipment when its departure arrives."""
@@ -79,6 +102,7 @@ class ScheduledLane:
         queue: tuple[list[int], list[float]] | None = None,
         allocator: Allocator | None = None,
         whole: bytearray | None = None,
+        booked_h: np.ndarray | None = None,
         on_board: Callable[[list[int], float], None] | None = None,
     ) -> None:
         self.env = env
@@ -89,6 +113,7 @@ class ScheduledLane:
         self.transport_cny = transport_cny
         self.rolls = rolls
         self.whole = whole  # 1 for a job that is a whole container (takes one of the departure's containers)
+        self.booked_h = booked_h  # when a whole-container job was booked (its queue place from then)
         self.on_arrival = on_arrival
         # told of each departure's shipments and their expected arrival (mean transit): e.g. the dock booking
         self.on_board = on_board
@@ -117,8 +142,7 @@ class ScheduledLane:
 
     def enter(self, job: int) -> None:
         """A shipment reaches the lane's origin now."""
-        self.waiting.append(job)
-        self.arrived_h.append(self.env.now)
+        queue_up(self.waiting, self.arrived_h, job, self.env.now, self.whole, self.booked_h)
         if self.lane.departures is None and not self._pending:
             self._pending = True
             self.env.timeout(self.lane.hold_h).callbacks.append(self._on_demand)

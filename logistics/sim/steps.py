@@ -15,7 +15,7 @@ from logistics.policies.linehaul import AllocationPolicy, Departure, Queue
 from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
-from logistics.sim.lanes import ScheduledLane
+from logistics.sim.lanes import ScheduledLane, queue_up
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
 
@@ -120,8 +120,8 @@ class GroupStep(Step):
 
     def enter(self, job: int) -> None:
         now = self.env.now
-        self.queue[0].append(job)
-        self.queue[1].append(now)
+        first = self.members[0]
+        queue_up(self.queue[0], self.queue[1], job, now, first.whole, first.booked_h)
         kg, m3 = self.weight_kg[job], self.volume_m3[job]
         self.recent.append((now, kg, m3))
         self.recent_kg += kg

@@ -142,8 +142,15 @@ def test_a_closed_flight_carries_nothing() -> None:
 
 def test_overseas_warehouse_stock_is_replenished_by_rail() -> None:
     run = simulate(load_builtin("overseas_warehouse_export"))
-    cons = run.flow_consignments
-    assert len(cons) > 0 and (cons["outcome"] == "received").any()
+    cons = run.consignments
+    assert len(cons) > 0 and (cons["outcome"] == "received").any() and (cons["mode"] == "9810").all()
     received = cons[cons["outcome"] == "received"]
     assert (received["received_h"] - received["ordered_h"] > 360).all()  # rail takes at least 15 days
     assert run.counts["flows.consignments"] == len(cons)
+    # ordered at a departure's booking cut-off (24 h), the stock makes that departure
+    rail = run.departures[(run.departures["lane"] == "rail_qingdao_duisburg") & (run.departures["shipments"] > 0)]
+    assert rail["departure_h"].min() == pytest.approx(cons["ordered_h"].min() + 24)
+    kpis = run_kpis(run).set_index("kpi")["value"]
+    flow = str(cons["flow"].iloc[0])
+    assert kpis[f"inbound.{flow}.containers"] == len(cons)
+    assert kpis[f"inbound.{flow}.received"] == len(received)
