@@ -251,6 +251,21 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
             "lab_tests": "lab tests",
         },
     )
+    inbound = _pivot(
+        summary,
+        "inbound.",
+        {
+            "containers": "containers",
+            "received": "received",
+            "inspected": "inspected",
+            "not_released": "returned or destroyed",
+            "rolled": "rolled",
+            "rolled_units": "units left for later",
+            "departures_skipped": "departures skipped",
+            "lead_time_h.mean": "lead time mean (h)",
+            "lead_time_h.p95": "lead time p95 (h)",
+        },
+    )
     floor = summary[summary["kpi"].str.startswith("warehouse.")][["kpi", "unit", "mean", "min", "max"]]
     sections = []
     if len(floor) > 5:  # more than the cycle time: the floor in detail
@@ -261,8 +276,10 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     if len(modes):  # two tables, so that each fits the page
         sections.append(("By customs mode: orders", modes))
         sections.append(("By customs mode: lead time and cost", mode_costs))
+    if len(inbound):
+        sections.append(("Inbound stock by warehouse flow", inbound))
     if len(lanes):
         sections.append(("Lanes", lanes))
     if len(checkpoints):
-        sections.append(("Checkpoints (cross-border flows)", checkpoints))
+        sections.append(("Checkpoints", checkpoints))
     return sections

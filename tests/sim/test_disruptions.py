@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from logistics.analysis.kpis import kpi_table
 from logistics.core.errors import ScenarioError
 from logistics.scenario.builtin import load_builtin
 from logistics.scenario.scenario import Scenario
-from logistics.analysis.kpis import kpi_table
 from logistics.sim.engine import simulate
 
 SEA, TRUCK = "sea_incheon_qingdao", "truck_port_bonded"

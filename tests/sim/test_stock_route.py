@@ -1,0 +1,113 @@
+"""One lane model: a bonded warehouse's stock containers ride the same scheduled lanes as every other flow's
+shipments (whole-container jobs), so a lane can carry a 1210 flow's stock and a 9610 flow's parcels at once,
+within one capacity; a 1210 route may name a lane group. Checked through scenario data -> run -> tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from logistics.analysis.kpis import run_kpis
+from logistics.scenario.builtin import load_builtin
+from logistics.scenario.scenario import Scenario
+from logistics.sim.engine import simulate
+
+SEA, TRUCK = "sea_incheon_qingdao", "truck_port_bonded"
+
+
+def _bonded_small(horizon_h: float = 240.0) -> dict:
+    base = load_builtin("bonded_import_small", [f"run.horizon_h={horizon_h}", "run.warmup_h=24"])
+    return base.model_dump(by_alias=True, mode="json")
+
+
+def _with_parcels_on_the_sea_lane(data: dict, containers_per_departure: int) -> Scenario:
+    """bonded_import_small plus a 9610 import flow from Incheon whose parcels ride the bonded stock's sea lane
+    and clear at an import checkpoint of Qingdao port."""
+    lane = next(lane for lane in data["network"]["lanes"] if lane["id"] == SEA)
+    lane["containers_per_departure"] = containers_per_departure
+    data["customs"]["checkpoints"].append(
+        {
+            "id": "qingdao_port_mail",
+            "node": "qingdao_port",
+            "role": "import",
+            "servers": 2,
+            "service_time_min": {"kind": "deterministic", "value": 0.3},
+            "inspection_probability": 0.05,
+            "inspectors": 4,
+            "inspection_time_min": {"kind": "deterministic", "value": 6},
+        }
+    )
+    bonded = data["flows"][0]
+    data["flows"].append(
+        {
+            "id": "incheon_mail",
+            "mode": "9610",
+            "direction": "import",
+            "origin": "incheon",
+            "route": [SEA],
+            "checkpoints": ["qingdao_port_mail"],
+            "demand": {"orders_per_day": 3000, "customers": 50000},
+            "last_mile": bonded["last_mile"] | {"dispatch": None},
+        }
+    )
+    return Scenario.model_validate(data)
+
+
+def test_a_lane_carries_bonded_stock_and_parcels_within_one_capacity() -> None:
+    scenario = _with_parcels_on_the_sea_lane(_bonded_small(), containers_per_departure=4)
+    run = simulate(scenario)
+    cons = run.consignments
+    assert (cons["mode"] == "1210").all() and cons[f"done:lane:{SEA}"].notna().sum() > 0
+    parcels = run.flow_orders
+    assert parcels[f"done:lane:{SEA}"].notna().sum() > 0
+    sea = run.departures[(run.departures["lane"] == SEA) & ~run.departures["cancelled"]]
+    lane = next(lane for lane in scenario.network.lanes if lane.id == SEA)
+    # one capacity for both: whole stock containers plus the parcels' containers never exceed the departure's
+    assert (sea["containers"] <= lane.containers_per_departure).all()
+    assert (sea["kg"] <= lane.capacity_kg + 1e-6).all()
+    # at least one departure carried both kinds
+    stock_arrivals = set(np.round(cons[f"done:lane:{SEA}"].dropna(), 9))
+    parcel_arrivals = set(np.round(parcels[f"done:lane:{SEA}"].dropna(), 9))
+    assert stock_arrivals & parcel_arrivals
+    # the bonded warehouse received stock that came over the shared lane, and its orders were delivered
+    assert cons["received_h"].notna().sum() > 0
+    assert (run.orders["status"] == "delivered").sum() > 0
+    kpis = run_kpis(run).set_index("kpi")["value"]
+    assert kpis["orders.created"] == len(run.orders) + len(run.flow_orders)
+
+
+def test_parcels_on_a_full_lane_delay_the_stock_behind_them() -> None:
+    """With room for one container, the parcels that queued first take part of it (first come, first served)
+    and the stock container, which needs a whole one, rolls to a later departure."""
+    roomy = simulate(_with_parcels_on_the_sea_lane(_bonded_small(), containers_per_departure=40))
+    tight = simulate(_with_parcels_on_the_sea_lane(_bonded_small(), containers_per_departure=1))
+    assert roomy.consignments["rolls"].sum() == 0
+    assert tight.consignments["rolls"].sum() > 0  # (and parcels queued behind a rolled container roll too)
+    sea = tight.departures[(tight.departures["lane"] == SEA) & ~tight.departures["cancelled"]]
+    assert (sea["containers"] <= 1).all() and sea["rolled"].sum() > 0
+    lead = "inbound.bonded_import.lead_time_h.mean"
+    assert run_kpis(tight).set_index("kpi")["value"][lead] > run_kpis(roomy).set_index("kpi")["value"][lead]
+
+
+def test_a_bonded_route_may_name_a_lane_group() -> None:
+    data = _bonded_small()
+    lanes = data["network"]["lanes"]
+    sea = next(lane for lane in lanes if lane["id"] == SEA)
+    fast = dict(sea, id="sea_fast", transit_time_h={"kind": "deterministic", "value": 14}, cost_per_container_cny=5000)
+    fast["departures"] = {"weekdays": [1, 3, 5], "hour": 10}
+    lanes.append(fast)
+    data["network"]["lane_groups"] = [{"id": "sea_services", "lanes": [SEA, "sea_fast"]}]
+    data["flows"][0]["route"] = ["sea_services", TRUCK]
+    run = simulate(Scenario.model_validate(data))
+    cons = run.consignments
+    assert cons["done:lane:sea_services"].notna().sum() > 0 and cons["received_h"].notna().sum() > 0
+    used = set(run.departures.loc[run.departures["shipments"] > 0, "lane"])
+    assert {SEA, TRUCK} <= used or {"sea_fast", TRUCK} <= used
+
+
+def test_dock_appointments_are_booked_for_containers_leaving_on_the_last_lane() -> None:
+    run = simulate(load_builtin("bonded_import_peak", ["run.horizon_h=240", "run.warmup_h=24"]))
+    if not run.floor or "dock_trucks" not in run.floor:
+        pytest.skip("bonded_import_peak has no docks section")
+    received = run.consignments["received_h"].notna().sum()
+    assert run.floor["dock_trucks"] >= received > 0
