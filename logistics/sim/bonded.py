@@ -24,25 +24,23 @@ from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.policies.warehouse import DOCKS
 from logistics.scenario.customs import Checkpoint as CheckpointConfig
-from logistics.scenario.disruptions import CheckpointDown, DemandSurge
+from logistics.scenario.disruptions import CheckpointDown
 from logistics.scenario.scenario import Scenario
-from logistics.sim.catalog import build_skus
 from logistics.sim.checkpoint import CustomsCheckpoint
-from logistics.sim.demand import forecast_units_per_day, generate_orders
+from logistics.sim.demand import forecast_units_per_day
 from logistics.sim.dispatch import Depot
 from logistics.sim.docks import DockYard, door_capacity
-from logistics.sim.documents import document_delays_h
 from logistics.sim.floor import WarehouseFloor
 from logistics.sim.inventory import Inventory
-from logistics.sim.lastmile import Carrier, assign_zones
+from logistics.sim.lastmile import Carrier
 from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
+from logistics.sim.order_draws import BONDED_STREAMS, draw_orders
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station, watch_station
-from logistics.sim.tax import order_taxes
-from logistics.sim.tiers import TraderTiers, draw_traders
+from logistics.sim.tiers import TraderTiers
 
 __all__ = ["BondedImportModel"]
 
@@ -77,30 +75,19 @@ class BondedImportModel:
         self.end_h = run.end_h
         self.costs: dict[str, float] = dict.fromkeys(COST_COMPONENTS, 0.0)
 
-        # --- goods and demand, drawn up front as columns -------------------------------------------
+        # --- goods and demand, drawn up front as columns (as for every flow: `order_draws`) -------------
         self.catalog = flow.catalog or s.catalog
-        self.skus = skus = build_skus(self.catalog, streams.generator("catalog"))
-        self.book = book = generate_orders(
-            flow.demand,
-            skus,
-            run.start,
-            run.horizon_h,
-            streams.generator("demand"),
-            [d for d in s.disruptions if isinstance(d, DemandSurge)],
-        )
+        d = draw_orders(s, flow, streams, BONDED_STREAMS)
+        self.skus, self.book = skus, book = d.skus, d.book
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
         cols.created_h[:] = book.created_h
-        self.value_cny, self.weight_kg, self.volume_m3, self.units = book.totals(skus)
-        self._taxes(streams.generator("customers"))
-        self.documents_h = document_delays_h(s.customs.documents, n, streams.generator("documents"))
-        self.zone, self.delivery_h = assign_zones(flow.last_mile, n, streams.generator("last_mile"))
+        self.value_cny, self.weight_kg, self.volume_m3, self.units = d.value_cny, d.weight_kg, d.volume_m3, d.units
+        self.tax_cny, self.over_limit, self.rejected = d.tax_cny, d.over_limit, d.rejected
+        self.documents_h = d.documents_h
+        self.zone, self.delivery_h = d.zone, d.delivery_h
         # the declaring trader of each order (its credit tier is read at the second line, when screened)
-        self.trader_of_order: np.ndarray | None = None
-        if flow.traders:
-            trader_ids = [t.id for t in s.customs.traders]
-            rng = streams.generator("customs.traders")
-            self.trader_of_order = draw_traders(flow.traders, trader_ids, n, rng)
+        self.trader_of_order: np.ndarray | None = d.trader
         self.tiers = tiers  # shared with every checkpoint of the run (the engine makes them)
 
         # --- stock and replenishment ------------------------------------------------------------
@@ -228,15 +215,6 @@ class BondedImportModel:
         self.series.start()
         self._storage_m3_h_at_horizon = 0.0
         env.timeout(run.horizon_h).callbacks.append(self._at_horizon)
-
-    # --- taxes and limits ---------------------------------------------------------------------
-    def _taxes(self, rng: np.random.Generator) -> None:
-        book, skus = self.book, self.skus
-        line_value = book.line_value_cny(skus)
-        self.tax_cny, self.over_limit, self.rejected = order_taxes(
-            line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
-            self.catalog.tax_categories, self.flow.demand, rng,
-        )  # fmt: skip
 
     # --- the order hot path -------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:

@@ -9,17 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from logistics.core.random import RandomStreams
-from logistics.scenario.disruptions import DemandSurge
 from logistics.scenario.flows import Flow
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Lane, Network
 from logistics.scenario.scenario import Scenario
-from logistics.sim.catalog import SkuTable, build_skus
-from logistics.sim.demand import OrderBook, generate_orders
-from logistics.sim.documents import document_delays_h
-from logistics.sim.lastmile import assign_zones
-from logistics.sim.tax import order_taxes
-from logistics.sim.tiers import draw_traders
+from logistics.sim.catalog import SkuTable
+from logistics.sim.demand import OrderBook
+from logistics.sim.order_draws import OrderDraws, StreamNames, draw_orders
 from logistics.sim.timetable import departure_times
 
 __all__ = ["FlowJobs", "lane_by_id"]
@@ -46,8 +42,8 @@ class FlowJobs:
     ) -> None:
         elsewhere = drawn_elsewhere or {}
         s, run = scenario, scenario.run
-        surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
-        # --- orders of every flow, drawn up front -------------------------------------------------
+        # --- orders of every flow, drawn up front (`order_draws`, as for the bonded part's) ---------------
+        draws: dict[int, OrderDraws] = {}
         self.skus: list[SkuTable] = []
         self.books: list[OrderBook] = []
         offsets, n = [], 0
@@ -55,10 +51,8 @@ class FlowJobs:
             if k in elsewhere:
                 skus, book = elsewhere[k], OrderBook.empty()
             else:
-                skus = build_skus(f.catalog or s.catalog, streams.generator(f"flow.{f.id}.catalog"))
-                book = generate_orders(
-                    f.demand, skus, run.start, run.horizon_h, streams.generator(f"flow.{f.id}.demand"), surges
-                )
+                draws[k] = d = draw_orders(s, f, streams, StreamNames.of_flow(f.id))
+                skus, book = d.skus, d.book
             self.skus.append(skus)
             self.books.append(book)
             offsets.append(n)
@@ -111,34 +105,29 @@ class FlowJobs:
             for name in skus.tax_category_names:
                 if name not in self.goods_names:
                     self.goods_names.append(name)
-            if k in elsewhere:
+            if k not in draws:
                 continue
+            d = draws[k]
             sl = slice(off, off + len(book))
-            line_value = book.line_value_cny(skus)
             self.created_h[sl] = book.created_h
-            self.value_cny[sl], self.weight_kg[sl], self.volume_m3[sl], self.units[sl] = book.totals(skus)
+            self.value_cny[sl], self.weight_kg[sl], self.volume_m3[sl], self.units[sl] = (
+                d.value_cny, d.weight_kg, d.volume_m3, d.units,
+            )  # fmt: skip
             self.n_lines[sl] = book.n_lines
             self.flow_of[sl] = k
-            if f.pays_retail_tax:
-                tax, over, rejected = order_taxes(
-                    line_value, skus.tax_category[book.line_sku], book.per_order, book.customer,
-                    (f.catalog or s.catalog).tax_categories, f.demand, streams.generator(f"flow.{f.id}.customers"),
-                )  # fmt: skip
-                self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = tax, over, rejected
-            if f.traders:
-                rng = streams.generator(f"flow.{f.id}.traders")
-                self.trader[sl] = draw_traders(f.traders, trader_ids, len(book), rng)
-            names = skus.tax_category_names
-            first_line_category = skus.tax_category[book.first_line_sku]
+            self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = d.tax_cny, d.over_limit, d.rejected
+            if d.trader is not None:
+                self.trader[sl] = d.trader
             if len(book):
-                self.goods[sl] = np.array([self.goods_names.index(x) for x in names])[first_line_category]
-            docs = document_delays_h(s.customs.documents, len(book), streams.generator(f"flow.{f.id}.documents"))
-            self.ready_h[sl] = book.created_h + docs
-            zone, delivery = assign_zones(f.last_mile, len(book), streams.generator(f"flow.{f.id}.last_mile"))
-            self.zone[sl], self.delivery_h[sl] = zone, delivery
+                names = np.array([self.goods_names.index(x) for x in skus.tax_category_names])
+                self.goods[sl] = names[skus.tax_category[book.first_line_sku]]
+            self.ready_h[sl] = book.created_h + d.documents_h
+            self.zone[sl], self.delivery_h[sl] = d.zone, d.delivery_h
             # when it must reach the end of its line-haul: the promise less the zone's mean delivery time
             zones = f.last_mile.zones
-            self.deadline_h[sl] = book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[zone]
+            self.deadline_h[sl] = (
+                book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[d.zone]
+            )
         for k, f in enumerate(flows):
             end = container_offsets[k + 1] if k + 1 < len(flows) else n
             self.flow_of[container_offsets[k] : end] = k
