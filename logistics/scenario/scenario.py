@@ -59,12 +59,12 @@ class Scenario(ScenarioModel):
 
     @property
     def bonded_index(self) -> int | None:
-        """Position in `flows` of the bonded-import (1210) flow, if the scenario has one."""
+        """Position in `flows` of the (first) bonded-import (1210) flow, if the scenario has one."""
         return next((k for k, f in enumerate(self.flows) if CUSTOMS_MODES[f.mode].bonded_stock), None)
 
     @property
     def bonded_flow(self) -> Flow | None:
-        """The bonded-import (1210) flow, if any (a scenario has at most one bonded warehouse)."""
+        """The (first) bonded-import (1210) flow, if any (each 1210 flow has its own bonded warehouse)."""
         k = self.bonded_index
         return None if k is None else self.flows[k]
 
@@ -161,11 +161,19 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
     if not s.flows:
         bad(("flows",), "nothing to simulate: add at least one flow (1210 bonded import, 9610, 9710 or 9810)")
     bonded = [k for k, f in enumerate(s.flows) if CUSTOMS_MODES[f.mode].bonded_stock]
-    for k in bonded[1:]:
-        bad(("flows", k, "mode"), f"a scenario has one bonded warehouse (1210 flow {s.flows[bonded[0]].id!r})")
     _flow_issues(s, bad, need_node, need_staff, lanes_ok)
-    if bonded:
-        _bonded_issues(s, bonded[0], bad, need_node, need_staff)
+    served: dict[str, str] = {}  # warehouse node -> the 1210 flow it serves
+    for k in bonded:
+        _bonded_issues(s, k, bad, need_node, need_staff)
+        f = s.flows[k]
+        node = f.warehouse.node if f.warehouse is not None else ""
+        if node in served:
+            bad(
+                ("flows", k, "warehouse", "node"),
+                f"bonded warehouse {node!r} already serves 1210 flow {served[node]!r}: each 1210 flow has its own "
+                "warehouse (its stock, staff and floor); give it another node, or merge the two flows' demand",
+            )
+        served.setdefault(node, f.id)
     reported = {issue.path[:-1] for issue in found}
     found.extend(i for i in _duplicate_keys(s, ()) if i.path[:-1] not in reported)
     return found

@@ -25,6 +25,7 @@ from logistics.policies.replenishment import REPLENISHMENT
 from logistics.policies.warehouse import DOCKS
 from logistics.scenario.customs import Checkpoint as CheckpointConfig
 from logistics.scenario.disruptions import CheckpointDown
+from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
 from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.demand import forecast_units_per_day
@@ -34,7 +35,7 @@ from logistics.sim.floor import WarehouseFloor
 from logistics.sim.inventory import Inventory
 from logistics.sim.lastmile import Carrier
 from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
-from logistics.sim.order_draws import BONDED_STREAMS, draw_orders
+from logistics.sim.order_draws import BONDED_STREAMS, StreamNames, draw_orders
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS
 from logistics.sim.sampling import BufferedSampler
@@ -55,12 +56,20 @@ class BondedImportModel:
         env: simpy.Environment | None = None,
         streams: RandomStreams | None = None,
         tiers: TraderTiers | None = None,
+        index: int | None = None,
+        series: TimeSeries | None = None,
     ) -> None:
-        k = scenario.bonded_index
-        if k is None:
+        k = scenario.bonded_index if index is None else index
+        if k is None or not CUSTOMS_MODES[scenario.flows[k].mode].bonded_stock:
             raise ScenarioError([ScenarioIssue(("flows",), "no bonded-import (1210) flow to build")])
         self.scenario = s = scenario
+        self.index = k
         self.flow = flow = s.flows[k]
+        # the first bonded warehouse's names (streams, resources, series) are those of a scenario with one;
+        # the others' carry their flow's id
+        first = k == scenario.bonded_index
+        self.names = "" if first else f"{flow.id}."
+        streams_prefix = "" if first else f"flow.{flow.id}."
         self.at: tuple[str | int, ...] = ("flows", k)  # the flow's field path, for errors
         assert flow.warehouse is not None  # the flow's validation
         self.warehouse = wh = flow.warehouse
@@ -77,7 +86,7 @@ class BondedImportModel:
 
         # --- goods and demand, drawn up front as columns (as for every flow: `order_draws`) -------------
         self.catalog = flow.catalog or s.catalog
-        d = draw_orders(s, flow, streams, BONDED_STREAMS)
+        d = draw_orders(s, flow, streams, BONDED_STREAMS if first else StreamNames.of_flow(flow.id))
         self.skus, self.book = skus, book = d.skus, d.book
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
@@ -105,6 +114,7 @@ class BondedImportModel:
 
         def order_station(name: str, config, on_done, started, finished) -> Station:
             """A warehouse station serving orders: time per order plus time per line."""
+            name = self.names + name
             base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
             service = (lambda i: base()) if per_line_h == 0 else (lambda i: base() + per_line_h * n_lines[i])
@@ -122,15 +132,16 @@ class BondedImportModel:
                 book,
                 self.forecast,
                 cols,
-                streams.generator("warehouse.floor"),
+                streams.generator(streams_prefix + "warehouse.floor"),
                 self._picked,
                 self.end_h,
+                self.names,
             )
             self.pick = self.floor.pickers
         else:
             self.pick = order_station("warehouse.pick", wh.pick, self._picked, cols.pick_start_h, cols.pick_end_h)
         self.pack = order_station("warehouse.pack", wh.pack, self._packed, cols.pack_start_h, cols.pack_end_h)
-        index = {c.id: i for i, c in enumerate(s.customs.checkpoints)}
+        position = {c.id: i for i, c in enumerate(s.customs.checkpoints)}
         self.second_line = CustomsCheckpoint(
             env, second, cal, run.start, self.end_h, streams.generator(f"checkpoint.{second.id}"),
             self._cleared, self._ended, self._outages(second.id), tiers=self.tiers,
@@ -140,7 +151,7 @@ class BondedImportModel:
                 "screen_start": cols.xray_start_h, "screen_end": cols.xray_end_h,
                 "inspect_start": cols.inspection_start_h, "inspect_end": cols.inspection_end_h,
             },
-            path=("customs", "checkpoints", index[second.id]),
+            path=("customs", "checkpoints", position[second.id]),
         )  # fmt: skip
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
         zone_ids = [z.id for z in flow.last_mile.zones]
@@ -149,7 +160,7 @@ class BondedImportModel:
             promise = np.array([z.promise_h for z in flow.last_mile.zones])[self.zone]
             self.depot = Depot(
                 env, flow.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,
-                streams.generator("last_mile.dispatch"), path=(*self.at, "last_mile", "dispatch"),
+                streams.generator(streams_prefix + "last_mile.dispatch"), path=(*self.at, "last_mile", "dispatch"),
             )  # fmt: skip
         self.carriers = [
             Carrier(env, pickups, run.start, self.end_h, cols, self.delivery_h, self.depot)
@@ -161,14 +172,16 @@ class BondedImportModel:
         self._carrier_of_order = carrier_of_zone[self.zone].tolist()
 
         # --- inbound: the flows' stock containers arrive at the docks (or receiving) -----------------
-        unload = BufferedSampler(wh.receiving.time_per_container_h, streams.generator("warehouse.receiving"))
+        unload = BufferedSampler(
+            wh.receiving.time_per_container_h, streams.generator(streams_prefix + "warehouse.receiving")
+        )
         teams = capacity_changes(wh.receiving.teams, cal, run.start, self.end_h)
         docks = wh.floor.docks if wh.floor is not None else None
         received = self._container_unloaded if self.floor is not None else self._container_in_stock
-        self.yard = self._dock_yard(docks, streams)
+        self.yard = self._dock_yard(docks, streams.generator(streams_prefix + "warehouse.docks"))
         self.receiving = Station(
             env,
-            "warehouse.receiving",
+            self.names + "warehouse.receiving",
             door_capacity(teams, docks.doors) if docks is not None else teams,
             self._unload_time(unload),
             received,
@@ -199,20 +212,24 @@ class BondedImportModel:
             env.timeout(self._created[0]).callbacks.append(self._arrive)
 
         # --- monitoring -----------------------------------------------------------------------
-        self.series = TimeSeries(env, run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
+        # (a series of its own, or the run's: the engine starts it once every part is watched)
+        own = series is None
+        self.series = series or TimeSeries(env, run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
         for st in self.stations:
             watch_station(self.series, st)
-        self.series.gauge("orders.awaiting_release", lambda: self.awaiting)
-        self.series.gauge("orders.backordered", lambda: self.inventory.orders_waiting)
+        g = self.names
+        self.series.gauge(g + "orders.awaiting_release", lambda: self.awaiting)
+        self.series.gauge(g + "orders.backordered", lambda: self.inventory.orders_waiting)
         self.series.gauge(
-            "orders.in_warehouse",
+            g + "orders.in_warehouse",
             (lambda: self.floor.in_picking + self.pack.in_station)  # type: ignore[union-attr]
             if self.floor is not None
             else (lambda: self.pick.in_station + self.pack.in_station),
         )
-        self.series.gauge("orders.outbound_buffer", lambda: sum(len(c.buffer) for c in self.carriers))
-        self.series.gauge("stock.stored_m3", lambda: self.inventory.stored_m3)
-        self.series.start()
+        self.series.gauge(g + "orders.outbound_buffer", lambda: sum(len(c.buffer) for c in self.carriers))
+        self.series.gauge(g + "stock.stored_m3", lambda: self.inventory.stored_m3)
+        if own:
+            self.series.start()
         self._storage_m3_h_at_horizon = 0.0
         env.timeout(run.horizon_h).callbacks.append(self._at_horizon)
 
@@ -266,14 +283,14 @@ class BondedImportModel:
         self.containers = containers
         self._stored = stored
 
-    def _dock_yard(self, docks, streams: RandomStreams) -> DockYard | None:
+    def _dock_yard(self, docks, rng: np.random.Generator) -> DockYard | None:
         """Dock doors between the inbound trucks and receiving, when the floor has a docks section."""
         if docks is None:
             return None
         policy = make_policy((*self.at, "warehouse", "floor", "docks", "policy"), DOCKS, docks.policy)
         unload_h = self.warehouse.receiving.time_per_container_h.mean
         return DockYard(
-            self.env, docks, policy, None, streams.generator("warehouse.docks"), unload_h,  # type: ignore[arg-type]
+            self.env, docks, policy, None, rng, unload_h,  # type: ignore[arg-type]
         )  # fmt: skip
 
     def _unload_time(self, unload: BufferedSampler) -> Callable[[int], float]:

@@ -4,6 +4,8 @@ against the order table first, so that every order is accounted for."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,7 @@ from logistics.sim.result import RunResult
 from logistics.sim.shifts import staffed_hours
 from logistics.sim.station import resource_rows
 
-__all__ = ["bonded_result"]
+__all__ = ["bonded_result", "merge_bonded"]
 
 
 def _risk_columns(model: BondedImportModel) -> dict[str, object]:
@@ -153,7 +155,9 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
         waves=waves,
         routes=routes,
         optimizer_s=model.depot.optimizer_s if model.depot is not None else 0.0,
-        pick_lists=_pick_list_table(model.floor) if model.floor is not None else pd.DataFrame(),
+        pick_lists=_pick_list_table(model.floor).assign(flow=model.flow.id)
+        if model.floor is not None
+        else pd.DataFrame(),
     )
 
 
@@ -186,6 +190,7 @@ def _floor_stats(model: BondedImportModel) -> dict[str, float]:
         out["dock_wait_h_p95"] = float(np.quantile(waits, 0.95)) if len(waits) else np.nan
         out["dock_no_shows"] = float(model.yard.no_shows)
         doors = model.warehouse.floor.docks.doors  # type: ignore[union-attr]
+        out["door_busy_h"], out["door_h"] = model.receiving.busy_area, doors * model.end_h
         out["door_utilisation"] = model.receiving.busy_area / (doors * model.end_h)
     return out
 
@@ -218,3 +223,64 @@ def _floor_counters(floor: WarehouseFloor) -> dict[str, float]:
         "reslot_moves": float(floor.moves),
         "putaway_travel_m": floor.putaway_travel_m,
     }
+
+
+_FLOOR_SUMS = (
+    "slots", "slots_occupied", "slotting_objective_m", "replenishment_trips", "face_stockouts", "reslot_moves",
+    "putaway_travel_m", "picker_busy_h", "picker_staffed_h", "pick_labour_used_cny", "replenishment_busy_h",
+    "dock_trucks", "dock_no_shows",
+)  # fmt: skip
+
+
+def merge_bonded(results: list[RunResult]) -> RunResult:
+    """The results of several bonded warehouses (one per 1210 flow) as one: their orders in one table
+    (`order_id` numbered across them, `flow` naming each), costs and counts added (the trader demotions are the
+    run's shared tiers', counted once), stock added (the peak is the sum of each warehouse's peak), the floors'
+    counters added with occupancy, door utilisation and mean dock wait recomputed over them (the dock wait p95 is
+    the largest warehouse's)."""
+    if len(results) == 1:
+        return results[0]
+    first = results[0]
+    orders, offset = [], 0
+    for r in results:
+        orders.append(r.orders.assign(order_id=r.orders["order_id"] + offset))
+        offset += len(r.orders)
+    counts: dict[str, int] = {}
+    for r in results:
+        for key, value in r.counts.items():
+            counts[key] = value if key == "trader_demotions" else counts.get(key, 0) + value
+    stock = {key: float(sum(r.stock[key] for r in results)) for key in first.stock}
+    return replace(
+        first,
+        orders=pd.concat(orders, ignore_index=True),
+        resources=_stack([r.resources for r in results]),
+        costs_cny={key: sum(r.costs_cny[key] for r in results) for key in first.costs_cny},
+        counts=counts,
+        stock=stock,
+        floor=_merge_floors([r.floor for r in results if r.floor]),
+        clearances=_stack([r.clearances for r in results]),
+        waves=_stack([r.waves for r in results]),
+        routes=_stack([r.routes for r in results]),
+        optimizer_s=sum(r.optimizer_s for r in results),
+        pick_lists=_stack([r.pick_lists for r in results]),
+    )
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    kept = [f for f in frames if len(f)]
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+
+
+def _merge_floors(floors: list[dict[str, float]]) -> dict[str, float]:
+    if len(floors) <= 1:
+        return floors[0] if floors else {}
+    out = {key: float(sum(f.get(key, 0.0) for f in floors)) for key in _FLOOR_SUMS if any(key in f for f in floors)}
+    out["slot_occupancy"] = out["slots_occupied"] / out["slots"]
+    docked = [f for f in floors if f.get("dock_trucks")]
+    if docked:
+        trucks = sum(f["dock_trucks"] for f in docked)
+        out["dock_wait_h_mean"] = sum(f["dock_wait_h_mean"] * f["dock_trucks"] for f in docked) / trucks
+        out["dock_wait_h_p95"] = max(f["dock_wait_h_p95"] for f in docked)
+        door_h = sum(f["door_busy_h"] for f in docked)
+        out["door_utilisation"] = door_h / sum(f["door_h"] for f in docked)
+    return out

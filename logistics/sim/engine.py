@@ -15,9 +15,10 @@ import simpy
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.disruptions import Disruption
+from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
 from logistics.sim.bonded import BondedImportModel
-from logistics.sim.bonded_results import bonded_result
+from logistics.sim.bonded_results import bonded_result, merge_bonded
 from logistics.sim.flow_results import flow_results
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
@@ -42,8 +43,14 @@ class CrossBorderModel:
         self.end_h = s.run.end_h
         # one credit tier per trader for the whole run: a failure at any checkpoint demotes it everywhere
         tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
-        self.bonded = BondedImportModel(s, replication, self.env, streams, tiers) if s.bonded_flow else None
-        self.flows = Flows(self.env, s, streams, self.end_h, tiers, self.bonded)
+        # one part per bonded warehouse (the orders of a 1210 flow); the first one's time series is the run's
+        self.warehouses: list[BondedImportModel] = []
+        for k, f in enumerate(s.flows):
+            if CUSTOMS_MODES[f.mode].bonded_stock:
+                series = self.warehouses[0].series if self.warehouses else None
+                self.warehouses.append(BondedImportModel(s, replication, self.env, streams, tiers, k, series))
+        self.bonded = self.warehouses[0] if self.warehouses else None
+        self.flows = Flows(self.env, s, streams, self.end_h, tiers, self.warehouses)
         if self.bonded is not None:
             self.series = self.bonded.series
         else:
@@ -56,7 +63,7 @@ class CrossBorderModel:
             self.series.gauge(f"lane.{group_id}.waiting", group.waiting)
         if self.bonded is None:
             self.series.start()
-        stations = list(self.bonded.stations) if self.bonded is not None else []
+        stations = [st for part in self.warehouses for st in part.stations]
         stations += self.flows.resources
         measure_window(self.env, stations, s.run.warmup_h, s.run.horizon_h)
 
@@ -72,11 +79,12 @@ class CrossBorderModel:
         self.series.finish()
         wall_s = time.perf_counter() - started
         s = self.scenario
-        if self.bonded is not None:
-            for st in self.bonded.stations:
-                st.close()
-            self.bonded.inventory.close()
-            result = bonded_result(self.bonded, wall_s)
+        if self.warehouses:
+            for part in self.warehouses:
+                for st in part.stations:
+                    st.close()
+                part.inventory.close()
+            result = merge_bonded([bonded_result(part, wall_s) for part in self.warehouses])
         else:
             result = RunResult(
                 scenario=s.name,

@@ -64,6 +64,7 @@ class WarehouseFloor:
         rng: np.random.Generator,
         on_picked: Callable[[int], None],
         end_h: float,
+        name_prefix: str = "",
     ) -> None:
         assert warehouse.floor is not None
         at = (*at, "floor")
@@ -125,7 +126,7 @@ class WarehouseFloor:
 
         def crew(name: str, staffing, service, done) -> Station:
             """Workers of one role on their shifts, one task each at a time."""
-            return Station(env, name, capacity_changes(staffing, cal, start, end_h), service, done)
+            return Station(env, name_prefix + name, capacity_changes(staffing, cal, start, end_h), service, done)
 
         self.replenishers = crew(
             "warehouse.replenishment", floor.replenishers, lambda task: self._tasks[task][2], self._task_done

@@ -65,8 +65,8 @@ _REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")} 
 
 class Flows(FlowJobs):
     """Every flow's jobs on one SimPy environment: their columns (`FlowJobs`), the shared lanes and checkpoints,
-    and each kind of job's program of steps. A 1210 flow's orders run in its bonded part (`bonded`): here, the
-    containers that stock its warehouse."""
+    and each kind of job's program of steps. A 1210 flow's orders run in its bonded warehouse's part (`bonded`):
+    here, the containers that stock that warehouse."""
 
     def __init__(
         self,
@@ -75,7 +75,7 @@ class Flows(FlowJobs):
         streams,
         end_h: float,
         tiers: TraderTiers | None = None,
-        bonded: BondedImportModel | None = None,
+        bonded: list[BondedImportModel] | None = None,
     ) -> None:
         self.env = env
         self.scenario = s = scenario
@@ -83,8 +83,8 @@ class Flows(FlowJobs):
         run = s.run
         self.position = list(range(len(s.flows)))  # each flow's place in the scenario (its field path)
         self.flows = flows = list(s.flows)
-        self.bonded = bonded
-        elsewhere = {s.bonded_index: bonded.skus} if bonded is not None and s.bonded_index is not None else {}
+        self.bonded = {part.index: part for part in bonded or []}  # flow index -> its bonded warehouse's part
+        elsewhere = {k: part.skus for k, part in self.bonded.items()}
         super().__init__(s, flows, streams, elsewhere)
         offsets, n = self.offsets, self.n_jobs
 
@@ -275,8 +275,7 @@ class Flows(FlowJobs):
 
     def _bonded_inbound(self, k: int, f: Flow, streams) -> None:
         """1210: the containers stocking the bonded warehouse, handed to its docks (or receiving) on arrival."""
-        bonded = self.bonded
-        assert bonded is not None
+        bonded = self.bonded[k]
         step = self._stock_route(
             k, f, bonded.inventory, bonded.policy, bonded.forecast, streams, receiver=bonded.receiver
         )

@@ -111,3 +111,53 @@ def test_dock_appointments_are_booked_for_containers_leaving_on_the_last_lane() 
         pytest.skip("bonded_import_peak has no docks section")
     received = run.consignments["received_h"].notna().sum()
     assert run.floor["dock_trucks"] >= received > 0
+
+
+def _two_bonded_warehouses(same_node: bool = False) -> dict:
+    """bonded_import_small with a second 1210 flow and its own bonded warehouse, stocked over the same sea lane
+    and first-line checkpoint, then its own truck lane."""
+    data = _bonded_small()
+    net = data["network"]
+    node = "qingdao_bonded" if same_node else "qingdao_bonded_west"
+    if not same_node:
+        net["nodes"].append({"id": node, "kind": "bonded_warehouse", "name": "Qingdao west bonded centre"})
+    truck = next(lane for lane in net["lanes"] if lane["id"] == TRUCK)
+    net["lanes"].append(dict(truck, id="truck_port_west", to=node))
+    exit_xray = next(c for c in data["customs"]["checkpoints"] if c["role"] == "second_line")
+    data["customs"]["checkpoints"].append(dict(exit_xray, id="west_exit_xray", node=node))
+    first = data["flows"][0]
+    second = dict(first, id="bonded_west", route=[SEA, "truck_port_west"])
+    second["checkpoints"] = [c if c != exit_xray["id"] else "west_exit_xray" for c in first["checkpoints"]]
+    second["warehouse"] = dict(first["warehouse"], node=node)
+    second["demand"] = dict(first["demand"], orders_per_day=first["demand"]["orders_per_day"] / 2)
+    data["flows"].append(second)
+    return data
+
+
+def test_two_bonded_warehouses_each_serve_their_flow_from_their_own_stock() -> None:
+    run = simulate(Scenario.model_validate(_two_bonded_warehouses()))
+    orders = run.orders
+    assert set(orders["flow"]) == {"bonded_import", "bonded_west"}
+    assert orders["order_id"].is_unique
+    by_flow = orders.groupby("flow")["status"].apply(lambda s: (s == "delivered").sum())
+    assert (by_flow > 0).all()
+    kpis = run_kpis(run).set_index("kpi")["value"]
+    assert kpis["orders.created"] == len(orders) == run.counts["created"]
+    for flow in ("bonded_import", "bonded_west"):  # each warehouse is stocked by its own containers
+        assert kpis[f"inbound.{flow}.received"] > 0
+    names = set(run.resources["resource"])
+    assert {"warehouse.pick", "bonded_west.warehouse.pick", "west_exit_xray.screening"} <= names
+    # both warehouses' stock rode the shared sea lane within its capacity
+    cons = run.consignments
+    assert set(cons.loc[cons[f"done:lane:{SEA}"].notna(), "flow"]) == {"bonded_import", "bonded_west"}
+    sea = run.departures[(run.departures["lane"] == SEA) & ~run.departures["cancelled"]]
+    assert (sea["containers"] <= 10).all()
+    # the west warehouse's orders are released only from its own stock: none before its first receipt
+    west = orders[(orders["flow"] == "bonded_west") & (orders["stock_h"] > orders["created_h"])]
+    first_receipt = cons.loc[cons["flow"] == "bonded_west", "received_h"].min()
+    assert len(west) == 0 or (west["stock_h"] >= first_receipt - 1e-9).all()
+
+
+def test_two_1210_flows_cannot_share_one_warehouse_node() -> None:
+    with pytest.raises(Exception, match=r"flows\.1\.warehouse\.node.*already serves 1210 flow 'bonded_import'"):
+        Scenario.model_validate(_two_bonded_warehouses(same_node=True))
