@@ -9,6 +9,7 @@ import pandas as pd
 
 from logistics.analysis.flow_kpis import flow_kpis
 from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
+from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.sim.accounting import STAGES
 from logistics.sim.result import COST_COMPONENTS, RunResult
 
@@ -23,8 +24,8 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
     orders, handled = order_kpis(result)
     rows: list[tuple[str, float, str]] = []
     c = result.counts
-    if "1210" in result.modes:
-        _bonded_kpis(result, rows)
+    if len(result.orders):
+        _warehouse_kpis(result, rows)
     handled = max(1, handled)
     if len(result.waves):  # a depot of the bonded import or of any flow
         _dispatch_kpis(result, rows)
@@ -50,15 +51,18 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
     return frame if undefined else frame[frame["value"].notna()].reset_index(drop=True)
 
 
-def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
-    """KPI rows only the bonded-import (1210) part has: orders by stage still in the system, the warehouse's
-    dispatch promise, stock, the second-line checkpoint, the floor and the dispatch (its stock containers are
-    every warehouse's: `flow_kpis`)."""
+def _warehouse_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
+    """KPI rows of the orders served from a warehouse (1210, 9810; over all warehouses): orders by stage still in
+    the system (per mode), the dispatch promise, stock, the second-line checkpoint (1210), the floor (the stock
+    containers are in `flow_kpis`)."""
     c = result.counts
     orders = result.orders
-    for stage in STAGES:
-        rows.append((f"mode.1210.orders.in_system.{stage}", c[f"in_system.{stage}"], "orders"))
-    handled = max(1, c["created"] - int((orders["end_reason"] == "over_limit").sum()))
+    for mode, part in orders.groupby("mode", sort=False):
+        inside = part[part["status"] == "in_system"]["stage"].value_counts()
+        for stage in STAGES:
+            rows.append((f"mode.{mode}.orders.in_system.{stage}", int(inside.get(stage, 0)), "orders"))
+    declared = orders["mode"].map(lambda m: bool(CUSTOMS_MODES[str(m)].warehouse_roles)).to_numpy(dtype=bool)
+    handled = max(1, int(declared.sum()) - int((orders["end_reason"][declared] == "over_limit").sum()))
     steady = orders[orders["created_h"] >= result.warmup_h]
     live = steady[steady["end_reason"] != "over_limit"]
     dispatch_wait = live["dispatched_h"] - live["created_h"]
@@ -70,6 +74,18 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
     rows.append(("stock.stockout_line_rate", c["backordered_lines"] / max(1, c["order_lines"]), "share"))
     rows.append(("stock.peak_stored_m3", result.stock["peak_stored_m3"], "m3"))
     rows.append(("stock.storage_m3_days", result.stock["storage_m3_days"], "m3*day"))
+    if declared.any():  # the second line of a 1210 flow's warehouse
+        _second_line_kpis(orders, c, handled, rows)
+    released = steady["released_h"].to_numpy()
+    packed = steady["pack_end_h"].to_numpy()
+    inside = ~np.isnan(released) & (packed <= result.end_h)
+    summarize(rows, "warehouse.cycle_time_h", packed[inside] - released[inside], "h")
+    if result.floor:
+        _floor_kpis(result, rows)
+
+
+def _second_line_kpis(orders: pd.DataFrame, c: dict[str, int], handled: int, rows: list) -> None:
+    """Parcels inspected, failed, held and the inspection rate (by credit tier with traders) at the second line."""
     rows.append(("customs.parcels_inspected", c["parcels_inspected"], "parcels"))
     if "credit_tier" in orders:  # risk-based selection: inspection rate by the tier at the check
         checked = orders[orders["credit_tier"].notna()]
@@ -80,12 +96,6 @@ def _bonded_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:
     rows.append(("customs.parcel_inspection_rate", c["parcels_inspected"] / max(1, handled), "share"))
     rows.append(("customs.parcels_failed", c["parcels_failed"], "parcels"))
     rows.append(("customs.parcels_held", c.get("parcels_held", 0), "parcels"))
-    released = steady["released_h"].to_numpy()
-    packed = steady["pack_end_h"].to_numpy()
-    inside = ~np.isnan(released) & (packed <= result.end_h)
-    summarize(rows, "warehouse.cycle_time_h", packed[inside] - released[inside], "h")
-    if result.floor:
-        _floor_kpis(result, rows)
 
 
 def _floor_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> None:

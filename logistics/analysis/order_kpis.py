@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.result import RunResult
 
@@ -25,7 +26,7 @@ Rows = list[tuple[str, float, str]]
 QUANTILES = (("p50", 0.50), ("p90", 0.90), ("p95", 0.95), ("p99", 0.99))
 """The quantiles of every duration summary (lead times, clearance times, waits)."""
 
-# bonded-import (1210) stage name -> (from timestamp, to timestamp)
+# warehouse (1210, 9810) stage name -> (from timestamp, to timestamp)
 LEAD_TIME_STAGES: dict[str, tuple[str, str]] = {
     "documents": ("created_h", "documents_h"),
     "stock": ("created_h", "stock_h"),
@@ -57,9 +58,11 @@ def _between(orders: pd.DataFrame, a: str, b: str, end_h: float) -> np.ndarray:
     return t1[done] - t0[done]
 
 
-def stage_lead_times(orders: pd.DataFrame, end_h: float) -> dict[str, np.ndarray]:
-    """Hours spent in each bonded-import stage by the orders that completed it by `end_h`."""
-    return {stage: _between(orders, a, b, end_h) for stage, (a, b) in LEAD_TIME_STAGES.items()}
+def stage_lead_times(orders: pd.DataFrame, end_h: float, declared: bool = True) -> dict[str, np.ndarray]:
+    """Hours spent in each warehouse stage by the orders that completed it by `end_h` (orders not declared one
+    by one, 9810's, have no documents or second-line stage)."""
+    skip = () if declared else ("documents", "second_line_checkpoint")
+    return {stage: _between(orders, a, b, end_h) for stage, (a, b) in LEAD_TIME_STAGES.items() if stage not in skip}
 
 
 def stage_durations(orders: pd.DataFrame, end_h: float) -> dict[str, np.ndarray]:
@@ -84,18 +87,23 @@ def stage_durations(orders: pd.DataFrame, end_h: float) -> dict[str, np.ndarray]
 
 def mode_parts(result: RunResult) -> Iterator[tuple[str, pd.DataFrame, dict[str, np.ndarray]]]:
     """(mode, its orders, hours per stage of its orders created after the warm-up) for each mode of the run,
-    in the order of the scenario's modes."""
-    if "1210" in result.modes:
-        orders = result.orders
-        steady = orders[orders["created_h"] >= result.warmup_h]
-        yield "1210", orders, stage_lead_times(steady, result.end_h)
+    in the order of the modes table: the orders served from a warehouse (1210, 9810) by their warehouse stages,
+    the others by their flows' steps."""
+    parts: list[tuple[str, pd.DataFrame, dict[str, np.ndarray]]] = []
+    orders = result.orders
+    if len(orders):
+        for mode, part in orders.groupby("mode", sort=False):
+            steady = part[part["created_h"] >= result.warmup_h]
+            declared = bool(CUSTOMS_MODES[str(mode)].warehouse_roles)
+            parts.append((str(mode), part, stage_lead_times(steady, result.end_h, declared)))
     flows = result.flow_orders
     if len(flows):
         for mode, part in flows.groupby("mode", observed=True, sort=True):
             part.attrs = flows.attrs
             steady = part[part["created_h"] >= result.warmup_h]
             steady.attrs = flows.attrs
-            yield str(mode), part, stage_durations(steady, result.end_h)
+            parts.append((str(mode), part, stage_durations(steady, result.end_h)))
+    yield from sorted(parts, key=lambda p: MODES.index(p[0]))
 
 
 def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:

@@ -168,9 +168,9 @@ def _handled(result: RunResult) -> int:
 def plot_flow_lead_times(result: RunResult, path: Path) -> Path:
     """Distribution of end-to-end lead time (days) by customs mode, flows and bonded import together."""
     fig, ax = plt.subplots(figsize=(8, 4))
-    frames = [(m, p) for m, p in result.flow_orders.groupby("mode", observed=True)] if len(result.flow_orders) else []
-    if len(result.orders):
-        frames.insert(0, ("1210", result.orders))
+    frames = [(m, p) for m, p in result.orders.groupby("mode", sort=False)] if len(result.orders) else []
+    if len(result.flow_orders):
+        frames += [(m, p) for m, p in result.flow_orders.groupby("mode", observed=True)]
     for mode, part in frames:
         part = part[part["created_h"] >= result.warmup_h]
         done = part["delivered_h"] <= result.end_h

@@ -81,10 +81,13 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     out_dir.mkdir(parents=True, exist_ok=True)
     first = results[0]
     images = {}
-    if "1210" in first.modes:
-        images["End-to-end lead time (1210)"] = plots.plot_lead_time(first, out_dir / "lead_time.png")
-        images["Lead time by stage (1210)"] = plots.plot_stage_lead_times(first, out_dir / "lead_time_by_stage.png")
-    if len(first.flow_orders):
+    if len(first.orders):
+        where = "/".join(str(m) for m in first.orders["mode"].unique())
+        images[f"End-to-end lead time ({where})"] = plots.plot_lead_time(first, out_dir / "lead_time.png")
+        images[f"Lead time by warehouse stage ({where})"] = plots.plot_stage_lead_times(
+            first, out_dir / "lead_time_by_stage.png"
+        )
+    if len(first.flow_orders) or (len(first.orders) and first.orders["mode"].nunique() > 1):
         images["Lead time by customs mode"] = plots.plot_flow_lead_times(first, out_dir / "lead_time_by_mode.png")
     if len(first.departures):
         images["Lane fill rate"] = plots.plot_lane_fill(first, out_dir / "lane_fill.png")

@@ -16,7 +16,7 @@ from logistics.scenario.distributions import Deterministic, Distribution
 from logistics.scenario.lastmile import LastMile
 from logistics.scenario.modes import CUSTOMS_MODES, MODES, FlowMode
 from logistics.scenario.policy import PolicyChoice
-from logistics.scenario.warehouse import Station, Warehouse
+from logistics.scenario.warehouse import Receiving, Replenishment, Station, Warehouse
 
 __all__ = ["MODES", "Flow", "FlowMode", "OverseasWarehouse"]
 
@@ -40,6 +40,19 @@ class OverseasWarehouse(ScenarioModel):
         default=Deterministic(value=12), description="From arrival at the warehouse to stock available."
     )
 
+    def as_warehouse(self) -> Warehouse:
+        """The same warehouse in the full form (`Warehouse`): receiving without a team limit, parcels handed to
+        the last mile as soon as packed, no floor."""
+        return Warehouse(
+            node=self.node,
+            receiving=Receiving(teams=None, workers_per_team=1, time_per_container_h=self.receiving_time_h),
+            pick=self.pick,
+            pack=self.pack,
+            replenishment=Replenishment(
+                policy=self.policy, cover_days=self.cover_days, initial_cover_days=self.initial_cover_days
+            ),
+        )
+
 
 class Flow(ScenarioModel):
     """One cross-border business line.
@@ -55,7 +68,8 @@ class Flow(ScenarioModel):
     - `9710` B2B direct export: each order is a shipment to a foreign business (many units per line), declared
       for export, carried and cleared at destination; no retail tax.
     - `9810` export to an overseas warehouse: the route carries bulk consignments from `origin` to the
-      `overseas_warehouse`; consumer orders abroad are served from its stock.
+      warehouse abroad at its end (`warehouse`, the same model as the bonded one, floor included; or the short
+      form `overseas_warehouse`); consumer orders abroad are served from its stock.
     Checkpoints are passed on arrival at their node (an `export` checkpoint at the origin: before the first
     lane), in route order."""
 
@@ -73,8 +87,12 @@ class Flow(ScenarioModel):
     )
     fulfilment: Station | None = Field(default=None, description="Pick and pack at the origin (9610, 9710).")
     sort: Station | None = Field(default=None, description="Sorting at the destination before delivery.")
-    warehouse: Warehouse | None = Field(default=None, description="1210: the bonded warehouse at the route's end.")
-    overseas_warehouse: OverseasWarehouse | None = None
+    warehouse: Warehouse | None = Field(
+        default=None, description="1210 and 9810: the warehouse at the route's end that serves the orders."
+    )
+    overseas_warehouse: OverseasWarehouse | None = Field(
+        default=None, description="9810: the short form of its warehouse (no floor, receiving without a team limit)."
+    )
     last_mile: LastMile
 
     @model_validator(mode="after")
@@ -83,16 +101,17 @@ class Flow(ScenarioModel):
         if self.direction not in mode.directions:
             allowed = " or ".join(f"direction: {d}" for d in mode.directions)
             raise ValueError(f"mode {self.mode} ({mode.title}) takes {allowed}, not {self.direction}")
-        if mode.stock_abroad and self.overseas_warehouse is None:
+        given = (self.warehouse is not None) + (self.overseas_warehouse is not None)
+        if mode.stocked_over_route and given != 1:
+            short = " (or its short form, overseas_warehouse)" if mode.stock_abroad else ""
             raise ValueError(
-                f"mode {self.mode} needs an overseas_warehouse (the stock abroad that orders are served from)"
+                f"mode {self.mode} needs one warehouse{short}: the stock that orders are served from"
+                + (", not both" if given == 2 else "")
             )
         if not mode.stock_abroad and self.overseas_warehouse is not None:
             raise ValueError(f"mode {self.mode} ({mode.title}) has no overseas_warehouse")
-        if mode.bonded_stock and self.warehouse is None:
-            raise ValueError(f"mode {self.mode} needs a warehouse (the bonded warehouse that orders are served from)")
-        if not mode.bonded_stock and self.warehouse is not None:
-            raise ValueError(f"mode {self.mode} ({mode.title}) has no bonded warehouse section")
+        if not mode.stocked_over_route and self.warehouse is not None:
+            raise ValueError(f"mode {self.mode} ({mode.title}) has no warehouse section: its orders ship from origin")
         if mode.bonded_stock and (self.fulfilment is not None or self.sort is not None):
             raise ValueError(
                 f"mode {self.mode} orders are picked and packed in the bonded warehouse (warehouse.pick, "
@@ -101,6 +120,18 @@ class Flow(ScenarioModel):
         if any(v < 0 for v in self.traders.values()) or (self.traders and sum(self.traders.values()) <= 0):
             raise ValueError("trader shares must be >= 0 and not all zero")
         return self
+
+    @property
+    def stock_warehouse(self) -> Warehouse | None:
+        """The warehouse serving its orders (1210, 9810), in the full form whichever form the file uses."""
+        if self.overseas_warehouse is not None:
+            return self.overseas_warehouse.as_warehouse()
+        return self.warehouse
+
+    @property
+    def warehouse_field(self) -> str:
+        """The name of the field its warehouse is written in (`warehouse`, or `overseas_warehouse`)."""
+        return "overseas_warehouse" if self.overseas_warehouse is not None else "warehouse"
 
     @property
     def pays_retail_tax(self) -> bool:

@@ -160,20 +160,20 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
             )
     if not s.flows:
         bad(("flows",), "nothing to simulate: add at least one flow (1210 bonded import, 9610, 9710 or 9810)")
-    bonded = [k for k, f in enumerate(s.flows) if CUSTOMS_MODES[f.mode].bonded_stock]
     _flow_issues(s, bad, need_node, need_staff, lanes_ok)
-    served: dict[str, str] = {}  # warehouse node -> the 1210 flow it serves
-    for k in bonded:
-        _bonded_issues(s, k, bad, need_node, need_staff)
-        f = s.flows[k]
-        node = f.warehouse.node if f.warehouse is not None else ""
-        if node in served:
+    served: dict[str, str] = {}  # warehouse node -> the flow it serves
+    for k, f in enumerate(s.flows):
+        wh = f.stock_warehouse
+        if wh is None:
+            continue
+        _warehouse_issues(s, k, bad, need_node, need_staff)
+        if wh.node in served:
             bad(
-                ("flows", k, "warehouse", "node"),
-                f"bonded warehouse {node!r} already serves 1210 flow {served[node]!r}: each 1210 flow has its own "
-                "warehouse (its stock, staff and floor); give it another node, or merge the two flows' demand",
+                ("flows", k, f.warehouse_field, "node"),
+                f"warehouse {wh.node!r} already serves flow {served[wh.node]!r}: each flow served from stock has its "
+                "own warehouse (its stock, staff and floor); give it another node, or merge the two flows' demand",
             )
-        served.setdefault(node, f.id)
+        served.setdefault(wh.node, f.id)
     reported = {issue.path[:-1] for issue in found}
     found.extend(i for i in _duplicate_keys(s, ()) if i.path[:-1] not in reported)
     return found
@@ -209,46 +209,52 @@ def _duplicate_keys(model: ScenarioModel, at: Path) -> list[ScenarioIssue]:
     return issues
 
 
-def _bonded_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:
-    """The rules of a bonded-import (1210) flow's warehouse and checkpoints (its route is checked with every
-    flow's)."""
+def _warehouse_issues(s: Scenario, k: int, bad, need_node, need_staff) -> None:
+    """The rules of the warehouse of a flow served from stock (1210 bonded, 9810 overseas) and, for 1210, of its
+    checkpoints (its route is checked with every flow's)."""
     f = s.flows[k]
-    wh = f.warehouse
+    wh = f.stock_warehouse
     assert wh is not None  # the flow's own validation
-    at = ("flows", k)
-    node = s.network.node(wh.node) if need_node((*at, "warehouse", "node"), wh.node) else None
-    if node is not None and node.kind != "bonded_warehouse":
-        bad((*at, "warehouse", "node"), f"node {wh.node!r} is not of kind bonded_warehouse")
-    need_staff((*at, "warehouse", "receiving", "teams"), wh.receiving.teams)
+    mode = CUSTOMS_MODES[f.mode]
+    at = ("flows", k, f.warehouse_field)
+    kind = "bonded_warehouse" if mode.bonded_stock else "overseas_warehouse"
+    node = s.network.node(wh.node) if need_node((*at, "node"), wh.node) else None
+    if node is not None and node.kind != kind:
+        bad((*at, "node"), f"node {wh.node!r} is not of kind {kind}")
+    short = f.overseas_warehouse is not None  # the short form has no teams, carriers or floor
+    if not short and wh.receiving.teams is not None:
+        need_staff((*at, "receiving", "teams"), wh.receiving.teams)
     zone_ids = [z.id for z in f.last_mile.zones]
     served: dict[str, str] = {}
     for i, carrier in enumerate(wh.carriers):
         for j, zone in enumerate(carrier.zones):
-            where = (*at, "warehouse", "carriers", i, "zones", j)
+            where = (*at, "carriers", i, "zones", j)
             if zone not in zone_ids:
                 bad(where, f"no zone {zone!r} (zones: {', '.join(zone_ids)})")
             elif zone in served:
                 bad(where, f"zone {zone!r} is already served by {served[zone]!r}")
             else:
                 served[zone] = carrier.id
-    need_staff((*at, "warehouse", "pick", "workers"), wh.pick.workers)
-    need_staff((*at, "warehouse", "pack", "workers"), wh.pack.workers)
+    need_staff((*at, "pick", "workers"), wh.pick.workers)
+    need_staff((*at, "pack", "workers"), wh.pack.workers)
+    if not mode.bonded_stock:
+        return
     checkpoints = {c.id: c for c in s.customs.checkpoints}
     listed = [checkpoints[c] for c in f.checkpoints if c in checkpoints]
     for role in ("first_line", "second_line"):
         found = sum(c.role == role for c in listed)
         if found != 1:
-            bad((*at, "checkpoints"), f"bonded import needs exactly one {role} checkpoint, found {found}")
+            bad(("flows", k, "checkpoints"), f"bonded import needs exactly one {role} checkpoint, found {found}")
     for j, cp_id in enumerate(f.checkpoints):
         cp = checkpoints.get(cp_id)
         if cp is not None and cp.role == "first_line" and cp.node in (f.origin, wh.node):
             bad(
-                (*at, "checkpoints", j),
+                ("flows", k, "checkpoints", j),
                 f"the first-line checkpoint {cp_id!r} must sit on the inbound route between the origin and the "
                 f"warehouse, not at {cp.node!r}",
             )
         if cp is not None and cp.role == "second_line" and cp.node != wh.node:
-            bad((*at, "checkpoints", j), f"the second-line checkpoint {cp_id!r} must be at the warehouse node")
+            bad(("flows", k, "checkpoints", j), f"the second-line checkpoint {cp_id!r} must be at the warehouse node")
 
 
 def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> None:
@@ -338,13 +344,9 @@ def _flow_issues(s: Scenario, bad, need_node, need_staff, lanes_ok: bool) -> Non
         for name, station in (("fulfilment", f.fulfilment), ("sort", f.sort)):
             if station is not None:
                 need_staff((*at, name, "workers"), station.workers)
-        ow = f.overseas_warehouse
-        if ow is not None:
-            need_staff((*at, "overseas_warehouse", "pick", "workers"), ow.pick.workers)
-            need_staff((*at, "overseas_warehouse", "pack", "workers"), ow.pack.workers)
-        stock = ow if ow is not None else f.warehouse
+        stock = f.overseas_warehouse if f.overseas_warehouse is not None else f.warehouse
         if stock is not None:
-            field = "overseas_warehouse" if ow is not None else "warehouse"
+            field = f.warehouse_field
             if nodes and stock.node != nodes[-1]:
                 bad((*at, field, "node"), f"the route ends at {nodes[-1]!r}, not at the warehouse {stock.node!r}")
             first = lanes.get(f.route[0])

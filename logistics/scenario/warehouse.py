@@ -21,9 +21,10 @@ class Station(ScenarioModel):
 
 
 class Receiving(ScenarioModel):
-    """Unloading and receiving inspection of inbound containers by teams of workers."""
+    """Unloading and receiving inspection of inbound containers by teams of workers (`teams: null`: as many
+    containers at once as arrive, by staff the model does not count or pay)."""
 
-    teams: Staffing
+    teams: Staffing | None
     workers_per_team: int = Field(default=4, ge=1)
     time_per_container_h: Distribution
 
@@ -125,18 +126,22 @@ class CarrierDock(ScenarioModel):
 
 
 class Warehouse(ScenarioModel):
-    """A bonded warehouse in a special customs supervision zone: the warehouse of a 1210 flow, at the end of its
-    route. Its stock is replenished by containers from the flow's origin over the route's lanes (first-line
-    checkpoint on the way in); orders are picked, packed and cleared at the second-line checkpoint on the way
-    out."""
+    """A warehouse at the end of its flow's route, serving that flow's orders from stock: the bonded warehouse of
+    a 1210 flow (in a special customs supervision zone) or the overseas warehouse of a 9810 flow. Its stock is
+    replenished by containers from the flow's origin over the route's lanes (through the route's checkpoints: a
+    1210 flow's first line); orders reserve stock, are picked (a station, or the floor in detail) and packed, a
+    1210 flow's cleared at the second-line checkpoint on the way out, and handed to the last mile."""
 
     node: str
     receiving: Receiving
     pick: Station
     pack: Station
     replenishment: Replenishment
-    carrier_pickups_h: list[Annotated[float, Field(ge=0, lt=24)]] = Field(
-        min_length=1, description="Clock hours at which the last-mile carrier collects cleared parcels."
+    carrier_pickups_h: list[Annotated[float, Field(ge=0, lt=24)]] | None = Field(
+        default=None,
+        min_length=1,
+        description="Clock hours at which the last-mile carrier collects cleared parcels (none: each parcel is "
+        "handed over as soon as it is ready).",
     )
     carriers: list[CarrierDock] = Field(
         default_factory=list,

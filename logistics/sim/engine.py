@@ -17,8 +17,6 @@ from logistics.core.units import MINUTES_PER_HOUR
 from logistics.scenario.disruptions import Disruption
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
-from logistics.sim.bonded import BondedImportModel
-from logistics.sim.bonded_results import bonded_result, merge_bonded
 from logistics.sim.flow_results import flow_results
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
@@ -26,8 +24,10 @@ from logistics.sim.policy_choices import check_policies
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
 from logistics.sim.station import measure_window, resource_rows, watch_station
 from logistics.sim.tiers import TraderTiers
+from logistics.sim.warehouse import WarehouseOrders
+from logistics.sim.warehouse_results import merge_warehouses, warehouse_result
 
-__all__ = ["COST_COMPONENTS", "BondedImportModel", "CrossBorderModel", "RunResult", "simulate"]
+__all__ = ["COST_COMPONENTS", "CrossBorderModel", "RunResult", "WarehouseOrders", "simulate"]
 
 
 class CrossBorderModel:
@@ -43,16 +43,16 @@ class CrossBorderModel:
         self.end_h = s.run.end_h
         # one credit tier per trader for the whole run: a failure at any checkpoint demotes it everywhere
         tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
-        # one part per bonded warehouse (the orders of a 1210 flow); the first one's time series is the run's
-        self.warehouses: list[BondedImportModel] = []
+        # one part per warehouse (the orders of a 1210 or 9810 flow); the first one's time series is the run's
+        self.warehouses: list[WarehouseOrders] = []
         for k, f in enumerate(s.flows):
-            if CUSTOMS_MODES[f.mode].bonded_stock:
+            if CUSTOMS_MODES[f.mode].stocked_over_route:
                 series = self.warehouses[0].series if self.warehouses else None
-                self.warehouses.append(BondedImportModel(s, replication, self.env, streams, tiers, k, series))
-        self.bonded = self.warehouses[0] if self.warehouses else None
+                self.warehouses.append(WarehouseOrders(s, replication, self.env, streams, tiers, k, series))
+        self.bonded = next((p for p in self.warehouses if p.index == s.bonded_index), None)
         self.flows = Flows(self.env, s, streams, self.end_h, tiers, self.warehouses)
-        if self.bonded is not None:
-            self.series = self.bonded.series
+        if self.warehouses:
+            self.series = self.warehouses[0].series
         else:
             self.series = TimeSeries(self.env, s.run.sample_interval_min / MINUTES_PER_HOUR, self.end_h)
         for st in self.flows.resources:
@@ -61,7 +61,7 @@ class CrossBorderModel:
             self.series.gauge(f"lane.{lane_id}.waiting", step.waiting)
         for group_id, group in self.flows.groups.items():
             self.series.gauge(f"lane.{group_id}.waiting", group.waiting)
-        if self.bonded is None:
+        if not self.warehouses:
             self.series.start()
         stations = [st for part in self.warehouses for st in part.stations]
         stations += self.flows.resources
@@ -84,7 +84,7 @@ class CrossBorderModel:
                 for st in part.stations:
                     st.close()
                 part.inventory.close()
-            result = merge_bonded([bonded_result(part, wall_s) for part in self.warehouses])
+            result = merge_warehouses([warehouse_result(part, wall_s) for part in self.warehouses])
         else:
             result = RunResult(
                 scenario=s.name,

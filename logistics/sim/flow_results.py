@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from logistics.core.units import HOURS_PER_DAY
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.accounting import check_accounting
@@ -45,8 +44,6 @@ class FlowResults:
 def flow_results(self: Flows) -> FlowResults:
     """Tables, costs and counts at the end of the run (checks that every order is accounted for)."""
     s, end_h = self.scenario, self.end_h
-    for inv in self.inventories.values():
-        inv.close()
     flows = self.flows
     pos = np.frombuffer(bytes(self.pos), dtype=np.uint8)
     ended = self.end_reason > 0
@@ -174,11 +171,10 @@ def flow_results(self: Flows) -> FlowResults:
     departures = pd.DataFrame([row for lane in self.all_lanes for row in lane.rows], columns=list(DEPARTURE_COLUMNS))
 
     labour_h = sum(staffed_hours(st.schedule, s.run.horizon_h) for st, _ in self.labour)
-    storage = sum(inv.stored_m3_h for inv in self.inventories.values()) / HOURS_PER_DAY * costs.storage_cny_per_m3_day
     cost = {
         "transport": float(departures["cost_cny"].sum()) if len(departures) else 0.0,
         "labour": labour_h * costs.labour_cny_per_worker_h,
-        "storage": storage,
+        "storage": 0.0,  # every stock is a warehouse's: its part pays its storage
         "inspection": float(clear["cost_cny"].sum()),
         "packaging": float(packaging.sum()),
         "last_mile": float(last_mile_cost.sum()),

@@ -1,16 +1,15 @@
 """The cross-border flows on a shared network of scheduled lanes and customs checkpoints.
 
-Every order of a 9610, 9710 or 9810 flow (a direct-mail parcel, a B2B shipment, an overseas-warehouse order)
-and every stock container of a 9810 or 1210 flow is a *job* with a global index. A job follows the program of
+Every order of a 9610 or 9710 flow (a direct-mail parcel, a B2B shipment) and every stock container of a 9810 or
+1210 flow is a *job* with a global index. A job follows the program of
 steps of its flow:
 
 - 9610 and 9710 orders: fulfilment at the origin -> (export checkpoint) -> lane -> ... -> (import checkpoint)
   -> sort -> last mile; checkpoints are passed on arrival at their node, in route order;
 - stock containers of a 9810 overseas warehouse or a 1210 bonded warehouse (`stock_route.StockRoute`): ordered
   at each departure of the route's first lane -> lanes and checkpoints (export and import; a 1210 flow's first
-  line) -> received into the warehouse's stock (the bonded warehouse: through its docks and receiving teams);
-- 9810 orders: stock reserved (or backordered) -> pick -> pack -> last mile abroad. (A 1210 flow's orders run
-  in its bonded part, `sim/bonded.py`, from the stock these containers bring.)
+  line) -> handed to the warehouse's docks or receiving. (The orders of those flows run in their warehouse's
+  part, `sim/warehouse.py`, from the stock these containers bring.)
 
 Lanes and checkpoints are shared by every flow that names them (one queue, one capacity). The time each job
 finishes each step is recorded per program, so lead times per stage, mode, lane and checkpoint come out of one
@@ -25,16 +24,13 @@ import simpy
 from logistics.core.random import RandomStreams
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.linehaul import ALLOCATION
-from logistics.policies.replenishment import REPLENISHMENT
 from logistics.scenario.disruptions import CheckpointDown, LaneClosed, LaneDelayed
 from logistics.scenario.flows import Flow
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Lane
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
-from logistics.sim.bonded import BondedImportModel
 from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
-from logistics.sim.demand import forecast_units_per_day
 from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
 from logistics.sim.jobs import FlowJobs, lane_by_id
@@ -54,10 +50,10 @@ from logistics.sim.steps import (
     ReceiveStep,
     StationStep,
     Step,
-    StockStep,
 )
 from logistics.sim.stock_route import StockRoute
 from logistics.sim.tiers import TraderTiers
+from logistics.sim.warehouse import WarehouseOrders
 
 __all__ = ["Flows"]
 _REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")}  # clearance outcome -> end reason
@@ -65,8 +61,8 @@ _REASON = {2: END_REASONS.index("returned"), 3: END_REASONS.index("destroyed")} 
 
 class Flows(FlowJobs):
     """Every flow's jobs on one SimPy environment: their columns (`FlowJobs`), the shared lanes and checkpoints,
-    and each kind of job's program of steps. A 1210 flow's orders run in its bonded warehouse's part (`bonded`):
-    here, the containers that stock that warehouse."""
+    and each kind of job's program of steps. The orders of a flow served from stock (1210, 9810) run in its
+    warehouse's part (`warehouses`): here, the containers that stock that warehouse."""
 
     def __init__(
         self,
@@ -75,7 +71,7 @@ class Flows(FlowJobs):
         streams,
         end_h: float,
         tiers: TraderTiers | None = None,
-        bonded: list[BondedImportModel] | None = None,
+        warehouses: list[WarehouseOrders] | None = None,
     ) -> None:
         self.env = env
         self.scenario = s = scenario
@@ -83,8 +79,8 @@ class Flows(FlowJobs):
         run = s.run
         self.position = list(range(len(s.flows)))  # each flow's place in the scenario (its field path)
         self.flows = flows = list(s.flows)
-        self.bonded = {part.index: part for part in bonded or []}  # flow index -> its bonded warehouse's part
-        elsewhere = {k: part.skus for k, part in self.bonded.items()}
+        self.warehouses = {part.index: part for part in warehouses or []}  # flow index -> its warehouse's part
+        elsewhere = {k: part.skus for k, part in self.warehouses.items()}
         super().__init__(s, flows, streams, elsewhere)
         offsets, n = self.offsets, self.n_jobs
 
@@ -95,7 +91,6 @@ class Flows(FlowJobs):
         self.checkpoints: dict[str, CheckpointStep] = {}
         self.stations: list[Station] = []
         self.labour: list[tuple[Station, StationConfig]] = []
-        self.inventories: dict[int, Inventory] = {}
 
         # --- last-mile depots (routed zones of a flow's last mile) ----------------------------------------
         self.depots: dict[int, tuple[Depot, int]] = {}  # flow index -> its depot and its first order's index
@@ -120,12 +115,10 @@ class Flows(FlowJobs):
         self.program_of = bytearray(n)
         self.pos = bytearray(n)
         self.stock_routes: dict[int, StockRoute] = {}  # flow index -> how its warehouse is stocked
-        self.stocks: dict[int, Inventory] = {}  # flow index -> its warehouse's stock (bonded or overseas)
+        self.stocks: dict[int, Inventory] = {}  # flow index -> its warehouse's stock
         for k, f in enumerate(flows):
             if k in elsewhere:
-                self._bonded_inbound(k, f, streams)
-            elif CUSTOMS_MODES[f.mode].stock_abroad:
-                self._overseas(k, f, offsets[k], len(self.books[k]), streams)
+                self._warehouse_inbound(k, f, streams)
             else:
                 steps: list[Step] = []
                 if f.fulfilment is not None:
@@ -244,38 +237,9 @@ class Flows(FlowJobs):
             self.checkpoints[cp_id] = CheckpointStep(clearance)
         return self.checkpoints[cp_id]
 
-    def _overseas(self, k: int, f: Flow, offset: int, count: int, streams) -> None:
-        """9810: the overseas warehouse's stock (brought over the route), and the orders served from it."""
-        ow = f.overseas_warehouse
-        assert ow is not None
-        skus, book = self.skus[k], self.books[k]
-        forecast = forecast_units_per_day(f.demand, skus)
-        initial = np.ceil(forecast * ow.initial_cover_days).astype(np.int64)
-        inventory = Inventory(self.env, initial, skus.volume_m3, lambda order: self.advance(order))
-        self.inventories[k] = inventory
-        policy = make_policy(
-            ("flows", self.position[k], "overseas_warehouse", "policy"),
-            REPLENISHMENT,
-            ow.policy,
-            cover_days=ow.cover_days,
-        )
-        lines = (book.line_start, book.line_sku.tolist(), book.line_units.tolist())
-        volume = self._volume
-
-        def picked(job: int) -> None:
-            inventory.ship(volume[job])
-            self.advance(job)
-
-        stock = StockStep(inventory, offset, lines, f"{f.id}.stock", self.advance)
-        pick = self._station(f"{f.id}.pick", "pick", ow.pick, streams, picked)
-        pack = self._station(f"{f.id}.pack", "pack", ow.pack, streams)
-        self._add_program(k, "orders", offset, count, [stock, pick, pack, self._deliver])
-        receiving_h = BufferedSampler(ow.receiving_time_h, streams.generator(f"{f.id}.receiving"))
-        self._stock_route(k, f, inventory, policy, forecast, streams, receiving_h=receiving_h)
-
-    def _bonded_inbound(self, k: int, f: Flow, streams) -> None:
-        """1210: the containers stocking the bonded warehouse, handed to its docks (or receiving) on arrival."""
-        bonded = self.bonded[k]
+    def _warehouse_inbound(self, k: int, f: Flow, streams) -> None:
+        """The containers stocking flow `k`'s warehouse (1210, 9810), handed to its docks (or receiving)."""
+        bonded = self.warehouses[k]
         step = self._stock_route(
             k, f, bonded.inventory, bonded.policy, bonded.forecast, streams, receiver=bonded.receiver
         )

@@ -2,7 +2,7 @@
 the 1210 bonded warehouse) as columns with a global index: orders drawn up front per flow (goods, demand, taxes,
 traders, documents, zones, deadlines), then one block of container slots per flow stocked over its route (at
 most one lane load per departure of the route's first lane). A 1210 flow's orders are drawn by its bonded part
-(`sim/bonded.py`): here it has containers only."""
+(`sim/warehouse.py`): here it has containers only."""
 
 from __future__ import annotations
 

@@ -29,12 +29,13 @@ def assign_zones(last_mile: LastMile, n: int, rng: np.random.Generator) -> tuple
 
 
 class Carrier:
-    """Parcels wait in the outbound buffer until the next pickup hour, then go out for delivery."""
+    """Parcels wait in the outbound buffer until the next pickup hour, then go out for delivery (without pickup
+    hours, `pickups_h=None`, each parcel goes out as soon as it is handed over)."""
 
     def __init__(
         self,
         env: simpy.Environment,
-        pickups_h: list[float],
+        pickups_h: list[float] | None,
         start: datetime,
         end_h: float,
         orders: OrderColumns,
@@ -48,13 +49,24 @@ class Carrier:
         self.buffer: list[int] = []
         self.peak_buffer = 0
         self.dispatched = 0
-        self._times = clock_times(pickups_h, [0, 1, 2, 3, 4, 5, 6], start, 0.0, end_h + 1e-9)
-        env.process(self._pickups())
+        self.at_once = pickups_h is None
+        if pickups_h is not None:
+            self._times = clock_times(pickups_h, [0, 1, 2, 3, 4, 5, 6], start, 0.0, end_h + 1e-9)
+            env.process(self._pickups())
 
     def hand_over(self, order: int) -> None:
-        """A cleared parcel joins the outbound buffer now."""
-        self.orders.cleared_h[order] = self.env.now
-        self.buffer.append(order)
+        """A cleared parcel joins the outbound buffer now (or, without pickup hours, goes out now)."""
+        now = self.env.now
+        self.orders.cleared_h[order] = now
+        if not self.at_once:
+            self.buffer.append(order)
+            return
+        self.orders.dispatched_h[order] = now
+        self.dispatched += 1
+        if self.depot is not None and self.depot.routed[order]:
+            self.depot.receive(np.array([order]))
+        else:
+            self.orders.delivered_h[order] = now + self.delivery_h[order]
 
     def _pickups(self):
         for t in self._times:

@@ -23,11 +23,11 @@ def _empty() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class RunResult:
-    """Everything one replication produced: the order table, resource statistics, time series, costs.
+    """Everything one replication produced: the order tables, resource statistics, time series, costs.
 
-    `orders` holds the bonded-import (1210) flow's orders and `flow_orders` the other flows' (read both through
-    `order_table`, one table with a `mode` column); `consignments` every warehouse's stock containers (the
-    bonded and the overseas ones, a `mode` column); `departures` one row per lane departure and `clearances` one row per
+    `orders` holds the orders served from a warehouse's stock (1210, 9810) and `flow_orders` the other flows'
+    (read both through `order_table`, one table with a `mode` column); `consignments` every warehouse's stock
+    containers (a `mode` column); `departures` one row per lane departure and `clearances` one row per
     checkpoint visit of every checkpoint."""
 
     scenario: str
@@ -63,8 +63,8 @@ def order_table(result: RunResult) -> pd.DataFrame:
     each mode's own (the bonded warehouse's stage times, a flow's `done:<step>` times, rolls...), empty where a
     mode has no such column. One set of statuses and end reasons for every mode."""
     parts = []
-    if "1210" in result.modes and len(result.orders):
-        parts.append(result.orders.assign(mode="1210"))
+    if len(result.orders):
+        parts.append(result.orders.assign(mode=result.orders["mode"].astype(str)))
     if len(result.flow_orders):
         parts.append(result.flow_orders.assign(mode=result.flow_orders["mode"].astype(str)))
     if not parts:

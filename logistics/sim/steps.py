@@ -4,7 +4,6 @@ program of steps of one kind of job: the parts `Flows` chains together."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,7 +29,6 @@ __all__ = [
     "Receiver",
     "StationStep",
     "Step",
-    "StockStep",
     "departure_view",
 ]
 
@@ -191,25 +189,6 @@ class FlowParcels:
     delivered_h: np.ndarray
     ended_h: np.ndarray
     end_reason: np.ndarray
-
-
-class StockStep(Step):
-    """9810 orders reserve stock at the overseas warehouse; a backordered order waits for a receipt."""
-
-    def __init__(self, inventory: Inventory, offset: int, lines, name: str, advance: Callable[[int], None]) -> None:
-        self.inventory, self.offset, self.name, self.label = inventory, offset, name, "stock"
-        self.line_start, self.line_sku, self.line_units = lines
-        self.advance = advance
-
-    def enter(self, job: int) -> None:
-        i = job - self.offset
-        a, b = int(self.line_start[i]), int(self.line_start[i + 1])
-        if self.inventory.reserve(job, self.line_sku[a:b], self.line_units[a:b]):
-            self.advance(job)
-
-    @property
-    def live(self) -> int:
-        return self.inventory.orders_waiting
 
 
 class DeliverStep(Step):

@@ -37,9 +37,22 @@ def test_checkpoint_must_be_on_the_route() -> None:
 
 def test_mode_rules() -> None:
     assert "direction: export" in _error("b2b_direct_export", ["flows.qingdao_b2b_europe.direction=import"])
-    assert "needs an overseas_warehouse" in _error(
+    assert "needs one warehouse (or its short form, overseas_warehouse)" in _error(
         "overseas_warehouse_export", ["flows.duisburg_overseas_warehouse.overseas_warehouse=null"]
     )
+    both = _error(
+        "overseas_warehouse_export",
+        ["flows.duisburg_overseas_warehouse.warehouse={node: duisburg_wh, receiving: {teams: 2, time_per_container_h: "
+         "{kind: deterministic, value: 3}}, pick: {workers: 2, time_per_order_min: {kind: deterministic, value: 1}}, "
+         "pack: {workers: 2, time_per_order_min: {kind: deterministic, value: 1}}, replenishment: {cover_days: 10, "
+         "initial_cover_days: 10}}"],
+    )  # fmt: skip
+    assert "not both" in both
+    assert "has no warehouse section" in _error("direct_mail_import", [
+        "flows.osaka_to_hangzhou.warehouse={node: hgh, receiving: {teams: 1, time_per_container_h: {kind: "
+        "deterministic, value: 1}}, pick: {workers: 1, time_per_order_min: {kind: deterministic, value: 1}}, "
+        "pack: {workers: 1, time_per_order_min: {kind: deterministic, value: 1}}, "
+        "replenishment: {cover_days: 1, initial_cover_days: 1}}"])  # fmt: skip
 
 
 def test_failure_probability_is_a_return_share_within_the_outcomes() -> None:
@@ -58,7 +71,7 @@ def test_outcome_shares_cannot_exceed_one() -> None:
 
 def test_nothing_to_simulate_and_half_a_bonded_part() -> None:
     assert "nothing to simulate" in _error("direct_mail_import", ["flows=[]"])
-    assert "mode 1210 needs a warehouse" in _error("bonded_import_small", ["warehouse=null"])
+    assert "mode 1210 needs one warehouse" in _error("bonded_import_small", ["warehouse=null"])
 
 
 def test_departure_hours() -> None:

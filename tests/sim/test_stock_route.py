@@ -159,5 +159,5 @@ def test_two_bonded_warehouses_each_serve_their_flow_from_their_own_stock() -> N
 
 
 def test_two_1210_flows_cannot_share_one_warehouse_node() -> None:
-    with pytest.raises(Exception, match=r"flows\.1\.warehouse\.node.*already serves 1210 flow 'bonded_import'"):
+    with pytest.raises(Exception, match=r"flows\.1\.warehouse\.node.*already serves flow 'bonded_import'"):
         Scenario.model_validate(_two_bonded_warehouses(same_node=True))

@@ -1,11 +1,14 @@
-"""The bonded-import (1210) part of a model: built from a scenario's warehouse, demand and last-mile sections.
+"""A warehouse serving its flow's orders from stock, the one warehouse model of every mode served from stock:
+the bonded warehouse of a 1210 flow and the overseas warehouse of a 9810 flow. Built from the flow's warehouse,
+demand and last-mile sections.
 
-Flow of an order: created -> stock reserved (or backordered) and three-document matching -> released ->
-pick (a station, or the floor in detail) -> pack -> second-line checkpoint (X-ray, risk-based inspection,
-outcomes) -> outbound dock of its carrier -> carrier pickup -> delivered (by zone delivery time, or by the
-depot's vans on routed waves). Flow of stock: the flows' stock containers (`sim/stock_route.py`: ordered at
-each departure, over the flow's scheduled lanes and its first-line checkpoint, shared with every flow) reach
-the warehouse -> truck -> dock door -> receiving -> put-away -> available (`receiver`, `connect_inbound`).
+Flow of an order: created -> stock reserved (or backordered) and, for a 1210 flow, three-document matching ->
+released -> pick (a station, or the floor in detail) -> pack -> (1210: second-line checkpoint: X-ray,
+risk-based inspection, outcomes) -> outbound dock of its carrier -> carrier pickup (or at once, without pickup
+hours) -> delivered (by zone delivery time, or by the depot's vans on routed waves). Flow of stock: the flows'
+stock containers (`sim/stock_route.py`: ordered at each departure, over the flow's scheduled lanes and
+checkpoints, shared with every flow) reach the warehouse -> truck -> dock door -> receiving -> put-away ->
+available (`receiver`, `connect_inbound`).
 
 The per-order path is written callback-style: each stage is a SimPy event whose callback starts the next,
 with no generator per order. Everything random is drawn from named streams of one seed sequence.
@@ -43,11 +46,13 @@ from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tiers import TraderTiers
 
-__all__ = ["BondedImportModel"]
+__all__ = ["UNLIMITED", "WarehouseOrders"]
+
+UNLIMITED = 1_000_000  # servers of a station without a staff limit (receiving with `teams: null`)
 
 
-class BondedImportModel:
-    """The SimPy model of one replication of a 1210 bonded-import scenario."""
+class WarehouseOrders:
+    """The orders of one flow served from a warehouse's stock (1210 or 9810), on the run's SimPy environment."""
 
     def __init__(
         self,
@@ -60,23 +65,28 @@ class BondedImportModel:
         series: TimeSeries | None = None,
     ) -> None:
         k = scenario.bonded_index if index is None else index
-        if k is None or not CUSTOMS_MODES[scenario.flows[k].mode].bonded_stock:
-            raise ScenarioError([ScenarioIssue(("flows",), "no bonded-import (1210) flow to build")])
+        if k is None or scenario.flows[k].stock_warehouse is None:
+            raise ScenarioError([ScenarioIssue(("flows",), "no flow served from a warehouse (1210, 9810) to build")])
         self.scenario = s = scenario
         self.index = k
         self.flow = flow = s.flows[k]
+        mode = CUSTOMS_MODES[flow.mode]
         # the first bonded warehouse's names (streams, resources, series) are those of a scenario with one;
         # the others' carry their flow's id
         first = k == scenario.bonded_index
         self.names = "" if first else f"{flow.id}."
         streams_prefix = "" if first else f"flow.{flow.id}."
         self.at: tuple[str | int, ...] = ("flows", k)  # the flow's field path, for errors
-        assert flow.warehouse is not None  # the flow's validation
-        self.warehouse = wh = flow.warehouse
+        self.wh_at: tuple[str | int, ...] = (*self.at, flow.warehouse_field)
+        wh = flow.stock_warehouse
+        assert wh is not None  # the flow's validation
+        self.warehouse = wh
         checkpoints = {c.id: c for c in s.customs.checkpoints}
         by_role = {checkpoints[c].role: checkpoints[c] for c in flow.checkpoints}
-        second = by_role["second_line"]  # checked by the scenario validation
+        # the checkpoint its orders pass on the way out (1210: the second line), if any
+        second = next((by_role[r] for r in mode.warehouse_roles if r in by_role), None)
         self.second_config = second
+        self.declared = second is not None  # orders declared one by one: documents matched before release
         self.replication = replication
         run = s.run
         streams = streams or RandomStreams(replication_seed(run.seed, replication))
@@ -93,16 +103,17 @@ class BondedImportModel:
         cols.created_h[:] = book.created_h
         self.value_cny, self.weight_kg, self.volume_m3, self.units = d.value_cny, d.weight_kg, d.volume_m3, d.units
         self.tax_cny, self.over_limit, self.rejected = d.tax_cny, d.over_limit, d.rejected
-        self.documents_h = d.documents_h
+        self.documents_h = d.documents_h if self.declared else np.zeros(len(d.book))
         self.zone, self.delivery_h = d.zone, d.delivery_h
         # the declaring trader of each order (its credit tier is read at the second line, when screened)
         self.trader_of_order: np.ndarray | None = d.trader
         self.tiers = tiers  # shared with every checkpoint of the run (the engine makes them)
 
         # --- stock and replenishment ------------------------------------------------------------
+        short = flow.overseas_warehouse is not None  # the short form names its policy at its top level
         self.policy = make_policy(
-            (*self.at, "warehouse", "replenishment", "policy"), REPLENISHMENT, wh.replenishment.policy,
-            cover_days=wh.replenishment.cover_days,
+            (*self.wh_at, *(() if short else ("replenishment",)), "policy"), REPLENISHMENT,
+            wh.replenishment.policy, cover_days=wh.replenishment.cover_days,
         )  # fmt: skip
         self.forecast = forecast_units_per_day(flow.demand, skus)
         initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
@@ -127,7 +138,7 @@ class BondedImportModel:
                 env,
                 s,
                 wh,
-                (*self.at, "warehouse"),
+                self.wh_at,
                 skus,
                 book,
                 self.forecast,
@@ -142,17 +153,19 @@ class BondedImportModel:
             self.pick = order_station("warehouse.pick", wh.pick, self._picked, cols.pick_start_h, cols.pick_end_h)
         self.pack = order_station("warehouse.pack", wh.pack, self._packed, cols.pack_start_h, cols.pack_end_h)
         position = {c.id: i for i, c in enumerate(s.customs.checkpoints)}
-        self.second_line = CustomsCheckpoint(
-            env, second, cal, run.start, self.end_h, streams.generator(f"checkpoint.{second.id}"),
-            self._cleared, self._ended, self._outages(second.id), tiers=self.tiers,
-            trader=self.trader_of_order.tolist() if self.trader_of_order is not None else None,
-            goods_factor=self._goods_factor(second),
-            columns={
-                "screen_start": cols.xray_start_h, "screen_end": cols.xray_end_h,
-                "inspect_start": cols.inspection_start_h, "inspect_end": cols.inspection_end_h,
-            },
-            path=("customs", "checkpoints", position[second.id]),
-        )  # fmt: skip
+        self.second_line: CustomsCheckpoint | None = None
+        if second is not None:
+            self.second_line = CustomsCheckpoint(
+                env, second, cal, run.start, self.end_h, streams.generator(f"checkpoint.{second.id}"),
+                self._cleared, self._ended, self._outages(second.id), tiers=self.tiers,
+                trader=self.trader_of_order.tolist() if self.trader_of_order is not None else None,
+                goods_factor=self._goods_factor(second),
+                columns={
+                    "screen_start": cols.xray_start_h, "screen_end": cols.xray_end_h,
+                    "inspect_start": cols.inspection_start_h, "inspect_end": cols.inspection_end_h,
+                },
+                path=("customs", "checkpoints", position[second.id]),
+            )  # fmt: skip
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
         zone_ids = [z.id for z in flow.last_mile.zones]
         self.depot: Depot | None = None
@@ -160,7 +173,8 @@ class BondedImportModel:
             promise = np.array([z.promise_h for z in flow.last_mile.zones])[self.zone]
             self.depot = Depot(
                 env, flow.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,
-                streams.generator(streams_prefix + "last_mile.dispatch"), path=(*self.at, "last_mile", "dispatch"),
+                streams.generator(streams_prefix + "last_mile.dispatch"),
+                path=(*self.at, "last_mile", "dispatch"),
             )  # fmt: skip
         self.carriers = [
             Carrier(env, pickups, run.start, self.end_h, cols, self.delivery_h, self.depot)
@@ -175,7 +189,9 @@ class BondedImportModel:
         unload = BufferedSampler(
             wh.receiving.time_per_container_h, streams.generator(streams_prefix + "warehouse.receiving")
         )
-        teams = capacity_changes(wh.receiving.teams, cal, run.start, self.end_h)
+        # teams on shift (none given: as many containers at once as arrive, by staff not counted or paid)
+        staffed = wh.receiving.teams
+        teams = capacity_changes(staffed, cal, run.start, self.end_h) if staffed is not None else [(0.0, UNLIMITED)]
         docks = wh.floor.docks if wh.floor is not None else None
         received = self._container_unloaded if self.floor is not None else self._container_in_stock
         self.yard = self._dock_yard(docks, streams.generator(streams_prefix + "warehouse.docks"))
@@ -186,7 +202,7 @@ class BondedImportModel:
             self._unload_time(unload),
             received,
             started=self.yard.door_h if self.yard is not None else None,
-            staffed=teams,
+            staffed=teams if staffed is not None else [(0.0, 0)],
         )
         if self.yard is not None:
             self.yard.receiving = self.receiving
@@ -250,10 +266,15 @@ class BondedImportModel:
         if self.inventory.reserve(i, self._line_sku[a:b], self._line_units[a:b]):
             self._stock_ok[i] = 1
             self.cols.stock_h[i] = env.now
-        env.timeout(self._documents_delay[i], i).callbacks.append(self._documents_done)
+        if self.declared:
+            env.timeout(self._documents_delay[i], i).callbacks.append(self._documents_done)
+        else:  # nothing to declare: released as soon as its stock is reserved
+            self._documents_matched(i)
 
     def _documents_done(self, event: simpy.Event) -> None:
-        i = event._value
+        self._documents_matched(event._value)
+
+    def _documents_matched(self, i: int) -> None:
         self.cols.documents_h[i] = self.env.now
         if self._stock_ok[i]:
             self._release(i)
@@ -315,7 +336,10 @@ class BondedImportModel:
         self.pack.arrive(i)
 
     def _packed(self, i: int) -> None:
-        self.second_line.enter(i)
+        if self.second_line is not None:
+            self.second_line.enter(i)
+        else:
+            self._cleared(i)
 
     def _cleared(self, i: int) -> None:
         self.carriers[self._carrier_of_order[i]].hand_over(i)
@@ -343,7 +367,8 @@ class BondedImportModel:
     def stations(self) -> list[Station]:
         """Every resource of the model."""
         floor = [self.floor.replenishers, self.floor.putaway] if self.floor is not None else []
-        return [self.receiving, self.pick, *floor, self.pack, *self.second_line.stations]
+        second = self.second_line.stations if self.second_line is not None else []
+        return [self.receiving, self.pick, *floor, self.pack, *second]
 
     def _outages(self, checkpoint: str) -> list[tuple[float, float]]:
         """Windows in which a checkpoint's system is down (scenario disruptions)."""

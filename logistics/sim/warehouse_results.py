@@ -1,6 +1,7 @@
-"""The bonded import's tables, costs and counts at the end of a run: one row per order, the second-line visits,
-the floor's counters (its stock containers are the flows' jobs: `flow_results`); the live counters are checked
-against the order table first, so that every order is accounted for."""
+"""A warehouse's tables, costs and counts at the end of a run (1210 or 9810): one row per order, the visits of
+the checkpoint its orders pass on the way out (1210: the second line), the floor's counters (its stock
+containers are the flows' jobs: `flow_results`); the live counters are checked against the order table first,
+so that every order is accounted for."""
 
 from __future__ import annotations
 
@@ -12,22 +13,24 @@ import pandas as pd
 from logistics.core.units import HOURS_PER_DAY
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.sim.accounting import STAGES, check_accounting, order_status
-from logistics.sim.bonded import BondedImportModel
 from logistics.sim.checkpoint import visit_table
 from logistics.sim.floor import WarehouseFloor
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.result import RunResult
 from logistics.sim.shifts import staffed_hours
 from logistics.sim.station import resource_rows
+from logistics.sim.warehouse import WarehouseOrders
 
-__all__ = ["bonded_result", "merge_bonded"]
+__all__ = ["merge_warehouses", "warehouse_result"]
 
 
-def _risk_columns(model: BondedImportModel) -> dict[str, object]:
+def _risk_columns(model: WarehouseOrders) -> dict[str, object]:
     """The declaring trader and its credit tier at the second-line check, when the flow names traders."""
     if model.trader_of_order is None:
         return {}
     traders = [t.id for t in model.scenario.customs.traders]
+    if model.second_line is None:
+        return {"trader": pd.Categorical.from_codes(model.trader_of_order, traders)}
     tier = model.second_line.per_job("tier", model.n, -1).astype(np.int64)
     return {
         "trader": pd.Categorical.from_codes(model.trader_of_order, traders),
@@ -35,7 +38,7 @@ def _risk_columns(model: BondedImportModel) -> dict[str, object]:
     }
 
 
-def _live_counts(model: BondedImportModel) -> dict[str, int]:
+def _live_counts(model: WarehouseOrders) -> dict[str, int]:
     waiting_stock = model.inventory.orders_waiting
     return {
         "created": model._next,
@@ -44,7 +47,7 @@ def _live_counts(model: BondedImportModel) -> dict[str, int]:
         "in_system.awaiting_documents": model.awaiting - waiting_stock,
         "in_system.pick": model.floor.in_picking if model.floor is not None else model.pick.in_station,
         "in_system.pack": model.pack.in_station,
-        "in_system.second_line_checkpoint": model.second_line.in_checkpoint,
+        "in_system.second_line_checkpoint": model.second_line.in_checkpoint if model.second_line is not None else 0,
         "in_system.outbound": sum(len(c.buffer) for c in model.carriers),
         "in_system.last_mile": sum(c.dispatched for c in model.carriers)
         - int((model.cols.delivered_h <= model.end_h).sum())
@@ -52,7 +55,7 @@ def _live_counts(model: BondedImportModel) -> dict[str, int]:
     }
 
 
-def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
+def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
     s, cols, run = model.scenario, model.cols, model.scenario.run
     status = order_status(cols, model.end_h)
     check_accounting(status.counts, _live_counts(model))
@@ -69,8 +72,10 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
     packaging_cost = np.where(packed, s.costs.packaging_cny_per_order, 0.0)
     tax = np.where(dispatched, model.tax_cny, 0.0)
     promise = np.array([z.promise_h for z in zones])[model.zone]
+    second = model.second_line
     orders = pd.DataFrame(
         {
+            "mode": model.flow.mode,
             "flow": model.flow.id,
             "order_id": np.arange(model.n, dtype=np.int64),
             "customer": model.book.customer,
@@ -82,7 +87,7 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
             "over_limit": model.over_limit,
             "zone": pd.Categorical.from_codes(model.zone, [z.id for z in zones]),
             "delivery_promise_h": promise,
-            "inspected": model.second_line.per_job("inspected", model.n, 0.0) > 0,
+            "inspected": (second.per_job("inspected", model.n, 0.0) > 0) if second else np.zeros(model.n, bool),
             **_risk_columns(model),
             **cols.timestamps(),
             "status": pd.Categorical(status.status, ["delivered", "in_system", "ended"]),
@@ -98,12 +103,11 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
     wh = model.warehouse
     labour_h = 0.0
     paid = (
-        (model.receiving, wh.receiving.workers_per_team, True),
+        (model.receiving, wh.receiving.workers_per_team, wh.receiving.teams is not None),
         (model.pick, 1, True),
         *(((model.floor.replenishers, 1, True), (model.floor.putaway, 1, True)) if model.floor is not None else ()),
         (model.pack, 1, True),
-        (model.second_line.screening, 1, False),
-        (model.second_line.inspection, 1, False),
+        *(((second.screening, 1, False), (second.inspection, 1, False)) if second is not None else ()),
     )
     rows = resource_rows([st for st, _, _ in paid], model.end_h)
     for st, workers_per_server, is_paid in paid:
@@ -121,10 +125,12 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
         backordered_orders=model.inventory.backordered_orders,
         backordered_lines=model.inventory.backordered_lines,
         order_lines=len(model.book.line_sku),
-        parcels_inspected=model.second_line.inspections,
-        parcels_failed=model.second_line.failures,
-        parcels_held=model.second_line.holds,
-        trader_demotions=model.tiers.demotions if model.tiers is not None and model.second_config.risk else 0,
+        parcels_inspected=second.inspections if second is not None else 0,
+        parcels_failed=second.failures if second is not None else 0,
+        parcels_held=second.holds if second is not None else 0,
+        trader_demotions=model.tiers.demotions
+        if model.tiers is not None and model.second_config is not None and model.second_config.risk
+        else 0,
         labour_h=round(labour_h),
     )
     stock = {
@@ -161,10 +167,12 @@ def bonded_result(model: BondedImportModel, wall_s: float) -> RunResult:
     )
 
 
-def _visits(model: BondedImportModel) -> pd.DataFrame:
+def _visits(model: WarehouseOrders) -> pd.DataFrame:
     """The finished visits of the second line (parcels) in the one visit-log shape (`clearances.csv`), with
     their costs (the first line's are the flows': it clears stock containers)."""
     costs = model.scenario.costs
+    if model.second_line is None:
+        return pd.DataFrame({"job": np.zeros(0, dtype=np.int64), "cost_cny": np.zeros(0), "order": np.zeros(0, bool)})
     visits = visit_table(model.second_line, costs, lambda jobs: np.ones(len(jobs), dtype=bool))
     visits["order"] = True
     one = np.zeros(len(visits), dtype=np.int8)
@@ -173,7 +181,7 @@ def _visits(model: BondedImportModel) -> pd.DataFrame:
     return visits
 
 
-def _floor_stats(model: BondedImportModel) -> dict[str, float]:
+def _floor_stats(model: WarehouseOrders) -> dict[str, float]:
     """The floor's counters, and the docks' waits (empty without a floor)."""
     if model.floor is None:
         return {}
@@ -232,7 +240,7 @@ _FLOOR_SUMS = (
 )  # fmt: skip
 
 
-def merge_bonded(results: list[RunResult]) -> RunResult:
+def merge_warehouses(results: list[RunResult]) -> RunResult:
     """The results of several bonded warehouses (one per 1210 flow) as one: their orders in one table
     (`order_id` numbered across them, `flow` naming each), costs and counts added (the trader demotions are the
     run's shared tiers', counted once), stock added (the peak is the sum of each warehouse's peak), the floors'
