@@ -26,7 +26,7 @@ HEADLINE = [
     ("lead_time.end_to_end_h.p95", "End-to-end lead time, p95 (h)"),
     ("lead_time.end_to_end_h.p99", "End-to-end lead time, p99 (h)"),
     ("lead_time.order_to_dispatch_h.p95", "Order to dispatch, p95 (h)"),
-    ("service.on_time_dispatch_rate", "Share dispatched within the bonded warehouse's promise"),
+    ("service.on_time_dispatch_rate", "Share dispatched within the warehouse's dispatch promise"),
     ("service.on_time_delivery_rate", "Share delivered within the zone promise"),
     ("cost_per_order.logistics_total_cny", "Logistics cost per order (CNY)"),
     ("cost_per_order.tax_cny", "Import tax per order (CNY)"),

@@ -65,6 +65,7 @@ class WarehouseFloor:
         on_picked: Callable[[int], None],
         end_h: float,
         name_prefix: str = "",
+        bonded: bool = True,
     ) -> None:
         assert warehouse.floor is not None
         at = (*at, "floor")
@@ -90,6 +91,7 @@ class WarehouseFloor:
             picks=forecast_per_day,
             volume_l=skus.volume_m3 * 1000.0 * floor.face_units,
             weight_kg=skus.weight_kg * floor.face_units,
+            bonded=np.full(len(skus), bonded),  # goods under bond (1210) go to bonded zones only
         )
         try:
             self.problem = SlottingProblem(self.layout, self.slot_skus)

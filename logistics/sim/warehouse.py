@@ -147,6 +147,7 @@ class WarehouseOrders:
                 self._picked,
                 self.end_h,
                 self.names,
+                mode.bonded_stock,
             )
             self.pick = self.floor.pickers
         else:

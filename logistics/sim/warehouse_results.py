@@ -109,7 +109,9 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
         (model.pack, 1, True),
         *(((second.screening, 1, False), (second.inspection, 1, False)) if second is not None else ()),
     )
-    rows = resource_rows([st for st, _, _ in paid], model.end_h)
+    # (receiving without a team limit is not a resource: no queue, no staff)
+    limited = [st for st, _, _ in paid if st is not model.receiving or wh.receiving.teams is not None]
+    rows = resource_rows(limited, model.end_h)
     for st, workers_per_server, is_paid in paid:
         if is_paid:
             labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
