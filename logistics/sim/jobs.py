@@ -1,8 +1,8 @@
-"""Every job of the flows (9610, 9710, 9810 orders; the stock containers of the 9810 overseas warehouses and of
-the 1210 bonded warehouse) as columns with a global index: orders drawn up front per flow (goods, demand, taxes,
-traders, documents, zones, deadlines), then one block of container slots per flow stocked over its route (at
-most one lane load per departure of the route's first lane). A 1210 flow's orders are drawn by its bonded part
-(`sim/warehouse.py`): here it has containers only."""
+"""Every job of the flows (9610 and 9710 orders; the stock containers of every warehouse, 1210 bonded and 9810
+overseas) as columns with a global index: orders drawn up front per flow (goods, demand, taxes, traders,
+documents, zones, deadlines), then one block of container slots per flow stocked over its route (at most one
+lane load per departure of the route's first lane). The orders of a flow served from stock are drawn by its
+warehouse part (`sim/warehouse.py`): here it has containers only."""
 
 from __future__ import annotations
 
