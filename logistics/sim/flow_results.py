@@ -121,11 +121,12 @@ def flow_results(self: Flows) -> FlowResults:
         if program.kind != "orders":
             continue
         sl = slice(program.offset, program.offset + program.count)
+        finished = program.done
         for p, step in enumerate(program.steps[:-1]):
             column = stage_columns.setdefault(f"done:{step.label}", np.full(self.n_orders, np.nan))
-            column[sl] = program.done[p]
+            column[sl] = finished[p]
             if step.label in packed_label:
-                packed[sl] |= ~np.isnan(program.done[p])
+                packed[sl] |= ~np.isnan(finished[p])
     packaging = np.where(packed, costs.packaging_cny_per_order, 0.0)
     trader_names = [t.id for t in s.customs.traders]
     status = np.where(ended, "ended", np.where(delivered, "delivered", "in_system"))[orders]
@@ -237,9 +238,10 @@ def _consignment_table(self: Flows, clear: pd.DataFrame) -> pd.DataFrame:
         if program.kind != "consignments":
             continue
         mine = (jobs >= program.offset) & (jobs < program.offset + program.count)
+        finished = program.done
         for p, step in enumerate(program.steps[:-1]):
             column = done.setdefault(f"done:{step.label}", np.full(len(jobs), np.nan))
-            column[mine] = program.done[p, jobs[mine] - program.offset]
+            column[mine] = finished[p, jobs[mine] - program.offset]
     table.update(done)
     table.update(
         rolls=self.rolls[jobs],

@@ -292,7 +292,7 @@ class Flows(FlowJobs):
         """`job` finished its current step now: on to the next one."""
         program = self.programs[self.program_of[job]]
         p = self.pos[job]
-        program.done[p, job - program.offset] = self.env.now
+        program.rows[p][job - program.offset] = self.env._now
         self.pos[job] = p + 1
         program.steps[p + 1].enter(job)
 

@@ -3,6 +3,8 @@ program of steps of one kind of job: the parts `Flows` chains together."""
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
@@ -178,7 +180,16 @@ class Program:
 
     def __init__(self, flow: int, kind: str, offset: int, count: int, steps: list[Step]) -> None:
         self.flow, self.kind, self.offset, self.count, self.steps = flow, kind, offset, count, steps
-        self.done = np.full((len(steps), count), np.nan)
+        # when each job finished each step (NaN: not yet), one row per step; written one item at a time on the
+        # hot path (an array item set is cheaper than numpy indexing), read as `done`
+        self.rows = [array("d", [math.nan]) * count for _ in steps]
+
+    @property
+    def done(self) -> np.ndarray:
+        """When each job finished each step (steps x jobs, NaN: not yet), a view of `rows`."""
+        if not self.rows:
+            return np.zeros((0, self.count))
+        return np.vstack([np.frombuffer(row, dtype=np.float64, count=self.count) for row in self.rows])
 
 
 @dataclass(frozen=True)
