@@ -103,12 +103,13 @@ def test_with_outages_zeroes_capacity_inside_windows() -> None:
 
 
 def test_a_lane_at_capacity_rolls_goods_and_never_carries_more() -> None:
-    roomy = simulate(load_builtin("bonded_import_peak"), 0)
+    week = ["run.horizon_h=96", "run.warmup_h=12", "run.cooldown_h=48"]
+    roomy = simulate(load_builtin("bonded_import_peak", week), 0)
     rolled = "inbound.bonded_import.rolled_units"
     sea = roomy.departures[roomy.departures["lane"] == SEA]
     assert sea["containers"].max() > 1 and kpi_table([roomy]).set_index("kpi")["value"][rolled] == 0
     capped = simulate(
-        load_builtin("bonded_import_peak", ["network.lanes.sea_incheon_qingdao.containers_per_departure=1"]), 0
+        load_builtin("bonded_import_peak", [*week, "network.lanes.sea_incheon_qingdao.containers_per_departure=1"]), 0
     )
     sea = capped.departures[capped.departures["lane"] == SEA]
     assert (sea["containers"] <= 1).all() and (sea["containers"] == 1).any()

@@ -106,7 +106,7 @@ def test_a_bonded_route_may_name_a_lane_group() -> None:
 
 
 def test_dock_appointments_are_booked_for_containers_leaving_on_the_last_lane() -> None:
-    run = simulate(load_builtin("bonded_import_peak", ["run.horizon_h=240", "run.warmup_h=24"]))
+    run = simulate(load_builtin("bonded_import_peak", ["run.horizon_h=120", "run.warmup_h=24"]))
     if not run.floor or "dock_trucks" not in run.floor:
         pytest.skip("bonded_import_peak has no docks section")
     received = run.consignments["received_h"].notna().sum()
