@@ -27,6 +27,7 @@ STATUS_NAMES = {
     7: "ROUTING_OPTIMAL",
 }
 BRANCHES_PER_SOLUTION = 1_000
+BRANCHES_PER_STOP = 20_000  # the time-limited search of a small problem ends after this many branches per stop
 """Work limit of the reproducible mode when the search stalls: search branches allowed per solution asked for.
 Measured: a search that keeps finding solutions uses 5 to 60 branches per solution (Solomon R101, RC201,
 C201, CVRPLIB X-n101 to X-n200, last_mile_city waves); a stalled one about a million a second."""
@@ -251,11 +252,15 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
     build_s = time.perf_counter() - build_started
     remaining = max(0.1, params.time_limit_s - build_s)
     search.time_limit.FromMilliseconds(int(remaining * 1000))
+    solver = routing.solver()
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
         # A deterministic stop for a search that stalls short of the solution count.
-        solver = routing.solver()
         routing.AddSearchMonitor(solver.BranchesLimit(params.solution_limit * BRANCHES_PER_SOLUTION))
+    else:
+        # A small problem's search is exhausted long before its time limit: stop it after this many branches
+        # (about 0.1 s for 2 stops; from about 20 stops on the time limit comes first).
+        routing.AddSearchMonitor(solver.BranchesLimit(BRANCHES_PER_STOP * max(1, len(candidates))))
     search.log_search = params.log
 
     solve_started = time.perf_counter()

@@ -31,7 +31,7 @@ def _require_pyvrp():
 def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
     """Solve `problem` over the stops `candidates` with PyVRP's iterated local search."""
     pyvrp = _require_pyvrp()
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
     started = time.perf_counter()
     cost_mode = problem.objective == "cost"
@@ -122,20 +122,43 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         )
     type_of = [i for i, t in enumerate(problem.vehicle_types) if t.count > 0]
 
+    # The penalty per unit of excess load (or time warp) must be able to outweigh any detour: PyVRP's default
+    # ceiling (1e5) is below one arc of a city-scale problem in centimetres, and the search then settles on an
+    # overloaded plan and reports it infeasible.
+    worst_arc = max(
+        [
+            (vt.unit_distance_cost * int(dist.max()) if dist.size else 0)
+            + (vt.unit_duration_cost * int(dur.max()) if dur.size else 0)
+            for vt in vehicle_types
+        ]
+        or [0]
+    )
+    solve_params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 10.0 * worst_arc)))
+    # A search that stops improving ends early (a 2-stop problem does not sit out its time limit): this many
+    # iterations without a better solution, more than a large instance runs in its limit.
+    stalled = NoImprovement(1_000 + 20 * len(stops))
+
     def solve(optional_all: bool, seconds: float):
         data = pyvrp.ProblemData(locations, clients(optional_all), depots, vehicle_types, [dist], [dur])
-        stop: MaxRuntime | MultipleCriteria = MaxRuntime(max(0.05, seconds))
+        criteria: list[StoppingCriterion] = [MaxRuntime(max(0.05, seconds)), stalled]
         if params.solution_limit is not None:
-            stop = MultipleCriteria([MaxIterations(params.solution_limit * 100), stop])
-        return pyvrp.solve(data, stop, seed=params.seed, collect_stats=False, display=params.log)
+            criteria.append(MaxIterations(params.solution_limit * 100))
+        return pyvrp.solve(
+            data, MultipleCriteria(criteria), seed=params.seed, collect_stats=False, display=params.log,
+            params=solve_params,
+        )  # fmt: skip
 
+    # The time limit is wall-clock from `started`: the search, and a fallback search if the first finds no
+    # feasible plan, fit in what is left after building.
+    budget = params.time_limit_s - (time.perf_counter() - started)
     build_s = time.perf_counter() - started
-    result = solve(False, params.time_limit_s - build_s)
+    result = solve(False, 0.9 * budget)
     fallback = False
     if not result.best.is_feasible():
         # Some required stops cannot all be served together: let PyVRP skip some, at a very high price.
         fallback = True
-        result = solve(True, max(0.5, 0.2 * params.time_limit_s))
+        stalled = NoImprovement(1_000 + 20 * len(stops))
+        result = solve(True, params.time_limit_s - (time.perf_counter() - started))
     best = result.best
     stats = {
         "build_s": build_s,

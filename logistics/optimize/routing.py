@@ -128,8 +128,18 @@ def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) ->
         )
     candidates, unservable = servable_stops(problem)
     search = _capped_fleet(problem, len(candidates))
-    solution = backend(search, candidates, params) if candidates else BackendSolution([], [], True, True, {})
+    within = _within(params, started, 0.97)  # the rest of the limit: building the result
+    solution = backend(search, candidates, within) if candidates else BackendSolution([], [], True, True, {})
     return _result(problem, params.backend, solution, unservable, time.perf_counter() - started)
+
+
+def _within(params: SolveParams, started: float, share: float) -> SolveParams:
+    """`params` with the time limit cut to what is left of `share` of it since `started`: the limit is a
+    wall-clock limit on the whole call, checks, set-up and the result included."""
+    from dataclasses import replace
+
+    left = params.time_limit_s * share - (time.perf_counter() - started)
+    return replace(params, time_limit_s=max(0.05, left))
 
 
 def _capped_fleet(problem: RoutingProblem, stops: int) -> RoutingProblem:
@@ -159,8 +169,9 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
 
     # the child dies with this process: a killed caller leaves no solver behind, and no pipe of its held open
     with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
-        other = pool.submit(solve_routing, problem, replace(params, backend="pyvrp"))
-        results = [solve_routing(problem, replace(params, backend="ortools")), other.result()]
+        # each within what is left (the child's start and the hand-back included)
+        other = pool.submit(solve_routing, problem, replace(_within(params, started, 0.95), backend="pyvrp"))
+        results = [solve_routing(problem, replace(_within(params, started, 0.95), backend="ortools")), other.result()]
     rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
     best = min(results, key=lambda r: (rank.get(r.status, 3), len(r.unassigned), r.objective))
     stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})

@@ -260,3 +260,30 @@ def test_a_stalled_ortools_search_stops_on_its_work_limit_not_the_clock() -> Non
     first, again = _checked(problem, params), _checked(problem, params)
     assert first.stats["branches"] <= 100 * 1_000 + 1 and first.runtime_s < 30
     assert first.stats["branches"] == again.stats["branches"] and first.objective == again.objective
+
+
+def _city_cvrp(n: int, vans: int, seed: int = 0) -> RoutingProblem:
+    """Parcels spread over a 10 x 10 km city (metres), one load dimension, vans of 15 parcels."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 10_000, (n, 2))
+    locations = (Location("depot", 0.0, 0.0), *(Location(f"c{i}", float(x), float(y)) for i, (x, y) in enumerate(xy)))
+    stops = tuple(Stop(f"s{i}", f"c{i}", (1.0,)) for i in range(n))
+    return RoutingProblem(locations, ("depot",), stops, (VehicleType("van", vans, (15.0,), "depot"),), speed_m_per_s=10)
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp", "auto"])
+def test_a_small_time_limited_search_ends_when_it_stalls_not_at_the_limit(backend: str) -> None:
+    if backend != "ortools" and not HAS_PYVRP:
+        pytest.skip("PyVRP is not installed")
+    result = _checked(_city_cvrp(2, 1), SolveParams(time_limit_s=30, backend=backend))
+    # its search stopped on its own (OR-Tools: a branch count per stop; PyVRP: iterations without improvement)
+    assert result.runtime_s < 10, result.stats
+
+
+@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed")
+def test_pyvrp_alone_solves_a_city_scale_capacitated_problem() -> None:
+    # distances of kilometres in centimetres once scaled: PyVRP's default penalty ceiling left it overloaded
+    problem = _city_cvrp(20, 3)
+    result = _checked(problem, SolveParams(time_limit_s=3, backend="pyvrp", seed=1))
+    assert result.status in (Status.FEASIBLE, Status.OPTIMAL) and not result.unassigned
+    assert result.stats["pyvrp_feasible"] and not result.stats["fallback_optional"]
