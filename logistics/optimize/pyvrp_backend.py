@@ -136,7 +136,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     solve_params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 10.0 * worst_arc)))
     # A search that stops improving ends early (a 2-stop problem does not sit out its time limit): this many
     # iterations without a better solution, more than a large instance runs in its limit.
-    stalled = NoImprovement(1_000 + 20 * len(stops))
+    stalled = NoImprovement(1_000 + 100 * len(stops))
 
     def solve(optional_all: bool, seconds: float):
         data = pyvrp.ProblemData(locations, clients(optional_all), depots, vehicle_types, [dist], [dur])
@@ -157,7 +157,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     if not result.best.is_feasible():
         # Some required stops cannot all be served together: let PyVRP skip some, at a very high price.
         fallback = True
-        stalled = NoImprovement(1_000 + 20 * len(stops))
+        stalled = NoImprovement(1_000 + 100 * len(stops))
         result = solve(True, params.time_limit_s - (time.perf_counter() - started))
     best = result.best
     stats = {
