@@ -1,8 +1,7 @@
 """The cross-border flows on a shared network of scheduled lanes and customs checkpoints.
 
 Every order of a 9610 or 9710 flow (a direct-mail parcel, a B2B shipment) and every stock container of a 9810 or
-1210 flow is a *job* with a global index. A job follows the program of
-steps of its flow:
+1210 flow is a *job* with a global index. A job follows the program of steps of its flow:
 
 - 9610 and 9710 orders: fulfilment at the origin -> (export checkpoint) -> lane -> ... -> (import checkpoint)
   -> sort -> last mile; checkpoints are passed on arrival at their node, in route order;
@@ -238,42 +237,34 @@ class Flows(FlowJobs):
         return self.checkpoints[cp_id]
 
     def _warehouse_inbound(self, k: int, f: Flow, streams) -> None:
-        """The containers stocking flow `k`'s warehouse (1210, 9810), handed to its docks (or receiving)."""
-        bonded = self.warehouses[k]
-        step = self._stock_route(
-            k, f, bonded.inventory, bonded.policy, bonded.forecast, streams, receiver=bonded.receiver
-        )
-        bonded.connect_inbound(self.containers, step.stored)
-        if bonded.yard is not None:  # its trucks are booked when they leave on the route's last lane
-            yard, program, program_of = bonded.yard, len(self.programs) - 1, self.program_of
+        """The program of the containers stocking flow `k`'s warehouse (1210, 9810): its route and checkpoints,
+        then its docks (or receiving); and the replenishment that starts them."""
+        part = self.warehouses[k]
+        self.stocks[k] = part.inventory
+        receive = ReceiveStep(
+            self.env, part.inventory, f"{f.id}.receiving", self.containers, self.delivered_h, self.container_outcome,
+            part.receiver,
+        )  # fmt: skip
+        part.connect_inbound(self.containers, receive.stored)
+        c_offset = self.container_offsets[k]
+        steps = [*self._route(f, streams), receive]
+        self._add_program(k, "consignments", c_offset, self.container_limit[k] - c_offset, steps)
+        program, program_of = len(self.programs) - 1, self.program_of
+        first = self._lane_step(f.route[0], streams)
+        lane = first.members[0] if isinstance(first, GroupStep) else first.lane  # its timetable orders the stock
+        self.stock_routes[k] = StockRoute(
+            self.env, self, k, lane, self.scenario.run.horizon_h, part.inventory, part.policy, part.forecast,
+            self.skus[k], steps[0].enter,
+        )  # fmt: skip
+        if part.yard is not None:  # its trucks are booked when they leave on the route's last lane
+            yard = part.yard
 
             def book(board: list[int], expected_h: float) -> None:
                 yard.book([j for j in board if program_of[j] == program], expected_h)
 
             last = self._lane_step(f.route[-1], streams)
-            for lane in last.members if isinstance(last, GroupStep) else [last.lane]:
-                lane.on_board = book
-
-    def _stock_route(
-        self, k: int, f: Flow, inventory: Inventory, policy, forecast: np.ndarray, streams, **receiving
-    ) -> ReceiveStep:
-        """The program of flow `k`'s stock containers (its route, its checkpoints, received at its warehouse)
-        and the replenishment that starts them; returns the receiving step."""
-        self.stocks[k] = inventory
-        receive = ReceiveStep(
-            self.env, inventory, f"{f.id}.receiving", self.containers, self.delivered_h, self.container_outcome,
-            **receiving,
-        )  # fmt: skip
-        c_offset = self.container_offsets[k]
-        steps = [*self._route(f, streams), receive]
-        self._add_program(k, "consignments", c_offset, self.container_limit[k] - c_offset, steps)
-        first = self._lane_step(f.route[0], streams)
-        lane = first.members[0] if isinstance(first, GroupStep) else first.lane  # its timetable orders the stock
-        self.stock_routes[k] = StockRoute(
-            self.env, self, k, lane, self.scenario.run.horizon_h, inventory, policy, forecast, self.skus[k],
-            steps[0].enter,
-        )  # fmt: skip
-        return receive
+            for member in last.members if isinstance(last, GroupStep) else [last.lane]:
+                member.on_board = book
 
     # --- the job hot path -------------------------------------------------------------------------------
     def _arrive(self, event: simpy.Event) -> None:

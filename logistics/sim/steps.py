@@ -17,7 +17,6 @@ from logistics.sim.checkpoint import CustomsCheckpoint
 from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
 from logistics.sim.lanes import ScheduledLane, queue_up
-from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
 
 __all__ = [
@@ -239,9 +238,9 @@ class Receiver(Protocol):
 
 
 class ReceiveStep(Step):
-    """Stock containers are received into a warehouse's stock: after a receiving time drawn per container, or,
-    when the warehouse has a `receiver` (the bonded warehouse's docks and receiving teams), when that warehouse
-    calls `stored(job)` (unloaded, and put away on a detailed floor)."""
+    """Stock containers are handed to their warehouse's `receiver` (its docks, or its receiving station) and
+    received into its stock when the warehouse calls `stored(job)` (unloaded, and put away on a detailed
+    floor)."""
 
     def __init__(
         self,
@@ -251,25 +250,16 @@ class ReceiveStep(Step):
         containers: dict[int, tuple[np.ndarray, np.ndarray]],
         delivered_h: np.ndarray,
         outcome: dict[int, str],
-        *,
-        receiving_h: BufferedSampler | None = None,
-        receiver: Receiver | None = None,
+        receiver: Receiver,
     ) -> None:
         self.env, self.inventory, self.name, self.label = env, inventory, name, "receiving"
-        self.receiving_h, self.receiver = receiving_h, receiver
+        self.receiver = receiver
         self.containers, self.delivered_h, self.outcome = containers, delivered_h, outcome
         self.in_receiving = 0
 
     def enter(self, job: int) -> None:
         self.in_receiving += 1
-        if self.receiver is not None:
-            self.receiver.arrive(job)
-        else:
-            assert self.receiving_h is not None
-            self.env.timeout(self.receiving_h(), job).callbacks.append(self._received)
-
-    def _received(self, event: simpy.Event) -> None:
-        self.stored(event._value)
+        self.receiver.arrive(job)
 
     def stored(self, job: int) -> None:
         """Container `job`'s stock is available now."""
