@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from logistics.optimize.problem import RoutingProblem
+from logistics.optimize.problem import EARTH_RADIUS_M, RoutingProblem
 from logistics.optimize.result import RoutingResult
 
 __all__ = ["CheckReport", "check_solution"]
@@ -33,10 +33,22 @@ class CheckReport:
 
 
 def _xy_distance(problem: RoutingProblem, i: int, j: int) -> float:
+    """The distance from location i to j, recomputed here from the problem's own data (not its matrices):
+    the given matrix, or the straight line (x/y metres, or great circle on the Earth's sphere) x circuity."""
     if problem.distance_m is not None:
         return float(problem.distance_m[i][j])
     a, b = problem.locations[i], problem.locations[j]
-    return math.hypot(float(a.x) - float(b.x), float(a.y) - float(b.y))  # type: ignore[arg-type]
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+        # spherical law of cosines via the angle between the two unit vectors (another formula than the
+        # problem's haversine, so that a slip in one shows)
+        p, q = math.radians(a.lat), math.radians(b.lat)
+        dl = math.radians(b.lon - a.lon)
+        u = (math.cos(p), 0.0, math.sin(p))
+        v = (math.cos(q) * math.cos(dl), math.cos(q) * math.sin(dl), math.sin(q))
+        cross = math.hypot(u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+        dot = u[0] * v[0] + u[1] * v[1] + u[2] * v[2]
+        return EARTH_RADIUS_M * math.atan2(cross, dot) * problem.circuity
+    return math.hypot(float(a.x) - float(b.x), float(a.y) - float(b.y)) * problem.circuity  # type: ignore[arg-type]
 
 
 def _travel_s(problem: RoutingProblem, i: int, j: int) -> float:

@@ -32,8 +32,10 @@ class _Model(BaseModel):
 
 class LocationIn(_Model):
     id: str
-    x: float | None = None
+    x: float | None = Field(default=None, description="Metres (with y); or give lat and lon.")
     y: float | None = None
+    lat: float | None = Field(default=None, description="Degrees (with lon): great-circle distances x circuity.")
+    lon: float | None = None
 
 
 class StopIn(_Model):
@@ -74,6 +76,7 @@ class RoutingProblemIn(_Model):
     speed_m_per_s: float = 1.0
     objective: Literal["distance", "cost"] = "distance"
     minimise_vehicles: bool = False
+    circuity: float = Field(default=1.0, description="Road distance / straight-line distance (no matrix given).")
 
 
 def routing_problem_schema() -> dict[str, Any]:
@@ -122,6 +125,7 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
         objective=model.objective,
         minimise_vehicles=model.minimise_vehicles,
         name=model.name,
+        circuity=model.circuity,
     )
 
 
@@ -151,6 +155,7 @@ def problem_to_json(problem: RoutingProblem) -> str:
         "speed_m_per_s": problem.speed_m_per_s,
         "objective": problem.objective,
         "minimise_vehicles": problem.minimise_vehicles,
+        "circuity": problem.circuity,
     }
     return json.dumps(data)
 

@@ -45,13 +45,43 @@ def _finite(value: float) -> bool:
     )
 
 
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean Earth radius (IUGG), for great-circle distances."""
+
+
+def great_circle_m(lat_lon_deg: np.ndarray) -> np.ndarray:
+    """Great-circle distances (metres, haversine) between every pair of (latitude, longitude) rows (degrees)."""
+    rad = np.radians(lat_lon_deg)
+    lat, lon = rad[:, 0], rad[:, 1]
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _check_lat_lon(i: int, loc: Location) -> None:
+    """A location given by latitude and longitude: both, finite, within their ranges, and no x/y beside them."""
+    for name, value, limit in (("lat", loc.lat, 90.0), ("lon", loc.lon, 180.0)):
+        if value is None or not _finite(value) or abs(value) > limit:
+            raise InvalidProblemError(
+                f"locations[{i}].{name}",
+                f"location {loc.id!r} needs a {'latitude' if name == 'lat' else 'longitude'} within ±{limit:g} "
+                f"degrees, got {value} (every location is given by lat/lon when the first one is)",
+            )
+    if loc.x is not None or loc.y is not None:
+        raise InvalidProblemError(f"locations[{i}]", f"location {loc.id!r} gives both x/y and lat/lon: give one")
+
+
 @dataclass(frozen=True)
 class Location:
-    """A place; coordinates (metres) may be omitted when the problem gives a distance matrix."""
+    """A place: x/y metres, or latitude/longitude degrees (great-circle distances); coordinates may be omitted
+    when the problem gives a distance matrix."""
 
     id: str
     x: float | None = None
     y: float | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True)
@@ -95,11 +125,12 @@ class VehicleType:
 class RoutingProblem:
     """A capacitated VRP with time windows, several depots, a heterogeneous fleet and optional stops.
 
-    `distance_m`/`duration_s`, if given, are matrices over `locations` (in order). Without a distance
-    matrix, distances are Euclidean between coordinates; without a duration matrix, durations are
-    distance / `speed_m_per_s`. `objective` is total distance (plus penalties of skipped optional stops) or
-    total cost (fixed + per km + per hour of route duration, plus penalties); `minimise_vehicles` puts the
-    number of vehicles used first.
+    `distance_m`/`duration_s`, if given, are matrices over `locations` (in order; they may be asymmetric).
+    Without a distance matrix, distances are Euclidean between x/y coordinates, or great-circle between
+    latitudes/longitudes (every location the same kind), times `circuity` (road distance over straight-line
+    distance); without a duration matrix, durations are distance / `speed_m_per_s`. `objective` is total
+    distance (plus penalties of skipped optional stops) or total cost (fixed + per km + per hour of route
+    duration, plus penalties); `minimise_vehicles` puts the number of vehicles used first.
     """
 
     locations: tuple[Location, ...]
@@ -113,6 +144,7 @@ class RoutingProblem:
     objective: Literal["distance", "cost"] = "distance"
     minimise_vehicles: bool = False
     name: str = ""
+    circuity: float = 1.0
     _dist: np.ndarray = field(init=False, repr=False)
     _dur: np.ndarray = field(init=False, repr=False)
     _loc_index: dict[str, int] = field(init=False, repr=False)
@@ -136,13 +168,19 @@ class RoutingProblem:
                 raise bad(f"locations[{i}].id", f"location id {loc.id!r} is used twice")
             index[loc.id] = i
         object.__setattr__(self, "_loc_index", index)
+        if not (_finite(self.circuity) and 1.0 <= self.circuity <= 10.0):
+            raise bad("circuity", f"must be between 1 and 10 (road distance / straight line), got {self.circuity}")
         if self.distance_m is None:
+            geographic = self.locations[0].lat is not None or self.locations[0].lon is not None
             for i, loc in enumerate(self.locations):
-                if loc.x is None or loc.y is None or not (_finite(loc.x) and _finite(loc.y)):
+                if geographic:
+                    _check_lat_lon(i, loc)
+                elif loc.x is None or loc.y is None or not (_finite(loc.x) and _finite(loc.y)):
                     raise bad(
                         f"locations[{i}]",
                         f"location {loc.id!r} needs finite x and y coordinates within ±{MAX_VALUE:g} m "
-                        f"(got x={loc.x}, y={loc.y}) when no distance matrix is given",
+                        f"(got x={loc.x}, y={loc.y}) when no distance matrix is given"
+                        + (" (or give every location lat and lon)" if loc.lat is not None else ""),
                     )
         n = len(self.locations)
         for name in ("distance_m", "duration_s"):
@@ -265,9 +303,12 @@ class RoutingProblem:
     def _matrices(self) -> tuple[np.ndarray, np.ndarray]:
         if self.distance_m is not None:
             dist = np.array(self.distance_m, dtype=float)
+        elif self.locations[0].lat is not None:
+            lat_lon = np.array([[loc.lat, loc.lon] for loc in self.locations], dtype=float)
+            dist = great_circle_m(lat_lon) * self.circuity
         else:
             xy = np.array([[loc.x, loc.y] for loc in self.locations], dtype=float)
-            dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+            dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)) * self.circuity
         dur = np.array(self.duration_s, dtype=float) if self.duration_s is not None else dist / self.speed_m_per_s
         dist.setflags(write=False)
         dur.setflags(write=False)
