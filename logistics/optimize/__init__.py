@@ -6,6 +6,7 @@ result with `check_solution`.
 
 from logistics.optimize.checker import CheckReport, check_solution
 from logistics.optimize.instances import read_instance, read_solomon, read_vrplib
+from logistics.optimize.matrices import read_matrix
 from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
 from logistics.optimize.result import Route, RoutingResult, SolveParams, Status, Unassigned, Visit
 from logistics.optimize.routing import BACKENDS, servable_stops, solve_routing
@@ -26,6 +27,7 @@ __all__ = [
     "Visit",
     "check_solution",
     "read_instance",
+    "read_matrix",
     "read_solomon",
     "read_vrplib",
     "servable_stops",
