@@ -379,15 +379,30 @@ def optimize_routes(
     ] = None,
     workers: Annotated[int, typer.Option(help="OR-Tools: parallel searches from different starts.")] = 1,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the solution JSON here.")] = None,
+    distances: Annotated[
+        Path | None, typer.Option(help="Distance matrix (m) from a .csv, .json or .parquet file, by location id.")
+    ] = None,
+    durations: Annotated[
+        Path | None, typer.Option(help="Travel-time matrix (s), the same formats (default: distance / speed).")
+    ] = None,
 ) -> None:
     """Solve a vehicle routing problem, check the solution independently and print a summary."""
-    from logistics.optimize import SolveParams, check_solution, read_instance, solve_routing
+    from dataclasses import replace
+
+    from logistics.optimize import SolveParams, check_solution, read_instance, read_matrix, solve_routing
     from logistics.optimize.jsonio import result_to_json
 
     try:
         if out is not None:
             _check_out_file(out)
         problem = read_instance(problem_file)
+        if distances is not None or durations is not None:  # the user's matrices replace the computed ones
+            ids = [loc.id for loc in problem.locations]
+            dist = read_matrix(distances, ids) if distances is not None else problem.distances
+            dur = read_matrix(durations, ids) if durations is not None else None
+            if dur is None and problem.duration_s is None:
+                dur = dist / problem.speed_m_per_s
+            problem = replace(problem, distance_m=dist, duration_s=dur if dur is not None else problem.durations)
         params = SolveParams(
             time_limit_s=time_limit, backend=backend, seed=seed, solution_limit=solution_limit, workers=workers
         )

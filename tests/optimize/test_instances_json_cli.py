@@ -92,3 +92,22 @@ def test_cli_optimize_routes(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["status"] == "feasible"
     bad = CliRunner().invoke(app, ["optimize", "routes", str(problem), "--backend", "magic"])
     assert bad.exit_code == 2 and "unknown backend" in bad.output
+
+
+def test_cli_optimize_routes_with_a_users_matrices(tmp_path: Path) -> None:
+    base = grid_problem(n=5, windows=False)
+    ids = [loc.id for loc in base.locations]
+    problem = tmp_path / "p.json"
+    problem.write_text(problem_to_json(base))
+    doubled = base.distances * 2.0  # the user's road distances: twice the straight line
+    lines = [",".join(["from/to", *ids])] + [",".join([a, *(f"{v:.6f}" for v in row)]) for a, row in zip(ids, doubled)]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "sol.json"
+    args = ["optimize", "routes", str(problem), "--distances", str(tmp_path / "d.csv"), "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--time-limit", "2", "--solution-limit", "5", "--backend", "ortools"])
+    assert result.exit_code == 0, result.output
+    plain = solve_routing(base, SolveParams(time_limit_s=2, solution_limit=5, backend="ortools"))
+    assert json.loads(out.read_text())["distance_m"] == pytest.approx(2.0 * plain.distance_m, rel=1e-6)
+    (tmp_path / "bad.csv").write_text("\n".join([*lines[:2], lines[2].replace(",", ",x", 1), *lines[3:]]) + "\n")
+    bad = CliRunner().invoke(app, ["optimize", "routes", str(problem), "--distances", str(tmp_path / "bad.csv")])
+    assert bad.exit_code == 2 and "row 3 column 2" in bad.output, bad.output
