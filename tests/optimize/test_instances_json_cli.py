@@ -100,7 +100,8 @@ def test_cli_optimize_routes_with_a_users_matrices(tmp_path: Path) -> None:
     problem = tmp_path / "p.json"
     problem.write_text(problem_to_json(base))
     doubled = base.distances * 2.0  # the user's road distances: twice the straight line
-    lines = [",".join(["from/to", *ids])] + [",".join([a, *(f"{v:.6f}" for v in row)]) for a, row in zip(ids, doubled)]
+    rows = [",".join([a, *(f"{v:.6f}" for v in row)]) for a, row in zip(ids, doubled, strict=True)]
+    lines = [",".join(["from/to", *ids]), *rows]
     (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
     out = tmp_path / "sol.json"
     args = ["optimize", "routes", str(problem), "--distances", str(tmp_path / "d.csv"), "--out", str(out)]
