@@ -133,7 +133,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         ]
         or [0]
     )
-    solve_params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 10.0 * worst_arc)))
+    solve_params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 2.0 * worst_arc)))
     # A search that stops improving ends early (a 2-stop problem does not sit out its time limit): this many
     # iterations without a better solution, more than a large instance runs in its limit.
     stalled = NoImprovement(1_000 + 100 * len(stops))
@@ -152,7 +152,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     # feasible plan, fit in what is left after building.
     budget = params.time_limit_s - (time.perf_counter() - started)
     build_s = time.perf_counter() - started
-    result = solve(False, 0.9 * budget)
+    result = solve(False, budget - min(0.5, 0.1 * budget))  # the rest is for a fallback search
     fallback = False
     if not result.best.is_feasible():
         # Some required stops cannot all be served together: let PyVRP skip some, at a very high price.

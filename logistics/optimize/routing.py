@@ -128,7 +128,7 @@ def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) ->
         )
     candidates, unservable = servable_stops(problem)
     search = _capped_fleet(problem, len(candidates))
-    within = _within(params, started, 0.97)  # the rest of the limit: building the result
+    within = _within(params, started, 0.98)  # the rest of the limit: building the result
     solution = backend(search, candidates, within) if candidates else BackendSolution([], [], True, True, {})
     return _result(problem, params.backend, solution, unservable, time.perf_counter() - started)
 
@@ -170,8 +170,8 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
     # the child dies with this process: a killed caller leaves no solver behind, and no pipe of its held open
     with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
         # each within what is left (the child's start and the hand-back included)
-        other = pool.submit(solve_routing, problem, replace(_within(params, started, 0.95), backend="pyvrp"))
-        results = [solve_routing(problem, replace(_within(params, started, 0.95), backend="ortools")), other.result()]
+        other = pool.submit(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"))
+        results = [solve_routing(problem, replace(_within(params, started, 0.97), backend="ortools")), other.result()]
     rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
     best = min(results, key=lambda r: (rank.get(r.status, 3), len(r.unassigned), r.objective))
     stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})
