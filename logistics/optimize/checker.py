@@ -79,7 +79,31 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
         if route.vehicle in vehicles or not 0 <= route.vehicle < t.count:
             v.append(f"{name}: vehicle number repeated or beyond the {t.count} available")
         vehicles.add(route.vehicle)
-        load = [0.0] * len(problem.dimensions)
+        # On board at the depot: every delivery of the route that is not a pair's (a pair's is loaded at its
+        # pickup); then each stop unloads its demand and loads its pickup.
+        deliveries_of_pairs = {pair.delivery for pair in problem.pairs}
+        routed = [stops[x.stop] for x in route.visits if x.stop in stops]
+        load = [
+            sum(float(s.demand[k]) for s in routed if s.demand and s.id not in deliveries_of_pairs)
+            for k in range(len(problem.dimensions))
+        ]
+        for k, (amount, cap) in enumerate(zip(load, t.capacity, strict=True)):
+            if amount > cap + tolerance:
+                v.append(f"{name}: leaves the depot with {amount} {problem.dimensions[k]}, over the capacity {cap}")
+        for s in routed:
+            missing_skills = [x for x in s.skills if x not in t.skills]
+            if missing_skills:
+                v.append(f"{name}: stop {s.id} needs the skill {', '.join(missing_skills)}, which {t.id} lacks")
+        position = {x.stop: n for n, x in enumerate(route.visits)}
+        for pair in problem.pairs:
+            here_p, here_d = pair.pickup in position, pair.delivery in position
+            if here_p and here_d and position[pair.pickup] > position[pair.delivery]:
+                v.append(f"{name}: delivers {pair.delivery} before picking up its pair {pair.pickup}")
+            elif here_p != here_d:
+                v.append(
+                    f"{name}: serves {pair.pickup if here_p else pair.delivery} but not its pair "
+                    f"{pair.delivery if here_p else pair.pickup} (a pair is served by one vehicle)"
+                )
         here = loc[t.start_depot]
         clock = t.shift_start_s
         distance = 0.0
@@ -101,7 +125,14 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
                 v.append(f"{name}: stop {s.id} served at {begin:.3f} s, after its window closes at {b}")
             slack = min(slack, waited + (b - begin))
             for k, d in enumerate(s.demand or ()):
+                load[k] -= d
+            for k, d in enumerate(s.pickup or ()):
                 load[k] += d
+            for k, (amount, cap) in enumerate(zip(load, t.capacity, strict=True)):
+                if amount > cap + tolerance:
+                    v.append(
+                        f"{name}: leaves stop {s.id} with {amount} {problem.dimensions[k]}, over the capacity {cap}"
+                    )
             clock = begin + s.service_s
             here = there
         end_loc = loc[t.end]
@@ -113,9 +144,8 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
         duration = back - t.shift_start_s - max(0.0, min(slack, waited))
         if duration > t.max_duration_s + tolerance:
             v.append(f"{name}: lasts {duration:.3f} s, over the maximum {t.max_duration_s}")
-        for k, (amount, cap) in enumerate(zip(load, t.capacity, strict=True)):
-            if amount > cap + tolerance:
-                v.append(f"{name}: carries {amount} {problem.dimensions[k]}, over the capacity {cap}")
+        if distance > t.max_distance_m + tolerance * max(1.0, distance):
+            v.append(f"{name}: drives {distance:.3f} m, over the maximum {t.max_distance_m}")
         if abs(distance - route.distance_m) > tolerance * max(1.0, distance):
             v.append(f"{name}: reported distance {route.distance_m} but it is {distance}")
         total_distance += distance

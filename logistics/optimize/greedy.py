@@ -2,7 +2,8 @@
 planner compares an optimizer against):
 
 - `nearest_neighbour`: each vehicle in turn leaves the depot and goes to the nearest stop it can still serve
-  (capacity, time window, back at the depot within its shift and maximum duration), until none is left;
+  (skills, capacity, time window, back at the depot within its shift, maximum duration and distance), until
+  none is left;
 - `fixed_zone`: the stops are split into as many angular sectors around the depot as there are vehicles
   (a fixed delivery-area plan), and each vehicle serves its sector by nearest neighbour; what a sector's vehicle
   cannot take is left out, as a zone plan would.
@@ -31,7 +32,7 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
     """Nearest feasible stop after nearest feasible stop, from the depot; removes the chosen from `pool`.
     "Nearest" is the time until service can begin (waiting for a window counts); ties go to the earlier stop
     in `pool`. Vectorised over the pool: one numpy pass per stop placed."""
-    dur = problem.durations
+    dur, dist = problem.durations, problem.distances
     depot = problem.location_index(vtype.start_depot)
     end = problem.location_index(vtype.end)
     t = vtype.shift_start_s
@@ -48,18 +49,27 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
     closes = np.array([s.window_s[1] if s.window_s is not None else math.inf for s in stops], dtype=float)
     service = np.array([s.service_s for s in stops], dtype=float)
     back_leg = dur[loc, end]
-    open_ = np.ones(len(stops), dtype=bool)
+    back_m = dist[loc, end]
+    driven = 0.0
+    open_ = np.array([problem.can_serve(vtype, s) for s in stops], dtype=bool)
     load = np.zeros(demand.shape[1])
     route: list[int] = []
     while open_.any():
         fits = open_ & np.all(load + demand <= cap, axis=1)
         begin = np.maximum(t + dur[here, loc], opens)
         back = begin + service + back_leg
-        ok = fits & (begin <= closes) & (back <= vtype.shift_end_s) & (back - start_t <= vtype.max_duration_s)
+        ok = (
+            fits
+            & (begin <= closes)
+            & (back <= vtype.shift_end_s)
+            & (back - start_t <= vtype.max_duration_s)
+            & (driven + dist[here, loc] + back_m <= vtype.max_distance_m)
+        )
         if not ok.any():
             break
         k = int(np.argmin(np.where(ok, begin - t, math.inf)))
         t = float(begin[k] + service[k])
+        driven += float(dist[here, loc[k]])
         load += demand[k]
         here = int(loc[k])
         open_[k] = False
@@ -69,10 +79,23 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
     return route
 
 
+def _deliveries_only(problem: RoutingProblem, backend: str) -> None:
+    """The construction baselines deliver from the depot only: a problem with pickups is refused by name."""
+    if problem.pairs or problem.has_pickups:
+        from logistics.optimize.problem import InvalidProblemError
+
+        raise InvalidProblemError(
+            "params.backend",
+            f"the {backend} baseline handles deliveries from the depot only, not pickups or pickup-and-delivery "
+            "pairs: use ortools, pyvrp or auto",
+        )
+
+
 def solve_nearest_neighbour(problem: RoutingProblem, candidates: list[int], params: SolveParams):
     """Vehicles one after another, each by nearest neighbour over the stops still open."""
     from logistics.optimize.routing import BackendSolution
 
+    _deliveries_only(problem, "nearest_neighbour")
     pool = list(candidates)
     routes = []
     for k, v, vtype in _vehicles(problem):
@@ -89,6 +112,7 @@ def solve_fixed_zone(problem: RoutingProblem, candidates: list[int], params: Sol
     neighbour inside a sector."""
     from logistics.optimize.routing import BackendSolution
 
+    _deliveries_only(problem, "fixed_zone")
     vehicles = _vehicles(problem)
     if not vehicles or not candidates:
         return BackendSolution([], list(candidates), True, False, {"heuristic": "fixed_zone"})

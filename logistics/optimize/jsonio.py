@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
 from logistics.optimize.result import RoutingResult
 
 __all__ = ["problem_from_json", "problem_to_json", "result_to_json", "routing_problem_schema"]
@@ -46,6 +46,16 @@ class StopIn(_Model):
     window_s: tuple[float, float] | None = Field(default=None, description="[earliest, latest] service start.")
     required: bool = True
     penalty: float = Field(default=0.0, description="Objective cost of leaving an optional stop out.")
+    pickup: list[float] = Field(
+        default_factory=list,
+        description="Collected here, one value per dimension: carried to the end depot, or to the pair's delivery.",
+    )
+    skills: list[str] = Field(default_factory=list, description="Skills a vehicle needs to serve this stop.")
+
+
+class PairIn(_Model):
+    pickup: str = Field(description="Stop where the goods are collected.")
+    delivery: str = Field(description="Stop they are delivered to, later on the same vehicle.")
 
 
 class VehicleTypeIn(_Model):
@@ -60,6 +70,8 @@ class VehicleTypeIn(_Model):
     shift_start_s: float = 0.0
     shift_end_s: float | None = Field(default=None, description="null: no end.")
     max_duration_s: float | None = Field(default=None, description="null: no maximum.")
+    max_distance_m: float | None = Field(default=None, description="Longest route; null: no maximum.")
+    skills: list[str] = Field(default_factory=list, description="Skills these vehicles have.")
 
 
 class RoutingProblemIn(_Model):
@@ -77,6 +89,7 @@ class RoutingProblemIn(_Model):
     objective: Literal["distance", "cost"] = "distance"
     minimise_vehicles: bool = False
     circuity: float = Field(default=1.0, description="Road distance / straight-line distance (no matrix given).")
+    pairs: list[PairIn] = Field(default_factory=list, description="Pickup-and-delivery pairs.")
 
 
 def routing_problem_schema() -> dict[str, Any]:
@@ -100,7 +113,18 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
         locations=tuple(Location(**loc.model_dump()) for loc in model.locations),
         depots=tuple(model.depots),
         stops=tuple(
-            Stop(s.id, s.location, tuple(s.demand), s.service_s, s.window_s, s.required, s.penalty) for s in model.stops
+            Stop(
+                s.id,
+                s.location,
+                tuple(s.demand),
+                s.service_s,
+                s.window_s,
+                s.required,
+                s.penalty,
+                tuple(s.pickup),
+                tuple(s.skills),
+            )
+            for s in model.stops
         ),
         vehicle_types=tuple(
             VehicleType(
@@ -115,6 +139,8 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
                 t.shift_start_s,
                 inf(t.shift_end_s),
                 inf(t.max_duration_s),
+                inf(t.max_distance_m),
+                tuple(t.skills),
             )
             for t in model.vehicle_types
         ),
@@ -126,6 +152,7 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
         minimise_vehicles=model.minimise_vehicles,
         name=model.name,
         circuity=model.circuity,
+        pairs=tuple(Pair(p.pickup, p.delivery) for p in model.pairs),
     )
 
 
@@ -140,13 +167,17 @@ def problem_to_json(problem: RoutingProblem) -> str:
         "locations": [asdict(loc) for loc in problem.locations],
         "depots": list(problem.depots),
         "dimensions": list(problem.dimensions),
-        "stops": [dict(asdict(s), demand=list(s.demand)) for s in problem.stops],
+        "stops": [
+            dict(asdict(s), demand=list(s.demand), pickup=list(s.pickup), skills=list(s.skills)) for s in problem.stops
+        ],
         "vehicle_types": [
             dict(
                 asdict(t),
                 capacity=list(t.capacity),
                 shift_end_s=_finite_or_none(t.shift_end_s),
                 max_duration_s=_finite_or_none(t.max_duration_s),
+                max_distance_m=_finite_or_none(t.max_distance_m),
+                skills=list(t.skills),
             )
             for t in problem.vehicle_types
         ],
@@ -156,6 +187,7 @@ def problem_to_json(problem: RoutingProblem) -> str:
         "objective": problem.objective,
         "minimise_vehicles": problem.minimise_vehicles,
         "circuity": problem.circuity,
+        "pairs": [asdict(pair) for pair in problem.pairs],
     }
     return json.dumps(data)
 

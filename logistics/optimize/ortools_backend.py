@@ -1,4 +1,6 @@
-"""OR-Tools routing backend, built the fast way: every transit (distance, time, per-type cost, demand) is
+"""OR-Tools routing backend (every constraint of `RoutingProblem`: capacities with deliveries and pickups,
+pickup-and-delivery pairs, skills as allowed vehicles, windows, shifts, maximum duration and distance, optional
+stops), built the fast way: every transit (distance, time, per-type cost, demand) is
 registered as a matrix or vector (no Python callback is called during search), every stop is a disjunction
 (so a solution always comes back), a cheapest-insertion start that copes with tight windows, and guided
 local search until the limit."""
@@ -176,20 +178,60 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
         max_arc = max(1, int(dist_int.max()))
         routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(dist_int.tolist()))
 
-    # Capacities, one dimension each.
+    # Capacities, one dimension each: the load on board. Without pickups it only grows from 0 by each stop's
+    # demand (what was loaded at the depot, counted as delivered). With pickups it changes by pickup - demand
+    # from a start load that equals the route's deliveries from the depot (a second dimension counts those).
+    pickups = problem.has_pickups
     for d, name in enumerate(problem.dimensions):
         demand = np.array([0.0] * n_depots + [problem.demand(s)[d] for s in stops])
+        pickup = np.array([0.0] * n_depots + [problem.pickup(s)[d] for s in stops])
+        from_depot = np.array([0.0] * n_depots + [problem.depot_load(s)[d] for s in stops])
         caps = np.array([problem.vehicle_types[k].capacity[d] for k, _ in vehicles], dtype=float)
-        scale = _scale_dimension(np.concatenate([demand, caps[np.isfinite(caps)]]))
-        demand_int = np.ceil(demand * scale - 1e-9).astype(np.int64)
+        scale = _scale_dimension(np.concatenate([demand, pickup, caps[np.isfinite(caps)]]))
         cap_int = [int(min(math.floor(c * scale + 1e-9), 2**62)) if math.isfinite(c) else 2**62 for c in caps]
-        cb = routing.RegisterUnaryTransitVector(demand_int.tolist())
-        routing.AddDimensionWithVehicleCapacity(cb, 0, cap_int, True, f"capacity:{name}")
+        demand_int = np.ceil(demand * scale - 1e-9).astype(np.int64)
+        if not pickups:
+            cb = routing.RegisterUnaryTransitVector(demand_int.tolist())
+            routing.AddDimensionWithVehicleCapacity(cb, 0, cap_int, True, f"capacity:{name}")
+            continue
+        change = np.ceil(pickup * scale - 1e-9).astype(np.int64) - demand_int
+        loaded = np.ceil(from_depot * scale - 1e-9).astype(np.int64)
+        cb = routing.RegisterUnaryTransitVector(change.tolist())
+        has_depot_load = bool(loaded.any())
+        routing.AddDimensionWithVehicleCapacity(cb, 0, cap_int, not has_depot_load, f"capacity:{name}")
+        if has_depot_load:
+            on_board = routing.GetDimensionOrDie(f"capacity:{name}")
+            routing.AddDimensionWithVehicleCapacity(
+                routing.RegisterUnaryTransitVector(loaded.tolist()), 0, cap_int, True, f"depot_load:{name}"
+            )
+            depot_load = routing.GetDimensionOrDie(f"depot_load:{name}")
+            for v in range(len(vehicles)):
+                routing.solver().Add(on_board.CumulVar(routing.Start(v)) == depot_load.CumulVar(routing.End(v)))
+
+    # Maximum distance per route: a distance dimension bounded per vehicle.
+    if any(math.isfinite(problem.vehicle_types[k].max_distance_m) for k, _ in vehicles):
+        length = np.round(dist * dist_scale).astype(np.int64)
+        bound = int(length.max()) * (n_nodes + 1) + 1
+        limits = [
+            min(bound, math.floor(min(problem.vehicle_types[k].max_distance_m * dist_scale, bound) + 1e-6))
+            for k, _ in vehicles
+        ]
+        routing.AddDimensionWithVehicleCapacity(
+            routing.RegisterTransitMatrix(length.tolist()), 0, limits, True, "distance"
+        )
+
+    # Skills: a stop needing skills may only be on a vehicle having them all.
+    for n, s in enumerate(stops, start=n_depots):
+        if s.skills:
+            allowed = [v for v, (k, _) in enumerate(vehicles) if problem.can_serve(problem.vehicle_types[k], s)]
+            # (SetAllowedVehiclesForIndex's Python binding rejects every list in OR-Tools 9.15; -1: not served)
+            routing.VehicleVar(manager.NodeToIndex(n)).SetValues([-1, *allowed])
 
     # Time: windows on stops, shifts on vehicles, maximum duration as a span bound. Left out when nothing
     # depends on time (a plain CVRP searches much faster without it).
     needs_time = (
         problem.has_windows
+        or bool(problem.pairs)
         or any(math.isfinite(t.max_duration_s) for t in problem.vehicle_types)
         or (cost_mode and any(t.cost_per_h > 0 for t in problem.vehicle_types))
     )
@@ -235,10 +277,24 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
         penalty = required_penalty if s.required else min(required_penalty, round(s.penalty * unit))
         routing.AddDisjunction([manager.NodeToIndex(n)], int(penalty))
 
+    # Pickup-and-delivery pairs: both or neither, on one vehicle, the pickup first.
+    if problem.pairs:
+        node_of = {problem.stops[i].id: n for n, i in enumerate(candidates, start=n_depots)}
+        time_dim = routing.GetDimensionOrDie("time")
+        solver = routing.solver()
+        for pair in problem.pairs:
+            if pair.pickup not in node_of or pair.delivery not in node_of:
+                continue  # left out before the search (one of them cannot be served)
+            first, then = manager.NodeToIndex(node_of[pair.pickup]), manager.NodeToIndex(node_of[pair.delivery])
+            routing.AddPickupAndDelivery(first, then)
+            solver.Add(routing.VehicleVar(first) == routing.VehicleVar(then))
+            solver.Add(time_dim.CumulVar(first) <= time_dim.CumulVar(then))
+
     search = pywrapcp.DefaultRoutingSearchParameters()
     strategy = params.first_solution.upper()
     if strategy == "AUTO":
-        strategy = "PATH_CHEAPEST_ARC"
+        # pairs: insertion builds pickup and delivery together (the OR-Tools documentation's advice)
+        strategy = "PARALLEL_CHEAPEST_INSERTION" if problem.pairs else "PATH_CHEAPEST_ARC"
     try:
         search.first_solution_strategy = getattr(FSS, strategy)
     except AttributeError:

@@ -14,7 +14,7 @@ import numpy as np
 
 from logistics.core.errors import LogisticsError
 
-__all__ = ["InvalidProblemError", "Location", "RoutingProblem", "Stop", "VehicleType"]
+__all__ = ["InvalidProblemError", "Location", "Pair", "RoutingProblem", "Stop", "VehicleType"]
 
 INF = math.inf
 
@@ -59,6 +59,11 @@ def great_circle_m(lat_lon_deg: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
+def _check_skills(where: str, skills: tuple[str, ...]) -> None:
+    if isinstance(skills, str) or not all(isinstance(x, str) and x for x in skills):
+        raise InvalidProblemError(where, f"must be a list of non-empty names, got {skills!r}")
+
+
 def _check_lat_lon(i: int, loc: Location) -> None:
     """A location given by latitude and longitude: both, finite, within their ranges, and no x/y beside them."""
     for name, value, limit in (("lat", loc.lat, 90.0), ("lon", loc.lon, 180.0)):
@@ -86,9 +91,13 @@ class Location:
 
 @dataclass(frozen=True)
 class Stop:
-    """A delivery to make: demand per capacity dimension, service time, an optional time window.
+    """A visit to make: `demand` delivered (loaded at the depot, or at the pair's pickup when the stop is the
+    delivery of a `Pair`), `pickup` collected (carried to the end depot, e.g. a customer's return, or to the
+    pair's delivery), per capacity dimension; service time; an optional time window; the `skills` a vehicle
+    must have to serve it (a cold-chain or customs-sealed van).
 
-    An optional stop (`required=False`) may be left out at a cost of `penalty` (objective units)."""
+    An optional stop (`required=False`) may be left out at a cost of `penalty` (objective units): the stop's
+    priority when not everything fits."""
 
     id: str
     location: str
@@ -97,11 +106,23 @@ class Stop:
     window_s: tuple[float, float] | None = None
     required: bool = True
     penalty: float = 0.0
+    pickup: tuple[float, ...] = ()
+    skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A pickup-and-delivery pair: what is collected at stop `pickup` (its `pickup` amounts) is carried on the
+    same vehicle to stop `delivery` (whose `demand` is the same amounts), visited after it."""
+
+    pickup: str
+    delivery: str
 
 
 @dataclass(frozen=True)
 class VehicleType:
-    """`count` identical vehicles: capacities per dimension, costs, shift, depots, maximum route duration."""
+    """`count` identical vehicles: capacities per dimension, costs, shift, depots, maximum route duration and
+    distance, the skills they have (a stop needing a skill is served only by vehicles having it)."""
 
     id: str
     count: int
@@ -114,6 +135,8 @@ class VehicleType:
     shift_start_s: float = 0.0
     shift_end_s: float = INF
     max_duration_s: float = INF
+    max_distance_m: float = INF
+    skills: tuple[str, ...] = ()
 
     @property
     def end(self) -> str:
@@ -123,7 +146,8 @@ class VehicleType:
 
 @dataclass(frozen=True, eq=False)
 class RoutingProblem:
-    """A capacitated VRP with time windows, several depots, a heterogeneous fleet and optional stops.
+    """A capacitated VRP with time windows, several depots, a heterogeneous fleet, optional stops, pickups
+    (returns to the depot) and pickup-and-delivery `pairs`, skills, and maximum route durations and distances.
 
     `distance_m`/`duration_s`, if given, are matrices over `locations` (in order; they may be asymmetric).
     Without a distance matrix, distances are Euclidean between x/y coordinates, or great-circle between
@@ -145,14 +169,18 @@ class RoutingProblem:
     minimise_vehicles: bool = False
     name: str = ""
     circuity: float = 1.0
+    pairs: tuple[Pair, ...] = ()
     _dist: np.ndarray = field(init=False, repr=False)
     _dur: np.ndarray = field(init=False, repr=False)
     _loc_index: dict[str, int] = field(init=False, repr=False)
+    _pair_of: dict[str, Pair] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions"):
+        for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions", "pairs"):
             object.__setattr__(self, attr, tuple(getattr(self, attr)))
         self._validate()
+        pair_of = {stop_id: pair for pair in self.pairs for stop_id in (pair.pickup, pair.delivery)}
+        object.__setattr__(self, "_pair_of", pair_of)
         dist, dur = self._matrices()
         object.__setattr__(self, "_dist", dist)
         object.__setattr__(self, "_dur", dur)
@@ -246,6 +274,15 @@ class RoutingProblem:
                     raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
             if not _finite(s.penalty) or s.penalty < 0:
                 raise bad(f"{where}.penalty", f"must be a number >= 0 and at most 1e9, got {s.penalty}")
+            if len(s.pickup) not in (0, k):
+                raise bad(
+                    f"{where}.pickup",
+                    f"has {len(s.pickup)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
+                )
+            for j, d in enumerate(s.pickup):
+                if not _finite(d) or d < 0:
+                    raise bad(f"{where}.pickup[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
+            _check_skills(f"{where}.skills", s.skills)
         if not self.vehicle_types:
             raise bad("vehicle_types", "at least one vehicle type is needed")
         type_ids: set[str] = set()
@@ -297,8 +334,53 @@ class RoutingProblem:
                     f"{where}.max_duration_s",
                     f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_duration_s}",
                 )
+            if (
+                math.isnan(t.max_distance_m)
+                or t.max_distance_m <= 0
+                or (math.isfinite(t.max_distance_m) and t.max_distance_m > MAX_VALUE)
+            ):
+                raise bad(
+                    f"{where}.max_distance_m",
+                    f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_distance_m}",
+                )
+            _check_skills(f"{where}.skills", t.skills)
         if sum(t.count for t in self.vehicle_types) == 0:
             raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
+        self._validate_pairs()
+
+    def _validate_pairs(self) -> None:
+        """Each pair: two different existing stops, each in one pair at most, the delivery's demand equal to
+        the pickup's amounts, nothing else loaded or unloaded at either, both required or both optional."""
+        bad = InvalidProblemError
+        by_id = {s.id: s for s in self.stops}
+        paired: set[str] = set()
+        for i, pair in enumerate(self.pairs):
+            where = f"pairs[{i}]"
+            if not isinstance(pair, Pair):
+                raise bad(where, f"must be a Pair(pickup, delivery), got {pair!r}")
+            for role in ("pickup", "delivery"):
+                stop_id = getattr(pair, role)
+                if stop_id not in by_id:
+                    raise bad(f"{where}.{role}", f"unknown stop {stop_id!r}")
+                if stop_id in paired:
+                    raise bad(f"{where}.{role}", f"stop {stop_id!r} is already in another pair")
+                paired.add(stop_id)
+            if pair.pickup == pair.delivery:
+                raise bad(f"{where}.delivery", f"the pickup and the delivery are the same stop {pair.pickup!r}")
+            p, d = by_id[pair.pickup], by_id[pair.delivery]
+            zero = (0.0,) * len(self.dimensions)
+            if any(p.demand):
+                raise bad(f"{where}.pickup", f"stop {p.id!r} is a pair's pickup: it must have no demand of its own")
+            if any(d.pickup):
+                raise bad(f"{where}.delivery", f"stop {d.id!r} is a pair's delivery: it must pick nothing up")
+            amount = p.pickup or zero
+            if tuple(map(float, amount)) != tuple(map(float, d.demand or zero)):
+                raise bad(
+                    f"{where}.delivery",
+                    f"stop {d.id!r} must deliver what {p.id!r} picks up ({list(amount)}), got {list(d.demand or zero)}",
+                )
+            if p.required != d.required:
+                raise bad(f"{where}", f"stops {p.id!r} and {d.id!r} must be both required or both optional")
 
     def _matrices(self) -> tuple[np.ndarray, np.ndarray]:
         if self.distance_m is not None:
@@ -332,6 +414,32 @@ class RoutingProblem:
     def demand(self, stop: Stop) -> tuple[float, ...]:
         """A stop's demand with one value per dimension (zeros if it gave none)."""
         return stop.demand if stop.demand else (0.0,) * len(self.dimensions)
+
+    def pickup(self, stop: Stop) -> tuple[float, ...]:
+        """A stop's pickup with one value per dimension (zeros if it gave none)."""
+        return stop.pickup if stop.pickup else (0.0,) * len(self.dimensions)
+
+    @property
+    def pair_of(self) -> dict[str, Pair]:
+        """Each paired stop's pair, by stop id (read-only by convention)."""
+        return self._pair_of
+
+    def depot_load(self, stop: Stop) -> tuple[float, ...]:
+        """What a stop needs loaded at the depot: its demand, unless it is a pair's delivery (zeros)."""
+        pair = self._pair_of.get(stop.id)
+        if pair is not None and pair.delivery == stop.id:
+            return (0.0,) * len(self.dimensions)
+        return self.demand(stop)
+
+    @property
+    def has_pickups(self) -> bool:
+        """True if any stop picks something up (a return or a pair's pickup)."""
+        return any(any(s.pickup) for s in self.stops if s.pickup)
+
+    @staticmethod
+    def can_serve(vtype: VehicleType, stop: Stop) -> bool:
+        """True if vehicles of `vtype` have every skill `stop` needs."""
+        return set(stop.skills) <= set(vtype.skills)
 
     @property
     def has_windows(self) -> bool:

@@ -1,6 +1,7 @@
-"""PyVRP backend (optional: `pip install .[pyvrp]`). Every constraint of `RoutingProblem` maps onto PyVRP:
-multi-dimensional capacities, windows, service times, several depots, vehicle types with fixed, per-distance
-and per-duration costs, shifts, maximum durations, optional stops (as prizes). PyVRP works on integers, so
+"""PyVRP backend. Every constraint of `RoutingProblem` maps onto PyVRP: multi-dimensional capacities with
+deliveries and pickups, pickup-and-delivery pairs (shipments), windows, service times, several depots, vehicle
+types with fixed, per-distance and per-duration costs, shifts, maximum durations and distances, skills (a
+routing profile per skill set), optional stops (as prizes). PyVRP works on integers, so
 distances, times and costs are scaled as in the OR-Tools backend."""
 
 from __future__ import annotations
@@ -71,28 +72,88 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     max_arc = int(dist.max()) if dist.size else 1
     vehicle_price = (len(stops) + 2) * max(1, max_arc) * 10 if problem.minimise_vehicles else 0
 
+    index_of = {s.id: n for n, s in enumerate(stops)}
+    paired = [(index_of[pr.pickup], index_of[pr.delivery]) for pr in problem.pairs if pr.pickup in index_of]
+    in_pair = {n for pair in paired for n in pair}
+    single = [n for n in range(len(stops)) if n not in in_pair]
+    big = (len(stops) + 2) * max(1, max_arc) * 100 + vehicle_price * sum(t.count for t in problem.vehicle_types)
+
+    def amounts(values: tuple[float, ...]) -> list[int]:
+        return [math.ceil(values[d] * scales[d] - 1e-9) for d in range(k)]
+
+    def window(s) -> tuple[int, int]:
+        a, b = s.window_s if s.window_s is not None else (earliest, math.inf)
+        return min(clock(a, True), clock(b, False)), clock(b, False)
+
+    def prize_of(required: bool, penalty: float, optional_all: bool) -> tuple[int, bool]:
+        unit = cost_scale if cost_mode else dist_scale
+        if required and not optional_all:
+            return 0, True
+        return (big if required else round(penalty * unit)), False
+
     def clients(optional_all: bool) -> list:
         out = []
-        big = (len(stops) + 2) * max(1, max_arc) * 100 + vehicle_price * sum(t.count for t in problem.vehicle_types)
-        for n, s in enumerate(stops, start=len(depot_ids)):
-            demand = [math.ceil(problem.demand(s)[d] * scales[d] - 1e-9) for d in range(k)]
-            a, b = s.window_s if s.window_s is not None else (earliest, math.inf)
-            unit = cost_scale if cost_mode else dist_scale
-            required = s.required and not optional_all
-            prize = 0 if required else (big if s.required else round(s.penalty * unit))
+        for n in single:
+            s = stops[n]
+            prize, required = prize_of(s.required, s.penalty, optional_all)
+            early, late = window(s)
             out.append(
                 pyvrp.Client(
-                    n,
-                    delivery=demand,
+                    len(depot_ids) + n,
+                    delivery=amounts(problem.demand(s)),
+                    pickup=amounts(problem.pickup(s)),
                     service_duration=math.ceil(s.service_s * time_scale - 1e-6),
-                    tw_early=min(clock(a, True), clock(b, False)),
-                    tw_late=clock(b, False),
+                    tw_early=early,
+                    tw_late=late,
                     prize=prize,
                     required=required,
                     name=s.id,
                 )
             )
         return out
+
+    def shipments(optional_all: bool) -> list:
+        out = []
+        for first, then in paired:
+            p, d = stops[first], stops[then]
+            prize, required = prize_of(p.required, p.penalty + d.penalty, optional_all)
+            (p_early, p_late), (d_early, d_late) = window(p), window(d)
+            out.append(
+                pyvrp.Shipment(
+                    len(depot_ids) + first,
+                    len(depot_ids) + then,
+                    pickup_tw_early=p_early,
+                    pickup_tw_late=p_late,
+                    pickup_service_duration=math.ceil(p.service_s * time_scale - 1e-6),
+                    delivery_tw_early=d_early,
+                    delivery_tw_late=d_late,
+                    delivery_service_duration=math.ceil(d.service_s * time_scale - 1e-6),
+                    amount=amounts(problem.pickup(p)),
+                    prize=prize,
+                    required=required,
+                    name=f"{p.id}->{d.id}",
+                )
+            )
+        return out
+
+    # Skills: one routing profile per set of skills the fleet has, in which every arc into a stop needing a
+    # skill the set lacks is longer than any route may be (the vehicle types' maximum distance), so that a
+    # plan using one is infeasible, whatever the costs.
+    skill_sets = sorted({tuple(sorted(t.skills)) for t in problem.vehicle_types if t.count})
+    forbid = int(dist.max() if dist.size else 1) * (len(node_loc) + 2) + 1
+    profiles = {skill_set: 0 for skill_set in skill_sets}
+    distance_matrices, duration_matrices = [dist], [dur]
+    if any(s.skills for s in stops):
+        distance_matrices, duration_matrices = [], []
+        for p_no, skill_set in enumerate(skill_sets):
+            profiles[skill_set] = p_no
+            blocked = [len(depot_ids) + n for n, s in enumerate(stops) if not set(s.skills) <= set(skill_set)]
+            matrix = dist.copy()
+            matrix[:, blocked] = forbid
+            np.fill_diagonal(matrix, 0)
+            distance_matrices.append(matrix)
+            duration_matrices.append(dur)
+    skills_used = len(distance_matrices) > 1 or any(s.skills for s in stops)
 
     vehicle_types = []
     for t in problem.vehicle_types:
@@ -103,6 +164,11 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
             for d in range(k)
         ]
         fixed = round(t.fixed_cost * cost_scale) if cost_mode else 0
+        max_distance = (
+            INT_MAX if not math.isfinite(t.max_distance_m) else math.floor(t.max_distance_m * dist_scale + 1e-6)
+        )
+        if skills_used:
+            max_distance = min(max_distance, forbid - 1)
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=t.count,
@@ -117,6 +183,8 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
                 else math.floor(t.max_duration_s * time_scale + 1e-6),
                 unit_distance_cost=round(t.cost_per_km / 1000.0 / dist_scale * cost_scale) if cost_mode else 1,
                 unit_duration_cost=round(t.cost_per_h / 3600.0 / time_scale * cost_scale) if cost_mode else 0,
+                max_distance=max_distance,
+                profile=profiles[tuple(sorted(t.skills))],
                 name=t.id,
             )
         )
@@ -139,7 +207,15 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     stalled = NoImprovement(1_000 + 100 * len(stops))
 
     def solve(optional_all: bool, seconds: float):
-        data = pyvrp.ProblemData(locations, clients(optional_all), depots, vehicle_types, [dist], [dur])
+        data = pyvrp.ProblemData(
+            locations,
+            clients(optional_all),
+            depots,
+            vehicle_types,
+            distance_matrices,
+            duration_matrices,
+            shipments=shipments(optional_all),
+        )
         criteria: list[StoppingCriterion] = [MaxRuntime(max(0.05, seconds)), stalled]
         if params.solution_limit is not None:
             criteria.append(MaxIterations(params.solution_limit * 100))
@@ -174,7 +250,14 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     served: set[int] = set()
     for route in best.routes():
         type_index = type_of[route.vehicle_type()]
-        seq = [candidates[a.idx] for a in route if a.is_client()]
+        seq = []
+        for a in route:
+            if a.is_client():
+                seq.append(candidates[single[a.idx]])
+            elif a.is_pickup():
+                seq.append(candidates[paired[a.idx][0]])
+            elif a.is_delivery():
+                seq.append(candidates[paired[a.idx][1]])
         if seq:
             routes.append((type_index, used.get(type_index, 0), seq))
             used[type_index] = used.get(type_index, 0) + 1

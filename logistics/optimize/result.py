@@ -58,13 +58,16 @@ class SolveParams:
 
 @dataclass(frozen=True)
 class Visit:
-    """A stop on a route: when the vehicle arrives, starts service and leaves; demand delivered so far."""
+    """A stop on a route: when the vehicle arrives, starts service and leaves; demand delivered so far
+    (`load`) and what is on board when it leaves (`on_board`: loaded at the depot and not yet delivered,
+    plus what was picked up and not yet delivered)."""
 
     stop: str
     arrival_s: float
     start_s: float
     departure_s: float
     load: tuple[float, ...]
+    on_board: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from logistics.optimize.problem import InvalidProblemError, RoutingProblem
+from logistics.optimize.problem import InvalidProblemError, RoutingProblem, VehicleType
 from logistics.optimize.result import RoutingResult, SolveParams, Status, Unassigned
 from logistics.optimize.timing import build_route
 
@@ -66,48 +66,76 @@ BACKENDS: dict[str, Callable[[RoutingProblem, list[int], SolveParams], BackendSo
 }
 
 
+def _trip_reason(problem: RoutingProblem, t: VehicleType, visit: list[int]) -> str | None:
+    """Why a vehicle of type `t` cannot make a trip serving exactly the stops `visit` (positions in
+    `problem.stops`, in order) alone; None if it can."""
+    dur, dist = problem.durations, problem.distances
+    stops = [problem.stops[i] for i in visit]
+    lacking = sorted({x for s in stops for x in s.skills} - set(t.skills))
+    if lacking:
+        return f"{t.id}: lacks the skill {', '.join(lacking)}"
+    on_board = [sum(x) for x in zip(*(problem.depot_load(s) for s in stops), strict=True)]
+    peak = list(on_board)
+    for s in stops:
+        on_board = [b - d + p for b, d, p in zip(on_board, problem.demand(s), problem.pickup(s), strict=True)]
+        peak = [max(a, b) for a, b in zip(peak, on_board, strict=True)]
+    over = [
+        f"{problem.dimensions[k]} {d:g} > {c:g}" for k, (d, c) in enumerate(zip(peak, t.capacity, strict=True)) if d > c
+    ]
+    if over:
+        return f"{t.id}: load over capacity ({', '.join(over)})"
+    here = problem.location_index(t.start_depot)
+    end = problem.location_index(t.end)
+    clock = t.shift_start_s
+    travelled = 0.0
+    driven = 0.0
+    for s in stops:
+        where = problem.location_index(s.location)
+        arrive = clock + dur[here, where]
+        travelled += dur[here, where] + s.service_s
+        driven += dist[here, where]
+        a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
+        begin = max(arrive, a)
+        if begin > b:
+            return f"{t.id}: window of {s.id} closes at {b:g} s, earliest arrival is {arrive:g} s"
+        clock = begin + s.service_s
+        here = where
+    back = clock + dur[here, end]
+    travelled += dur[here, end]
+    driven += dist[here, end]
+    if back > t.shift_end_s:
+        return f"{t.id}: cannot be back at the depot before the shift ends ({back:g} > {t.shift_end_s:g} s)"
+    if travelled > t.max_duration_s:
+        return f"{t.id}: the trip takes {travelled:g} s, over the maximum {t.max_duration_s:g} s"
+    if driven > t.max_distance_m:
+        return f"{t.id}: the trip is {driven:g} m, over the maximum {t.max_distance_m:g} m"
+    return None
+
+
 def servable_stops(problem: RoutingProblem) -> tuple[list[int], list[Unassigned]]:
-    """Stops some vehicle type could serve alone (capacity, window, shift, duration), and the others with
-    the reason none can."""
-    dur = problem.durations
+    """Stops some vehicle type could serve alone (skills, capacity, window, shift, duration, distance; a
+    pair's two stops together, pickup first), and the others with the reason none can."""
+    index = {s.id: i for i, s in enumerate(problem.stops)}
     ok: list[int] = []
     out: list[Unassigned] = []
     for i, s in enumerate(problem.stops):
-        where = problem.location_index(s.location)
-        demand = problem.demand(s)
+        pair = problem.pair_of.get(s.id)
+        trip = [i] if pair is None else [index[pair.pickup], index[pair.delivery]]
         reasons = []
         for t in problem.vehicle_types:
             if t.count == 0:
                 continue
-            over = [
-                f"{problem.dimensions[k]} {d:g} > {c:g}"
-                for k, (d, c) in enumerate(zip(demand, t.capacity, strict=True))
-                if d > c
-            ]
-            if over:
-                reasons.append(f"{t.id}: demand over capacity ({', '.join(over)})")
-                continue
-            start = problem.location_index(t.start_depot)
-            end = problem.location_index(t.end)
-            a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
-            arrive = t.shift_start_s + dur[start, where]
-            begin = max(arrive, a)
-            if begin > b:
-                reasons.append(f"{t.id}: window closes at {b:g} s, earliest arrival is {arrive:g} s")
-                continue
-            back = begin + s.service_s + dur[where, end]
-            if back > t.shift_end_s:
-                reasons.append(
-                    f"{t.id}: cannot be back at the depot before the shift ends ({back:g} > {t.shift_end_s:g} s)"
-                )
-                continue
-            shortest = dur[start, where] + s.service_s + dur[where, end]
-            if shortest > t.max_duration_s:
-                reasons.append(f"{t.id}: a round trip takes {shortest:g} s, over the maximum {t.max_duration_s:g} s")
-                continue
-            break
+            reason = _trip_reason(problem, t, trip)
+            if reason is None:
+                break
+            reasons.append(reason)
         else:
-            out.append(Unassigned(s.id, "no vehicle can serve it: " + "; ".join(reasons)))
+            what = (
+                "no vehicle can serve it"
+                if pair is None
+                else f"no vehicle can serve its pair {pair.pickup} -> {pair.delivery}"
+            )
+            out.append(Unassigned(s.id, f"{what}: " + "; ".join(reasons)))
             continue
         ok.append(i)
     return ok, out
@@ -156,8 +184,6 @@ def _capped_fleet(problem: RoutingProblem, stops: int) -> RoutingProblem:
 def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) -> RoutingResult:
     """PyVRP in a child process and OR-Tools here, at the same time and each with the whole time limit
     (two cores), so `auto` costs the wall time of one; the better result wins. Without PyVRP: OR-Tools."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
     from dataclasses import replace
 
     try:
@@ -165,13 +191,17 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
     except ImportError:
         result = solve_routing(problem, replace(params, backend="ortools"))
         return replace(result, backend="auto:ortools")
-    from logistics.core.process import die_with_parent
+    from logistics.core.process import Forked
 
-    # the child dies with this process: a killed caller leaves no solver behind, and no pipe of its held open
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent) as pool:
-        # each within what is left (the child's start and the hand-back included)
-        other = pool.submit(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"))
-        results = [solve_routing(problem, replace(_within(params, started, 0.97), backend="ortools")), other.result()]
+    # each within what is left (the child's start and the hand-back included); the child has its problem
+    # from the fork before the OR-Tools search here takes the interpreter lock
+    other = Forked(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"))
+    try:
+        here = solve_routing(problem, replace(_within(params, started, 0.97), backend="ortools"))
+    except BaseException:
+        other.cancel()
+        raise
+    results = [here, other.result()]
     rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
     best = min(results, key=lambda r: (rank.get(r.status, 3), len(r.unassigned), r.objective))
     stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})

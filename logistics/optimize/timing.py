@@ -41,16 +41,18 @@ def build_route(problem: RoutingProblem, vtype: VehicleType, vehicle: int, stop_
     prev = depot
     visits = []
     load = [0.0] * len(problem.dimensions)
+    on_board = [sum(x) for x in zip(*(problem.depot_load(s) for s in stops), strict=True)] if stops else []
     distance = 0.0
     for s, loc in zip(stops, locs, strict=True):
         arrive = t + dur[prev, loc]
         distance += dist[prev, loc]
         a = s.window_s[0] if s.window_s is not None else -math.inf
         start = max(arrive, a)
-        for k, d in enumerate(problem.demand(s)):
+        for k, (d, p) in enumerate(zip(problem.demand(s), problem.pickup(s), strict=True)):
             load[k] += d
+            on_board[k] += p - d
         t = start + s.service_s
-        visits.append(Visit(s.id, float(arrive), float(start), float(t), tuple(load)))
+        visits.append(Visit(s.id, float(arrive), float(start), float(t), tuple(load), tuple(on_board)))
         prev = loc
     distance += dist[prev, end_depot]
     end = t + dur[prev, end_depot]
