@@ -436,6 +436,41 @@ def optimize_routes(
         raise typer.Exit(code=1)  # a failed check, no solution, or required stops left out
 
 
+@optimize_app.command("check-routes")
+def optimize_check_routes(
+    problem_file: Annotated[
+        Path, typer.Argument(help="Problem: this package's JSON, a Solomon, Li & Lim or VRPLIB file.")
+    ],
+    plan_file: Annotated[
+        Path,
+        typer.Argument(help="Routes to check (JSON: routes with vehicle_type and stops; a solution JSON works)."),
+    ],
+) -> None:
+    """Check a plan someone else made against a problem: every violation, with the stop and the amount."""
+    from logistics.optimize import check_solution, read_instance
+    from logistics.optimize.plans import plan_from_json
+
+    try:
+        problem = read_instance(problem_file)
+        result = plan_from_json(problem, _read_text(plan_file))
+    except LogisticsError as exc:
+        _fail(exc)
+    report = check_solution(problem, result)
+    rows = [
+        ("routes", f"{len(result.routes)}"),
+        ("distance (m)", f"{report.distance_m:,.2f}"),
+        ("cost", f"{report.cost:,.2f}"),
+        ("unassigned stops", f"{len(result.unassigned)}"),
+        ("violations", f"{len(report.violations)}"),
+        ("verdict", "ok" if report.ok else ("feasible, incomplete" if report.feasible else "VIOLATED")),
+    ]
+    _print_summary(f"{plan_file.name} against {problem.name or problem_file.name}", rows)
+    for violation in report.violations:
+        console.print(f"violation: {violation}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
 @optimize_app.command("docks")
 def optimize_docks(
     problem_file: Annotated[Path, typer.Argument(help="Dock problem JSON (trucks, doors, grid settings).")],

@@ -5,7 +5,7 @@ result with `check_solution`.
 """
 
 from logistics.optimize.checker import CheckReport, check_solution
-from logistics.optimize.instances import read_instance, read_solomon, read_vrplib
+from logistics.optimize.instances import read_instance, read_lilim, read_solomon, read_vrplib
 from logistics.optimize.matrices import read_matrix
 from logistics.optimize.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
 from logistics.optimize.result import Route, RoutingResult, SolveParams, Status, Unassigned, Visit
@@ -28,6 +28,7 @@ __all__ = [
     "Visit",
     "check_solution",
     "read_instance",
+    "read_lilim",
     "read_matrix",
     "read_solomon",
     "read_vrplib",

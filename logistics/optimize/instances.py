@@ -1,4 +1,5 @@
-"""Readers for public benchmark formats: Solomon VRPTW text files and VRPLIB (CVRPLIB) files."""
+"""Readers for public benchmark formats: Solomon VRPTW text files, Li & Lim pickup-and-delivery text files and
+VRPLIB (CVRPLIB) files."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
 from logistics.optimize.textio import read_text
 
-__all__ = ["read_instance", "read_solomon", "read_vrplib"]
+__all__ = ["read_instance", "read_lilim", "read_solomon", "read_vrplib"]
 
 
 def read_solomon(path: str | Path) -> RoutingProblem:
@@ -53,6 +54,57 @@ def read_solomon(path: str | Path) -> RoutingProblem:
         ),
     )
     return RoutingProblem(locations, ("0",), stops, fleet, dimensions=("load",), name=name)
+
+
+def read_lilim(path: str | Path) -> RoutingProblem:
+    """A Li & Lim pickup-and-delivery instance: a header `vehicles capacity speed`, then one row per node
+    `index x y demand ready due service pickup_index delivery_index` (node 0 the depot; demand > 0 at a
+    pickup, < 0 at its delivery). Euclidean distances in double precision, travel time = distance / speed
+    (the published files carry a speed of 1 or 0; 0, unused there, is read as 1), fewest vehicles first (the convention of the best-known table); 1 unit is read as 1 m and 1 s."""
+    path = Path(path)
+    lines = [(no, line.split()) for no, line in enumerate(read_text(path).splitlines(), start=1) if line.strip()]
+    if not lines or len(lines[0][1]) != 3:
+        raise InvalidProblemError(f"{path}:1", "not a Li & Lim file (expected a header: vehicles capacity speed)")
+    try:
+        count, capacity, speed = int(lines[0][1][0]), float(lines[0][1][1]), float(lines[0][1][2])
+    except ValueError:
+        raise InvalidProblemError(f"{path}:1", f"header must be 3 numbers, got {' '.join(lines[0][1])!r}") from None
+    rows: dict[int, list[float]] = {}
+    for no, parts in lines[1:]:
+        if len(parts) != 9:
+            raise InvalidProblemError(f"{path}:{no}", f"expected 9 numbers, got {len(parts)}")
+        try:
+            values = [float(x) for x in parts]
+        except ValueError:
+            raise InvalidProblemError(f"{path}:{no}", f"expected 9 numbers, got {' '.join(parts)!r}") from None
+        rows[int(values[0])] = values
+    if 0 not in rows:
+        raise InvalidProblemError(str(path), "no depot row (node 0)")
+    locations = tuple(Location(str(i), r[1], r[2]) for i, r in sorted(rows.items()))
+    stops, pairs = [], []
+    for i, r in sorted(rows.items()):
+        if i == 0:
+            continue
+        amount = abs(r[3])
+        kind = {"pickup": (amount,)} if r[3] > 0 else {"demand": (amount,)}
+        stops.append(Stop(id=str(i), location=str(i), service_s=r[6], window_s=(r[4], r[5]), **kind))  # type: ignore[arg-type]
+        if r[3] > 0:
+            partner = int(r[8])
+            if partner not in rows:
+                raise InvalidProblemError(str(path), f"pickup {i} names delivery {partner}, which has no row")
+            pairs.append(Pair(str(i), str(partner)))
+    depot = rows[0]
+    fleet = (VehicleType("vehicle", count, (capacity,), "0", shift_start_s=depot[4], shift_end_s=depot[5]),)
+    return RoutingProblem(
+        locations,
+        ("0",),
+        tuple(stops),
+        fleet,
+        speed_m_per_s=speed if speed > 0 else 1.0,
+        minimise_vehicles=True,
+        name=path.stem,
+        pairs=tuple(pairs),
+    )
 
 
 def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem:
@@ -137,7 +189,8 @@ def _section(data: dict, key: str, path: Path, shape: tuple[int, int]) -> np.nda
 
 
 def read_instance(path: str | Path) -> RoutingProblem:
-    """Read a problem by its format: `.json` (this package's JSON), `.vrp` (VRPLIB), else Solomon."""
+    """Read a problem by its format: `.json` (this package's JSON), `.vrp` (VRPLIB), a text file with a
+    three-number header (Li & Lim), else Solomon."""
     path = Path(path)
     if not path.exists():
         raise InvalidProblemError(str(path), "file not found")
@@ -147,4 +200,7 @@ def read_instance(path: str | Path) -> RoutingProblem:
         return problem_from_json(read_text(path))
     if path.suffix.lower() == ".vrp":
         return read_vrplib(path)
+    first = next((line.split() for line in read_text(path).splitlines() if line.strip()), [])
+    if len(first) == 3 and all(re.fullmatch(r"[\d.]+", x) for x in first):
+        return read_lilim(path)
     return read_solomon(path)

@@ -358,6 +358,8 @@ class RoutingProblem:
             where = f"pairs[{i}]"
             if not isinstance(pair, Pair):
                 raise bad(where, f"must be a Pair(pickup, delivery), got {pair!r}")
+            if pair.pickup == pair.delivery:
+                raise bad(f"{where}.delivery", f"the pickup and the delivery are the same stop {pair.pickup!r}")
             for role in ("pickup", "delivery"):
                 stop_id = getattr(pair, role)
                 if stop_id not in by_id:

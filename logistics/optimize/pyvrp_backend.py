@@ -201,7 +201,12 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         ]
         or [0]
     )
-    solve_params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, 2.0 * worst_arc)))
+    # ... and outweigh the prize of any optional stop (else carrying one more over capacity pays)
+    def solve_params(optional_all: bool):
+        worst_prize = max([prize_of(s.required, s.penalty, optional_all)[0] for s in stops] or [0])
+        ceiling = max(100_000.0, 2.0 * worst_arc, 2.0 * worst_prize)
+        return pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=ceiling))
+
     # A search that stops improving ends early (a 2-stop problem does not sit out its time limit): this many
     # iterations without a better solution, more than a large instance runs in its limit.
     stalled = NoImprovement(1_000 + 100 * len(stops))
@@ -221,7 +226,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
             criteria.append(MaxIterations(params.solution_limit * 100))
         return pyvrp.solve(
             data, MultipleCriteria(criteria), seed=params.seed, collect_stats=False, display=params.log,
-            params=solve_params,
+            params=solve_params(optional_all),
         )  # fmt: skip
 
     # The time limit is wall-clock from `started`: the search, and a fallback search if the first finds no

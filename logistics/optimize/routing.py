@@ -13,7 +13,7 @@ from logistics.optimize.problem import InvalidProblemError, RoutingProblem, Vehi
 from logistics.optimize.result import RoutingResult, SolveParams, Status, Unassigned
 from logistics.optimize.timing import build_route
 
-__all__ = ["BACKENDS", "BackendSolution", "RoutingBackend", "servable_stops", "solve_routing"]
+__all__ = ["BACKENDS", "BackendSolution", "RoutingBackend", "build_result", "servable_stops", "solve_routing"]
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) ->
     search = _capped_fleet(problem, len(candidates))
     within = _within(params, started, 0.98)  # the rest of the limit: building the result
     solution = backend(search, candidates, within) if candidates else BackendSolution([], [], True, True, {})
-    return _result(problem, params.backend, solution, unservable, time.perf_counter() - started)
+    return build_result(problem, params.backend, solution, unservable, time.perf_counter() - started)
 
 
 def _within(params: SolveParams, started: float, share: float) -> SolveParams:
@@ -208,13 +208,15 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
     return replace(best, backend=f"auto:{best.backend}", runtime_s=time.perf_counter() - started, stats=stats)
 
 
-def _result(
+def build_result(
     problem: RoutingProblem,
     backend: str,
     sol: BackendSolution,
     unservable: list[Unassigned],
     runtime_s: float,
 ) -> RoutingResult:
+    """The result of a backend's stop sequences: each route timed by the route builder, stops left out with
+    their reason (those no vehicle can serve first), totals and the status."""
     routes = []
     for type_index, vehicle, stop_indices in sol.routes:
         if stop_indices:

@@ -1,0 +1,115 @@
+"""Plans made elsewhere (a dispatcher's, another solver's, an earlier run's): routes as stop sequences, timed by
+the route builder, ready for the independent checker (`check_solution`).
+
+Plan JSON (this package's own result JSON is accepted as it is):
+    {"routes": [{"vehicle_type": "van", "vehicle": 0, "stops": ["a1", "a2"], "distance_m": 1234.5}],
+     "unassigned": ["a3"]}
+A route may give `visits` (objects with a `stop`) instead of `stops`; `vehicle` defaults to the route's
+position among its type's routes; reported `distance_m` (per route and in total) and `cost` are kept, so that
+the checker compares them with its own; unassigned stops may be ids or objects with a `stop` and a `reason`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from logistics.optimize.problem import InvalidProblemError, RoutingProblem
+from logistics.optimize.result import RoutingResult, Unassigned
+from logistics.optimize.routing import BackendSolution, build_result
+
+__all__ = ["evaluate_plan", "plan_from_json"]
+
+
+def evaluate_plan(
+    problem: RoutingProblem,
+    routes: Sequence[tuple[str, int, Sequence[str]]],
+    unassigned: Sequence[str] = (),
+) -> RoutingResult:
+    """The result of driving `routes` ((vehicle type id, vehicle number, stop ids in order) each), with
+    `unassigned` stops left out: timings, loads, distances and costs, status INFEASIBLE if a required stop is
+    left out. It does not judge the plan: `check_solution` does. Raises `InvalidProblemError` for a vehicle
+    type or stop id the problem does not have (naming the route and position)."""
+    types = {t.id: k for k, t in enumerate(problem.vehicle_types)}
+    stops = {s.id: i for i, s in enumerate(problem.stops)}
+    sequences = []
+    for r, (type_id, vehicle, stop_ids) in enumerate(routes):
+        if type_id not in types:
+            raise InvalidProblemError(
+                f"routes[{r}].vehicle_type",
+                f"unknown vehicle type {type_id!r} (known: {', '.join(types)})",
+            )
+        for j, stop_id in enumerate(stop_ids):
+            if stop_id not in stops:
+                raise InvalidProblemError(f"routes[{r}].stops[{j}]", f"unknown stop {stop_id!r}")
+        sequences.append((types[type_id], int(vehicle), [stops[x] for x in stop_ids]))
+    for j, stop_id in enumerate(unassigned):
+        if stop_id not in stops:
+            raise InvalidProblemError(f"unassigned[{j}]", f"unknown stop {stop_id!r}")
+    solution = BackendSolution(sequences, [stops[x] for x in unassigned], True, False, {"plan": "given"})
+    return build_result(problem, "plan", solution, [], 0.0)
+
+
+def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
+    """A plan in the JSON form above, evaluated against `problem`; errors name the field."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidProblemError(f"plan: line {exc.lineno} column {exc.colno}", exc.msg) from None
+    if not isinstance(data, dict) or not isinstance(data.get("routes"), list):
+        raise InvalidProblemError("routes", "a plan is an object with a list of routes")
+    routes: list[tuple[str, int, list[str]]] = []
+    reported: list[float | None] = []
+    count: dict[str, int] = {}
+    for r, route in enumerate(data["routes"]):
+        if not isinstance(route, dict):
+            raise InvalidProblemError(f"routes[{r}]", "must be an object with vehicle_type and stops")
+        type_id = route.get("vehicle_type")
+        if not isinstance(type_id, str):
+            raise InvalidProblemError(f"routes[{r}].vehicle_type", "must name a vehicle type")
+        if "stops" in route:
+            stop_ids = route["stops"]
+        elif "visits" in route and isinstance(route["visits"], list):
+            stop_ids = [v.get("stop") if isinstance(v, dict) else v for v in route["visits"]]
+        else:
+            raise InvalidProblemError(f"routes[{r}].stops", "is missing (a list of stop ids in visiting order)")
+        if not isinstance(stop_ids, list) or not all(isinstance(x, str) for x in stop_ids):
+            raise InvalidProblemError(f"routes[{r}].stops", "must be a list of stop ids")
+        vehicle = route.get("vehicle", count.get(type_id, 0))
+        if isinstance(vehicle, bool) or not isinstance(vehicle, int):
+            raise InvalidProblemError(f"routes[{r}].vehicle", f"must be a whole number, got {vehicle!r}")
+        count[type_id] = count.get(type_id, 0) + 1
+        routes.append((type_id, vehicle, stop_ids))
+        reported.append(_number(route.get("distance_m"), f"routes[{r}].distance_m"))
+    unassigned = [u.get("stop") if isinstance(u, dict) else u for u in data.get("unassigned") or []]
+    if not all(isinstance(x, str) for x in unassigned):
+        raise InvalidProblemError("unassigned", "must be a list of stop ids")
+    result = evaluate_plan(problem, routes, unassigned)
+    # keep what the plan reports, so that the checker compares it with its own figures
+    built = list(result.routes)
+    for n, distance in enumerate(reported):
+        if distance is not None and built[n].visits:
+            built[n] = replace(built[n], distance_m=distance)
+    given_distance = _number(data.get("distance_m"), "distance_m")
+    given_cost = _number(data.get("cost"), "cost")
+    reasons = {u.stop: u.reason for u in result.unassigned}
+    for u in data.get("unassigned") or []:
+        if isinstance(u, dict) and isinstance(u.get("reason"), str):
+            reasons[u["stop"]] = u["reason"]
+    return replace(
+        result,
+        routes=tuple(r for r in built if r.visits),
+        distance_m=result.distance_m if given_distance is None else given_distance,
+        cost=result.cost if given_cost is None else given_cost,
+        unassigned=tuple(Unassigned(u.stop, reasons[u.stop]) for u in result.unassigned),
+    )
+
+
+def _number(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidProblemError(where, f"must be a number, got {value!r}")
+    return float(value)

@@ -1,0 +1,367 @@
+"""The constraints dispatchers ask for: pickups (returns to the depot), pickup-and-delivery pairs, skills,
+maximum route distance, priorities (optional stops with a penalty). For each: random valid problems are solved
+by both backends and pass the independent checker, the checker catches a plan that breaks exactly that
+constraint, and bad input is named."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from logistics.cli import app
+from logistics.optimize import (
+    InvalidProblemError,
+    Location,
+    Pair,
+    RoutingProblem,
+    SolveParams,
+    Status,
+    Stop,
+    VehicleType,
+    check_solution,
+    solve_routing,
+)
+from logistics.optimize.jsonio import problem_from_json, problem_to_json, result_to_json
+from logistics.optimize.plans import evaluate_plan, plan_from_json
+
+BACKENDS = ["ortools", "pyvrp"]
+
+
+@st.composite
+def problems_with_constraints(draw):  # type: ignore[no-untyped-def]
+    """Deliveries, returns, pairs (with windows), skills, route length limits and optional stops."""
+    coord = st.floats(-5000, 5000, allow_nan=False)
+    locations = [Location("D", 0.0, 0.0)]
+    stops: list[Stop] = []
+    pairs: list[Pair] = []
+    skills = ("cold", "sealed")
+
+    def stop_skills() -> tuple[str, ...]:
+        return tuple(x for x in skills if draw(st.integers(0, 3)) == 0)
+
+    for i in range(draw(st.integers(0, 6))):  # deliveries from the depot, and returns to it
+        locations.append(Location(f"L{i}", draw(coord), draw(coord)))
+        kind = draw(st.sampled_from(["delivery", "return", "both"]))
+        required = draw(st.booleans())
+        stops.append(
+            Stop(
+                f"s{i}",
+                f"L{i}",
+                demand=(float(draw(st.integers(0, 6))),) if kind != "return" else (),
+                pickup=(float(draw(st.integers(0, 6))),) if kind != "delivery" else (),
+                service_s=draw(st.floats(0, 300)),
+                required=required,
+                penalty=draw(st.floats(0, 30_000)),
+                skills=stop_skills(),
+            )
+        )
+    for j in range(draw(st.integers(0, 4))):  # pickup-and-delivery pairs
+        amount = float(draw(st.integers(0, 6)))
+        required = draw(st.booleans())
+        for role in ("p", "d"):
+            locations.append(Location(f"{role}{j}", draw(coord), draw(coord)))
+        a = draw(st.floats(0, 10_000))
+        stops.append(
+            Stop(f"p{j}", f"p{j}", pickup=(amount,), window_s=(a, a + draw(st.floats(500, 20_000))), required=required)
+        )
+        stops.append(Stop(f"d{j}", f"d{j}", demand=(amount,), required=required, penalty=draw(st.floats(0, 30_000))))
+        pairs.append(Pair(f"p{j}", f"d{j}"))
+    if not stops:
+        locations.append(Location("L", 100.0, 0.0))
+        stops.append(Stop("only", "L", demand=(1.0,)))
+    fleet = [
+        VehicleType(
+            f"t{k}",
+            draw(st.integers(1, 3)),
+            (float(draw(st.integers(4, 14))),),
+            "D",
+            max_distance_m=draw(st.sampled_from([math.inf, 15_000.0, 30_000.0])),
+            skills=tuple(x for x in skills if draw(st.booleans())),
+        )
+        for k in range(draw(st.integers(1, 2)))
+    ]
+    return RoutingProblem(tuple(locations), ("D",), tuple(stops), tuple(fleet), speed_m_per_s=10.0, pairs=tuple(pairs))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems_with_constraints())
+def test_random_problems_with_every_constraint_solve_to_checked_plans(backend: str, problem: RoutingProblem) -> None:
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
+    report = check_solution(problem, result)
+    assert report.feasible, report.violations
+    assert (result.status == Status.INFEASIBLE) == (not report.complete)
+    assert len(result.unassigned) + sum(len(r.visits) for r in result.routes) == len(problem.stops)
+    for route in result.routes:  # what the result says is on board never exceeds the capacity
+        capacity = next(t.capacity for t in problem.vehicle_types if t.id == route.vehicle_type)
+        assert all(v.on_board[0] <= capacity[0] + 1e-9 for v in route.visits)
+
+
+def _line(n: int) -> list[Location]:
+    return [Location("D", 0.0, 0.0)] + [Location(f"L{i}", 1000.0 * (i + 1), 0.0) for i in range(n)]
+
+
+def _violations(problem: RoutingProblem, *routes: tuple[str, int, list[str]], unassigned: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    return check_solution(problem, evaluate_plan(problem, routes, unassigned)).violations
+
+
+def test_checker_catches_a_pair_delivered_before_its_pickup_and_one_split_over_two_vans() -> None:
+    problem = RoutingProblem(
+        tuple(_line(2)),
+        ("D",),
+        (Stop("p", "L0", pickup=(3.0,)), Stop("d", "L1", demand=(3.0,))),
+        (VehicleType("van", 2, (5.0,), "D"),),
+        pairs=(Pair("p", "d"),),
+    )
+    assert _violations(problem, ("van", 0, ["p", "d"])) == ()
+    assert _violations(problem, ("van", 0, ["d", "p"])) == (
+        "route 0 (van #0): delivers d before picking up its pair p",
+    )
+    split = _violations(problem, ("van", 0, ["p"]), ("van", 1, ["d"]))
+    assert len(split) == 2 and all("a pair is served by one vehicle" in v for v in split)
+
+
+def test_checker_catches_a_load_over_capacity_picked_up_on_the_way() -> None:
+    problem = RoutingProblem(
+        tuple(_line(2)),
+        ("D",),
+        (Stop("a", "L0", demand=(4.0,)), Stop("b", "L1", demand=(2.0,), pickup=(7.0,))),
+        (VehicleType("van", 1, (8.0,), "D"),),
+    )
+    assert _violations(problem, ("van", 0, ["b", "a"])) == (
+        "route 0 (van #0): leaves stop b with 11.0 load, over the capacity 8.0",
+    )
+    assert _violations(problem, ("van", 0, ["a", "b"])) == ()
+    result = solve_routing(problem, SolveParams(time_limit_s=5, solution_limit=5, backend="ortools"))
+    assert result.status == Status.FEASIBLE and result.routes[0].stops == ("a", "b")
+
+
+def test_checker_catches_a_stop_served_by_a_van_without_its_skill() -> None:
+    problem = RoutingProblem(
+        tuple(_line(1)),
+        ("D",),
+        (Stop("frozen", "L0", demand=(1.0,), skills=("cold",)),),
+        (VehicleType("van", 1, (5.0,), "D"), VehicleType("reefer", 1, (5.0,), "D", skills=("cold",))),
+    )
+    assert _violations(problem, ("reefer", 0, ["frozen"])) == ()
+    assert _violations(problem, ("van", 0, ["frozen"])) == (
+        "route 0 (van #0): stop frozen needs the skill cold, which van lacks",
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_skilled_stops_go_to_the_skilled_van_even_when_it_is_the_costlier_choice(backend: str) -> None:
+    # the reefer starts at a far depot: plain distance would send the near van everywhere
+    locations = (
+        Location("near", 0.0, 0.0),
+        Location("far", 20000.0, 0.0),
+        *tuple(Location(f"L{i}", 500.0 * i, 300.0) for i in range(6)),
+    )
+    stops = tuple(Stop(f"s{i}", f"L{i}", demand=(1.0,), skills=("cold",) if i % 2 else ()) for i in range(6))
+    fleet = (VehicleType("van", 1, (10.0,), "near"), VehicleType("reefer", 1, (10.0,), "far", skills=("cold",)))
+    problem = RoutingProblem(locations, ("near", "far"), stops, fleet)
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
+    assert check_solution(problem, result).ok
+    served_by = {stop: r.vehicle_type for r in result.routes for stop in r.stops}
+    assert {s for s, t in served_by.items() if t == "reefer"} >= {"s1", "s3", "s5"}
+
+
+def test_checker_catches_a_route_over_its_maximum_distance() -> None:
+    problem = RoutingProblem(
+        tuple(_line(3)),
+        ("D",),
+        tuple(Stop(f"s{i}", f"L{i}", demand=(1.0,)) for i in range(3)),
+        (VehicleType("van", 2, (5.0,), "D", max_distance_m=6500.0),),
+    )
+    assert _violations(problem, ("van", 0, ["s0", "s1"]), ("van", 1, ["s2"])) == ()  # 4 km and 6 km
+    assert _violations(problem, ("van", 0, ["s2", "s0", "s1"])) == (  # 3 + 2 + 1 + 2 km
+        "route 0 (van #0): drives 8000.000 m, over the maximum 6500.0",
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_maximum_distance_splits_the_stops_over_more_vans(backend: str) -> None:
+    # 8 stops on a 1 km circle: one tour is about 8.1 km; at most 4 km a route needs 3 vans or more
+    circle = [Location(f"L{i}", 1000 * math.cos(i * math.pi / 4), 1000 * math.sin(i * math.pi / 4)) for i in range(8)]
+    problem = RoutingProblem(
+        (Location("D", 0.0, 0.0), *circle),
+        ("D",),
+        tuple(Stop(f"s{i}", f"L{i}", demand=(1.0,)) for i in range(8)),
+        (VehicleType("van", 8, (10.0,), "D", max_distance_m=4000.0),),
+    )
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
+    assert check_solution(problem, result).ok and result.status == Status.FEASIBLE
+    assert all(r.distance_m <= 4000.0 + 1e-6 for r in result.routes) and result.vehicles_used >= 3
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_when_not_everything_fits_the_higher_priority_stops_are_served(backend: str) -> None:
+    # room for 3 of 6 parcels: the three with the highest penalty are the ones kept
+    stops = tuple(Stop(f"s{i}", f"L{i}", demand=(1.0,), required=False, penalty=100_000.0 * (i + 1)) for i in range(6))
+    problem = RoutingProblem(tuple(_line(6)), ("D",), stops, (VehicleType("van", 1, (3.0,), "D"),))
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=100))
+    report = check_solution(problem, result)
+    assert report.ok
+    assert set(result.routes[0].stops) == {"s3", "s4", "s5"}
+    assert result.objective == pytest.approx(result.distance_m + 100_000.0 * (1 + 2 + 3))
+
+
+def test_checker_catches_a_required_stop_left_out_and_a_missing_penalty() -> None:
+    stops = (Stop("a", "L0", demand=(1.0,)), Stop("b", "L1", demand=(1.0,), required=False, penalty=50.0))
+    problem = RoutingProblem(tuple(_line(2)), ("D",), stops, (VehicleType("van", 1, (5.0,), "D", cost_per_km=1.0),))
+    left_out = check_solution(problem, evaluate_plan(problem, [("van", 0, ["b"])], ["a"]))
+    assert left_out.feasible and not left_out.complete
+    from dataclasses import replace
+
+    plan = evaluate_plan(problem, [("van", 0, ["a"])], ["b"])
+    assert check_solution(problem, plan).ok and plan.cost == pytest.approx(2.0 + 50.0)
+    assert "reported cost 2.0 but it is 52.0" in check_solution(problem, replace(plan, cost=2.0)).violations
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_returns_ride_back_to_the_depot_and_pairs_keep_their_order(backend: str) -> None:
+    locations = tuple(Location(f"L{i}", 1000.0 * math.cos(i), 1000.0 * math.sin(i)) for i in range(6))
+    stops = (
+        Stop("ret1", "L1", pickup=(4.0,)),
+        Stop("ret2", "L2", pickup=(4.0,)),
+        Stop("shop", "L3", pickup=(6.0,), window_s=(0.0, 5000.0)),
+        Stop("home", "L4", demand=(6.0,)),
+        Stop("parcel", "L5", demand=(5.0,)),
+    )
+    problem = RoutingProblem(
+        (Location("D", 0.0, 0.0), *locations),
+        ("D",),
+        stops,
+        (VehicleType("van", 2, (10.0,), "D"),),
+        pairs=(Pair("shop", "home"),),
+    )
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
+    assert check_solution(problem, result).ok and result.status == Status.FEASIBLE
+    for route in result.routes:
+        if "shop" in route.stops:
+            assert route.stops.index("shop") < route.stops.index("home")
+        assert route.visits[-1].on_board[0] == pytest.approx(4.0 * sum(s.startswith("ret") for s in route.stops))
+
+
+def test_a_pair_no_vehicle_can_serve_is_left_out_whole_with_the_reason() -> None:
+    stops = (Stop("p", "L0", pickup=(9.0,)), Stop("d", "L1", demand=(9.0,)), Stop("x", "L2", demand=(1.0,)))
+    problem = RoutingProblem(
+        tuple(_line(3)), ("D",), stops, (VehicleType("van", 1, (5.0,), "D"),), pairs=(Pair("p", "d"),)
+    )
+    result = solve_routing(problem, SolveParams(time_limit_s=5, solution_limit=5, backend="ortools"))
+    assert result.status == Status.INFEASIBLE and check_solution(problem, result).feasible
+    reasons = {u.stop: u.reason for u in result.unassigned}
+    assert set(reasons) == {"p", "d"} and "its pair p -> d" in reasons["d"] and "load over capacity" in reasons["d"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (dict(pairs=(Pair("p", "nowhere"),)), "pairs[0].delivery", "unknown stop"),
+        (dict(pairs=(Pair("p", "d"), Pair("p", "x"))), "pairs[1].pickup", "already in another pair"),
+        (dict(pairs=(Pair("p", "p"),)), "pairs[0].delivery", "the same stop"),
+        (dict(pairs=(Pair("d", "p"),)), "pairs[0].pickup", "no demand of its own"),
+        (dict(pairs=(Pair("p", "x"),)), "pairs[0].delivery", "must deliver what"),
+    ],
+)
+def test_bad_pairs_are_named(change: dict, field: str, words: str) -> None:
+    stops = (Stop("p", "L0", pickup=(3.0,)), Stop("d", "L1", demand=(3.0,)), Stop("x", "L2", demand=(1.0,)))
+    with pytest.raises(InvalidProblemError) as info:
+        RoutingProblem(tuple(_line(3)), ("D",), stops, (VehicleType("van", 1, (5.0,), "D"),), **change)
+    assert info.value.field == field and words in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("stop", "vehicle", "field"),
+    [
+        (dict(pickup=(-1.0,)), {}, "stops[0].pickup[0]"),
+        (dict(pickup=(1.0, 2.0)), {}, "stops[0].pickup"),
+        (dict(skills="cold"), {}, "stops[0].skills"),
+        ({}, dict(max_distance_m=0.0), "vehicle_types[0].max_distance_m"),
+        ({}, dict(skills=("",)), "vehicle_types[0].skills"),
+    ],
+)
+def test_bad_pickups_skills_and_distances_are_named(stop: dict, vehicle: dict, field: str) -> None:
+    with pytest.raises(InvalidProblemError) as info:
+        RoutingProblem(
+            tuple(_line(1)), ("D",), (Stop("a", "L0", **stop),), (VehicleType("van", 1, (5.0,), "D", **vehicle),)
+        )
+    assert info.value.field == field
+
+
+def test_the_new_constraints_round_trip_through_json_and_the_schema() -> None:
+    problem = RoutingProblem(
+        tuple(_line(3)),
+        ("D",),
+        (
+            Stop("p", "L0", pickup=(3.0,), skills=("cold",)),
+            Stop("d", "L1", demand=(3.0,)),
+            Stop("r", "L2", pickup=(1.0,)),
+        ),
+        (VehicleType("van", 2, (5.0,), "D", max_distance_m=9000.0, skills=("cold",)),),
+        pairs=(Pair("p", "d"),),
+    )
+    again = problem_from_json(problem_to_json(problem))
+    assert again.pairs == problem.pairs and again.stops == problem.stops
+    assert again.vehicle_types == problem.vehicle_types
+    from logistics.optimize.jsonio import routing_problem_schema
+
+    schema = routing_problem_schema()
+    assert "pairs" in schema["properties"] and "skills" in schema["$defs"]["StopIn"]["properties"]
+
+
+def test_check_routes_reads_a_plan_and_lists_every_violation(tmp_path: Path) -> None:
+    problem = RoutingProblem(
+        tuple(_line(3)),
+        ("D",),
+        (
+            Stop("p", "L0", pickup=(3.0,)),
+            Stop("d", "L1", demand=(3.0,)),
+            Stop("cold", "L2", demand=(1.0,), skills=("cold",)),
+        ),
+        (VehicleType("van", 2, (5.0,), "D", max_distance_m=5000.0),),
+        pairs=(Pair("p", "d"),),
+    )
+    (tmp_path / "problem.json").write_text(problem_to_json(problem))
+    (tmp_path / "plan.json").write_text(
+        '{"routes": [{"vehicle_type": "van", "stops": ["d", "p", "cold"], "distance_m": 100}]}'
+    )
+    runner = CliRunner()
+    out = runner.invoke(app, ["optimize", "check-routes", str(tmp_path / "problem.json"), str(tmp_path / "plan.json")])
+    assert out.exit_code == 1
+    text = " ".join(out.output.split())
+    assert "delivers d before picking up its pair p" in text
+    assert "stop cold needs the skill cold, which van lacks" in text
+    assert "drives 8000.000 m, over the maximum 5000.0" in text  # 2 + 1 + 2 + 3 km
+    assert "reported distance 100.0 but it is 8000.0" in text
+    # a solver's own result JSON is a plan too, and passes
+    result = solve_routing(
+        RoutingProblem(problem.locations, ("D",), problem.stops[:2], problem.vehicle_types, pairs=problem.pairs),
+        SolveParams(time_limit_s=5, solution_limit=5, backend="ortools"),
+    )
+    (tmp_path / "problem2.json").write_text(
+        problem_to_json(
+            RoutingProblem(problem.locations, ("D",), problem.stops[:2], problem.vehicle_types, pairs=problem.pairs)
+        )
+    )
+    (tmp_path / "result.json").write_text(result_to_json(result))
+    ok = runner.invoke(
+        app, ["optimize", "check-routes", str(tmp_path / "problem2.json"), str(tmp_path / "result.json")]
+    )
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(
+        app, ["optimize", "check-routes", str(tmp_path / "problem.json"), str(tmp_path / "problem.json")]
+    )
+    assert bad.exit_code != 0 and "routes" in bad.output
+
+
+def test_a_plan_naming_an_unknown_stop_is_refused_by_position() -> None:
+    problem = RoutingProblem(tuple(_line(1)), ("D",), (Stop("a", "L0"),), (VehicleType("van", 1, (5.0,), "D"),))
+    with pytest.raises(InvalidProblemError) as info:
+        plan_from_json(problem, '{"routes": [{"vehicle_type": "van", "stops": ["a", "zz"]}]}')
+    assert info.value.field == "routes[0].stops[1]"
