@@ -60,7 +60,8 @@ def read_lilim(path: str | Path) -> RoutingProblem:
     """A Li & Lim pickup-and-delivery instance: a header `vehicles capacity speed`, then one row per node
     `index x y demand ready due service pickup_index delivery_index` (node 0 the depot; demand > 0 at a
     pickup, < 0 at its delivery). Euclidean distances in double precision, travel time = distance / speed
-    (the published files carry a speed of 1 or 0; 0, unused there, is read as 1), fewest vehicles first (the convention of the best-known table); 1 unit is read as 1 m and 1 s."""
+    (the published files carry a speed of 1 or 0; 0, unused there, is read as 1), fewest vehicles first (the
+    convention of the best-known table); 1 unit is read as 1 m and 1 s."""
     path = Path(path)
     lines = [(no, line.split()) for no, line in enumerate(read_text(path).splitlines(), start=1) if line.strip()]
     if not lines or len(lines[0][1]) != 3:

@@ -201,6 +201,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         ]
         or [0]
     )
+
     # ... and outweigh the prize of any optional stop (else carrying one more over capacity pays)
     def solve_params(optional_all: bool):
         worst_prize = max([prize_of(s.required, s.penalty, optional_all)[0] for s in stops] or [0])
