@@ -51,7 +51,10 @@ def _xy_distance(problem: RoutingProblem, i: int, j: int) -> float:
     return math.hypot(float(a.x) - float(b.x), float(a.y) - float(b.y)) * problem.circuity  # type: ignore[arg-type]
 
 
-def _travel_s(problem: RoutingProblem, i: int, j: int) -> float:
+def _travel_s(problem: RoutingProblem, i: int, j: int, speed_m_per_s: float | None) -> float:
+    """Travel time from i to j of a vehicle with its own speed (None: the problem's durations or speed)."""
+    if speed_m_per_s is not None:
+        return _xy_distance(problem, i, j) / speed_m_per_s
     if problem.duration_s is not None:
         return float(problem.duration_s[i][j])
     return _xy_distance(problem, i, j) / problem.speed_m_per_s
@@ -117,7 +120,7 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
             seen[s.id] = seen.get(s.id, 0) + 1
             there = loc[s.location]
             distance += _xy_distance(problem, here, there)
-            arrive = clock + _travel_s(problem, here, there)
+            arrive = clock + _travel_s(problem, here, there, t.speed_m_per_s)
             a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
             begin = max(arrive, a)
             waited += begin - arrive
@@ -137,7 +140,7 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
             here = there
         end_loc = loc[t.end]
         distance += _xy_distance(problem, here, end_loc)
-        back = clock + _travel_s(problem, here, end_loc)
+        back = clock + _travel_s(problem, here, end_loc, t.speed_m_per_s)
         if back > t.shift_end_s + tolerance:
             v.append(f"{name}: back at the depot at {back:.3f} s, after the shift ends at {t.shift_end_s}")
         slack = min(slack, waited + (t.shift_end_s - back))

@@ -32,7 +32,7 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
     """Nearest feasible stop after nearest feasible stop, from the depot; removes the chosen from `pool`.
     "Nearest" is the time until service can begin (waiting for a window counts); ties go to the earlier stop
     in `pool`. Vectorised over the pool: one numpy pass per stop placed."""
-    dur, dist = problem.durations, problem.distances
+    dur, dist = problem.durations_for(vtype), problem.distances
     depot = problem.location_index(vtype.start_depot)
     end = problem.location_index(vtype.end)
     t = vtype.shift_start_s

@@ -72,6 +72,9 @@ class VehicleTypeIn(_Model):
     max_duration_s: float | None = Field(default=None, description="null: no maximum.")
     max_distance_m: float | None = Field(default=None, description="Longest route; null: no maximum.")
     skills: list[str] = Field(default_factory=list, description="Skills these vehicles have.")
+    speed_m_per_s: float | None = Field(
+        default=None, description="Their own speed: travel time = distance / speed; null: the problem's times."
+    )
 
 
 class RoutingProblemIn(_Model):
@@ -141,6 +144,7 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
                 inf(t.max_duration_s),
                 inf(t.max_distance_m),
                 tuple(t.skills),
+                t.speed_m_per_s,
             )
             for t in model.vehicle_types
         ),

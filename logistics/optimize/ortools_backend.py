@@ -52,12 +52,13 @@ def _add_time(
     vehicles: list[tuple[int, int]],
     travel: np.ndarray,
     service: np.ndarray,
-    time_int: np.ndarray,
+    time_int: list[np.ndarray],
     n_depots: int,
     time_scale: float,
     cost_scale: float,
 ) -> int:
-    """The time dimension; returns its horizon (scaled units). `cost_scale` > 0 prices route hours."""
+    """The time dimension; returns its horizon (scaled units). `cost_scale` > 0 prices route hours.
+    `time_int[k]`: travel + service times of vehicle type k (scaled integers)."""
     finite = [s.window_s[1] for s in stops if s.window_s is not None]
     finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
     bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
@@ -72,8 +73,16 @@ def _add_time(
     )
     offset = -earliest  # OR-Tools cumuls are >= 0
     horizon = math.ceil((horizon_s + offset) * time_scale)
-    time_callback = routing.RegisterTransitMatrix(time_int.tolist())
-    routing.AddDimension(time_callback, horizon, horizon, False, "time")
+    callbacks: dict[int, int] = {}
+    for matrix in time_int:  # one callback per distinct matrix (types at the problem's speed share one)
+        callbacks.setdefault(id(matrix), routing.RegisterTransitMatrix(matrix.tolist()))
+    per_vehicle = [callbacks[id(time_int[k])] for k, _ in vehicles]
+    if len(callbacks) == 1:
+        routing.AddDimension(
+            per_vehicle[0] if per_vehicle else next(iter(callbacks.values())), horizon, horizon, False, "time"
+        )
+    else:
+        routing.AddDimensionWithVehicleTransits(per_vehicle, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for n, s in enumerate(stops, start=n_depots):
         if s.window_s is not None:
@@ -157,11 +166,18 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
 
     idx = np.asarray(node_loc)
     dist = problem.distances[np.ix_(idx, idx)]
-    travel = problem.durations[np.ix_(idx, idx)]
     service = np.zeros(n_nodes)
     service[n_depots:] = [s.service_s for s in stops]
-    # Travel + service from each node, rounded up so a schedule OR-Tools accepts is truly feasible.
-    time_int = np.ceil((travel + service[:, None]) * time_scale - 1e-6).astype(np.int64)
+    # Travel + service from each node, rounded up so a schedule OR-Tools accepts is truly feasible; one
+    # matrix per vehicle type (the same object for types at the problem's speed).
+    by_speed: dict[float | None, np.ndarray] = {}
+    time_int = []
+    for t in problem.vehicle_types:
+        if t.speed_m_per_s not in by_speed:
+            travel_t = problem.durations_for(t)[np.ix_(idx, idx)]
+            by_speed[t.speed_m_per_s] = np.ceil((travel_t + service[:, None]) * time_scale - 1e-6).astype(np.int64)
+        time_int.append(by_speed[t.speed_m_per_s])
+    travel = max((problem.durations_for(t)[np.ix_(idx, idx)] for t in problem.vehicle_types), key=lambda m: m.max())
 
     max_arc = 1
     if cost_mode:

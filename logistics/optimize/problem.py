@@ -122,7 +122,8 @@ class Pair:
 @dataclass(frozen=True)
 class VehicleType:
     """`count` identical vehicles: capacities per dimension, costs, shift, depots, maximum route duration and
-    distance, the skills they have (a stop needing a skill is served only by vehicles having it)."""
+    distance, the skills they have (a stop needing a skill is served only by vehicles having it), and their own
+    speed if they drive at another than the problem's (a bike, a truck): travel time = distance / speed."""
 
     id: str
     count: int
@@ -137,6 +138,7 @@ class VehicleType:
     max_duration_s: float = INF
     max_distance_m: float = INF
     skills: tuple[str, ...] = ()
+    speed_m_per_s: float | None = None  # None: the problem's travel times; else distance / this speed
 
     @property
     def end(self) -> str:
@@ -174,6 +176,7 @@ class RoutingProblem:
     _dur: np.ndarray = field(init=False, repr=False)
     _loc_index: dict[str, int] = field(init=False, repr=False)
     _pair_of: dict[str, Pair] = field(init=False, repr=False)
+    _by_speed: dict[float, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions", "pairs"):
@@ -181,6 +184,7 @@ class RoutingProblem:
         self._validate()
         pair_of = {stop_id: pair for pair in self.pairs for stop_id in (pair.pickup, pair.delivery)}
         object.__setattr__(self, "_pair_of", pair_of)
+        object.__setattr__(self, "_by_speed", {})
         dist, dur = self._matrices()
         object.__setattr__(self, "_dist", dist)
         object.__setattr__(self, "_dur", dur)
@@ -344,6 +348,8 @@ class RoutingProblem:
                     f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_distance_m}",
                 )
             _check_skills(f"{where}.skills", t.skills)
+            if t.speed_m_per_s is not None and not (_finite(t.speed_m_per_s) and t.speed_m_per_s > 0):
+                raise bad(f"{where}.speed_m_per_s", f"must be a positive number or null, got {t.speed_m_per_s}")
         if sum(t.count for t in self.vehicle_types) == 0:
             raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
         self._validate_pairs()
@@ -408,6 +414,23 @@ class RoutingProblem:
     def durations(self) -> np.ndarray:
         """Travel-time matrix over locations (seconds, read-only)."""
         return self._dur
+
+    def durations_for(self, vtype: VehicleType) -> np.ndarray:
+        """Travel-time matrix (seconds, read-only) of vehicles of `vtype`: the problem's, or distance / the
+        type's own speed."""
+        if vtype.speed_m_per_s is None:
+            return self._dur
+        matrix = self._by_speed.get(vtype.speed_m_per_s)
+        if matrix is None:
+            matrix = self._dist / vtype.speed_m_per_s
+            matrix.setflags(write=False)
+            self._by_speed[vtype.speed_m_per_s] = matrix
+        return matrix
+
+    @property
+    def has_type_speeds(self) -> bool:
+        """True if some vehicle type drives at its own speed."""
+        return any(t.speed_m_per_s is not None for t in self.vehicle_types)
 
     def location_index(self, location_id: str) -> int:
         """Row of a location in the matrices."""

@@ -136,24 +136,31 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
             )
         return out
 
-    # Skills: one routing profile per set of skills the fleet has, in which every arc into a stop needing a
-    # skill the set lacks is longer than any route may be (the vehicle types' maximum distance), so that a
-    # plan using one is infeasible, whatever the costs.
-    skill_sets = sorted({tuple(sorted(t.skills)) for t in problem.vehicle_types if t.count})
+    # Profiles: one per (skills, speed) of the fleet's types. Skills: every arc into a stop needing a skill the
+    # type lacks is longer than any route may be (the vehicle types' maximum distance), so that a plan using
+    # one is infeasible, whatever the costs. Speed: the type's own travel times.
+    skills_used = any(s.skills for s in stops)
     forbid = int(dist.max() if dist.size else 1) * (len(node_loc) + 2) + 1
-    profiles = {skill_set: 0 for skill_set in skill_sets}
-    distance_matrices, duration_matrices = [dist], [dur]
-    if any(s.skills for s in stops):
-        distance_matrices, duration_matrices = [], []
-        for p_no, skill_set in enumerate(skill_sets):
-            profiles[skill_set] = p_no
-            blocked = [len(depot_ids) + n for n, s in enumerate(stops) if not set(s.skills) <= set(skill_set)]
+
+    def profile_key(t) -> tuple[tuple[str, ...], float | None]:
+        return (tuple(sorted(t.skills)) if skills_used else (), t.speed_m_per_s)
+
+    profiles: dict[tuple[tuple[str, ...], float | None], int] = {}
+    distance_matrices, duration_matrices = [], []
+    for t in problem.vehicle_types:
+        key = profile_key(t)
+        if not t.count or key in profiles:
+            continue
+        profiles[key] = len(profiles)
+        matrix = dist
+        if skills_used:
+            blocked = [len(depot_ids) + n for n, s in enumerate(stops) if not set(s.skills) <= set(key[0])]
             matrix = dist.copy()
             matrix[:, blocked] = forbid
             np.fill_diagonal(matrix, 0)
-            distance_matrices.append(matrix)
-            duration_matrices.append(dur)
-    skills_used = len(distance_matrices) > 1 or any(s.skills for s in stops)
+        distance_matrices.append(matrix)
+        own = dur if t.speed_m_per_s is None else problem.durations_for(t)[np.ix_(idx, idx)]
+        duration_matrices.append(own if own is dur else np.ceil(own * time_scale - 1e-6).astype(np.int64))
 
     vehicle_types = []
     for t in problem.vehicle_types:
@@ -184,7 +191,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
                 unit_distance_cost=round(t.cost_per_km / 1000.0 / dist_scale * cost_scale) if cost_mode else 1,
                 unit_duration_cost=round(t.cost_per_h / 3600.0 / time_scale * cost_scale) if cost_mode else 0,
                 max_distance=max_distance,
-                profile=profiles[tuple(sorted(t.skills))],
+                profile=profiles[profile_key(t)],
                 name=t.id,
             )
         )
@@ -196,7 +203,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     worst_arc = max(
         [
             (vt.unit_distance_cost * int(dist.max()) if dist.size else 0)
-            + (vt.unit_duration_cost * int(dur.max()) if dur.size else 0)
+            + (vt.unit_duration_cost * max(int(m.max()) for m in duration_matrices) if dur.size else 0)
             for vt in vehicle_types
         ]
         or [0]

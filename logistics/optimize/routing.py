@@ -69,7 +69,7 @@ BACKENDS: dict[str, Callable[[RoutingProblem, list[int], SolveParams], BackendSo
 def _trip_reason(problem: RoutingProblem, t: VehicleType, visit: list[int]) -> str | None:
     """Why a vehicle of type `t` cannot make a trip serving exactly the stops `visit` (positions in
     `problem.stops`, in order) alone; None if it can."""
-    dur, dist = problem.durations, problem.distances
+    dur, dist = problem.durations_for(t), problem.distances
     stops = [problem.stops[i] for i in visit]
     lacking = sorted({x for s in stops for x in s.skills} - set(t.skills))
     if lacking:

@@ -11,7 +11,7 @@ from logistics.optimize.result import Route, Visit
 def build_route(problem: RoutingProblem, vtype: VehicleType, vehicle: int, stop_indices: list[int]) -> Route:
     """The route of vehicle `vehicle` of `vtype` visiting `stop_indices` (positions in `problem.stops`),
     leaving the depot as late as possible without waiting longer than needed."""
-    dist, dur = problem.distances, problem.durations
+    dist, dur = problem.distances, problem.durations_for(vtype)
     depot = problem.location_index(vtype.start_depot)
     end_depot = problem.location_index(vtype.end)
     stops = [problem.stops[i] for i in stop_indices]

@@ -34,7 +34,8 @@ BACKENDS = ["ortools", "pyvrp"]
 
 @st.composite
 def problems_with_constraints(draw):  # type: ignore[no-untyped-def]
-    """Deliveries, returns, pairs (with windows), skills, route length limits and optional stops."""
+    """Deliveries, returns, pairs (with windows), skills, route length limits, speeds per vehicle type and
+    optional stops."""
     coord = st.floats(-5000, 5000, allow_nan=False)
     locations = [Location("D", 0.0, 0.0)]
     stops: list[Stop] = []
@@ -82,6 +83,7 @@ def problems_with_constraints(draw):  # type: ignore[no-untyped-def]
             "D",
             max_distance_m=draw(st.sampled_from([math.inf, 15_000.0, 30_000.0])),
             skills=tuple(x for x in skills if draw(st.booleans())),
+            speed_m_per_s=draw(st.sampled_from([None, 4.0, 15.0])),
         )
         for k in range(draw(st.integers(1, 2)))
     ]
@@ -365,3 +367,23 @@ def test_a_plan_naming_an_unknown_stop_is_refused_by_position() -> None:
     with pytest.raises(InvalidProblemError) as info:
         plan_from_json(problem, '{"routes": [{"vehicle_type": "van", "stops": ["a", "zz"]}]}')
     assert info.value.field == "routes[0].stops[1]"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_vehicle_type_drives_at_its_own_speed(backend: str) -> None:
+    # 10 km out, window closing at 30 min: the van (10 m/s, 1000 s) makes it, the bike (4 m/s, 2500 s) does not
+    locations = (Location("D", 0.0, 0.0), Location("far", 10_000.0, 0.0), Location("near", 500.0, 0.0))
+    stops = (Stop("far", "far", demand=(1.0,), window_s=(0.0, 1800.0)), Stop("near", "near", demand=(1.0,)))
+    fleet = (VehicleType("bike", 1, (5.0,), "D", speed_m_per_s=4.0), VehicleType("van", 1, (5.0,), "D", fixed_cost=0))
+    problem = RoutingProblem(locations, ("D",), stops, fleet, speed_m_per_s=10.0)
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=20))
+    assert check_solution(problem, result).ok
+    by_stop = {stop: r for r in result.routes for stop in r.stops}
+    assert by_stop["far"].vehicle_type == "van"
+    far = next(v for v in by_stop["far"].visits if v.stop == "far")
+    assert far.arrival_s - by_stop["far"].start_s == pytest.approx(1000.0)  # 10 km at 10 m/s, near on the way
+    assert _violations(problem, ("bike", 0, ["far"]), ("van", 0, ["near"])) == (
+        "route 0 (bike #0): stop far served at 2500.000 s, after its window closes at 1800.0",
+    )
+    bike = evaluate_plan(problem, [("bike", 0, ["near"])], ["far"]).routes[0]
+    assert bike.duration_s == pytest.approx(1000.0 / 4.0)  # its own speed, not the problem's
