@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from logistics.optimize.problem import EARTH_RADIUS_M, RoutingProblem
+from logistics.optimize.problem import EARTH_RADIUS_M, RoutingProblem, VehicleType
 from logistics.optimize.result import RoutingResult
 
 __all__ = ["CheckReport", "check_solution"]
@@ -60,6 +60,23 @@ def _travel_s(problem: RoutingProblem, i: int, j: int, speed_m_per_s: float | No
     return _xy_distance(problem, i, j) / problem.speed_m_per_s
 
 
+def _depot_load_within(
+    v: list[str],
+    name: str,
+    t: VehicleType,
+    dimensions: tuple[str, ...],
+    load: list[float],
+    trip_no: int,
+    tolerance: float,
+) -> None:
+    """A violation for each dimension loaded over capacity when trip `trip_no` leaves its depot."""
+    for k, (amount, cap) in enumerate(zip(load, t.capacity, strict=True)):
+        if amount > cap + tolerance:
+            v.append(
+                f"{name}: leaves the depot with {amount} {dimensions[k]} on trip {trip_no + 1}, over the capacity {cap}"
+            )
+
+
 def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: float = 1e-6) -> CheckReport:
     """Check `result` against `problem`; returns every violation found (never raises on a bad result)."""
     v: list[str] = []
@@ -82,37 +99,69 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
         if route.vehicle in vehicles or not 0 <= route.vehicle < t.count:
             v.append(f"{name}: vehicle number repeated or beyond the {t.count} available")
         vehicles.add(route.vehicle)
-        # On board at the depot: every delivery of the route that is not a pair's (a pair's is loaded at its
-        # pickup); then each stop unloads its demand and loads its pickup.
+        # Trips: split at reloads. On board when a trip leaves its depot: every delivery of the trip that is
+        # not a pair's (a pair's is loaded at its pickup); then each stop unloads its demand and loads its pickup.
         deliveries_of_pairs = {pair.delivery for pair in problem.pairs}
-        routed = [stops[x.stop] for x in route.visits if x.stop in stops]
-        load = [
-            sum(float(s.demand[k]) for s in routed if s.demand and s.id not in deliveries_of_pairs)
-            for k in range(len(problem.dimensions))
-        ]
-        for k, (amount, cap) in enumerate(zip(load, t.capacity, strict=True)):
-            if amount > cap + tolerance:
-                v.append(f"{name}: leaves the depot with {amount} {problem.dimensions[k]}, over the capacity {cap}")
-        for s in routed:
-            missing_skills = [x for x in s.skills if x not in t.skills]
-            if missing_skills:
-                v.append(f"{name}: stop {s.id} needs the skill {', '.join(missing_skills)}, which {t.id} lacks")
-        position = {x.stop: n for n, x in enumerate(route.visits)}
+        trips: list[list[str]] = [[]]
+        reloads = 0
+        for visit in route.visits:
+            if visit.reload:
+                reloads += 1
+                trips.append([])
+                if visit.stop not in t.reload_depots:
+                    v.append(f"{name}: reloads at {visit.stop}, not one of its reload depots {list(t.reload_depots)}")
+            else:
+                trips[-1].append(visit.stop)
+        allowed = (math.inf if t.max_reloads is None else t.max_reloads) if t.reload_depots else 0
+        if reloads > allowed:
+            v.append(f"{name}: reloads {reloads} times, over the {allowed} allowed")
+        trip_loads = []
+        for trip in trips:
+            routed = [stops[x] for x in trip if x in stops]
+            trip_loads.append(
+                [
+                    sum(float(s.demand[k]) for s in routed if s.demand and s.id not in deliveries_of_pairs)
+                    for k in range(len(problem.dimensions))
+                ]
+            )
+            for s in routed:
+                missing_skills = [x for x in s.skills if x not in t.skills]
+                if missing_skills:
+                    v.append(f"{name}: stop {s.id} needs the skill {', '.join(missing_skills)}, which {t.id} lacks")
+        where_in_trip = {x: (n, m) for n, trip in enumerate(trips) for m, x in enumerate(trip)}
         for pair in problem.pairs:
-            here_p, here_d = pair.pickup in position, pair.delivery in position
-            if here_p and here_d and position[pair.pickup] > position[pair.delivery]:
+            here_p, here_d = pair.pickup in where_in_trip, pair.delivery in where_in_trip
+            if here_p and here_d and where_in_trip[pair.pickup][0] != where_in_trip[pair.delivery][0]:
+                v.append(f"{name}: picks up {pair.pickup} and delivers {pair.delivery} on different trips")
+            elif here_p and here_d and where_in_trip[pair.pickup] > where_in_trip[pair.delivery]:
                 v.append(f"{name}: delivers {pair.delivery} before picking up its pair {pair.pickup}")
             elif here_p != here_d:
                 v.append(
                     f"{name}: serves {pair.pickup if here_p else pair.delivery} but not its pair "
                     f"{pair.delivery if here_p else pair.pickup} (a pair is served by one vehicle)"
                 )
+        trip_no = 0
+        load = list(trip_loads[0])
+
+        _depot_load_within(v, name, t, problem.dimensions, load, trip_no, tolerance)
         here = loc[t.start_depot]
-        clock = t.shift_start_s
+        clock = t.shift_start_s + problem.depot_load_s
         distance = 0.0
         waited = 0.0
         slack = math.inf
         for visit in route.visits:
+            if visit.reload:
+                if visit.stop not in loc:
+                    v.append(f"{name}: reloads at unknown depot {visit.stop!r}")
+                    continue
+                there = loc[visit.stop]
+                distance += _xy_distance(problem, here, there)
+                clock += _travel_s(problem, here, there, t.speed_m_per_s) + problem.depot_load_s
+                here = there
+                trip_no += 1
+                load = list(trip_loads[trip_no])
+                _depot_load_within(v, name, t, problem.dimensions, load, trip_no, tolerance)
+                continue
             s = stops.get(visit.stop)
             if s is None:
                 v.append(f"{name}: unknown stop {visit.stop!r}")

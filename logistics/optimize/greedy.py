@@ -35,8 +35,8 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
     dur, dist = problem.durations_for(vtype), problem.distances
     depot = problem.location_index(vtype.start_depot)
     end = problem.location_index(vtype.end)
-    t = vtype.shift_start_s
-    start_t = t
+    start_t = vtype.shift_start_s
+    t = start_t + problem.depot_load_s
     here = depot
     cap = np.asarray(vtype.capacity, dtype=float) + 1e-9
     if not pool:

@@ -75,6 +75,8 @@ class VehicleTypeIn(_Model):
     speed_m_per_s: float | None = Field(
         default=None, description="Their own speed: travel time = distance / speed; null: the problem's times."
     )
+    reload_depots: list[str] = Field(default_factory=list, description="Depots to reload at between trips.")
+    max_reloads: int | None = Field(default=None, description="null: as many as needed (with reload_depots).")
 
 
 class RoutingProblemIn(_Model):
@@ -93,6 +95,7 @@ class RoutingProblemIn(_Model):
     minimise_vehicles: bool = False
     circuity: float = Field(default=1.0, description="Road distance / straight-line distance (no matrix given).")
     pairs: list[PairIn] = Field(default_factory=list, description="Pickup-and-delivery pairs.")
+    depot_load_s: float = Field(default=0.0, description="Loading time at a depot before each trip.")
 
 
 def routing_problem_schema() -> dict[str, Any]:
@@ -145,6 +148,8 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
                 inf(t.max_distance_m),
                 tuple(t.skills),
                 t.speed_m_per_s,
+                tuple(t.reload_depots),
+                t.max_reloads,
             )
             for t in model.vehicle_types
         ),
@@ -157,6 +162,7 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
         name=model.name,
         circuity=model.circuity,
         pairs=tuple(Pair(p.pickup, p.delivery) for p in model.pairs),
+        depot_load_s=model.depot_load_s,
     )
 
 
@@ -182,6 +188,7 @@ def problem_to_json(problem: RoutingProblem) -> str:
                 max_duration_s=_finite_or_none(t.max_duration_s),
                 max_distance_m=_finite_or_none(t.max_distance_m),
                 skills=list(t.skills),
+                reload_depots=list(t.reload_depots),
             )
             for t in problem.vehicle_types
         ],
@@ -192,6 +199,7 @@ def problem_to_json(problem: RoutingProblem) -> str:
         "minimise_vehicles": problem.minimise_vehicles,
         "circuity": problem.circuity,
         "pairs": [asdict(pair) for pair in problem.pairs],
+        "depot_load_s": problem.depot_load_s,
     }
     return json.dumps(data)
 

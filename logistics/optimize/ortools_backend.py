@@ -139,8 +139,23 @@ def _portfolio(problem: RoutingProblem, candidates: list[int], params: SolvePara
     return BackendSolution(best.routes, best.dropped, best.found, best.optimal, stats)
 
 
+UNSUPPORTED = {"reload_depots": "several trips per vehicle (vehicle_types[].reload_depots)"}
+
+
+def unsupported(problem: RoutingProblem) -> list[str]:
+    """The constraints of `problem` this backend cannot express."""
+    return [UNSUPPORTED["reload_depots"]] if problem.has_reloads else []
+
+
 def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
     """One OR-Tools search."""
+    missing = unsupported(problem)
+    if missing:
+        from logistics.optimize.problem import InvalidProblemError
+
+        raise InvalidProblemError(
+            "params.backend", f"the ortools backend cannot plan {', '.join(missing)}: use pyvrp or auto"
+        )
     build_started = time.perf_counter()
     # Only depots some vehicle starts or ends at: OR-Tools would treat any other node as a stop to visit.
     used = {d for t in problem.vehicle_types if t.count for d in (t.start_depot, t.end)}
@@ -167,6 +182,7 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
     idx = np.asarray(node_loc)
     dist = problem.distances[np.ix_(idx, idx)]
     service = np.zeros(n_nodes)
+    service[:n_depots] = problem.depot_load_s  # loading before the trip
     service[n_depots:] = [s.service_s for s in stops]
     # Travel + service from each node, rounded up so a schedule OR-Tools accepts is truly feasible; one
     # matrix per vehicle type (the same object for types at the problem's speed).

@@ -4,7 +4,8 @@ the route builder, ready for the independent checker (`check_solution`).
 Plan JSON (this package's own result JSON is accepted as it is):
     {"routes": [{"vehicle_type": "van", "vehicle": 0, "stops": ["a1", "a2"], "distance_m": 1234.5}],
      "unassigned": ["a3"]}
-A route may give `visits` (objects with a `stop`) instead of `stops`; `vehicle` defaults to the route's
+A route may give `visits` (objects with a `stop`, and `"reload": true` for a reload at the depot `stop`)
+instead of `stops`, where a reload is written {"reload": "DEPOT"}; `vehicle` defaults to the route's
 position among its type's routes; reported `distance_m` (per route and in total) and `cost` are kept, so that
 the checker compares them with its own; unassigned stops may be ids or objects with a `stop` and a `reason`.
 """
@@ -13,19 +14,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from logistics.optimize.problem import InvalidProblemError, RoutingProblem
 from logistics.optimize.result import RoutingResult, Unassigned
 from logistics.optimize.routing import BackendSolution, build_result
+from logistics.optimize.timing import reload_marker
 
-__all__ = ["evaluate_plan", "plan_from_json"]
+__all__ = ["Reload", "evaluate_plan", "plan_from_json"]
+
+
+@dataclass(frozen=True)
+class Reload:
+    """In a plan's stop sequence: back to `depot` to reload between two trips."""
+
+    depot: str
 
 
 def evaluate_plan(
     problem: RoutingProblem,
-    routes: Sequence[tuple[str, int, Sequence[str]]],
+    routes: Sequence[tuple[str, int, Sequence[str | Reload]]],
     unassigned: Sequence[str] = (),
 ) -> RoutingResult:
     """The result of driving `routes` ((vehicle type id, vehicle number, stop ids in order) each), with
@@ -41,10 +50,17 @@ def evaluate_plan(
                 f"routes[{r}].vehicle_type",
                 f"unknown vehicle type {type_id!r} (known: {', '.join(types)})",
             )
+        sequence = []
         for j, stop_id in enumerate(stop_ids):
-            if stop_id not in stops:
+            if isinstance(stop_id, Reload):
+                if stop_id.depot not in problem.depots:
+                    raise InvalidProblemError(f"routes[{r}].stops[{j}].reload", f"unknown depot {stop_id.depot!r}")
+                sequence.append(reload_marker(problem.depots.index(stop_id.depot)))
+            elif stop_id not in stops:
                 raise InvalidProblemError(f"routes[{r}].stops[{j}]", f"unknown stop {stop_id!r}")
-        sequences.append((types[type_id], int(vehicle), [stops[x] for x in stop_ids]))
+            else:
+                sequence.append(stops[stop_id])
+        sequences.append((types[type_id], int(vehicle), sequence))
     for j, stop_id in enumerate(unassigned):
         if stop_id not in stops:
             raise InvalidProblemError(f"unassigned[{j}]", f"unknown stop {stop_id!r}")
@@ -60,7 +76,7 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
         raise InvalidProblemError(f"plan: line {exc.lineno} column {exc.colno}", exc.msg) from None
     if not isinstance(data, dict) or not isinstance(data.get("routes"), list):
         raise InvalidProblemError("routes", "a plan is an object with a list of routes")
-    routes: list[tuple[str, int, list[str]]] = []
+    routes: list[tuple[str, int, list[str | Reload]]] = []
     reported: list[float | None] = []
     count: dict[str, int] = {}
     for r, route in enumerate(data["routes"]):
@@ -69,14 +85,20 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
         type_id = route.get("vehicle_type")
         if not isinstance(type_id, str):
             raise InvalidProblemError(f"routes[{r}].vehicle_type", "must name a vehicle type")
-        if "stops" in route:
-            stop_ids = route["stops"]
+        if "stops" in route and isinstance(route["stops"], list):
+            stop_ids = [Reload(x["reload"]) if isinstance(x, dict) and "reload" in x else x for x in route["stops"]]
         elif "visits" in route and isinstance(route["visits"], list):
-            stop_ids = [v.get("stop") if isinstance(v, dict) else v for v in route["visits"]]
+            stop_ids = [
+                (Reload(v.get("stop")) if v.get("reload") else v.get("stop")) if isinstance(v, dict) else v
+                for v in route["visits"]
+            ]
         else:
             raise InvalidProblemError(f"routes[{r}].stops", "is missing (a list of stop ids in visiting order)")
-        if not isinstance(stop_ids, list) or not all(isinstance(x, str) for x in stop_ids):
-            raise InvalidProblemError(f"routes[{r}].stops", "must be a list of stop ids")
+        for j, x in enumerate(stop_ids):
+            if not isinstance(x, str) and not (isinstance(x, Reload) and isinstance(x.depot, str)):
+                raise InvalidProblemError(
+                    f"routes[{r}].stops[{j}]", f"must be a stop id or {{'reload': depot}}, got {x!r}"
+                )
         vehicle = route.get("vehicle", count.get(type_id, 0))
         if isinstance(vehicle, bool) or not isinstance(vehicle, int):
             raise InvalidProblemError(f"routes[{r}].vehicle", f"must be a whole number, got {vehicle!r}")

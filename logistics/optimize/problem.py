@@ -123,7 +123,9 @@ class Pair:
 class VehicleType:
     """`count` identical vehicles: capacities per dimension, costs, shift, depots, maximum route duration and
     distance, the skills they have (a stop needing a skill is served only by vehicles having it), and their own
-    speed if they drive at another than the problem's (a bike, a truck): travel time = distance / speed."""
+    speed if they drive at another than the problem's (a bike, a truck): travel time = distance / speed.
+    With `reload_depots`, a vehicle may make several trips: it comes back to one of them, unloads what it
+    picked up, loads the next trip's deliveries (`RoutingProblem.depot_load_s`) and leaves again."""
 
     id: str
     count: int
@@ -139,6 +141,8 @@ class VehicleType:
     max_distance_m: float = INF
     skills: tuple[str, ...] = ()
     speed_m_per_s: float | None = None  # None: the problem's travel times; else distance / this speed
+    reload_depots: tuple[str, ...] = ()  # depots where a vehicle may reload between trips (multi-trip)
+    max_reloads: int | None = None  # None: as many as needed (with reload_depots)
 
     @property
     def end(self) -> str:
@@ -156,7 +160,8 @@ class RoutingProblem:
     latitudes/longitudes (every location the same kind), times `circuity` (road distance over straight-line
     distance); without a duration matrix, durations are distance / `speed_m_per_s`. `objective` is total
     distance (plus penalties of skipped optional stops) or total cost (fixed + per km + per hour of route
-    duration, plus penalties); `minimise_vehicles` puts the number of vehicles used first.
+    duration, plus penalties); `minimise_vehicles` puts the number of vehicles used first. `depot_load_s` is
+    the time a vehicle spends loading at a depot before each trip (the first, and each reload).
     """
 
     locations: tuple[Location, ...]
@@ -172,6 +177,7 @@ class RoutingProblem:
     name: str = ""
     circuity: float = 1.0
     pairs: tuple[Pair, ...] = ()
+    depot_load_s: float = 0.0
     _dist: np.ndarray = field(init=False, repr=False)
     _dur: np.ndarray = field(init=False, repr=False)
     _loc_index: dict[str, int] = field(init=False, repr=False)
@@ -236,6 +242,8 @@ class RoutingProblem:
             if (m < 0).any():
                 r, c = np.argwhere(m < 0)[0]
                 raise bad(name, f"negative value {m[r, c]} at [{r}][{c}]")
+        if not (_finite(self.depot_load_s) and self.depot_load_s >= 0):
+            raise bad("depot_load_s", f"must be a number >= 0 and at most 1e9, got {self.depot_load_s}")
         if not (_finite(self.speed_m_per_s) and self.speed_m_per_s > 0):
             raise bad("speed_m_per_s", f"must be a positive number, got {self.speed_m_per_s}")
         if self.objective not in ("distance", "cost"):
@@ -350,6 +358,17 @@ class RoutingProblem:
             _check_skills(f"{where}.skills", t.skills)
             if t.speed_m_per_s is not None and not (_finite(t.speed_m_per_s) and t.speed_m_per_s > 0):
                 raise bad(f"{where}.speed_m_per_s", f"must be a positive number or null, got {t.speed_m_per_s}")
+            if isinstance(t.reload_depots, str):
+                raise bad(f"{where}.reload_depots", f"must be a list of depots, got {t.reload_depots!r}")
+            for j, depot in enumerate(t.reload_depots):
+                if depot not in self.depots:
+                    raise bad(
+                        f"{where}.reload_depots[{j}]", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})"
+                    )
+            if t.max_reloads is not None and (
+                isinstance(t.max_reloads, bool) or not isinstance(t.max_reloads, int) or t.max_reloads < 0
+            ):
+                raise bad(f"{where}.max_reloads", f"must be a whole number >= 0 or null, got {t.max_reloads!r}")
         if sum(t.count for t in self.vehicle_types) == 0:
             raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
         self._validate_pairs()
@@ -426,6 +445,11 @@ class RoutingProblem:
             matrix.setflags(write=False)
             self._by_speed[vtype.speed_m_per_s] = matrix
         return matrix
+
+    @property
+    def has_reloads(self) -> bool:
+        """True if some vehicle type may make several trips."""
+        return any(t.reload_depots and t.max_reloads != 0 for t in self.vehicle_types)
 
     @property
     def has_type_speeds(self) -> bool:

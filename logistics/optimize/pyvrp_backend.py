@@ -1,7 +1,8 @@
 """PyVRP backend. Every constraint of `RoutingProblem` maps onto PyVRP: multi-dimensional capacities with
 deliveries and pickups, pickup-and-delivery pairs (shipments), windows, service times, several depots, vehicle
 types with fixed, per-distance and per-duration costs, shifts, maximum durations and distances, skills (a
-routing profile per skill set), optional stops (as prizes). PyVRP works on integers, so
+routing profile per skill set), speeds per type (profiles too), several trips per vehicle (reload depots, the
+loading time as the depots' service time), optional stops (as prizes). PyVRP works on integers, so
 distances, times and costs are scaled as in the OR-Tools backend."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from logistics.optimize.problem import InvalidProblemError, RoutingProblem
 from logistics.optimize.result import SolveParams
 from logistics.optimize.routing import BackendSolution
+from logistics.optimize.timing import reload_marker
 
 INT_MAX = np.iinfo(np.int64).max
 
@@ -68,7 +70,8 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         )
         scales.append(1 if np.allclose(values, np.round(values)) else 1000)
     locations = [pyvrp.Location(float(i), 0.0) for i in range(len(node_loc))]
-    depots = [pyvrp.Depot(n) for n in range(len(depot_ids))]
+    load_time = math.ceil(problem.depot_load_s * time_scale - 1e-6)  # before each trip (PyVRP: depot service)
+    depots = [pyvrp.Depot(n, service_duration=load_time) for n in range(len(depot_ids))]
     max_arc = int(dist.max()) if dist.size else 1
     vehicle_price = (len(stops) + 2) * max(1, max_arc) * 10 if problem.minimise_vehicles else 0
 
@@ -191,6 +194,8 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
                 unit_distance_cost=round(t.cost_per_km / 1000.0 / dist_scale * cost_scale) if cost_mode else 1,
                 unit_duration_cost=round(t.cost_per_h / 3600.0 / time_scale * cost_scale) if cost_mode else 0,
                 max_distance=max_distance,
+                reload_depots=[depot_ids.index(d) for d in t.reload_depots],
+                max_reloads=(2**64 - 1 if t.max_reloads is None else t.max_reloads) if t.reload_depots else 0,
                 profile=profiles[profile_key(t)],
                 name=t.id,
             )
@@ -264,13 +269,19 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     for route in best.routes():
         type_index = type_of[route.vehicle_type()]
         seq = []
-        for a in route:
-            if a.is_client():
+        activities = list(route)
+        for position, a in enumerate(activities):
+            if a.is_depot():
+                if 0 < position < len(activities) - 1:  # a reload between two trips
+                    seq.append(reload_marker(problem.depots.index(depot_ids[a.idx])))
+            elif a.is_client():
                 seq.append(candidates[single[a.idx]])
             elif a.is_pickup():
                 seq.append(candidates[paired[a.idx][0]])
             elif a.is_delivery():
                 seq.append(candidates[paired[a.idx][1]])
+        while seq and seq[-1] < 0:  # an empty last trip
+            seq.pop()
         if seq:
             routes.append((type_index, used.get(type_index, 0), seq))
             used[type_index] = used.get(type_index, 0) + 1

@@ -60,7 +60,8 @@ class SolveParams:
 class Visit:
     """A stop on a route: when the vehicle arrives, starts service and leaves; demand delivered so far
     (`load`) and what is on board when it leaves (`on_board`: loaded at the depot and not yet delivered,
-    plus what was picked up and not yet delivered)."""
+    plus what was picked up and not yet delivered). A `reload` visit is a return to the depot `stop` between
+    two trips (what was picked up is unloaded, the next trip's deliveries are loaded)."""
 
     stop: str
     arrival_s: float
@@ -68,6 +69,7 @@ class Visit:
     departure_s: float
     load: tuple[float, ...]
     on_board: tuple[float, ...] = ()
+    reload: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,13 @@ class Route:
 
     @property
     def stops(self) -> tuple[str, ...]:
-        """Stop ids in visiting order."""
-        return tuple(v.stop for v in self.visits)
+        """Stop ids in visiting order (reloads at a depot left out)."""
+        return tuple(v.stop for v in self.visits if not v.reload)
+
+    @property
+    def trips(self) -> int:
+        """Trips from a depot: 1 plus the reloads."""
+        return 1 + sum(v.reload for v in self.visits)
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,8 @@ def _trip_reason(problem: RoutingProblem, t: VehicleType, visit: list[int]) -> s
         return f"{t.id}: load over capacity ({', '.join(over)})"
     here = problem.location_index(t.start_depot)
     end = problem.location_index(t.end)
-    clock = t.shift_start_s
-    travelled = 0.0
+    clock = t.shift_start_s + problem.depot_load_s
+    travelled = problem.depot_load_s
     driven = 0.0
     for s in stops:
         where = problem.location_index(s.location)
@@ -192,7 +192,11 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
         result = solve_routing(problem, replace(params, backend="ortools"))
         return replace(result, backend="auto:ortools")
     from logistics.core.process import Forked
+    from logistics.optimize.ortools_backend import unsupported
 
+    if unsupported(problem):  # PyVRP alone (several trips per vehicle)
+        result = solve_routing(problem, replace(_within(params, started, 0.98), backend="pyvrp"))
+        return replace(result, backend="auto:pyvrp", runtime_s=time.perf_counter() - started)
     # each within what is left (the child's start and the hand-back included); the child has its problem
     # from the fork before the OR-Tools search here takes the interpreter lock
     other = Forked(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"))
