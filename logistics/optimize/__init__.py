@@ -7,12 +7,21 @@ result with `check_solution`.
 from logistics.optimize.checker import CheckReport, check_solution
 from logistics.optimize.instances import read_instance, read_lilim, read_solomon, read_vrplib
 from logistics.optimize.matrices import read_matrix
-from logistics.optimize.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
+from logistics.optimize.problem import (
+    Break,
+    InvalidProblemError,
+    Location,
+    Pair,
+    RoutingProblem,
+    Stop,
+    VehicleType,
+)
 from logistics.optimize.result import Route, RoutingResult, SolveParams, Status, Unassigned, Visit
 from logistics.optimize.routing import BACKENDS, servable_stops, solve_routing
 
 __all__ = [
     "BACKENDS",
+    "Break",
     "CheckReport",
     "InvalidProblemError",
     "Location",

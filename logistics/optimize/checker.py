@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from logistics.optimize.problem import EARTH_RADIUS_M, RoutingProblem, VehicleType
-from logistics.optimize.result import RoutingResult
+from logistics.optimize.result import Route, RoutingResult
 
 __all__ = ["CheckReport", "check_solution"]
 
@@ -58,6 +58,45 @@ def _travel_s(problem: RoutingProblem, i: int, j: int, speed_m_per_s: float | No
     if problem.duration_s is not None:
         return float(problem.duration_s[i][j])
     return _xy_distance(problem, i, j) / problem.speed_m_per_s
+
+
+def _check_breaks(v: list[str], name: str, t: VehicleType, route: Route, tolerance: float) -> list[tuple[float, float]]:
+    """The driver's reported breaks, matched in time order to the type's: each starts within its window and
+    lasts its duration, and none overlaps a reported service. Returns them as (start, end), sorted."""
+    taken = sorted(route.breaks)
+    wanted = sorted(t.breaks, key=lambda b: b.window_s)
+    if len(taken) != len(wanted):
+        v.append(f"{name}: takes {len(taken)} breaks, its drivers take {len(wanted)}")
+    for (b0, b1), brk in zip(taken, wanted, strict=False):
+        lo, hi = brk.window_s
+        if not lo - tolerance <= b0 <= hi + tolerance:
+            v.append(f"{name}: a break starts at {b0:.3f} s, outside its window [{lo}, {hi}]")
+        if abs((b1 - b0) - brk.duration_s) > tolerance * max(1.0, brk.duration_s):
+            v.append(f"{name}: a break lasts {b1 - b0:.3f} s, not {brk.duration_s}")
+        for visit in route.visits:
+            if visit.start_s < b1 - tolerance and b0 + tolerance < visit.departure_s:
+                v.append(f"{name}: the break at {b0:.3f} s falls during the service at {visit.stop}")
+    return taken
+
+
+def _driven(clock: float, travel: float, pauses: list[tuple[float, float]]) -> float:
+    """Arrival after `travel` s of driving from `clock`, standing still through each pause met."""
+    for b0, b1 in pauses:
+        if b1 <= clock:
+            continue
+        if clock + travel <= b0:
+            break
+        travel -= max(0.0, b0 - clock)
+        clock = b1
+    return clock + travel
+
+
+def _not_during(clock: float, service: float, pauses: list[tuple[float, float]]) -> float:
+    """The first start >= `clock` of an activity of `service` s overlapping no pause."""
+    for b0, b1 in pauses:
+        if clock < b1 and (b0 < clock + service or b0 <= clock):
+            clock = b1
+    return clock
 
 
 def _depot_load_within(
@@ -145,7 +184,13 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
 
         _depot_load_within(v, name, t, problem.dimensions, load, trip_no, tolerance)
         here = loc[t.start_depot]
-        clock = t.shift_start_s + problem.depot_load_s
+        pauses = _check_breaks(v, name, t, route, tolerance) if t.breaks else []
+        depart = t.shift_start_s
+        if t.breaks:  # the solver's start (the breaks are placed on its clock)
+            if route.start_s < t.shift_start_s - tolerance:
+                v.append(f"{name}: starts at {route.start_s}, before the shift starts at {t.shift_start_s}")
+            depart = _not_during(max(t.shift_start_s, route.start_s), problem.depot_load_s, pauses)
+        clock = depart + problem.depot_load_s
         distance = 0.0
         waited = 0.0
         slack = math.inf
@@ -156,7 +201,12 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
                     continue
                 there = loc[visit.stop]
                 distance += _xy_distance(problem, here, there)
-                clock += _travel_s(problem, here, there, t.speed_m_per_s) + problem.depot_load_s
+                clock = _not_during(
+                    _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s), pauses),
+                    problem.depot_load_s,
+                    pauses,
+                )
+                clock += problem.depot_load_s
                 here = there
                 trip_no += 1
                 load = list(trip_loads[trip_no])
@@ -169,9 +219,9 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
             seen[s.id] = seen.get(s.id, 0) + 1
             there = loc[s.location]
             distance += _xy_distance(problem, here, there)
-            arrive = clock + _travel_s(problem, here, there, t.speed_m_per_s)
+            arrive = _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s), pauses)
             a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
-            begin = max(arrive, a)
+            begin = _not_during(max(arrive, a), s.service_s, pauses)
             waited += begin - arrive
             if begin > b + tolerance:
                 v.append(f"{name}: stop {s.id} served at {begin:.3f} s, after its window closes at {b}")
@@ -189,11 +239,11 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
             here = there
         end_loc = loc[t.end]
         distance += _xy_distance(problem, here, end_loc)
-        back = clock + _travel_s(problem, here, end_loc, t.speed_m_per_s)
+        back = _driven(clock, _travel_s(problem, here, end_loc, t.speed_m_per_s), pauses)
         if back > t.shift_end_s + tolerance:
             v.append(f"{name}: back at the depot at {back:.3f} s, after the shift ends at {t.shift_end_s}")
         slack = min(slack, waited + (t.shift_end_s - back))
-        duration = back - t.shift_start_s - max(0.0, min(slack, waited))
+        duration = back - t.shift_start_s - max(0.0, min(slack, waited)) if not t.breaks else back - depart
         if duration > t.max_duration_s + tolerance:
             v.append(f"{name}: lasts {duration:.3f} s, over the maximum {t.max_duration_s}")
         if distance > t.max_distance_m + tolerance * max(1.0, distance):

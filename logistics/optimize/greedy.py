@@ -81,13 +81,13 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
 
 def _deliveries_only(problem: RoutingProblem, backend: str) -> None:
     """The construction baselines deliver from the depot only: a problem with pickups is refused by name."""
-    if problem.pairs or problem.has_pickups:
+    if problem.pairs or problem.has_pickups or problem.has_breaks:
         from logistics.optimize.problem import InvalidProblemError
 
         raise InvalidProblemError(
             "params.backend",
-            f"the {backend} baseline handles deliveries from the depot only, not pickups or pickup-and-delivery "
-            "pairs: use ortools, pyvrp or auto",
+            f"the {backend} baseline handles deliveries from the depot only, not pickups, pickup-and-delivery "
+            "pairs or drivers' breaks: use ortools, pyvrp or auto",
         )
 
 

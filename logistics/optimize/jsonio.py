@@ -20,7 +20,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from logistics.optimize.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
+from logistics.optimize.problem import (
+    Break,
+    InvalidProblemError,
+    Location,
+    Pair,
+    RoutingProblem,
+    Stop,
+    VehicleType,
+)
 from logistics.optimize.result import RoutingResult
 
 __all__ = ["problem_from_json", "problem_to_json", "result_to_json", "routing_problem_schema"]
@@ -58,6 +66,11 @@ class PairIn(_Model):
     delivery: str = Field(description="Stop they are delivered to, later on the same vehicle.")
 
 
+class BreakIn(_Model):
+    window_s: tuple[float, float] = Field(description="[earliest, latest] start of the break.")
+    duration_s: float
+
+
 class VehicleTypeIn(_Model):
     id: str
     count: int
@@ -77,6 +90,7 @@ class VehicleTypeIn(_Model):
     )
     reload_depots: list[str] = Field(default_factory=list, description="Depots to reload at between trips.")
     max_reloads: int | None = Field(default=None, description="null: as many as needed (with reload_depots).")
+    breaks: list[BreakIn] = Field(default_factory=list, description="Drivers' breaks.")
 
 
 class RoutingProblemIn(_Model):
@@ -150,6 +164,7 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
                 t.speed_m_per_s,
                 tuple(t.reload_depots),
                 t.max_reloads,
+                tuple(Break(b.window_s, b.duration_s) for b in t.breaks),
             )
             for t in model.vehicle_types
         ),
@@ -189,6 +204,7 @@ def problem_to_json(problem: RoutingProblem) -> str:
                 max_distance_m=_finite_or_none(t.max_distance_m),
                 skills=list(t.skills),
                 reload_depots=list(t.reload_depots),
+                breaks=[{"window_s": list(b.window_s), "duration_s": b.duration_s} for b in t.breaks],
             )
             for t in problem.vehicle_types
         ],

@@ -56,11 +56,14 @@ def _add_time(
     n_depots: int,
     time_scale: float,
     cost_scale: float,
-) -> int:
-    """The time dimension; returns its horizon (scaled units). `cost_scale` > 0 prices route hours.
-    `time_int[k]`: travel + service times of vehicle type k (scaled integers)."""
+    service_int: list[int],
+) -> tuple[int, float]:
+    """The time dimension; returns its horizon (scaled units) and the offset of its clock (seconds).
+    `cost_scale` > 0 prices route hours. `time_int[k]`: travel + service times of vehicle type k (scaled
+    integers); `service_int`: the service (or loading) time at each routing index, which no break overlaps."""
     finite = [s.window_s[1] for s in stops if s.window_s is not None]
     finite += [t.shift_end_s for t in problem.vehicle_types if math.isfinite(t.shift_end_s)]
+    finite += [brk.window_s[1] + brk.duration_s for t in problem.vehicle_types for brk in t.breaks]
     bound_s = (len(stops) + 2) * (float(travel.max()) + float(service.max()) + 1.0)
     latest_start = max(t.shift_start_s for t in problem.vehicle_types)
     horizon_s = max([*finite, latest_start, 0.0]) + bound_s
@@ -69,6 +72,7 @@ def _add_time(
             0.0,
             *(t.shift_start_s for t in problem.vehicle_types),
             *(s.window_s[0] for s in stops if s.window_s),
+            *(brk.window_s[0] for t in problem.vehicle_types for brk in t.breaks),
         ]
     )
     offset = -earliest  # OR-Tools cumuls are >= 0
@@ -104,8 +108,21 @@ def _add_time(
                 time_dim.SetSpanCostCoefficientForVehicle(coefficient, v)
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        if t.breaks:
+            solver = routing.solver()
+            intervals = [
+                solver.FixedDurationIntervalVar(
+                    math.ceil((brk.window_s[0] + offset) * time_scale - 1e-6),
+                    math.floor((brk.window_s[1] + offset) * time_scale + 1e-6),
+                    math.ceil(brk.duration_s * time_scale - 1e-6),
+                    False,
+                    f"break {v} {j}",
+                )
+                for j, brk in enumerate(t.breaks)
+            ]
+            time_dim.SetBreakIntervalsOfVehicle(intervals, v, service_int)
 
-    return horizon
+    return horizon, offset
 
 
 # First solutions for a portfolio, best first (measured on Solomon with windows, CVRPLIB X without).
@@ -136,7 +153,7 @@ def _portfolio(problem: RoutingProblem, candidates: list[int], params: SolvePara
         results = [f.result() for f in futures]
     best = min(results, key=lambda r: (not r.found, r.stats.get("objective_internal", math.inf)))
     stats = dict(best.stats, portfolio={r.stats["first_solution"]: r.stats.get("objective_internal") for r in results})
-    return BackendSolution(best.routes, best.dropped, best.found, best.optimal, stats)
+    return BackendSolution(best.routes, best.dropped, best.found, best.optimal, stats, best.breaks)
 
 
 UNSUPPORTED = {"reload_depots": "several trips per vehicle (vehicle_types[].reload_depots)"}
@@ -264,16 +281,20 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
     needs_time = (
         problem.has_windows
         or bool(problem.pairs)
+        or problem.has_breaks
         or any(math.isfinite(t.max_duration_s) for t in problem.vehicle_types)
         or (cost_mode and any(t.cost_per_h > 0 for t in problem.vehicle_types))
     )
-    horizon = 0
+    horizon, offset = 0, 0.0
     if cost_mode:
         for v, (k, _) in enumerate(vehicles):
             if problem.vehicle_types[k].fixed_cost:
                 routing.SetFixedCostOfVehicle(round(problem.vehicle_types[k].fixed_cost * cost_scale), v)
     if needs_time:
-        horizon = _add_time(
+        service_int = [
+            math.ceil(service[manager.IndexToNode(index)] * time_scale - 1e-6) for index in range(routing.Size())
+        ]
+        horizon, offset = _add_time(
             routing,
             manager,
             problem,
@@ -285,6 +306,7 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
             n_depots,
             time_scale,
             cost_scale if cost_mode else 0.0,
+            service_int,
         )
 
     # Penalties: optional stops at their penalty, required ones far above any solution's cost.
@@ -341,14 +363,17 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
     remaining = max(0.1, params.time_limit_s - build_s)
     search.time_limit.FromMilliseconds(int(remaining * 1000))
     solver = routing.solver()
+    # Breaks make each search branch cheap but the tree far bigger (measured: about a million branches per
+    # solution on a 2-van, 8-stop problem with one break each): the branch budgets grow accordingly.
+    budget = 1_000 if problem.has_breaks else 1
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
         # A deterministic stop for a search that stalls short of the solution count.
-        routing.AddSearchMonitor(solver.BranchesLimit(params.solution_limit * BRANCHES_PER_SOLUTION))
+        routing.AddSearchMonitor(solver.BranchesLimit(params.solution_limit * BRANCHES_PER_SOLUTION * budget))
     else:
         # A small problem's search is exhausted long before its time limit: stop it after this many branches
         # (about 0.1 s for 2 stops; from about 20 stops on the time limit comes first).
-        routing.AddSearchMonitor(solver.BranchesLimit(BRANCHES_PER_STOP * max(1, len(candidates))))
+        routing.AddSearchMonitor(solver.BranchesLimit(BRANCHES_PER_STOP * max(1, len(candidates)) * budget))
     search.log_search = params.log
 
     solve_started = time.perf_counter()
@@ -368,6 +393,16 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
         return BackendSolution([], list(candidates), False, False, stats)
     routes = []
     served: set[int] = set()
+    breaks: dict[int, tuple[float, tuple[tuple[float, float], ...]]] = {}
+    taken: dict[int, list[tuple[float, float]]] = {}
+    if problem.has_breaks:
+        intervals = assignment.IntervalVarContainer()
+        for j in range(intervals.Size()):
+            element = intervals.Element(j)
+            if element.PerformedValue() == 1:
+                v = int(element.Var().Name().split()[1])
+                begin = element.StartValue() / time_scale - offset
+                taken.setdefault(v, []).append((begin, begin + element.DurationValue() / time_scale))
     for v in range(len(vehicles)):
         index = routing.Start(v)
         seq = []
@@ -378,8 +413,11 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
             index = assignment.Value(routing.NextVar(index))
         if seq:
             k, j = vehicles[v]
+            if problem.vehicle_types[k].breaks:
+                start = assignment.Value(routing.GetDimensionOrDie("time").CumulVar(routing.Start(v)))
+                breaks[len(routes)] = (start / time_scale - offset, tuple(sorted(taken.get(v, []))))
             routes.append((k, j, seq))
             served.update(seq)
     dropped = [i for i in candidates if i not in served]
     stats["objective_internal"] = assignment.ObjectiveValue()
-    return BackendSolution(routes, dropped, True, status == "ROUTING_OPTIMAL", stats)
+    return BackendSolution(routes, dropped, True, status == "ROUTING_OPTIMAL", stats, breaks)

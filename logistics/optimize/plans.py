@@ -7,12 +7,14 @@ Plan JSON (this package's own result JSON is accepted as it is):
 A route may give `visits` (objects with a `stop`, and `"reload": true` for a reload at the depot `stop`)
 instead of `stops`, where a reload is written {"reload": "DEPOT"}; `vehicle` defaults to the route's
 position among its type's routes; reported `distance_m` (per route and in total) and `cost` are kept, so that
-the checker compares them with its own; unassigned stops may be ids or objects with a `stop` and a `reason`.
+the checker compares them with its own; a route's driver breaks are `breaks` ([[start_s, end_s], ...], with the
+route's `start_s`); unassigned stops may be ids or objects with a `stop` and a `reason`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,10 +38,12 @@ def evaluate_plan(
     problem: RoutingProblem,
     routes: Sequence[tuple[str, int, Sequence[str | Reload]]],
     unassigned: Sequence[str] = (),
+    breaks: dict[int, tuple[float, tuple[tuple[float, float], ...]]] | None = None,
 ) -> RoutingResult:
     """The result of driving `routes` ((vehicle type id, vehicle number, stop ids in order) each), with
     `unassigned` stops left out: timings, loads, distances and costs, status INFEASIBLE if a required stop is
-    left out. It does not judge the plan: `check_solution` does. Raises `InvalidProblemError` for a vehicle
+    left out; `breaks` gives a route (by position) its start time and its driver's breaks ((start, end) each).
+    It does not judge the plan: `check_solution` does. Raises `InvalidProblemError` for a vehicle
     type or stop id the problem does not have (naming the route and position)."""
     types = {t.id: k for k, t in enumerate(problem.vehicle_types)}
     stops = {s.id: i for i, s in enumerate(problem.stops)}
@@ -64,7 +68,9 @@ def evaluate_plan(
     for j, stop_id in enumerate(unassigned):
         if stop_id not in stops:
             raise InvalidProblemError(f"unassigned[{j}]", f"unknown stop {stop_id!r}")
-    solution = BackendSolution(sequences, [stops[x] for x in unassigned], True, False, {"plan": "given"})
+    solution = BackendSolution(
+        sequences, [stops[x] for x in unassigned], True, False, {"plan": "given"}, dict(breaks or {})
+    )
     return build_result(problem, "plan", solution, [], 0.0)
 
 
@@ -78,6 +84,7 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
         raise InvalidProblemError("routes", "a plan is an object with a list of routes")
     routes: list[tuple[str, int, list[str | Reload]]] = []
     reported: list[float | None] = []
+    timings: dict[int, tuple[float, tuple[tuple[float, float], ...]]] = {}
     count: dict[str, int] = {}
     for r, route in enumerate(data["routes"]):
         if not isinstance(route, dict):
@@ -105,10 +112,18 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
         count[type_id] = count.get(type_id, 0) + 1
         routes.append((type_id, vehicle, stop_ids))
         reported.append(_number(route.get("distance_m"), f"routes[{r}].distance_m"))
+        if route.get("breaks"):
+            breaks = route["breaks"]
+            if not isinstance(breaks, list) or not all(
+                isinstance(b, list) and len(b) == 2 and all(isinstance(x, int | float) for x in b) for b in breaks
+            ):
+                raise InvalidProblemError(f"routes[{r}].breaks", "must be a list of [start_s, end_s]")
+            start = _number(route.get("start_s"), f"routes[{r}].start_s")
+            timings[r] = (start if start is not None else -math.inf, tuple((float(a), float(b)) for a, b in breaks))
     unassigned = [u.get("stop") if isinstance(u, dict) else u for u in data.get("unassigned") or []]
     if not all(isinstance(x, str) for x in unassigned):
         raise InvalidProblemError("unassigned", "must be a list of stop ids")
-    result = evaluate_plan(problem, routes, unassigned)
+    result = evaluate_plan(problem, routes, unassigned, timings)
     # keep what the plan reports, so that the checker compares it with its own figures
     built = list(result.routes)
     for n, distance in enumerate(reported):

@@ -14,7 +14,7 @@ import numpy as np
 
 from logistics.core.errors import LogisticsError
 
-__all__ = ["InvalidProblemError", "Location", "Pair", "RoutingProblem", "Stop", "VehicleType"]
+__all__ = ["Break", "InvalidProblemError", "Location", "Pair", "RoutingProblem", "Stop", "VehicleType"]
 
 INF = math.inf
 
@@ -120,10 +120,21 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A driver's break: it starts within `window_s` (on the problem's clock) and lasts `duration_s`. While a
+    route runs through it the vehicle stands still (travel and waiting pause; never during a service); a route
+    over before the break or starting after it does not need it."""
+
+    window_s: tuple[float, float]
+    duration_s: float
+
+
+@dataclass(frozen=True)
 class VehicleType:
     """`count` identical vehicles: capacities per dimension, costs, shift, depots, maximum route duration and
     distance, the skills they have (a stop needing a skill is served only by vehicles having it), and their own
     speed if they drive at another than the problem's (a bike, a truck): travel time = distance / speed.
+    Its drivers take `breaks` (each in its window, for its duration).
     With `reload_depots`, a vehicle may make several trips: it comes back to one of them, unloads what it
     picked up, loads the next trip's deliveries (`RoutingProblem.depot_load_s`) and leaves again."""
 
@@ -143,6 +154,7 @@ class VehicleType:
     speed_m_per_s: float | None = None  # None: the problem's travel times; else distance / this speed
     reload_depots: tuple[str, ...] = ()  # depots where a vehicle may reload between trips (multi-trip)
     max_reloads: int | None = None  # None: as many as needed (with reload_depots)
+    breaks: tuple[Break, ...] = ()
 
     @property
     def end(self) -> str:
@@ -365,6 +377,14 @@ class RoutingProblem:
                     raise bad(
                         f"{where}.reload_depots[{j}]", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})"
                     )
+            if isinstance(t.breaks, Break) or not all(isinstance(b, Break) for b in t.breaks):
+                raise bad(f"{where}.breaks", f"must be a list of Break(window_s, duration_s), got {t.breaks!r}")
+            for j, brk in enumerate(t.breaks):
+                a, b = brk.window_s if len(brk.window_s) == 2 else (math.nan, math.nan)
+                if not (_finite(a) and _finite(b) and a <= b):
+                    raise bad(f"{where}.breaks[{j}].window_s", f"must be [earliest, latest] start, got {brk.window_s}")
+                if not (_finite(brk.duration_s) and brk.duration_s >= 0):
+                    raise bad(f"{where}.breaks[{j}].duration_s", f"must be a number >= 0, got {brk.duration_s}")
             if t.max_reloads is not None and (
                 isinstance(t.max_reloads, bool) or not isinstance(t.max_reloads, int) or t.max_reloads < 0
             ):
@@ -445,6 +465,11 @@ class RoutingProblem:
             matrix.setflags(write=False)
             self._by_speed[vtype.speed_m_per_s] = matrix
         return matrix
+
+    @property
+    def has_breaks(self) -> bool:
+        """True if some vehicle type's drivers take breaks."""
+        return any(t.breaks for t in self.vehicle_types if t.count)
 
     @property
     def has_reloads(self) -> bool:

@@ -34,6 +34,11 @@ def _require_pyvrp():
 def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
     """Solve `problem` over the stops `candidates` with PyVRP's iterated local search."""
     pyvrp = _require_pyvrp()
+    if problem.has_breaks:
+        raise InvalidProblemError(
+            "params.backend",
+            "the pyvrp backend cannot plan drivers' breaks (vehicle_types[].breaks): use ortools or auto",
+        )
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
     started = time.perf_counter()

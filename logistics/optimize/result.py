@@ -86,6 +86,7 @@ class Route:
     duration_s: float
     load: tuple[float, ...]
     cost: float
+    breaks: tuple[tuple[float, float], ...] = ()  # (start_s, end_s) of each driver's break
 
     @property
     def stops(self) -> tuple[str, ...]:

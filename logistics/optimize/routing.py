@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from logistics.optimize.problem import InvalidProblemError, RoutingProblem, VehicleType
@@ -26,6 +26,8 @@ class BackendSolution:
     found: bool
     optimal: bool
     stats: dict[str, Any]
+    breaks: dict[int, tuple[float, tuple[tuple[float, float], ...]]] = field(default_factory=dict)
+    """Per route (position in `routes`) whose driver takes breaks: its start time and the breaks' (start, end)."""
 
 
 class RoutingBackend(Protocol):
@@ -194,9 +196,14 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
     from logistics.core.process import Forked
     from logistics.optimize.ortools_backend import unsupported
 
-    if unsupported(problem):  # PyVRP alone (several trips per vehicle)
-        result = solve_routing(problem, replace(_within(params, started, 0.98), backend="pyvrp"))
-        return replace(result, backend="auto:pyvrp", runtime_s=time.perf_counter() - started)
+    alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
+    if problem.has_breaks and problem.has_reloads:
+        raise InvalidProblemError(
+            "params.backend", "no backend plans both drivers' breaks and several trips per vehicle (reload_depots)"
+        )
+    if alone is not None:  # one backend can express the problem (breaks: OR-Tools; several trips: PyVRP)
+        result = solve_routing(problem, replace(_within(params, started, 0.98), backend=alone))
+        return replace(result, backend=f"auto:{alone}", runtime_s=time.perf_counter() - started)
     # each within what is left (the child's start and the hand-back included); the child has its problem
     # from the fork before the OR-Tools search here takes the interpreter lock
     other = Forked(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"))
@@ -222,9 +229,11 @@ def build_result(
     """The result of a backend's stop sequences: each route timed by the route builder, stops left out with
     their reason (those no vehicle can serve first), totals and the status."""
     routes = []
-    for type_index, vehicle, stop_indices in sol.routes:
+    for n, (type_index, vehicle, stop_indices) in enumerate(sol.routes):
         if stop_indices:
-            routes.append(build_route(problem, problem.vehicle_types[type_index], vehicle, stop_indices))
+            start_s, breaks = sol.breaks.get(n, (None, ()))
+            vtype = problem.vehicle_types[type_index]
+            routes.append(build_route(problem, vtype, vehicle, stop_indices, start_s, breaks))
     unassigned = list(unservable)
     for i in sol.dropped:
         s = problem.stops[i]

@@ -7,7 +7,7 @@ import math
 from logistics.optimize.problem import RoutingProblem, VehicleType
 from logistics.optimize.result import Route, Visit
 
-__all__ = ["build_route", "reload_marker"]
+__all__ = ["build_route", "reload_marker", "serve_around", "travel_through"]
 
 
 def reload_marker(depot_index: int) -> int:
@@ -15,10 +15,47 @@ def reload_marker(depot_index: int) -> int:
     return -(depot_index + 1)
 
 
-def build_route(problem: RoutingProblem, vtype: VehicleType, vehicle: int, stop_indices: list[int]) -> Route:
+def travel_through(t: float, travel: float, breaks: list[tuple[float, float]]) -> float:
+    """When a vehicle leaving at `t` arrives after `travel` seconds of driving, standing still during the
+    `breaks` ((start, end), sorted) it meets on the way (one it is in when leaving is sat out first)."""
+    remaining = travel
+    for b0, b1 in breaks:
+        if b1 <= t:
+            continue
+        if b0 <= t:
+            t = b1
+            continue
+        if t + remaining <= b0:
+            break
+        remaining -= b0 - t
+        t = b1
+    return t + remaining
+
+
+def serve_around(t: float, service: float, breaks: list[tuple[float, float]]) -> float:
+    """The earliest start >= `t` of a `service` that overlaps none of the `breaks` (sorted)."""
+    for b0, b1 in breaks:
+        if b1 <= t or (service > 0 and b0 >= t + service) or (service == 0 and b0 > t):
+            continue
+        t = max(t, b1)
+    return t
+
+
+def build_route(
+    problem: RoutingProblem,
+    vtype: VehicleType,
+    vehicle: int,
+    stop_indices: list[int],
+    start_s: float | None = None,
+    breaks: tuple[tuple[float, float], ...] = (),
+) -> Route:
     """The route of vehicle `vehicle` of `vtype` visiting `stop_indices` (positions in `problem.stops`; a
     `reload_marker` is a reload at a depot between two trips), leaving the depot as late as possible without
-    waiting longer than needed. Loading at a depot (before each trip) takes `problem.depot_load_s`."""
+    waiting longer than needed. Loading at a depot (before each trip) takes `problem.depot_load_s`. With the
+    driver's `breaks` ((start, end) each, placed by the solver), the route leaves at `start_s` (the solver's)
+    and every activity is at its earliest around the breaks."""
+    if breaks:
+        return _route_with_breaks(problem, vtype, vehicle, stop_indices, start_s, sorted(breaks))
     dist, dur = problem.distances, problem.durations_for(vtype)
     load_s = problem.depot_load_s
     depot = problem.location_index(vtype.start_depot)
@@ -96,4 +133,74 @@ def build_route(problem: RoutingProblem, vtype: VehicleType, vehicle: int, stop_
         float(duration),
         tuple(load),
         float(cost),
+    )
+
+
+def _route_with_breaks(
+    problem: RoutingProblem,
+    vtype: VehicleType,
+    vehicle: int,
+    stop_indices: list[int],
+    start_s: float | None,
+    breaks: list[tuple[float, float]],
+) -> Route:
+    """`build_route` for a driver with breaks: earliest times from the given start, travel pausing during a
+    break, no service (or loading) overlapping one."""
+    dist, dur = problem.distances, problem.durations_for(vtype)
+    load_s = problem.depot_load_s
+    k = len(problem.dimensions)
+    depart = vtype.shift_start_s if start_s is None else max(vtype.shift_start_s, start_s)
+    depart = serve_around(depart, load_s, breaks)
+    t = depart + load_s
+    prev = problem.location_index(vtype.start_depot)
+    load = [0.0] * k
+    visits = []
+    distance = 0.0
+
+    def loaded_for(first: int) -> list[float]:
+        total = [0.0] * k
+        for i in stop_indices[first:]:
+            if i < 0:
+                break
+            total = [x + y for x, y in zip(total, problem.depot_load(problem.stops[i]), strict=True)]
+        return total
+
+    on_board = loaded_for(0)
+    for n, i in enumerate(stop_indices):
+        if i < 0:
+            loc = problem.location_index(problem.depots[-i - 1])
+            arrive = travel_through(t, dur[prev, loc], breaks)
+            start = serve_around(arrive, load_s, breaks)
+            t = start + load_s
+            on_board = loaded_for(n + 1)
+            visits.append(Visit(problem.depots[-i - 1], arrive, start, t, tuple(load), tuple(on_board), True))
+        else:
+            s = problem.stops[i]
+            loc = problem.location_index(s.location)
+            arrive = travel_through(t, dur[prev, loc], breaks)
+            a = s.window_s[0] if s.window_s is not None else -math.inf
+            start = serve_around(max(arrive, a), s.service_s, breaks)
+            t = start + s.service_s
+            for d, (out, got) in enumerate(zip(problem.demand(s), problem.pickup(s), strict=True)):
+                load[d] += out
+                on_board[d] += got - out
+            visits.append(Visit(s.id, float(arrive), float(start), float(t), tuple(load), tuple(on_board)))
+        distance += dist[prev, loc]
+        prev = loc
+    end_depot = problem.location_index(vtype.end)
+    distance += dist[prev, end_depot]
+    end = travel_through(t, dur[prev, end_depot], breaks)
+    duration = end - depart
+    cost = vtype.fixed_cost + vtype.cost_per_km * distance / 1000.0 + vtype.cost_per_h * duration / 3600.0
+    return Route(
+        vtype.id,
+        vehicle,
+        tuple(visits),
+        float(depart),
+        float(end),
+        float(distance),
+        float(duration),
+        tuple(load),
+        float(cost),
+        tuple(breaks),
     )

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.optimize import (
+    Break,
     InvalidProblemError,
     Location,
     Pair,
@@ -91,11 +92,15 @@ def problems_with_constraints(draw):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems_with_constraints())
 def test_random_problems_with_every_constraint_solve_to_checked_plans(backend: str, problem: RoutingProblem) -> None:
     if backend == "ortools" and problem.has_reloads:  # not expressible in OR-Tools: refused by name
         with pytest.raises(InvalidProblemError, match="ortools backend cannot plan several trips"):
+            solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
+        return
+    if backend == "pyvrp" and problem.has_breaks:  # nor breaks in PyVRP
+        with pytest.raises(InvalidProblemError, match="pyvrp backend cannot plan drivers' breaks"):
             solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
         return
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
@@ -309,10 +314,25 @@ def test_the_new_constraints_round_trip_through_json_and_the_schema() -> None:
             Stop("d", "L1", demand=(3.0,)),
             Stop("r", "L2", pickup=(1.0,)),
         ),
-        (VehicleType("van", 2, (5.0,), "D", max_distance_m=9000.0, skills=("cold",)),),
+        (
+            VehicleType(
+                "van",
+                2,
+                (5.0,),
+                "D",
+                max_distance_m=9000.0,
+                skills=("cold",),
+                speed_m_per_s=7.0,
+                reload_depots=("D",),
+                max_reloads=2,
+                breaks=(Break((100.0, 200.0), 30.0),),
+            ),
+        ),
         pairs=(Pair("p", "d"),),
+        depot_load_s=60.0,
     )
     again = problem_from_json(problem_to_json(problem))
+    assert again.depot_load_s == 60.0
     assert again.pairs == problem.pairs and again.stops == problem.stops
     assert again.vehicle_types == problem.vehicle_types
     from logistics.optimize.jsonio import routing_problem_schema
@@ -442,3 +462,79 @@ def test_checker_catches_reloads_at_the_wrong_depot_too_many_and_pairs_across_tr
     # the plan's JSON form, as a solution writes it, reads back to the same checked plan
     again = plan_from_json(_multi_trip(), result_to_json(result))
     assert again.routes == result.routes and check_solution(_multi_trip(), again).ok
+
+
+def _breaks_problem(window_s: tuple[float, float] = (0.0, 10_000.0)) -> RoutingProblem:
+    # 1 km apart on a line at 1 m/s: 1000 s a leg; service 600 s; a 30-minute break starting in [1500, 2500]
+    return RoutingProblem(
+        tuple(_line(3)),
+        ("D",),
+        tuple(Stop(f"s{i}", f"L{i}", demand=(1.0,), service_s=600.0, window_s=window_s) for i in range(3)),
+        (VehicleType("van", 1, (5.0,), "D", breaks=(Break((1500.0, 2500.0), 1800.0),)),),
+    )
+
+
+def test_drivers_take_their_break_in_its_window_and_the_checker_catches_every_way_to_break_the_rule() -> None:
+    from dataclasses import replace
+
+    problem = _breaks_problem()
+    result = solve_routing(problem, SolveParams(time_limit_s=10, backend="auto"))
+    assert result.backend == "auto:ortools" and check_solution(problem, result).ok
+    (route,) = result.routes
+    ((b0, b1),) = route.breaks
+    assert 1500.0 <= b0 <= 2500.0 and b1 - b0 == pytest.approx(1800.0)
+    assert all(not (v.start_s < b1 and b0 < v.departure_s) for v in route.visits)  # never during a service
+    assert route.end_s - route.start_s >= 6 * 1000 + 3 * 600 + 1800  # out and back, services, the break
+    # the solution's JSON, read back as a plan, keeps the breaks and passes
+    assert check_solution(problem, plan_from_json(problem, result_to_json(result))).ok
+    plan = evaluate_plan(problem, [("van", 0, list(route.stops))])
+    assert "takes 0 breaks, its drivers take 1" in " ".join(check_solution(problem, plan).violations)
+
+    def with_breaks(*breaks: tuple[float, float]):  # the solver's plan with other break times
+        built = [r for r in result.routes]
+        from logistics.optimize.timing import build_route
+
+        index = [next(i for i, s in enumerate(problem.stops) if s.id == x) for x in route.stops]
+        built[0] = build_route(problem, problem.vehicle_types[0], 0, index, route.start_s, breaks)
+        again = replace(result, routes=tuple(built), distance_m=built[0].distance_m, cost=built[0].cost)
+        return check_solution(problem, again).violations
+
+    assert with_breaks((3000.0, 4800.0)) == (
+        "route 0 (van #0): a break starts at 3000.000 s, outside its window [1500.0, 2500.0]",
+    )
+    assert with_breaks((1600.0, 2000.0)) == ("route 0 (van #0): a break lasts 400.000 s, not 1800.0",)
+    # a break reported over a service (as a careless plan would write it) is caught
+    served = route.visits[0]
+    overlapping = replace(route, breaks=((served.start_s, served.start_s + 1800.0),))
+    caught = check_solution(problem, replace(result, routes=(overlapping,))).violations
+    assert any(f"falls during the service at {served.stop}" in v for v in caught)
+
+
+def test_a_break_that_pushes_a_stop_past_its_window_is_caught() -> None:
+    problem = _breaks_problem(window_s=(0.0, 4000.0))
+    two = RoutingProblem(problem.locations, ("D",), problem.stops[:2], problem.vehicle_types)
+    result = evaluate_plan(two, [("van", 0, ["s0", "s1"])])
+    # a break at 1600 (after s0's service) delays s1 to 1000 + 600 + 1800 + 1000 = 4400 > 4000
+    from logistics.optimize.timing import build_route
+
+    late = build_route(two, two.vehicle_types[0], 0, [0, 1], 0.0, ((1600.0, 3400.0),))
+    from dataclasses import replace
+
+    plan = replace(result, routes=(late,), distance_m=late.distance_m, cost=late.cost)
+    assert check_solution(two, plan).violations == (
+        "route 0 (van #0): stop s1 served at 4400.000 s, after its window closes at 4000.0",
+    )
+
+
+def test_breaks_and_several_trips_together_are_refused_by_name() -> None:
+    problem = _breaks_problem()
+    fleet = (replace_type(problem.vehicle_types[0], reload_depots=("D",)),)
+    both = RoutingProblem(problem.locations, ("D",), problem.stops, fleet)
+    with pytest.raises(InvalidProblemError, match="no backend plans both drivers' breaks and several trips"):
+        solve_routing(both, SolveParams(time_limit_s=5))
+
+
+def replace_type(t: VehicleType, **changes) -> VehicleType:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(t, **changes)
