@@ -51,13 +51,19 @@ def _xy_distance(problem: RoutingProblem, i: int, j: int) -> float:
     return math.hypot(float(a.x) - float(b.x), float(a.y) - float(b.y)) * problem.circuity  # type: ignore[arg-type]
 
 
-def _travel_s(problem: RoutingProblem, i: int, j: int, speed_m_per_s: float | None) -> float:
-    """Travel time from i to j of a vehicle with its own speed (None: the problem's durations or speed)."""
+def _travel_s(problem: RoutingProblem, i: int, j: int, speed_m_per_s: float | None, leave_s: float = 0.0) -> float:
+    """Travel time from i to j of a vehicle with its own speed (None: the problem's durations or speed),
+    leaving at `leave_s` (under a traffic profile, times the factor of the hour it leaves in)."""
     if speed_m_per_s is not None:
-        return _xy_distance(problem, i, j) / speed_m_per_s
-    if problem.duration_s is not None:
-        return float(problem.duration_s[i][j])
-    return _xy_distance(problem, i, j) / problem.speed_m_per_s
+        nominal = _xy_distance(problem, i, j) / speed_m_per_s
+    elif problem.duration_s is not None:
+        nominal = float(problem.duration_s[i][j])
+    else:
+        nominal = _xy_distance(problem, i, j) / problem.speed_m_per_s
+    if problem.traffic_by_hour:
+        hour_of_day = (problem.hour_at_zero + leave_s / 3600.0) % 24.0
+        nominal *= problem.traffic_by_hour[min(23, int(hour_of_day))]
+    return nominal
 
 
 def _check_breaks(v: list[str], name: str, t: VehicleType, route: Route, tolerance: float) -> list[tuple[float, float]]:
@@ -186,7 +192,7 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
         here = loc[t.start_depot]
         pauses = _check_breaks(v, name, t, route, tolerance) if t.breaks else []
         depart = t.shift_start_s
-        if t.breaks:  # the solver's start (the breaks are placed on its clock)
+        if t.breaks or problem.traffic_by_hour:  # the route's own start (breaks and traffic are on its clock)
             if route.start_s < t.shift_start_s - tolerance:
                 v.append(f"{name}: starts at {route.start_s}, before the shift starts at {t.shift_start_s}")
             depart = _not_during(max(t.shift_start_s, route.start_s), problem.depot_load_s, pauses)
@@ -202,7 +208,7 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
                 there = loc[visit.stop]
                 distance += _xy_distance(problem, here, there)
                 clock = _not_during(
-                    _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s), pauses),
+                    _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s, clock), pauses),
                     problem.depot_load_s,
                     pauses,
                 )
@@ -219,7 +225,7 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
             seen[s.id] = seen.get(s.id, 0) + 1
             there = loc[s.location]
             distance += _xy_distance(problem, here, there)
-            arrive = _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s), pauses)
+            arrive = _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s, clock), pauses)
             a, b = s.window_s if s.window_s is not None else (-math.inf, math.inf)
             begin = _not_during(max(arrive, a), s.service_s, pauses)
             waited += begin - arrive
@@ -239,11 +245,12 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
             here = there
         end_loc = loc[t.end]
         distance += _xy_distance(problem, here, end_loc)
-        back = _driven(clock, _travel_s(problem, here, end_loc, t.speed_m_per_s), pauses)
+        back = _driven(clock, _travel_s(problem, here, end_loc, t.speed_m_per_s, clock), pauses)
         if back > t.shift_end_s + tolerance:
             v.append(f"{name}: back at the depot at {back:.3f} s, after the shift ends at {t.shift_end_s}")
         slack = min(slack, waited + (t.shift_end_s - back))
-        duration = back - t.shift_start_s - max(0.0, min(slack, waited)) if not t.breaks else back - depart
+        shifted = t.breaks or problem.traffic_by_hour
+        duration = back - depart if shifted else back - t.shift_start_s - max(0.0, min(slack, waited))
         if duration > t.max_duration_s + tolerance:
             v.append(f"{name}: lasts {duration:.3f} s, over the maximum {t.max_duration_s}")
         if distance > t.max_distance_m + tolerance * max(1.0, distance):

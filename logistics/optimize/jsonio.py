@@ -110,6 +110,10 @@ class RoutingProblemIn(_Model):
     circuity: float = Field(default=1.0, description="Road distance / straight-line distance (no matrix given).")
     pairs: list[PairIn] = Field(default_factory=list, description="Pickup-and-delivery pairs.")
     depot_load_s: float = Field(default=0.0, description="Loading time at a depot before each trip.")
+    traffic_by_hour: list[float] = Field(
+        default_factory=list, description="24 factors on travel times by the clock hour a leg starts in."
+    )
+    hour_at_zero: float = Field(default=0.0, description="Clock hour at time 0 s (for traffic_by_hour).")
 
 
 def routing_problem_schema() -> dict[str, Any]:
@@ -178,6 +182,8 @@ def problem_from_json(text: str | bytes) -> RoutingProblem:
         circuity=model.circuity,
         pairs=tuple(Pair(p.pickup, p.delivery) for p in model.pairs),
         depot_load_s=model.depot_load_s,
+        traffic_by_hour=tuple(model.traffic_by_hour),
+        hour_at_zero=model.hour_at_zero,
     )
 
 
@@ -216,6 +222,8 @@ def problem_to_json(problem: RoutingProblem) -> str:
         "circuity": problem.circuity,
         "pairs": [asdict(pair) for pair in problem.pairs],
         "depot_load_s": problem.depot_load_s,
+        "traffic_by_hour": list(problem.traffic_by_hour),
+        "hour_at_zero": problem.hour_at_zero,
     }
     return json.dumps(data)
 

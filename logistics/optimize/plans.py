@@ -112,6 +112,8 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
         count[type_id] = count.get(type_id, 0) + 1
         routes.append((type_id, vehicle, stop_ids))
         reported.append(_number(route.get("distance_m"), f"routes[{r}].distance_m"))
+        if problem.traffic_by_hour and route.get("start_s") is not None and not route.get("breaks"):
+            timings[r] = (float(_number(route.get("start_s"), f"routes[{r}].start_s") or 0.0), ())
         if route.get("breaks"):
             breaks = route["breaks"]
             if not isinstance(breaks, list) or not all(

@@ -174,6 +174,11 @@ class RoutingProblem:
     distance (plus penalties of skipped optional stops) or total cost (fixed + per km + per hour of route
     duration, plus penalties); `minimise_vehicles` puts the number of vehicles used first. `depot_load_s` is
     the time a vehicle spends loading at a depot before each trip (the first, and each reload).
+
+    Time-dependent travel: `traffic_by_hour` (24 factors, or empty) multiplies the travel time of a leg by the
+    factor of the clock hour it starts in (time 0 s is `hour_at_zero` o'clock), as the simulation drives its
+    vans. The solvers plan with the slowest hour's times (`durations_for`), so every arrival under the profile
+    is no later than planned and the plan stays feasible; the routes are timed, and checked, with the profile.
     """
 
     locations: tuple[Location, ...]
@@ -190,14 +195,16 @@ class RoutingProblem:
     circuity: float = 1.0
     pairs: tuple[Pair, ...] = ()
     depot_load_s: float = 0.0
+    traffic_by_hour: tuple[float, ...] = ()
+    hour_at_zero: float = 0.0
     _dist: np.ndarray = field(init=False, repr=False)
     _dur: np.ndarray = field(init=False, repr=False)
     _loc_index: dict[str, int] = field(init=False, repr=False)
     _pair_of: dict[str, Pair] = field(init=False, repr=False)
-    _by_speed: dict[float, np.ndarray] = field(init=False, repr=False)
+    _by_speed: dict[tuple[float | None, float], np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions", "pairs"):
+        for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions", "pairs", "traffic_by_hour"):
             object.__setattr__(self, attr, tuple(getattr(self, attr)))
         self._validate()
         pair_of = {stop_id: pair for pair in self.pairs for stop_id in (pair.pickup, pair.delivery)}
@@ -254,6 +261,14 @@ class RoutingProblem:
             if (m < 0).any():
                 r, c = np.argwhere(m < 0)[0]
                 raise bad(name, f"negative value {m[r, c]} at [{r}][{c}]")
+        if self.traffic_by_hour:
+            if len(self.traffic_by_hour) != 24:
+                raise bad("traffic_by_hour", f"must have 24 factors (one per hour), got {len(self.traffic_by_hour)}")
+            for h, f in enumerate(self.traffic_by_hour):
+                if not (_finite(f) and 0 < f <= 100):
+                    raise bad(f"traffic_by_hour[{h}]", f"must be a factor > 0 and at most 100, got {f}")
+        if not (_finite(self.hour_at_zero) and 0 <= self.hour_at_zero < 24):
+            raise bad("hour_at_zero", f"must be a clock hour in [0, 24), got {self.hour_at_zero}")
         if not (_finite(self.depot_load_s) and self.depot_load_s >= 0):
             raise bad("depot_load_s", f"must be a number >= 0 and at most 1e9, got {self.depot_load_s}")
         if not (_finite(self.speed_m_per_s) and self.speed_m_per_s > 0):
@@ -455,16 +470,28 @@ class RoutingProblem:
         return self._dur
 
     def durations_for(self, vtype: VehicleType) -> np.ndarray:
-        """Travel-time matrix (seconds, read-only) of vehicles of `vtype`: the problem's, or distance / the
-        type's own speed."""
-        if vtype.speed_m_per_s is None:
+        """Planning travel-time matrix (seconds, read-only) of vehicles of `vtype`: the problem's, or distance /
+        the type's own speed; times the slowest hour's factor under a traffic profile."""
+        slowest = max(self.traffic_by_hour) if self.traffic_by_hour else 1.0
+        if vtype.speed_m_per_s is None and slowest == 1.0:
             return self._dur
-        matrix = self._by_speed.get(vtype.speed_m_per_s)
+        key = (vtype.speed_m_per_s, slowest)
+        matrix = self._by_speed.get(key)
         if matrix is None:
-            matrix = self._dist / vtype.speed_m_per_s
+            base = self._dur if vtype.speed_m_per_s is None else self._dist / vtype.speed_m_per_s
+            matrix = base * slowest
             matrix.setflags(write=False)
-            self._by_speed[vtype.speed_m_per_s] = matrix
+            self._by_speed[key] = matrix
         return matrix
+
+    def leg_s(self, vtype: VehicleType, i: int, j: int, depart_s: float) -> float:
+        """Travel time (seconds) of a vehicle of `vtype` from location row i to j leaving at `depart_s`: the
+        nominal time times the factor of the clock hour it leaves in (no profile: the nominal time)."""
+        base = self._dur[i, j] if vtype.speed_m_per_s is None else self._dist[i, j] / vtype.speed_m_per_s
+        if not self.traffic_by_hour:
+            return float(base)
+        hour = math.floor(self.hour_at_zero + depart_s / 3600.0) % 24
+        return float(base * self.traffic_by_hour[hour])
 
     @property
     def has_breaks(self) -> bool:

@@ -51,9 +51,9 @@ def build_route(
 ) -> Route:
     """The route of vehicle `vehicle` of `vtype` visiting `stop_indices` (positions in `problem.stops`; a
     `reload_marker` is a reload at a depot between two trips), leaving the depot as late as possible without
-    waiting longer than needed. Loading at a depot (before each trip) takes `problem.depot_load_s`. With the
-    driver's `breaks` ((start, end) each, placed by the solver), the route leaves at `start_s` (the solver's)
-    and every activity is at its earliest around the breaks."""
+    waiting longer than needed, or at `start_s` if given. Loading at a depot (before each trip) takes
+    `problem.depot_load_s`. With the driver's `breaks` ((start, end) each, placed by the solver), the route
+    leaves at `start_s` (the solver's) and every activity is at its earliest around the breaks."""
     if breaks:
         return _route_with_breaks(problem, vtype, vehicle, stop_indices, start_s, sorted(breaks))
     dist, dur = problem.distances, problem.durations_for(vtype)
@@ -83,10 +83,12 @@ def build_route(
         prev = loc
     back = t + dur[prev, end_depot]
     slack = min(slack, waiting_total + (vtype.shift_end_s - back))
-    delay = max(0.0, min(slack, waiting_total))
-    # Shift the schedule by `delay`: each wait absorbs what it can.
+    delay = max(0.0, min(slack, waiting_total)) if start_s is None else max(0.0, start_s - vtype.shift_start_s)
+    # Shift the schedule by `delay`: each wait absorbs what it can. Under a traffic profile the legs are timed
+    # by the hour they leave in, never slower than the slowest hour the plan assumed.
     depart = vtype.shift_start_s + delay
     t = depart + load_s
+    traffic = bool(problem.traffic_by_hour)
     prev = depot
     visits = []
     k = len(problem.dimensions)
@@ -104,7 +106,7 @@ def build_route(
 
     on_board = trip_load(0)
     for n, (s, loc, window, service) in enumerate(legs):
-        arrive = t + dur[prev, loc]
+        arrive = t + (problem.leg_s(vtype, prev, loc, t) if traffic else dur[prev, loc])
         distance += dist[prev, loc]
         a = window[0] if window is not None else -math.inf
         start = max(arrive, a)
@@ -120,7 +122,7 @@ def build_route(
             visits.append(Visit(s.id, float(arrive), float(start), float(t), tuple(load), tuple(on_board)))
         prev = loc
     distance += dist[prev, end_depot]
-    end = t + dur[prev, end_depot]
+    end = t + (problem.leg_s(vtype, prev, end_depot, t) if traffic else dur[prev, end_depot])
     duration = end - depart
     cost = vtype.fixed_cost + vtype.cost_per_km * distance / 1000.0 + vtype.cost_per_h * duration / 3600.0
     return Route(
@@ -146,9 +148,13 @@ def _route_with_breaks(
 ) -> Route:
     """`build_route` for a driver with breaks: earliest times from the given start, travel pausing during a
     break, no service (or loading) overlapping one."""
-    dist, dur = problem.distances, problem.durations_for(vtype)
+    dist = problem.distances
     load_s = problem.depot_load_s
     k = len(problem.dimensions)
+
+    def leg(i: int, j: int, leave: float) -> float:
+        return problem.leg_s(vtype, i, j, leave)
+
     depart = vtype.shift_start_s if start_s is None else max(vtype.shift_start_s, start_s)
     depart = serve_around(depart, load_s, breaks)
     t = depart + load_s
@@ -169,7 +175,7 @@ def _route_with_breaks(
     for n, i in enumerate(stop_indices):
         if i < 0:
             loc = problem.location_index(problem.depots[-i - 1])
-            arrive = travel_through(t, dur[prev, loc], breaks)
+            arrive = travel_through(t, leg(prev, loc, t), breaks)
             start = serve_around(arrive, load_s, breaks)
             t = start + load_s
             on_board = loaded_for(n + 1)
@@ -177,7 +183,7 @@ def _route_with_breaks(
         else:
             s = problem.stops[i]
             loc = problem.location_index(s.location)
-            arrive = travel_through(t, dur[prev, loc], breaks)
+            arrive = travel_through(t, leg(prev, loc, t), breaks)
             a = s.window_s[0] if s.window_s is not None else -math.inf
             start = serve_around(max(arrive, a), s.service_s, breaks)
             t = start + s.service_s
@@ -189,7 +195,7 @@ def _route_with_breaks(
         prev = loc
     end_depot = problem.location_index(vtype.end)
     distance += dist[prev, end_depot]
-    end = travel_through(t, dur[prev, end_depot], breaks)
+    end = travel_through(t, leg(prev, end_depot, t), breaks)
     duration = end - depart
     cost = vtype.fixed_cost + vtype.cost_per_km * distance / 1000.0 + vtype.cost_per_h * duration / 3600.0
     return Route(

@@ -36,7 +36,7 @@ BACKENDS = ["ortools", "pyvrp"]
 @st.composite
 def problems_with_constraints(draw):  # type: ignore[no-untyped-def]
     """Deliveries, returns, pairs (with windows), skills, route length limits, speeds per vehicle type,
-    several trips with reloads, loading time and optional stops."""
+    several trips with reloads, loading time, drivers' breaks, an hourly traffic profile and optional stops."""
     coord = st.floats(-5000, 5000, allow_nan=False)
     locations = [Location("D", 0.0, 0.0)]
     stops: list[Stop] = []
@@ -538,3 +538,59 @@ def replace_type(t: VehicleType, **changes) -> VehicleType:  # type: ignore[no-u
     from dataclasses import replace
 
     return replace(t, **changes)
+
+
+def _rush_hour() -> RoutingProblem:
+    # 7 o'clock at 0 s; travel takes twice as long from 8 to 10; one stop 3.6 km out, window closing at 9:00
+    return RoutingProblem(
+        (Location("D", 0.0, 0.0), Location("A", 3600.0, 0.0)),
+        ("D",),
+        (Stop("a", "A", demand=(1.0,), window_s=(0.0, 7200.0)),),
+        (VehicleType("van", 1, (5.0,), "D"),),
+        traffic_by_hour=tuple([1.0] * 8 + [2.0] * 2 + [1.0] * 14),
+        hour_at_zero=7.0,
+    )
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp", "auto"])
+def test_routes_are_timed_by_the_hour_they_drive_in(backend: str) -> None:
+    problem = _rush_hour()
+    result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
+    assert check_solution(problem, result).ok
+    (route,) = result.routes
+    # planned at the slowest hour (7200 s out, no later than 9:00), it leaves at 7:00 and drives at 1x
+    assert route.start_s == pytest.approx(0.0) and route.visits[0].arrival_s == pytest.approx(3600.0)
+    assert route.end_s == pytest.approx(3600.0 + 2 * 3600.0)  # back from 8:00 in rush hour: twice as long
+
+
+def test_checker_times_a_plan_in_rush_hour_and_catches_the_window_it_misses() -> None:
+    problem = _rush_hour()
+    on_time = plan_from_json(problem, '{"routes": [{"vehicle_type": "van", "stops": ["a"], "start_s": 0}]}')
+    assert check_solution(problem, on_time).ok
+    late = plan_from_json(problem, '{"routes": [{"vehicle_type": "van", "stops": ["a"], "start_s": 3600}]}')
+    # leaving at 8:00 the 3.6 km take 7200 s: served at 10800 s, after 7200
+    assert late.routes[0].visits[0].arrival_s == pytest.approx(10_800.0)
+    assert check_solution(problem, late).violations == (
+        "route 0 (van #0): stop a served at 10800.000 s, after its window closes at 7200.0",
+    )
+
+
+def test_a_bad_traffic_profile_is_named() -> None:
+    with pytest.raises(InvalidProblemError) as info:
+        RoutingProblem(
+            tuple(_line(1)),
+            ("D",),
+            (Stop("a", "L0"),),
+            (VehicleType("van", 1, (5.0,), "D"),),
+            traffic_by_hour=(1.0,) * 23,
+        )
+    assert info.value.field == "traffic_by_hour"
+    with pytest.raises(InvalidProblemError) as info:
+        RoutingProblem(
+            tuple(_line(1)),
+            ("D",),
+            (Stop("a", "L0"),),
+            (VehicleType("van", 1, (5.0,), "D"),),
+            traffic_by_hour=(1.0,) * 5 + (0.0,) + (1.0,) * 18,
+        )
+    assert info.value.field == "traffic_by_hour[5]"
