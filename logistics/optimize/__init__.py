@@ -1,7 +1,8 @@
 """Pure solvers: data in, plan out. Importable and usable without simpy or any scenario file.
 
-Vehicle routing: build a `RoutingProblem`, call `solve_routing(problem, SolveParams(...))`, and verify any
-result with `check_solution`.
+Vehicle routing: build a `RoutingProblem`, call `solve_routing(problem, SolveParams(...))` (optionally from
+an earlier plan: `initial=`), and verify any result with `check_solution`. With vans already on the road,
+`replan_problem(problem, vans)` gives the problem to solve next.
 """
 
 from logistics.optimize.checker import CheckReport, check_solution
@@ -16,6 +17,7 @@ from logistics.optimize.problem import (
     Stop,
     VehicleType,
 )
+from logistics.optimize.replan import Replan, VanOnRoad, replan_problem
 from logistics.optimize.result import Route, RoutingResult, SolveParams, Status, Unassigned, Visit
 from logistics.optimize.routing import BACKENDS, servable_stops, solve_routing
 
@@ -26,6 +28,7 @@ __all__ = [
     "InvalidProblemError",
     "Location",
     "Pair",
+    "Replan",
     "Route",
     "RoutingProblem",
     "RoutingResult",
@@ -33,6 +36,7 @@ __all__ = [
     "Status",
     "Stop",
     "Unassigned",
+    "VanOnRoad",
     "VehicleType",
     "Visit",
     "check_solution",
@@ -41,6 +45,7 @@ __all__ = [
     "read_matrix",
     "read_solomon",
     "read_vrplib",
+    "replan_problem",
     "servable_stops",
     "solve_routing",
 ]

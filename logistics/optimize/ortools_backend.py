@@ -130,11 +130,17 @@ PORTFOLIO_WINDOWS = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_
 PORTFOLIO_PLAIN = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
 
 
-def solve_with_ortools(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
-    """Solve `problem` over the stops `candidates` with OR-Tools (a portfolio when `params.workers` > 1)."""
-    if params.workers > 1 and params.first_solution.lower() == "auto":
+def solve_with_ortools(
+    problem: RoutingProblem,
+    candidates: list[int],
+    params: SolveParams,
+    initial: list[tuple[int, int, list[int]]] | None = None,
+) -> BackendSolution:
+    """Solve `problem` over the stops `candidates` with OR-Tools (a portfolio when `params.workers` > 1),
+    from the `initial` routes if given (a warm start)."""
+    if params.workers > 1 and params.first_solution.lower() == "auto" and not initial:
         return _portfolio(problem, candidates, params)
-    return _solve_one(problem, candidates, params)
+    return _solve_one(problem, candidates, params, initial)
 
 
 def _portfolio(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
@@ -164,8 +170,13 @@ def unsupported(problem: RoutingProblem) -> list[str]:
     return [UNSUPPORTED["reload_depots"]] if problem.has_reloads else []
 
 
-def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
-    """One OR-Tools search."""
+def _solve_one(
+    problem: RoutingProblem,
+    candidates: list[int],
+    params: SolveParams,
+    initial: list[tuple[int, int, list[int]]] | None = None,
+) -> BackendSolution:
+    """One OR-Tools search (from the `initial` routes if given and OR-Tools accepts them as a solution)."""
     missing = unsupported(problem)
     if missing:
         from logistics.optimize.problem import InvalidProblemError
@@ -377,7 +388,20 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
     search.log_search = params.log
 
     solve_started = time.perf_counter()
-    assignment = routing.SolveWithParameters(search)
+    start_from = None
+    if initial:
+        routing.CloseModelWithParameters(search)
+        vehicle_of = {kv: v for v, kv in enumerate(vehicles)}
+        node_of = {i: n for n, i in enumerate(candidates, start=n_depots)}
+        plan: list[list[int]] = [[] for _ in vehicles]
+        for k, j, seq in initial:
+            if (k, j) in vehicle_of:
+                plan[vehicle_of[(k, j)]] = [manager.NodeToIndex(node_of[i]) for i in seq if i in node_of]
+        start_from = routing.ReadAssignmentFromRoutes(plan, True)
+    if start_from is not None:
+        assignment = routing.SolveFromAssignmentWithParameters(start_from, search)
+    else:
+        assignment = routing.SolveWithParameters(search)
     solve_s = time.perf_counter() - solve_started
     status = STATUS_NAMES.get(routing.status(), str(routing.status()))
     stats = {
@@ -387,6 +411,7 @@ def _solve_one(problem: RoutingProblem, candidates: list[int], params: SolvePara
         "first_solution": strategy,
         "vehicles_available": len(vehicles),
         "solutions": routing.solver().Solutions(),
+        "warm_start": "none" if not initial else ("used" if start_from is not None else "rejected"),
         "branches": routing.solver().Branches(),
     }
     if assignment is None:

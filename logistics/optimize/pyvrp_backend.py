@@ -31,8 +31,14 @@ def _require_pyvrp():
     return pyvrp
 
 
-def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
-    """Solve `problem` over the stops `candidates` with PyVRP's iterated local search."""
+def solve_with_pyvrp(
+    problem: RoutingProblem,
+    candidates: list[int],
+    params: SolveParams,
+    initial: list[tuple[int, int, list[int]]] | None = None,
+) -> BackendSolution:
+    """Solve `problem` over the stops `candidates` with PyVRP's iterated local search, from the `initial`
+    routes if given (a warm start)."""
     pyvrp = _require_pyvrp()
     if problem.has_breaks:
         raise InvalidProblemError(
@@ -229,7 +235,43 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
     # iterations without a better solution, more than a large instance runs in its limit.
     stalled = NoImprovement(1_000 + 100 * len(stops))
 
+    def warm(data):  # type: ignore[no-untyped-def]
+        """The initial routes as a PyVRP solution (None if there are none or PyVRP rejects them)."""
+        if not initial:
+            return None
+        position = {i: n for n, i in enumerate(candidates)}
+        single_at = {n: c for c, n in enumerate(single)}
+        pair_at = {
+            n: (e, kind) for e, pair in enumerate(paired) for n, kind in zip(pair, ("PICKUP", "DELIVERY"), strict=True)
+        }
+        type_at = {k: x for x, k in enumerate(type_of)}
+        kind = pyvrp.ActivityType
+        routes = []
+        used: dict[int, int] = {}
+        for k, _, seq in initial:
+            if k not in type_at or used.get(k, 0) >= problem.vehicle_types[k].count:
+                continue
+            activities = []
+            for i in seq:
+                if i < 0:
+                    activities.append(pyvrp.Activity(kind.DEPOT, depot_ids.index(problem.depots[-i - 1])))
+                elif i in position and position[i] in single_at:
+                    activities.append(pyvrp.Activity(kind.CLIENT, single_at[position[i]]))
+                elif i in position:
+                    e, step = pair_at[position[i]]
+                    activities.append(pyvrp.Activity(getattr(kind, step), e))
+            if activities:
+                used[k] = used.get(k, 0) + 1
+                routes.append(pyvrp.Route(data, activities, type_at[k]))
+        try:
+            return pyvrp.Solution(data, routes) if routes else None
+        except (ValueError, IndexError, RuntimeError):
+            return None
+
+    warm_used = "none"
+
     def solve(optional_all: bool, seconds: float):
+        nonlocal warm_used
         data = pyvrp.ProblemData(
             locations,
             clients(optional_all),
@@ -242,9 +284,12 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         criteria: list[StoppingCriterion] = [MaxRuntime(max(0.05, seconds)), stalled]
         if params.solution_limit is not None:
             criteria.append(MaxIterations(params.solution_limit * 100))
+        start = warm(data)
+        if initial:
+            warm_used = "used" if start is not None else "rejected"
         return pyvrp.solve(
             data, MultipleCriteria(criteria), seed=params.seed, collect_stats=False, display=params.log,
-            params=solve_params(optional_all),
+            params=solve_params(optional_all), initial_solution=start,
         )  # fmt: skip
 
     # The time limit is wall-clock from `started`: the search, and a fallback search if the first finds no
@@ -265,6 +310,7 @@ def solve_with_pyvrp(problem: RoutingProblem, candidates: list[int], params: Sol
         "search_s": result.runtime,
         "pyvrp_feasible": best.is_feasible(),
         "fallback_optional": fallback,
+        "warm_start": warm_used,
     }
     if not best.is_feasible():
         return BackendSolution([], list(candidates), False, False, stats)

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from logistics.optimize.problem import InvalidProblemError, RoutingProblem, VehicleType
 from logistics.optimize.result import RoutingResult, SolveParams, Status, Unassigned
-from logistics.optimize.timing import build_route
+from logistics.optimize.timing import build_route, reload_marker
 
-__all__ = ["BACKENDS", "BackendSolution", "RoutingBackend", "build_result", "servable_stops", "solve_routing"]
+__all__ = [
+    "BACKENDS",
+    "BackendSolution",
+    "PlanLike",
+    "RoutingBackend",
+    "build_result",
+    "initial_routes",
+    "servable_stops",
+    "solve_routing",
+]
 
 
 @dataclass(frozen=True)
@@ -30,37 +39,52 @@ class BackendSolution:
     """Per route (position in `routes`) whose driver takes breaks: its start time and the breaks' (start, end)."""
 
 
+Initial = list[tuple[int, int, list[int]]] | None
+"""A plan to start the search from: (vehicle type index, vehicle number, stop positions and reload markers)."""
+
+
 class RoutingBackend(Protocol):
-    """Solves a problem restricted to the stops in `candidates` (positions in `problem.stops`)."""
+    """Solves a problem restricted to the stops in `candidates` (positions in `problem.stops`), from the
+    `initial` plan when one is given (a backend that cannot start from a plan ignores it)."""
 
-    def __call__(self, problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution: ...
+    def __call__(
+        self, problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
+    ) -> BackendSolution: ...
 
 
-def _ortools(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+def _ortools(
+    problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
+) -> BackendSolution:
     from logistics.optimize.ortools_backend import solve_with_ortools
 
-    return solve_with_ortools(problem, candidates, params)
+    return solve_with_ortools(problem, candidates, params, initial)
 
 
-def _pyvrp(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+def _pyvrp(
+    problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
+) -> BackendSolution:
     from logistics.optimize.pyvrp_backend import solve_with_pyvrp
 
-    return solve_with_pyvrp(problem, candidates, params)
+    return solve_with_pyvrp(problem, candidates, params, initial)
 
 
-def _nearest_neighbour(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+def _nearest_neighbour(
+    problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
+) -> BackendSolution:
     from logistics.optimize.greedy import solve_nearest_neighbour
 
     return solve_nearest_neighbour(problem, candidates, params)
 
 
-def _fixed_zone(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
+def _fixed_zone(
+    problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
+) -> BackendSolution:
     from logistics.optimize.greedy import solve_fixed_zone
 
     return solve_fixed_zone(problem, candidates, params)
 
 
-BACKENDS: dict[str, Callable[[RoutingProblem, list[int], SolveParams], BackendSolution]] = {
+BACKENDS: dict[str, RoutingBackend] = {
     "ortools": _ortools,
     "pyvrp": _pyvrp,
     "nearest_neighbour": _nearest_neighbour,  # construction baselines (logistics.optimize.greedy)
@@ -143,14 +167,54 @@ def servable_stops(problem: RoutingProblem) -> tuple[list[int], list[Unassigned]
     return ok, out
 
 
-def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) -> RoutingResult:
+PlanLike = RoutingResult | Sequence[tuple[str, int, Sequence[str]]]
+"""A plan: a result (of this problem or an earlier version of it), or (vehicle type id, vehicle, stop ids)."""
+
+
+def initial_routes(problem: RoutingProblem, plan: PlanLike) -> list[tuple[int, int, list[int]]]:
+    """A plan in the backends' index form, kept to what still fits `problem`: stops it no longer has (served,
+    cancelled) and vehicles it no longer has are left out, so a plan of an earlier wave warm-starts the next."""
+    types = {t.id: k for k, t in enumerate(problem.vehicle_types)}
+    stops = {s.id: i for i, s in enumerate(problem.stops)}
+    if isinstance(plan, RoutingResult):
+        sequences = [(r.vehicle_type, r.vehicle, [(v.stop, v.reload) for v in r.visits]) for r in plan.routes]
+    else:
+        sequences = [(t, n, [(x, False) for x in ids]) for t, n, ids in plan]
+    out: list[tuple[int, int, list[int]]] = []
+    taken: set[tuple[int, int]] = set()
+    seen: set[int] = set()
+    for type_id, vehicle, visits in sequences:
+        k = types.get(type_id)
+        if k is None or not 0 <= vehicle < problem.vehicle_types[k].count or (k, vehicle) in taken:
+            continue
+        seq: list[int] = []
+        for stop_id, reload in visits:
+            if reload:
+                if problem.vehicle_types[k].reload_depots and stop_id in problem.depots and seq and seq[-1] >= 0:
+                    seq.append(reload_marker(problem.depots.index(stop_id)))
+            elif stop_id in stops and stops[stop_id] not in seen:
+                seq.append(stops[stop_id])
+                seen.add(stops[stop_id])
+        while seq and seq[-1] < 0:
+            seq.pop()
+        if seq:
+            taken.add((k, vehicle))
+            out.append((k, vehicle, seq))
+    return out
+
+
+def solve_routing(
+    problem: RoutingProblem, params: SolveParams | None = None, initial: PlanLike | None = None
+) -> RoutingResult:
     """Solve `problem` with the backend named in `params`: "ortools", "pyvrp" or "auto" (both at once on
-    two cores, the better result wins). Never raises for an infeasible problem: stops that cannot be served
-    come back in `unassigned` with a reason. Raises `InvalidProblemError` for bad parameters."""
+    two cores, the better result wins), from the `initial` plan if given (a warm start: the search begins
+    from it; what no longer fits is left out, see `initial_routes`). Never raises for an infeasible problem:
+    stops that cannot be served come back in `unassigned` with a reason. Raises `InvalidProblemError` for bad
+    parameters."""
     params = params or SolveParams()
     started = time.perf_counter()
     if params.backend == "auto":
-        return _solve_auto(problem, params, started)
+        return _solve_auto(problem, params, started, initial)
     backend = BACKENDS.get(params.backend)
     if backend is None:
         raise InvalidProblemError(
@@ -159,7 +223,12 @@ def solve_routing(problem: RoutingProblem, params: SolveParams | None = None) ->
     candidates, unservable = servable_stops(problem)
     search = _capped_fleet(problem, len(candidates))
     within = _within(params, started, 0.98)  # the rest of the limit: building the result
-    solution = backend(search, candidates, within) if candidates else BackendSolution([], [], True, True, {})
+    start = None
+    if initial is not None:
+        usable = set(candidates)
+        start = [(k, n, [i for i in seq if i < 0 or i in usable]) for k, n, seq in initial_routes(search, initial)]
+        start = [(k, n, seq) for k, n, seq in start if any(i >= 0 for i in seq)]
+    solution = backend(search, candidates, within, start) if candidates else BackendSolution([], [], True, True, {})
     return build_result(problem, params.backend, solution, unservable, time.perf_counter() - started)
 
 
@@ -183,7 +252,9 @@ def _capped_fleet(problem: RoutingProblem, stops: int) -> RoutingProblem:
     return replace(problem, vehicle_types=fleet, distance_m=problem.distances, duration_s=problem.durations)
 
 
-def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) -> RoutingResult:
+def _solve_auto(
+    problem: RoutingProblem, params: SolveParams, started: float, initial: PlanLike | None = None
+) -> RoutingResult:
     """PyVRP in a child process and OR-Tools here, at the same time and each with the whole time limit
     (two cores), so `auto` costs the wall time of one; the better result wins. Without PyVRP: OR-Tools."""
     from dataclasses import replace
@@ -191,7 +262,7 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
     try:
         import pyvrp  # noqa: F401
     except ImportError:
-        result = solve_routing(problem, replace(params, backend="ortools"))
+        result = solve_routing(problem, replace(params, backend="ortools"), initial)
         return replace(result, backend="auto:ortools")
     from logistics.core.process import Forked
     from logistics.optimize.ortools_backend import unsupported
@@ -202,13 +273,13 @@ def _solve_auto(problem: RoutingProblem, params: SolveParams, started: float) ->
             "params.backend", "no backend plans both drivers' breaks and several trips per vehicle (reload_depots)"
         )
     if alone is not None:  # one backend can express the problem (breaks: OR-Tools; several trips: PyVRP)
-        result = solve_routing(problem, replace(_within(params, started, 0.98), backend=alone))
+        result = solve_routing(problem, replace(_within(params, started, 0.98), backend=alone), initial)
         return replace(result, backend=f"auto:{alone}", runtime_s=time.perf_counter() - started)
     # each within what is left (the child's start and the hand-back included); the child has its problem
     # from the fork before the OR-Tools search here takes the interpreter lock
-    other = Forked(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"))
+    other = Forked(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"), initial)
     try:
-        here = solve_routing(problem, replace(_within(params, started, 0.97), backend="ortools"))
+        here = solve_routing(problem, replace(_within(params, started, 0.97), backend="ortools"), initial)
     except BaseException:
         other.cancel()
         raise
