@@ -51,7 +51,7 @@ def test_a_plan_of_an_earlier_wave_warm_starts_the_next_without_its_served_stops
     later = RoutingProblem(
         problem.locations,
         ("D",),
-        tuple(s for s in problem.stops if s.id not in served) + (Stop("new", "L0", demand=(1.0,)),),
+        (*tuple(s for s in problem.stops if s.id not in served), Stop("new", "L0", demand=(1.0,))),
         problem.vehicle_types,
         speed_m_per_s=8.0,
     )
@@ -75,7 +75,7 @@ def _on_the_road(problem: RoutingProblem, plan, route_no: int = 0, pin: bool = T
     rest = RoutingProblem(
         problem.locations,
         ("D",),
-        tuple(s for s in problem.stops if s.id not in served) + (Stop("fresh", "L1", demand=(1.0,)),),
+        (*tuple(s for s in problem.stops if s.id not in served), Stop("fresh", "L1", demand=(1.0,))),
         problem.vehicle_types,
         speed_m_per_s=problem.speed_m_per_s,
     )
