@@ -385,6 +385,10 @@ def optimize_routes(
     durations: Annotated[
         Path | None, typer.Option(help="Travel-time matrix (s), the same formats (default: distance / speed).")
     ] = None,
+    osrm: Annotated[
+        str | None,
+        typer.Option(help="OSRM server URL: road distances and times from its table service (lat/lon locations)."),
+    ] = None,
 ) -> None:
     """Solve a vehicle routing problem, check the solution independently and print a summary."""
     from dataclasses import replace
@@ -403,6 +407,10 @@ def optimize_routes(
             if dur is None and problem.duration_s is None:
                 dur = dist / problem.speed_m_per_s
             problem = replace(problem, distance_m=dist, duration_s=dur if dur is not None else problem.durations)
+        if osrm is not None:
+            from logistics.optimize.travel import OsrmTable, with_travel
+
+            problem = with_travel(problem, OsrmTable(osrm))
         params = SolveParams(
             time_limit_s=time_limit, backend=backend, seed=seed, solution_limit=solution_limit, workers=workers
         )
