@@ -23,7 +23,14 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def run(lists: int, max_picks: int, seed: int) -> dict:  # type: ignore[type-arg]
     """Evaluate every policy on `lists` random pick lists; returns the summary that is printed."""
-    from logistics.optimize.picking import POLICIES, Pick, PickLists, SingleBlockLayout, held_karp_tour_m, pick_tours_m
+    from logistics.optimize.picking.single_block import (
+        POLICIES,
+        Pick,
+        PickLists,
+        SingleBlockLayout,
+        held_karp_tour_m,
+        pick_tours_m,
+    )
 
     layout = SingleBlockLayout(aisles=10, aisle_length_m=25.0, aisle_spacing_m=3.0)
     rng = np.random.default_rng(seed)
@@ -64,8 +71,8 @@ def run(lists: int, max_picks: int, seed: int) -> dict:  # type: ignore[type-arg
 
 def _multiblock(lists: int, max_picks: int, seed: int) -> dict:  # type: ignore[type-arg]
     """Three blocks (10 aisles, cross aisles every 12.5 m): heuristic gaps to the exact Held-Karp tour."""
-    from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
-    from logistics.optimize.picking import Pick
+    from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_tour
+    from logistics.optimize.picking.single_block import Pick
 
     layout = MultiBlockLayout(10, 3.0, (0.0, 12.5, 25.0, 37.5))
     rng = np.random.default_rng(seed + 1)

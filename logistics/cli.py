@@ -394,7 +394,7 @@ def optimize_routes(
     from dataclasses import replace
 
     from logistics.optimize import SolveParams, check_solution, read_instance, read_matrix, solve_routing
-    from logistics.optimize.jsonio import result_to_json
+    from logistics.optimize.routing.jsonio import result_to_json
 
     try:
         if out is not None:
@@ -408,7 +408,7 @@ def optimize_routes(
                 dur = dist / problem.speed_m_per_s
             problem = replace(problem, distance_m=dist, duration_s=dur if dur is not None else problem.durations)
         if osrm is not None:
-            from logistics.optimize.travel import OsrmTable, with_travel
+            from logistics.optimize.routing.travel import OsrmTable, with_travel
 
             problem = with_travel(problem, OsrmTable(osrm))
         params = SolveParams(
@@ -456,7 +456,7 @@ def optimize_check_routes(
 ) -> None:
     """Check a plan someone else made against a problem: every violation, with the stop and the amount."""
     from logistics.optimize import check_solution, read_instance
-    from logistics.optimize.plans import plan_from_json
+    from logistics.optimize.routing.plans import plan_from_json
 
     try:
         problem = read_instance(problem_file)
@@ -604,7 +604,7 @@ def optimize_slots(
     """Assign SKUs to storage slots (exact min-cost flow or a baseline), check the plan and print a summary."""
     import json
 
-    from logistics.optimize.problem import InvalidProblemError
+    from logistics.optimize.routing.problem import InvalidProblemError
     from logistics.optimize.slotting import (
         SlottingProblem,
         check_slotting,
@@ -712,7 +712,7 @@ def optimize_routes_schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
 ) -> None:
     """Print or write the JSON Schema of the routing problem format."""
-    from logistics.optimize.jsonio import routing_problem_schema
+    from logistics.optimize.routing.jsonio import routing_problem_schema
 
     _emit_schema(routing_problem_schema(), out)
 

@@ -5,21 +5,21 @@ an earlier plan: `initial=`), and verify any result with `check_solution`. With 
 `replan_problem(problem, vans)` gives the problem to solve next.
 """
 
-from logistics.optimize.checker import CheckReport, check_solution
-from logistics.optimize.instances import read_instance, read_lilim, read_solomon, read_vrplib
-from logistics.optimize.matrices import read_matrix
-from logistics.optimize.problem import (
+from logistics.optimize.common import InvalidProblemError, Status
+from logistics.optimize.routing.checker import CheckReport, check_solution
+from logistics.optimize.routing.instances import read_instance, read_lilim, read_solomon, read_vrplib
+from logistics.optimize.routing.matrices import read_matrix
+from logistics.optimize.routing.problem import (
     Break,
-    InvalidProblemError,
     Location,
     Pair,
     RoutingProblem,
     Stop,
     VehicleType,
 )
-from logistics.optimize.replan import Replan, VanOnRoad, replan_problem
-from logistics.optimize.result import Route, RoutingResult, SolveParams, Status, Unassigned, Visit
-from logistics.optimize.routing import BACKENDS, servable_stops, solve_routing
+from logistics.optimize.routing.replan import Replan, VanOnRoad, replan_problem
+from logistics.optimize.routing.result import Route, RoutingResult, SolveParams, Unassigned, Visit
+from logistics.optimize.routing.solve import BACKENDS, servable_stops, solve_routing
 
 __all__ = [
     "BACKENDS",

@@ -17,8 +17,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from logistics.optimize.problem import InvalidProblemError
-from logistics.optimize.result import Status
+from logistics.optimize.common import InvalidProblemError, Status
 
 __all__ = [
     "DockDoor",

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError
-from logistics.optimize.result import Status
+from logistics.optimize.common import InvalidProblemError, Status
 
 __all__ = ["Departure", "ShipmentClass", "SpacePlan", "SpaceProblem", "allocate_space"]
 

@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
-from logistics.optimize.layout import TEMPERATURES, WarehouseLayout
-from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
-from logistics.optimize.picking import Pick, PickLists, pick_tours_m
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.picking.layout import TEMPERATURES, WarehouseLayout
+from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_tour
+from logistics.optimize.picking.single_block import Pick, PickLists, pick_tours_m
 from logistics.optimize.textio import csv_reader, parse_float, parse_int
 
 __all__ = [

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.picking.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
 from logistics.optimize.slotting import OrderHistory, SkuTable
 
 __all__ = ["OrderHistory", "bonded_layout", "generate_orders", "generate_skus"]

@@ -11,8 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout, read_slots_csv, write_slots_csv
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.picking.layout import (
+    WarehouseLayout,
+    Zone,
+    ZoneBand,
+    generate_layout,
+    read_slots_csv,
+    write_slots_csv,
+)
 from logistics.optimize.slotting import OrderHistory, SkuTable, SlottingPlan, SlottingProblem
 from logistics.optimize.textio import csv_reader, read_text
 

@@ -8,7 +8,7 @@ import io
 import math
 from pathlib import Path
 
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
 
 __all__ = ["csv_reader", "parse_float", "parse_int", "read_text"]
 

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from logistics.optimize.problem import RoutingProblem
-from logistics.optimize.result import RoutingResult, SolveParams
-from logistics.optimize.routing import solve_routing
+from logistics.optimize.routing.problem import RoutingProblem
+from logistics.optimize.routing.result import RoutingResult, SolveParams
+from logistics.optimize.routing.solve import solve_routing
 from logistics.policies.registry import Registry
 
 __all__ = ["DISPATCH", "DispatchPolicy", "SolverDispatch"]

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from logistics.optimize.linehaul import Departure, ShipmentClass, SpaceProblem, allocate_space
-from logistics.optimize.result import Status
+from logistics.optimize.routing.result import Status
 from logistics.policies.registry import Registry
 
 __all__ = ["ALLOCATION", "AllocationPolicy", "Departure", "FirstComeFirstServed", "OptimizedAllocation", "Queue"]

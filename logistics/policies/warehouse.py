@@ -23,10 +23,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from logistics.optimize.layout import WarehouseLayout
-from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
-from logistics.optimize.picking import POLICIES as SINGLE_BLOCK_ROUTING
-from logistics.optimize.picking import Pick, PickLists, SingleBlockLayout, pick_tours_m
+from logistics.optimize.picking.layout import WarehouseLayout
+from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_tour
+from logistics.optimize.picking.single_block import POLICIES as SINGLE_BLOCK_ROUTING
+from logistics.optimize.picking.single_block import Pick, PickLists, SingleBlockLayout, pick_tours_m
 from logistics.optimize.slotting import METHODS as SLOTTING_METHODS
 from logistics.optimize.slotting import SlottingPlan, SlottingProblem, reslot, solve_slotting
 from logistics.policies.registry import Registry

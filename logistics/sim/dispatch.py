@@ -25,9 +25,9 @@ import pandas as pd
 import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.optimize.checker import check_solution
-from logistics.optimize.problem import Location, RoutingProblem, Stop, VehicleType
-from logistics.optimize.result import Route
+from logistics.optimize.routing.checker import check_solution
+from logistics.optimize.routing.problem import Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.routing.result import Route
 from logistics.policies.dispatch import DISPATCH
 from logistics.scenario.lastmile import LastMile
 from logistics.sim.monitor import END_REASONS, OrderColumns

@@ -22,7 +22,7 @@ import simpy
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.optimize.picking import PickLists
+from logistics.optimize.picking.single_block import PickLists
 from logistics.optimize.slotting import SkuTable as SlotSkus
 from logistics.optimize.slotting import SlottingProblem, count_moves
 from logistics.policies.warehouse import FLOOR_POLICIES, Pool

@@ -4,7 +4,7 @@ cross aisles), with the layout's own errors reported at the section's field path
 from __future__ import annotations
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
-from logistics.optimize.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
+from logistics.optimize.picking.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
 from logistics.scenario.warehouse import Floor
 
 __all__ = ["build_layout"]

@@ -27,8 +27,8 @@ from logistics.optimize import (
     check_solution,
     solve_routing,
 )
-from logistics.optimize.jsonio import problem_from_json, problem_to_json, result_to_json
-from logistics.optimize.plans import evaluate_plan, plan_from_json
+from logistics.optimize.routing.jsonio import problem_from_json, problem_to_json, result_to_json
+from logistics.optimize.routing.plans import evaluate_plan, plan_from_json
 
 BACKENDS = ["ortools", "pyvrp"]
 
@@ -335,7 +335,7 @@ def test_the_new_constraints_round_trip_through_json_and_the_schema() -> None:
     assert again.depot_load_s == 60.0
     assert again.pairs == problem.pairs and again.stops == problem.stops
     assert again.vehicle_types == problem.vehicle_types
-    from logistics.optimize.jsonio import routing_problem_schema
+    from logistics.optimize.routing.jsonio import routing_problem_schema
 
     schema = routing_problem_schema()
     assert "pairs" in schema["properties"] and "skills" in schema["$defs"]["StopIn"]["properties"]
@@ -443,7 +443,7 @@ def test_one_van_serves_more_than_its_capacity_in_several_trips() -> None:
 
 
 def test_checker_catches_reloads_at_the_wrong_depot_too_many_and_pairs_across_trips() -> None:
-    from logistics.optimize.plans import Reload
+    from logistics.optimize.routing.plans import Reload
 
     problem = _multi_trip(max_reloads=1)
     fine = ("van", 0, ["s0", "s1", Reload("D"), "s2", "s3", Reload("D"), "p", "d"])
@@ -492,7 +492,7 @@ def test_drivers_take_their_break_in_its_window_and_the_checker_catches_every_wa
 
     def with_breaks(*breaks: tuple[float, float]):  # the solver's plan with other break times
         built = [r for r in result.routes]
-        from logistics.optimize.timing import build_route
+        from logistics.optimize.routing.timing import build_route
 
         index = [next(i for i, s in enumerate(problem.stops) if s.id == x) for x in route.stops]
         built[0] = build_route(problem, problem.vehicle_types[0], 0, index, route.start_s, breaks)
@@ -515,7 +515,7 @@ def test_a_break_that_pushes_a_stop_past_its_window_is_caught() -> None:
     two = RoutingProblem(problem.locations, ("D",), problem.stops[:2], problem.vehicle_types)
     result = evaluate_plan(two, [("van", 0, ["s0", "s1"])])
     # a break at 1600 (after s0's service) delays s1 to 1000 + 600 + 1800 + 1000 = 4400 > 4000
-    from logistics.optimize.timing import build_route
+    from logistics.optimize.routing.timing import build_route
 
     late = build_route(two, two.vehicle_types[0], 0, [0, 1], 0.0, ((1600.0, 3400.0),))
     from dataclasses import replace

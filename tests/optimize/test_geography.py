@@ -20,8 +20,8 @@ from logistics.optimize import (
     check_solution,
     solve_routing,
 )
-from logistics.optimize.jsonio import problem_from_json, problem_to_json
-from logistics.optimize.problem import EARTH_RADIUS_M
+from logistics.optimize.routing.jsonio import problem_from_json, problem_to_json
+from logistics.optimize.routing.problem import EARTH_RADIUS_M
 
 QINGDAO = (36.0671, 120.3826)
 FLEET = (VehicleType("van", 2, (10.0,), "depot"),)

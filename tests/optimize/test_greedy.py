@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from logistics.optimize import SolveParams, solve_routing
-from logistics.optimize.checker import check_solution
-from logistics.optimize.instances import read_solomon
-from logistics.optimize.problem import Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.routing.checker import check_solution
+from logistics.optimize.routing.instances import read_solomon
+from logistics.optimize.routing.problem import Location, RoutingProblem, Stop, VehicleType
 
 SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "data" / "solomon"
 

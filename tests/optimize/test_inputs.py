@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from logistics.cli import app
 from logistics.optimize import SolveParams, solve_routing
 from logistics.optimize.docks import DockDoor, DockProblem, Truck, schedule_docks
-from logistics.optimize.jsonio import problem_from_json
-from logistics.optimize.problem import InvalidProblemError
-from logistics.optimize.result import Status
+from logistics.optimize.routing.jsonio import problem_from_json
+from logistics.optimize.routing.problem import InvalidProblemError
+from logistics.optimize.routing.result import Status
 from tests.optimize.helpers import grid_problem, replace_problem
 
 BASE = {
@@ -126,7 +126,7 @@ def test_the_default_backend_solves_what_either_backend_solves() -> None:
 def test_the_cli_exits_non_zero_when_required_stops_are_left_out(tmp_path: Path) -> None:
     problem = replace_problem(grid_problem(n=6, vehicles=1, capacity=4.0), dimensions=("parcels",))
     path = tmp_path / "p.json"
-    from logistics.optimize.jsonio import problem_to_json
+    from logistics.optimize.routing.jsonio import problem_to_json
 
     path.write_text(problem_to_json(problem))
     result = _cli("optimize", "routes", str(path), "--time-limit", "1")

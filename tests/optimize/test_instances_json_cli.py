@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.optimize import InvalidProblemError, SolveParams, check_solution, read_instance, solve_routing
-from logistics.optimize.jsonio import (
+from logistics.optimize.routing.jsonio import (
     problem_from_json,
     problem_to_json,
     result_to_json,
@@ -37,7 +37,7 @@ def test_vrplib_reader_and_the_bks_solution_checks_out() -> None:
     assert len(p.stops) == 100 and p.vehicle_types[0].capacity == (206.0,)
     # The published best-known solution, read from its .sol file, must pass our checker at its BKS cost.
     from logistics.optimize import Route, RoutingResult, Status
-    from logistics.optimize.timing import build_route
+    from logistics.optimize.routing.timing import build_route
 
     routes = []
     for k, line in enumerate((SHARED_DATA / "cvrplib" / "X-n101-k25.sol").read_text().splitlines()):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from logistics.optimize import InvalidProblemError
-from logistics.optimize.layout import Zone, ZoneBand, generate_layout, read_slots_csv, write_slots_csv
+from logistics.optimize.picking.layout import Zone, ZoneBand, generate_layout, read_slots_csv, write_slots_csv
 
 ZONES = [ZoneBand(Zone("fast", "fast_pick"), 2), ZoneBand(Zone("cold", "cold", temperature="chilled"), 1)]
 

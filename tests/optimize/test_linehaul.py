@@ -7,7 +7,7 @@ import math
 import pytest
 
 from logistics.optimize.linehaul import Departure, ShipmentClass, SpaceProblem, allocate_space
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.routing.problem import InvalidProblemError
 
 
 def _dep(t: float, transit: float, per_kg: float, cap: float = 100.0, block: float = 0.0) -> Departure:

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics.optimize import InvalidProblemError
-from logistics.optimize.layout import Zone, ZoneBand, generate_layout
-from logistics.optimize.multiblock import MultiBlockLayout, multiblock_tour
-from logistics.optimize.picking import Pick, SingleBlockLayout, pick_tour_m
+from logistics.optimize.picking.layout import Zone, ZoneBand, generate_layout
+from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_tour
+from logistics.optimize.picking.single_block import Pick, SingleBlockLayout, pick_tour_m
 from logistics.optimize.slotting import SkuTable, SlottingProblem, history_travel_m, solve_slotting
 from logistics.optimize.slotting_data import generate_orders
 

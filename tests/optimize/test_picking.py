@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics.optimize import InvalidProblemError
-from logistics.optimize.picking import (
+from logistics.optimize.picking.single_block import (
     POLICIES,
     Pick,
     PickLists,

@@ -20,7 +20,7 @@ from logistics.optimize import (
     replan_problem,
     solve_routing,
 )
-from logistics.optimize.plans import evaluate_plan
+from logistics.optimize.routing.plans import evaluate_plan
 
 
 def _city(n: int = 30, seed: int = 3, vans: int = 4) -> RoutingProblem:

@@ -163,7 +163,7 @@ def test_checker_catches_a_tampered_result() -> None:
 def test_optimize_imports_without_simpy() -> None:
     code = (
         "import sys; sys.modules['simpy'] = None; "
-        "from logistics.optimize import solve_routing, SolveParams; import logistics.optimize.ortools_backend; "
+        "from logistics.optimize import solve_routing, SolveParams; import logistics.optimize.routing.ortools_backend; "
         "assert 'logistics.sim' not in sys.modules and 'logistics.scenario' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

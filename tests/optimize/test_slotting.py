@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics.optimize import InvalidProblemError
-from logistics.optimize.layout import Zone, ZoneBand, generate_layout
-from logistics.optimize.picking import Pick, pick_tour_m
+from logistics.optimize.picking.layout import Zone, ZoneBand, generate_layout
+from logistics.optimize.picking.single_block import Pick, pick_tour_m
 from logistics.optimize.slotting import (
     METHODS,
     OrderHistory,

@@ -20,7 +20,7 @@ from logistics.optimize import (
     check_solution,
     solve_routing,
 )
-from logistics.optimize.travel import OsrmTable, StraightLine, with_travel
+from logistics.optimize.routing.travel import OsrmTable, StraightLine, with_travel
 
 RECORDED = Path(__file__).parent / "data" / "osrm_table_shanghai.json"
 PLACES = (
@@ -126,7 +126,7 @@ def test_the_cli_names_an_osrm_server_that_does_not_answer(tmp_path: Path) -> No
     from typer.testing import CliRunner
 
     from logistics.cli import app
-    from logistics.optimize.jsonio import problem_to_json
+    from logistics.optimize.routing.jsonio import problem_to_json
 
     problem = RoutingProblem(PLACES, ("depot",), (Stop("b", "customer"),), (VehicleType("van", 1, (5.0,), "depot"),))
     (tmp_path / "p.json").write_text(problem_to_json(problem))

@@ -12,7 +12,7 @@ import yaml
 
 from logistics.analysis.kpis import run_kpis
 from logistics.core.errors import ScenarioError
-from logistics.optimize.picking import Pick, pick_tour_m
+from logistics.optimize.picking.single_block import Pick, pick_tour_m
 from logistics.policies.warehouse import BATCHING, Pool
 from logistics.scenario import builtin_text, load_builtin, load_scenario
 from logistics.sim import simulate

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from logistics.optimize.problem import (
+from logistics.optimize.routing.problem import (
     InvalidProblemError,
     Location,
     RoutingProblem,
@@ -26,7 +26,7 @@ from logistics.optimize.problem import (
     VehicleType,
     great_circle_m,
 )
-from logistics.optimize.result import RoutingResult
+from logistics.optimize.routing.result import RoutingResult
 
 __all__ = ["AT_DEPOT", "Replan", "VanOnRoad", "replan_problem"]
 

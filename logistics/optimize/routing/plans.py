@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from logistics.optimize.problem import InvalidProblemError, RoutingProblem
-from logistics.optimize.result import RoutingResult, Unassigned
-from logistics.optimize.routing import BackendSolution, build_result
-from logistics.optimize.timing import reload_marker
+from logistics.optimize.routing.backend import BackendSolution
+from logistics.optimize.routing.problem import InvalidProblemError, RoutingProblem
+from logistics.optimize.routing.result import RoutingResult, Unassigned
+from logistics.optimize.routing.solve import build_result
+from logistics.optimize.routing.timing import reload_marker
 
 __all__ = ["Reload", "evaluate_plan", "plan_from_json"]
 
@@ -96,7 +97,7 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
             stop_ids = [Reload(x["reload"]) if isinstance(x, dict) and "reload" in x else x for x in route["stops"]]
         elif "visits" in route and isinstance(route["visits"], list):
             stop_ids = [
-                (Reload(v.get("stop")) if v.get("reload") else v.get("stop")) if isinstance(v, dict) else v
+                (Reload(str(v.get("stop"))) if v.get("reload") else v.get("stop")) if isinstance(v, dict) else v
                 for v in route["visits"]
             ]
         else:
@@ -125,7 +126,7 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
     unassigned = [u.get("stop") if isinstance(u, dict) else u for u in data.get("unassigned") or []]
     if not all(isinstance(x, str) for x in unassigned):
         raise InvalidProblemError("unassigned", "must be a list of stop ids")
-    result = evaluate_plan(problem, routes, unassigned, timings)
+    result = evaluate_plan(problem, routes, [str(x) for x in unassigned], timings)
     # keep what the plan reports, so that the checker compares it with its own figures
     built = list(result.routes)
     for n, distance in enumerate(reported):

@@ -13,9 +13,9 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from logistics.optimize.problem import RoutingProblem
-from logistics.optimize.result import SolveParams
-from logistics.optimize.routing import BackendSolution
+from logistics.optimize.routing.backend import BackendSolution
+from logistics.optimize.routing.problem import RoutingProblem
+from logistics.optimize.routing.result import SolveParams
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
 STATUS_NAMES = {
@@ -179,7 +179,7 @@ def _solve_one(
     """One OR-Tools search (from the `initial` routes if given and OR-Tools accepts them as a solution)."""
     missing = unsupported(problem)
     if missing:
-        from logistics.optimize.problem import InvalidProblemError
+        from logistics.optimize.routing.problem import InvalidProblemError
 
         raise InvalidProblemError(
             "params.backend", f"the ortools backend cannot plan {', '.join(missing)}: use pyvrp or auto"
@@ -363,7 +363,7 @@ def _solve_one(
     try:
         search.first_solution_strategy = getattr(FSS, strategy)
     except AttributeError:
-        from logistics.optimize.problem import InvalidProblemError
+        from logistics.optimize.routing.problem import InvalidProblemError
 
         raise InvalidProblemError(
             "params.first_solution", f"unknown OR-Tools first-solution strategy {params.first_solution!r}"
@@ -392,11 +392,11 @@ def _solve_one(
     if initial:
         routing.CloseModelWithParameters(search)
         vehicle_of = {kv: v for v, kv in enumerate(vehicles)}
-        node_of = {i: n for n, i in enumerate(candidates, start=n_depots)}
+        node_at = {i: n for n, i in enumerate(candidates, start=n_depots)}
         plan: list[list[int]] = [[] for _ in vehicles]
         for k, j, seq in initial:
             if (k, j) in vehicle_of:
-                plan[vehicle_of[(k, j)]] = [manager.NodeToIndex(node_of[i]) for i in seq if i in node_of]
+                plan[vehicle_of[(k, j)]] = [manager.NodeToIndex(node_at[i]) for i in seq if i in node_at]
         start_from = routing.ReadAssignmentFromRoutes(plan, True)
     if start_from is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_from, search)
@@ -416,7 +416,7 @@ def _solve_one(
     }
     if assignment is None:
         return BackendSolution([], list(candidates), False, False, stats)
-    routes = []
+    routes: list[tuple[int, int, list[int]]] = []
     served: set[int] = set()
     breaks: dict[int, tuple[float, tuple[tuple[float, float], ...]]] = {}
     taken: dict[int, list[tuple[float, float]]] = {}

@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from logistics.optimize.problem import RoutingProblem, VehicleType
-from logistics.optimize.result import SolveParams
+from logistics.optimize.routing.problem import RoutingProblem, VehicleType
+from logistics.optimize.routing.result import SolveParams
 
 __all__ = ["solve_fixed_zone", "solve_nearest_neighbour"]
 
@@ -82,7 +82,7 @@ def _tour(problem: RoutingProblem, vtype: VehicleType, pool: list[int]) -> list[
 def _deliveries_only(problem: RoutingProblem, backend: str) -> None:
     """The construction baselines deliver from the depot only: a problem with pickups is refused by name."""
     if problem.pairs or problem.has_pickups or problem.has_breaks:
-        from logistics.optimize.problem import InvalidProblemError
+        from logistics.optimize.routing.problem import InvalidProblemError
 
         raise InvalidProblemError(
             "params.backend",
@@ -93,7 +93,7 @@ def _deliveries_only(problem: RoutingProblem, backend: str) -> None:
 
 def solve_nearest_neighbour(problem: RoutingProblem, candidates: list[int], params: SolveParams):
     """Vehicles one after another, each by nearest neighbour over the stops still open."""
-    from logistics.optimize.routing import BackendSolution
+    from logistics.optimize.routing.backend import BackendSolution
 
     _deliveries_only(problem, "nearest_neighbour")
     pool = list(candidates)
@@ -110,7 +110,7 @@ def solve_nearest_neighbour(problem: RoutingProblem, candidates: list[int], para
 def solve_fixed_zone(problem: RoutingProblem, candidates: list[int], params: SolveParams):
     """Angular sectors around the (first) depot, one per vehicle, with about as many stops each; nearest
     neighbour inside a sector."""
-    from logistics.optimize.routing import BackendSolution
+    from logistics.optimize.routing.backend import BackendSolution
 
     _deliveries_only(problem, "fixed_zone")
     vehicles = _vehicles(problem)

@@ -10,7 +10,7 @@ the pick-and-drop point, so none can be shorter than the optimum.
 Everything is vectorised over many pick lists at once (`PickLists`, CSR form) so whole order histories are
 evaluated in one call: the per-aisle statistics are dense (lists x aisles) arrays and the dynamic programmes
 step aisle by aisle over all lists together. `held_karp_tour_m` is an independent exact check for short lists.
-Multi-block layouts are in `logistics.optimize.multiblock`.
+Multi-block layouts are in `logistics.optimize.picking.multiblock`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
 
 __all__ = [
     "POLICIES",

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from logistics.optimize.multiblock import MultiBlockLayout
-from logistics.optimize.picking import SingleBlockLayout
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.picking.multiblock import MultiBlockLayout
+from logistics.optimize.picking.single_block import SingleBlockLayout
 from logistics.optimize.textio import csv_reader, parse_float, parse_int
 
 __all__ = [

@@ -9,7 +9,7 @@ Koster (2001) as visiting orders: `s_shape` (blocks from the back to the front, 
 order, each walked in the travel direction), `largest_gap` and `combined`. A heuristic's length is the walk
 through its visiting order by shortest paths, so it is never below the optimum. Return and midpoint have no
 standard multi-block form and are single-block only. Single-block layouts have the
-vectorised policies and the exact Ratliff-Rosenthal tour in `logistics.optimize.picking`.
+vectorised policies and the exact Ratliff-Rosenthal tour in `logistics.optimize.picking.single_block`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.optimize.picking import Pick
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.picking.single_block import Pick
 
 __all__ = ["MAX_EXACT", "MULTIBLOCK_POLICIES", "MultiBlockLayout", "TourResult", "multiblock_tour"]
 

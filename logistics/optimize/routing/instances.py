@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
+from logistics.optimize.routing.problem import InvalidProblemError, Location, Pair, RoutingProblem, Stop, VehicleType
 from logistics.optimize.textio import read_text
 
 __all__ = ["read_instance", "read_lilim", "read_solomon", "read_vrplib"]
@@ -196,7 +196,7 @@ def read_instance(path: str | Path) -> RoutingProblem:
     if not path.exists():
         raise InvalidProblemError(str(path), "file not found")
     if path.suffix.lower() == ".json":
-        from logistics.optimize.jsonio import problem_from_json
+        from logistics.optimize.routing.jsonio import problem_from_json
 
         return problem_from_json(read_text(path))
     if path.suffix.lower() == ".vrp":

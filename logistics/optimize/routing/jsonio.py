@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from logistics.optimize.problem import (
+from logistics.optimize.routing.problem import (
     Break,
     InvalidProblemError,
     Location,
@@ -29,7 +29,7 @@ from logistics.optimize.problem import (
     Stop,
     VehicleType,
 )
-from logistics.optimize.result import RoutingResult
+from logistics.optimize.routing.result import RoutingResult
 
 __all__ = ["problem_from_json", "problem_to_json", "result_to_json", "routing_problem_schema"]
 

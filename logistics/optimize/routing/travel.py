@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError, Location, RoutingProblem, great_circle_m
+from logistics.optimize.routing.problem import InvalidProblemError, Location, RoutingProblem, great_circle_m
 
 __all__ = ["PROVIDERS", "OsrmTable", "StraightLine", "TravelMatrices", "TravelProvider", "with_travel"]
 

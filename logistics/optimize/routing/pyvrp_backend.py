@@ -12,10 +12,10 @@ import time
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError, RoutingProblem
-from logistics.optimize.result import SolveParams
-from logistics.optimize.routing import BackendSolution
-from logistics.optimize.timing import reload_marker
+from logistics.optimize.routing.backend import BackendSolution
+from logistics.optimize.routing.problem import InvalidProblemError, RoutingProblem
+from logistics.optimize.routing.result import SolveParams
+from logistics.optimize.routing.timing import reload_marker
 
 INT_MAX = np.iinfo(np.int64).max
 
@@ -235,7 +235,7 @@ def solve_with_pyvrp(
     # iterations without a better solution, more than a large instance runs in its limit.
     stalled = NoImprovement(1_000 + 100 * len(stops))
 
-    def warm(data):  # type: ignore[no-untyped-def]
+    def warm(data):
         """The initial routes as a PyVRP solution (None if there are none or PyVRP rejects them)."""
         if not initial:
             return None

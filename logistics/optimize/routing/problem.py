@@ -12,23 +12,11 @@ from typing import Literal
 
 import numpy as np
 
-from logistics.core.errors import LogisticsError
+from logistics.optimize.common import InvalidProblemError
 
 __all__ = ["Break", "InvalidProblemError", "Location", "Pair", "RoutingProblem", "Stop", "VehicleType"]
 
 INF = math.inf
-
-
-class InvalidProblemError(LogisticsError, ValueError):
-    """A routing problem that cannot be solved as given; `field` names the offending field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(field, message)  # the args rebuild it (SimPy re-raises, process pools pickle)
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
 
 
 MAX_VALUE = 1e9

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from logistics.optimize.problem import EARTH_RADIUS_M, RoutingProblem, VehicleType
-from logistics.optimize.result import Route, RoutingResult
+from logistics.optimize.routing.problem import EARTH_RADIUS_M, RoutingProblem, VehicleType
+from logistics.optimize.routing.result import Route, RoutingResult
 
 __all__ = ["CheckReport", "check_solution"]
 
@@ -218,10 +218,11 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
                 load = list(trip_loads[trip_no])
                 _depot_load_within(v, name, t, problem.dimensions, load, trip_no, tolerance)
                 continue
-            s = stops.get(visit.stop)
-            if s is None:
+            found = stops.get(visit.stop)
+            if found is None:
                 v.append(f"{name}: unknown stop {visit.stop!r}")
                 continue
+            s = found
             seen[s.id] = seen.get(s.id, 0) + 1
             there = loc[s.location]
             distance += _xy_distance(problem, here, there)

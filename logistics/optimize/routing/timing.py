@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from logistics.optimize.problem import RoutingProblem, VehicleType
-from logistics.optimize.result import Route, Visit
+from logistics.optimize.routing.problem import RoutingProblem, Stop, VehicleType
+from logistics.optimize.routing.result import Route, Visit
 
 __all__ = ["build_route", "reload_marker", "serve_around", "travel_through"]
 
@@ -61,13 +61,13 @@ def build_route(
     depot = problem.location_index(vtype.start_depot)
     end_depot = problem.location_index(vtype.end)
     # (stop or None for a reload, location, window, service)
-    legs = []
+    legs: list[tuple[Stop | None, int, tuple[float, float] | None, float]] = []
     for i in stop_indices:
         if i < 0:
             legs.append((None, problem.location_index(problem.depots[-i - 1]), None, load_s))
         else:
-            s = problem.stops[i]
-            legs.append((s, problem.location_index(s.location), s.window_s, s.service_s))
+            here = problem.stops[i]
+            legs.append((here, problem.location_index(here.location), here.window_s, here.service_s))
     # Earliest schedule from the shift start.
     t = vtype.shift_start_s + load_s
     prev = depot

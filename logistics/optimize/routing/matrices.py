@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from logistics.optimize.problem import InvalidProblemError
+from logistics.optimize.routing.problem import InvalidProblemError
 
 __all__ = ["read_matrix"]
 

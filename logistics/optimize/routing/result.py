@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from logistics.optimize.common import Status
+
 __all__ = ["Route", "RoutingResult", "SolveParams", "Status", "Unassigned", "Visit"]
-
-
-class Status(StrEnum):
-    """How a solve ended.
-
-    OPTIMAL: proven optimal. FEASIBLE: every required stop is served (search stopped at its limit).
-    INFEASIBLE: some required stops could not be served; they are listed in `unassigned` with a reason and
-    the routes serve the rest. TIME_LIMIT: no solution was found within the limit. INVALID: the problem was
-    rejected (JSON interface only; the Python API raises `InvalidProblemError`)."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-    TIME_LIMIT = "time_limit"
-    INVALID = "invalid"
 
 
 @dataclass(frozen=True)
@@ -44,7 +30,7 @@ class SolveParams:
     workers: int = 1  # OR-Tools: >1 runs a portfolio of first-solution strategies in parallel processes
 
     def __post_init__(self) -> None:
-        from logistics.optimize.problem import InvalidProblemError
+        from logistics.optimize.routing.problem import InvalidProblemError
 
         if not self.time_limit_s > 0 or not math.isfinite(self.time_limit_s) or self.time_limit_s > 7 * 86400:
             raise InvalidProblemError("params.time_limit_s", f"must be > 0 and at most a week, got {self.time_limit_s}")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
-from logistics.optimize.problem import InvalidProblemError, RoutingProblem, VehicleType
-from logistics.optimize.result import RoutingResult, SolveParams, Status, Unassigned
-from logistics.optimize.timing import build_route, reload_marker
+from logistics.optimize.routing.backend import BackendSolution, Initial, RoutingBackend
+from logistics.optimize.routing.problem import InvalidProblemError, RoutingProblem, VehicleType
+from logistics.optimize.routing.result import RoutingResult, SolveParams, Status, Unassigned
+from logistics.optimize.routing.timing import build_route, reload_marker
 
 __all__ = [
     "BACKENDS",
@@ -25,37 +24,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class BackendSolution:
-    """What a backend returns: per used vehicle (type index, vehicle number, stop indices), the stops it
-    left out, whether it found any solution and whether it proved optimality."""
-
-    routes: list[tuple[int, int, list[int]]]
-    dropped: list[int]
-    found: bool
-    optimal: bool
-    stats: dict[str, Any]
-    breaks: dict[int, tuple[float, tuple[tuple[float, float], ...]]] = field(default_factory=dict)
-    """Per route (position in `routes`) whose driver takes breaks: its start time and the breaks' (start, end)."""
-
-
-Initial = list[tuple[int, int, list[int]]] | None
-"""A plan to start the search from: (vehicle type index, vehicle number, stop positions and reload markers)."""
-
-
-class RoutingBackend(Protocol):
-    """Solves a problem restricted to the stops in `candidates` (positions in `problem.stops`), from the
-    `initial` plan when one is given (a backend that cannot start from a plan ignores it)."""
-
-    def __call__(
-        self, problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
-    ) -> BackendSolution: ...
-
-
 def _ortools(
     problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
 ) -> BackendSolution:
-    from logistics.optimize.ortools_backend import solve_with_ortools
+    from logistics.optimize.routing.ortools_backend import solve_with_ortools
 
     return solve_with_ortools(problem, candidates, params, initial)
 
@@ -63,7 +35,7 @@ def _ortools(
 def _pyvrp(
     problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
 ) -> BackendSolution:
-    from logistics.optimize.pyvrp_backend import solve_with_pyvrp
+    from logistics.optimize.routing.pyvrp_backend import solve_with_pyvrp
 
     return solve_with_pyvrp(problem, candidates, params, initial)
 
@@ -71,7 +43,7 @@ def _pyvrp(
 def _nearest_neighbour(
     problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
 ) -> BackendSolution:
-    from logistics.optimize.greedy import solve_nearest_neighbour
+    from logistics.optimize.routing.greedy import solve_nearest_neighbour
 
     return solve_nearest_neighbour(problem, candidates, params)
 
@@ -79,7 +51,7 @@ def _nearest_neighbour(
 def _fixed_zone(
     problem: RoutingProblem, candidates: list[int], params: SolveParams, initial: Initial = None
 ) -> BackendSolution:
-    from logistics.optimize.greedy import solve_fixed_zone
+    from logistics.optimize.routing.greedy import solve_fixed_zone
 
     return solve_fixed_zone(problem, candidates, params)
 
@@ -87,7 +59,7 @@ def _fixed_zone(
 BACKENDS: dict[str, RoutingBackend] = {
     "ortools": _ortools,
     "pyvrp": _pyvrp,
-    "nearest_neighbour": _nearest_neighbour,  # construction baselines (logistics.optimize.greedy)
+    "nearest_neighbour": _nearest_neighbour,  # construction baselines (logistics.optimize.routing.greedy)
     "fixed_zone": _fixed_zone,
 }
 
@@ -265,7 +237,7 @@ def _solve_auto(
         result = solve_routing(problem, replace(params, backend="ortools"), initial)
         return replace(result, backend="auto:ortools")
     from logistics.core.process import Forked
-    from logistics.optimize.ortools_backend import unsupported
+    from logistics.optimize.routing.ortools_backend import unsupported
 
     alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
     if problem.has_breaks and problem.has_reloads:

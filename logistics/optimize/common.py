@@ -1,0 +1,37 @@
+"""What every optimizer shares: the error for a problem that cannot be solved as given, and how a solve ended."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from logistics.core.errors import LogisticsError
+
+__all__ = ["InvalidProblemError", "Status"]
+
+
+class InvalidProblemError(LogisticsError, ValueError):
+    """A problem (routing, slotting, dock appointments, line-haul) or a parameter that cannot be used as given;
+    `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(field, message)  # the args rebuild it (SimPy re-raises, process pools pickle)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class Status(StrEnum):
+    """How a solve ended (every optimizer's result carries one).
+
+    OPTIMAL: proven optimal. FEASIBLE: a plan meeting every hard requirement (the search stopped at its
+    limit). INFEASIBLE: some required items (stops, SKUs, trucks, shipments) could not be placed; the result
+    lists them with a reason and plans the rest. TIME_LIMIT: no plan was found within the limit. INVALID: the
+    problem was rejected (JSON interface only; the Python API raises `InvalidProblemError`)."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT = "time_limit"
+    INVALID = "invalid"
