@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 def part_a(seeds: list[int]) -> list[dict]:  # type: ignore[type-arg]
     from logistics.optimize.slotting import SlottingProblem, check_slotting, solve_slotting
-    from logistics.optimize.slotting_data import bonded_layout, generate_skus
+    from logistics.optimize.slotting.examples import bonded_layout, generate_skus
 
     rows = []
     print("(a) exact slotting, 20,000 SKUs x 25,200 slots")
@@ -80,7 +80,7 @@ def part_b(orders: int, seed: int) -> dict:  # type: ignore[type-arg]
         reslot,
         solve_slotting,
     )
-    from logistics.optimize.slotting_data import bonded_layout, generate_orders, generate_skus
+    from logistics.optimize.slotting.examples import bonded_layout, generate_orders, generate_skus
 
     layout = bonded_layout(aisles=24, bays_per_block=105, levels=5)
     skus = generate_skus(layout, 20_000, np.random.default_rng(seed))

@@ -614,7 +614,7 @@ def optimize_slots(
         reslot,
         solve_slotting,
     )
-    from logistics.optimize.slotting_io import read_current_plan, read_layout, read_orders_csv, write_plan
+    from logistics.optimize.slotting.files import read_current_plan, read_layout, read_orders_csv, write_plan
 
     try:
         if out is not None:
@@ -691,8 +691,8 @@ def optimize_slots_example(
     """Write a generated slotting example (bonded, fast-pick, cold, hazardous and general-trade zones)."""
     import numpy as np
 
-    from logistics.optimize.slotting_data import bonded_layout, generate_orders, generate_skus
-    from logistics.optimize.slotting_io import write_layout, write_orders_csv, write_skus_csv
+    from logistics.optimize.slotting.examples import bonded_layout, generate_orders, generate_skus
+    from logistics.optimize.slotting.files import write_layout, write_orders_csv, write_skus_csv
 
     try:
         layout = bonded_layout(aisles, bays, levels)

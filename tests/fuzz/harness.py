@@ -441,8 +441,8 @@ def _docks_json(rng: np.random.Generator) -> str:
 
 def _slotting_files(rng: np.random.Generator) -> dict[str, str]:
     """A small generated bonded layout (layout.json + slots.csv), its SKU table and an order history."""
-    from logistics.optimize.slotting_data import bonded_layout, generate_orders, generate_skus
-    from logistics.optimize.slotting_io import write_layout, write_orders_csv, write_skus_csv
+    from logistics.optimize.slotting.examples import bonded_layout, generate_orders, generate_skus
+    from logistics.optimize.slotting.files import write_layout, write_orders_csv, write_skus_csv
 
     layout = bonded_layout(int(rng.integers(5, 8)), int(rng.integers(3, 6)), 2)
     skus = generate_skus(layout, max(1, int(len(layout.slots) * 0.6)), rng)

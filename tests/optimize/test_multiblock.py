@@ -13,7 +13,7 @@ from logistics.optimize.picking.layout import Zone, ZoneBand, generate_layout
 from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_tour
 from logistics.optimize.picking.single_block import Pick, SingleBlockLayout, pick_tour_m
 from logistics.optimize.slotting import SkuTable, SlottingProblem, history_travel_m, solve_slotting
-from logistics.optimize.slotting_data import generate_orders
+from logistics.optimize.slotting.examples import generate_orders
 
 THREE = MultiBlockLayout(aisles=6, aisle_spacing_m=3.0, cross_y_m=(0.0, 12.0, 24.0, 36.0), depot_x_m=0.0)
 points = st.tuples(st.integers(0, 5), st.floats(0, 36))

@@ -27,7 +27,7 @@ from logistics.optimize.slotting import (
     reslot,
     solve_slotting,
 )
-from logistics.optimize.slotting_data import bonded_layout, generate_orders, generate_skus
+from logistics.optimize.slotting.examples import bonded_layout, generate_orders, generate_skus
 
 linear_sum_assignment = pytest.importorskip("scipy.optimize").linear_sum_assignment
 

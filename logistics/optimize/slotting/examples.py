@@ -8,7 +8,7 @@ import numpy as np
 
 from logistics.optimize.common import InvalidProblemError
 from logistics.optimize.picking.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
-from logistics.optimize.slotting import OrderHistory, SkuTable
+from logistics.optimize.slotting.problem import OrderHistory, SkuTable
 
 __all__ = ["OrderHistory", "bonded_layout", "generate_orders", "generate_skus"]
 

@@ -20,10 +20,10 @@ from logistics.optimize.picking.layout import (
     read_slots_csv,
     write_slots_csv,
 )
-from logistics.optimize.slotting import OrderHistory, SkuTable, SlottingPlan, SlottingProblem
-from logistics.optimize.textio import csv_reader, read_text
+from logistics.optimize.slotting.problem import OrderHistory, SkuTable, SlottingPlan, SlottingProblem
+from logistics.optimize.textio import csv_reader, parse_float, parse_int, read_text
 
-__all__ = ["read_current_plan", "read_layout", "read_orders_csv", "write_layout", "write_plan"]
+__all__ = ["read_current_plan", "read_layout", "read_orders_csv", "read_skus_csv", "write_layout", "write_plan"]
 
 _ZONE_KEYS = {"name", "kind", "bonded", "temperature", "hazardous"}
 _GEOMETRY = {
@@ -236,3 +236,55 @@ def write_plan(problem: SlottingProblem, plan: SlottingPlan, path: str | Path) -
                     problem.skus.sku_id[i] if i >= 0 else "",
                 ]
             )
+
+
+# --- files -------------------------------------------------------------------------------------------------------
+
+_SKU_COLUMNS = {
+    "sku_id": None,
+    "picks": None,
+    "volume_l": None,
+    "weight_kg": None,
+    "slots": "1",
+    "bonded": "true",
+    "temperature": "ambient",
+    "hazardous": "false",
+    "zones": "",
+}
+
+
+def read_skus_csv(path: str | Path) -> SkuTable:
+    """Load an SKU table (columns sku_id, picks, volume_l, weight_kg; optional slots, bonded, temperature,
+    hazardous, zones as "a;b"); errors name the line and column."""
+    cols: dict[str, list] = {c: [] for c in _SKU_COLUMNS}
+    truthy, falsy = ("true", "1", "yes"), ("false", "0", "no")
+    reader = csv_reader(path)
+    fields = reader.fieldnames or []
+    missing = [c for c, default in _SKU_COLUMNS.items() if default is None and c not in fields]
+    if missing:
+        raise InvalidProblemError(f"{path}:1", f"missing column(s) {', '.join(missing)}")
+    unknown = [c for c in fields if c not in _SKU_COLUMNS]
+    if unknown:
+        raise InvalidProblemError(
+            f"{path}:1", f"unknown column(s) {', '.join(unknown)} (known: {', '.join(_SKU_COLUMNS)})"
+        )
+    for line, row in enumerate(reader, start=2):
+        for c, default in _SKU_COLUMNS.items():
+            raw = (row.get(c) or "").strip() or (default or "")
+            where = f"{path}:{line}: {c}"
+            try:
+                if c in ("sku_id", "temperature", "zones"):
+                    if c == "sku_id" and not raw:
+                        raise ValueError(raw)
+                    cols[c].append(raw)
+                elif c in ("bonded", "hazardous"):
+                    if raw.lower() not in truthy + falsy:
+                        raise ValueError(raw)
+                    cols[c].append(raw.lower() in truthy)
+                elif c == "slots":
+                    cols[c].append(parse_int(raw))
+                else:
+                    cols[c].append(parse_float(raw))
+            except ValueError:
+                raise InvalidProblemError(where, f"not a valid value: {raw!r}") from None
+    return SkuTable.build(**cols)
