@@ -1,0 +1,273 @@
+"""Validation of a routing problem: every field checked at construction, the first bad one named."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.routing.parts import MAX_VALUE, Break, Location, Pair
+
+if TYPE_CHECKING:
+    from logistics.optimize.routing.problem import RoutingProblem
+
+__all__ = ["validate_problem"]
+
+
+def _finite(value: float) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_VALUE
+    )
+
+
+def _check_skills(where: str, skills: tuple[str, ...]) -> None:
+    if isinstance(skills, str) or not all(isinstance(x, str) and x for x in skills):
+        raise InvalidProblemError(where, f"must be a list of non-empty names, got {skills!r}")
+
+
+def _check_lat_lon(i: int, loc: Location) -> None:
+    """A location given by latitude and longitude: both, finite, within their ranges, and no x/y beside them."""
+    for name, value, limit in (("lat", loc.lat, 90.0), ("lon", loc.lon, 180.0)):
+        if value is None or not _finite(value) or abs(value) > limit:
+            raise InvalidProblemError(
+                f"locations[{i}].{name}",
+                f"location {loc.id!r} needs a {'latitude' if name == 'lat' else 'longitude'} within ±{limit:g} "
+                f"degrees, got {value} (every location is given by lat/lon when the first one is)",
+            )
+    if loc.x is not None or loc.y is not None:
+        raise InvalidProblemError(f"locations[{i}]", f"location {loc.id!r} gives both x/y and lat/lon: give one")
+
+
+def validate_problem(self: RoutingProblem) -> dict[str, int]:
+    """Check every field of `problem` (named `self` here, as in the class it serves); returns the row of each
+    location id. Raises `InvalidProblemError` naming the first bad field."""
+    bad = InvalidProblemError
+    if not self.locations:
+        raise bad("locations", "at least one location is needed")
+    index: dict[str, int] = {}
+    for i, loc in enumerate(self.locations):
+        if loc.id in index:
+            raise bad(f"locations[{i}].id", f"location id {loc.id!r} is used twice")
+        index[loc.id] = i
+    object.__setattr__(self, "_loc_index", index)
+    if not (_finite(self.circuity) and 1.0 <= self.circuity <= 10.0):
+        raise bad("circuity", f"must be between 1 and 10 (road distance / straight line), got {self.circuity}")
+    if self.distance_m is None:
+        geographic = self.locations[0].lat is not None or self.locations[0].lon is not None
+        for i, loc in enumerate(self.locations):
+            if geographic:
+                _check_lat_lon(i, loc)
+            elif loc.x is None or loc.y is None or not (_finite(loc.x) and _finite(loc.y)):
+                raise bad(
+                    f"locations[{i}]",
+                    f"location {loc.id!r} needs finite x and y coordinates within ±{MAX_VALUE:g} m "
+                    f"(got x={loc.x}, y={loc.y}) when no distance matrix is given"
+                    + (" (or give every location lat and lon)" if loc.lat is not None else ""),
+                )
+    n = len(self.locations)
+    for name in ("distance_m", "duration_s"):
+        matrix = getattr(self, name)
+        if matrix is None:
+            continue
+        try:
+            m = np.asarray(matrix, dtype=float)
+        except (ValueError, TypeError):
+            raise bad(name, "must be a square matrix of numbers (rows of equal length)") from None
+        if m.shape != (n, n):
+            raise bad(name, f"must be {n} x {n} (one row and column per location), got shape {m.shape}")
+        if not np.isfinite(m).all():
+            raise bad(name, "contains NaN or infinite values")
+        if (np.abs(m) > MAX_VALUE).any():
+            r, c = np.argwhere(np.abs(m) > MAX_VALUE)[0]
+            raise bad(name, f"value {m[r, c]:g} at [{r}][{c}] is beyond {MAX_VALUE:g}")
+        if (np.diag(m) != 0).any():
+            r = int(np.flatnonzero(np.diag(m) != 0)[0])
+            raise bad(name, f"must be 0 on the diagonal (from a place to itself), got {m[r, r]} at [{r}][{r}]")
+        if (m < 0).any():
+            r, c = np.argwhere(m < 0)[0]
+            raise bad(name, f"negative value {m[r, c]} at [{r}][{c}]")
+    if self.traffic_by_hour:
+        if len(self.traffic_by_hour) != 24:
+            raise bad("traffic_by_hour", f"must have 24 factors (one per hour), got {len(self.traffic_by_hour)}")
+        for h, f in enumerate(self.traffic_by_hour):
+            if not (_finite(f) and 0 < f <= 100):
+                raise bad(f"traffic_by_hour[{h}]", f"must be a factor > 0 and at most 100, got {f}")
+    if not (_finite(self.hour_at_zero) and 0 <= self.hour_at_zero < 24):
+        raise bad("hour_at_zero", f"must be a clock hour in [0, 24), got {self.hour_at_zero}")
+    if not (_finite(self.depot_load_s) and self.depot_load_s >= 0):
+        raise bad("depot_load_s", f"must be a number >= 0 and at most 1e9, got {self.depot_load_s}")
+    if not (_finite(self.speed_m_per_s) and self.speed_m_per_s > 0):
+        raise bad("speed_m_per_s", f"must be a positive number, got {self.speed_m_per_s}")
+    if self.objective not in ("distance", "cost"):
+        raise bad("objective", f"must be 'distance' or 'cost', got {self.objective!r}")
+    if not self.depots:
+        raise bad("depots", "at least one depot is needed")
+    for i, depot in enumerate(self.depots):
+        if depot not in index:
+            raise bad(f"depots[{i}]", f"unknown location {depot!r}")
+    k = len(self.dimensions)
+    if len(set(self.dimensions)) != k:
+        raise bad("dimensions", "dimension names must be unique")
+    stop_ids: set[str] = set()
+    for i, s in enumerate(self.stops):
+        where = f"stops[{i}]"
+        if s.id in stop_ids:
+            raise bad(f"{where}.id", f"stop id {s.id!r} is used twice")
+        stop_ids.add(s.id)
+        if s.location not in index:
+            raise bad(f"{where}.location", f"unknown location {s.location!r}")
+        if s.location in self.depots:
+            raise bad(f"{where}.location", f"{s.location!r} is a depot; a stop needs its own location")
+        if len(s.demand) not in (0, k):
+            raise bad(
+                f"{where}.demand",
+                f"has {len(s.demand)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
+            )
+        for j, d in enumerate(s.demand):
+            if not _finite(d) or d < 0:
+                raise bad(f"{where}.demand[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
+        if not _finite(s.service_s) or s.service_s < 0:
+            raise bad(f"{where}.service_s", f"must be a number >= 0 and at most 1e9, got {s.service_s}")
+        if s.window_s is not None:
+            if len(s.window_s) != 2:
+                raise bad(f"{where}.window_s", "must be [start, end]")
+            a, b = s.window_s
+            if not (_finite(a) and _finite(b)):
+                raise bad(f"{where}.window_s", f"must be finite numbers, got {s.window_s}")
+            if b < a:
+                raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
+        if not _finite(s.penalty) or s.penalty < 0:
+            raise bad(f"{where}.penalty", f"must be a number >= 0 and at most 1e9, got {s.penalty}")
+        if len(s.pickup) not in (0, k):
+            raise bad(
+                f"{where}.pickup",
+                f"has {len(s.pickup)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
+            )
+        for j, d in enumerate(s.pickup):
+            if not _finite(d) or d < 0:
+                raise bad(f"{where}.pickup[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
+        _check_skills(f"{where}.skills", s.skills)
+    if not self.vehicle_types:
+        raise bad("vehicle_types", "at least one vehicle type is needed")
+    type_ids: set[str] = set()
+    for i, t in enumerate(self.vehicle_types):
+        where = f"vehicle_types[{i}]"
+        if t.id in type_ids:
+            raise bad(f"{where}.id", f"vehicle type id {t.id!r} is used twice")
+        type_ids.add(t.id)
+        if not isinstance(t.count, int) or isinstance(t.count, bool) or t.count < 0:
+            raise bad(f"{where}.count", f"must be a whole number >= 0, got {t.count!r}")
+        if t.count > 100_000:
+            raise bad(f"{where}.count", f"at most 100,000 vehicles of a type, got {t.count}")
+        if len(t.capacity) != k:
+            raise bad(f"{where}.capacity", f"has {len(t.capacity)} values but there are {k} dimensions")
+        for j, c in enumerate(t.capacity):
+            if not (isinstance(c, int | float) and c >= 0) or math.isnan(c) or (math.isfinite(c) and c > MAX_VALUE):
+                raise bad(f"{where}.capacity[{j}]", f"must be >= 0 and at most {MAX_VALUE:g} (or infinite), got {c}")
+        for depot_field in ("start_depot", "end_depot"):
+            depot = getattr(t, depot_field)
+            if depot is not None and depot not in self.depots:
+                raise bad(
+                    f"{where}.{depot_field}",
+                    f"unknown depot {depot!r} (depots: {', '.join(self.depots)})",
+                )
+        for cost in ("fixed_cost", "cost_per_km", "cost_per_h"):
+            v = getattr(t, cost)
+            if not _finite(v) or v < 0:
+                raise bad(f"{where}.{cost}", f"must be a number >= 0 and at most 1e9, got {v}")
+        if not _finite(t.shift_start_s):
+            raise bad(f"{where}.shift_start_s", f"must be finite, got {t.shift_start_s}")
+        if (
+            math.isnan(t.shift_end_s)
+            or t.shift_end_s < t.shift_start_s
+            or (math.isfinite(t.shift_end_s) and t.shift_end_s > MAX_VALUE)
+        ):
+            raise bad(
+                f"{where}.shift_end_s",
+                f"must be at or after shift_start_s ({t.shift_start_s}) and at most {MAX_VALUE:g} (or null), "
+                f"got {t.shift_end_s}",
+            )
+        if (
+            math.isnan(t.max_duration_s)
+            or t.max_duration_s <= 0
+            or (math.isfinite(t.max_duration_s) and t.max_duration_s > MAX_VALUE)
+        ):
+            raise bad(
+                f"{where}.max_duration_s",
+                f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_duration_s}",
+            )
+        if (
+            math.isnan(t.max_distance_m)
+            or t.max_distance_m <= 0
+            or (math.isfinite(t.max_distance_m) and t.max_distance_m > MAX_VALUE)
+        ):
+            raise bad(
+                f"{where}.max_distance_m",
+                f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_distance_m}",
+            )
+        _check_skills(f"{where}.skills", t.skills)
+        if t.speed_m_per_s is not None and not (_finite(t.speed_m_per_s) and t.speed_m_per_s > 0):
+            raise bad(f"{where}.speed_m_per_s", f"must be a positive number or null, got {t.speed_m_per_s}")
+        if isinstance(t.reload_depots, str):
+            raise bad(f"{where}.reload_depots", f"must be a list of depots, got {t.reload_depots!r}")
+        for j, depot in enumerate(t.reload_depots):
+            if depot not in self.depots:
+                raise bad(f"{where}.reload_depots[{j}]", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})")
+        if isinstance(t.breaks, Break) or not all(isinstance(b, Break) for b in t.breaks):
+            raise bad(f"{where}.breaks", f"must be a list of Break(window_s, duration_s), got {t.breaks!r}")
+        for j, brk in enumerate(t.breaks):
+            a, b = brk.window_s if len(brk.window_s) == 2 else (math.nan, math.nan)
+            if not (_finite(a) and _finite(b) and a <= b):
+                raise bad(f"{where}.breaks[{j}].window_s", f"must be [earliest, latest] start, got {brk.window_s}")
+            if not (_finite(brk.duration_s) and brk.duration_s >= 0):
+                raise bad(f"{where}.breaks[{j}].duration_s", f"must be a number >= 0, got {brk.duration_s}")
+        if t.max_reloads is not None and (
+            isinstance(t.max_reloads, bool) or not isinstance(t.max_reloads, int) or t.max_reloads < 0
+        ):
+            raise bad(f"{where}.max_reloads", f"must be a whole number >= 0 or null, got {t.max_reloads!r}")
+    if sum(t.count for t in self.vehicle_types) == 0:
+        raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
+    _validate_pairs(self)
+    return index
+
+
+def _validate_pairs(self: RoutingProblem) -> None:
+    """Each pair: two different existing stops, each in one pair at most, the delivery's demand equal to
+    the pickup's amounts, nothing else loaded or unloaded at either, both required or both optional."""
+    bad = InvalidProblemError
+    by_id = {s.id: s for s in self.stops}
+    paired: set[str] = set()
+    for i, pair in enumerate(self.pairs):
+        where = f"pairs[{i}]"
+        if not isinstance(pair, Pair):
+            raise bad(where, f"must be a Pair(pickup, delivery), got {pair!r}")
+        if pair.pickup == pair.delivery:
+            raise bad(f"{where}.delivery", f"the pickup and the delivery are the same stop {pair.pickup!r}")
+        for role in ("pickup", "delivery"):
+            stop_id = getattr(pair, role)
+            if stop_id not in by_id:
+                raise bad(f"{where}.{role}", f"unknown stop {stop_id!r}")
+            if stop_id in paired:
+                raise bad(f"{where}.{role}", f"stop {stop_id!r} is already in another pair")
+            paired.add(stop_id)
+        if pair.pickup == pair.delivery:
+            raise bad(f"{where}.delivery", f"the pickup and the delivery are the same stop {pair.pickup!r}")
+        p, d = by_id[pair.pickup], by_id[pair.delivery]
+        zero = (0.0,) * len(self.dimensions)
+        if any(p.demand):
+            raise bad(f"{where}.pickup", f"stop {p.id!r} is a pair's pickup: it must have no demand of its own")
+        if any(d.pickup):
+            raise bad(f"{where}.delivery", f"stop {d.id!r} is a pair's delivery: it must pick nothing up")
+        amount = p.pickup or zero
+        if tuple(map(float, amount)) != tuple(map(float, d.demand or zero)):
+            raise bad(
+                f"{where}.delivery",
+                f"stop {d.id!r} must deliver what {p.id!r} picks up ({list(amount)}), got {list(d.demand or zero)}",
+            )
+        if p.required != d.required:
+            raise bad(f"{where}", f"stops {p.id!r} and {d.id!r} must be both required or both optional")
