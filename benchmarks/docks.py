@@ -2,7 +2,7 @@
 
     python benchmarks/docks.py --trucks 200 --doors 20 --time-limit 30
 
-Target: optimal or within 1% proven gap in at most 30 s. The plan is verified by `check_dock_plan`.
+Target: optimal or within 1% proven gap in at most 30 s. The plan is verified by `check_docks`.
 """
 
 from __future__ import annotations
@@ -55,13 +55,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers (threads)")
     args = parser.parse_args()
-    from logistics.optimize.docks import check_dock_plan, schedule_docks
+    from logistics.optimize.docks import DockParams, check_docks, solve_docks
 
     problem = make_problem(args.trucks, args.doors, args.seed)
     t0 = time.perf_counter()
-    plan = schedule_docks(problem, time_limit_s=args.time_limit, workers=args.workers)
+    plan = solve_docks(problem, DockParams(time_limit_s=args.time_limit, workers=args.workers))
     wall = time.perf_counter() - t0
-    violations = check_dock_plan(problem, plan)
+    violations = check_docks(problem, plan).violations
     row = {
         "trucks": args.trucks,
         "doors": args.doors,

@@ -55,13 +55,13 @@ def _class_of(name: str) -> str:
 
 def _solve_one(args: tuple[str, str, float, int, int]) -> dict:
     path, backend, limit, seed, solver_workers = args
-    from logistics.optimize import SolveParams, check_solution, read_instance, solve_routing
+    from logistics.optimize import SolveParams, check_routing, read_instance, solve_routing
 
     problem = read_instance(path)
     t0 = time.perf_counter()
     result = solve_routing(problem, SolveParams(time_limit_s=limit, backend=backend, seed=seed, workers=solver_workers))
     wall = time.perf_counter() - t0
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     return {
         "instance": problem.name or Path(path).stem,
         "status": result.status.value,

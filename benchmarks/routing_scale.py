@@ -68,14 +68,14 @@ def make_problem(stops: int, vehicles: int, seed: int):  # type: ignore[no-untyp
 
 
 def _run(backend: str, stops: int, vehicles: int, limit: float, seed: int, queue: mp.Queue) -> None:
-    from logistics.optimize import SolveParams, check_solution, solve_routing
+    from logistics.optimize import SolveParams, check_routing, solve_routing
 
     t0 = time.perf_counter()
     problem = make_problem(stops, vehicles, seed)
     build = time.perf_counter() - t0
     result = solve_routing(problem, SolveParams(time_limit_s=limit, backend=backend, seed=1))
     wall = time.perf_counter() - t0
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     queue.put(
         {
             "backend": result.backend,

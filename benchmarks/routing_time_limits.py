@@ -35,13 +35,13 @@ def _make_problem(stops: int, vehicles: int, seed: int):  # type: ignore[no-unty
 
 
 def _run(backend: str, stops: int, vehicles: int, limit: float, seed: int, queue: mp.Queue) -> None:
-    from logistics.optimize import SolveParams, check_solution, solve_routing
+    from logistics.optimize import SolveParams, check_routing, solve_routing
 
     problem = _make_problem(stops, vehicles, seed)
     t0 = time.perf_counter()
     result = solve_routing(problem, SolveParams(time_limit_s=limit, backend=backend, seed=1))
     wall = time.perf_counter() - t0
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     queue.put(
         {
             "stops": stops,

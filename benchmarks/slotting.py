@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 
 
 def part_a(seeds: list[int]) -> list[dict]:  # type: ignore[type-arg]
-    from logistics.optimize.slotting import SlottingProblem, check_slotting, solve_slotting
+    from logistics.optimize.slotting import SlottingParams, SlottingProblem, check_slotting, solve_slotting
     from logistics.optimize.slotting.examples import bonded_layout, generate_skus
 
     rows = []
@@ -44,9 +44,9 @@ def part_a(seeds: list[int]) -> list[dict]:  # type: ignore[type-arg]
         skus = generate_skus(layout, 20_000, np.random.default_rng(seed))
         t0 = time.perf_counter()
         problem = SlottingProblem(layout, skus)
-        plan = solve_slotting(problem, "optimal")
+        plan = solve_slotting(problem, SlottingParams("optimal"))
         wall = time.perf_counter() - t0
-        greedy = solve_slotting(problem, "coi_greedy")
+        greedy = solve_slotting(problem, SlottingParams("coi_greedy"))
         ok = check_slotting(problem, plan).ok
         s = plan.stats
         row = {
@@ -73,6 +73,7 @@ def part_a(seeds: list[int]) -> list[dict]:  # type: ignore[type-arg]
 
 def part_b(orders: int, seed: int) -> dict:  # type: ignore[type-arg]
     from logistics.optimize.slotting import (
+        SlottingParams,
         SlottingProblem,
         check_slotting,
         history_travel_m,
@@ -86,7 +87,7 @@ def part_b(orders: int, seed: int) -> dict:  # type: ignore[type-arg]
     skus = generate_skus(layout, 20_000, np.random.default_rng(seed))
     problem = SlottingProblem(layout, skus)
     history = generate_orders(skus, orders, np.random.default_rng(seed + 1), mean_lines=1.7, pair_probability=0.5)
-    plans = {m: solve_slotting(problem, m, seed=seed) for m in ("random", "abc", "coi_greedy", "optimal")}
+    plans = {m: solve_slotting(problem, SlottingParams(m, seed)) for m in ("random", "abc", "coi_greedy", "optimal")}
     plans["affinity"] = improve_affinity(problem, plans["optimal"], history, max_loss=0.01, policy="optimal")
     policies = ("s_shape", "largest_gap", "combined", "optimal")
     travel = {
@@ -160,14 +161,14 @@ def main() -> None:
     if "d" in parts:
         import docks
 
-        from logistics.optimize.docks import check_dock_plan, schedule_docks
+        from logistics.optimize.docks import DockParams, check_docks, solve_docks
 
         print("\n(d) dock appointments, 200 trucks x 20 doors, 15-minute slots, 30 s limit")
         rows = []
         for seed in (3, 1, 2):
             problem = docks.make_problem(200, 20, seed)
             t0 = time.perf_counter()
-            plan = schedule_docks(problem, time_limit_s=30.0, workers=2)
+            plan = solve_docks(problem, DockParams(time_limit_s=30.0, workers=2))
             wall = time.perf_counter() - t0
             rows.append(
                 {
@@ -177,7 +178,7 @@ def main() -> None:
                     "wall_s": wall,
                     "mean_waiting_min": plan.mean_waiting_min,
                     "door_utilisation": plan.door_utilisation,
-                    "checked_ok": not check_dock_plan(problem, plan),
+                    "checked_ok": check_docks(problem, plan).ok,
                 }
             )
             print(

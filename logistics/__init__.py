@@ -20,7 +20,7 @@ _EXPORTS = {
     "RoutingProblem": "logistics.optimize",
     "SolveParams": "logistics.optimize",
     "solve_routing": "logistics.optimize",
-    "check_solution": "logistics.optimize",
+    "check_routing": "logistics.optimize",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -393,7 +393,7 @@ def optimize_routes(
     """Solve a vehicle routing problem, check the solution independently and print a summary."""
     from dataclasses import replace
 
-    from logistics.optimize import SolveParams, check_solution, read_instance, read_matrix, solve_routing
+    from logistics.optimize import SolveParams, check_routing, read_instance, read_matrix, solve_routing
     from logistics.optimize.routing.jsonio import result_to_json
 
     try:
@@ -417,7 +417,7 @@ def optimize_routes(
         result = solve_routing(problem, params)
     except LogisticsError as exc:
         _fail(exc)
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     rows = [
         ("status", result.status.value),
         ("backend", result.backend),
@@ -455,7 +455,7 @@ def optimize_check_routes(
     ],
 ) -> None:
     """Check a plan someone else made against a problem: every violation, with the stop and the amount."""
-    from logistics.optimize import check_solution, read_instance
+    from logistics.optimize import check_routing, read_instance
     from logistics.optimize.routing.plans import plan_from_json
 
     try:
@@ -463,7 +463,7 @@ def optimize_check_routes(
         result = plan_from_json(problem, _read_text(plan_file))
     except LogisticsError as exc:
         _fail(exc)
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     rows = [
         ("routes", f"{len(result.routes)}"),
         ("distance (m)", f"{report.distance_m:,.2f}"),
@@ -486,16 +486,16 @@ def optimize_docks(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the plan JSON here.")] = None,
 ) -> None:
     """Schedule trucks to dock doors and time slots (CP-SAT), check the plan and print a summary."""
-    from logistics.optimize.docks import check_dock_plan, dock_plan_to_json, dock_problem_from_json, schedule_docks
+    from logistics.optimize.docks import DockParams, check_docks, dock_plan_to_json, dock_problem_from_json, solve_docks
 
     try:
         if out is not None:
             _check_out_file(out)
         problem = dock_problem_from_json(_read_text(problem_file))
-        plan = schedule_docks(problem, time_limit_s=time_limit)
+        plan = solve_docks(problem, DockParams(time_limit_s=time_limit))
     except LogisticsError as exc:
         _fail(exc)
-    violations = check_dock_plan(problem, plan)
+    violations = check_docks(problem, plan).violations
     rows = [
         ("status", plan.status.value),
         ("scheduled", f"{len(plan.appointments)}"),
@@ -606,6 +606,7 @@ def optimize_slots(
 
     from logistics.optimize.routing.problem import InvalidProblemError
     from logistics.optimize.slotting import (
+        SlottingParams,
         SlottingProblem,
         check_slotting,
         history_travel_m,
@@ -631,7 +632,7 @@ def optimize_slots(
         if current is not None and max_moves is not None:
             plan = reslot(problem, read_current_plan(current, problem), max_moves)
         else:
-            plan = solve_slotting(problem, method, seed=seed)
+            plan = solve_slotting(problem, SlottingParams(method, seed))
         if affinity and history is not None:
             plan = improve_affinity(problem, plan, history, max_loss=max_loss, policy=policy)
         travel = history_travel_m(problem, plan, history, policy) if history is not None else None

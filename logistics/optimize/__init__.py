@@ -1,45 +1,110 @@
 """Pure solvers: data in, plan out. Importable and usable without simpy or any scenario file.
 
-Vehicle routing: build a `RoutingProblem`, call `solve_routing(problem, SolveParams(...))` (optionally from
-an earlier plan: `initial=`), and verify any result with `check_solution`. With vans already on the road,
-`replan_problem(problem, vans)` gives the problem to solve next.
+One shape for every problem: `solve_x(problem, params) -> result` with a `Status`, and an independent checker
+`check_x(problem, plan) -> Check` (`ok`, `violations`), for vehicle routing (`solve_routing`,
+`check_routing`), slotting (`solve_slotting`, `check_slotting`), dock appointments (`solve_docks`,
+`check_docks`) and line-haul space (`solve_space`, `check_space`). Routing can start from an earlier plan
+(`initial=`); with vans already on the road, `replan_problem(problem, vans)` gives the problem to solve next.
 """
 
-from logistics.optimize.common import InvalidProblemError, Status
-from logistics.optimize.routing.checker import CheckReport, check_solution
-from logistics.optimize.routing.instances import read_instance, read_lilim, read_solomon, read_vrplib
-from logistics.optimize.routing.matrices import read_matrix
-from logistics.optimize.routing.problem import (
+from logistics.optimize.common import Check, InvalidProblemError, Status
+from logistics.optimize.docks import DockDoor, DockParams, DockPlan, DockProblem, Truck, check_docks, solve_docks
+from logistics.optimize.linehaul import (
+    Departure,
+    ShipmentClass,
+    SpaceParams,
+    SpacePlan,
+    SpaceProblem,
+    check_space,
+    solve_space,
+)
+from logistics.optimize.routing import (
+    BACKENDS,
     Break,
     Location,
+    OsrmTable,
     Pair,
+    Reload,
+    Replan,
+    Route,
+    RoutingCheck,
     RoutingProblem,
+    RoutingResult,
+    SolveParams,
     Stop,
+    StraightLine,
+    TravelProvider,
+    Unassigned,
+    VanOnRoad,
     VehicleType,
+    Visit,
+    check_routing,
+    evaluate_plan,
+    plan_from_json,
+    read_instance,
+    read_lilim,
+    read_matrix,
+    read_solomon,
+    read_vrplib,
+    replan_problem,
+    servable_stops,
+    solve_routing,
+    with_travel,
 )
-from logistics.optimize.routing.replan import Replan, VanOnRoad, replan_problem
-from logistics.optimize.routing.result import Route, RoutingResult, SolveParams, Unassigned, Visit
-from logistics.optimize.routing.solve import BACKENDS, servable_stops, solve_routing
+from logistics.optimize.slotting import (
+    SkuTable,
+    SlottingCheck,
+    SlottingParams,
+    SlottingPlan,
+    SlottingProblem,
+    check_slotting,
+    solve_slotting,
+)
 
 __all__ = [
     "BACKENDS",
     "Break",
-    "CheckReport",
+    "Check",
+    "Departure",
+    "DockDoor",
+    "DockParams",
+    "DockPlan",
+    "DockProblem",
     "InvalidProblemError",
     "Location",
+    "OsrmTable",
     "Pair",
+    "Reload",
     "Replan",
     "Route",
+    "RoutingCheck",
     "RoutingProblem",
     "RoutingResult",
+    "ShipmentClass",
+    "SkuTable",
+    "SlottingCheck",
+    "SlottingParams",
+    "SlottingPlan",
+    "SlottingProblem",
     "SolveParams",
+    "SpaceParams",
+    "SpacePlan",
+    "SpaceProblem",
     "Status",
     "Stop",
+    "StraightLine",
+    "TravelProvider",
+    "Truck",
     "Unassigned",
     "VanOnRoad",
     "VehicleType",
     "Visit",
-    "check_solution",
+    "check_docks",
+    "check_routing",
+    "check_slotting",
+    "check_space",
+    "evaluate_plan",
+    "plan_from_json",
     "read_instance",
     "read_lilim",
     "read_matrix",
@@ -47,5 +112,9 @@ __all__ = [
     "read_vrplib",
     "replan_problem",
     "servable_stops",
+    "solve_docks",
     "solve_routing",
+    "solve_slotting",
+    "solve_space",
+    "with_travel",
 ]

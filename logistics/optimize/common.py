@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from logistics.core.errors import LogisticsError
 
-__all__ = ["InvalidProblemError", "Status"]
+__all__ = ["Check", "InvalidProblemError", "Status"]
 
 
 class InvalidProblemError(LogisticsError, ValueError):
@@ -35,3 +36,17 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     TIME_LIMIT = "time_limit"
     INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Check:
+    """What an independent checker (`check_routing`, `check_slotting`, `check_docks`, `check_space`) found: every
+    violated rule, each naming the item and the amount; `ok` when there is none. Checkers recompute every rule
+    from the problem's own data, not from the solver's model."""
+
+    violations: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No violation."""
+        return not self.violations

@@ -17,17 +17,18 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from logistics.optimize.common import InvalidProblemError, Status
+from logistics.optimize.common import Check, InvalidProblemError, Status
 
 __all__ = [
     "DockDoor",
+    "DockParams",
     "DockPlan",
     "DockProblem",
     "Truck",
-    "check_dock_plan",
+    "check_docks",
     "dock_plan_to_json",
     "dock_problem_from_json",
-    "schedule_docks",
+    "solve_docks",
 ]
 
 
@@ -167,22 +168,32 @@ class DockPlan:
     stats: dict = field(default_factory=dict)
 
 
-def schedule_docks(
-    problem: DockProblem,
-    time_limit_s: float = 30.0,
-    workers: int = 2,
-    seed: int = 0,
-    deterministic_time: float | None = None,
-) -> DockPlan:
-    """Optimal (or best within the limit, with its proven gap) door-and-slot plan.
+@dataclass(frozen=True)
+class DockParams:
+    """How to solve: CP-SAT's wall-clock `time_limit_s`, its `workers` and `seed`. With `workers=1` and
+    `deterministic_time` (CP-SAT's work measure, roughly seconds) the search stops on work done, not on the
+    clock, so the same problem gets the same plan on every run; `time_limit_s` is then a cap."""
 
-    With `workers=1` and `deterministic_time` (CP-SAT's work measure, roughly seconds) the search stops on work
-    done, not on the clock, so the same problem gets the same plan on every run; `time_limit_s` is then a cap.
+    time_limit_s: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    deterministic_time: float | None = None
+
+    def __post_init__(self) -> None:
+        _number("params.time_limit_s", self.time_limit_s, 1e-3, 7 * 86400)
+        _whole("params.workers", self.workers, 1, 64)
+        if self.deterministic_time is not None:
+            _number("params.deterministic_time", self.deterministic_time, 1e-3, 7 * 86400)
+
+
+def solve_docks(problem: DockProblem, params: DockParams | None = None) -> DockPlan:
+    """Optimal (or best within the limit, with its proven gap) door-and-slot plan (see `DockParams`).
 
     Doors of one type are interchangeable, so the model only decides start slots under a capacity per door
     type and slot (at most that many trucks, buffers included, at once); the doors are then given
     by colouring the intervals in start order, which always succeeds for intervals on a line. This removes the
     door symmetry that makes a truck-by-door model slow to prove anything."""
+    params = params or DockParams()
     started = time.perf_counter()
     m = cp_model.CpModel()
     h = problem.horizon_slots
@@ -228,11 +239,11 @@ def schedule_docks(
             m.add(sum(vars_) <= capacity[door_type])
     m.minimize(sum(terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    if deterministic_time is not None:
-        solver.parameters.max_deterministic_time = deterministic_time
+    solver.parameters.max_time_in_seconds = params.time_limit_s
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    if params.deterministic_time is not None:
+        solver.parameters.max_deterministic_time = params.deterministic_time
     code = solver.solve(m)
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -297,8 +308,8 @@ def schedule_docks(
     )
 
 
-def check_dock_plan(problem: DockProblem, plan: DockPlan) -> list[str]:
-    """Every violated rule of a plan (empty: the plan is valid), recomputed from the problem alone."""
+def check_docks(problem: DockProblem, plan: DockPlan) -> Check:
+    """Every violated rule of a plan (`ok`: the plan is valid), recomputed from the problem alone."""
     v: list[str] = []
     trucks = {t.id: t for t in problem.trucks}
     doors = {d.id: d for d in problem.doors}
@@ -327,7 +338,7 @@ def check_dock_plan(problem: DockProblem, plan: DockPlan) -> list[str]:
     missing = set(trucks) - seen - {u for u, _ in plan.unscheduled}
     if missing:
         v.append(f"trucks neither scheduled nor reported: {sorted(missing)[:5]}")
-    return v
+    return Check(tuple(v))
 
 
 def dock_problem_from_json(text: str) -> DockProblem:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.optimize.common import InvalidProblemError, Status
+from logistics.optimize.common import Check, InvalidProblemError, Status
 
-__all__ = ["Departure", "ShipmentClass", "SpacePlan", "SpaceProblem", "allocate_space"]
+__all__ = ["Departure", "ShipmentClass", "SpaceParams", "SpacePlan", "SpaceProblem", "check_space", "solve_space"]
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,29 @@ class SpacePlan:
     capped: bool = False  # the wall-clock limit stopped the search (the plan may differ between replays)
 
 
-def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0, node_limit: int | None = None) -> SpacePlan:
-    """The cheapest allocation within `time_limit_s` (status TIME_LIMIT and an empty plan if none was found).
+@dataclass(frozen=True)
+class SpaceParams:
+    """How to solve: SCIP's wall-clock `time_limit_s`; with `node_limit` the search (one thread) stops after
+    that many branch-and-bound nodes or at a 0.1% gap, so the same problem gets the same plan on every run and
+    `time_limit_s` is only a safety cap (`SpacePlan.capped` says when it stopped the search)."""
 
-    With `node_limit` the search (SCIP, one thread) stops after that many branch-and-bound nodes or at a 0.1%
-    gap: the same problem then gets the same plan on every run, and `time_limit_s` is only a safety cap
-    (`capped` says when it stopped the search)."""
+    time_limit_s: float = 2.0
+    node_limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.time_limit_s) and 0 < self.time_limit_s <= 7 * 86400):
+            raise InvalidProblemError("params.time_limit_s", f"must be > 0 and at most a week, got {self.time_limit_s}")
+        if self.node_limit is not None and (isinstance(self.node_limit, bool) or self.node_limit < 1):
+            raise InvalidProblemError("params.node_limit", f"must be >= 1, got {self.node_limit}")
+
+
+def solve_space(problem: SpaceProblem, params: SpaceParams | None = None) -> SpacePlan:
+    """The cheapest allocation within the limit (status TIME_LIMIT and an empty plan if none was found); see
+    `SpaceParams`."""
     from ortools.linear_solver import pywraplp
 
+    params = params or SpaceParams()
+    time_limit_s, node_limit = params.time_limit_s, params.node_limit
     started = time.perf_counter()
     deps, classes, now_h = problem.departures, problem.classes, problem.now_h
     solver = pywraplp.Solver.CreateSolver("SCIP")
@@ -99,8 +114,6 @@ def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0, node_limit:
     solver.SetTimeLimit(int(time_limit_s * 1000))
     solver.SetNumThreads(1)
     if node_limit is not None:
-        if node_limit < 1:
-            raise InvalidProblemError("node_limit", f"must be >= 1, got {node_limit}")
         solver.SetSolverSpecificParametersAsString(f"limits/nodes = {int(node_limit)}\nlimits/gap = 0.001\n")
     penalty = problem.late_penalty_cny_per_h
     x: dict[tuple[int, int, int], pywraplp.Variable] = {}  # (class, departure, 0 block / 1 open) -> count
@@ -155,3 +168,39 @@ def allocate_space(problem: SpaceProblem, time_limit_s: float = 2.0, node_limit:
         later_counts[c] = round(var.solution_value())
     status = Status.OPTIMAL if result == pywraplp.Solver.OPTIMAL else Status.FEASIBLE
     return SpacePlan(status, counts, later_counts, objective.Value(), time.perf_counter() - started, capped)
+
+
+def check_space(problem: SpaceProblem, plan: SpacePlan, tolerance: float = 1e-6) -> Check:
+    """Every rule of an allocation recomputed from the problem: each class fully allocated (departures plus
+    later), no negative counts, nothing on the first departure for a class that missed its cut-off or on a
+    departure whose booking has closed, each departure's weight and volume within its capacity less what is
+    expected before its cut-off, and the reported objective."""
+    v: list[str] = []
+    deps, classes = problem.departures, problem.classes
+    if plan.status == Status.TIME_LIMIT:
+        return Check(())
+    if plan.counts.shape != (len(classes), len(deps)) or plan.later.shape != (len(classes),):
+        return Check((f"plan shape {plan.counts.shape} / {plan.later.shape}, expected ({len(classes)}, {len(deps)})",))
+    if (plan.counts < 0).any() or (plan.later < 0).any():
+        v.append("negative counts in the plan")
+    for c, cls in enumerate(classes):
+        total = int(plan.counts[c].sum() + plan.later[c])
+        if total != cls.count:
+            v.append(f"class {c}: {total} allocated, it has {cls.count}")
+        for d, dep in enumerate(deps):
+            if plan.counts[c, d] == 0:
+                continue
+            if d == 0 and not cls.first_ok:
+                v.append(f"class {c}: {plan.counts[c, d]} on the first departure, which it missed the cut-off of")
+            if d > 0 and dep.time_h - dep.cutoff_h < problem.now_h - 1e-9:
+                v.append(f"class {c}: {plan.counts[c, d]} on departure {d}, whose booking closed")
+    for d, dep in enumerate(deps):
+        kg = float(sum(plan.counts[c, d] * cls.weight_kg for c, cls in enumerate(classes)))
+        m3 = float(sum(plan.counts[c, d] * cls.volume_m3 for c, cls in enumerate(classes)))
+        room_kg = max(0.0, dep.capacity_kg - (dep.expected_kg if d > 0 else 0.0))
+        room_m3 = max(0.0, dep.capacity_m3 - (dep.expected_m3 if d > 0 else 0.0))
+        if kg > room_kg + tolerance * max(1.0, room_kg):
+            v.append(f"departure {d} ({dep.lane}): {kg:.3f} kg, over the {room_kg:.3f} kg of room")
+        if m3 > room_m3 + tolerance * max(1.0, room_m3):
+            v.append(f"departure {d} ({dep.lane}): {m3:.3f} m3, over the {room_m3:.3f} m3 of room")
+    return Check(tuple(v))

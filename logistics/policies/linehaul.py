@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from logistics.optimize.linehaul import Departure, ShipmentClass, SpaceProblem, allocate_space
+from logistics.optimize.linehaul import Departure, ShipmentClass, SpaceParams, SpaceProblem, solve_space
 from logistics.optimize.routing.result import Status
 from logistics.policies.registry import Registry
 
@@ -78,7 +78,7 @@ class OptimizedAllocation:
             raise ValueError("late_penalty_cny_per_h and allowance_h must be >= 0")
 
     def board(self, now_h: float, departures: list[Departure], queue: Queue, eligible: int) -> list[int]:
-        """The MIP's allocation to the departure leaving now (`allocate_space`); FIFO within a class."""
+        """The MIP's allocation to the departure leaving now (`solve_space`); FIFO within a class."""
         n = len(queue.arrived_h)
         if eligible == 0 or n == 0:
             return []
@@ -103,7 +103,7 @@ class OptimizedAllocation:
             for (b, ok_now), idx in groups
         )
         problem = SpaceProblem(now_h, tuple(departures), classes, self.late_penalty_cny_per_h, self.horizon_h)
-        plan = allocate_space(problem, self.time_limit_s, self.node_limit)
+        plan = solve_space(problem, SpaceParams(self.time_limit_s, self.node_limit))
         self.stats["solves"] += 1
         self.stats["time_cap_hits"] += int(plan.capped)
         if plan.status == Status.TIME_LIMIT:

@@ -28,7 +28,7 @@ from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_t
 from logistics.optimize.picking.single_block import POLICIES as SINGLE_BLOCK_ROUTING
 from logistics.optimize.picking.single_block import Pick, PickLists, SingleBlockLayout, pick_tours_m
 from logistics.optimize.slotting import METHODS as SLOTTING_METHODS
-from logistics.optimize.slotting import SlottingPlan, SlottingProblem, reslot, solve_slotting
+from logistics.optimize.slotting import SlottingParams, SlottingPlan, SlottingProblem, reslot, solve_slotting
 from logistics.policies.registry import Registry
 
 __all__ = [
@@ -68,7 +68,7 @@ class SlottingMethod:
 
     def plan(self, problem: SlottingProblem, rng: np.random.Generator) -> SlottingPlan:
         """Solve with the method, seeded from `rng`."""
-        return solve_slotting(problem, self.method, seed=int(rng.integers(2**31)))
+        return solve_slotting(problem, SlottingParams(self.method, int(rng.integers(2**31))))
 
 
 SLOTTING: Registry[SlottingPolicy] = Registry("slotting")
@@ -400,7 +400,7 @@ class Appointments:
 
 @dataclass(frozen=True)
 class OptimizedAppointments(Appointments):
-    """Appointments planned by the dock-appointment optimizer (CP-SAT, `logistics.optimize.schedule_docks`):
+    """Appointments planned by the dock-appointment optimizer (CP-SAT, `logistics.optimize.solve_docks`):
     the new trucks are scheduled on a grid of `slot_h` against the doors left by earlier bookings, minimising
     waiting and lateness; on one worker stopping after `deterministic_time` of CP-SAT work (reproducible, the
     wall-clock `time_limit_s` only a cap), falling back to the greedy booking for any truck it leaves
@@ -415,7 +415,7 @@ class OptimizedAppointments(Appointments):
         booked: Sequence[tuple[float, float]],
     ) -> list[float]:  # fmt: skip
         """The optimizer's plan for the new trucks; earlier bookings stay where they are."""
-        from logistics.optimize.docks import DockDoor, DockProblem, Truck, schedule_docks
+        from logistics.optimize.docks import DockDoor, DockParams, DockProblem, Truck, solve_docks
 
         slot = self.slot_h
         origin = float(np.floor(now_h / slot) * slot)
@@ -430,8 +430,8 @@ class OptimizedAppointments(Appointments):
             start = min(horizon - 1, max(0, int(np.ceil((e - origin) / slot - 1e-9))))
             trucks.append(Truck(f"new{k}", start, max(1, int(np.ceil(d / slot - 1e-9)))))
         problem = DockProblem(tuple(trucks), tuple(DockDoor(f"d{i}") for i in range(doors)), horizon, slot * 60.0)
-        plan = schedule_docks(
-            problem, time_limit_s=self.time_limit_s, workers=1, deterministic_time=self.deterministic_time
+        plan = solve_docks(
+            problem, DockParams(time_limit_s=self.time_limit_s, workers=1, deterministic_time=self.deterministic_time)
         )
         start_of = {a.truck: a.start_slot for a in plan.appointments}
         greedy = Appointments.book(self, now_h, expected_h, duration_h, doors, booked)

@@ -25,7 +25,7 @@ import pandas as pd
 import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
-from logistics.optimize.routing.checker import check_solution
+from logistics.optimize.routing.checker import check_routing
 from logistics.optimize.routing.problem import Location, RoutingProblem, Stop, VehicleType
 from logistics.optimize.routing.result import Route
 from logistics.policies.dispatch import DISPATCH
@@ -182,7 +182,7 @@ class Depot:
         plan = self.policy.plan(problem)
         solve_s = time.perf_counter() - t0
         self.optimizer_s += solve_s
-        report = check_solution(problem, plan)
+        report = check_routing(problem, plan)
         routed_ids = {s for r in plan.routes for s in r.stops}
         self.wave_rows.append(
             {

@@ -24,7 +24,7 @@ from logistics.optimize import (
     Status,
     Stop,
     VehicleType,
-    check_solution,
+    check_routing,
     solve_routing,
 )
 from logistics.optimize.routing.jsonio import problem_from_json, problem_to_json, result_to_json
@@ -104,7 +104,7 @@ def test_random_problems_with_every_constraint_solve_to_checked_plans(backend: s
             solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
         return
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.feasible, report.violations
     assert (result.status == Status.INFEASIBLE) == (not report.complete)
     assert len(result.unassigned) + sum(len(r.visits) for r in result.routes) == len(problem.stops)
@@ -118,7 +118,7 @@ def _line(n: int) -> list[Location]:
 
 
 def _violations(problem: RoutingProblem, *routes: tuple[str, int, list[str]], unassigned: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    return check_solution(problem, evaluate_plan(problem, routes, unassigned)).violations
+    return check_routing(problem, evaluate_plan(problem, routes, unassigned)).violations
 
 
 def test_checker_catches_a_pair_delivered_before_its_pickup_and_one_split_over_two_vans() -> None:
@@ -177,7 +177,7 @@ def test_skilled_stops_go_to_the_skilled_van_even_when_it_is_the_costlier_choice
     fleet = (VehicleType("van", 1, (10.0,), "near"), VehicleType("reefer", 1, (10.0,), "far", skills=("cold",)))
     problem = RoutingProblem(locations, ("near", "far"), stops, fleet)
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
-    assert check_solution(problem, result).ok
+    assert check_routing(problem, result).ok
     served_by = {stop: r.vehicle_type for r in result.routes for stop in r.stops}
     assert {s for s, t in served_by.items() if t == "reefer"} >= {"s1", "s3", "s5"}
 
@@ -206,7 +206,7 @@ def test_a_maximum_distance_splits_the_stops_over_more_vans(backend: str) -> Non
         (VehicleType("van", 8, (10.0,), "D", max_distance_m=4000.0),),
     )
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
-    assert check_solution(problem, result).ok and result.status == Status.FEASIBLE
+    assert check_routing(problem, result).ok and result.status == Status.FEASIBLE
     assert all(r.distance_m <= 4000.0 + 1e-6 for r in result.routes) and result.vehicles_used >= 3
 
 
@@ -216,7 +216,7 @@ def test_when_not_everything_fits_the_higher_priority_stops_are_served(backend: 
     stops = tuple(Stop(f"s{i}", f"L{i}", demand=(1.0,), required=False, penalty=100_000.0 * (i + 1)) for i in range(6))
     problem = RoutingProblem(tuple(_line(6)), ("D",), stops, (VehicleType("van", 1, (3.0,), "D"),))
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=100))
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.ok
     assert set(result.routes[0].stops) == {"s3", "s4", "s5"}
     assert result.objective == pytest.approx(result.distance_m + 100_000.0 * (1 + 2 + 3))
@@ -225,13 +225,13 @@ def test_when_not_everything_fits_the_higher_priority_stops_are_served(backend: 
 def test_checker_catches_a_required_stop_left_out_and_a_missing_penalty() -> None:
     stops = (Stop("a", "L0", demand=(1.0,)), Stop("b", "L1", demand=(1.0,), required=False, penalty=50.0))
     problem = RoutingProblem(tuple(_line(2)), ("D",), stops, (VehicleType("van", 1, (5.0,), "D", cost_per_km=1.0),))
-    left_out = check_solution(problem, evaluate_plan(problem, [("van", 0, ["b"])], ["a"]))
+    left_out = check_routing(problem, evaluate_plan(problem, [("van", 0, ["b"])], ["a"]))
     assert left_out.feasible and not left_out.complete
     from dataclasses import replace
 
     plan = evaluate_plan(problem, [("van", 0, ["a"])], ["b"])
-    assert check_solution(problem, plan).ok and plan.cost == pytest.approx(2.0 + 50.0)
-    assert "reported cost 2.0 but it is 52.0" in check_solution(problem, replace(plan, cost=2.0)).violations
+    assert check_routing(problem, plan).ok and plan.cost == pytest.approx(2.0 + 50.0)
+    assert "reported cost 2.0 but it is 52.0" in check_routing(problem, replace(plan, cost=2.0)).violations
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -252,7 +252,7 @@ def test_returns_ride_back_to_the_depot_and_pairs_keep_their_order(backend: str)
         pairs=(Pair("shop", "home"),),
     )
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
-    assert check_solution(problem, result).ok and result.status == Status.FEASIBLE
+    assert check_routing(problem, result).ok and result.status == Status.FEASIBLE
     for route in result.routes:
         if "shop" in route.stops:
             assert route.stops.index("shop") < route.stops.index("home")
@@ -265,7 +265,7 @@ def test_a_pair_no_vehicle_can_serve_is_left_out_whole_with_the_reason() -> None
         tuple(_line(3)), ("D",), stops, (VehicleType("van", 1, (5.0,), "D"),), pairs=(Pair("p", "d"),)
     )
     result = solve_routing(problem, SolveParams(time_limit_s=5, solution_limit=5, backend="ortools"))
-    assert result.status == Status.INFEASIBLE and check_solution(problem, result).feasible
+    assert result.status == Status.INFEASIBLE and check_routing(problem, result).feasible
     reasons = {u.stop: u.reason for u in result.unassigned}
     assert set(reasons) == {"p", "d"} and "its pair p -> d" in reasons["d"] and "load over capacity" in reasons["d"]
 
@@ -401,7 +401,7 @@ def test_each_vehicle_type_drives_at_its_own_speed(backend: str) -> None:
     fleet = (VehicleType("bike", 1, (5.0,), "D", speed_m_per_s=4.0), VehicleType("van", 1, (5.0,), "D", fixed_cost=0))
     problem = RoutingProblem(locations, ("D",), stops, fleet, speed_m_per_s=10.0)
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=20))
-    assert check_solution(problem, result).ok
+    assert check_routing(problem, result).ok
     by_stop = {stop: r for r in result.routes for stop in r.stops}
     assert by_stop["far"].vehicle_type == "van"
     far = next(v for v in by_stop["far"].visits if v.stop == "far")
@@ -433,7 +433,7 @@ def test_one_van_serves_more_than_its_capacity_in_several_trips() -> None:
     problem = _multi_trip()
     for backend in ("pyvrp", "auto"):
         result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=20))
-        assert check_solution(problem, result).ok and result.status == Status.FEASIBLE
+        assert check_routing(problem, result).ok and result.status == Status.FEASIBLE
         (route,) = result.routes
         assert route.trips >= 2 and all(v.on_board[0] <= 6.0 for v in route.visits)
         reload = next(v for v in route.visits if v.reload)
@@ -461,7 +461,7 @@ def test_checker_catches_reloads_at_the_wrong_depot_too_many_and_pairs_across_tr
     assert result.routes[0].trips == 3 and result.routes[0].stops == ("s0", "s1", "s2", "s3", "p", "d")
     # the plan's JSON form, as a solution writes it, reads back to the same checked plan
     again = plan_from_json(_multi_trip(), result_to_json(result))
-    assert again.routes == result.routes and check_solution(_multi_trip(), again).ok
+    assert again.routes == result.routes and check_routing(_multi_trip(), again).ok
 
 
 def _breaks_problem(window_s: tuple[float, float] = (0.0, 10_000.0)) -> RoutingProblem:
@@ -479,16 +479,16 @@ def test_drivers_take_their_break_in_its_window_and_the_checker_catches_every_wa
 
     problem = _breaks_problem()
     result = solve_routing(problem, SolveParams(time_limit_s=10, backend="auto"))
-    assert result.backend == "auto:ortools" and check_solution(problem, result).ok
+    assert result.backend == "auto:ortools" and check_routing(problem, result).ok
     (route,) = result.routes
     ((b0, b1),) = route.breaks
     assert 1500.0 <= b0 <= 2500.0 and b1 - b0 == pytest.approx(1800.0)
     assert all(not (v.start_s < b1 and b0 < v.departure_s) for v in route.visits)  # never during a service
     assert route.end_s - route.start_s >= 6 * 1000 + 3 * 600 + 1800  # out and back, services, the break
     # the solution's JSON, read back as a plan, keeps the breaks and passes
-    assert check_solution(problem, plan_from_json(problem, result_to_json(result))).ok
+    assert check_routing(problem, plan_from_json(problem, result_to_json(result))).ok
     plan = evaluate_plan(problem, [("van", 0, list(route.stops))])
-    assert "takes 0 breaks, its drivers take 1" in " ".join(check_solution(problem, plan).violations)
+    assert "takes 0 breaks, its drivers take 1" in " ".join(check_routing(problem, plan).violations)
 
     def with_breaks(*breaks: tuple[float, float]):  # the solver's plan with other break times
         built = [r for r in result.routes]
@@ -497,7 +497,7 @@ def test_drivers_take_their_break_in_its_window_and_the_checker_catches_every_wa
         index = [next(i for i, s in enumerate(problem.stops) if s.id == x) for x in route.stops]
         built[0] = build_route(problem, problem.vehicle_types[0], 0, index, route.start_s, breaks)
         again = replace(result, routes=tuple(built), distance_m=built[0].distance_m, cost=built[0].cost)
-        return check_solution(problem, again).violations
+        return check_routing(problem, again).violations
 
     assert with_breaks((3000.0, 4800.0)) == (
         "route 0 (van #0): a break starts at 3000.000 s, outside its window [1500.0, 2500.0]",
@@ -506,7 +506,7 @@ def test_drivers_take_their_break_in_its_window_and_the_checker_catches_every_wa
     # a break reported over a service (as a careless plan would write it) is caught
     served = route.visits[0]
     overlapping = replace(route, breaks=((served.start_s, served.start_s + 1800.0),))
-    caught = check_solution(problem, replace(result, routes=(overlapping,))).violations
+    caught = check_routing(problem, replace(result, routes=(overlapping,))).violations
     assert any(f"falls during the service at {served.stop}" in v for v in caught)
 
 
@@ -521,7 +521,7 @@ def test_a_break_that_pushes_a_stop_past_its_window_is_caught() -> None:
     from dataclasses import replace
 
     plan = replace(result, routes=(late,), distance_m=late.distance_m, cost=late.cost)
-    assert check_solution(two, plan).violations == (
+    assert check_routing(two, plan).violations == (
         "route 0 (van #0): stop s1 served at 4400.000 s, after its window closes at 4000.0",
     )
 
@@ -556,7 +556,7 @@ def _rush_hour() -> RoutingProblem:
 def test_routes_are_timed_by_the_hour_they_drive_in(backend: str) -> None:
     problem = _rush_hour()
     result = solve_routing(problem, SolveParams(time_limit_s=5, backend=backend, solution_limit=5))
-    assert check_solution(problem, result).ok
+    assert check_routing(problem, result).ok
     (route,) = result.routes
     # planned at the slowest hour (7200 s out, no later than 9:00), it leaves at 7:00 and drives at 1x
     assert route.start_s == pytest.approx(0.0) and route.visits[0].arrival_s == pytest.approx(3600.0)
@@ -566,11 +566,11 @@ def test_routes_are_timed_by_the_hour_they_drive_in(backend: str) -> None:
 def test_checker_times_a_plan_in_rush_hour_and_catches_the_window_it_misses() -> None:
     problem = _rush_hour()
     on_time = plan_from_json(problem, '{"routes": [{"vehicle_type": "van", "stops": ["a"], "start_s": 0}]}')
-    assert check_solution(problem, on_time).ok
+    assert check_routing(problem, on_time).ok
     late = plan_from_json(problem, '{"routes": [{"vehicle_type": "van", "stops": ["a"], "start_s": 3600}]}')
     # leaving at 8:00 the 3.6 km take 7200 s: served at 10800 s, after 7200
     assert late.routes[0].visits[0].arrival_s == pytest.approx(10_800.0)
-    assert check_solution(problem, late).violations == (
+    assert check_routing(problem, late).violations == (
         "route 0 (van #0): stop a served at 10800.000 s, after its window closes at 7200.0",
     )
 

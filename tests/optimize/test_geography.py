@@ -17,7 +17,7 @@ from logistics.optimize import (
     SolveParams,
     Stop,
     VehicleType,
-    check_solution,
+    check_routing,
     solve_routing,
 )
 from logistics.optimize.routing.jsonio import problem_from_json, problem_to_json
@@ -73,7 +73,7 @@ def test_a_plan_on_latitudes_and_longitudes_passes_the_checker_and_round_trips_j
     again = problem_from_json(problem_to_json(problem))
     assert np.array_equal(again.distances, problem.distances) and again.circuity == 1.3
     result = solve_routing(problem, SolveParams(time_limit_s=2, backend="ortools", solution_limit=20))
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.ok, report.violations
     assert not result.unassigned and report.distance_m == pytest.approx(result.distance_m)
 

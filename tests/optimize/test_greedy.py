@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from logistics.optimize import SolveParams, solve_routing
-from logistics.optimize.routing.checker import check_solution
+from logistics.optimize.routing.checker import check_routing
 from logistics.optimize.routing.instances import read_solomon
 from logistics.optimize.routing.problem import Location, RoutingProblem, Stop, VehicleType
 
@@ -33,7 +33,7 @@ def _random_problem(seed: int, n: int = 40, vans: int = 4) -> RoutingProblem:
 def test_greedy_routes_are_valid_and_deterministic(backend: str, seed: int) -> None:
     problem = _random_problem(seed)
     result = solve_routing(problem, SolveParams(backend=backend, time_limit_s=1))
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.feasible, report.violations
     served = sum(len(r.visits) for r in result.routes)
     assert served + len(result.unassigned) == len(problem.stops)
@@ -46,6 +46,6 @@ def test_optimizer_beats_greedy_on_a_solomon_instance() -> None:
         pytest.skip("../shared/data/solomon is not here (benchmark instances live beside the project)")
     problem = read_solomon(SOLOMON / "R101.txt")
     greedy = solve_routing(problem, SolveParams(backend="nearest_neighbour"))
-    assert check_solution(problem, greedy).ok
+    assert check_routing(problem, greedy).ok
     best = solve_routing(problem, SolveParams(backend="ortools", time_limit_s=2, solution_limit=200))
     assert best.distance_m < greedy.distance_m

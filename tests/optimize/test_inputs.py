@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.optimize import SolveParams, solve_routing
-from logistics.optimize.docks import DockDoor, DockProblem, Truck, schedule_docks
+from logistics.optimize.docks import DockDoor, DockParams, DockProblem, Truck, solve_docks
 from logistics.optimize.routing.jsonio import problem_from_json
 from logistics.optimize.routing.problem import InvalidProblemError
 from logistics.optimize.routing.result import Status
@@ -97,7 +97,7 @@ def test_dock_fields_of_the_wrong_type_and_huge_horizons_are_refused_at_once(tmp
 def test_an_invalid_dock_model_is_reported_invalid_and_exits_non_zero(tmp_path: Path) -> None:
     trucks = tuple(Truck(f"t{i}", 0, 2, due_slot=2, priority=1e6) for i in range(2))
     problem = DockProblem(trucks, (DockDoor("d"),), horizon_slots=20_000, lateness_weight=1e6, unscheduled_penalty=1e9)
-    plan = schedule_docks(problem, time_limit_s=5, workers=1)
+    plan = solve_docks(problem, DockParams(time_limit_s=5, workers=1))
     assert plan.status in (Status.INVALID, Status.OPTIMAL, Status.FEASIBLE)
     if plan.status == Status.INVALID:
         assert all("invalid" in reason for _, reason in plan.unscheduled)

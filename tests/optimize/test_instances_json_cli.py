@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from logistics.cli import app
-from logistics.optimize import InvalidProblemError, SolveParams, check_solution, read_instance, solve_routing
+from logistics.optimize import InvalidProblemError, SolveParams, check_routing, read_instance, solve_routing
 from logistics.optimize.routing.jsonio import (
     problem_from_json,
     problem_to_json,
@@ -55,7 +55,7 @@ def test_vrplib_reader_and_the_bks_solution_checks_out() -> None:
         0.0,
         "bks",
     )
-    report = check_solution(p, result)
+    report = check_routing(p, result)
     assert report.ok, report.violations
     assert report.distance_m == 27591
     assert isinstance(routes[0], Route)

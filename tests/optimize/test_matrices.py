@@ -19,7 +19,7 @@ from logistics.optimize import (
     SolveParams,
     Stop,
     VehicleType,
-    check_solution,
+    check_routing,
     read_matrix,
     solve_routing,
 )
@@ -64,7 +64,7 @@ def test_a_problem_on_a_read_asymmetric_matrix_solves_and_checks(tmp_path: Path)
         (VehicleType("van", 1, (5.0,), "depot"),), distance_m=dist, duration_s=dist / 5.0,
     )  # fmt: skip
     result = solve_routing(problem, SolveParams(time_limit_s=2, backend="ortools", solution_limit=10))
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.ok and report.distance_m == pytest.approx(result.distance_m)
     # the checker charges the direction driven: the reverse tour costs something else
     route = [IDS.index(v.stop.removeprefix("s_")) for v in result.routes[0].visits]

@@ -12,7 +12,7 @@ from logistics.optimize import InvalidProblemError
 from logistics.optimize.picking.layout import Zone, ZoneBand, generate_layout
 from logistics.optimize.picking.multiblock import MultiBlockLayout, multiblock_tour
 from logistics.optimize.picking.single_block import Pick, SingleBlockLayout, pick_tour_m
-from logistics.optimize.slotting import SkuTable, SlottingProblem, history_travel_m, solve_slotting
+from logistics.optimize.slotting import SkuTable, SlottingParams, SlottingProblem, history_travel_m, solve_slotting
 from logistics.optimize.slotting.examples import generate_orders
 
 THREE = MultiBlockLayout(aisles=6, aisle_spacing_m=3.0, cross_y_m=(0.0, 12.0, 24.0, 36.0), depot_x_m=0.0)
@@ -78,7 +78,7 @@ def test_history_travel_on_a_two_block_warehouse() -> None:
     problem = SlottingProblem(layout, skus)
     orders = generate_orders(skus, 200, np.random.default_rng(0), mean_lines=2.0)
     best = history_travel_m(problem, solve_slotting(problem), orders, "optimal")
-    rand = history_travel_m(problem, solve_slotting(problem, "random"), orders, "optimal")
+    rand = history_travel_m(problem, solve_slotting(problem, SlottingParams("random")), orders, "optimal")
     assert len(best) == 200 and best.mean() < rand.mean()
     assert (history_travel_m(problem, solve_slotting(problem), orders, "s_shape") >= best - 1e-9).all()
 

@@ -16,7 +16,7 @@ from logistics.optimize import (
     Stop,
     VanOnRoad,
     VehicleType,
-    check_solution,
+    check_routing,
     replan_problem,
     solve_routing,
 )
@@ -39,8 +39,8 @@ def test_a_warm_start_begins_from_the_given_plan_and_never_ends_worse(backend: s
     # a deliberately poor plan: the first plan's routes with each route's order reversed
     poor = evaluate_plan(problem, [(r.vehicle_type, r.vehicle, list(reversed(r.stops))) for r in first.routes])
     again = solve_routing(problem, SolveParams(time_limit_s=3, backend=backend, solution_limit=5), initial=poor)
-    assert again.stats["warm_start"] == "used" and check_solution(problem, again).ok
-    if check_solution(problem, poor).ok:
+    assert again.stats["warm_start"] == "used" and check_routing(problem, again).ok
+    if check_routing(problem, poor).ok:
         assert again.objective <= poor.objective + 1e-6
 
 
@@ -56,7 +56,7 @@ def test_a_plan_of_an_earlier_wave_warm_starts_the_next_without_its_served_stops
         speed_m_per_s=8.0,
     )
     result = solve_routing(later, SolveParams(time_limit_s=3, backend="ortools", solution_limit=50), initial=first)
-    assert result.stats["warm_start"] == "used" and check_solution(later, result).ok
+    assert result.stats["warm_start"] == "used" and check_routing(later, result).ok
 
 
 def _on_the_road(problem: RoutingProblem, plan, route_no: int = 0, pin: bool = True):  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ def test_vans_on_the_road_keep_their_parcels_start_where_they_are_and_the_pinned
     result = solve_routing(
         replan.problem, SolveParams(time_limit_s=3, backend=backend, solution_limit=20), initial=replan.initial(plan)
     )
-    assert check_solution(replan.problem, result).ok
+    assert check_routing(replan.problem, result).ok
     served_by = {stop: r.vehicle_type for r in result.routes for stop in r.stops}
     for stop in van.carrying[1:]:  # only the van carrying them delivers them
         assert served_by[stop] == van.key
@@ -133,7 +133,7 @@ def test_any_replan_of_a_plan_in_progress_is_checked_and_keeps_each_vans_parcels
     result = solve_routing(
         replan.problem, SolveParams(time_limit_s=3, backend="ortools", solution_limit=5), initial=replan.initial(plan)
     )
-    assert check_solution(replan.problem, result).feasible
+    assert check_routing(replan.problem, result).feasible
     for r in result.routes:
         for stop in r.stops:
             if stop in van.carrying:

@@ -21,7 +21,7 @@ from logistics.optimize import (
     Status,
     Stop,
     VehicleType,
-    check_solution,
+    check_routing,
     solve_routing,
 )
 from tests.optimize.helpers import grid_problem, replace_problem
@@ -32,7 +32,7 @@ HAS_PYVRP = importlib.util.find_spec("pyvrp") is not None
 
 def _checked(problem: RoutingProblem, params: SolveParams = REPRO) -> RoutingResult:
     result = solve_routing(problem, params)
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.feasible, report.violations
     return result
 
@@ -112,7 +112,7 @@ def test_multi_depot_heterogeneous_fleet_cost_objective() -> None:
     by_type = {r.vehicle_type: set(r.stops) for r in result.routes}
     assert by_type["n_van"] == {f"s{i}" for i in range(5)}
     assert by_type["s_van"] == {f"s{i}" for i in range(5, 10)}
-    report = check_solution(p, result)
+    report = check_routing(p, result)
     assert result.cost == pytest.approx(report.cost)
     assert result.objective == pytest.approx(result.cost)
 
@@ -151,13 +151,13 @@ def test_checker_catches_a_tampered_result() -> None:
     result = solve_routing(p, REPRO)
     route = result.routes[0]
     dup = replace(result, routes=(replace(route, visits=route.visits + route.visits[:1]), *result.routes[1:]))
-    assert any("visited 2 times" in v for v in check_solution(p, dup).violations)
+    assert any("visited 2 times" in v for v in check_routing(p, dup).violations)
     lost = replace(result, routes=result.routes[1:])
-    assert any("neither routed nor reported" in v for v in check_solution(p, lost).violations)
+    assert any("neither routed nor reported" in v for v in check_routing(p, lost).violations)
     liar = replace(result, distance_m=result.distance_m - 10)
-    assert any("reported total distance" in v for v in check_solution(p, liar).violations)
+    assert any("reported total distance" in v for v in check_routing(p, liar).violations)
     tight = replace_problem(p, vehicle_types=(replace(p.vehicle_types[0], capacity=(3.0,)),))
-    assert any("over the capacity" in v for v in check_solution(tight, result).violations)
+    assert any("over the capacity" in v for v in check_routing(tight, result).violations)
 
 
 def test_optimize_imports_without_simpy() -> None:
@@ -239,7 +239,7 @@ def random_problems(draw):  # type: ignore[no-untyped-def]
 @given(random_problems())
 def test_every_solution_of_a_random_valid_problem_passes_the_checker(problem: RoutingProblem) -> None:
     result = solve_routing(problem, SolveParams(time_limit_s=5, solution_limit=5))
-    report = check_solution(problem, result)
+    report = check_routing(problem, result)
     assert report.feasible, report.violations
     assert result.status in (Status.FEASIBLE, Status.INFEASIBLE, Status.OPTIMAL)
     assert (result.status == Status.INFEASIBLE) == (not report.complete)

@@ -17,6 +17,7 @@ from logistics.optimize.slotting import (
     METHODS,
     OrderHistory,
     SkuTable,
+    SlottingParams,
     SlottingPlan,
     SlottingProblem,
     check_slotting,
@@ -103,7 +104,7 @@ def _mixed_problem(seed: int, n: int = 40) -> SlottingProblem:
 @pytest.mark.parametrize("seed", range(6))
 def test_constrained_exact_matches_assignment_and_beats_baselines(seed: int) -> None:
     problem = _mixed_problem(seed)
-    plans = {m: solve_slotting(problem, m, seed=seed) for m in METHODS}
+    plans = {m: solve_slotting(problem, SlottingParams(m, seed)) for m in METHODS}
     for m, plan in plans.items():
         report = check_slotting(problem, plan)
         assert report.ok, (m, report.violations)
@@ -160,7 +161,7 @@ def test_bad_input_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(InvalidProblemError, match=r"skus\.sku_id.*duplicate"):
         SlottingProblem(layout, SkuTable.build(["a", "a"], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]))
     with pytest.raises(InvalidProblemError, match="method"):
-        solve_slotting(SlottingProblem(layout, SkuTable.build(["a"], [1.0], [1.0], [1.0])), "clever")
+        solve_slotting(SlottingProblem(layout, SkuTable.build(["a"], [1.0], [1.0], [1.0])), SlottingParams("clever"))
     path = tmp_path / "skus.csv"
     path.write_text("sku_id,picks,volume_l,weight_kg,temperature\na,3,10,1,ambient\nb,x,10,1,ambient\n")
     with pytest.raises(InvalidProblemError, match=r"skus.csv:3: picks"):
@@ -197,7 +198,7 @@ def test_history_travel_is_the_pick_path_of_each_order() -> None:
 
 def test_optimal_slotting_cuts_history_travel_and_affinity_cuts_more() -> None:
     problem, orders = _generated()
-    random_plan = solve_slotting(problem, "random", seed=3)
+    random_plan = solve_slotting(problem, SlottingParams("random", 3))
     best = solve_slotting(problem)
     affinity = improve_affinity(problem, best, orders, max_loss=0.02)
     t_random = history_travel_m(problem, random_plan, orders, "optimal").sum()
@@ -211,7 +212,7 @@ def test_optimal_slotting_cuts_history_travel_and_affinity_cuts_more() -> None:
 
 def test_reslot_respects_the_move_budget() -> None:
     problem, _ = _generated(aisles=6, bays=8)
-    current = solve_slotting(problem, "random", seed=1).sku_of_slot
+    current = solve_slotting(problem, SlottingParams("random", 1)).sku_of_slot
     best = solve_slotting(problem)
     previous = np.inf
     for k in (0, 5, 20, 80, 10_000):

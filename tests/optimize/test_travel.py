@@ -17,7 +17,7 @@ from logistics.optimize import (
     SolveParams,
     Stop,
     VehicleType,
-    check_solution,
+    check_routing,
     solve_routing,
 )
 from logistics.optimize.routing.travel import OsrmTable, StraightLine, with_travel
@@ -60,7 +60,7 @@ def test_a_problem_on_osrm_times_is_solved_and_checked_with_them_asymmetric() ->
     )
     on_roads = with_travel(problem, OsrmTable(fetch=_recorded([])))
     result = solve_routing(on_roads, SolveParams(time_limit_s=5, backend="ortools", solution_limit=5))
-    assert check_solution(on_roads, result).ok
+    assert check_routing(on_roads, result).ok
     # the depot is row 1: either way round, the legs are the table's, in the direction driven
     order = [
         PLACES.index(next(p for p in PLACES if p.id == {"a": "bonded_wh", "b": "customer"}[s]))

@@ -1,9 +1,9 @@
 """Vehicle routing: the problem (`RoutingProblem`), `solve_routing(problem, params) -> RoutingResult` with a
 `Status` (backends: OR-Tools, PyVRP, both at once, construction baselines), the independent checker
-`check_solution(problem, plan)`, plans made elsewhere, warm starts and re-planning with vans on the road,
+`check_routing(problem, plan)`, plans made elsewhere, warm starts and re-planning with vans on the road,
 travel matrices (straight line, user files, OSRM) and benchmark readers (Solomon, Li & Lim, VRPLIB)."""
 
-from logistics.optimize.routing.checker import CheckReport, check_solution
+from logistics.optimize.routing.checker import RoutingCheck, check_routing
 from logistics.optimize.routing.instances import read_instance, read_lilim, read_solomon, read_vrplib
 from logistics.optimize.routing.matrices import read_matrix
 from logistics.optimize.routing.plans import Reload, evaluate_plan, plan_from_json
@@ -16,13 +16,13 @@ from logistics.optimize.routing.travel import OsrmTable, StraightLine, TravelPro
 __all__ = [
     "BACKENDS",
     "Break",
-    "CheckReport",
     "Location",
     "OsrmTable",
     "Pair",
     "Reload",
     "Replan",
     "Route",
+    "RoutingCheck",
     "RoutingProblem",
     "RoutingResult",
     "SolveParams",
@@ -33,7 +33,7 @@ __all__ = [
     "VanOnRoad",
     "VehicleType",
     "Visit",
-    "check_solution",
+    "check_routing",
     "evaluate_plan",
     "plan_from_json",
     "read_instance",

@@ -6,22 +6,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from logistics.optimize.common import Check
 from logistics.optimize.routing.problem import EARTH_RADIUS_M, RoutingProblem, VehicleType
 from logistics.optimize.routing.result import Route, RoutingResult
 
-__all__ = ["CheckReport", "check_solution"]
+__all__ = ["RoutingCheck", "check_routing"]
 
 EPS = 1e-6
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class RoutingCheck(Check):
     """`feasible`: the routes break no constraint and totals match; `complete`: every required stop is
     served. `distance_m` and `cost` are the checker's own totals."""
 
     feasible: bool
     complete: bool
-    violations: tuple[str, ...]
     distance_m: float
     cost: float
     vehicles_used: int
@@ -122,7 +122,7 @@ def _depot_load_within(
             )
 
 
-def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: float = 1e-6) -> CheckReport:
+def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: float = 1e-6) -> RoutingCheck:
     """Check `result` against `problem`; returns every violation found (never raises on a bad result)."""
     v: list[str] = []
     loc = {loc.id: i for i, loc in enumerate(problem.locations)}
@@ -279,7 +279,7 @@ def check_solution(problem: RoutingProblem, result: RoutingResult, tolerance: fl
         v.append(f"reported total distance {result.distance_m} but it is {total_distance}")
     if abs(total_cost - result.cost) > max(tolerance, 1e-9 * abs(total_cost)) * max(1.0, abs(total_cost)):
         v.append(f"reported cost {result.cost} but it is {total_cost}")
-    return CheckReport(
+    return RoutingCheck(
         feasible=not v,
         complete=complete,
         violations=tuple(v),

@@ -1,5 +1,5 @@
 """Plans made elsewhere (a dispatcher's, another solver's, an earlier run's): routes as stop sequences, timed by
-the route builder, ready for the independent checker (`check_solution`).
+the route builder, ready for the independent checker (`check_routing`).
 
 Plan JSON (this package's own result JSON is accepted as it is):
     {"routes": [{"vehicle_type": "van", "vehicle": 0, "stops": ["a1", "a2"], "distance_m": 1234.5}],
@@ -44,7 +44,7 @@ def evaluate_plan(
     """The result of driving `routes` ((vehicle type id, vehicle number, stop ids in order) each), with
     `unassigned` stops left out: timings, loads, distances and costs, status INFEASIBLE if a required stop is
     left out; `breaks` gives a route (by position) its start time and its driver's breaks ((start, end) each).
-    It does not judge the plan: `check_solution` does. Raises `InvalidProblemError` for a vehicle
+    It does not judge the plan: `check_routing` does. Raises `InvalidProblemError` for a vehicle
     type or stop id the problem does not have (naming the route and position)."""
     types = {t.id: k for k, t in enumerate(problem.vehicle_types)}
     stops = {s.id: i for i, s in enumerate(problem.stops)}

@@ -7,7 +7,7 @@ the parcels it carries need its own skill `van:<type>#<n>`, and deliveries still
 `at_depot` that only vehicles starting at a depot have. A pinned next stop is committed: the van starts from
 it after its service, and the stop is listed in `Replan.committed`. Solve the new problem with
 `solve_routing` (warm-started from the previous plan with `Replan.initial(plan)`) and check it with
-`check_solution(replan.problem, result)`.
+`check_routing(replan.problem, result)`.
 """
 
 from __future__ import annotations

@@ -26,13 +26,14 @@ from logistics.optimize.slotting.affinity import history_travel_m, improve_affin
 from logistics.optimize.slotting.files import read_skus_csv
 from logistics.optimize.slotting.problem import OrderHistory, SkuTable, SlottingPlan, SlottingProblem, plan_objective_m
 from logistics.optimize.slotting.reslot import count_moves, reslot
-from logistics.optimize.slotting.solve import METHODS, SlottingCheck, check_slotting, solve_slotting
+from logistics.optimize.slotting.solve import METHODS, SlottingCheck, SlottingParams, check_slotting, solve_slotting
 
 __all__ = [
     "METHODS",
     "OrderHistory",
     "SkuTable",
     "SlottingCheck",
+    "SlottingParams",
     "SlottingPlan",
     "SlottingProblem",
     "check_slotting",

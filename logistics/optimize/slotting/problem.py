@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.common import InvalidProblemError, Status
 from logistics.optimize.picking.layout import TEMPERATURES, WarehouseLayout
 
 __all__ = ["OrderHistory", "SkuTable", "SlottingPlan", "SlottingProblem", "plan_objective_m"]
@@ -154,12 +154,15 @@ class SlottingPlan:
     picking travel (m a period) of the plan; `unplaced` the units of each SKU that found no slot."""
 
     method: str
-    status: str  # optimal | feasible | infeasible
+    status: Status | str  # optimal | feasible | infeasible (a plain string is read as its Status)
     sku_of_slot: np.ndarray
     objective_m: float
     unplaced: dict[str, int]
     message: str = ""
     stats: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
     def slots_of(self, sku: int) -> np.ndarray:
         """Slot indices held by SKU index `sku`."""

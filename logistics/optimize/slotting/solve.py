@@ -1,4 +1,5 @@
-"""`solve_slotting(problem, method)` by method name, and the independent `check_slotting(problem, plan)`."""
+"""`solve_slotting(problem, params)` (a method by name: the exact flow or a baseline) and the independent
+`check_slotting(problem, plan)`."""
 
 from __future__ import annotations
 
@@ -7,28 +8,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.common import Check, InvalidProblemError
 from logistics.optimize.slotting.baselines import _abc, _coi_greedy, _random
 from logistics.optimize.slotting.flow import _optimal
 from logistics.optimize.slotting.problem import SlottingPlan, SlottingProblem
 
-__all__ = ["METHODS", "SlottingCheck", "check_slotting", "solve_slotting"]
+__all__ = ["METHODS", "SlottingCheck", "SlottingParams", "check_slotting", "solve_slotting"]
 
 
 METHODS = {"optimal": _optimal, "random": _random, "abc": _abc, "coi_greedy": _coi_greedy}
 
 
-def solve_slotting(problem: SlottingProblem, method: str = "optimal", seed: int = 0) -> SlottingPlan:
-    """Assign SKUs to slots by `method` (see `METHODS`): "optimal" is the proven-optimal flow model; the others
-    are the baselines. A plan whose status is "infeasible" places what fits and names what does not."""
-    try:
-        run = METHODS[method]
-    except KeyError:
-        raise InvalidProblemError(
-            "method", f"unknown slotting method {method!r} (known: {', '.join(METHODS)})"
-        ) from None
+@dataclass(frozen=True)
+class SlottingParams:
+    """How to slot: `method` (see `METHODS`: "optimal" is the proven-optimal flow model, the others the
+    baselines) and the `seed` of the randomised baselines."""
+
+    method: str = "optimal"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise InvalidProblemError(
+                "params.method", f"unknown slotting method {self.method!r} (known: {', '.join(METHODS)})"
+            )
+
+
+def solve_slotting(problem: SlottingProblem, params: SlottingParams | None = None) -> SlottingPlan:
+    """Assign SKUs to slots (see `SlottingParams`). A plan whose status is INFEASIBLE places what fits and
+    names what does not."""
+    params = params or SlottingParams()
+    run = METHODS[params.method]
     t0 = time.perf_counter()
-    plan = run(problem, np.random.default_rng(seed))
+    plan = run(problem, np.random.default_rng(params.seed))
     plan.stats["wall_s"] = time.perf_counter() - t0
     return plan
 
@@ -37,15 +49,10 @@ def solve_slotting(problem: SlottingProblem, method: str = "optimal", seed: int 
 
 
 @dataclass(frozen=True)
-class SlottingCheck:
-    """What `check_slotting` found: `ok` when there is no violation."""
+class SlottingCheck(Check):
+    """What `check_slotting` found (`ok` when there is no violation) and the plan's objective recomputed."""
 
-    violations: tuple[str, ...]
-    objective_m: float
-
-    @property
-    def ok(self) -> bool:
-        return not self.violations
+    objective_m: float = float("nan")
 
 
 def check_slotting(problem: SlottingProblem, plan: SlottingPlan) -> SlottingCheck:
