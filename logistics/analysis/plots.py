@@ -184,6 +184,36 @@ def plot_flow_lead_times(result: RunResult, path: Path) -> Path:
     return _save(fig, path)
 
 
+def plot_routes_map(result: RunResult, path: Path) -> Path:
+    """The last-mile routes of the busiest wave on a map (longitude east, latitude north, to scale at the
+    depot's latitude): one colour a van, stops numbered in driving order, failed deliveries crossed, each
+    route closed at its depot."""
+    stops = result.route_stops
+    busiest = stops.groupby(["flow", "wave_h"]).size().idxmax()
+    wave = stops[(stops["flow"] == busiest[0]) & (stops["wave_h"] == busiest[1])]
+    lat0, lon0 = float(wave["depot_lat"].iloc[0]), float(wave["depot_lon"].iloc[0])
+    fig, ax = plt.subplots(figsize=(8, 8))
+    colours = plt.get_cmap("tab10")
+    for n, ((vtype, vehicle), route) in enumerate(wave.groupby(["vehicle_type", "vehicle"], sort=True)):
+        route = route.sort_values("stop_no")
+        lon = np.concatenate([[lon0], route["lon"].to_numpy(), [lon0]])
+        lat = np.concatenate([[lat0], route["lat"].to_numpy(), [lat0]])
+        colour = colours(n % 10)
+        ax.plot(lon, lat, color=colour, linewidth=1.0, label=f"{vtype} {vehicle} ({len(route)} stops)")
+        ax.scatter(route["lon"], route["lat"], color=colour, s=12)
+        failed = route[route["outcome"] == "failed"]
+        ax.scatter(failed["lon"], failed["lat"], color="red", marker="x", s=30)
+        for row in route.itertuples():
+            ax.annotate(str(row.stop_no), (row.lon, row.lat), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.scatter([lon0], [lat0], color="black", marker="s", s=50, label="depot", zorder=3)
+    ax.set_aspect(1.0 / np.cos(np.radians(lat0)))
+    ax.set_xlabel("longitude (deg E)")
+    ax.set_ylabel("latitude (deg N)")
+    ax.set_title(f"Routes driven, {busiest[0]} wave at {busiest[1]:.1f} h (failed deliveries crossed)")
+    _legend(ax, fontsize=7)
+    return _save(fig, path)
+
+
 def plot_lane_fill(result: RunResult, path: Path) -> Path:
     """Fill rate of every scheduled departure of every lane over time (cancelled departures at zero, crossed)."""
     fig, ax = plt.subplots(figsize=(9, 4))

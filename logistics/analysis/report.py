@@ -91,6 +91,8 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         images["Lead time by customs mode"] = plots.plot_flow_lead_times(first, out_dir / "lead_time_by_mode.png")
     if len(first.departures):
         images["Lane fill rate"] = plots.plot_lane_fill(first, out_dir / "lane_fill.png")
+    if len(first.route_stops) and "lat" in first.route_stops:
+        images["Last-mile routes on the map"] = plots.plot_routes_map(first, out_dir / "routes_map.png")
     images["Queues over time"] = plots.plot_queues(first, out_dir / "queues.png")
     images["Utilisation over time"] = plots.plot_utilisation(first, out_dir / "utilisation.png")
     images["Cost per order"] = plots.plot_costs(results, out_dir / "costs.png")

@@ -75,6 +75,7 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
         "clearances": lambda r: r.clearances,
         "waves": lambda r: r.waves,
         "routes": lambda r: r.routes,
+        "route_stops": lambda r: r.route_stops,
     }
     for name, table in tables.items():
         frames = [t.assign(replication=r.replication) for r in results if len(t := table(r))]

@@ -71,6 +71,12 @@ class Dispatch(ScenarioModel):
     late_penalty: float = Field(default=50_000.0, ge=0, description="Objective units for postponing a parcel.")
     speed_kmh: float = Field(default=25.0, gt=0)
     circuity: float = Field(default=1.3, ge=1, description="Road distance / straight-line distance.")
+    depot_lat_lon: tuple[float, float] | None = Field(
+        default=None,
+        description="The depot's latitude and longitude (degrees): addresses are then placed on the map (the "
+        "areas' km east and north of the depot), routed by great-circle distance x circuity, and the report draws "
+        "the routes on a map.",
+    )
     traffic_by_hour: list[float] = Field(default=[1.0] * 24, min_length=24, max_length=24)
     travel_time_cv: float = Field(default=0.15, ge=0)
     service_min: Distribution = Deterministic(value=3.0)
@@ -93,6 +99,12 @@ class Dispatch(ScenarioModel):
             raise ValueError("slot_h is longer than the delivery window")
         if any(f <= 0 for f in self.traffic_by_hour):
             raise ValueError("traffic_by_hour factors must be > 0")
+        if self.depot_lat_lon is not None:
+            lat, lon = self.depot_lat_lon
+            if not (-85.0 <= lat <= 85.0 and -180.0 <= lon <= 180.0):
+                raise ValueError(
+                    f"depot_lat_lon must be a latitude within ±85 and a longitude within ±180, got {lat}, {lon}"
+                )
         return self
 
 

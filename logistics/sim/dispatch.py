@@ -26,7 +26,7 @@ import simpy
 
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.optimize.routing.checker import check_routing
-from logistics.optimize.routing.problem import Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.routing.problem import EARTH_RADIUS_M, Location, RoutingProblem, Stop, VehicleType
 from logistics.optimize.routing.result import Route
 from logistics.policies.dispatch import DISPATCH
 from logistics.scenario.lastmile import LastMile
@@ -82,9 +82,11 @@ class Depot:
         routed_zone = np.array([z in cfg.zones for z in zone_ids])
         self.routed = routed_zone[zone]
         n = len(zone)
-        # addresses (m, road-scaled by circuity) uniformly in each zone's disc
+        # addresses uniformly in each zone's disc: x/y metres (road-scaled by circuity), or, with the depot's
+        # latitude and longitude, the same km offsets on the map (routed by great circle x circuity)
         self.x_m = np.zeros(n)
         self.y_m = np.zeros(n)
+        east_km, north_km = np.zeros(n), np.zeros(n)
         for k, zid in enumerate(zone_ids):
             if zid not in cfg.areas:
                 continue
@@ -92,8 +94,17 @@ class Depot:
             mine = np.flatnonzero(zone == k)
             r = area.radius_km * np.sqrt(rng.random(len(mine)))
             a = rng.random(len(mine)) * 2 * np.pi
-            self.x_m[mine] = (area.centre_km[0] + r * np.cos(a)) * 1000.0 * cfg.circuity
-            self.y_m[mine] = (area.centre_km[1] + r * np.sin(a)) * 1000.0 * cfg.circuity
+            east_km[mine] = area.centre_km[0] + r * np.cos(a)
+            north_km[mine] = area.centre_km[1] + r * np.sin(a)
+        self.x_m = east_km * 1000.0 * cfg.circuity
+        self.y_m = north_km * 1000.0 * cfg.circuity
+        self.lat: np.ndarray | None = None
+        self.lon: np.ndarray | None = None
+        if cfg.depot_lat_lon is not None:
+            lat0, lon0 = cfg.depot_lat_lon
+            km_per_degree = 2 * math.pi * EARTH_RADIUS_M / 1000.0 / 360.0
+            self.lat = lat0 + north_km / km_per_degree
+            self.lon = lon0 + east_km / (km_per_degree * math.cos(math.radians(lat0)))
         self.due_h = cols.created_h + promise_h
         # a share of the customers book a slot of slot_h (clock hours, same every day) inside the window
         opening, closing = cfg.delivery_window_h
@@ -114,6 +125,7 @@ class Depot:
         self.returned = 0
         self.wave_rows: list[dict[str, object]] = []
         self.route_rows: list[dict[str, object]] = []
+        self.stop_rows: list[dict[str, object]] = []
         self.optimizer_s = 0.0
         self._wave_pending = False
         env.process(self._clock_waves())
@@ -218,10 +230,17 @@ class Depot:
         cfg = self.cfg
         today_end = day_start + cfg.delivery_window_h[1]
         lateness = cfg.objective == "lateness"
-        locations = [Location("depot", 0.0, 0.0)]
+        on_map = cfg.depot_lat_lon is not None
+        if on_map:
+            locations = [Location("depot", lat=cfg.depot_lat_lon[0], lon=cfg.depot_lat_lon[1])]  # type: ignore[index]
+        else:
+            locations = [Location("depot", 0.0, 0.0)]
         stops = []
         for o in parcels:
-            locations.append(Location(f"o{o}", float(self.x_m[o]), float(self.y_m[o])))
+            if on_map:
+                locations.append(Location(f"o{o}", lat=float(self.lat[o]), lon=float(self.lon[o])))  # type: ignore[index]
+            else:
+                locations.append(Location(f"o{o}", float(self.x_m[o]), float(self.y_m[o])))
             required = not lateness or self.due_h[o] <= today_end
             open_s = max(0.0, (day_start + self.slot_open[o] - now) * 3600.0)
             close_s = (day_start + self.slot_close[o] - now) * 3600.0
@@ -263,6 +282,7 @@ class Depot:
             speed_m_per_s=cfg.speed_kmh / 3.6,
             objective="cost" if cfg.objective == "cost" else "distance",
             name=f"wave at {now:.2f} h",
+            circuity=cfg.circuity if on_map else 1.0,
         )
 
     # --- vans on the road ---------------------------------------------------------------------------------------
@@ -280,21 +300,38 @@ class Depot:
         orders = [int(s[1:]) for s in route.stops]
         here = problem.location_index("depot")
         failed, delivered, late_windows = [], 0, 0
-        for o in orders:
+        for stop_no, (o, visit) in enumerate(zip(orders, route.visits, strict=True)):
             loc = problem.location_index(f"o{o}")
             yield env.timeout(self._leg_h(dur[here, loc]))
+            arrived = env.now
             opening, closing = day_start + self.slot_open[o], day_start + self.slot_close[o]
             if env.now < opening:
                 yield env.timeout(opening - env.now)
             late_windows += env.now > closing
             yield env.timeout(self.service())
             self.attempts[o] += 1
-            if self.rng.random() < cfg.failure_probability:
+            ok = not self.rng.random() < cfg.failure_probability
+            if not ok:
                 failed.append(o)
             else:
                 self.cols.delivered_h[o] = env.now
                 delivered += 1
                 self.on_road -= 1
+            self.stop_rows.append(
+                {
+                    "wave_h": wave_h,
+                    "vehicle_type": cfg.fleet[van[0]].id,
+                    "vehicle": van[1],
+                    "stop_no": stop_no + 1,
+                    "order": o,
+                    "planned_arrival_h": wave_h + visit.arrival_s / 3600.0,
+                    "arrival_h": arrived,
+                    "window_open_h": opening,
+                    "window_close_h": closing,
+                    "outcome": "delivered" if ok else "failed",
+                    **self._place(o),
+                }
+            )
             here = loc
         yield env.timeout(self._leg_h(dur[here, problem.location_index("depot")]))
         self.on_road -= len(failed)
@@ -336,6 +373,19 @@ class Depot:
         """Routed parcels between the carrier pickup and delivery (riding to the depot, waiting, on a van)."""
         return self.to_depot + len(self.waiting) + self.on_road
 
-    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """One row per wave and one per route driven."""
-        return pd.DataFrame(self.wave_rows), pd.DataFrame(self.route_rows)
+    def _place(self, o: int) -> dict[str, float]:
+        """Where parcel `o` is delivered: latitude and longitude on a map, else x/y metres from the depot."""
+        if self.lat is not None and self.lon is not None and self.cfg.depot_lat_lon is not None:
+            depot_lat, depot_lon = self.cfg.depot_lat_lon
+            return {
+                "lat": float(self.lat[o]),
+                "lon": float(self.lon[o]),
+                "depot_lat": depot_lat,
+                "depot_lon": depot_lon,
+            }
+        return {"x_m": float(self.x_m[o]), "y_m": float(self.y_m[o])}
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """One row per wave, one per route driven, and one per stop driven to (wave, van, stop order, planned
+        and actual arrival, window, outcome, place)."""
+        return pd.DataFrame(self.wave_rows), pd.DataFrame(self.route_rows), pd.DataFrame(self.stop_rows)

@@ -126,6 +126,7 @@ class CrossBorderModel:
             clearances=_stack(result.clearances, flows.clearances),
             waves=_stack(result.waves, flows.waves),
             routes=_stack(result.routes, flows.routes),
+            route_stops=_stack(result.route_stops, flows.route_stops),
             optimizer_s=result.optimizer_s + flows.optimizer_s,
         )
 

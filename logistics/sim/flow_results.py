@@ -38,6 +38,7 @@ class FlowResults:
     labour_h: float
     waves: pd.DataFrame  # last-mile dispatch waves of the flows' depots (column `flow`)
     routes: pd.DataFrame  # routes their vans drove
+    route_stops: pd.DataFrame  # the stops of those routes, planned and driven
     optimizer_s: float  # wall time in their dispatch optimizers
 
 
@@ -104,14 +105,15 @@ def flow_results(self: Flows) -> FlowResults:
     dispatched = ~np.isnan(self.dispatched_h[orders])
     last_mile_cost = np.where(dispatched, zones_cost, 0.0)
     routed = np.zeros(self.n_orders, dtype=bool)
-    wave_tables, route_tables, optimizer_s = [], [], 0.0
+    wave_tables, route_tables, stop_tables, optimizer_s = [], [], [], 0.0
     for k, (depot, offset) in self.depots.items():  # routed parcels carry their share of the routes driven
         sl = slice(offset, offset + len(depot.routed))
         routed[sl] = depot.routed
         last_mile_cost[sl] = np.where(depot.routed, depot.parcel_cost_cny, last_mile_cost[sl])
-        waves, routes = depot.tables()
+        waves, routes, route_stops = depot.tables()
         wave_tables.append(waves.assign(flow=flows[k].id))
         route_tables.append(routes.assign(flow=flows[k].id))
+        stop_tables.append(route_stops.assign(flow=flows[k].id))
         optimizer_s += depot.optimizer_s
     tax = np.where(dispatched, self.tax_cny[orders], 0.0)
     packed_label = {"fulfilment", "pack"}
@@ -207,6 +209,7 @@ def flow_results(self: Flows) -> FlowResults:
         labour_h=labour_h,
         waves=pd.concat(wave_tables, ignore_index=True) if wave_tables else pd.DataFrame(),
         routes=pd.concat(route_tables, ignore_index=True) if route_tables else pd.DataFrame(),
+        route_stops=pd.concat(stop_tables, ignore_index=True) if stop_tables else pd.DataFrame(),
         optimizer_s=optimizer_s,
     )
 

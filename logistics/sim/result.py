@@ -52,6 +52,7 @@ class RunResult:
     pick_lists: pd.DataFrame = field(default_factory=_empty, compare=False)
     waves: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile dispatch waves
     routes: pd.DataFrame = field(default_factory=_empty, compare=False)  # last-mile routes driven
+    route_stops: pd.DataFrame = field(default_factory=_empty, compare=False)  # their stops: planned vs driven
     optimizer_s: float = field(default=0.0, compare=False)  # wall time in dispatch optimizers (in wall_s too)
     start: datetime | None = field(default=None, compare=False)  # the calendar time of hour 0
     disruptions: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)  # (label, start h, end h)

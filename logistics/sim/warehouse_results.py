@@ -140,9 +140,11 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
         "storage_m3_days": model._storage_m3_h_at_horizon / HOURS_PER_DAY,
         "units_available_at_end": float(sum(model.inventory.available)),
     }
-    waves, routes = model.depot.tables() if model.depot is not None else (pd.DataFrame(), pd.DataFrame())
+    empty = (pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    waves, routes, route_stops = model.depot.tables() if model.depot is not None else empty
     if len(waves):  # the depot's tables name their flow, as the flows' depots' do
         waves, routes = waves.assign(flow=model.flow.id), routes.assign(flow=model.flow.id)
+        route_stops = route_stops.assign(flow=model.flow.id)
     return RunResult(
         scenario=s.name,
         replication=model.replication,
@@ -162,6 +164,7 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
         clearances=visits,
         waves=waves,
         routes=routes,
+        route_stops=route_stops,
         optimizer_s=model.depot.optimizer_s if model.depot is not None else 0.0,
         pick_lists=_pick_list_table(model.floor).assign(flow=model.flow.id)
         if model.floor is not None
@@ -271,6 +274,7 @@ def merge_warehouses(results: list[RunResult]) -> RunResult:
         clearances=_stack([r.clearances for r in results]),
         waves=_stack([r.waves for r in results]),
         routes=_stack([r.routes for r in results]),
+        route_stops=_stack([r.route_stops for r in results]),
         optimizer_s=sum(r.optimizer_s for r in results),
         pick_lists=_stack([r.pick_lists for r in results]),
     )

@@ -120,3 +120,33 @@ def test_a_flow_routes_its_zone_through_its_own_depot(tmp_path: Path) -> None:
     assert len(delivered) and ((clock >= 9) & (clock <= 20)).all()
     assert (routed["end_reason"] == "delivery_failed").sum() == routes["failed"].sum() > 0
     assert routes["delivered"].sum() == len(delivered)
+
+
+def test_addresses_on_the_map_give_a_stop_table_and_a_routes_map(tmp_path: Path) -> None:
+    from logistics.experiments.replications import write_outputs
+    from logistics.optimize.routing.problem import great_circle_m
+
+    run = _run(["last_mile.dispatch.depot_lat_lon=[36.16, 120.43]"])
+    stops = run.route_stops
+    assert {"lat", "lon", "planned_arrival_h", "arrival_h", "stop_no", "outcome"} <= set(stops.columns)
+    # one row per stop driven, numbered in driving order on each route
+    assert len(stops) == run.routes["stops"].sum()
+    for _, route in stops.groupby(["wave_h", "vehicle_type", "vehicle"]):
+        assert route["stop_no"].tolist() == list(range(1, len(route) + 1))
+    assert (stops["outcome"] == "delivered").sum() == run.routes["delivered"].sum()
+    # every address within its area: the disc of 10 km around (6, 4) km east/north of the depot
+    depot = np.array([[36.16, 120.43]])
+    metres = great_circle_m(np.vstack([depot, stops[["lat", "lon"]].to_numpy()]))[0, 1:]
+    assert (metres <= (np.hypot(6.0, 4.0) + 10.0) * 1000.0 * 1.001).all()
+    # planned on the map: arrivals differ from the plan only by traffic and chance, not by kilometres
+    assert (stops["arrival_h"] >= stops["wave_h"]).all()
+    ratio = (stops["arrival_h"] - stops["wave_h"]).sum() / (stops["planned_arrival_h"] - stops["wave_h"]).sum()
+    assert 0.5 < ratio < 2.0
+    written = write_outputs([run], tmp_path)
+    assert written["route_stops"].exists() and (tmp_path / "routes_map.png").exists()
+    assert "Last-mile routes on the map" in (tmp_path / "report.html").read_text()
+
+
+def test_a_depot_off_the_map_is_named() -> None:
+    with pytest.raises(ScenarioError, match="depot_lat_lon"):
+        load_builtin("last_mile_city", ["last_mile.dispatch.depot_lat_lon=[95, 120]"])
