@@ -15,6 +15,17 @@ def reload_marker(depot_index: int) -> int:
     return -(depot_index + 1)
 
 
+def trip_load(problem: RoutingProblem, stop_indices: list[int], first: int) -> list[float]:
+    """What leaves the depot for the trip starting at position `first` of a stop sequence (up to the next
+    reload): its stops' deliveries from the depot."""
+    total = [0.0] * len(problem.dimensions)
+    for i in stop_indices[first:]:
+        if i < 0:
+            break
+        total = [x + y for x, y in zip(total, problem.depot_load(problem.stops[i]), strict=True)]
+    return total
+
+
 def travel_through(t: float, travel: float, breaks: list[tuple[float, float]]) -> float:
     """When a vehicle leaving at `t` arrives after `travel` seconds of driving, standing still during the
     `breaks` ((start, end), sorted) it meets on the way (one it is in when leaving is sat out first)."""
@@ -95,16 +106,7 @@ def build_route(
     load = [0.0] * k
     distance = 0.0
 
-    def trip_load(first: int) -> list[float]:
-        """What leaves the depot for the trip starting at leg `first`: its stops' deliveries from the depot."""
-        total = [0.0] * k
-        for stop, *_ in legs[first:]:
-            if stop is None:
-                break
-            total = [x + y for x, y in zip(total, problem.depot_load(stop), strict=True)]
-        return total
-
-    on_board = trip_load(0)
+    on_board = trip_load(problem, stop_indices, 0)
     for n, (s, loc, window, service) in enumerate(legs):
         arrive = t + (problem.leg_s(vtype, prev, loc, t) if traffic else dur[prev, loc])
         distance += dist[prev, loc]
@@ -112,7 +114,7 @@ def build_route(
         start = max(arrive, a)
         t = start + service
         if s is None:  # a reload: unload, load the next trip
-            on_board = trip_load(n + 1)
+            on_board = trip_load(problem, stop_indices, n + 1)
             depot_id = problem.locations[loc].id
             visits.append(Visit(depot_id, float(arrive), float(start), float(t), tuple(load), tuple(on_board), True))
         else:
@@ -123,6 +125,20 @@ def build_route(
         prev = loc
     distance += dist[prev, end_depot]
     end = t + (problem.leg_s(vtype, prev, end_depot, t) if traffic else dur[prev, end_depot])
+    return _closed(vtype, vehicle, visits, depart, end, distance, load)
+
+
+def _closed(
+    vtype: VehicleType,
+    vehicle: int,
+    visits: list[Visit],
+    depart: float,
+    end: float,
+    distance: float,
+    load: list[float],
+    breaks: tuple[tuple[float, float], ...] = (),
+) -> Route:
+    """The route back at its depot: its duration and cost (fixed + per km + per hour of duration)."""
     duration = end - depart
     cost = vtype.fixed_cost + vtype.cost_per_km * distance / 1000.0 + vtype.cost_per_h * duration / 3600.0
     return Route(
@@ -135,6 +151,7 @@ def build_route(
         float(duration),
         tuple(load),
         float(cost),
+        breaks,
     )
 
 
@@ -162,23 +179,14 @@ def _route_with_breaks(
     load = [0.0] * k
     visits = []
     distance = 0.0
-
-    def loaded_for(first: int) -> list[float]:
-        total = [0.0] * k
-        for i in stop_indices[first:]:
-            if i < 0:
-                break
-            total = [x + y for x, y in zip(total, problem.depot_load(problem.stops[i]), strict=True)]
-        return total
-
-    on_board = loaded_for(0)
+    on_board = trip_load(problem, stop_indices, 0)
     for n, i in enumerate(stop_indices):
         if i < 0:
             loc = problem.location_index(problem.depots[-i - 1])
             arrive = travel_through(t, leg(prev, loc, t), breaks)
             start = serve_around(arrive, load_s, breaks)
             t = start + load_s
-            on_board = loaded_for(n + 1)
+            on_board = trip_load(problem, stop_indices, n + 1)
             visits.append(Visit(problem.depots[-i - 1], arrive, start, t, tuple(load), tuple(on_board), True))
         else:
             s = problem.stops[i]
@@ -196,17 +204,4 @@ def _route_with_breaks(
     end_depot = problem.location_index(vtype.end)
     distance += dist[prev, end_depot]
     end = travel_through(t, leg(prev, end_depot, t), breaks)
-    duration = end - depart
-    cost = vtype.fixed_cost + vtype.cost_per_km * distance / 1000.0 + vtype.cost_per_h * duration / 3600.0
-    return Route(
-        vtype.id,
-        vehicle,
-        tuple(visits),
-        float(depart),
-        float(end),
-        float(distance),
-        float(duration),
-        tuple(load),
-        float(cost),
-        tuple(breaks),
-    )
+    return _closed(vtype, vehicle, visits, depart, end, distance, load, tuple(breaks))

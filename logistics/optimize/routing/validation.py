@@ -192,24 +192,10 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
                 f"must be at or after shift_start_s ({t.shift_start_s}) and at most {MAX_VALUE:g} (or null), "
                 f"got {t.shift_end_s}",
             )
-        if (
-            math.isnan(t.max_duration_s)
-            or t.max_duration_s <= 0
-            or (math.isfinite(t.max_duration_s) and t.max_duration_s > MAX_VALUE)
-        ):
-            raise bad(
-                f"{where}.max_duration_s",
-                f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_duration_s}",
-            )
-        if (
-            math.isnan(t.max_distance_m)
-            or t.max_distance_m <= 0
-            or (math.isfinite(t.max_distance_m) and t.max_distance_m > MAX_VALUE)
-        ):
-            raise bad(
-                f"{where}.max_distance_m",
-                f"must be > 0 and at most {MAX_VALUE:g} (or null), got {t.max_distance_m}",
-            )
+        for limit in ("max_duration_s", "max_distance_m"):
+            value = getattr(t, limit)
+            if math.isnan(value) or value <= 0 or (math.isfinite(value) and value > MAX_VALUE):
+                raise bad(f"{where}.{limit}", f"must be > 0 and at most {MAX_VALUE:g} (or null), got {value}")
         _check_skills(f"{where}.skills", t.skills)
         if t.speed_m_per_s is not None and not (_finite(t.speed_m_per_s) and t.speed_m_per_s > 0):
             raise bad(f"{where}.speed_m_per_s", f"must be a positive number or null, got {t.speed_m_per_s}")
