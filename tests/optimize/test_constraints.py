@@ -478,7 +478,7 @@ def test_drivers_take_their_break_in_its_window_and_the_checker_catches_every_wa
     from dataclasses import replace
 
     problem = _breaks_problem()
-    result = solve_routing(problem, SolveParams(time_limit_s=10, backend="auto"))
+    result = solve_routing(problem, SolveParams(time_limit_s=3, backend="auto"))
     assert result.backend == "auto:ortools" and check_routing(problem, result).ok
     (route,) = result.routes
     ((b0, b1),) = route.breaks
