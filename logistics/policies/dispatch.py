@@ -22,7 +22,7 @@ from typing import Protocol
 
 from logistics.optimize.routing.problem import RoutingProblem
 from logistics.optimize.routing.result import RoutingResult, SolveParams
-from logistics.optimize.routing.solve import solve_routing
+from logistics.optimize.routing.solve import PlanLike, solve_routing
 from logistics.policies.registry import Registry
 
 __all__ = ["DISPATCH", "DispatchPolicy", "SolverDispatch"]
@@ -36,8 +36,9 @@ class DispatchPolicy(Protocol):
         """The wave's time budget in seconds (None: not limited)."""
         ...
 
-    def plan(self, problem: RoutingProblem) -> RoutingResult:
-        """Routes for the wave (stops it cannot place come back unassigned, with the reason)."""
+    def plan(self, problem: RoutingProblem, initial: PlanLike | None = None) -> RoutingResult:
+        """Routes for the wave (stops it cannot place come back unassigned, with the reason), from the
+        `initial` plan if the policy can start from one (a re-planning wave passes the vans' current routes)."""
         ...
 
 
@@ -58,13 +59,13 @@ class SolverDispatch:
         if self.time_limit_s is not None and not self.time_limit_s > 0:
             raise ValueError(f"time_limit_s must be > 0, got {self.time_limit_s}")
 
-    def plan(self, problem: RoutingProblem) -> RoutingResult:
-        """The backend's plan."""
+    def plan(self, problem: RoutingProblem, initial: PlanLike | None = None) -> RoutingResult:
+        """The backend's plan (the construction baselines ignore `initial`)."""
         limit = self.time_limit_s if self.time_limit_s is not None else 3600.0
         params = SolveParams(
             time_limit_s=limit, backend=self.backend, seed=self.seed, solution_limit=self.solution_limit
         )
-        return solve_routing(problem, params)
+        return solve_routing(problem, params, initial)
 
 
 REPRODUCIBLE_SOLUTIONS = {"ortools": 100, "pyvrp": 20, "auto": 40}

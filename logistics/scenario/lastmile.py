@@ -71,6 +71,11 @@ class Dispatch(ScenarioModel):
     late_penalty: float = Field(default=50_000.0, ge=0, description="Objective units for postponing a parcel.")
     speed_kmh: float = Field(default=25.0, gt=0)
     circuity: float = Field(default=1.3, ge=1, description="Road distance / straight-line distance.")
+    replan: bool = Field(
+        default=False,
+        description="At each wave, also re-plan the vans on the road: each keeps its parcels and the stop it is "
+        "driving to, and the rest of its route is planned again with the wave (from its current order).",
+    )
     depot_lat_lon: tuple[float, float] | None = Field(
         default=None,
         description="The depot's latitude and longitude (degrees): addresses are then placed on the map (the "

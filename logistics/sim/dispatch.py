@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -27,6 +28,7 @@ import simpy
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.optimize.routing.checker import check_routing
 from logistics.optimize.routing.problem import EARTH_RADIUS_M, Location, RoutingProblem, Stop, VehicleType
+from logistics.optimize.routing.replan import VanOnRoad, replan_problem
 from logistics.optimize.routing.result import Route
 from logistics.policies.dispatch import DISPATCH
 from logistics.scenario.lastmile import LastMile
@@ -51,6 +53,23 @@ class ParcelColumns(Protocol):
     def ended_h(self) -> np.ndarray: ...
     @property
     def end_reason(self) -> np.ndarray: ...
+
+
+@dataclass
+class Trip:
+    """A van's route as it drives it: the plan's problem (replaced when the route is re-planned), the orders
+    still to visit after the stop it is driving to, their planned arrivals, where it is (a location id of the
+    problem) and where it continues from after its current stop when a re-plan moved it to a new problem."""
+
+    problem: RoutingProblem
+    todo: list[int]
+    planned_h: dict[int, float]
+    here: str = "depot"
+    after: str | None = None
+    heading: int | None = None
+    eta_h: float = math.nan
+    driven_m: float = 0.0
+    replans: int = 0
 
 
 class Depot:
@@ -126,6 +145,8 @@ class Depot:
         self.wave_rows: list[dict[str, object]] = []
         self.route_rows: list[dict[str, object]] = []
         self.stop_rows: list[dict[str, object]] = []
+        self.trips: dict[tuple[int, int], Trip] = {}  # vans on the road
+        self._wave_vans: dict[str, list[tuple[int, int]]] = {}  # each class's vans in the wave problem's order
         self.optimizer_s = 0.0
         self._wave_pending = False
         env.process(self._clock_waves())
@@ -172,8 +193,9 @@ class Depot:
         day_start = now - clock
         cfg = self.cfg
         free = [v for v in self.vans if self.van_free_at[v] <= now and cfg.fleet[v[0]].shift_end_h > clock + 0.25]
-        if not self.waiting or not free:
+        if (not self.waiting or not free) and not (cfg.replan and self._replannable()):
             skipped = {"waiting": len(self.waiting), "vans": len(free), "planned": 0, "unassigned": len(self.waiting)}
+            skipped["replanned_vans"] = 0
             self.wave_rows.append(
                 {
                     "time_h": now,
@@ -189,27 +211,38 @@ class Depot:
             )
             return
         parcels = list(self.waiting)
-        problem = self._problem(parcels, free, now, day_start, clock)
+        road = self._replannable() if cfg.replan else []
+        carried = [o for van in road for o in self.trips[van].todo]
+        problem = self._problem(parcels + carried, free + road, now, day_start, clock)
+        initial = None
+        on_road: dict[str, tuple[int, int]] = {}
+        if road:  # the vans on the road become vehicles of their own, starting from the stop they drive to
+            seen = [self._on_road(van, now) for van in road]
+            on_road = {v.key: van for v, van in zip(seen, road, strict=True)}
+            problem = replan_problem(problem, seen).problem
+            initial = [(v.key, 0, list(v.carrying)) for v in seen]
         t0 = time.perf_counter()
-        plan = self.policy.plan(problem)
+        plan = self.policy.plan(problem, initial)
         solve_s = time.perf_counter() - t0
         self.optimizer_s += solve_s
         report = check_routing(problem, plan)
         routed_ids = {s for r in plan.routes for s in r.stops}
+        planned = sum(f"o{o}" in routed_ids for o in parcels)
         self.wave_rows.append(
             {
                 "time_h": now,
                 "trigger": trigger,
                 "waiting": len(parcels),
                 "vans": len(free),
-                "planned": len(routed_ids),
-                "unassigned": len(parcels) - len(routed_ids),
+                "planned": planned,
+                "unassigned": len(parcels) - planned,
                 "status": plan.status.value,
                 "solve_wall_s": solve_s,
                 "time_limit_s": self.policy.time_limit_s if self.policy.time_limit_s is not None else np.nan,
                 "feasible": report.feasible,
                 "violations": "; ".join(report.violations[:3]),
                 "planned_km": plan.distance_m / 1000.0,
+                "replanned_vans": len(road) if report.feasible else 0,
             }
         )
         if not report.feasible:  # never drive an invalid plan: the parcels wait for the next wave
@@ -219,10 +252,32 @@ class Depot:
         for van in free:
             by_class.setdefault(cfg.fleet[van[0]].id, []).append(van)
         for route in plan.routes:
+            if route.vehicle_type in on_road:  # the rest of a van's route, planned again
+                trip = self.trips[on_road[route.vehicle_type]]
+                kept = [int(x[1:]) for x in route.stops]
+                trip.todo = kept + [o for o in trip.todo if o not in kept]  # (a checked plan keeps them all)
+                trip.planned_h.update({int(v.stop[1:]): now + v.arrival_s / 3600.0 for v in route.visits})
+                trip.problem, trip.after = problem, f"{route.vehicle_type}:start"
+                trip.replans += 1
+                continue
             van = by_class[route.vehicle_type][route.vehicle]
             self.van_free_at[van] = math.inf  # out until it is back
             self.on_road += len(route.visits)  # loaded now, on the road until delivered or back
             self.env.process(self._drive(route, van, problem, now, day_start))
+
+    # --- re-planning vans on the road --------------------------------------------------------------------------
+    def _replannable(self) -> list[tuple[int, int]]:
+        """Vans driving to a stop (not serving one) with more stops after it: their rest can be re-planned."""
+        return [van for van, trip in sorted(self.trips.items()) if trip.heading is not None and trip.todo]
+
+    def _on_road(self, van: tuple[int, int], now: float) -> VanOnRoad:
+        """The van as the re-planning sees it: free at the stop it drives to, after its (mean) service."""
+        trip = self.trips[van]
+        heading = trip.problem.locations[trip.problem.location_index(f"o{trip.heading}")]
+        cls = self.cfg.fleet[van[0]]
+        free_s = max(0.0, (trip.eta_h - now) * 3600.0) + self.cfg.service_min.mean * 60.0
+        number = self._wave_vans[cls.id].index(van)
+        return VanOnRoad(cls.id, number, heading, free_s, carrying=tuple(f"o{o}" for o in trip.todo))
 
     def _problem(
         self, parcels: list[int], vans: list[tuple[int, int]], now: float, day_start: float, clock: float
@@ -256,6 +311,7 @@ class Depot:
                 )
             )
         types = []
+        self._wave_vans = {c.id: [v for v in vans if v[0] == k] for k, c in enumerate(cfg.fleet)}
         for k, c in enumerate(cfg.fleet):
             count = sum(1 for v in vans if v[0] == k)
             if count == 0:
@@ -294,16 +350,26 @@ class Depot:
     def _drive(self, route: Route, van: tuple[int, int], problem: RoutingProblem, wave_h: float, day_start: float):
         cfg = self.cfg
         env = self.env
-        dur = problem.durations
+        trip = Trip(
+            problem,
+            [int(x[1:]) for x in route.stops],
+            {int(v.stop[1:]): wave_h + v.arrival_s / 3600.0 for v in route.visits},
+        )
+        self.trips[van] = trip
         yield env.timeout(route.start_s / 3600.0)  # leaves as late as the plan allows
         left = env.now
-        orders = [int(s[1:]) for s in route.stops]
-        here = problem.location_index("depot")
+        served: list[int] = []
         failed, delivered, late_windows = [], 0, 0
-        for stop_no, (o, visit) in enumerate(zip(orders, route.visits, strict=True)):
-            loc = problem.location_index(f"o{o}")
-            yield env.timeout(self._leg_h(dur[here, loc]))
+        while trip.todo:
+            o = trip.todo.pop(0)
+            p = trip.problem
+            here, loc = p.location_index(trip.here), p.location_index(f"o{o}")
+            leg_h = self._leg_h(p.durations[here, loc])
+            trip.driven_m += float(p.distances[here, loc])
+            trip.heading, trip.eta_h = o, env.now + leg_h
+            yield env.timeout(leg_h)
             arrived = env.now
+            trip.heading = None
             opening, closing = day_start + self.slot_open[o], day_start + self.slot_close[o]
             if env.now < opening:
                 yield env.timeout(opening - env.now)
@@ -317,44 +383,52 @@ class Depot:
                 self.cols.delivered_h[o] = env.now
                 delivered += 1
                 self.on_road -= 1
+            served.append(o)
             self.stop_rows.append(
                 {
                     "wave_h": wave_h,
                     "vehicle_type": cfg.fleet[van[0]].id,
                     "vehicle": van[1],
-                    "stop_no": stop_no + 1,
+                    "stop_no": len(served),
                     "order": o,
-                    "planned_arrival_h": wave_h + visit.arrival_s / 3600.0,
+                    "planned_arrival_h": trip.planned_h[o],
                     "arrival_h": arrived,
                     "window_open_h": opening,
                     "window_close_h": closing,
                     "outcome": "delivered" if ok else "failed",
+                    "replans": trip.replans,
                     **self._place(o),
                 }
             )
-            here = loc
-        yield env.timeout(self._leg_h(dur[here, problem.location_index("depot")]))
+            trip.here, trip.after = trip.after or f"o{o}", None
+        p = trip.problem
+        home = p.location_index(trip.here), p.location_index("depot")
+        trip.driven_m += float(p.distances[home])
+        yield env.timeout(self._leg_h(p.durations[home]))
+        del self.trips[van]
         self.on_road -= len(failed)
         hours = env.now - left
         c = cfg.fleet[van[0]]
-        cost = c.fixed_cost_cny + c.cost_per_km_cny * route.distance_m / 1000.0 + c.cost_per_h_cny * hours
-        self.parcel_cost_cny[orders] += cost / len(orders)
+        km = route.distance_m / 1000.0 if trip.replans == 0 else trip.driven_m / 1000.0
+        cost = c.fixed_cost_cny + c.cost_per_km_cny * km + c.cost_per_h_cny * hours
+        self.parcel_cost_cny[served] += cost / len(served)
         self.route_rows.append(
             {
                 "wave_h": wave_h,
                 "vehicle_type": c.id,
                 "vehicle": van[1],
-                "stops": len(orders),
+                "stops": len(served),
                 "delivered": delivered,
                 "failed": len(failed),
-                "km": route.distance_m / 1000.0,
+                "km": km,
                 "planned_h": route.duration_s / 3600.0,
                 "driven_h": hours,
-                "load_share": len(orders) / c.capacity_parcels,
+                "load_share": len(served) / c.capacity_parcels,
                 "shift_share": hours / (c.shift_end_h - c.shift_start_h),
                 "windows_missed": late_windows,
                 "cost_cny": cost,
-                "sequence": " ".join(route.stops),
+                "replans": trip.replans,
+                "sequence": " ".join(f"o{o}" for o in served),
             }
         )
         for o in failed:
