@@ -594,3 +594,12 @@ def test_a_bad_traffic_profile_is_named() -> None:
             traffic_by_hour=(1.0,) * 5 + (0.0,) + (1.0,) * 18,
         )
     assert info.value.field == "traffic_by_hour[5]"
+
+
+def test_a_small_problem_with_breaks_ends_when_its_search_stalls_not_at_the_limit() -> None:
+    places = (Location("D", 0.0, 0.0), Location("A", 1000.0, 0.0), Location("B", 0.0, 1000.0))
+    stops = (Stop("a", "A", demand=(1.0,), service_s=300.0), Stop("b", "B", demand=(1.0,), service_s=300.0))
+    fleet = (VehicleType("van", 2, (5.0,), "D", breaks=(Break((600.0, 1800.0), 900.0),)),)
+    problem = RoutingProblem(places, ("D",), stops, fleet)
+    result = solve_routing(problem, SolveParams(time_limit_s=30, backend="ortools"))
+    assert check_routing(problem, result).ok and result.runtime_s < 15, result.stats
