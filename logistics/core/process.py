@@ -42,8 +42,12 @@ class Forked:
         self._process.start()
         send.close()
 
-    def result(self) -> Any:
-        """The child's return value (its exception is raised here; a child that died raises RuntimeError)."""
+    def result(self, timeout_s: float | None = None) -> Any:
+        """The child's return value (its exception is raised here; a child that died raises RuntimeError, one
+        that has not answered within `timeout_s` is killed and raises TimeoutError)."""
+        if timeout_s is not None and not self._recv.poll(timeout_s):
+            self.cancel()
+            raise TimeoutError(f"the child process did not answer within {timeout_s:g} s")
         try:
             ok, value = self._recv.recv()
         except EOFError:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -193,9 +193,11 @@ class Depot:
         day_start = now - clock
         cfg = self.cfg
         free = [v for v in self.vans if self.van_free_at[v] <= now and cfg.fleet[v[0]].shift_end_h > clock + 0.25]
-        if (not self.waiting or not free) and not (cfg.replan and self._replannable()):
+        replanned = (
+            sum(self._replan_van(van, now, day_start, clock) for van in self._replannable()) if cfg.replan else 0
+        )
+        if not self.waiting or not free:
             skipped = {"waiting": len(self.waiting), "vans": len(free), "planned": 0, "unassigned": len(self.waiting)}
-            skipped["replanned_vans"] = 0
             self.wave_rows.append(
                 {
                     "time_h": now,
@@ -207,42 +209,33 @@ class Depot:
                     "feasible": True,
                     "violations": "",
                     "planned_km": 0.0,
+                    "replanned_vans": replanned,
                 }
             )
             return
         parcels = list(self.waiting)
-        road = self._replannable() if cfg.replan else []
-        carried = [o for van in road for o in self.trips[van].todo]
-        problem = self._problem(parcels + carried, free + road, now, day_start, clock)
-        initial = None
-        on_road: dict[str, tuple[int, int]] = {}
-        if road:  # the vans on the road become vehicles of their own, starting from the stop they drive to
-            seen = [self._on_road(van, now) for van in road]
-            on_road = {v.key: van for v, van in zip(seen, road, strict=True)}
-            problem = replan_problem(problem, seen).problem
-            initial = [(v.key, 0, list(v.carrying)) for v in seen]
+        problem = self._problem(parcels, free, now, day_start, clock)
         t0 = time.perf_counter()
-        plan = self.policy.plan(problem, initial)
+        plan = self.policy.plan(problem)
         solve_s = time.perf_counter() - t0
         self.optimizer_s += solve_s
         report = check_routing(problem, plan)
         routed_ids = {s for r in plan.routes for s in r.stops}
-        planned = sum(f"o{o}" in routed_ids for o in parcels)
         self.wave_rows.append(
             {
                 "time_h": now,
                 "trigger": trigger,
                 "waiting": len(parcels),
                 "vans": len(free),
-                "planned": planned,
-                "unassigned": len(parcels) - planned,
+                "planned": len(routed_ids),
+                "unassigned": len(parcels) - len(routed_ids),
                 "status": plan.status.value,
                 "solve_wall_s": solve_s,
                 "time_limit_s": self.policy.time_limit_s if self.policy.time_limit_s is not None else np.nan,
                 "feasible": report.feasible,
                 "violations": "; ".join(report.violations[:3]),
                 "planned_km": plan.distance_m / 1000.0,
-                "replanned_vans": len(road) if report.feasible else 0,
+                "replanned_vans": replanned,
             }
         )
         if not report.feasible:  # never drive an invalid plan: the parcels wait for the next wave
@@ -252,23 +245,39 @@ class Depot:
         for van in free:
             by_class.setdefault(cfg.fleet[van[0]].id, []).append(van)
         for route in plan.routes:
-            if route.vehicle_type in on_road:  # the rest of a van's route, planned again
-                trip = self.trips[on_road[route.vehicle_type]]
-                kept = [int(x[1:]) for x in route.stops]
-                trip.todo = kept + [o for o in trip.todo if o not in kept]  # (a checked plan keeps them all)
-                trip.planned_h.update({int(v.stop[1:]): now + v.arrival_s / 3600.0 for v in route.visits})
-                trip.problem, trip.after = problem, f"{route.vehicle_type}:start"
-                trip.replans += 1
-                continue
             van = by_class[route.vehicle_type][route.vehicle]
             self.van_free_at[van] = math.inf  # out until it is back
             self.on_road += len(route.visits)  # loaded now, on the road until delivered or back
             self.env.process(self._drive(route, van, problem, now, day_start))
 
     # --- re-planning vans on the road --------------------------------------------------------------------------
+    def _replan_van(self, van: tuple[int, int], now: float, day_start: float, clock: float) -> bool:
+        """Plan the rest of a van's route again (its parcels only: nothing else can be loaded on the road),
+        from the stop it drives to, warm-started from its current order; True if the new plan is driven (it
+        passed the checker). A van due back after its shift keeps its route."""
+        trip = self.trips[van]
+        problem = self._problem(trip.todo, [van], now, day_start, clock)
+        problem = replace(problem, stops=tuple(replace(s, required=True, penalty=0.0) for s in problem.stops))
+        seen = self._on_road(van, now)
+        if seen.time_s >= problem.vehicle_types[0].shift_end_s:
+            return False
+        problem = replan_problem(problem, [seen]).problem
+        t0 = time.perf_counter()
+        plan = self.policy.plan(problem, [(seen.key, 0, list(seen.carrying))])
+        self.optimizer_s += time.perf_counter() - t0
+        if not check_routing(problem, plan).feasible or not plan.routes:
+            return False
+        route = plan.routes[0]
+        kept = [int(x[1:]) for x in route.stops]
+        trip.todo = kept + [o for o in trip.todo if o not in kept]  # one it cannot place still rides along
+        trip.planned_h.update({int(v.stop[1:]): now + v.arrival_s / 3600.0 for v in route.visits})
+        trip.problem, trip.after = problem, f"{seen.key}:start"
+        trip.replans += 1
+        return True
+
     def _replannable(self) -> list[tuple[int, int]]:
-        """Vans driving to a stop (not serving one) with more stops after it: their rest can be re-planned."""
-        return [van for van, trip in sorted(self.trips.items()) if trip.heading is not None and trip.todo]
+        """Vans driving to a stop (not serving one) with at least two more after it: their rest can be re-planned."""
+        return [van for van, trip in sorted(self.trips.items()) if trip.heading is not None and len(trip.todo) > 1]
 
     def _on_road(self, van: tuple[int, int], now: float) -> VanOnRoad:
         """The van as the re-planning sees it: free at the stop it drives to, after its (mean) service."""

@@ -229,6 +229,8 @@ def solve_with_pyvrp(
     def solve_params(optional_all: bool):
         worst_prize = max([prize_of(s.required, s.penalty, optional_all)[0] for s in stops] or [0])
         ceiling = max(100_000.0, 2.0 * worst_arc, 2.0 * worst_prize)
+        if skills_used:  # forbidden arcs are very long: keep excess distance x penalty inside 64-bit integers
+            ceiling = min(ceiling, max(100_000.0, 2.0**61 / max(1, forbid * (len(node_loc) + 2))))
         return pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=ceiling))
 
     # A search that stops improving ends early (a 2-stop problem does not sit out its time limit): this many

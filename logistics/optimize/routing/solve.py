@@ -255,7 +255,17 @@ def _solve_auto(
     except BaseException:
         other.cancel()
         raise
-    results = [here, other.result()]
+    # PyVRP checks its clock between iterations only: a child that overruns the limit by more than a second
+    # (one long local search) is killed and OR-Tools's plan stands
+    grace = max(1.0, 0.1 * params.time_limit_s)
+    try:
+        results = [
+            here,
+            other.result(timeout_s=max(0.0, params.time_limit_s - (time.perf_counter() - started)) + grace),
+        ]
+    except TimeoutError:
+        stats = dict(here.stats, auto={"pyvrp": {"status": "killed after the limit"}})
+        return replace(here, backend="auto:ortools", runtime_s=time.perf_counter() - started, stats=stats)
     rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
     best = min(results, key=lambda r: (rank.get(r.status, 3), len(r.unassigned), r.objective))
     stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})
