@@ -393,6 +393,30 @@ def _routing_json(rng: np.random.Generator) -> str:
         "vehicle_types": [{"id": "van", "count": 3, "capacity": [10.0], "start_depot": "D", "cost_per_km": 1.0}],
         "objective": "distance",
     }
+    if rng.random() < 0.5:  # the dispatchers' constraints: a pair, a return, skills, limits, breaks or reloads
+        van = data["vehicle_types"][0]
+        stops[0].update({"pickup": stops[0].pop("demand")})
+        stops[1]["demand"] = list(stops[0]["pickup"])
+        data["pairs"] = [{"pickup": "s0", "delivery": "s1"}]
+        stops[2]["pickup"] = [1.0]
+        stops[-1]["skills"] = ["cold"]
+        data["vehicle_types"].append(
+            {
+                "id": "reefer",
+                "count": 1,
+                "capacity": [6.0],
+                "start_depot": "D",
+                "skills": ["cold"],
+                "speed_m_per_s": 6.0,
+            }
+        )
+        van["max_distance_m"] = 40_000.0
+        if rng.random() < 0.5:
+            van["breaks"] = [{"window_s": [1800.0, 3600.0], "duration_s": 600.0}]
+        else:
+            van["reload_depots"], data["depot_load_s"] = ["D"], 120.0
+        if rng.random() < 0.5:
+            data["traffic_by_hour"] = [1.0] * 7 + [1.8] * 3 + [1.0] * 14
     if rng.random() < 0.3:  # a matrix instead of coordinates
         k = len(locations)
         pts = np.array([[loc["x"], loc["y"]] for loc in locations])
