@@ -64,13 +64,17 @@ class Replan:
 
     def initial(self, plan: RoutingResult) -> list[tuple[str, int, list[str]]]:
         """A plan of the old problem as a starting plan of the new one: each vehicle's stops still to serve,
-        in its order, under its new id (committed and served stops left out)."""
-        stops = {s.id for s in self.problem.stops}
+        in its order, under its new id (committed and served stops left out, and stops it may no longer serve:
+        a van on the road cannot take a parcel still at the depot)."""
+        stops = {s.id: s for s in self.problem.stops}
+        types = {t.id: t for t in self.problem.vehicle_types}
         out = []
         for route in plan.routes:
             new = self.vehicle_of.get((route.vehicle_type, route.vehicle))
             if new is not None:
-                out.append((new[0], new[1], [x for x in route.stops if x in stops]))
+                vtype = types[new[0]]
+                kept = [x for x in route.stops if x in stops and self.problem.can_serve(vtype, stops[x])]
+                out.append((new[0], new[1], kept))
         return out
 
 
