@@ -123,14 +123,16 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
             raise bad(f"{where}.location", f"unknown location {s.location!r}")
         if s.location in self.depots:
             raise bad(f"{where}.location", f"{s.location!r} is a depot; a stop needs its own location")
-        if len(s.demand) not in (0, k):
-            raise bad(
-                f"{where}.demand",
-                f"has {len(s.demand)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
-            )
-        for j, d in enumerate(s.demand):
-            if not _finite(d) or d < 0:
-                raise bad(f"{where}.demand[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
+        for amounts in ("demand", "pickup"):  # one value per dimension each, or none
+            values = getattr(s, amounts)
+            if len(values) not in (0, k):
+                raise bad(
+                    f"{where}.{amounts}",
+                    f"has {len(values)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
+                )
+            for j, d in enumerate(values):
+                if not _finite(d) or d < 0:
+                    raise bad(f"{where}.{amounts}[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
         if not _finite(s.service_s) or s.service_s < 0:
             raise bad(f"{where}.service_s", f"must be a number >= 0 and at most 1e9, got {s.service_s}")
         if s.window_s is not None:
@@ -143,14 +145,6 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
                 raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
         if not _finite(s.penalty) or s.penalty < 0:
             raise bad(f"{where}.penalty", f"must be a number >= 0 and at most 1e9, got {s.penalty}")
-        if len(s.pickup) not in (0, k):
-            raise bad(
-                f"{where}.pickup",
-                f"has {len(s.pickup)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
-            )
-        for j, d in enumerate(s.pickup):
-            if not _finite(d) or d < 0:
-                raise bad(f"{where}.pickup[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
         _check_skills(f"{where}.skills", s.skills)
     if not self.vehicle_types:
         raise bad("vehicle_types", "at least one vehicle type is needed")
