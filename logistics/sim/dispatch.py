@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -28,17 +27,14 @@ import simpy
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.optimize.routing.checker import check_routing
 from logistics.optimize.routing.problem import EARTH_RADIUS_M, Location, RoutingProblem, Stop, VehicleType
-from logistics.optimize.routing.replan import VanOnRoad, replan_problem
-from logistics.optimize.routing.result import Route
 from logistics.policies.dispatch import DISPATCH
 from logistics.scenario.lastmile import LastMile
-from logistics.sim.monitor import END_REASONS, OrderColumns
+from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
+from logistics.sim.van_trips import DELIVERY_FAILED, Trip, drive, replan_trip, replannable
 
 __all__ = ["DELIVERY_FAILED", "Depot", "ParcelColumns"]
-
-DELIVERY_FAILED = END_REASONS.index("delivery_failed")
 
 
 class ParcelColumns(Protocol):
@@ -53,23 +49,6 @@ class ParcelColumns(Protocol):
     def ended_h(self) -> np.ndarray: ...
     @property
     def end_reason(self) -> np.ndarray: ...
-
-
-@dataclass
-class Trip:
-    """A van's route as it drives it: the plan's problem (replaced when the route is re-planned), the orders
-    still to visit after the stop it is driving to, their planned arrivals, where it is (a location id of the
-    problem) and where it continues from after its current stop when a re-plan moved it to a new problem."""
-
-    problem: RoutingProblem
-    todo: list[int]
-    planned_h: dict[int, float]
-    here: str = "depot"
-    after: str | None = None
-    heading: int | None = None
-    eta_h: float = math.nan
-    driven_m: float = 0.0
-    replans: int = 0
 
 
 class Depot:
@@ -146,7 +125,6 @@ class Depot:
         self.route_rows: list[dict[str, object]] = []
         self.stop_rows: list[dict[str, object]] = []
         self.trips: dict[tuple[int, int], Trip] = {}  # vans on the road
-        self._wave_vans: dict[str, list[tuple[int, int]]] = {}  # each class's vans in the wave problem's order
         self.optimizer_s = 0.0
         self._wave_pending = False
         env.process(self._clock_waves())
@@ -161,9 +139,9 @@ class Depot:
         orders = event._value
         self.to_depot -= len(orders)
         self.waiting.extend(orders)
-        self._maybe_threshold()
+        self.maybe_threshold()
 
-    def _maybe_threshold(self) -> None:
+    def maybe_threshold(self) -> None:
         limit = self.cfg.threshold_parcels
         if limit is not None and len(self.waiting) >= limit and not self._wave_pending:
             self._wave_pending = True
@@ -193,9 +171,9 @@ class Depot:
         day_start = now - clock
         cfg = self.cfg
         free = [v for v in self.vans if self.van_free_at[v] <= now and cfg.fleet[v[0]].shift_end_h > clock + 0.25]
-        replanned = (
-            sum(self._replan_van(van, now, day_start, clock) for van in self._replannable()) if cfg.replan else 0
-        )
+        replanned = 0
+        if cfg.replan:  # the vans on the road first: the rest of each one's trip planned again
+            replanned = sum(replan_trip(self, van, now, day_start, clock) for van in replannable(self.trips))
         if not self.waiting or not free:
             skipped = {"waiting": len(self.waiting), "vans": len(free), "planned": 0, "unassigned": len(self.waiting)}
             self.wave_rows.append(
@@ -214,7 +192,7 @@ class Depot:
             )
             return
         parcels = list(self.waiting)
-        problem = self._problem(parcels, free, now, day_start, clock)
+        problem = self.problem_of(parcels, free, now, day_start, clock)
         t0 = time.perf_counter()
         plan = self.policy.plan(problem)
         solve_s = time.perf_counter() - t0
@@ -248,49 +226,13 @@ class Depot:
             van = by_class[route.vehicle_type][route.vehicle]
             self.van_free_at[van] = math.inf  # out until it is back
             self.on_road += len(route.visits)  # loaded now, on the road until delivered or back
-            self.env.process(self._drive(route, van, problem, now, day_start))
+            self.env.process(drive(self, route, van, problem, now, day_start))
 
-    # --- re-planning vans on the road --------------------------------------------------------------------------
-    def _replan_van(self, van: tuple[int, int], now: float, day_start: float, clock: float) -> bool:
-        """Plan the rest of a van's route again (its parcels only: nothing else can be loaded on the road),
-        from the stop it drives to, warm-started from its current order; True if the new plan is driven (it
-        passed the checker). A van due back after its shift keeps its route."""
-        trip = self.trips[van]
-        problem = self._problem(trip.todo, [van], now, day_start, clock)
-        problem = replace(problem, stops=tuple(replace(s, required=True, penalty=0.0) for s in problem.stops))
-        seen = self._on_road(van, now)
-        if seen.time_s >= problem.vehicle_types[0].shift_end_s:
-            return False
-        problem = replan_problem(problem, [seen]).problem
-        t0 = time.perf_counter()
-        plan = self.policy.plan(problem, [(seen.key, 0, list(seen.carrying))])
-        self.optimizer_s += time.perf_counter() - t0
-        if not check_routing(problem, plan).feasible or not plan.routes:
-            return False
-        route = plan.routes[0]
-        kept = [int(x[1:]) for x in route.stops]
-        trip.todo = kept + [o for o in trip.todo if o not in kept]  # one it cannot place still rides along
-        trip.planned_h.update({int(v.stop[1:]): now + v.arrival_s / 3600.0 for v in route.visits})
-        trip.problem, trip.after = problem, f"{seen.key}:start"
-        trip.replans += 1
-        return True
-
-    def _replannable(self) -> list[tuple[int, int]]:
-        """Vans driving to a stop (not serving one) with at least two more after it: their rest can be re-planned."""
-        return [van for van, trip in sorted(self.trips.items()) if trip.heading is not None and len(trip.todo) > 1]
-
-    def _on_road(self, van: tuple[int, int], now: float) -> VanOnRoad:
-        """The van as the re-planning sees it: free at the stop it drives to, after its (mean) service."""
-        trip = self.trips[van]
-        heading = trip.problem.locations[trip.problem.location_index(f"o{trip.heading}")]
-        cls = self.cfg.fleet[van[0]]
-        free_s = max(0.0, (trip.eta_h - now) * 3600.0) + self.cfg.service_min.mean * 60.0
-        number = self._wave_vans[cls.id].index(van)
-        return VanOnRoad(cls.id, number, heading, free_s, carrying=tuple(f"o{o}" for o in trip.todo))
-
-    def _problem(
+    def problem_of(
         self, parcels: list[int], vans: list[tuple[int, int]], now: float, day_start: float, clock: float
     ) -> RoutingProblem:
+        """The routing problem of `parcels` (order indices) for `vans` at `now` (0 s = now; windows and shifts
+        on that clock)."""
         cfg = self.cfg
         today_end = day_start + cfg.delivery_window_h[1]
         lateness = cfg.objective == "lateness"
@@ -320,7 +262,6 @@ class Depot:
                 )
             )
         types = []
-        self._wave_vans = {c.id: [v for v in vans if v[0] == k] for k, c in enumerate(cfg.fleet)}
         for k, c in enumerate(cfg.fleet):
             count = sum(1 for v in vans if v[0] == k)
             if count == 0:
@@ -351,104 +292,10 @@ class Depot:
         )
 
     # --- vans on the road ---------------------------------------------------------------------------------------
-    def _leg_h(self, planned_s: float) -> float:
+    def leg_h(self, planned_s: float) -> float:
         factor = self.cfg.traffic_by_hour[int(self._clock(self.env.now)) % 24]
         noise = math.exp(self.rng.normal(-0.5 * self.noise_sigma**2, self.noise_sigma)) if self.noise_sigma else 1.0
         return planned_s / 3600.0 * factor * noise
-
-    def _drive(self, route: Route, van: tuple[int, int], problem: RoutingProblem, wave_h: float, day_start: float):
-        cfg = self.cfg
-        env = self.env
-        trip = Trip(
-            problem,
-            [int(x[1:]) for x in route.stops],
-            {int(v.stop[1:]): wave_h + v.arrival_s / 3600.0 for v in route.visits},
-        )
-        self.trips[van] = trip
-        yield env.timeout(route.start_s / 3600.0)  # leaves as late as the plan allows
-        left = env.now
-        served: list[int] = []
-        failed, delivered, late_windows = [], 0, 0
-        while trip.todo:
-            o = trip.todo.pop(0)
-            p = trip.problem
-            here, loc = p.location_index(trip.here), p.location_index(f"o{o}")
-            leg_h = self._leg_h(p.durations[here, loc])
-            trip.driven_m += float(p.distances[here, loc])
-            trip.heading, trip.eta_h = o, env.now + leg_h
-            yield env.timeout(leg_h)
-            arrived = env.now
-            trip.heading = None
-            opening, closing = day_start + self.slot_open[o], day_start + self.slot_close[o]
-            if env.now < opening:
-                yield env.timeout(opening - env.now)
-            late_windows += env.now > closing
-            yield env.timeout(self.service())
-            self.attempts[o] += 1
-            ok = not self.rng.random() < cfg.failure_probability
-            if not ok:
-                failed.append(o)
-            else:
-                self.cols.delivered_h[o] = env.now
-                delivered += 1
-                self.on_road -= 1
-            served.append(o)
-            self.stop_rows.append(
-                {
-                    "wave_h": wave_h,
-                    "vehicle_type": cfg.fleet[van[0]].id,
-                    "vehicle": van[1],
-                    "stop_no": len(served),
-                    "order": o,
-                    "planned_arrival_h": trip.planned_h[o],
-                    "arrival_h": arrived,
-                    "window_open_h": opening,
-                    "window_close_h": closing,
-                    "outcome": "delivered" if ok else "failed",
-                    "replans": trip.replans,
-                    **self._place(o),
-                }
-            )
-            trip.here, trip.after = trip.after or f"o{o}", None
-        p = trip.problem
-        home = p.location_index(trip.here), p.location_index("depot")
-        trip.driven_m += float(p.distances[home])
-        yield env.timeout(self._leg_h(p.durations[home]))
-        del self.trips[van]
-        self.on_road -= len(failed)
-        hours = env.now - left
-        c = cfg.fleet[van[0]]
-        km = route.distance_m / 1000.0 if trip.replans == 0 else trip.driven_m / 1000.0
-        cost = c.fixed_cost_cny + c.cost_per_km_cny * km + c.cost_per_h_cny * hours
-        self.parcel_cost_cny[served] += cost / len(served)
-        self.route_rows.append(
-            {
-                "wave_h": wave_h,
-                "vehicle_type": c.id,
-                "vehicle": van[1],
-                "stops": len(served),
-                "delivered": delivered,
-                "failed": len(failed),
-                "km": km,
-                "planned_h": route.duration_s / 3600.0,
-                "driven_h": hours,
-                "load_share": len(served) / c.capacity_parcels,
-                "shift_share": hours / (c.shift_end_h - c.shift_start_h),
-                "windows_missed": late_windows,
-                "cost_cny": cost,
-                "replans": trip.replans,
-                "sequence": " ".join(f"o{o}" for o in served),
-            }
-        )
-        for o in failed:
-            if self.attempts[o] >= cfg.max_attempts:
-                self.cols.ended_h[o] = env.now
-                self.cols.end_reason[o] = DELIVERY_FAILED
-                self.returned += 1
-            else:
-                self.waiting.append(o)
-        self.van_free_at[van] = env.now
-        self._maybe_threshold()
 
     # --- results ------------------------------------------------------------------------------------------------
     @property
@@ -456,7 +303,7 @@ class Depot:
         """Routed parcels between the carrier pickup and delivery (riding to the depot, waiting, on a van)."""
         return self.to_depot + len(self.waiting) + self.on_road
 
-    def _place(self, o: int) -> dict[str, float]:
+    def place(self, o: int) -> dict[str, float]:
         """Where parcel `o` is delivered: latitude and longitude on a map, else x/y metres from the depot."""
         if self.lat is not None and self.lon is not None and self.cfg.depot_lat_lon is not None:
             depot_lat, depot_lon = self.cfg.depot_lat_lon
