@@ -65,8 +65,7 @@ def build_route(
     waiting longer than needed, or at `start_s` if given. Loading at a depot (before each trip) takes
     `problem.depot_load_s`. With the driver's `breaks` ((start, end) each, placed by the solver), the route
     leaves at `start_s` (the solver's) and every activity is at its earliest around the breaks."""
-    if breaks:
-        return _route_with_breaks(problem, vtype, vehicle, stop_indices, start_s, sorted(breaks))
+    pauses = sorted(breaks)
     dist, dur = problem.distances, problem.durations_for(vtype)
     load_s = problem.depot_load_s
     depot = problem.location_index(vtype.start_depot)
@@ -96,22 +95,22 @@ def build_route(
     slack = min(slack, waiting_total + (vtype.shift_end_s - back))
     delay = max(0.0, min(slack, waiting_total)) if start_s is None else max(0.0, start_s - vtype.shift_start_s)
     # Shift the schedule by `delay`: each wait absorbs what it can. Under a traffic profile the legs are timed
-    # by the hour they leave in, never slower than the slowest hour the plan assumed.
-    depart = vtype.shift_start_s + delay
+    # by the hour they leave in, never slower than the slowest hour the plan assumed. A driver's breaks pause
+    # the travel they fall in and push a service (or loading) they would overlap.
+    depart = serve_around(vtype.shift_start_s + delay, load_s, pauses)
     t = depart + load_s
     traffic = bool(problem.traffic_by_hour)
     prev = depot
     visits = []
-    k = len(problem.dimensions)
-    load = [0.0] * k
+    load = [0.0] * len(problem.dimensions)
     distance = 0.0
-
     on_board = trip_load(problem, stop_indices, 0)
     for n, (s, loc, window, service) in enumerate(legs):
-        arrive = t + (problem.leg_s(vtype, prev, loc, t) if traffic else dur[prev, loc])
+        leg = problem.leg_s(vtype, prev, loc, t) if traffic else dur[prev, loc]
+        arrive = travel_through(t, leg, pauses)
         distance += dist[prev, loc]
         a = window[0] if window is not None else -math.inf
-        start = max(arrive, a)
+        start = serve_around(max(arrive, a), service, pauses)
         t = start + service
         if s is None:  # a reload: unload, load the next trip
             on_board = trip_load(problem, stop_indices, n + 1)
@@ -124,8 +123,9 @@ def build_route(
             visits.append(Visit(s.id, float(arrive), float(start), float(t), tuple(load), tuple(on_board)))
         prev = loc
     distance += dist[prev, end_depot]
-    end = t + (problem.leg_s(vtype, prev, end_depot, t) if traffic else dur[prev, end_depot])
-    return _closed(vtype, vehicle, visits, depart, end, distance, load)
+    back = problem.leg_s(vtype, prev, end_depot, t) if traffic else dur[prev, end_depot]
+    end = travel_through(t, back, pauses)
+    return _closed(vtype, vehicle, visits, depart, end, distance, load, tuple(pauses))
 
 
 def _closed(
@@ -153,55 +153,3 @@ def _closed(
         float(cost),
         breaks,
     )
-
-
-def _route_with_breaks(
-    problem: RoutingProblem,
-    vtype: VehicleType,
-    vehicle: int,
-    stop_indices: list[int],
-    start_s: float | None,
-    breaks: list[tuple[float, float]],
-) -> Route:
-    """`build_route` for a driver with breaks: earliest times from the given start, travel pausing during a
-    break, no service (or loading) overlapping one."""
-    dist = problem.distances
-    load_s = problem.depot_load_s
-    k = len(problem.dimensions)
-
-    def leg(i: int, j: int, leave: float) -> float:
-        return problem.leg_s(vtype, i, j, leave)
-
-    depart = vtype.shift_start_s if start_s is None else max(vtype.shift_start_s, start_s)
-    depart = serve_around(depart, load_s, breaks)
-    t = depart + load_s
-    prev = problem.location_index(vtype.start_depot)
-    load = [0.0] * k
-    visits = []
-    distance = 0.0
-    on_board = trip_load(problem, stop_indices, 0)
-    for n, i in enumerate(stop_indices):
-        if i < 0:
-            loc = problem.location_index(problem.depots[-i - 1])
-            arrive = travel_through(t, leg(prev, loc, t), breaks)
-            start = serve_around(arrive, load_s, breaks)
-            t = start + load_s
-            on_board = trip_load(problem, stop_indices, n + 1)
-            visits.append(Visit(problem.depots[-i - 1], arrive, start, t, tuple(load), tuple(on_board), True))
-        else:
-            s = problem.stops[i]
-            loc = problem.location_index(s.location)
-            arrive = travel_through(t, leg(prev, loc, t), breaks)
-            a = s.window_s[0] if s.window_s is not None else -math.inf
-            start = serve_around(max(arrive, a), s.service_s, breaks)
-            t = start + s.service_s
-            for d, (out, got) in enumerate(zip(problem.demand(s), problem.pickup(s), strict=True)):
-                load[d] += out
-                on_board[d] += got - out
-            visits.append(Visit(s.id, float(arrive), float(start), float(t), tuple(load), tuple(on_board)))
-        distance += dist[prev, loc]
-        prev = loc
-    end_depot = problem.location_index(vtype.end)
-    distance += dist[prev, end_depot]
-    end = travel_through(t, leg(prev, end_depot, t), breaks)
-    return _closed(vtype, vehicle, visits, depart, end, distance, load, tuple(breaks))
