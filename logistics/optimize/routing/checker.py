@@ -132,6 +132,7 @@ def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: flo
     used_per_type: dict[str, set[int]] = {}
     total_distance = 0.0
     total_cost = 0.0
+    deliveries_of_pairs = {pair.delivery for pair in problem.pairs}  # loaded at their pickups, not the depot
     for r_no, route in enumerate(result.routes):
         name = f"route {r_no} ({route.vehicle_type} #{route.vehicle})"
         t = types.get(route.vehicle_type)
@@ -146,7 +147,6 @@ def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: flo
         vehicles.add(route.vehicle)
         # Trips: split at reloads. On board when a trip leaves its depot: every delivery of the trip that is
         # not a pair's (a pair's is loaded at its pickup); then each stop unloads its demand and loads its pickup.
-        deliveries_of_pairs = {pair.delivery for pair in problem.pairs}
         trips: list[list[str]] = [[]]
         reloads = 0
         for visit in route.visits:

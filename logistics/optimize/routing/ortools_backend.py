@@ -36,10 +36,6 @@ Measured: a search that keeps finding solutions uses 5 to 60 branches per soluti
 C201, CVRPLIB X-n101 to X-n200, last_mile_city waves); a stalled one about a million a second."""
 
 
-def tune_search(search: pywrapcp.RoutingSearchParameters, problem: RoutingProblem) -> None:
-    """Search settings beyond the defaults (kept in one place so benchmarks can compare variants)."""
-
-
 # First solutions for a portfolio, best first (measured on Solomon with windows, CVRPLIB X without).
 PORTFOLIO_WINDOWS = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "SAVINGS")
 PORTFOLIO_PLAIN = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
@@ -237,7 +233,6 @@ def _solve_one(
             "params.first_solution", f"unknown OR-Tools first-solution strategy {params.first_solution!r}"
         ) from None
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    tune_search(search, problem)
     build_s = time.perf_counter() - build_started
     remaining = max(0.1, params.time_limit_s - build_s)
     search.time_limit.FromMilliseconds(int(remaining * 1000))
