@@ -17,6 +17,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from logistics.core.control import on_stop
 from logistics.optimize.common import Check, InvalidProblemError, Status
 
 __all__ = [
@@ -244,7 +245,8 @@ def solve_docks(problem: DockProblem, params: DockParams | None = None) -> DockP
     solver.parameters.random_seed = params.seed
     if params.deterministic_time is not None:
         solver.parameters.max_deterministic_time = params.deterministic_time
-    code = solver.solve(m)
+    with on_stop(solver.stop_search):  # a cancelled service job: CP-SAT stops, its best plan stands
+        code = solver.solve(m)
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         status, why = {

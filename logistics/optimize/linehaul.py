@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
+from typing import Any
 
 import numpy as np
 
+from logistics.core.control import on_stop
 from logistics.optimize.common import Check, InvalidProblemError, Status
 
-__all__ = ["Departure", "ShipmentClass", "SpaceParams", "SpacePlan", "SpaceProblem", "check_space", "solve_space"]
+__all__ = [
+    "Departure",
+    "ShipmentClass",
+    "SpaceParams",
+    "SpacePlan",
+    "SpaceProblem",
+    "check_space",
+    "solve_space",
+    "space_plan_to_json",
+    "space_problem_from_json",
+]
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,8 @@ def solve_space(problem: SpaceProblem, params: SpaceParams | None = None) -> Spa
         if block:
             solver.Add(solver.Sum(block) <= dep.block_kg)
     objective.SetMinimization()
-    result = solver.Solve()
+    with on_stop(solver.InterruptSolve):  # a cancelled service job
+        result = solver.Solve()
     capped = time.perf_counter() - started >= 0.98 * time_limit_s
     counts = np.zeros((len(classes), len(deps)), dtype=np.int64)
     later_counts = np.zeros(len(classes), dtype=np.int64)
@@ -204,3 +217,88 @@ def check_space(problem: SpaceProblem, plan: SpacePlan, tolerance: float = 1e-6)
         if m3 > room_m3 + tolerance * max(1.0, room_m3):
             v.append(f"departure {d} ({dep.lane}): {m3:.3f} m3, over the {room_m3:.3f} m3 of room")
     return Check(tuple(v))
+
+
+def space_problem_from_json(text: str | bytes) -> SpaceProblem:
+    """A line-haul allocation problem from JSON: {"now_h", "departures": [{lane, time_h, arrival_h, cutoff_h,
+    capacity_kg, capacity_m3, block_kg, per_kg_cny, per_parcel_cny, volumetric_m3_per_kg, expected_kg?,
+    expected_m3?}], "classes": [{count, weight_kg, volume_m3, chargeable_kg, due_h (null: none), first_ok}],
+    "late_penalty_cny_per_h", "horizon_h"}; errors name the field."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidProblemError("json", f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidProblemError("json", "expected an object with now_h, departures and classes")
+    parts: dict[str, tuple] = {}
+    for key, cls in (("departures", Departure), ("classes", ShipmentClass)):
+        listed = data.get(key)
+        if not isinstance(listed, list):
+            raise InvalidProblemError(key, f"must be a list, got {type(listed).__name__}")
+        items = []
+        for i, item in enumerate(listed):
+            items.append(_record(cls, item, f"{key}[{i}]"))
+        parts[key] = tuple(items)
+    settings = {k: v for k, v in data.items() if k not in parts}
+    unknown = set(settings) - {"now_h", "late_penalty_cny_per_h", "horizon_h"}
+    if unknown:
+        raise InvalidProblemError(sorted(unknown)[0], "unknown field (known: now_h, late_penalty_cny_per_h, horizon_h)")
+    for key in ("now_h", "late_penalty_cny_per_h", "horizon_h"):
+        _finite(key, settings.get(key))
+    return SpaceProblem(departures=parts["departures"], classes=parts["classes"], **settings)
+
+
+def _finite(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidProblemError(field, f"must be a finite number, got {value!r}")
+
+
+def _record(cls: type, item: object, where: str) -> Any:
+    """One departure or class from its JSON object: every field typed, none missing or unknown."""
+    if not isinstance(item, dict):
+        raise InvalidProblemError(where, f"must be an object, got {type(item).__name__}")
+    known = {f.name: f for f in fields(cls)}
+    for name in item:
+        if name not in known:
+            raise InvalidProblemError(f"{where}.{name}", f"unknown field (known: {', '.join(known)})")
+    values = {}
+    for name, f in known.items():
+        if name not in item:
+            if f.default is MISSING:
+                raise InvalidProblemError(f"{where}.{name}", "is required")
+            continue
+        value = item[name]
+        if f.type in ("str",):
+            if not isinstance(value, str) or not value:
+                raise InvalidProblemError(f"{where}.{name}", f"must be a non-empty string, got {value!r}")
+        elif f.type == "bool":
+            if not isinstance(value, bool):
+                raise InvalidProblemError(f"{where}.{name}", f"must be true or false, got {value!r}")
+        elif f.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidProblemError(f"{where}.{name}", f"must be a whole number, got {value!r}")
+        elif name == "due_h" and value is None:
+            value = math.inf
+        else:
+            _finite(f"{where}.{name}", value)
+        values[name] = value
+    return cls(**values)
+
+
+def space_plan_to_json(plan: SpacePlan) -> str:
+    """The plan as JSON: status, counts[class][departure], later[class], objective (CNY; null if none)."""
+    import json
+
+    return json.dumps(
+        {
+            "status": plan.status.value,
+            "counts": plan.counts.tolist(),
+            "later": plan.later.tolist(),
+            "objective": plan.objective if math.isfinite(plan.objective) else None,
+            "runtime_s": plan.runtime_s,
+            "capped": plan.capped,
+        },
+        indent=2,
+    )

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from logistics.optimize.common import InvalidProblemError
 
-__all__ = ["csv_reader", "parse_float", "parse_int", "read_text"]
+__all__ = ["CsvText", "csv_reader", "parse_float", "parse_int", "read_text"]
 
 
 def read_text(path: str | Path) -> str:
@@ -28,9 +29,22 @@ def read_text(path: str | Path) -> str:
         raise InvalidProblemError(str(path), f"cannot read the file: {exc.strerror}") from None
 
 
-def csv_reader(path: str | Path) -> csv.DictReader:
-    """A CSV file's rows as dicts (header on line 1)."""
-    return csv.DictReader(io.StringIO(read_text(path), newline=""))
+@dataclass(frozen=True)
+class CsvText:
+    """CSV text given in memory (e.g. in a service request) where a file is read otherwise; `name` stands for
+    the file name in error messages (`skus_csv:12: picks ...`)."""
+
+    name: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def csv_reader(path: str | Path | CsvText) -> csv.DictReader:
+    """A CSV file's rows as dicts (header on line 1); a `CsvText`'s rows the same way."""
+    text = path.text.removeprefix("\ufeff") if isinstance(path, CsvText) else read_text(path)
+    return csv.DictReader(io.StringIO(text, newline=""))
 
 
 def parse_int(raw: str, limit: int = 1_000_000_000) -> int:

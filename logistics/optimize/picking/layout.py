@@ -23,7 +23,7 @@ import numpy as np
 from logistics.optimize.common import InvalidProblemError
 from logistics.optimize.picking.multiblock import MultiBlockLayout
 from logistics.optimize.picking.single_block import SingleBlockLayout
-from logistics.optimize.textio import csv_reader, parse_float, parse_int
+from logistics.optimize.textio import CsvText, csv_reader, parse_float, parse_int
 
 __all__ = [
     "ZONE_KINDS",
@@ -247,7 +247,7 @@ def generate_layout(
 _SLOT_COLUMNS = ("slot_id", "zone", "aisle", "block", "bay", "level", "y_m", "volume_l", "max_weight_kg", "golden")
 
 
-def read_slots_csv(path: str | Path, zones: Sequence[Zone]) -> Slots:
+def read_slots_csv(path: str | Path | CsvText, zones: Sequence[Zone]) -> Slots:
     """Load a slot table (columns: slot_id, zone (name), aisle, block, bay, level, y_m, volume_l,
     max_weight_kg, golden (true/false)); errors name the line and column."""
     names = [z.name for z in zones]

@@ -13,6 +13,7 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from logistics.core.control import has_stop_flag, report_progress, stop_requested
 from logistics.optimize.routing.backend import BackendSolution
 from logistics.optimize.routing.ortools_model import add_loads_and_limits, add_time
 from logistics.optimize.routing.problem import RoutingProblem
@@ -252,6 +253,10 @@ def _solve_one(
         # (about 0.1 s for 2 stops; from about 20 stops on the time limit comes first).
         routing.AddSearchMonitor(solver.BranchesLimit(BRANCHES_PER_STOP * max(1, len(candidates)) * stall_budget))
     search.log_search = params.log
+    unit = cost_scale if problem.objective == "cost" else dist_scale  # solver units per objective unit
+    if has_stop_flag():  # a service job: stop when cancelled, keeping the best plan; report each better one
+        routing.AddSearchMonitor(solver.CustomLimit(stop_requested))
+        routing.AddAtSolutionCallback(lambda: report_progress(best_objective=routing.CostVar().Value() / unit))
 
     solve_started = time.perf_counter()
     start_from = None

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from logistics.core.control import has_stop_flag, report_progress, stop_requested
 from logistics.optimize.routing.backend import BackendSolution
 from logistics.optimize.routing.problem import InvalidProblemError, RoutingProblem
 from logistics.optimize.routing.result import SolveParams
@@ -284,6 +285,8 @@ def solve_with_pyvrp(
             shipments=shipments(optional_all),
         )
         criteria: list[StoppingCriterion] = [MaxRuntime(max(0.05, seconds)), stalled]
+        if has_stop_flag():  # a service job: stop when cancelled (the best plan stands) and report the best cost
+            criteria.append(_Controlled(cost_scale if cost_mode else dist_scale))
         if params.solution_limit is not None:
             criteria.append(MaxIterations(params.solution_limit * 100))
         start = warm(data)
@@ -341,3 +344,19 @@ def solve_with_pyvrp(
             served.update(seq)
     dropped = [i for i in candidates if i not in served]
     return BackendSolution(routes, dropped, True, False, stats)
+
+
+class _Controlled:
+    """A PyVRP stopping criterion for a service job: reports the best cost so far (at most every 0.2 s, in
+    objective units: the solver's integers divided by `unit`) and stops the search once a stop is requested."""
+
+    def __init__(self, unit: float) -> None:
+        self.unit = unit
+        self.last = 0.0
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.perf_counter()
+        if now - self.last >= 0.2 and math.isfinite(best_cost):
+            self.last = now
+            report_progress(best_objective=float(best_cost) / self.unit)
+        return stop_requested()

@@ -21,9 +21,17 @@ from logistics.optimize.picking.layout import (
     write_slots_csv,
 )
 from logistics.optimize.slotting.problem import OrderHistory, SkuTable, SlottingPlan, SlottingProblem
-from logistics.optimize.textio import csv_reader, parse_float, parse_int, read_text
+from logistics.optimize.textio import CsvText, csv_reader, parse_float, parse_int, read_text
 
-__all__ = ["read_current_plan", "read_layout", "read_orders_csv", "read_skus_csv", "write_layout", "write_plan"]
+__all__ = [
+    "layout_from_data",
+    "read_current_plan",
+    "read_layout",
+    "read_orders_csv",
+    "read_skus_csv",
+    "write_layout",
+    "write_plan",
+]
 
 _ZONE_KEYS = {"name", "kind", "bonded", "temperature", "hazardous"}
 _GEOMETRY = {
@@ -81,16 +89,27 @@ def read_layout(path: str | Path, slots_csv: str | Path | None = None) -> Wareho
         data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise InvalidProblemError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    slots: str | Path | CsvText | None = slots_csv
+    if slots is None and isinstance(data, dict) and "generate" not in data and "slots_csv" in data:
+        slots = _inside(path, data["slots_csv"])
+    return layout_from_data(data, str(path), slots)
+
+
+def layout_from_data(data: Any, where: str, slots: str | Path | CsvText | None) -> WarehouseLayout:
+    """A layout from its parsed JSON (the format of `read_layout`), the slot table read from `slots` (a file
+    or CSV text; the data's own `slots_csv` file name is not read here); errors start with `where`."""
     if not isinstance(data, dict):
-        raise InvalidProblemError(str(path), "must hold a JSON object")
+        raise InvalidProblemError(where, "must hold a JSON object")
     if "generate" in data:
         gen = data["generate"]
-        where = f"{path}: generate"
+        where = f"{where}: generate"
         if not isinstance(gen, dict) or "bands" not in gen:
             raise InvalidProblemError(where, "must be an object with bands, bays_per_block and levels")
         unknown = set(gen) - set(_GENERATE) - {"bands"}
         if unknown:
             raise InvalidProblemError(where, f"unknown key(s) {sorted(unknown)} (known: bands, {', '.join(_GENERATE)})")
+        if not isinstance(gen["bands"], list):
+            raise InvalidProblemError(f"{where}.bands", "must be a list")
         bands = []
         for i, band in enumerate(gen["bands"]):
             if not isinstance(band, dict) or set(band) != {"zone", "aisles"}:
@@ -101,21 +120,22 @@ def read_layout(path: str | Path, slots_csv: str | Path | None = None) -> Wareho
                 raise InvalidProblemError(f"{where}.{key}", "is required")
         kwargs = {k: _typed(gen, k, kind, where) for k, kind in _GENERATE.items() if k in gen}
         return generate_layout(bands, **kwargs)
-    where = str(path)
-    for key in ("zones", "aisles", "block_length_m", "aisle_spacing_m", "slots_csv"):
+    for key in ("zones", "aisles", "block_length_m", "aisle_spacing_m"):
         if key not in data:
             raise InvalidProblemError(f"{where}: {key}", "is required (or give a 'generate' section)")
+    if slots is None:
+        raise InvalidProblemError(f"{where}: slots_csv", "is required (or give a 'generate' section)")
     unknown = set(data) - set(_GEOMETRY) - {"zones", "slots_csv"}
     if unknown:
         raise InvalidProblemError(where, f"unknown key(s) {sorted(unknown)}")
     if not isinstance(data["zones"], list):
         raise InvalidProblemError(f"{where}: zones", f"must be a list of zones, got {data['zones']!r}")
     zones = tuple(_zone(z, f"{where}: zones[{i}]") for i, z in enumerate(data["zones"]))
-    slots = read_slots_csv(slots_csv if slots_csv is not None else _inside(path, data["slots_csv"]), zones)
+    table = read_slots_csv(slots, zones)
     geometry = {k: _typed(data, k, kind, where) for k, kind in _GEOMETRY.items() if k in data}
     geometry.setdefault("blocks", 1)
     geometry.setdefault("cross_aisle_m", 0.0)
-    return WarehouseLayout(zones=zones, slots=slots, **geometry)
+    return WarehouseLayout(zones=zones, slots=table, **geometry)
 
 
 def _inside(path: Path, name: object) -> Path:
@@ -253,7 +273,7 @@ _SKU_COLUMNS = {
 }
 
 
-def read_skus_csv(path: str | Path) -> SkuTable:
+def read_skus_csv(path: str | Path | CsvText) -> SkuTable:
     """Load an SKU table (columns sku_id, picks, volume_l, weight_kg; optional slots, bonded, temperature,
     hazardous, zones as "a;b"); errors name the line and column."""
     cols: dict[str, list] = {c: [] for c in _SKU_COLUMNS}
