@@ -18,6 +18,7 @@ __all__ = [
     "RunTask",
     "builtin_experiment_names",
     "builtin_experiment_path",
+    "experiment_path",
     "load_experiment",
     "tasks",
 ]
@@ -163,6 +164,16 @@ _BUILTIN = Path(__file__).resolve().parent / "builtin"
 def builtin_experiment_names() -> list[str]:
     """Names of the experiments shipped with the package."""
     return sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
+
+
+def experiment_path(name_or_path: str) -> Path:
+    """An experiment file, or a built-in experiment by name when no such file exists (the rule of
+    `logistics.core.naming`, as for scenarios)."""
+    from logistics.core.naming import names_builtin
+
+    if names_builtin(name_or_path, builtin_experiment_names()) or not Path(name_or_path).exists():
+        return builtin_experiment_path(name_or_path)
+    return Path(name_or_path)
 
 
 def builtin_experiment_path(name: str) -> Path:

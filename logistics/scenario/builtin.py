@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import resources
-from pathlib import Path
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.core.naming import names_builtin
 from logistics.scenario.loader import Check, load_scenario, parse_scenario
 from logistics.scenario.scenario import Scenario
 
@@ -38,6 +38,6 @@ def load_builtin(name: str = DEFAULT_SCENARIO, overrides: Sequence[str] = (), ch
 def load_named(name_or_path: str, overrides: Sequence[str] = (), checks: Sequence[Check] = ()) -> Scenario:
     """A scenario file, or a built-in scenario by name when no such file exists (the one rule for every
     command and every experiment)."""
-    if not Path(name_or_path).exists() and name_or_path in builtin_names():
+    if names_builtin(name_or_path, builtin_names()):
         return load_builtin(name_or_path, overrides, checks)
     return load_scenario(name_or_path, overrides, checks)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from logistics.optimize.common import Status
 from logistics.optimize.routing.problem import (
     Break,
     InvalidProblemError,
@@ -29,9 +30,9 @@ from logistics.optimize.routing.problem import (
     Stop,
     VehicleType,
 )
-from logistics.optimize.routing.result import RoutingResult
+from logistics.optimize.routing.result import Route, RoutingResult, Unassigned, Visit
 
-__all__ = ["problem_from_json", "problem_to_json", "result_to_json", "routing_problem_schema"]
+__all__ = ["problem_from_json", "problem_to_json", "result_from_json", "result_to_json", "routing_problem_schema"]
 
 
 class _Model(BaseModel):
@@ -245,3 +246,59 @@ def result_to_json(result: RoutingResult, indent: int | None = 2) -> str:
     data = asdict(result)
     data["status"] = result.status.value
     return json.dumps(_plain(data), indent=indent)
+
+
+def result_from_json(text: str | bytes) -> RoutingResult:
+    """A result written by `result_to_json`, back as a `RoutingResult` (null numbers read as NaN; e.g. the
+    service client's answer). Raises `InvalidProblemError` naming the field for a malformed result."""
+
+    def num(value: Any) -> float:
+        return math.nan if value is None else float(value)
+
+    try:
+        data = json.loads(text)
+        routes = tuple(
+            Route(
+                vehicle_type=r["vehicle_type"],
+                vehicle=int(r["vehicle"]),
+                visits=tuple(
+                    Visit(
+                        stop=v["stop"],
+                        arrival_s=num(v["arrival_s"]),
+                        start_s=num(v["start_s"]),
+                        departure_s=num(v["departure_s"]),
+                        load=tuple(num(x) for x in v["load"]),
+                        on_board=tuple(num(x) for x in v.get("on_board", ())),
+                        reload=bool(v.get("reload", False)),
+                    )
+                    for v in r["visits"]
+                ),
+                start_s=num(r["start_s"]),
+                end_s=num(r["end_s"]),
+                distance_m=num(r["distance_m"]),
+                duration_s=num(r["duration_s"]),
+                load=tuple(num(x) for x in r["load"]),
+                cost=num(r["cost"]),
+                breaks=tuple((num(a), num(b)) for a, b in r.get("breaks", ())),
+            )
+            for r in data["routes"]
+        )
+        return RoutingResult(
+            status=Status(data["status"]),
+            routes=routes,
+            unassigned=tuple(Unassigned(u["stop"], u["reason"]) for u in data["unassigned"]),
+            objective=num(data["objective"]),
+            distance_m=num(data["distance_m"]),
+            cost=num(data["cost"]),
+            vehicles_used=int(data["vehicles_used"]),
+            runtime_s=num(data["runtime_s"]),
+            backend=str(data["backend"]),
+            stats=dict(data.get("stats") or {}),
+            message=str(data.get("message", "")),
+        )
+    except json.JSONDecodeError as exc:
+        raise InvalidProblemError("result", f"not valid JSON: {exc}") from None
+    except KeyError as exc:
+        raise InvalidProblemError(f"result.{exc.args[0]}", "is missing") from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidProblemError("result", f"malformed: {exc}") from None

@@ -1,0 +1,5 @@
+"""`python -m logistics.cli`."""
+
+from logistics.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""`logistics serve` (the HTTP job service) and `logistics key-hash` (an API key's hash for its configuration)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from logistics.cli.app import app, err
+from logistics.cli.common import _fail
+from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Service configuration (YAML/JSON): keys, limits, paths.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[Path | None, typer.Option(help="SQLite file of the jobs (overrides the config).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (overrides the configuration).")] = None,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Accept calls without an API key (a local, trusted setup only).")
+    ] = False,
+) -> None:
+    """Serve optimization and simulation jobs over HTTP (OpenAPI at /openapi.json, docs at /docs). API keys
+    come from the configuration's api_keys (name and sha256 of the key; see `logistics key-hash`) or from
+    LOGISTICS_SERVICE_KEYS="name=sha256,..."."""
+    from logistics.service.config import load_config
+
+    try:
+        settings = load_config(config, database=database, workers=workers, auth=False if no_auth else None)
+        if settings.auth and not settings.api_keys:
+            raise ScenarioError(
+                [
+                    ScenarioIssue(
+                        ("api_keys",),
+                        "no API key is configured: add api_keys (see `logistics key-hash`), set "
+                        "LOGISTICS_SERVICE_KEYS, or pass --no-auth for a local, trusted setup",
+                        str(config) if config else "service configuration",
+                    )
+                ]
+            )
+    except LogisticsError as exc:
+        _fail(exc)
+    import uvicorn
+
+    from logistics.service.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    err.print(
+        f"serving on http://{host}:{port} (jobs in {settings.database}, {settings.workers} worker(s), "
+        f"{'API keys required' if settings.auth else 'NO authentication'})",
+        highlight=False,
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="warning")
+
+
+@app.command("key-hash")
+def key_hash(secret: Annotated[str, typer.Argument(help="The API key to configure.")]) -> None:
+    """Print the SHA-256 hash under which an API key goes into the service's configuration."""
+    from logistics.service.config import hash_key
+
+    sys.stdout.write(hash_key(secret) + "\n")

@@ -1,0 +1,330 @@
+"""The HTTP API (FastAPI): submit jobs of every kind, follow, fetch, cancel and list them, check a routing
+plan, health, readiness and metrics. OpenAPI at `/openapi.json`, browsable docs at `/docs`.
+
+Every `/v1` call needs an API key (`Authorization: Bearer KEY` or `X-API-Key: KEY`): 401 without a valid one,
+403 for another caller's job. A body over the size limit is a 413, a bad body a 422 naming the field in the
+CLI's words, a caller over its queue limit a 429 with Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+
+from logistics.core.errors import LogisticsError
+from logistics.optimize.common import InvalidProblemError
+from logistics.service.config import ServiceConfig, hash_key
+from logistics.service.kinds import KINDS, Caps, error_items
+from logistics.service.scheduler import Scheduler
+from logistics.service.store import FINAL_STATES, STATES, Job, JobStore
+from logistics.service.worker import WorkerPool
+
+__all__ = ["create_app"]
+
+access_log = logging.getLogger("logistics.service.access")
+
+
+class _Problem(Exception):
+    """An HTTP error with a JSON body (and headers)."""
+
+    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+        self.status, self.detail, self.headers = status, detail, headers or {}
+
+
+def create_app(config: ServiceConfig) -> FastAPI:
+    """The service's application for `config` (its store, workers and scheduler start with it)."""
+    caps = Caps(config.max_time_limit_s, config.max_replications)
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = JobStore(config.database)
+        requeued, interrupted = store.recover(config.max_attempts)
+        access_log.info(json.dumps({"event": "recovered", "requeued": requeued, "interrupted": interrupted}))
+        if config.executor == "dask":
+            from logistics.service.dask_pool import DaskPool
+
+            pool: Any = DaskPool(config.workers, config.dask_address)
+        else:
+            pool = WorkerPool(config.workers)
+        scheduler = Scheduler(store, config, pool)
+        scheduler.start()
+        state.update(store=store, scheduler=scheduler, started=time.time())
+        try:
+            yield
+        finally:
+            scheduler.close()
+            store.close()
+
+    app = FastAPI(
+        title="logistics service",
+        description=__doc__,
+        version=_version(),
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(_Problem)
+    async def _problem(request: Request, exc: _Problem) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+    @app.middleware("http")
+    async def access_and_size(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > config.max_body_bytes:
+            response: Response = JSONResponse(
+                {"detail": f"request body of {int(length):,} bytes is over the limit of {config.max_body_bytes:,}"},
+                status_code=413,
+            )
+        else:
+            response = await call_next(request)
+        access_log.info(
+            json.dumps(
+                {
+                    "event": "request",
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ms": round(1000 * (time.perf_counter() - started), 1),
+                    "client": request.client.host if request.client else None,
+                    "caller": getattr(request.state, "caller", None),
+                }
+            )
+        )
+        return response
+
+    def caller(request: Request) -> str:
+        """The calling key's name (401 without a valid key)."""
+        if not config.auth:
+            request.state.caller = "anonymous"
+            return "anonymous"
+        header = request.headers.get("authorization", "")
+        secret = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key")
+        if secret:
+            digest = hash_key(secret)
+            for key in config.api_keys:
+                if hmac.compare_digest(key.sha256, digest):
+                    request.state.caller = key.name
+                    return key.name
+        raise _Problem(401, "a valid API key is required (Authorization: Bearer KEY)", {"WWW-Authenticate": "Bearer"})
+
+    async def body_of(request: Request) -> dict:
+        raw = await request.body()
+        if len(raw) > config.max_body_bytes:
+            raise _Problem(413, f"request body of {len(raw):,} bytes is over the limit of {config.max_body_bytes:,}")
+        try:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _Problem(422, [{"loc": ["body"], "msg": f"not valid JSON: {exc}", "type": "json_invalid"}]) from None
+        if not isinstance(body, dict):
+            raise _Problem(422, [{"loc": ["body"], "msg": "must be a JSON object", "type": "type_error"}])
+        return body
+
+    def own(job_id: str, who: str) -> Job:
+        job = state["store"].get(job_id)
+        if job is None:
+            raise _Problem(404, f"no job {job_id}")
+        if job.owner != who and config.auth:
+            raise _Problem(403, "this job belongs to another API key")
+        return job
+
+    def submit(kind: str) -> Any:
+        async def endpoint(
+            request: Request, wait: float = 0.0, webhook: str | None = None, who: str = Depends(caller)
+        ) -> JSONResponse:
+            body = await body_of(request)
+            try:
+                notes = await asyncio.to_thread(KINDS[kind].check, body, caps)
+            except LogisticsError as exc:
+                raise _Problem(422, error_items(exc)) from None
+            if webhook is not None:
+                if not config.webhooks:
+                    raise _Problem(422, [{"loc": ["query", "webhook"], "msg": "webhooks are off on this server"}])
+                if not webhook.startswith(("http://", "https://")):
+                    raise _Problem(422, [{"loc": ["query", "webhook"], "msg": "must be an http(s) URL"}])
+            store: JobStore = state["store"]
+            counts = store.count(who)
+            if counts["queued"] >= config.max_queued_per_key:
+                raise _Problem(
+                    429,
+                    f"{counts['queued']} jobs of this key are queued (limit {config.max_queued_per_key}); retry later",
+                    {"Retry-After": str(_retry_after(store, config))},
+                )
+            job = store.add(kind, who, body, webhook, notes)
+            if wait > 0:
+                job = await _await_job(store, job.id, min(wait, config.max_wait_s))
+            return _job_response(job, 200 if job.state in FINAL_STATES else 202)
+
+        endpoint.__name__ = f"submit_{kind}"
+        return endpoint
+
+    for kind, spec in KINDS.items():
+        app.post(
+            f"/v1/{kind}/jobs",
+            status_code=202,
+            summary=f"Submit a {kind} job",
+            description=(
+                f"Queues a {kind} job and answers 202 with its id; `?wait=SECONDS` answers 200 with the result "
+                "if it ends within that time; `?webhook=URL` gets a POST of the job's status when it ends."
+            ),
+            openapi_extra={
+                "requestBody": {"required": True, "content": {"application/json": {"schema": spec.schema()}}}
+            },
+            tags=["jobs"],
+        )(submit(kind))
+
+    @app.get("/v1/jobs", tags=["jobs"], summary="List your jobs (newest first)")
+    async def list_jobs(
+        state_: str | None = Query(None, alias="state"),
+        kind: str | None = None,
+        limit: int = 100,
+        who: str = Depends(caller),
+    ) -> dict:
+        if state_ is not None and state_ not in STATES:
+            raise _Problem(422, [{"loc": ["query", "state"], "msg": f"must be one of {', '.join(STATES)}"}])
+        if kind is not None and kind not in KINDS:
+            raise _Problem(422, [{"loc": ["query", "kind"], "msg": f"must be one of {', '.join(KINDS)}"}])
+        jobs = state["store"].list(who if config.auth else None, state_, kind, max(1, min(limit, 1000)))
+        return {"jobs": [j.summary() for j in jobs]}
+
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], summary="A job's state, progress, best objective and timings")
+    async def get_job(job_id: str, who: str = Depends(caller)) -> dict:
+        return own(job_id, who).summary()
+
+    @app.get("/v1/jobs/{job_id}/result", tags=["jobs"], summary="A finished job's result")
+    async def get_result(job_id: str, who: str = Depends(caller)) -> JSONResponse:
+        job = own(job_id, who)
+        if job.result is None:
+            status = 409
+            detail = f"job is {job.state}" + (f": {job.error}" if job.error else "") + "; no result"
+            raise _Problem(status, detail)
+        return _job_response(job, 200)
+
+    @app.get("/v1/jobs/{job_id}/files/{name}", tags=["jobs"], summary="A simulation job's run file")
+    async def get_file(job_id: str, name: str, who: str = Depends(caller)) -> FileResponse:
+        job = own(job_id, who)
+        if name not in job.files:  # only the names the job wrote: no path from the caller is opened
+            raise _Problem(404, f"job {job_id} has no file {name!r} (it has: {', '.join(job.files) or 'none'})")
+        return FileResponse(config.files_folder / job_id / name, filename=name)
+
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], summary="Cancel a job")
+    async def cancel_job(job_id: str, who: str = Depends(caller)) -> JSONResponse:
+        job = own(job_id, who)
+        store: JobStore = state["store"]
+        if job.state in FINAL_STATES:
+            raise _Problem(409, f"job is already {job.state}")
+        if store.cancel_queued(job_id):
+            return JSONResponse(store.get(job_id).summary(), status_code=200)  # type: ignore[union-attr]
+        state["scheduler"].cancel(job_id)
+        return JSONResponse({**job.summary(), "cancel": "requested"}, status_code=202)
+
+    @app.post("/v1/routing/check", tags=["routing"], summary="Check a routing plan made elsewhere")
+    async def routing_check(request: Request, who: str = Depends(caller)) -> dict:
+        from logistics.optimize import check_routing
+        from logistics.optimize.routing.jsonio import problem_from_json
+        from logistics.optimize.routing.plans import plan_from_json
+
+        body = await body_of(request)
+        try:
+            for key in body:
+                if key not in ("problem", "plan"):
+                    raise InvalidProblemError(key, "unknown field (known: plan, problem)")
+            for key in ("problem", "plan"):
+                if not isinstance(body.get(key), dict):
+                    raise InvalidProblemError(key, "must be a JSON object")
+            problem = problem_from_json(json.dumps(body["problem"]))
+            plan = plan_from_json(problem, json.dumps(body["plan"]))
+        except LogisticsError as exc:
+            raise _Problem(422, error_items(exc)) from None
+        report = check_routing(problem, plan)
+        return {
+            "ok": report.ok,
+            "feasible": report.feasible,
+            "violations": list(report.violations),
+            "distance_m": report.distance_m,
+            "cost": report.cost,
+            "unassigned": [u.stop for u in plan.unassigned],
+        }
+
+    @app.get("/healthz", tags=["operations"], summary="The server process answers")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="The database answers and the workers are alive")
+    async def readyz() -> JSONResponse:
+        try:
+            db = state["store"].ping()
+        except Exception:
+            db = False
+        workers = state["scheduler"].alive()
+        ok = db and workers
+        return JSONResponse({"ready": ok, "database": db, "workers": workers}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics: jobs by state, queue, solve times")
+    async def metrics() -> PlainTextResponse:
+        store: JobStore = state["store"]
+        scheduler: Scheduler = state["scheduler"]
+        lines = ["# HELP logistics_jobs Jobs in the store by state.", "# TYPE logistics_jobs gauge"]
+        lines += [f'logistics_jobs{{state="{s}"}} {n}' for s, n in store.count().items()]
+        lines += ["# HELP logistics_queue_length Jobs waiting for a worker.", "# TYPE logistics_queue_length gauge"]
+        lines.append(f"logistics_queue_length {store.count()['queued']}")
+        lines += [
+            "# HELP logistics_job_run_seconds Run time of jobs finished since start.",
+            "# TYPE logistics_job_run_seconds summary",
+        ]
+        with scheduler._lock:
+            for kind, (n, total) in scheduler.run_s.items():
+                lines.append(f'logistics_job_run_seconds_count{{kind="{kind}"}} {int(n)}')
+                lines.append(f'logistics_job_run_seconds_sum{{kind="{kind}"}} {total:.3f}')
+            lines += [
+                "# HELP logistics_jobs_finished_total Jobs ended since start.",
+                "# TYPE logistics_jobs_finished_total counter",
+            ]
+            for (kind, end), n in scheduler.finished.items():
+                lines.append(f'logistics_jobs_finished_total{{kind="{kind}",state="{end}"}} {n}')
+        lines.append(f"logistics_uptime_seconds {time.time() - state['started']:.1f}")
+        return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+    return app
+
+
+def _job_response(job: Job, status: int) -> JSONResponse:
+    body = job.summary()
+    if job.result is not None:
+        body["result"] = json.loads(job.result)
+    body["links"] = {
+        "self": f"/v1/jobs/{job.id}",
+        "result": f"/v1/jobs/{job.id}/result",
+        "files": {name: f"/v1/jobs/{job.id}/files/{name}" for name in job.files},
+    }
+    headers = {"Location": f"/v1/jobs/{job.id}"}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _await_job(store: JobStore, job_id: str, wait_s: float) -> Job:
+    deadline = time.monotonic() + wait_s
+    while True:
+        job = store.get(job_id)
+        assert job is not None
+        if job.state in FINAL_STATES or time.monotonic() >= deadline:
+            return job
+        await asyncio.sleep(0.05)
+
+
+def _retry_after(store: JobStore, config: ServiceConfig) -> int:
+    """Seconds after which a queue slot is likely free: the queue's length over the workers, at least 1."""
+    return max(1, min(300, store.count()["queued"] // max(1, config.workers)))
+
+
+def _version() -> str:
+    from logistics import __version__
+
+    return __version__

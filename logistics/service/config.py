@@ -1,0 +1,100 @@
+"""The service's configuration: where jobs are kept, who may call, and the limits (a YAML or JSON file, the
+environment, or both). API keys are stored as SHA-256 hashes only: `logistics key-hash SECRET` prints one."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+
+__all__ = ["ApiKey", "ServiceConfig", "hash_key", "load_config"]
+
+KEYS_ENV = "LOGISTICS_SERVICE_KEYS"  # "name=sha256hex,name2=sha256hex": keys added to the file's
+
+
+def hash_key(secret: str) -> str:
+    """The SHA-256 hex digest under which an API key is configured."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class ApiKey(BaseModel):
+    """A caller: its name (jobs belong to it) and the SHA-256 hex digest of its secret key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ServiceConfig(BaseModel):
+    """Everything `logistics serve` needs. Paths are the operator's; no request names a path."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    database: Path = Field(Path("logistics-service.db"), description="SQLite file of jobs, inputs and results.")
+    files_dir: Path | None = Field(None, description="Simulation jobs' run files (default: beside the database).")
+    api_keys: tuple[ApiKey, ...] = ()
+    auth: bool = Field(True, description="Require an API key (false only for a local, trusted setup).")
+    workers: int = Field(max(1, os.cpu_count() or 1), ge=1, le=256, description="Worker processes (jobs at once).")
+    executor: Literal["process", "dask"] = "process"
+    dask_address: str | None = Field(None, description="Dask scheduler address (executor dask; none: local).")
+    max_running_per_key: int = Field(2, ge=1)
+    max_queued_per_key: int = Field(100, ge=1)
+    max_body_bytes: int = Field(10_000_000, ge=1_000)
+    max_time_limit_s: float = Field(300.0, gt=0, description="Solver time limits above this are cut to it.")
+    max_replications: int = Field(20, ge=1)
+    max_wait_s: float = Field(60.0, ge=0, description="Longest synchronous wait (?wait=SECONDS).")
+    max_attempts: int = Field(2, ge=1, description="Runs of a job a restart may start; then it is 'interrupted'.")
+    webhooks: bool = Field(True, description="Allow completion webhooks (POST of the job's status to a URL).")
+
+    @field_validator("api_keys")
+    @classmethod
+    def _unique(cls, keys: tuple[ApiKey, ...]) -> tuple[ApiKey, ...]:
+        names = [k.name for k in keys]
+        if len(set(names)) != len(names):
+            raise ValueError("two keys have the same name")
+        return keys
+
+    @property
+    def files_folder(self) -> Path:
+        """Where simulation jobs' files are written."""
+        return self.files_dir if self.files_dir is not None else self.database.with_suffix(".files")
+
+
+def load_config(path: Path | None = None, **overrides: object) -> ServiceConfig:
+    """The configuration from a YAML/JSON file (none: defaults), keys from `LOGISTICS_SERVICE_KEYS` added, and
+    `overrides` (command-line options) on top; errors name the field."""
+    import yaml
+
+    data: dict = {}
+    source = str(path) if path is not None else "service configuration"
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", source=source)]) from None
+        except yaml.YAMLError as exc:
+            raise ScenarioError([ScenarioIssue((), f"not valid YAML: {exc}", source=source)]) from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ScenarioError([ScenarioIssue((), "must be a mapping of settings", source=source)])
+        data = dict(loaded or {})
+    env = os.environ.get(KEYS_ENV, "").strip()
+    if env:
+        keys = list(data.get("api_keys") or [])
+        for i, item in enumerate(part.strip() for part in env.split(",") if part.strip()):
+            name, _, digest = item.partition("=")
+            if not digest:
+                raise ScenarioError([ScenarioIssue((KEYS_ENV, i), "must be name=sha256hex", source="environment")])
+            keys.append({"name": name, "sha256": digest})
+        data["api_keys"] = keys
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return ServiceConfig.model_validate(data)
+    except ValidationError as exc:
+        issues = [
+            ScenarioIssue(tuple(e["loc"]), e["msg"].removeprefix("Value error, "), source=source) for e in exc.errors()
+        ]
+        raise ScenarioError(issues) from None

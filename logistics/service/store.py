@@ -1,0 +1,278 @@
+"""Jobs, their inputs and results in SQLite, so that nothing is lost when the server stops: a job is written
+before it is acknowledged, and every change of state is a committed transaction. At start-up `recover()`
+puts the jobs a stopped server was running back in the queue (or marks them interrupted after
+`max_attempts` runs)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FINAL_STATES", "STATES", "Job", "JobStore"]
+
+STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
+FINAL_STATES = frozenset({"done", "failed", "cancelled", "interrupted"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    request TEXT NOT NULL,
+    result TEXT,
+    error TEXT,
+    progress REAL NOT NULL DEFAULT 0,
+    best_objective REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    webhook TEXT,
+    notes TEXT NOT NULL DEFAULT '[]',
+    files TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, state);
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as stored (the request and result as JSON text)."""
+
+    id: str
+    kind: str
+    owner: str
+    state: str
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    request: str
+    result: str | None
+    error: str | None
+    progress: float
+    best_objective: float | None
+    attempts: int
+    webhook: str | None
+    notes: tuple[str, ...]
+    files: tuple[str, ...]
+
+    def summary(self) -> dict[str, Any]:
+        """What `GET /v1/jobs/{id}` shows: everything but the request and the result."""
+        now = time.time()
+        run_end = self.finished_at or (now if self.started_at else None)
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "progress": self.progress,
+            "best_objective": self.best_objective,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "queued_s": (self.started_at or now) - self.created_at if self.state != "cancelled" else None,
+            "run_s": run_end - self.started_at if run_end and self.started_at else None,
+            "attempts": self.attempts,
+            "error": self.error,
+            "notes": list(self.notes),
+            "has_result": self.result is not None,
+            "files": list(self.files),
+        }
+
+
+class JobStore:
+    """The job table; safe to use from several threads of one process (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._tx() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def ping(self) -> bool:
+        """The database answers."""
+        with self._lock:
+            return self._db.execute("SELECT 1").fetchone()[0] == 1
+
+    def add(self, kind: str, owner: str, request: dict, webhook: str | None, notes: list[str]) -> Job:
+        """A new queued job (committed before it is returned)."""
+        job_id = uuid.uuid4().hex
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO jobs (id, kind, owner, state, created_at, request, webhook, notes) "
+                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                (job_id, kind, owner, time.time(), json.dumps(request), webhook, json.dumps(notes)),
+            )
+        job = self.get(job_id)
+        assert job is not None
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row is not None else None
+
+    def list(self, owner: str | None, state: str | None = None, kind: str | None = None, limit: int = 100) -> list[Job]:
+        """Jobs, newest first, optionally of one owner, state or kind."""
+        where, args = [], []
+        for column, value in (("owner", owner), ("state", state), ("kind", kind)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT * FROM jobs" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created_at DESC LIMIT ?", (*args, limit)).fetchall()
+        return [_job(r) for r in rows]
+
+    def count(self, owner: str | None = None) -> dict[str, int]:
+        """Jobs by state (of one owner, or all)."""
+        sql = "SELECT state, COUNT(*) FROM jobs" + (" WHERE owner = ?" if owner else "") + " GROUP BY state"
+        with self._lock:
+            rows = self._db.execute(sql, (owner,) if owner else ()).fetchall()
+        counts = dict.fromkeys(STATES, 0)
+        counts.update({state: n for state, n in rows})
+        return counts
+
+    def claim(self, max_running_per_owner: int) -> Job | None:
+        """The oldest queued job whose owner runs fewer than `max_running_per_owner` jobs, now running."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT * FROM jobs AS j WHERE state = 'queued' AND "
+                "(SELECT COUNT(*) FROM jobs WHERE owner = j.owner AND state = 'running') < ? "
+                "ORDER BY created_at LIMIT 1",
+                (max_running_per_owner,),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0 WHERE id = ?",
+                (time.time(), row["id"]),
+            )
+        return self.get(row["id"])
+
+    def progress(self, job_id: str, fraction: float | None, best_objective: float | None) -> None:
+        with self._tx() as db:
+            if fraction is not None:
+                db.execute("UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'", (fraction, job_id))
+            if best_objective is not None:
+                db.execute(
+                    "UPDATE jobs SET best_objective = ? WHERE id = ? AND state = 'running'", (best_objective, job_id)
+                )
+
+    def finish(
+        self,
+        job_id: str,
+        state: str,
+        result: dict | None = None,
+        error: str | None = None,
+        files: list[str] | None = None,
+        note: str | None = None,
+    ) -> Job | None:
+        """Record the end of a job (once: a job already final is left as it is; returns None then)."""
+        assert state in FINAL_STATES
+        with self._tx() as db:
+            row = db.execute("SELECT state, notes FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None or row["state"] in FINAL_STATES:
+                return None
+            notes = json.loads(row["notes"]) + ([note] if note else [])
+            db.execute(
+                "UPDATE jobs SET state = ?, finished_at = ?, result = ?, error = ?, files = ?, notes = ?, "
+                "progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?",
+                (
+                    state,
+                    time.time(),
+                    json.dumps(result) if result is not None else None,
+                    error,
+                    json.dumps(files or []),
+                    json.dumps(notes),
+                    state,
+                    job_id,
+                ),
+            )
+        return self.get(job_id)
+
+    def cancel_queued(self, job_id: str) -> bool:
+        """Cancel a job that is still queued (atomically: False if it has started or ended)."""
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'queued'",
+                (time.time(), job_id),
+            ).rowcount
+        return changed == 1
+
+    def requeue(self, job_id: str, note: str) -> None:
+        """Put a running job back in the queue (its worker was lost and it may run again)."""
+        with self._tx() as db:
+            row = db.execute("SELECT notes FROM jobs WHERE id = ? AND state = 'running'", (job_id,)).fetchone()
+            if row is not None:
+                notes = json.dumps([*json.loads(row["notes"]), note])
+                db.execute(
+                    "UPDATE jobs SET state = 'queued', started_at = NULL, progress = 0, notes = ? WHERE id = ?",
+                    (notes, job_id),
+                )
+
+    def recover(self, max_attempts: int) -> tuple[int, int]:
+        """After a restart: running jobs back to the queue (or 'interrupted' once they have run
+        `max_attempts` times). Returns (requeued, interrupted)."""
+        requeued = interrupted = 0
+        for job in self.list(None, state="running", limit=1_000_000):
+            if job.attempts < max_attempts:
+                self.requeue(job.id, f"re-queued after a server restart (attempt {job.attempts} did not finish)")
+                requeued += 1
+            else:
+                self.finish(
+                    job.id,
+                    "interrupted",
+                    error=f"the server stopped while it ran, {job.attempts} time(s); not run again",
+                )
+                interrupted += 1
+        return requeued, interrupted
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        kind=row["kind"],
+        owner=row["owner"],
+        state=row["state"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        request=row["request"],
+        result=row["result"],
+        error=row["error"],
+        progress=row["progress"],
+        best_objective=row["best_objective"],
+        attempts=row["attempts"],
+        webhook=row["webhook"],
+        notes=tuple(json.loads(row["notes"])),
+        files=tuple(json.loads(row["files"])),
+    )
