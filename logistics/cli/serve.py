@@ -47,9 +47,13 @@ def serve(
             )
     except LogisticsError as exc:
         _fail(exc)
-    import uvicorn
+    try:
+        import uvicorn
 
-    from logistics.service.app import create_app
+        from logistics.service.app import create_app
+    except ImportError as exc:
+        err.print(f"[red]error[/red] the service needs its extra: pip install 'logistics[serve]' ({exc})")
+        raise typer.Exit(code=2) from None
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     err.print(

@@ -75,6 +75,9 @@ class Scheduler:
         for event in self.pool.poll(0.05):
             if isinstance(event, Progress):
                 fraction = event.facts.get("fraction")
+                slot = self.pool.slot_of(event.job_id)
+                if fraction is None and slot is not None and slot.limit_s > 0:  # a solver: time spent of its limit
+                    fraction = min(0.99, (time.monotonic() - slot.started) / slot.limit_s)
                 self.store.progress(event.job_id, fraction, event.facts.get("best_objective"))
             else:
                 self._finish(event)

@@ -102,7 +102,9 @@ class _ProcessSlot:
     def _spawn(self) -> None:
         self.flag = self._ctx.Event()
         self.conn, child = self._ctx.Pipe()
-        self.process = self._ctx.Process(target=_worker_main, args=(child, self.flag), daemon=True)
+        # not a daemon: a job may start processes of its own (the `auto` backend forks PyVRP); it dies with the
+        # server (`die_with_parent`) and `close` ends it
+        self.process = self._ctx.Process(target=_worker_main, args=(child, self.flag), daemon=False)
         self.process.start()
         child.close()
 

@@ -1,0 +1,80 @@
+"""A real service for the tests: `logistics serve` in a subprocess on a free localhost port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+from logistics.service.config import hash_key
+
+KEYS = {"alice": "alice-secret", "bob": "bob-secret"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`logistics serve --config FOLDER/service.yaml` started, waited for and stopped."""
+
+    def __init__(self, folder: Path, **settings: object) -> None:
+        self.folder = folder
+        self.port = free_port()
+        config = {
+            "database": str(folder / "jobs.db"),
+            "workers": 2,
+            "api_keys": [{"name": n, "sha256": hash_key(k)} for n, k in KEYS.items()],
+            **settings,
+        }
+        (folder / "service.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 60.0) -> Server:
+        self.log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "logistics.cli", "serve", "--config", str(self.folder / "service.yaml"),
+             "--port", str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited: {(self.folder / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the server did not become ready")
+
+    def client(self, who: str = "alice") -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {KEYS[who]}"}, timeout=60)
+
+    def kill9(self) -> None:
+        """kill -9 of the server process (its workers die with it)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+            self.log.close()

@@ -1,0 +1,289 @@
+"""The job service end to end: a real server (uvicorn in a subprocess) and a real HTTP client. Every job kind
+runs and its result passes the library's own checker here; cancel, auth, limits and bad bodies."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import numpy as np
+import pytest
+
+from logistics.optimize import SolveParams, check_routing
+from logistics.optimize.common import Status
+from logistics.optimize.docks import Appointment, DockDoor, DockPlan, DockProblem, Truck, check_docks
+from logistics.optimize.linehaul import Departure, ShipmentClass, SpacePlan, SpaceProblem, check_space
+from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
+from logistics.optimize.slotting import SlottingPlan, check_slotting
+from logistics.service.client import Client, ServiceError
+from tests.optimize.helpers import grid_problem
+from tests.service.server import KEYS, Server
+
+ROUTING = grid_problem(12, vehicles=3, windows=True)
+DOCKS = DockProblem(
+    tuple(Truck(f"T{i}", i, 3, priority=1 + i % 3, door_type="cold" if i % 4 == 0 else "standard") for i in range(10)),
+    (DockDoor("D1"), DockDoor("D2"), DockDoor("C1", "cold")),
+    horizon_slots=40,
+)
+LINEHAUL = SpaceProblem(
+    0.0,
+    (
+        Departure("air", 0.0, 6.0, 2.0, 300.0, 1e6, 100.0, 12.0, 1.0, 0.006),
+        Departure("air", 24.0, 30.0, 2.0, 500.0, 1e6, 0.0, 15.0, 1.0, 0.006),
+    ),
+    (ShipmentClass(200, 1.0, 0.001, 1.0, 10.0, True), ShipmentClass(300, 1.2, 0.002, 1.2, float("inf"), False)),
+    5.0,
+    72.0,
+)
+LAYOUT = {
+    "generate": {
+        "bands": [
+            {"zone": {"name": "bonded", "bonded": True}, "aisles": 2},
+            {"zone": {"name": "general", "bonded": False}, "aisles": 1},
+        ],
+        "bays_per_block": 6,
+        "levels": 2,
+    }
+}
+SKUS_CSV = "sku_id,picks,volume_l,weight_kg,bonded\n" + "".join(
+    f"S{i},{100 - 3 * i},20,5,{'true' if i % 3 else 'false'}\n" for i in range(20)
+)
+
+
+def _routing_body(problem=ROUTING, limit_s: float = 1.0, **params) -> dict:
+    return {"problem": json.loads(problem_to_json(problem)), "params": {"time_limit_s": limit_s, **params}}
+
+
+def _wait(client, job_id: str, timeout_s: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = client.get(f"/v1/jobs/{job_id}").json()
+        if status["state"] in ("done", "failed", "cancelled", "interrupted"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not end")
+
+
+def test_routing_job_end_to_end_passes_the_checker(server: Server) -> None:
+    with server.client() as http:
+        answer = http.post("/v1/routing/jobs", json=_routing_body())
+        assert answer.status_code == 202 and answer.headers["location"] == f"/v1/jobs/{answer.json()['id']}"
+        status = _wait(http, answer.json()["id"])
+        assert status["state"] == "done" and status["progress"] == 1.0 and status["run_s"] > 0
+        result = http.get(f"/v1/jobs/{status['id']}/result").json()["result"]
+    solution = result_from_json(json.dumps(result["solution"]))
+    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE) and not solution.unassigned
+    assert check_routing(ROUTING, solution).ok and result["check"]["ok"]
+
+
+def test_synchronous_form_and_the_python_client(server: Server) -> None:
+    with server.client() as http:
+        answer = http.post("/v1/routing/jobs?wait=30", json=_routing_body(backend="ortools"))
+    assert answer.status_code == 200 and answer.json()["state"] == "done" and "result" in answer.json()
+    with Client(server.url, KEYS["alice"]) as client:
+        result = client.solve_routing(ROUTING, SolveParams(time_limit_s=1))
+        assert check_routing(ROUTING, result).ok
+        remote = client.check_routing(ROUTING, result)
+        assert remote["ok"] and remote["distance_m"] == pytest.approx(result.distance_m)
+
+
+def test_docks_linehaul_and_slotting_jobs_pass_the_checkers(server: Server) -> None:
+    with Client(server.url, KEYS["alice"]) as client:
+        docks = client.solve_docks(DOCKS)
+        linehaul = client.solve_space(LINEHAUL)
+        slotting = client.submit("slotting", {"layout": LAYOUT, "skus_csv": SKUS_CSV}).result(60)
+    plan = docks["plan"]
+    dock_plan = DockPlan(
+        Status(plan["status"]),
+        tuple(Appointment(**a) for a in plan["appointments"]),
+        tuple((u["truck"], u["reason"]) for u in plan["unscheduled"]),
+        *(plan[k] if plan[k] is not None else float("nan") for k in ("objective", "best_bound", "gap")),
+        plan["mean_waiting_min"], plan["door_utilisation"], plan["runtime_s"],
+    )  # fmt: skip
+    assert dock_plan.appointments and check_docks(DOCKS, dock_plan).ok and docks["check"]["ok"]
+    space = linehaul["plan"]
+    space_plan = SpacePlan(
+        Status(space["status"]), np.array(space["counts"]), np.array(space["later"]), space["objective"], 0.0
+    )
+    assert check_space(LINEHAUL, space_plan).ok and linehaul["check"]["ok"]
+    assert space_plan.counts.sum() + space_plan.later.sum() == 500
+    # the slotting plan rebuilt here from the answer's assignments and checked with the library
+    from logistics.optimize.slotting import SlottingProblem, read_skus_csv
+    from logistics.optimize.slotting.files import layout_from_data
+    from logistics.optimize.textio import CsvText
+
+    problem = SlottingProblem(layout_from_data(LAYOUT, "layout", None), read_skus_csv(CsvText("skus", SKUS_CSV)))
+    slot_at = {s: j for j, s in enumerate(problem.layout.slots.slot_id)}
+    sku_at = {s: k for k, s in enumerate(problem.skus.sku_id)}
+    sku_of_slot = np.full(len(slot_at), -1)
+    for a in slotting["plan"]["assignments"]:
+        sku_of_slot[slot_at[a["slot_id"]]] = sku_at[a["sku_id"]]
+    local = SlottingPlan("optimal", slotting["plan"]["status"], sku_of_slot, slotting["plan"]["objective_m"], {})
+    assert check_slotting(problem, local).ok and slotting["check"]["ok"]
+    assert len(slotting["plan"]["assignments"]) == int(problem.skus.slots.sum())
+
+
+def test_simulation_job_gives_kpis_and_files(server: Server) -> None:
+    with Client(server.url, KEYS["alice"]) as client:
+        job = client.simulate(
+            "bonded_import_small", ["run.horizon_h=24", "run.cooldown_h=24"], replications=1, seed=3, wait=False
+        )
+        result = job.result(120)
+        status = job.status()
+        assert status["state"] == "done" and "kpis.csv" in status["files"]
+        kpis = {row["kpi"]: row["mean"] for row in result["kpis"]}
+        assert result["replications_finished"] == 1 and kpis["orders.created"] > 0
+        assert job.file("kpis.csv").startswith(b"replication,kpi,value,unit")
+        with pytest.raises(ServiceError) as missing:
+            job.file("../jobs.db")
+        assert missing.value.status == 404
+
+
+def test_cancel_stops_a_running_solver_within_a_second_and_keeps_its_best_plan(server: Server) -> None:
+    big = grid_problem(120, vehicles=12, capacity=15.0, windows=True)
+    with server.client() as http:
+        job = http.post("/v1/routing/jobs", json=_routing_body(big, limit_s=25, backend="ortools")).json()["id"]
+        deadline = time.monotonic() + 20
+        while http.get(f"/v1/jobs/{job}").json()["best_objective"] is None:  # running, with a plan found
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        asked = time.monotonic()
+        assert http.delete(f"/v1/jobs/{job}").status_code == 202
+        status = _wait(http, job)
+        stopped_s = time.monotonic() - asked
+        assert status["state"] == "cancelled" and stopped_s < 1.5, (status, stopped_s)
+        result = http.get(f"/v1/jobs/{job}/result").json()["result"]
+        assert http.delete(f"/v1/jobs/{job}").status_code == 409
+    assert check_routing(big, result_from_json(json.dumps(result["solution"]))).feasible
+
+
+def test_auth_401_without_or_with_a_wrong_key_and_403_for_another_keys_job(server: Server) -> None:
+    import httpx
+
+    assert httpx.post(server.url + "/v1/routing/jobs", json=_routing_body()).status_code == 401
+    wrong = httpx.get(server.url + "/v1/jobs", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    with server.client("alice") as alice, server.client("bob") as bob:
+        job = alice.post("/v1/linehaul/jobs", json={"problem": _plain(LINEHAUL)}).json()["id"]
+        assert bob.get(f"/v1/jobs/{job}").status_code == 403
+        assert bob.delete(f"/v1/jobs/{job}").status_code == 403
+        assert bob.get(f"/v1/jobs/{job}/result").status_code == 403
+        assert all(j["id"] != job for j in bob.get("/v1/jobs").json()["jobs"])
+        assert any(j["id"] == job for j in alice.get("/v1/jobs", params={"kind": "linehaul"}).json()["jobs"])
+    assert httpx.get(server.url + "/healthz").status_code == 200
+
+
+def test_limits_429_with_retry_after_and_413(server: Server) -> None:
+    slow = _routing_body(grid_problem(60, vehicles=6, windows=True), limit_s=20, backend="ortools")
+    with server.client("bob") as bob:
+        ids = [bob.post("/v1/routing/jobs", json=slow).json()["id"] for _ in range(2)]
+        deadline = time.monotonic() + 20
+        while any(bob.get(f"/v1/jobs/{j}").json()["state"] != "running" for j in ids):  # both workers busy
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        ids += [bob.post("/v1/routing/jobs", json=slow).json()["id"] for _ in range(3)]  # the queue limit
+        refused = bob.post("/v1/routing/jobs", json=slow)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        for job in ids:
+            assert bob.delete(f"/v1/jobs/{job}").status_code in (200, 202)
+        for job in ids:
+            assert _wait(bob, job)["state"] == "cancelled"
+        huge = bob.post(
+            "/v1/routing/jobs", content=b"{" + b" " * 2_100_000 + b"}", headers={"content-type": "application/json"}
+        )
+        assert huge.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "field"),
+    [
+        ("routing", {"problem": {**json.loads(problem_to_json(ROUTING)), "depots": ["nowhere"]}}, "depots"),
+        ("routing", {**_routing_body(), "params": {"time_limit_s": -1}}, "params.time_limit_s"),
+        (
+            "docks",
+            {"problem": {"trucks": [{"id": "a", "arrival_slot": "soon", "duration_slots": 2}], "doors": [{"id": "D"}]}},
+            "trucks",
+        ),
+        (
+            "linehaul",
+            {"problem": {"now_h": 0, "departures": [], "classes": [], "late_penalty_cny_per_h": 1, "horizon_h": 9}},
+            "departures",
+        ),
+        ("slotting", {"layout": LAYOUT, "skus_csv": "sku_id,picks,volume_l,weight_kg\nA,many,1,1\n"}, "picks"),
+        ("simulation", {"scenario": "bonded_import_small", "overrides": ["run.horizon_h=-5"]}, "horizon_h"),
+        ("simulation", {"scenario": "/etc/passwd"}, "scenario"),
+    ],
+)
+def test_a_bad_body_is_a_422_naming_the_field(server: Server, kind: str, body: dict, field: str) -> None:
+    with server.client() as http:
+        answer = http.post(f"/v1/{kind}/jobs", json=body)
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert any(field in d["msg"] or field in ".".join(map(str, d["loc"])) for d in detail), detail
+
+
+def test_the_routing_check_endpoint_lists_every_violation(server: Server) -> None:
+    stops = [s.id for s in ROUTING.stops]
+    plan = {"routes": [{"vehicle_type": ROUTING.vehicle_types[0].id, "stops": stops}]}  # one van, over capacity
+    with server.client() as http:
+        answer = http.post("/v1/routing/check", json={"problem": json.loads(problem_to_json(ROUTING)), "plan": plan})
+        bad = http.post(
+            "/v1/routing/check",
+            json={
+                "problem": json.loads(problem_to_json(ROUTING)),
+                "plan": {"routes": [{"vehicle_type": "ufo", "stops": []}]},
+            },
+        )
+    assert answer.status_code == 200 and not answer.json()["ok"]
+    assert any("capacity" in v or "load" in v for v in answer.json()["violations"])
+    assert bad.status_code == 422 and "ufo" in bad.text
+
+
+def test_openapi_metrics_and_webhook(server: Server) -> None:
+    import httpx
+
+    schema = httpx.get(server.url + "/openapi.json").json()
+    body = schema["paths"]["/v1/routing/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "vehicle_types" in body["properties"]["problem"]["properties"]
+    assert {"/v1/simulation/jobs", "/v1/docks/jobs", "/v1/linehaul/jobs", "/v1/slotting/jobs"} <= set(schema["paths"])
+    calls: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            calls.append(json.loads(self.rfile.read(int(self.headers["content-length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    hook = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    try:
+        with server.client() as http:
+            url = f"http://127.0.0.1:{hook.server_address[1]}/done"
+            job = http.post("/v1/linehaul/jobs", params={"webhook": url}, json={"problem": _plain(LINEHAUL)}).json()
+            _wait(http, job["id"])
+            deadline = time.monotonic() + 10
+            while not calls and time.monotonic() < deadline:
+                time.sleep(0.1)
+    finally:
+        hook.shutdown()
+    assert calls and calls[0]["id"] == job["id"] and calls[0]["state"] == "done"
+    metrics = httpx.get(server.url + "/metrics").text
+    assert 'logistics_jobs{state="done"}' in metrics and "logistics_queue_length" in metrics
+    assert 'logistics_job_run_seconds_count{kind="linehaul"}' in metrics
+
+
+def _plain(problem: object) -> dict:
+    def fix(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [fix(v) for v in value]
+        return None if isinstance(value, float) and value == float("inf") else value
+
+    return fix(asdict(problem))  # type: ignore[call-overload,return-value]

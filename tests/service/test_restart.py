@@ -1,0 +1,100 @@
+"""Nothing is lost: kill -9 of the server with jobs queued and running, a restart on the same database, and
+every job accounted for (the running one run again, the queued ones run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("uvicorn", reason="the service needs fastapi, uvicorn and httpx")
+
+from logistics.optimize import check_routing
+from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
+from tests.optimize.helpers import grid_problem
+from tests.service.server import Server
+
+LINEHAUL = {
+    "problem": {
+        "now_h": 0,
+        "departures": [
+            {"lane": "air", "time_h": 0, "arrival_h": 6, "cutoff_h": 2, "capacity_kg": 100, "capacity_m3": 1e6,
+             "block_kg": 0, "per_kg_cny": 10, "per_parcel_cny": 1, "volumetric_m3_per_kg": 0.006}
+        ],
+        "classes": [
+            {"count": 50, "weight_kg": 1, "volume_m3": 0.001, "chargeable_kg": 1, "due_h": None, "first_ok": True}
+        ],
+        "late_penalty_cny_per_h": 1,
+        "horizon_h": 48,
+    }
+}  # fmt: skip
+SIMULATION = {"scenario": "bonded_import_small", "overrides": ["run.horizon_h=12", "run.cooldown_h=12"]}
+FINAL = ("done", "failed", "cancelled", "interrupted")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads worker processes from /proc (Linux)")
+def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job(tmp_path: Path) -> None:
+    long_problem = grid_problem(40, vehicles=5, capacity=40.0, windows=True)
+    small = grid_problem(8, vehicles=2)
+    server = Server(tmp_path, workers=1).start()
+    try:
+        with server.client() as http:
+            body = {
+                "problem": json.loads(problem_to_json(long_problem)),
+                "params": {"time_limit_s": 4, "backend": "ortools"},
+            }
+            running = http.post("/v1/routing/jobs", json=body).json()["id"]
+            deadline = time.monotonic() + 20
+            while http.get(f"/v1/jobs/{running}").json()["state"] != "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            queued = [
+                http.post("/v1/routing/jobs", json={"problem": json.loads(problem_to_json(small))}).json()["id"],
+                http.post("/v1/linehaul/jobs", json=LINEHAUL).json()["id"],
+                http.post("/v1/simulation/jobs", json=SIMULATION).json()["id"],
+            ]
+            time.sleep(0.5)
+            assert [http.get(f"/v1/jobs/{j}").json()["state"] for j in queued] == ["queued"] * 3
+        workers = _children(server.process.pid)  # type: ignore[union-attr]
+        assert workers
+        server.kill9()
+        deadline = time.monotonic() + 10
+        while any(
+            os.path.exists(f"/proc/{w}") and "Z" not in Path(f"/proc/{w}/stat").read_text().split(")")[1][:3]
+            for w in workers
+        ):
+            assert time.monotonic() < deadline, "a worker outlived the killed server"
+            time.sleep(0.1)
+        server.start()
+        with server.client() as http:
+            ends = {}
+            deadline = time.monotonic() + 120
+            for job in [running, *queued]:
+                while (status := http.get(f"/v1/jobs/{job}").json())["state"] not in FINAL:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.2)
+                ends[job] = status
+            assert {s["state"] for s in ends.values()} == {"done"}, ends
+            assert ends[running]["attempts"] == 2 and "re-queued after a server restart" in ends[running]["notes"][0]
+            assert all(ends[j]["attempts"] == 1 for j in queued)
+            solution = http.get(f"/v1/jobs/{running}/result").json()["result"]["solution"]
+            assert check_routing(long_problem, result_from_json(json.dumps(solution))).ok
+            assert len(http.get("/v1/jobs").json()["jobs"]) == 4
+    finally:
+        server.stop()
