@@ -192,7 +192,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             raise _Problem(422, [{"loc": ["query", "state"], "msg": f"must be one of {', '.join(STATES)}"}])
         if kind is not None and kind not in KINDS:
             raise _Problem(422, [{"loc": ["query", "kind"], "msg": f"must be one of {', '.join(KINDS)}"}])
-        jobs = state["store"].list(who if config.auth else None, state_, kind, max(1, min(limit, 1000)))
+        jobs = state["store"].find(who if config.auth else None, state_, kind, max(1, min(limit, 1000)))
         return {"jobs": [j.summary() for j in jobs]}
 
     @app.get("/v1/jobs/{job_id}", tags=["jobs"], summary="A job's state, progress, best objective and timings")

@@ -313,7 +313,7 @@ def _scenario(body: dict, caps: Caps) -> tuple[Any, list[str]]:
     overrides = body.get("overrides") or []
     if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
         raise InvalidProblemError("overrides", 'must be a list of "path=value" strings')
-    notes = []
+    notes: list[str] = []
     for key in ("replications", "seed"):
         value = body.get(key)
         if value is not None and (
@@ -428,7 +428,8 @@ def _simulation_schema() -> dict[str, Any]:
 
 def _solver_kind(name: str, parts: Callable, run: Callable, schema: Callable, default_limit_s: float) -> JobKind:
     def limit(body: dict, caps: Caps) -> float:
-        params = body.get("params") if isinstance(body.get("params"), dict) else {}
+        raw = body.get("params")
+        params = raw if isinstance(raw, dict) else {}
         value = params.get("time_limit_s", default_limit_s)
         return min(float(value), caps.max_time_limit_s) if isinstance(value, int | float) else default_limit_s
 

@@ -69,15 +69,15 @@ class Scheduler:
                 job_id = self._cancels.get_nowait()
             except queue.Empty:
                 break
-            slot = self.pool.slot_of(job_id)
-            if slot is not None:
-                slot.stop()
+            target = self.pool.slot_of(job_id)
+            if target is not None:
+                target.stop()
         for event in self.pool.poll(0.05):
             if isinstance(event, Progress):
                 fraction = event.facts.get("fraction")
-                slot = self.pool.slot_of(event.job_id)
-                if fraction is None and slot is not None and slot.limit_s > 0:  # a solver: time spent of its limit
-                    fraction = min(0.99, (time.monotonic() - slot.started) / slot.limit_s)
+                runs_on = self.pool.slot_of(event.job_id)
+                if fraction is None and runs_on is not None and runs_on.limit_s > 0:  # a solver: share of its limit
+                    fraction = min(0.99, (time.monotonic() - runs_on.started) / runs_on.limit_s)
                 self.store.progress(event.job_id, fraction, event.facts.get("best_objective"))
             else:
                 self._finish(event)

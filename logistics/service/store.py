@@ -140,7 +140,7 @@ class JobStore:
             row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row is not None else None
 
-    def list(self, owner: str | None, state: str | None = None, kind: str | None = None, limit: int = 100) -> list[Job]:
+    def find(self, owner: str | None, state: str | None = None, kind: str | None = None, limit: int = 100) -> list[Job]:
         """Jobs, newest first, optionally of one owner, state or kind."""
         where, args = [], []
         for column, value in (("owner", owner), ("state", state), ("kind", kind)):
@@ -243,7 +243,7 @@ class JobStore:
         """After a restart: running jobs back to the queue (or 'interrupted' once they have run
         `max_attempts` times). Returns (requeued, interrupted)."""
         requeued = interrupted = 0
-        for job in self.list(None, state="running", limit=1_000_000):
+        for job in self.find(None, state="running", limit=1_000_000):
             if job.attempts < max_attempts:
                 self.requeue(job.id, f"re-queued after a server restart (attempt {job.attempts} did not finish)")
                 requeued += 1

@@ -158,9 +158,13 @@ class WorkerPool:
         overran its safety limit or did not stop in time after a cancel."""
         events: list[Progress | Finished] = []
         busy = {s.conn: s for s in self.slots if s.job_id is not None}
-        ready = wait(list(busy), timeout=timeout_s) if busy else (time.sleep(timeout_s) or [])
+        if busy:
+            ready = wait(list(busy), timeout=timeout_s)
+        else:
+            time.sleep(timeout_s)
+            ready = []
         for conn in ready:
-            slot = busy[conn]  # type: ignore[index]
+            slot = busy[conn]
             try:
                 while slot.conn.poll():
                     message = slot.conn.recv()
