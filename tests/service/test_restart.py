@@ -98,3 +98,29 @@ def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job
             assert len(http.get("/v1/jobs").json()["jobs"]) == 4
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_the_dask_executor_runs_jobs_and_cancels(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask executor needs dask[distributed]")
+    server = Server(tmp_path, workers=1, executor="dask").start(timeout_s=120)
+    try:
+        with server.client() as http:
+            small = grid_problem(10, vehicles=2, capacity=40.0)
+            body = {"problem": json.loads(problem_to_json(small)), "params": {"time_limit_s": 1}}
+            done = http.post("/v1/routing/jobs?wait=60", json=body).json()
+            assert done["state"] == "done", done
+            assert check_routing(small, result_from_json(json.dumps(done["result"]["solution"]))).ok
+            sim = http.post("/v1/simulation/jobs?wait=120", json=SIMULATION).json()
+            assert sim["state"] == "done" and "kpis.csv" in sim["files"], sim
+            slow = {**body, "params": {"time_limit_s": 20, "backend": "ortools"}}
+            job = http.post("/v1/routing/jobs", json=slow).json()["id"]
+            time.sleep(1)
+            http.delete(f"/v1/jobs/{job}")
+            deadline = time.monotonic() + 10
+            while (status := http.get(f"/v1/jobs/{job}").json())["state"] not in FINAL:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            assert status["state"] == "cancelled"
+    finally:
+        server.stop()
