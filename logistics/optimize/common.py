@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from logistics.core.errors import LogisticsError
 
-__all__ = ["Check", "InvalidProblemError", "Status"]
+__all__ = ["Check", "InvalidProblemError", "Status", "json_ready"]
 
 
 class InvalidProblemError(LogisticsError, ValueError):
@@ -50,3 +52,17 @@ class Check:
     def ok(self) -> bool:
         """No violation."""
         return not self.violations
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON values from a dataclass dump (`dataclasses.asdict`): tuples as lists, numpy scalars as
+    Python numbers, infinite and NaN floats as null."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item"):  # numpy scalars
+        return json_ready(value.item())
+    return value

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from logistics.core.errors import LogisticsError
+from logistics.optimize.common import json_ready
 
 __all__ = ["Client", "Job", "ServiceError"]
 
@@ -136,12 +137,12 @@ class Client:
 
     def solve_docks(self, problem: Any, params: Any = None, *, wait: bool = True) -> Any:
         """`solve_docks` on the server: the plan's JSON with the checker's verdict (or a `Job`)."""
-        job = self.submit("docks", {"problem": _plain(asdict(problem)), "params": _params(params)})
+        job = self.submit("docks", {"problem": json_ready(asdict(problem)), "params": _params(params)})
         return job.result() if wait else job
 
     def solve_space(self, problem: Any, params: Any = None, *, wait: bool = True) -> Any:
         """`solve_space` (line-haul allocation) on the server: the plan's JSON and the check (or a `Job`)."""
-        job = self.submit("linehaul", {"problem": _plain(asdict(problem)), "params": _params(params)})
+        job = self.submit("linehaul", {"problem": json_ready(asdict(problem)), "params": _params(params)})
         return job.result() if wait else job
 
     def simulate(
@@ -168,20 +169,7 @@ def _params(params: Any) -> dict[str, Any]:
     if params is None:
         return {}
     data = {k: v for k, v in asdict(params).items() if k != "log"}
-    return _plain(data)
-
-
-def _plain(value: Any) -> Any:
-    """Dataclass dumps as JSON-ready values (tuples as lists, infinities as null)."""
-    import math
-
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return json_ready(data)
 
 
 def _detail(response: httpx.Response) -> Any:

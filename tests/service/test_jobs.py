@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from logistics.optimize import SolveParams, check_routing
-from logistics.optimize.common import Status
+from logistics.optimize.common import Status, json_ready
 from logistics.optimize.docks import Appointment, DockDoor, DockPlan, DockProblem, Truck, check_docks
 from logistics.optimize.linehaul import Departure, ShipmentClass, SpacePlan, SpaceProblem, check_space
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
@@ -279,11 +279,4 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
 
 
 def _plain(problem: object) -> dict:
-    def fix(value: object) -> object:
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [fix(v) for v in value]
-        return None if isinstance(value, float) and value == float("inf") else value
-
-    return fix(asdict(problem))  # type: ignore[call-overload,return-value]
+    return json_ready(asdict(problem))  # type: ignore[call-overload,no-any-return]

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from logistics.optimize.common import Status
+from logistics.optimize.common import Status, json_ready
 from logistics.optimize.routing.problem import (
     Break,
     InvalidProblemError,
@@ -229,23 +229,11 @@ def problem_to_json(problem: RoutingProblem) -> str:
     return json.dumps(data)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
-    return value
-
-
 def result_to_json(result: RoutingResult, indent: int | None = 2) -> str:
     """The result as JSON: status, totals, routes with visits and times, unassigned stops with reasons."""
     data = asdict(result)
     data["status"] = result.status.value
-    return json.dumps(_plain(data), indent=indent)
+    return json.dumps(json_ready(data), indent=indent)
 
 
 def result_from_json(text: str | bytes) -> RoutingResult:
