@@ -4,7 +4,9 @@ then the same solves and simulations called in process, one after another, for c
 
 Checks: no job lost (every id ends `done`; the server lists 210 jobs), every routing result passes the
 library's checker here, every simulation accounts for every order (created = delivered + in system + ended).
-Latency is from submission until the client sees the job ended (polling every 0.1 s).
+Latency is from submission until the client sees the job ended (polling every 0.1 s); it includes the time
+queued behind the other clients' jobs (run and queued times are reported apart). In process, the simulations
+write the same files (tables, report) as a simulation job.
 
     python benchmarks/service.py [--jobs 200 --clients 20 --simulations 10 --backend pyvrp]
 """
@@ -53,6 +55,8 @@ def run_service(problems: list, args: argparse.Namespace) -> dict:
     server = Server(folder, workers=args.workers, max_queued_per_key=1000, max_running_per_key=args.workers)
     server.start()
     latencies: dict[str, list[float]] = {"routing": [], "simulation": []}
+    run_s: dict[str, list[float]] = {"routing": [], "simulation": []}  # in the worker (from the job's status)
+    queued_s: dict[str, list[float]] = {"routing": [], "simulation": []}
     failures: list[str] = []
     objectives: list[float] = []
     ids: list[str] = []
@@ -76,6 +80,8 @@ def run_service(problems: list, args: argparse.Namespace) -> dict:
             problem = check(http.get(f"/v1/jobs/{job}/result").json()["result"])
         with lock:
             latencies[kind].append(elapsed)
+            run_s[kind].append(status["run_s"])
+            queued_s[kind].append(status["queued_s"])
             if problem:
                 failures.append(problem)
 
@@ -138,6 +144,10 @@ def run_service(problems: list, args: argparse.Namespace) -> dict:
         "failures": failures,
         "routing_latency_s": _percentiles(latencies["routing"]),
         "simulation_latency_s": _percentiles(latencies["simulation"]),
+        "routing_run_s": _percentiles(run_s["routing"]),
+        "simulation_run_s": _percentiles(run_s["simulation"]),
+        "routing_queued_s": _percentiles(queued_s["routing"]),
+        "simulation_queued_s": _percentiles(queued_s["simulation"]),
         "routing_done": len(latencies["routing"]),
         "simulation_done": len(latencies["simulation"]),
         "routing_throughput_per_s": len(latencies["routing"]) / wall,
@@ -149,7 +159,7 @@ def run_service(problems: list, args: argparse.Namespace) -> dict:
 def run_in_process(problems: list, args: argparse.Namespace) -> dict:
     from logistics.analysis.kpis import kpi_table
     from logistics.analysis.report import summary_table
-    from logistics.experiments import run_replications
+    from logistics.experiments import run_replications, write_outputs
     from logistics.scenario.builtin import load_builtin
 
     routing, objectives, failures = [], [], []
@@ -167,6 +177,8 @@ def run_in_process(problems: list, args: argparse.Namespace) -> dict:
         t = time.perf_counter()
         scenario = load_builtin(SIMULATION["scenario"], [*SIMULATION["overrides"], f"run.seed={s}"])
         results = run_replications(scenario)
+        with tempfile.TemporaryDirectory() as folder:  # the same files a simulation job writes
+            write_outputs(results, Path(folder))
         kpis = dict(zip(*summary_table(kpi_table(results))[["kpi", "mean"]].to_dict("list").values(), strict=True))
         if not _accounted(kpis):
             failures.append(f"simulation {s}")
@@ -217,6 +229,9 @@ def main() -> None:
             pair(service["simulation_latency_s"], 1),
             pair(local["simulation_latency_s"], 1),
         ),
+        ("routing run p50 / p95 (s, in the worker)", pair(service["routing_run_s"], 2), "-"),
+        ("routing queued p50 / p95 (s)", pair(service["routing_queued_s"], 2), "-"),
+        ("simulation run p50 / p95 (s, worker)", pair(service["simulation_run_s"], 1), "-"),
         ("mean routing objective", f"{service['mean_objective']:,.0f}", f"{local['mean_objective']:,.0f}"),
     ]
     print(f"{'':<36}{'service (2 workers)':>22}{'in process (serial)':>22}")

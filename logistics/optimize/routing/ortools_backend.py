@@ -13,7 +13,7 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from logistics.core.control import has_stop_flag, report_progress, stop_requested
+from logistics.core.control import has_stop_flag, on_stop, report_progress
 from logistics.optimize.routing.backend import BackendSolution
 from logistics.optimize.routing.ortools_model import add_loads_and_limits, add_time
 from logistics.optimize.routing.problem import RoutingProblem
@@ -254,8 +254,10 @@ def _solve_one(
         routing.AddSearchMonitor(solver.BranchesLimit(BRANCHES_PER_STOP * max(1, len(candidates)) * stall_budget))
     search.log_search = params.log
     unit = cost_scale if problem.objective == "cost" else dist_scale  # solver units per objective unit
+    stopped = [False]  # set by the watcher of a service job's stop flag; read by the search (cheaply)
     if has_stop_flag():  # a service job: stop when cancelled, keeping the best plan; report each better one
-        routing.AddSearchMonitor(solver.CustomLimit(stop_requested))
+        # (the search holds the interpreter lock: this limit's calls into Python are what let the watcher run)
+        routing.AddSearchMonitor(solver.CustomLimit(lambda: stopped[0]))
         routing.AddAtSolutionCallback(lambda: report_progress(best_objective=routing.CostVar().Value() / unit))
 
     solve_started = time.perf_counter()
@@ -269,10 +271,11 @@ def _solve_one(
             if (k, j) in vehicle_of:
                 plan[vehicle_of[(k, j)]] = [manager.NodeToIndex(node_at[i]) for i in seq if i in node_at]
         start_from = routing.ReadAssignmentFromRoutes(plan, True)
-    if start_from is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(start_from, search)
-    else:
-        assignment = routing.SolveWithParameters(search)
+    with on_stop(lambda: stopped.__setitem__(0, True)):  # a service job's cancel: the best plan stands
+        if start_from is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start_from, search)
+        else:
+            assignment = routing.SolveWithParameters(search)
     solve_s = time.perf_counter() - solve_started
     status = STATUS_NAMES.get(routing.status(), str(routing.status()))
     stats = {
