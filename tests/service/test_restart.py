@@ -57,7 +57,7 @@ def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job
         with server.client() as http:
             body = {
                 "problem": json.loads(problem_to_json(long_problem)),
-                "params": {"time_limit_s": 4, "backend": "ortools"},
+                "params": {"time_limit_s": 2.5, "backend": "ortools"},
             }
             running = http.post("/v1/routing/jobs", json=body).json()["id"]
             deadline = time.monotonic() + 20
