@@ -1,0 +1,143 @@
+"""The simulation job: a scenario (a built-in name, a scenario object or YAML text) with overrides, a seed and
+replications, run to its KPI summary and run files; a stop between progress ticks keeps the finished
+replications."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.optimize.common import InvalidProblemError
+from logistics.service.job import Caps, JobKind, Outcome, StopRequested, known_fields
+
+__all__ = ["SIMULATION"]
+
+
+def _scenario(body: dict, caps: Caps) -> tuple[Any, list[str]]:
+    from logistics.scenario import builtin_names
+    from logistics.scenario.builtin import load_builtin
+    from logistics.scenario.loader import apply_overrides, parse_scenario, validate_data
+    from logistics.sim.size import check_buildable
+
+    known_fields(body, {"scenario", "scenario_yaml", "overrides", "replications", "seed"})
+    overrides = body.get("overrides") or []
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        raise InvalidProblemError("overrides", 'must be a list of "path=value" strings')
+    notes: list[str] = []
+    for key in ("replications", "seed"):
+        value = body.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "replications" else 0)
+        ):
+            raise InvalidProblemError(
+                key, f"must be a whole number >= {1 if key == 'replications' else 0}, got {value!r}"
+            )
+    if body.get("seed") is not None:
+        overrides = [*overrides, f"run.seed={body['seed']}"]
+    if body.get("replications") is not None:
+        overrides = [*overrides, f"run.replications={body['replications']}"]
+    checks = (lambda s: check_buildable(s, False),)
+    given = [k for k in ("scenario", "scenario_yaml") if body.get(k) is not None]
+    if len(given) != 1:
+        raise InvalidProblemError(
+            "scenario", "give one of scenario (a built-in name or a scenario object) or scenario_yaml"
+        )
+    value = body[given[0]]
+    if given[0] == "scenario_yaml":
+        if not isinstance(value, str):
+            raise InvalidProblemError("scenario_yaml", "must be YAML text")
+        scenario = parse_scenario(value, source="scenario_yaml", overrides=overrides, checks=checks)
+    elif isinstance(value, str):
+        if value not in builtin_names():
+            raise InvalidProblemError(
+                "scenario", f"unknown built-in scenario {value!r} (known: {', '.join(builtin_names())})"
+            )
+        scenario = load_builtin(value, overrides, checks)
+    elif isinstance(value, dict):
+        data, sources = apply_overrides(value, overrides)
+        scenario = validate_data(data, source="scenario", override_sources=sources, checks=checks)
+    else:
+        raise InvalidProblemError(
+            "scenario", f"must be a built-in name or a scenario object, got {type(value).__name__}"
+        )
+    if scenario.run.replications > caps.max_replications:
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    ("run", "replications"),
+                    f"at most {caps.max_replications} on this server, got {scenario.run.replications}",
+                    source="scenario",
+                )
+            ]
+        )
+    return scenario, notes
+
+
+def _simulation_check(body: dict, caps: Caps) -> list[str]:
+    return _scenario(body, caps)[1]
+
+
+def _simulation_run(body: dict, caps: Caps) -> Outcome:
+    from logistics.analysis.kpis import kpi_table
+    from logistics.analysis.report import summary_table
+    from logistics.core.control import report_progress, stop_requested
+    from logistics.experiments import run_replications, write_outputs
+
+    scenario, _ = _scenario(body, caps)
+    reps, end_h = scenario.run.replications, scenario.run.end_h
+    results: list = []
+    last = [-1.0]
+
+    def progress(r: int, now_h: float, _end: float) -> None:
+        if stop_requested():
+            raise StopRequested
+        fraction = (r * end_h + now_h) / (reps * end_h)
+        if fraction - last[0] >= 0.01:
+            last[0] = fraction
+            report_progress(fraction=fraction)
+
+    stopped = False
+    try:
+        run_replications(scenario, progress=progress, on_result=results.append)
+    except StopRequested:
+        stopped = True
+    result: dict[str, Any] = {
+        "scenario": scenario.name,
+        "seed": scenario.run.seed,
+        "replications": scenario.run.replications,
+        "replications_finished": len(results),
+        "kpis": [],
+    }
+    files: dict[str, bytes] = {}
+    if results:
+        summary = summary_table(kpi_table(results))
+        result["kpis"] = json.loads(summary.to_json(orient="records"))
+        with tempfile.TemporaryDirectory() as folder:
+            written = write_outputs(results, Path(folder))
+            for path in written.values():
+                files[path.name] = path.read_bytes()
+    return Outcome(result, files, stopped=stopped)
+
+
+def _simulation_schema() -> dict[str, Any]:
+    from logistics.scenario.schema import scenario_json_schema
+
+    scenario = {k: v for k, v in scenario_json_schema().items() if k != "$schema"}
+    return {
+        "type": "object",
+        "properties": {
+            "scenario": {"anyOf": [{"type": "string", "description": "a built-in scenario name"}, scenario]},
+            "scenario_yaml": {"type": "string", "description": "a scenario file's text"},
+            "overrides": {"type": "array", "items": {"type": "string"}, "description": "path.to.field=value"},
+            "replications": {"type": "integer", "minimum": 1},
+            "seed": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+    }
+
+
+SIMULATION = JobKind("simulation", _simulation_check, _simulation_run, _simulation_schema, lambda body, caps: math.inf)
