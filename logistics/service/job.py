@@ -47,6 +47,7 @@ class JobKind:
     run: Callable[[dict, Caps], Outcome]
     schema: Callable[[], dict[str, Any]]
     time_limit_s: Callable[[dict, Caps], float]  # for progress and for the worker's safety limit
+    stop_grace_s: float = 1.0  # after a stop request, how long it may take to end before its worker is ended
 
 
 @dataclass(frozen=True)

@@ -140,4 +140,8 @@ def _simulation_schema() -> dict[str, Any]:
     }
 
 
-SIMULATION = JobKind("simulation", _simulation_check, _simulation_run, _simulation_schema, lambda body, caps: math.inf)
+# stopped, it ends at its next progress tick and writes the finished replications' files (the report's plots
+# take a few seconds): it may take this long before its worker is ended
+SIMULATION = JobKind(
+    "simulation", _simulation_check, _simulation_run, _simulation_schema, lambda body, caps: math.inf, 60.0
+)

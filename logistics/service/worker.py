@@ -17,8 +17,6 @@ from logistics.service.kinds import KINDS, Caps, Outcome
 
 __all__ = ["Finished", "Progress", "Slot", "WorkerPool", "run_job"]
 
-STOP_GRACE_S = 1.0  # a cancelled job has this long to stop by itself before its worker is ended
-
 
 @dataclass(frozen=True)
 class Progress:
@@ -97,6 +95,7 @@ class _ProcessSlot:
         self.started = 0.0
         self.limit_s = 0.0
         self.stop_at: float | None = None
+        self.grace_s = 1.0
         self._spawn()
 
     def _spawn(self) -> None:
@@ -111,13 +110,15 @@ class _ProcessSlot:
     def start(self, job_id: str, kind: str, body: dict, caps: Caps, limit_s: float) -> None:
         self.flag.clear()
         self.job_id, self.started, self.limit_s, self.stop_at = job_id, time.monotonic(), limit_s, None
+        self.grace_s = KINDS[kind].stop_grace_s
         self.conn.send((job_id, kind, body, caps))
 
     def stop(self) -> None:
-        """Ask the running job to stop (it keeps its best plan); ended by force after `STOP_GRACE_S`."""
+        """Ask the running job to stop (it keeps its best plan); ended by force after its kind's grace (a
+        solver: one second)."""
         if self.job_id is not None and self.stop_at is None:
             self.flag.set()
-            self.stop_at = time.monotonic() + STOP_GRACE_S
+            self.stop_at = time.monotonic() + self.grace_s
 
     def restart(self) -> None:
         """End the worker (whatever it runs) and start a fresh one."""
@@ -190,9 +191,7 @@ class WorkerPool:
             if slot.stop_at is not None and now > slot.stop_at:
                 job_id = slot.job_id
                 slot.restart()
-                events.append(
-                    Finished(job_id, "cancelled", None, None, "did not stop within a second: its worker was ended")
-                )
+                events.append(Finished(job_id, "cancelled", None, None, "did not stop in time: its worker was ended"))
             elif now - slot.started > 1.5 * slot.limit_s + 60:
                 job_id = slot.job_id
                 slot.restart()
@@ -204,5 +203,9 @@ class WorkerPool:
         return events
 
     def close(self) -> None:
+        import gc
+
         for slot in self.slots:
             slot.close()
+        self.slots = []  # the stop flags' named semaphores are unlinked when collected: now, not at exit
+        gc.collect()

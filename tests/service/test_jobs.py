@@ -280,3 +280,20 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
 
 def _plain(problem: object) -> dict:
     return json_ready(asdict(problem))  # type: ignore[call-overload,no-any-return]
+
+
+def test_a_cancelled_simulation_keeps_its_finished_replications(server: Server) -> None:
+    body = {"scenario": "bonded_import_small", "replications": 3, "overrides": ["run.horizon_h=240"]}
+    with server.client() as http:
+        job = http.post("/v1/simulation/jobs", json=body).json()["id"]
+        deadline = time.monotonic() + 60
+        while http.get(f"/v1/jobs/{job}").json()["progress"] < 0.4:  # into the second replication
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert http.delete(f"/v1/jobs/{job}").status_code == 202
+        status = _wait(http, job)
+        result = http.get(f"/v1/jobs/{job}/result").json()["result"]
+    assert status["state"] == "cancelled" and not status["notes"], status
+    assert 1 <= result["replications_finished"] < 3 and "kpis.csv" in status["files"]
+    replications = {row["kpi"]: row for row in result["kpis"]}["orders.created"]
+    assert replications["mean"] > 0
