@@ -251,8 +251,8 @@ def space_problem_from_json(text: str | bytes) -> SpaceProblem:
 
 
 def _finite(field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidProblemError(field, f"must be a finite number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or abs(value) > 1e12:
+        raise InvalidProblemError(field, f"must be a finite number (within +-1e12), got {value!r}")
 
 
 def _record(cls: type, item: object, where: str) -> Any:
@@ -277,8 +277,8 @@ def _record(cls: type, item: object, where: str) -> Any:
             if not isinstance(value, bool):
                 raise InvalidProblemError(f"{where}.{name}", f"must be true or false, got {value!r}")
         elif f.type == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidProblemError(f"{where}.{name}", f"must be a whole number, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 1_000_000_000:
+                raise InvalidProblemError(f"{where}.{name}", f"must be a whole number (within +-1e9), got {value!r}")
         elif name == "due_h" and value is None:
             value = math.inf
         else:

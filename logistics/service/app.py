@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from logistics.core.errors import LogisticsError
 from logistics.optimize.common import InvalidProblemError
 from logistics.service.config import ServiceConfig, hash_key
-from logistics.service.kinds import KINDS, Caps, error_items
+from logistics.service.kinds import KINDS, error_items
 from logistics.service.scheduler import Scheduler
 from logistics.service.store import FINAL_STATES, STATES, Job, JobStore
 from logistics.service.worker import WorkerPool
@@ -41,7 +41,7 @@ class _Problem(Exception):
 
 def create_app(config: ServiceConfig) -> FastAPI:
     """The service's application for `config` (its store, workers and scheduler start with it)."""
-    caps = Caps(config.max_time_limit_s, config.max_replications)
+    caps = config.caps
     state: dict[str, Any] = {}
 
     @asynccontextmanager

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.service.job import Caps
 
 __all__ = ["ApiKey", "ServiceConfig", "hash_key", "load_config"]
 
@@ -46,6 +47,9 @@ class ServiceConfig(BaseModel):
     max_body_bytes: int = Field(10_000_000, ge=1_000)
     max_time_limit_s: float = Field(300.0, gt=0, description="Solver time limits above this are cut to it.")
     max_replications: int = Field(20, ge=1)
+    max_locations: int = Field(5_000, ge=2, description="Routing: most locations (the matrices grow with its square).")
+    max_items: int = Field(200_000, ge=1, description="Slots, SKUs, trucks x doors, departures x classes.")
+    max_simulation_memory_gb: float = Field(4.0, gt=0, description="A scenario's estimated memory, at most.")
     max_wait_s: float = Field(60.0, ge=0, description="Longest synchronous wait (?wait=SECONDS).")
     max_attempts: int = Field(2, ge=1, description="Runs of a job a restart may start; then it is 'interrupted'.")
     webhooks: bool = Field(True, description="Allow completion webhooks (POST of the job's status to a URL).")
@@ -57,6 +61,17 @@ class ServiceConfig(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError("two keys have the same name")
         return keys
+
+    @property
+    def caps(self) -> Caps:
+        """The limits the job kinds check and run under."""
+        return Caps(
+            self.max_time_limit_s,
+            self.max_replications,
+            self.max_locations,
+            self.max_items,
+            self.max_simulation_memory_gb * 1e9,
+        )
 
     @property
     def files_folder(self) -> Path:

@@ -17,6 +17,7 @@ __all__ = [
     "Outcome",
     "StopRequested",
     "capped_params",
+    "check_count",
     "error_items",
     "json_object",
     "known_fields",
@@ -56,6 +57,15 @@ class Caps:
 
     max_time_limit_s: float
     max_replications: int
+    max_locations: int = 5_000  # routing: locations (the matrices grow with its square)
+    max_items: int = 200_000  # slots, SKUs, trucks x doors, departures x classes
+    simulation_memory_b: float = float("inf")  # a scenario's estimated memory
+
+
+def check_count(field: str, count: int, limit: int) -> None:
+    """Refuse a body whose size would overwhelm the server before it is parsed (422 naming the field)."""
+    if count > limit:
+        raise InvalidProblemError(field, f"{count:,} is over this server's limit of {limit:,}")
 
 
 def error_items(exc: LogisticsError) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from logistics.service.config import ServiceConfig
-from logistics.service.kinds import KINDS, Caps
+from logistics.service.kinds import KINDS
 from logistics.service.store import Job, JobStore
 from logistics.service.worker import Finished, Progress, WorkerPool
 
@@ -27,7 +27,7 @@ class Scheduler:
 
     def __init__(self, store: JobStore, config: ServiceConfig, pool: WorkerPool) -> None:
         self.store, self.config, self.pool = store, config, pool
-        self.caps = Caps(config.max_time_limit_s, config.max_replications)
+        self.caps = config.caps
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)

@@ -17,11 +17,15 @@ from logistics.service.job import Caps, JobKind, Outcome, StopRequested, known_f
 __all__ = ["SIMULATION"]
 
 
-def _scenario(body: dict, caps: Caps) -> tuple[Any, list[str]]:
+def _scenario(body: dict, caps: Caps, build: bool = False) -> tuple[Any, list[str]]:
+    """The job's scenario, validated; its estimated memory within the server's limit. The model is built
+    (`build`) only in the worker: a large build would hold up the server (a failure there fails the job with
+    the same message `validate` gives)."""
     from logistics.scenario import builtin_names
     from logistics.scenario.builtin import load_builtin
     from logistics.scenario.loader import apply_overrides, parse_scenario, validate_data
-    from logistics.sim.size import check_buildable
+    from logistics.sim.policy_choices import check_policies
+    from logistics.sim.size import check_buildable, estimate_size
 
     known_fields(body, {"scenario", "scenario_yaml", "overrides", "replications", "seed"})
     overrides = body.get("overrides") or []
@@ -40,7 +44,20 @@ def _scenario(body: dict, caps: Caps) -> tuple[Any, list[str]]:
         overrides = [*overrides, f"run.seed={body['seed']}"]
     if body.get("replications") is not None:
         overrides = [*overrides, f"run.replications={body['replications']}"]
-    checks = (lambda s: check_buildable(s, False),)
+
+    def fits(scenario: Any) -> None:
+        check_policies(scenario)
+        size = estimate_size(scenario)
+        if size.memory_b > caps.simulation_memory_b:
+            raise InvalidProblemError(
+                "scenario",
+                f"estimated {size.memory_b / 1e9:.1f} GB ({size}), over this server's limit of "
+                f"{caps.simulation_memory_b / 1e9:.1f} GB",
+            )
+        if build:
+            check_buildable(scenario, force=True)
+
+    checks = (fits,)
     given = [k for k in ("scenario", "scenario_yaml") if body.get(k) is not None]
     if len(given) != 1:
         raise InvalidProblemError(
@@ -87,7 +104,7 @@ def _simulation_run(body: dict, caps: Caps) -> Outcome:
     from logistics.core.control import report_progress, stop_requested
     from logistics.experiments import run_replications, write_outputs
 
-    scenario, _ = _scenario(body, caps)
+    scenario, _ = _scenario(body, caps, build=True)
     reps, end_h = scenario.run.replications, scenario.run.end_h
     results: list = []
     last = [-1.0]

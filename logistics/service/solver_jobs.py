@@ -29,7 +29,16 @@ from logistics.optimize.linehaul import (
 )
 from logistics.optimize.routing.jsonio import problem_from_json, result_to_json, routing_problem_schema
 from logistics.optimize.slotting import SlottingParams
-from logistics.service.job import Caps, JobKind, Outcome, capped_params, json_object, known_fields, params_of
+from logistics.service.job import (
+    Caps,
+    JobKind,
+    Outcome,
+    capped_params,
+    check_count,
+    json_object,
+    known_fields,
+    params_of,
+)
 
 __all__ = ["DOCKS", "LINEHAUL", "ROUTING", "SLOTTING"]
 
@@ -50,10 +59,14 @@ class _Solver:
     problem_schema: Callable[[], dict[str, Any]]
     answer: str = "plan"
     one_process: bool = False  # refuse params.workers > 1 (a job runs in one worker)
+    sizes: Callable[[dict, Caps], None] = lambda problem, caps: None  # refuse a problem too large, before parsing
 
     def parts(self, body: dict, caps: Caps) -> tuple[Any, Any, list[str]]:
         known_fields(body, {"problem", "params"})
-        problem = self.parse(json.dumps(json_object(body, "problem")))
+        data = json_object(body, "problem")
+        assert data is not None
+        self.sizes(data, caps)
+        problem = self.parse(json.dumps(data))
         default_s = getattr(self.params, "time_limit_s", 10.0)
         raw, notes = capped_params(json_object(body, "params", required=False) or {}, caps, default_s)
         if self.one_process and raw.get("workers", 1) != 1:
@@ -109,19 +122,59 @@ def _schema_of(cls: type) -> Callable[[], dict[str, Any]]:
     return schema
 
 
+def _length(data: dict, key: str) -> int:
+    value = data.get(key)
+    return len(value) if isinstance(value, list) else 0
+
+
+def _whole(data: dict, key: str, default: int) -> int:
+    value = data.get(key, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _routing_sizes(problem: dict, caps: Caps) -> None:
+    check_count("problem.locations", _length(problem, "locations"), caps.max_locations)
+    check_count("problem.stops", _length(problem, "stops"), caps.max_items)
+
+
+def _dock_sizes(problem: dict, caps: Caps) -> None:
+    check_count("problem.doors", _length(problem, "doors"), caps.max_items)
+    cells = _length(problem, "trucks") * max(1, _whole(problem, "horizon_slots", 96))
+    check_count("problem.trucks x horizon_slots", cells, 10 * caps.max_items)
+
+
+def _linehaul_sizes(problem: dict, caps: Caps) -> None:
+    check_count(
+        "problem.departures x classes", _length(problem, "departures") * _length(problem, "classes"), caps.max_items
+    )
+
+
 ROUTING_SOLVER = _Solver(
     problem_from_json, SolveParams, solve_routing, check_routing, lambda plan: result_to_json(plan, indent=None),
-    routing_problem_schema, answer="solution", one_process=True,
+    routing_problem_schema, answer="solution", one_process=True, sizes=_routing_sizes,
 )  # fmt: skip
 DOCKS_SOLVER = _Solver(
-    dock_problem_from_json, DockParams, solve_docks, check_docks, dock_plan_to_json, _schema_of(DockProblem)
-)
+    dock_problem_from_json, DockParams, solve_docks, check_docks, dock_plan_to_json, _schema_of(DockProblem),
+    sizes=_dock_sizes,
+)  # fmt: skip
 LINEHAUL_SOLVER = _Solver(
-    space_problem_from_json, SpaceParams, solve_space, check_space, space_plan_to_json, _schema_of(SpaceProblem)
-)
+    space_problem_from_json, SpaceParams, solve_space, check_space, space_plan_to_json, _schema_of(SpaceProblem),
+    sizes=_linehaul_sizes,
+)  # fmt: skip
 
 
 # slotting --------------------------------------------------------------------------------------------------
+
+
+def _slotting_sizes(body: dict, layout: dict, caps: Caps) -> None:
+    for key in ("slots_csv", "skus_csv"):
+        if isinstance(body.get(key), str):
+            check_count(f"{key} rows", body[key].count("\n"), caps.max_items)
+    generate = layout.get("generate")
+    if isinstance(generate, dict) and isinstance(generate.get("bands"), list):
+        aisles = sum(_whole(b, "aisles", 0) for b in generate["bands"] if isinstance(b, dict))
+        slots = 2 * aisles * max(1, _whole(generate, "bays_per_block", 1)) * max(1, _whole(generate, "blocks", 1))
+        check_count("layout.generate slots", slots * max(1, _whole(generate, "levels", 1)), caps.max_items)
 
 
 def _slotting_parts(body: dict, caps: Caps) -> tuple[Any, Any, list[str]]:
@@ -132,6 +185,7 @@ def _slotting_parts(body: dict, caps: Caps) -> tuple[Any, Any, list[str]]:
     known_fields(body, {"layout", "slots_csv", "skus_csv", "params"})
     layout_data = json_object(body, "layout")
     assert layout_data is not None
+    _slotting_sizes(body, layout_data, caps)
     if "slots_csv" in layout_data:
         raise InvalidProblemError(
             "layout.slots_csv", "the service reads no files: give the slot table as slots_csv text"

@@ -53,6 +53,10 @@ SKUS_CSV = "sku_id,picks,volume_l,weight_kg,bonded\n" + "".join(
 )
 
 
+def _plain(problem: object) -> dict:
+    return json_ready(asdict(problem))  # type: ignore[call-overload,no-any-return]
+
+
 def _routing_body(problem=ROUTING, limit_s: float = 1.0, **params) -> dict:
     return {"problem": json.loads(problem_to_json(problem)), "params": {"time_limit_s": limit_s, **params}}
 
@@ -215,6 +219,22 @@ def test_limits_429_with_retry_after_and_413(server: Server) -> None:
         ("slotting", {"layout": LAYOUT, "skus_csv": "sku_id,picks,volume_l,weight_kg\nA,many,1,1\n"}, "picks"),
         ("simulation", {"scenario": "bonded_import_small", "overrides": ["run.horizon_h=-5"]}, "horizon_h"),
         ("simulation", {"scenario": "/etc/passwd"}, "scenario"),
+        (
+            "routing",
+            {
+                "problem": {
+                    **json.loads(problem_to_json(ROUTING)),
+                    "locations": [{"id": f"L{i}", "x": i, "y": 0} for i in range(5001)],
+                }
+            },
+            "problem.locations",
+        ),
+        ("slotting", {"layout": {"generate": {**LAYOUT["generate"], "levels": 10**30}}, "skus_csv": SKUS_CSV}, "slots"),
+        (
+            "linehaul",
+            {"problem": {**_plain(LINEHAUL), "classes": [{**_plain(LINEHAUL)["classes"][0], "count": 10**30}]}},
+            "count",
+        ),
     ],
 )
 def test_a_bad_body_is_a_422_naming_the_field(server: Server, kind: str, body: dict, field: str) -> None:
@@ -276,10 +296,6 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
     metrics = httpx.get(server.url + "/metrics").text
     assert 'logistics_jobs{state="done"}' in metrics and "logistics_queue_length" in metrics
     assert 'logistics_job_run_seconds_count{kind="linehaul"}' in metrics
-
-
-def _plain(problem: object) -> dict:
-    return json_ready(asdict(problem))  # type: ignore[call-overload,no-any-return]
 
 
 def test_a_cancelled_simulation_keeps_its_finished_replications(server: Server) -> None:

@@ -168,6 +168,9 @@ class ZoneBand:
     aisles: int
 
 
+MAX_GENERATED_SLOTS = 10_000_000  # a generated layout larger than this is surely a typo (and would not fit)
+
+
 def generate_layout(
     bands: Sequence[ZoneBand],
     bays_per_block: int,
@@ -193,6 +196,11 @@ def generate_layout(
     for name, value in (("bays_per_block", bays_per_block), ("levels", levels), ("blocks", blocks)):
         if value < 1:
             raise InvalidProblemError(name, f"must be >= 1, got {value}")
+    count = sum(b.aisles for b in bands) * 2 * bays_per_block * blocks * levels
+    if count > MAX_GENERATED_SLOTS:
+        raise InvalidProblemError(
+            "bands", f"{count:,} slots (aisles x 2 sides x bays x blocks x levels) is over {MAX_GENERATED_SLOTS:,}"
+        )
     if not bay_width_m > 0:
         raise InvalidProblemError("bay_width_m", f"must be > 0, got {bay_width_m}")
     vol = list(level_volume_l) if level_volume_l is not None else [120.0] * levels
