@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.distributions import Deterministic, Distribution
+from logistics.scenario.history import OrderHistory
 
 NonNegative = Annotated[float, Field(ge=0)]
 
@@ -57,6 +58,10 @@ class Demand(ScenarioModel):
     over_limit: Literal["reject", "general_trade"] = Field(
         default="reject",
         description="What happens to an order over the per-order or annual limit.",
+    )
+    history: OrderHistory | None = Field(
+        default=None,
+        description="Replay these orders instead of drawing them (orders_per_day stays the replenishment forecast).",
     )
 
     @field_validator("hour_of_day")

@@ -37,13 +37,19 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), checks: Seque
         raise ScenarioError([ScenarioIssue((), "file not found", source=str(file))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", source=str(file))]) from None
-    return parse_scenario(text, source=str(file), overrides=overrides, checks=checks)
+    return parse_scenario(text, source=str(file), overrides=overrides, checks=checks, base=file.parent)
 
 
 def parse_scenario(
-    text: str, source: str = "<scenario>", overrides: Sequence[str] = (), checks: Sequence[Check] = ()
+    text: str,
+    source: str = "<scenario>",
+    overrides: Sequence[str] = (),
+    checks: Sequence[Check] = (),
+    base: Path | None = None,
+    files: bool = True,
 ) -> Scenario:
-    """Validate scenario text (YAML, of which JSON is a subset); `source` names it in error messages."""
+    """Validate scenario text (YAML, of which JSON is a subset); `source` names it in error messages; files it
+    names (an order history) are relative to `base`, and not read at all when `files` is False."""
     data, lines = read_yaml(text, source)
     override_sources: dict[Key, str] = {}
     if needs_upgrade(data):  # version 1: its overrides name version-1 paths, so they apply before converting
@@ -54,7 +60,9 @@ def parse_scenario(
         override_sources = {moved_path(k, upgraded): v for k, v in override_sources.items()}
     elif overrides:
         data, override_sources = apply_overrides(data, overrides)
-    return validate_data(data, source=source, lines=lines, override_sources=override_sources, checks=checks)
+    return validate_data(
+        data, source=source, lines=lines, override_sources=override_sources, checks=checks, base=base, files=files
+    )
 
 
 def validate_data(
@@ -63,8 +71,11 @@ def validate_data(
     lines: Mapping[Key, int] | None = None,
     override_sources: Mapping[Key, str] | None = None,
     checks: Sequence[Check] = (),
+    base: Path | None = None,
+    files: bool = True,
 ) -> Scenario:
-    """Validate already-parsed data; `lines` maps field paths to line numbers for the messages."""
+    """Validate already-parsed data; `lines` maps field paths to line numbers for the messages; `base` and
+    `files` as in `parse_scenario`."""
     lines = lines or {}
     override_sources = override_sources or {}
     if not isinstance(data, dict):
@@ -83,7 +94,7 @@ def validate_data(
         upgraded = upgrade(data, lines, source, notify=True)
         data, lines = upgraded.data, upgraded.lines
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base": base, "files": files})
         for check in checks:
             check(scenario)
         return scenario

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import DemandSurge
+from logistics.scenario.history import HistoryTable, OrderHistory, read_history
 from logistics.sim.catalog import SkuTable
 
 
@@ -140,7 +142,102 @@ def generate_orders(
 
 
 def forecast_units_per_day(demand: Demand, skus: SkuTable) -> np.ndarray:
-    """Expected units per SKU on a normal day (what replenishment plans with; no knowledge of peaks)."""
+    """Expected units per SKU on a normal day (what replenishment plans with; no knowledge of peaks). With an
+    order history: its units per SKU over the days it spans."""
+    if demand.history is not None:
+        table = read_history(demand.history)
+        sold = np.bincount(_sku_index(table, skus), weights=table.quantity, minlength=len(skus))
+        span = table.time.max() - table.time.min()
+        days = float(span / np.timedelta64(1, "D")) if not table.times_are_hours else float(span) / 24.0
+        return np.asarray(sold / max(1.0, days), dtype=float)
     lines = max(1.0, demand.lines_per_order.mean)
     units = max(1.0, demand.units_per_line.mean)
     return demand.orders_per_day * lines * units * zipf_probabilities(len(skus), demand.popularity.exponent)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """Orders replayed from a history: the book, and what the history gives per order (None: not given)."""
+
+    book: OrderBook
+    zone: np.ndarray | None  # zone names
+    value_cny: np.ndarray | None
+    trader: np.ndarray | None  # trader ids
+
+
+def _sku_index(table: HistoryTable, skus: SkuTable) -> np.ndarray:
+    """Each line's SKU as an index into `skus`; an id the catalog does not have is an error naming the row."""
+    known = {sku: k for k, sku in enumerate(skus.ids)}
+    index = np.fromiter((known.get(s, -1) for s in table.sku), dtype=np.int64, count=len(table.sku))
+    if (index < 0).any():
+        first = int(np.flatnonzero(index < 0)[0])
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    ("demand", "history", "file"),
+                    f"{table.source} row {table.rows[first]}: SKU {table.sku[first]!r} is not in the catalog "
+                    f"({int((index < 0).sum())} line(s) with unknown SKUs; the catalog's ids look like "
+                    f"{', '.join(skus.ids[:3])})",
+                )
+            ]
+        )
+    return index
+
+
+def replay_orders(
+    history: OrderHistory,
+    skus: SkuTable,
+    start: datetime,
+    horizon_h: float,
+    rng: np.random.Generator,
+    mode: str | None = None,
+) -> Replayed:
+    """The history's orders within the horizon (after `shift_h`), of `mode` when the history has a mode column,
+    thinned (`scale` < 1: each order kept with that chance) or repeated (`scale` > 1: each order plus copies,
+    floor(scale) - 1 and one more with the fraction's chance; a copy is a new customer's order at a random time
+    in the same hour). With `scale` 1 the book is exactly the file's orders, in time order, repeated SKUs of an
+    order merged into one line."""
+    table = read_history(history)
+    sku_of_line = _sku_index(table, skus)
+    if table.times_are_hours:
+        hours = table.time.astype(float) + history.shift_h
+    else:
+        hours = (table.time - np.datetime64(start)) / np.timedelta64(1, "h") + history.shift_h
+    keep = (hours >= 0) & (hours < horizon_h)
+    if mode is not None and table.mode is not None:
+        keep &= table.mode == mode
+    copies = keep.astype(np.int64)
+    if history.scale != 1.0:
+        whole, part = divmod(history.scale, 1.0)
+        copies = np.where(keep, int(whole) + (rng.random(len(keep)) < part), 0)
+    order_ids = np.repeat(np.arange(len(copies)), copies)  # each kept order, then its copies
+    copy_no = np.arange(len(order_ids)) - np.repeat(np.cumsum(copies) - copies, copies)
+    created = hours[order_ids]
+    is_copy = copy_no > 0
+    created[is_copy] = np.minimum(np.floor(created[is_copy]) + rng.random(int(is_copy.sum())), horizon_h - 1e-9)
+    customer = table.customer[order_ids] + copy_no * (int(table.customer.max()) + 1)
+    order = np.argsort(created, kind="stable")
+    order_ids, created, customer, copy_no = order_ids[order], created[order], customer[order], copy_no[order]
+    # lines: each order's lines (the history's, for every copy), repeated SKUs merged
+    starts = np.searchsorted(table.order, np.arange(len(copies) + 1))
+    counts = starts[order_ids + 1] - starts[order_ids]
+    new_order = np.repeat(np.arange(len(order_ids)), counts)
+    offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    line = np.repeat(starts[order_ids], counts) + offset
+    n_skus = max(1, len(skus))
+    key = new_order * n_skus + sku_of_line[line]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    units = np.bincount(inverse, weights=table.quantity[line], minlength=len(uniq)).astype(np.int64)
+    merged_order = uniq // n_skus
+    book = OrderBook(
+        created_h=created,
+        customer=customer.astype(np.int64),
+        line_start=np.searchsorted(merged_order, np.arange(len(order_ids) + 1)).astype(np.int64),
+        line_sku=(uniq % n_skus).astype(np.int64),
+        line_units=units,
+    )
+
+    def pick(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else values[order_ids]
+
+    return Replayed(book, pick(table.zone), pick(table.value), pick(table.trader))

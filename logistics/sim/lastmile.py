@@ -17,10 +17,12 @@ from logistics.sim.monitor import OrderColumns
 from logistics.sim.timetable import clock_times
 
 
-def assign_zones(last_mile: LastMile, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Zone index and delivery time (h) of `n` orders."""
+def assign_zones(
+    last_mile: LastMile, n: int, rng: np.random.Generator, given: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Zone index (drawn by the zones' shares, unless `given`) and delivery time (h) of `n` orders."""
     shares = np.array([z.share for z in last_mile.zones], dtype=float)
-    zone = rng.choice(len(shares), size=n, p=shares / shares.sum())
+    zone = given if given is not None else rng.choice(len(shares), size=n, p=shares / shares.sum())
     delivery_h = np.empty(n)
     for k, z in enumerate(last_mile.zones):
         mask = zone == k

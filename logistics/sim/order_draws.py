@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams
 from logistics.scenario.disruptions import DemandSurge
 from logistics.scenario.flows import Flow
 from logistics.scenario.scenario import Scenario
 from logistics.sim.catalog import SkuTable, build_skus
-from logistics.sim.demand import OrderBook, generate_orders
+from logistics.sim.demand import OrderBook, Replayed, generate_orders, replay_orders
 from logistics.sim.documents import document_delays_h
 from logistics.sim.lastmile import assign_zones
 from logistics.sim.tax import order_taxes
@@ -71,9 +72,21 @@ def draw_orders(scenario: Scenario, flow: Flow, streams: RandomStreams, names: S
     catalog = flow.catalog or s.catalog
     skus = build_skus(catalog, streams.generator(names.catalog))
     surges = [d for d in s.disruptions if isinstance(d, DemandSurge)]
-    book = generate_orders(flow.demand, skus, run.start, run.horizon_h, streams.generator(names.demand), surges)
+    given: Replayed | None = None
+    if flow.demand.history is not None:  # the planner's own orders
+        try:
+            given = replay_orders(
+                flow.demand.history, skus, run.start, run.horizon_h, streams.generator(names.demand), flow.mode
+            )
+        except ScenarioError as exc:  # name the flow the history belongs to
+            raise _in_flow(exc, s, flow) from None
+        book = given.book
+    else:
+        book = generate_orders(flow.demand, skus, run.start, run.horizon_h, streams.generator(names.demand), surges)
     n = len(book)
     value, weight, volume, units = book.totals(skus)
+    if given is not None and given.value_cny is not None:
+        value = given.value_cny
     if flow.pays_retail_tax:
         tax, over, rejected = order_taxes(
             book.line_value_cny(skus), skus.tax_category[book.line_sku], book.per_order, book.customer,
@@ -82,11 +95,46 @@ def draw_orders(scenario: Scenario, flow: Flow, streams: RandomStreams, names: S
     else:
         tax, over, rejected = np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     documents = document_delays_h(s.customs.documents, n, streams.generator(names.documents))
-    zone, delivery = assign_zones(flow.last_mile, n, streams.generator(names.last_mile))
-    trader = None
-    if flow.traders:
+    try:
+        zones = _indices(given.zone if given else None, [z.id for z in flow.last_mile.zones], "zone")
         trader_ids = [t.id for t in s.customs.traders]
+        given_traders = _indices(given.trader if given else None, trader_ids, "trader")
+    except ScenarioError as exc:
+        raise _in_flow(exc, s, flow) from None
+    zone, delivery = assign_zones(flow.last_mile, n, streams.generator(names.last_mile), zones)
+    trader = None
+    if given_traders is not None:
+        trader = given_traders
+    elif flow.traders:
         trader = draw_traders(flow.traders, trader_ids, n, streams.generator(names.traders))
     return OrderDraws(
         skus, book, value, weight, volume, units, tax, over, rejected, documents, zone, delivery, trader
     )  # fmt: skip
+
+
+def _indices(names: np.ndarray | None, known: list[str], what: str) -> np.ndarray | None:
+    """A history's per-order names (zones, traders) as indices into `known`; an unknown one is an error."""
+    if names is None:
+        return None
+    position = {name: k for k, name in enumerate(known)}
+    index = np.fromiter((position.get(str(x), -1) for x in names), dtype=np.int64, count=len(names))
+    if (index < 0).any():
+        wrong = sorted({str(x) for x, k in zip(names, index, strict=True) if k < 0})
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    ("demand", "history", "columns", what),
+                    f"the history names {what}(s) the scenario does not have: {', '.join(wrong[:5])} "
+                    f"(known: {', '.join(known)})",
+                )
+            ]
+        )
+    return index
+
+
+def _in_flow(exc: ScenarioError, scenario: Scenario, flow: Flow) -> ScenarioError:
+    """`exc` with its fields under the flow's place in the scenario (`flows.0.demand.history...`)."""
+    from dataclasses import replace
+
+    position = next(k for k, f in enumerate(scenario.flows) if f is flow)
+    return ScenarioError([replace(i, path=("flows", position, *i.path)) for i in exc.issues])

@@ -1,0 +1,117 @@
+"""A planner's order history as demand: replayed exactly, shifted, scaled; bad files named by row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from logistics.cli import app
+from logistics.scenario import builtin_text
+from logistics.scenario.history import builtin_path
+
+HISTORY = builtin_path("builtin:bonded_import_peak_orders")
+
+
+def _run(tmp_path: Path, text: str, *sets: str) -> pd.DataFrame:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["run", str(scenario), "--out", str(out), "-q", "--set", "run.cooldown_h=24"]
+    for s in sets:
+        args += ["--set", s]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return pd.read_parquet(out / "orders.parquet")
+
+
+def _replay_text(**history: str) -> str:
+    text = builtin_text("bonded_import_replay")
+    for key, value in history.items():
+        text = text.replace('        file: "builtin:bonded_import_peak_orders"\n',
+                            f'        file: "builtin:bonded_import_peak_orders"\n        {key}: {value}\n')  # fmt: skip
+    return text
+
+
+def _expected(day_h: float, shift_h: float = 0.0) -> pd.DataFrame:
+    """The file's orders (per order: time in hours from the run's start, lines, units, value, zone) in the day."""
+    lines = pd.read_parquet(HISTORY)
+    hours = (lines["time"] - pd.Timestamp("2026-11-09")) / pd.Timedelta(hours=1) + shift_h
+    lines = lines.assign(hours=hours)[(hours >= 0) & (hours < day_h)]
+    return (
+        lines.groupby("order_id", sort=False)
+        .agg(
+            created_h=("hours", "first"),
+            n_lines=("sku", "nunique"),
+            n_units=("quantity", "sum"),
+            value_cny=("value", "sum"),
+            zone=("zone", "first"),
+        )
+        .sort_values("created_h", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def test_the_built_in_history_drives_bonded_import_peak_and_replays_exactly_its_orders(tmp_path: Path) -> None:
+    orders = _run(tmp_path, _replay_text(), "run.horizon_h=24").sort_values("created_h", kind="stable")
+    expected = _expected(24.0)
+    assert len(orders) == len(expected) > 10_000
+    np.testing.assert_allclose(orders["created_h"], expected["created_h"], atol=1e-9)
+    np.testing.assert_array_equal(orders["n_lines"], expected["n_lines"])
+    np.testing.assert_array_equal(orders["n_units"], expected["n_units"])
+    np.testing.assert_allclose(orders["value_cny"], expected["value_cny"], rtol=1e-9)
+    assert list(orders["zone"]) == list(expected["zone"])
+
+
+def test_a_shifted_history_moves_every_order_and_drops_what_leaves_the_horizon(tmp_path: Path) -> None:
+    orders = _run(tmp_path, _replay_text(shift_h="-6"), "run.horizon_h=24")
+    expected = _expected(24.0, shift_h=-6.0)
+    assert len(orders) == len(expected)
+    np.testing.assert_allclose(np.sort(orders["created_h"]), expected["created_h"], atol=1e-9)
+
+
+def test_scaling_thins_or_adds_copies_seeded(tmp_path: Path) -> None:
+    base = len(_expected(24.0))
+    half = _run(tmp_path / "a", _replay_text(scale="0.5"), "run.horizon_h=24")
+    again = _run(tmp_path / "b", _replay_text(scale="0.5"), "run.horizon_h=24")
+    more = _run(tmp_path / "c", _replay_text(scale="1.5"), "run.horizon_h=24")
+    assert abs(len(half) - base / 2) < 4 * np.sqrt(base / 4) and half["created_h"].equals(again["created_h"])
+    assert abs(len(more) - 1.5 * base) < 4 * np.sqrt(base / 4)
+    assert more["created_h"].between(0, 24).all()
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda t: t.replace("C0", "").replace("O0", ""), None),  # fine: other ids
+        (lambda t: t.replace("2026-11-09 00:0", "yesterday 00:0", 1), "row 2, column time"),
+        (lambda t: t.replace(",1,C", ",-3,C", 1), "column quantity"),
+        (lambda t: t.replace("SKU", "XYZ", 1), "not in the catalog"),
+    ],
+)
+def test_a_csv_history_with_a_bad_row_is_named_by_file_row_and_column(tmp_path: Path, edit, words) -> None:  # type: ignore[no-untyped-def]
+    lines = pd.read_parquet(HISTORY)
+    day = lines[lines["time"] < pd.Timestamp("2026-11-09 02:00")]
+    csv = tmp_path / "orders.csv"
+    csv.write_text(edit(day.to_csv(index=False)), encoding="utf-8")
+    text = _replay_text().replace('"builtin:bonded_import_peak_orders"', "orders.csv")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "s.yaml"), "--set", "run.horizon_h=2"])
+    if words is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 2 and "orders.csv" in result.output and words in result.output, result.output
+
+
+def test_the_service_reads_no_history_file(tmp_path: Path) -> None:
+    from logistics.core.errors import ScenarioError
+    from logistics.scenario.loader import parse_scenario
+
+    text = _replay_text().replace('"builtin:bonded_import_peak_orders"', "/etc/passwd")
+    with pytest.raises(ScenarioError, match="files are not read here"):
+        parse_scenario(text, files=False)
+    assert parse_scenario(_replay_text(), files=False).name == "bonded_import_replay"
