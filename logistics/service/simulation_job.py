@@ -67,7 +67,7 @@ def _scenario(body: dict, caps: Caps, build: bool = False) -> tuple[Any, list[st
     if given[0] == "scenario_yaml":
         if not isinstance(value, str):
             raise InvalidProblemError("scenario_yaml", "must be YAML text")
-        scenario = parse_scenario(value, source="scenario_yaml", overrides=overrides, checks=checks)
+        scenario = parse_scenario(value, source="scenario_yaml", overrides=overrides, checks=checks, files=False)
     elif isinstance(value, str):
         if value not in builtin_names():
             raise InvalidProblemError(
@@ -76,7 +76,7 @@ def _scenario(body: dict, caps: Caps, build: bool = False) -> tuple[Any, list[st
         scenario = load_builtin(value, overrides, checks)
     elif isinstance(value, dict):
         data, sources = apply_overrides(value, overrides)
-        scenario = validate_data(data, source="scenario", override_sources=sources, checks=checks)
+        scenario = validate_data(data, source="scenario", override_sources=sources, checks=checks, files=False)
     else:
         raise InvalidProblemError(
             "scenario", f"must be a built-in name or a scenario object, got {type(value).__name__}"
