@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+import functools
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.distributions import Distribution
+from logistics.scenario.history import read_table, resolve_file
 
 
 class TaxCategory(ScenarioModel):
@@ -47,23 +50,94 @@ class SkuGenerator(ScenarioModel):
         return self
 
 
+class SkuColumns(ScenarioModel):
+    """Which column of an SKU master file holds what."""
+
+    id: str = "sku"
+    weight_kg: str = "weight_kg"
+    volume_l: str = "volume_l"
+    value_cny: str = "value_cny"
+    tax_category: str = "tax_category"
+
+
+class SkuFile(ScenarioModel):
+    """SKU master data from a CSV, Parquet or Excel file (one row per SKU), checked row by row at validate."""
+
+    file: str = Field(min_length=1, description="Relative to the scenario file.")
+    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
+    columns: SkuColumns = Field(default_factory=SkuColumns)
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, file: str, info: ValidationInfo) -> str:
+        return resolve_file(file, info)
+
+    def read(self) -> list[Sku]:
+        """The file's SKUs; a bad row is a ValueError naming the file, row and column (read once per version
+        of the file)."""
+        from pathlib import Path
+
+        try:
+            stamp = Path(self.file).stat().st_mtime_ns
+        except OSError:
+            raise ValueError(f"{self.file}: file not found") from None
+        return list(_read_cached(self, stamp))
+
+
 class Catalog(ScenarioModel):
-    """All SKUs: the listed ones first, then the generated ones (ids `SKU00001`, ...)."""
+    """All SKUs: the listed ones first, then those of `sku_file`, then the generated ones (`SKU00001`, ...)."""
 
     tax_categories: list[TaxCategory] = Field(min_length=1)
     skus: list[Sku] = Field(default_factory=list)
+    sku_file: SkuFile | None = None
     generate: SkuGenerator | None = None
 
     @model_validator(mode="after")
     def _some_skus(self) -> Catalog:
-        if not self.skus and self.generate is None:
-            raise ValueError("the catalog has no SKUs: list some under skus or add a generate section")
+        if not self.skus and self.generate is None and self.sku_file is None:
+            raise ValueError("the catalog has no SKUs: list some under skus, name a sku_file or add a generate section")
         names = [t.name for t in self.tax_categories]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"tax category names must be unique; repeated: {', '.join(dupes)}")
-        ids = [s.id for s in self.skus]
+        from_file = self.sku_file.read() if self.sku_file is not None else []
+        unknown = sorted({s.tax_category for s in from_file} - set(names))
+        if unknown:
+            raise ValueError(f"sku_file: tax categories {', '.join(unknown[:5])} are not in tax_categories")
+        ids = [s.id for s in [*self.skus, *from_file]]
         dupes = sorted({n for n in ids if ids.count(n) > 1})
         if dupes:
             raise ValueError(f"SKU ids must be unique; repeated: {', '.join(dupes[:5])}")
         return self
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cached(sku_file: SkuFile, stamp: int) -> tuple[Sku, ...]:
+    return tuple(read_sku_file(sku_file))
+
+
+def read_sku_file(sku_file: SkuFile) -> list[Sku]:
+    """The SKUs of a master data file, every row checked (the errors name the file, row and column)."""
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    table = read_table(Path(sku_file.file), sku_file.sheet)
+    name = Path(sku_file.file).name
+    mapping = sku_file.columns.model_dump()
+    missing = [f"{v} (for {k})" for k, v in mapping.items() if v not in table.columns]
+    if missing:
+        raise ValueError(f"{name}: no column {', '.join(missing)} (it has: {', '.join(map(str, table.columns))})")
+    skus = []
+    for row, record in enumerate(table[list(mapping.values())].itertuples(index=False), start=2):
+        values = dict(zip(mapping, record, strict=True))
+        try:
+            skus.append(Sku.model_validate({k: (str(v).strip() if k in ("id", "tax_category") else v)
+                                            for k, v in values.items()}))  # fmt: skip
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            column = mapping.get(str(error["loc"][0]), str(error["loc"][0])) if error["loc"] else "?"
+            raise ValueError(f"{name} row {row}, column {column}: {error['msg']}, got {error.get('input')!r}") from None
+    if not skus:
+        raise ValueError(f"{name}: no rows")
+    return skus

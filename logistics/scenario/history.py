@@ -26,7 +26,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.base import ScenarioModel
 
-__all__ = ["HistoryColumns", "HistoryTable", "OrderHistory", "read_history", "read_table"]
+__all__ = ["HistoryColumns", "HistoryTable", "OrderHistory", "read_history", "read_table", "resolve_file"]
 
 BUILTIN_PREFIX = "builtin:"
 
@@ -61,23 +61,28 @@ class OrderHistory(ScenarioModel):
     @field_validator("file")
     @classmethod
     def _resolve(cls, file: str, info: ValidationInfo) -> str:
-        """A relative path is made absolute against the scenario file's folder (the validation context's `base`);
-        a caller that reads no files (the service) passes `files: False`."""
-        context = info.context or {}
-        if file.startswith(BUILTIN_PREFIX):
-            builtin_path(file)
-            return file
-        if context.get("files") is False:
-            raise ValueError("files are not read here: use a built-in history (builtin:NAME)")
-        path = Path(file)
-        if not path.is_absolute():
-            path = Path(context.get("base") or ".") / path
-        return str(path.resolve())
+        return resolve_file(file, info)
 
     @model_validator(mode="after")
     def _readable(self) -> OrderHistory:
         read_history(self)  # every row checked now (validate), not when the run starts
         return self
+
+
+def resolve_file(file: str, info: ValidationInfo) -> str:
+    """A data file named in a scenario: a relative path made absolute against the scenario file's folder (the
+    validation context's `base`); `builtin:NAME` kept; refused when the context says `files: False` (the
+    service reads no file a caller names)."""
+    context = info.context or {}
+    if file.startswith(BUILTIN_PREFIX):
+        builtin_path(file)
+        return file
+    if context.get("files") is False:
+        raise ValueError("files are not read here: use a built-in history (builtin:NAME)")
+    path = Path(file)
+    if not path.is_absolute():
+        path = Path(context.get("base") or ".") / path
+    return str(path.resolve())
 
 
 def builtin_path(file: str) -> Path:

@@ -27,11 +27,12 @@ class SkuTable:
 def build_skus(catalog: Catalog, rng: np.random.Generator) -> SkuTable:
     """Materialise the catalog; generated attributes come from `rng` (reproducible)."""
     names = [t.name for t in catalog.tax_categories]
-    ids = [s.id for s in catalog.skus]
-    weight = [s.weight_kg for s in catalog.skus]
-    volume_l = [s.volume_l for s in catalog.skus]
-    value = [s.value_cny for s in catalog.skus]
-    category = [names.index(s.tax_category) for s in catalog.skus]
+    listed = [*catalog.skus, *(catalog.sku_file.read() if catalog.sku_file is not None else [])]
+    ids = [s.id for s in listed]
+    weight = [s.weight_kg for s in listed]
+    volume_l = [s.volume_l for s in listed]
+    value = [s.value_cny for s in listed]
+    category = [names.index(s.tax_category) for s in listed]
     gen = catalog.generate
     if gen is not None:
         n = gen.count

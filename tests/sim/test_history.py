@@ -115,3 +115,30 @@ def test_the_service_reads_no_history_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="files are not read here"):
         parse_scenario(text, files=False)
     assert parse_scenario(_replay_text(), files=False).name == "bonded_import_replay"
+
+
+def test_sku_master_data_from_a_file_with_a_history_using_it(tmp_path: Path) -> None:
+    (tmp_path / "skus.csv").write_text(
+        "sku,weight_kg,volume_l,value_cny,tax_category\nSERUM-30,0.12,0.2,180,cosmetics\nCREAM-50,0.2,0.3,95,cosmetics\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "orders.csv").write_text(
+        "order_id,time,sku,quantity,customer\nA1,2026-11-09 08:00,SERUM-30,2,c1\nA1,2026-11-09 08:00,CREAM-50,1,c1\n"
+        "A2,2026-11-09 09:30,CREAM-50,3,c2\n",
+        encoding="utf-8",
+    )
+    text = builtin_text("bonded_import_small")
+    import yaml
+
+    data = yaml.safe_load(text)
+    flow = data["flows"][0]
+    catalog = flow.get("catalog") or data["catalog"]
+    catalog["sku_file"] = {"file": "skus.csv"}
+    flow["demand"]["history"] = {"file": "orders.csv"}
+    orders = _run(tmp_path, yaml.safe_dump(data, sort_keys=False))
+    assert len(orders) == 2 and list(orders["n_units"]) == [3, 3] and list(orders["n_lines"]) == [2, 1]
+    np.testing.assert_allclose(orders["created_h"], [8.0, 9.5])
+    np.testing.assert_allclose(orders["value_cny"], [2 * 180 + 95, 3 * 95])
+    (tmp_path / "skus.csv").write_text("sku,weight_kg,volume_l,value_cny,tax_category\nX,heavy,1,1,cosmetics\n")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "scenario.yaml")])
+    assert result.exit_code == 2 and "skus.csv row 2, column weight_kg" in result.output, result.output
