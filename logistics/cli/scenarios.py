@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from logistics.cli.app import console, err, scenarios_app
-from logistics.cli.common import _fail
+from logistics.cli.common import _fail, _load
 from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
 from logistics.scenario import builtin_names, builtin_text, load_builtin
 
@@ -84,3 +84,47 @@ def scenarios_show(name: Annotated[str, typer.Argument(help="Built-in scenario n
         sys.stdout.write(builtin_text(name))
     except LogisticsError as exc:
         _fail(exc)
+
+
+@scenarios_app.command("export-xlsx")
+def scenarios_export_xlsx(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or built-in name.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write a scenario as an Excel workbook: a sheet per section, lists of items as tables (edit it, then
+    `import-xlsx` it back, or run it directly: `logistics run book.xlsx`)."""
+    from logistics.scenario.workbook import write_workbook
+
+    try:
+        if out.suffix.lower() != ".xlsx":
+            raise ScenarioError([ScenarioIssue(("--out",), "the workbook's name must end in .xlsx", "command line")])
+        loaded = _load(scenario, None, force=True)
+    except LogisticsError as exc:
+        _fail(exc)
+    write_workbook(loaded, out)
+    console.print(f"wrote {out} (scenario {loaded.name!r})")
+
+
+@scenarios_app.command("import-xlsx")
+def scenarios_import_xlsx(
+    workbook: Annotated[Path, typer.Argument(help="A scenario workbook (.xlsx, as export-xlsx writes).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write the scenario YAML (default: standard output).")
+    ] = None,
+) -> None:
+    """Read a scenario workbook, validate it (every error names its sheet and cell) and write it as YAML."""
+    import yaml
+
+    from logistics.scenario.workbook import workbook_scenario
+
+    try:
+        loaded = workbook_scenario(workbook)
+    except LogisticsError as exc:
+        _fail(exc)
+    data = loaded.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        err.print(f"wrote {out} (scenario {loaded.name!r})")

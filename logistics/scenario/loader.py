@@ -31,6 +31,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), checks: Seque
     """Read a scenario file (YAML or JSON), apply `path.to.field=value` overrides and validate it; `checks` run
     on the valid scenario and their issues are reported with the file and line like the schema's own."""
     file = Path(path)
+    if file.suffix.lower() == ".xlsx":  # a scenario workbook (see scenario/workbook.py)
+        from logistics.scenario.workbook import workbook_scenario
+
+        return workbook_scenario(file, tuple(checks), overrides)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
