@@ -1,0 +1,71 @@
+"""`logistics plan`: sizing by simulation-based optimization (workers, doors, vans, space ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from logistics.cli.app import app, console
+from logistics.cli.common import _fail
+from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
+
+
+@app.command()
+def plan(
+    plan_file: Annotated[str, typer.Argument(help="Plan file (YAML), or a built-in plan (staffing_small, ...).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/plan"),
+    grid: Annotated[
+        bool, typer.Option("--grid", help="Evaluate every point of the grid (to check the search).")
+    ] = False,
+    trials: Annotated[int | None, typer.Option(help="Most candidates to simulate (overrides the file).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    backend: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "local",
+) -> None:
+    """Find the cheapest plan whose KPIs meet their targets at the stated confidence (Optuna search with common
+    random numbers; replications added where a constraint is undecided); writes trials.csv, best.json, the
+    scenario with the plan applied and, for several objectives, the Pareto front."""
+    from logistics.experiments.sizing import Candidate, plan_capacity
+    from logistics.experiments.sizing_report import load_plan, plan_path, write_plan_results
+
+    try:
+        spec = load_plan(plan_path(plan_file))
+        if backend not in ("serial", "local", "dask"):
+            raise ScenarioError([ScenarioIssue(("--backend",), "must be serial, local or dask", "command line")])
+        search = spec.search.model_copy(
+            update={k: v for k, v in (("method", "grid" if grid else None), ("trials", trials)) if v is not None}
+        )
+        spec = spec.model_copy(update={"search": search})
+        from logistics.scenario.builtin import load_named
+
+        load_named(spec.scenario, list(spec.overrides))  # the scenario loads before any run starts
+    except LogisticsError as exc:
+        _fail(exc)
+
+    def progress(c: Candidate) -> None:
+        state = "feasible" if c.feasible else "infeasible"
+        values = ", ".join(f"{k}={v:g}" for k, v in c.values.items())
+        console.print(f"  {c.order + 1:>3} {values}: {state}, objective {c.objectives[0]:,.1f} ({len(c.kpis)} reps)")
+
+    try:
+        result = plan_capacity(spec, executor=backend, workers=workers, on_candidate=progress)
+    except LogisticsError as exc:
+        _fail(exc)
+    written = write_plan_results(result, out)
+    table = Table(title=f"{spec.name}: {result.evaluations} of {spec.grid_size} plans simulated, {result.runs} runs, "
+                  f"{result.wall_s:.0f} s")  # fmt: skip
+    table.add_column("")
+    table.add_column("best plan", justify="right")
+    if result.best is None:
+        console.print(table)
+        console.print("[red]no plan met the constraints[/red]: widen the bounds (trials.csv lists every candidate)")
+        raise typer.Exit(code=1)
+    for name, value in result.best.values.items():
+        table.add_row(name, f"{value:g}")
+    for k, value in enumerate(result.best.objectives):
+        table.add_row(f"objective {k + 1}", f"{value:,.1f}")
+    console.print(table)
+    for name, path in written.items():
+        console.print(f"  {name:<12} {path}")

@@ -1,0 +1,170 @@
+"""Reading a plan file and writing a sizing search's results: every candidate in a table, the best plan with
+its KPIs' 95% intervals, the scenario with the plan applied, and the Pareto front's plot for several
+objectives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.experiments.sizing import Candidate, PlanResult, PlanSpec
+
+__all__ = ["builtin_plan_names", "load_plan", "plan_path", "write_plan_results"]
+
+_BUILTIN = Path(__file__).resolve().parent / "builtin" / "plans"
+
+
+def builtin_plan_names() -> list[str]:
+    return sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
+
+
+def plan_path(name_or_path: str) -> Path:
+    """A plan file, or a built-in plan by name when no such file exists (the rule of `core/naming.py`)."""
+    from logistics.core.naming import names_builtin
+
+    if names_builtin(name_or_path, builtin_plan_names()):
+        return _BUILTIN / f"{name_or_path}.yaml"
+    if not Path(name_or_path).exists():
+        known = ", ".join(builtin_plan_names())
+        raise ScenarioError([ScenarioIssue((), f"no plan file or built-in plan {name_or_path!r} (built-in: {known})")])
+    return Path(name_or_path)
+
+
+def load_plan(path: Path) -> PlanSpec:
+    """A plan file, validated (errors name the file, line and field); a scenario file it names is relative to it."""
+    from pydantic import ValidationError
+
+    from logistics.scenario.loader import read_yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", str(path))]) from None
+    data, lines = read_yaml(text, str(path))
+    try:
+        spec = PlanSpec.model_validate(data)
+    except ValidationError as exc:
+        issues = []
+        for e in exc.errors(include_url=False):
+            loc = tuple(e["loc"])
+            line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
+            issues.append(ScenarioIssue(loc, e["msg"].removeprefix("Value error, "), str(path), line))
+        raise ScenarioError(issues) from None
+    if spec.scenario.endswith((".yaml", ".yml", ".xlsx")):
+        spec = spec.model_copy(update={"scenario": str((path.parent / spec.scenario).resolve())})
+    return spec
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    from logistics.analysis.stats import mean_ci
+
+    mean, half, _ = mean_ci(values)
+    return mean, mean - half, mean + half
+
+
+def trials_table(result: PlanResult) -> pd.DataFrame:
+    """One row per candidate: its values, replications, each constraint's mean and verdict, the objectives."""
+    rows = []
+    for c in result.candidates:
+        row: dict = {"evaluation": c.order + 1, "source": c.source, **c.values, "replications": len(c.kpis)}
+        for k, constraint in enumerate(result.spec.constraints):
+            row[f"{constraint.kpi} (mean)"] = float(np.nanmean(c.kpi(constraint.kpi)))
+            row[f"{constraint.kpi} (verdict)"] = c.verdicts[k]
+        for k, value in enumerate(c.objectives):
+            row[f"objective {k + 1}"] = value
+        row["feasible"] = c.feasible
+        row["best"] = result.best is not None and c.order == result.best.order
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def best_summary(result: PlanResult, best: Candidate) -> dict:
+    """The best plan: its values, cost, objectives, and every constraint's and objective KPI's 95% interval."""
+    kpis = {o.kpi for o in result.spec.objectives if o.kpi} | {c.kpi for c in result.spec.constraints}
+    intervals = {}
+    for name in sorted(kpis):
+        mean, low, high = _interval(best.kpi(name))
+        intervals[name] = {"mean": mean, "ci95": [low, high], "replications": len(best.kpis)}
+    return {
+        "plan": best.values,
+        "objectives": best.objectives,
+        "constraints": [
+            {**c.model_dump(), "verdict": v} for c, v in zip(result.spec.constraints, best.verdicts, strict=True)
+        ],
+        "kpis": intervals,
+    }
+
+
+def write_plan_results(result: PlanResult, out: Path) -> dict[str, Path]:
+    """Write trials.csv, best.json, the scenario with the best plan applied (best_scenario.yaml) and, for
+    several objectives, pareto.png and pareto.csv; returns what was written."""
+    import yaml
+
+    from logistics.scenario.builtin import load_named
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = {"trials": out / "trials.csv"}
+    table = trials_table(result)
+    table.to_csv(written["trials"], index=False)
+    summary: dict = {
+        "name": result.spec.name,
+        "evaluations": result.evaluations,
+        "grid_size": result.spec.grid_size,
+        "simulation_runs": result.runs,
+        "wall_s": result.wall_s,
+        "best": None,
+    }
+    if result.best is not None:
+        summary["best"] = best_summary(result, result.best)
+        overrides = [
+            f"{v.field}={int(result.best.values[v.name]) if v.integer else result.best.values[v.name]}"
+            for v in result.spec.variables
+        ]
+        scenario = load_named(result.spec.scenario, [*result.spec.overrides, *overrides])
+        data = scenario.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        written["scenario"] = out / "best_scenario.yaml"
+        header = f"# {scenario.name} with the plan of {result.spec.name} applied: " + ", ".join(overrides) + "\n"
+        written["scenario"].write_text(
+            header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None),
+            encoding="utf-8",
+        )
+    if len(result.spec.objectives) > 1:
+        front = result.pareto()
+        written["pareto_csv"] = out / "pareto.csv"
+        table[table["evaluation"].isin([c.order + 1 for c in front])].to_csv(written["pareto_csv"], index=False)
+        written["pareto_plot"] = out / "pareto.png"
+        _plot_front(result, front, written["pareto_plot"])
+        summary["pareto"] = [{"plan": c.values, "objectives": c.objectives} for c in front]
+    written["best"] = out / "best.json"
+    written["best"].write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return written
+
+
+def _plot_front(result: PlanResult, front: list[Candidate], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    feasible = [c for c in result.candidates if c.feasible]
+    others = [c for c in result.candidates if not c.feasible]
+    for group, style, label in ((others, "x", "infeasible"), (feasible, "o", "feasible")):
+        if group:
+            ax.scatter([c.objectives[0] for c in group], [c.objectives[1] for c in group], marker=style, label=label,
+                       alpha=0.5)  # fmt: skip
+    points = sorted((c.objectives[0], c.objectives[1]) for c in front)
+    if points:
+        ax.plot(*zip(*points, strict=True), "-", color="black", label="Pareto front")
+    names = [o.kpi or "plan cost" for o in result.spec.objectives]
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    ax.set_title(f"{result.spec.name}: {result.evaluations} candidates")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
