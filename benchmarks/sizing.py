@@ -53,7 +53,7 @@ def main() -> None:
             "wall_s": grid.wall_s,
             "best": grid.best.values,
             "objective": grid.best.objectives[0],
-        },  # fmt: skip
+        },
         "searches": searches,
         "found_rate": sum(s["found"] for s in searches) / len(searches),
         "mean_evaluations": statistics.fmean(s["evaluations"] for s in searches),
@@ -72,8 +72,9 @@ def main() -> None:
                                          "wall_s": time.perf_counter() - started, "grid_size": pilot.grid_size,
                                          "best": summary,
                                          "feasible": sum(c.feasible for c in result.candidates)}  # fmt: skip
+        best = json.dumps(summary, indent=1) if summary else "none feasible"
         print(f"pilot_zone_staffing: {result.evaluations} of {pilot.grid_size:,} plans, {result.runs} runs, "
-              f"{result.wall_s:.0f} s; best {json.dumps(summary, indent=1) if summary else 'none feasible'}")  # fmt: skip
+              f"{result.wall_s:.0f} s; best {best}")  # fmt: skip
     OUT.mkdir(exist_ok=True)
     (OUT / "sizing.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     print(f"written {OUT / 'sizing.json'}")
