@@ -6,36 +6,49 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.experiments.sizing import Candidate, PlanResult, PlanSpec
 
-__all__ = ["builtin_plan_names", "load_plan", "plan_path", "write_plan_results"]
+T = TypeVar("T", bound=BaseModel)
+
+__all__ = ["builtin_plan_names", "load_plan", "load_spec", "plan_path", "write_plan_results"]
 
 _BUILTIN = Path(__file__).resolve().parent / "builtin" / "plans"
 
 
-def builtin_plan_names() -> list[str]:
-    return sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
+def builtin_plan_names(kind: str = "plans") -> list[str]:
+    return sorted(p.stem for p in (_BUILTIN.parent / kind).glob("*.yaml"))
 
 
-def plan_path(name_or_path: str) -> Path:
-    """A plan file, or a built-in plan by name when no such file exists (the rule of `core/naming.py`)."""
+def plan_path(name_or_path: str, kind: str = "plans") -> Path:
+    """A plan (or risk) file, or a built-in one by name when no such file exists (the rule of
+    `core/naming.py`)."""
     from logistics.core.naming import names_builtin
 
-    if names_builtin(name_or_path, builtin_plan_names()):
-        return _BUILTIN / f"{name_or_path}.yaml"
+    names = builtin_plan_names(kind)
+    if names_builtin(name_or_path, names):
+        return _BUILTIN.parent / kind / f"{name_or_path}.yaml"
     if not Path(name_or_path).exists():
-        known = ", ".join(builtin_plan_names())
-        raise ScenarioError([ScenarioIssue((), f"no plan file or built-in plan {name_or_path!r} (built-in: {known})")])
+        what = kind.rstrip("s")
+        message = f"no {what} file or built-in {what} {name_or_path!r} (built-in: {', '.join(names)})"
+        raise ScenarioError([ScenarioIssue((), message)])
     return Path(name_or_path)
 
 
 def load_plan(path: Path) -> PlanSpec:
     """A plan file, validated (errors name the file, line and field); a scenario file it names is relative to it."""
+    return load_spec(path, PlanSpec)
+
+
+def load_spec(path: Path, model: type[T]) -> T:
+    """A YAML file of a plan or risk model, validated (errors name the file, line and field); a scenario file it
+    names is relative to it."""
     from pydantic import ValidationError
 
     from logistics.scenario.loader import read_yaml
@@ -46,7 +59,7 @@ def load_plan(path: Path) -> PlanSpec:
         raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", str(path))]) from None
     data, lines = read_yaml(text, str(path))
     try:
-        spec = PlanSpec.model_validate(data)
+        spec = model.model_validate(data)
     except ValidationError as exc:
         issues = []
         for e in exc.errors(include_url=False):
@@ -54,8 +67,9 @@ def load_plan(path: Path) -> PlanSpec:
             line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
             issues.append(ScenarioIssue(loc, e["msg"].removeprefix("Value error, "), str(path), line))
         raise ScenarioError(issues) from None
-    if spec.scenario.endswith((".yaml", ".yml", ".xlsx")):
-        spec = spec.model_copy(update={"scenario": str((path.parent / spec.scenario).resolve())})
+    scenario = getattr(spec, "scenario", "")
+    if scenario.endswith((".yaml", ".yml", ".xlsx")):
+        spec = spec.model_copy(update={"scenario": str((path.parent / scenario).resolve())})
     return spec
 
 

@@ -1,0 +1,58 @@
+"""`logistics risk`: risk analysis over uncertain scenario inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from logistics.cli.app import app, console
+from logistics.cli.common import _fail
+from logistics.core.errors import LogisticsError
+
+
+@app.command()
+def risk(
+    risk_file: Annotated[str, typer.Argument(help="Risk file (YAML), or a built-in one (disrupted_risk).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/risk"),
+    replications: Annotated[int | None, typer.Option(help="Replications (overrides the file).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Draw the uncertain inputs for every replication and simulate: each KPI's distribution, the probability
+    of missing each target (95% interval) and a tornado chart per target KPI (runs.csv, summary.csv,
+    misses.csv, tornado_*.csv and .png)."""
+    from logistics.experiments.risk import RiskSpec, plot_tornado, run_risk, tornado
+    from logistics.experiments.sizing_report import load_spec, plan_path
+
+    try:
+        spec = load_spec(plan_path(risk_file, "risk"), RiskSpec)
+        if replications is not None:
+            spec = spec.model_copy(update={"replications": replications})
+        from logistics.scenario.builtin import load_named
+
+        load_named(spec.scenario, list(spec.overrides))  # the scenario loads before any run starts
+    except LogisticsError as exc:
+        _fail(exc)
+    result = run_risk(spec, workers=workers)
+    out.mkdir(parents=True, exist_ok=True)
+    result.runs.to_csv(out / "runs.csv", index=False)
+    summary, misses = result.summary(), result.misses()
+    summary.to_csv(out / "summary.csv", index=False)
+    misses.to_csv(out / "misses.csv", index=False)
+    table = Table(title=f"{spec.name}: {spec.replications} replications, {result.wall_s:.0f} s")
+    for column in ("target", "missed", "probability", "95% interval"):
+        table.add_column(column, justify="right" if column != "target" else "left")
+    for row in misses.itertuples():
+        table.add_row(row.target, f"{row.missed}/{row.replications}", f"{row.probability:.3f}",
+                      f"[{row.ci95_low:.3f}, {row.ci95_high:.3f}]")  # fmt: skip
+    console.print(table)
+    for kpi in dict.fromkeys(t.kpi for t in spec.targets):
+        safe = kpi.replace(".", "_")
+        tornado(result, kpi).to_csv(out / f"tornado_{safe}.csv", index=False)
+        plot_tornado(result, kpi, out / f"tornado_{safe}.png")
+        top = tornado(result, kpi).iloc[0]
+        console.print(f"  {kpi}: moved most by {top['input']} (swing {top['swing']:+.4g}, "
+                      f"{top['variance_share']:.0%} of its variance)")  # fmt: skip
+    console.print(f"results in {out}: runs.csv, summary.csv, misses.csv, tornado_*.csv and .png")
