@@ -28,9 +28,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-pilot", action="store_true")
+    parser.add_argument("--only-pilot", action="store_true")
     args = parser.parse_args()
     record: dict = {"machine": f"{platform.machine()}, Python {platform.python_version()}", "args": vars(args)}
 
+    if not args.only_pilot:
+        small(args, record)
+    if not args.skip_pilot:
+        pilot(args, record)
+    OUT.mkdir(exist_ok=True)
+    name = "sizing_pilot.json" if args.only_pilot else "sizing.json"
+    (OUT / name).write_text(json.dumps(record, indent=2), encoding="utf-8")
+    print(f"written {OUT / name}")
+
+
+def small(args: argparse.Namespace, record: dict) -> None:
     spec = load_plan(plan_path("staffing_small"))
     grid = plan_capacity(spec.model_copy(update={"search": spec.search.model_copy(update={"method": "grid"})}),
                          workers=args.workers)  # fmt: skip
@@ -63,21 +75,19 @@ def main() -> None:
           f"mean {record['staffing_small']['mean_evaluations']:.1f} evaluations of {grid.evaluations} "
           f"({record['staffing_small']['mean_runs']:.0f} runs against the grid's {grid.runs})")  # fmt: skip
 
-    if not args.skip_pilot:
-        pilot = load_plan(plan_path("pilot_zone_staffing"))
-        started = time.perf_counter()
-        result = plan_capacity(pilot, workers=args.workers)
-        summary = best_summary(result, result.best) if result.best else None
-        record["pilot_zone_staffing"] = {"evaluations": result.evaluations, "runs": result.runs,
-                                         "wall_s": time.perf_counter() - started, "grid_size": pilot.grid_size,
-                                         "best": summary,
-                                         "feasible": sum(c.feasible for c in result.candidates)}  # fmt: skip
-        best = json.dumps(summary, indent=1) if summary else "none feasible"
-        print(f"pilot_zone_staffing: {result.evaluations} of {pilot.grid_size:,} plans, {result.runs} runs, "
-              f"{result.wall_s:.0f} s; best {best}")  # fmt: skip
-    OUT.mkdir(exist_ok=True)
-    (OUT / "sizing.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
-    print(f"written {OUT / 'sizing.json'}")
+
+def pilot(args: argparse.Namespace, record: dict) -> None:
+    pilot = load_plan(plan_path("pilot_zone_staffing"))
+    started = time.perf_counter()
+    result = plan_capacity(pilot, workers=args.workers)
+    summary = best_summary(result, result.best) if result.best else None
+    record["pilot_zone_staffing"] = {"evaluations": result.evaluations, "runs": result.runs,
+                                     "wall_s": time.perf_counter() - started, "grid_size": pilot.grid_size,
+                                     "best": summary,
+                                     "feasible": sum(c.feasible for c in result.candidates)}  # fmt: skip
+    best = json.dumps(summary, indent=1) if summary else "none feasible"
+    print(f"pilot_zone_staffing: {result.evaluations} of {pilot.grid_size:,} plans, {result.runs} runs, "
+          f"{result.wall_s:.0f} s; best {best}")  # fmt: skip
 
 
 if __name__ == "__main__":
