@@ -3,6 +3,7 @@ outputs."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -68,3 +69,40 @@ def test_the_search_finds_the_grid_optimum_with_a_third_of_the_evaluations() -> 
     # common random numbers: the same candidate has the same KPIs in both
     same = next(c for c in grid.candidates if c.values == search.best.values)
     assert same.kpis == search.best.kpis
+
+
+def test_two_objectives_give_a_pareto_front_and_its_plot(tmp_path: Path) -> None:
+    plan = tmp_path / "pareto.yaml"
+    plan.write_text(
+        """
+name: pareto_small
+scenario: bonded_import_small
+overrides: [run.horizon_h=24, run.cooldown_h=24]
+variables:
+  - {name: pickers_day, field: flows.0.warehouse.pick.workers.day, low: 2, high: 6, cost_cny: 600}
+objectives:
+  - {plan_cost: true}
+  - {kpi: lead_time.pick_h.mean, plan_cost: false}
+replications: {min: 2, max: 2}
+search: {trials: 5, seed: 1}
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(plan), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    front = json.loads((out / "best.json").read_text())["pareto"]
+    trials = pd.read_csv(out / "trials.csv")
+    assert len(trials) == 5 and (out / "pareto.png").stat().st_size > 1000
+    # on the front, more pickers cost more and pick faster: no point dominates another
+    points = sorted((p["objectives"][0], p["objectives"][1]) for p in front)
+    assert len(points) >= 2 and all(b[1] < a[1] for a, b in itertools.pairwise(points))
+
+
+def test_a_bad_plan_file_names_the_line_and_field(tmp_path: Path) -> None:
+    plan = tmp_path / "bad.yaml"
+    plan.write_text(
+        "name: x\nscenario: bonded_import_small\nvariables:\n  - {name: a, field: run.seed, low: 5, high: 2}\n"
+    )
+    result = runner.invoke(app, ["plan", str(plan)])
+    assert result.exit_code == 2 and "bad.yaml:4" in result.output and "below low" in result.output, result.output
