@@ -78,7 +78,7 @@ def resolve_file(file: str, info: ValidationInfo) -> str:
         builtin_path(file)
         return file
     if context.get("files") is False:
-        raise ValueError("files are not read here: use a built-in history (builtin:NAME)")
+        raise ValueError("files are not read here (only a built-in history, builtin:NAME)")
     path = Path(file)
     if not path.is_absolute():
         path = Path(context.get("base") or ".") / path

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Weekday
 from logistics.scenario.distributions import Distribution
+from logistics.scenario.history import read_table, resolve_file
 from logistics.scenario.policy import PolicyChoice
 
 NodeKind = Literal[
@@ -144,13 +145,98 @@ class LaneGroup(ScenarioModel):
     allocation: PolicyChoice = PolicyChoice(name="fcfs")
 
 
+class TimetableColumns(ScenarioModel):
+    """Which column of a timetable file holds what."""
+
+    lane: str = "lane"
+    weekday: str = Field(default="weekday", description="0-6 (0 = Monday) or Mon ... Sun.")
+    hour: str = Field(default="hour", description="Clock hour of the departure, 0 <= hour < 24.")
+
+
+class TimetableFile(ScenarioModel):
+    """Lane timetables from a CSV, Parquet or Excel file: one row per departure (lane, weekday, hour). A lane the
+    file names gets exactly the file's departures (replacing any in the scenario)."""
+
+    file: str = Field(min_length=1, description="Relative to the scenario file.")
+    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
+    columns: TimetableColumns = Field(default_factory=TimetableColumns)
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, file: str, info: ValidationInfo) -> str:
+        return resolve_file(file, info)
+
+
 class Network(ScenarioModel):
-    """Nodes and lanes; lanes must join existing nodes."""
+    """Nodes and lanes; lanes must join existing nodes. `timetable_file` sets the timetables of the lanes it
+    names."""
 
     nodes: list[Node] = Field(min_length=1)
     lanes: list[Lane] = Field(default_factory=list)
     lane_groups: list[LaneGroup] = Field(default_factory=list)
+    timetable_file: TimetableFile | None = None
+
+    @model_validator(mode="after")
+    def _timetables(self) -> Network:
+        if self.timetable_file is None:
+            return self
+        tables = read_timetables(self.timetable_file, [lane.id for lane in self.lanes])
+        lanes = [
+            lane.model_copy(update={"departures": tables[lane.id]}) if lane.id in tables else lane
+            for lane in self.lanes
+        ]
+        object.__setattr__(self, "lanes", lanes)
+        return self
 
     def node(self, node_id: str) -> Node | None:
         """The node with this id, if any."""
         return next((n for n in self.nodes if n.id == node_id), None)
+
+
+_DAYS = {name: k for k, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+
+
+def read_timetables(timetable: TimetableFile, lane_ids: list[str]) -> dict[str, list[Departures]]:
+    """The departures of each lane a timetable file names; a bad row is a ValueError naming the file, row and
+    column."""
+    from pathlib import Path
+
+    table = read_table(Path(timetable.file), timetable.sheet)
+    name = Path(timetable.file).name
+    columns = timetable.columns.model_dump()
+    missing = [f"{v} (for {k})" for k, v in columns.items() if v not in table.columns]
+    if missing:
+        raise ValueError(f"{name}: no column {', '.join(missing)} (it has: {', '.join(map(str, table.columns))})")
+    hours: dict[str, dict[int, list[float]]] = {}
+    for row, (lane, weekday, hour) in enumerate(table[list(columns.values())].itertuples(index=False), start=2):
+        lane = str(lane).strip()
+        if lane not in lane_ids:
+            raise ValueError(
+                f"{name} row {row}, column {columns['lane']}: unknown lane {lane!r} (known: {', '.join(lane_ids)})"
+            )
+        day = _DAYS.get(str(weekday).strip().lower()[:3])
+        if day is None:
+            try:
+                day = int(float(str(weekday)))
+            except ValueError:
+                day = -1
+        if not 0 <= day <= 6:
+            raise ValueError(
+                f"{name} row {row}, column {columns['weekday']}: not a weekday (0-6 or Mon-Sun), got {weekday!r}"
+            )
+        try:
+            clock = float(hour)
+        except (TypeError, ValueError):
+            clock = -1.0
+        if not 0 <= clock < 24:
+            raise ValueError(f"{name} row {row}, column {columns['hour']}: not a clock hour in [0, 24), got {hour!r}")
+        hours.setdefault(lane, {}).setdefault(day, []).append(clock)
+    if not hours:
+        raise ValueError(f"{name}: no rows")
+    out: dict[str, list[Departures]] = {}
+    for lane, days in hours.items():  # one timetable per set of hours, listing the weekdays that share it
+        by_hours: dict[tuple[float, ...], list[int]] = {}
+        for day, clocks in sorted(days.items()):
+            by_hours.setdefault(tuple(sorted(set(clocks))), []).append(day)
+        out[lane] = [Departures(weekdays=w, hour=list(h)) for h, w in by_hours.items()]
+    return out

@@ -142,3 +142,23 @@ def test_sku_master_data_from_a_file_with_a_history_using_it(tmp_path: Path) -> 
     (tmp_path / "skus.csv").write_text("sku,weight_kg,volume_l,value_cny,tax_category\nX,heavy,1,1,cosmetics\n")
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "scenario.yaml")])
     assert result.exit_code == 2 and "skus.csv row 2, column weight_kg" in result.output, result.output
+
+
+def test_lane_timetables_from_a_file_replace_the_scenarios(tmp_path: Path) -> None:
+    import yaml
+
+    (tmp_path / "timetable.csv").write_text("lane,weekday,hour\nsea_incheon_qingdao,Mon,6\nsea_incheon_qingdao,1,7.5\n")
+    data = yaml.safe_load(builtin_text("bonded_import_small"))
+    data["network"]["timetable_file"] = {"file": "timetable.csv"}
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "scenario.yaml"), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    departures = pd.read_csv(out / "departures.csv")
+    sea = departures[departures["lane"] == "sea_incheon_qingdao"]["departure_h"]
+    assert list(sea[sea < 48]) == [6.0, 24 + 7.5]  # Monday 06:00 and Tuesday 07:30, not 18:00
+    (tmp_path / "timetable.csv").write_text(
+        "lane,weekday,hour\nsea_incheon_qingdao,Mon,6\nsea_incheon_qingdao,Funday,7\n"
+    )
+    bad = CliRunner().invoke(app, ["validate", str(tmp_path / "scenario.yaml")])
+    assert bad.exit_code == 2 and "timetable.csv row 3, column weekday" in bad.output, bad.output
