@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Staffing
 from logistics.scenario.distributions import Deterministic, Distribution
+from logistics.scenario.history import resolve_file
 from logistics.scenario.policy import PolicyChoice
 
 
@@ -52,9 +53,23 @@ class FloorZone(ScenarioModel):
     hazardous: bool = False
 
 
+class SlotFile(ScenarioModel):
+    """A slot table from a CSV, Parquet or Excel file, in the slotting optimizer's format: slot_id, zone (a band's
+    zone name), aisle, block, bay, level, y_m, volume_l, max_weight_kg, golden (true/false)."""
+
+    file: str = Field(min_length=1, description="Relative to the scenario file.")
+    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, file: str, info: ValidationInfo) -> str:
+        return resolve_file(file, info)
+
+
 class FloorLayout(ScenarioModel):
     """Parallel aisles (zone bands left to right) with bays on both sides, levels, optional cross aisles
-    (`blocks` > 1), and the pick-and-drop point at the front (`depot`: left or middle)."""
+    (`blocks` > 1), and the pick-and-drop point at the front (`depot`: left or middle). `slots_file` replaces
+    the generated slots with the warehouse's own (each must lie within the geometry)."""
 
     bands: list[FloorZone] = Field(min_length=1)
     bays_per_block: int = Field(ge=1)
@@ -68,6 +83,7 @@ class FloorLayout(ScenarioModel):
     golden_levels: list[int] = Field(default=[1, 2])
     ergonomic_penalty_m: float = Field(default=4.0, ge=0)
     depot: Literal["left", "middle"] = "left"
+    slots_file: SlotFile | None = None
 
 
 class Docks(ScenarioModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.optimize.picking.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
-from logistics.scenario.warehouse import Floor
+from logistics.scenario.warehouse import Floor, SlotFile
 
 __all__ = ["build_layout"]
 
@@ -24,7 +24,7 @@ def build_layout(floor: Floor, at: Path = ("floor",)) -> WarehouseLayout:
         )
         bands.append(ZoneBand(zone, band.aisles))
     try:
-        return generate_layout(
+        layout = generate_layout(
             bands,
             lay.bays_per_block,
             lay.levels,
@@ -40,3 +40,25 @@ def build_layout(floor: Floor, at: Path = ("floor",)) -> WarehouseLayout:
         )
     except ValueError as exc:
         raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
+    if lay.slots_file is None:
+        return layout
+    return _with_slots(layout, lay.slots_file, (*at, "layout", "slots_file"))
+
+
+def _with_slots(layout: WarehouseLayout, slot_file: SlotFile, at: Path) -> WarehouseLayout:
+    """The layout with the slots of a slot table file (checked against the layout's geometry)."""
+    from dataclasses import replace
+    from pathlib import Path as FilePath
+
+    from logistics.optimize.picking.layout import read_slots_csv
+    from logistics.optimize.textio import CsvText
+    from logistics.scenario.history import read_table
+
+    name = FilePath(slot_file.file).name
+    try:
+        table = read_table(FilePath(slot_file.file), slot_file.sheet)  # CSV, Parquet or Excel, as CSV text
+        slots = read_slots_csv(CsvText(name, table.to_csv(index=False)), layout.zones)
+        return replace(layout, slots=slots)
+    except ValueError as exc:
+        message = str(exc) if name in str(exc) else f"{name}: {exc}"
+        raise ScenarioError([ScenarioIssue(at, message)]) from None

@@ -162,3 +162,31 @@ def test_lane_timetables_from_a_file_replace_the_scenarios(tmp_path: Path) -> No
     )
     bad = CliRunner().invoke(app, ["validate", str(tmp_path / "scenario.yaml")])
     assert bad.exit_code == 2 and "timetable.csv row 3, column weekday" in bad.output, bad.output
+
+
+def test_a_slot_table_from_a_file_replaces_the_generated_slots(tmp_path: Path) -> None:
+    import yaml
+
+    from logistics.optimize.picking.layout import write_slots_csv
+    from logistics.scenario import load_builtin
+    from logistics.sim.floor_layout import build_layout
+
+    scenario = load_builtin("bonded_import_peak")
+    floor = scenario.flows[0].warehouse.floor
+    write_slots_csv(build_layout(floor).slots, build_layout(floor).zones, tmp_path / "slots.csv")
+    table = pd.read_csv(tmp_path / "slots.csv")
+    table.assign(golden=False).to_excel(tmp_path / "slots.xlsx", index=False)  # no golden levels: worse slotting
+    data = yaml.safe_load(builtin_text("bonded_import_peak"))
+    data["flows"][0]["warehouse"]["floor"]["layout"]["slots_file"] = {"file": "slots.xlsx"}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    sets = ["--set", "run.horizon_h=12", "--set", "run.cooldown_h=12"]
+    runs = {}
+    for name, path in (("own", tmp_path / "s.yaml"), ("generated", "bonded_import_peak")):
+        out = tmp_path / name
+        result = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "-q", *sets])
+        assert result.exit_code == 0, result.output
+        runs[name] = pd.read_csv(out / "kpis.csv").set_index("kpi")["value"]
+    assert runs["own"]["warehouse.slotting_objective_m"] > runs["generated"]["warehouse.slotting_objective_m"]
+    table.assign(aisle=table["aisle"].where(table.index != 4, 99)).to_excel(tmp_path / "slots.xlsx", index=False)
+    bad = CliRunner().invoke(app, ["validate", str(tmp_path / "s.yaml")])
+    assert bad.exit_code == 2 and "slots_file" in bad.output and "aisle" in bad.output, bad.output
