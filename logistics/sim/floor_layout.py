@@ -3,6 +3,8 @@ cross aisles), with the layout's own errors reported at the section's field path
 
 from __future__ import annotations
 
+import re
+
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.optimize.picking.layout import WarehouseLayout, Zone, ZoneBand, generate_layout
 from logistics.scenario.warehouse import Floor, SlotFile
@@ -61,4 +63,9 @@ def _with_slots(layout: WarehouseLayout, slot_file: SlotFile, at: Path) -> Wareh
         return replace(layout, slots=slots)
     except ValueError as exc:
         message = str(exc) if name in str(exc) else f"{name}: {exc}"
+        found = re.match(r"slots\[(.+?)\]\.(\w+): (.*)", str(exc))
+        if found is not None:  # a slot outside the geometry: name its row and column
+            ids = table["slot_id"].astype(str).tolist()
+            row = ids.index(found.group(1)) + 2 if found.group(1) in ids else "?"
+            message = f"{name} row {row}, column {found.group(2)} (slot {found.group(1)}): {found.group(3)}"
         raise ScenarioError([ScenarioIssue(at, message)]) from None
