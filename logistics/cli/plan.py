@@ -23,6 +23,7 @@ def plan(
     trials: Annotated[int | None, typer.Option(help="Most candidates to simulate (overrides the file).")] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     backend: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
 ) -> None:
     """Find the cheapest plan whose KPIs meet their targets at the stated confidence (Optuna search with common
     random numbers; replications added where a constraint is undecided); writes trials.csv, best.json, the
@@ -50,7 +51,7 @@ def plan(
         console.print(f"  {c.order + 1:>3} {values}: {state}, objective {c.objectives[0]:,.1f} ({len(c.kpis)} reps)")
 
     try:
-        result = plan_capacity(spec, executor=backend, workers=workers, on_candidate=progress)
+        result = plan_capacity(spec, executor=backend, workers=workers, on_candidate=progress, address=address)
     except LogisticsError as exc:
         _fail(exc)
     written = write_plan_results(result, out)

@@ -192,7 +192,9 @@ def verdict(constraint: Constraint, values: np.ndarray) -> str:
 Runner = Callable[[Sequence[tuple[tuple[str, ...], int]]], list[dict[str, float]]]
 
 
-def _runner(spec: PlanSpec, executor: str, workers: int | None) -> tuple[Runner, Callable[[], None]]:
+def _runner(
+    spec: PlanSpec, executor: str, workers: int | None, address: str | None = None
+) -> tuple[Runner, Callable[[], None]]:
     """A function simulating (overrides, replication) pairs and returning each run's KPIs, and its closer."""
     import os
 
@@ -213,7 +215,11 @@ def _runner(spec: PlanSpec, executor: str, workers: int | None) -> tuple[Runner,
     if executor == "dask":
         from distributed import Client
 
-        client = Client(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        client = (
+            Client(address)
+            if address is not None
+            else Client(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        )
         return (
             lambda jobs: [
                 unpack(r) for r in client.gather(client.map(run_task, [task(o, r) for o, r in jobs], pure=False))
@@ -253,10 +259,13 @@ def plan_capacity(
     executor: str = "local",
     workers: int | None = None,
     on_candidate: Callable[[Candidate], None] | None = None,
+    address: str | None = None,
 ) -> PlanResult:
-    """Search for the best plan of `spec` (see the module's docstring); every candidate is kept."""
+    """Search for the best plan of `spec` (see the module's docstring); every candidate is kept. Executors:
+    "serial", "local" (a process pool of `workers`) or "dask" (the scheduler at `address`, or a local cluster);
+    the runs, and so the result, do not depend on the executor."""
     started = time.perf_counter()
-    run, close = _runner(spec, executor, workers)
+    run, close = _runner(spec, executor, workers, address)
     seen: dict[tuple[float, ...], Candidate] = {}
     runs = 0
 
