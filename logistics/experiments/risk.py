@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from logistics.analysis.stats import t_quantile_975
 from logistics.scenario.distributions import Distribution
 
 __all__ = ["RiskResult", "RiskSpec", "run_risk", "tornado", "wilson_interval"]
@@ -191,7 +192,9 @@ def run_risk(
 
 def tornado(result: RiskResult, kpi: str) -> pd.DataFrame:
     """Per input: the fitted change of `kpi` from the input's 10th to its 90th percentile (others at their
-    means) and the share of the KPI's variance its term explains; largest first."""
+    means) with its 95% interval (from the least-squares fit's standard errors; an interval covering zero means
+    the replications cannot tell the input's effect from noise), and the share of the KPI's variance its term
+    explains; largest first."""
     names = [u.name for u in result.spec.inputs]
     runs = result.runs[np.isfinite(result.runs[kpi].to_numpy(dtype=float))]
     x = runs[names].to_numpy(dtype=float)
@@ -199,14 +202,22 @@ def tornado(result: RiskResult, kpi: str) -> pd.DataFrame:
     varying = x.std(axis=0) > 0
     design = np.column_stack([np.ones(len(x)), x[:, varying]])
     coef = np.zeros(len(names))
-    if len(y) > design.shape[1]:
+    se = np.full(len(names), np.nan)
+    dof = len(y) - design.shape[1]
+    if dof > 0:
         fitted, *_ = np.linalg.lstsq(design, y, rcond=None)
         coef[varying] = fitted[1:]
+        residual = y - design @ fitted
+        sigma2 = float(residual @ residual) / dof
+        covariance = sigma2 * np.linalg.pinv(design.T @ design)
+        se[varying] = np.sqrt(np.maximum(np.diag(covariance)[1:], 0.0))
+    t = t_quantile_975(dof) if dof > 0 else math.nan
     low, high = np.percentile(x, 10, axis=0), np.percentile(x, 90, axis=0)
     total = y.var() if len(y) > 1 else 0.0
     rows = []
     for k, name in enumerate(names):
         swing = coef[k] * (high[k] - low[k])
+        margin = t * se[k] * (high[k] - low[k])
         share = (coef[k] ** 2 * x[:, k].var() / total) if total > 0 else 0.0
         centre = x[:, k].mean()
         rows.append(
@@ -217,6 +228,8 @@ def tornado(result: RiskResult, kpi: str) -> pd.DataFrame:
                 "kpi_at_low": y.mean() + coef[k] * (low[k] - centre),
                 "kpi_at_high": y.mean() + coef[k] * (high[k] - centre),
                 "swing": swing,
+                "swing_ci95_low": swing - margin,
+                "swing_ci95_high": swing + margin,
                 "variance_share": share,
             }
         )
@@ -232,17 +245,22 @@ def plot_tornado(result: RiskResult, kpi: str, path: Path) -> None:
 
     table = tornado(result, kpi).iloc[::-1]
     mean = float(np.nanmean(result.runs[kpi]))
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
     for i, row in enumerate(table.itertuples()):
         left, right = sorted((row.kpi_at_low, row.kpi_at_high))
-        ax.barh(i, right - left, left=left, color="#c0392b" if row.swing < 0 else "#2e86c1")
+        clear = not (row.swing_ci95_low <= 0 <= row.swing_ci95_high)
+        colour = ("#c0392b" if row.swing < 0 else "#2e86c1") if clear else "#b3b3b3"
+        ax.barh(i, right - left, left=left, color=colour)
         ax.text(right, i, f"  {row.variance_share:.0%}", va="center", fontsize=8)
     ax.set_yticks(
         range(len(table)), [f"{r.input}\n{r.low:.3g} -> {r.high:.3g}" for r in table.itertuples()], fontsize=8
     )
     ax.axvline(mean, color="black", linewidth=1)
     ax.set_xlabel(f"{kpi} (fitted; input from its 10th to its 90th percentile)")
-    ax.set_title(f"{result.spec.name}: what moves {kpi} ({result.spec.replications} replications)")
+    ax.set_title(
+        f"{result.spec.name}: what moves {kpi}\n({result.spec.replications} replications; grey: not told from noise)",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
