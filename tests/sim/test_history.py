@@ -21,7 +21,7 @@ def _run(tmp_path: Path, text: str, *sets: str) -> pd.DataFrame:
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    args = ["run", str(scenario), "--out", str(out), "-q", "--set", "run.cooldown_h=24"]
+    args = ["run", str(scenario), "--out", str(out), "-q", "--set", "run.cooldown_h=12"]
     for s in sets:
         args += ["--set", s]
     result = CliRunner().invoke(app, args)
@@ -57,9 +57,9 @@ def _expected(day_h: float, shift_h: float = 0.0) -> pd.DataFrame:
 
 
 def test_the_built_in_history_drives_bonded_import_peak_and_replays_exactly_its_orders(tmp_path: Path) -> None:
-    orders = _run(tmp_path, _replay_text(), "run.horizon_h=24").sort_values("created_h", kind="stable")
-    expected = _expected(24.0)
-    assert len(orders) == len(expected) > 10_000
+    orders = _run(tmp_path, _replay_text(), "run.horizon_h=12").sort_values("created_h", kind="stable")
+    expected = _expected(12.0)
+    assert len(orders) == len(expected) > 3_000
     np.testing.assert_allclose(orders["created_h"], expected["created_h"], atol=1e-9)
     np.testing.assert_array_equal(orders["n_lines"], expected["n_lines"])
     np.testing.assert_array_equal(orders["n_units"], expected["n_units"])
@@ -68,20 +68,20 @@ def test_the_built_in_history_drives_bonded_import_peak_and_replays_exactly_its_
 
 
 def test_a_shifted_history_moves_every_order_and_drops_what_leaves_the_horizon(tmp_path: Path) -> None:
-    orders = _run(tmp_path, _replay_text(shift_h="-6"), "run.horizon_h=24")
-    expected = _expected(24.0, shift_h=-6.0)
+    orders = _run(tmp_path, _replay_text(shift_h="-6"), "run.horizon_h=12")
+    expected = _expected(12.0, shift_h=-6.0)
     assert len(orders) == len(expected)
     np.testing.assert_allclose(np.sort(orders["created_h"]), expected["created_h"], atol=1e-9)
 
 
 def test_scaling_thins_or_adds_copies_seeded(tmp_path: Path) -> None:
-    base = len(_expected(24.0))
-    half = _run(tmp_path / "a", _replay_text(scale="0.5"), "run.horizon_h=24")
-    again = _run(tmp_path / "b", _replay_text(scale="0.5"), "run.horizon_h=24")
-    more = _run(tmp_path / "c", _replay_text(scale="1.5"), "run.horizon_h=24")
+    base = len(_expected(8.0))
+    half = _run(tmp_path / "a", _replay_text(scale="0.5"), "run.horizon_h=8")
+    again = _run(tmp_path / "b", _replay_text(scale="0.5"), "run.horizon_h=8")
+    more = _run(tmp_path / "c", _replay_text(scale="1.5"), "run.horizon_h=8")
     assert abs(len(half) - base / 2) < 4 * np.sqrt(base / 4) and half["created_h"].equals(again["created_h"])
     assert abs(len(more) - 1.5 * base) < 4 * np.sqrt(base / 4)
-    assert more["created_h"].between(0, 24).all()
+    assert more["created_h"].between(0, 8).all()
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_a_slot_table_from_a_file_replaces_the_generated_slots(tmp_path: Path) -
     data = yaml.safe_load(builtin_text("bonded_import_peak"))
     data["flows"][0]["warehouse"]["floor"]["layout"]["slots_file"] = {"file": "slots.xlsx"}
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    sets = ["--set", "run.horizon_h=12", "--set", "run.cooldown_h=12"]
+    sets = ["--set", "run.horizon_h=6", "--set", "run.cooldown_h=6"]
     runs = {}
     for name, path in (("own", tmp_path / "s.yaml"), ("generated", "bonded_import_peak")):
         out = tmp_path / name
