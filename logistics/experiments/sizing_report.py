@@ -49,24 +49,9 @@ def load_plan(path: Path) -> PlanSpec:
 def load_spec(path: Path, model: type[T]) -> T:
     """A YAML file of a plan or risk model, validated (errors name the file, line and field); a scenario file it
     names is relative to it."""
-    from pydantic import ValidationError
+    from logistics.experiments.spec import load_yaml_model
 
-    from logistics.scenario.loader import read_yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", str(path))]) from None
-    data, lines = read_yaml(text, str(path))
-    try:
-        spec = model.model_validate(data)
-    except ValidationError as exc:
-        issues = []
-        for e in exc.errors(include_url=False):
-            loc = tuple(e["loc"])
-            line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
-            issues.append(ScenarioIssue(loc, e["msg"].removeprefix("Value error, "), str(path), line))
-        raise ScenarioError(issues) from None
+    spec = load_yaml_model(path, model)
     scenario = getattr(spec, "scenario", "")
     if scenario.endswith((".yaml", ".yml", ".xlsx")):
         spec = spec.model_copy(update={"scenario": str((path.parent / scenario).resolve())})

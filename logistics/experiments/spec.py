@@ -8,10 +8,13 @@ import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
+
+M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "ExperimentSpec",
@@ -20,6 +23,7 @@ __all__ = [
     "builtin_experiment_path",
     "experiment_path",
     "load_experiment",
+    "load_yaml_model",
     "tasks",
 ]
 
@@ -62,9 +66,9 @@ class ExperimentSpec(BaseModel):
         return self.baseline or next(iter(self.policies))
 
 
-def load_experiment(path: str | Path) -> ExperimentSpec:
-    """Read and validate an experiment file; errors name the file and field."""
-    path = Path(path)
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """A YAML file validated as `model` (an experiment, a plan, a risk analysis); every error names the file,
+    the line and the field."""
     from logistics.scenario.loader import read_yaml
 
     try:
@@ -75,14 +79,20 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
         raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", str(path))]) from None
     data, lines = read_yaml(text, str(path))
     try:
-        spec = ExperimentSpec.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         issues = []
         for e in exc.errors(include_url=False):
             loc = tuple(e["loc"])
             line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
-            issues.append(ScenarioIssue(loc, e["msg"], str(path), line))
+            issues.append(ScenarioIssue(loc, e["msg"].removeprefix("Value error, "), str(path), line))
         raise ScenarioError(issues) from None
+
+
+def load_experiment(path: str | Path) -> ExperimentSpec:
+    """Read and validate an experiment file; errors name the file and field."""
+    path = Path(path)
+    spec = load_yaml_model(path, ExperimentSpec)
     base = path.parent
     resolved = [s if (base / s).suffix not in (".yaml", ".yml") else str((base / s).resolve()) for s in spec.scenarios]
     plugins = [str((base / p).resolve()) if p.endswith(".py") else p for p in spec.plugins]

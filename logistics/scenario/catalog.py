@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from logistics.scenario.base import ScenarioModel
+from logistics.scenario.datafile import DataFile
 from logistics.scenario.distributions import Distribution
-from logistics.scenario.history import read_table, resolve_file
 
 
 class TaxCategory(ScenarioModel):
@@ -60,17 +60,10 @@ class SkuColumns(ScenarioModel):
     tax_category: str = "tax_category"
 
 
-class SkuFile(ScenarioModel):
+class SkuFile(DataFile):
     """SKU master data from a CSV, Parquet or Excel file (one row per SKU), checked row by row at validate."""
 
-    file: str = Field(min_length=1, description="Relative to the scenario file.")
-    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
     columns: SkuColumns = Field(default_factory=SkuColumns)
-
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, file: str, info: ValidationInfo) -> str:
-        return resolve_file(file, info)
 
     def read(self) -> list[Sku]:
         """The file's SKUs; a bad row is a ValueError naming the file, row and column (read once per version
@@ -122,7 +115,7 @@ def read_sku_file(sku_file: SkuFile) -> list[Sku]:
 
     from pydantic import ValidationError
 
-    table = read_table(Path(sku_file.file), sku_file.sheet)
+    table = sku_file.table()
     name = Path(sku_file.file).name
     mapping = sku_file.columns.model_dump()
     missing = [f"{v} (for {k})" for k, v in mapping.items() if v not in table.columns]

@@ -16,19 +16,17 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.base import ScenarioModel
+from logistics.scenario.datafile import DataFile, read_table
 
-__all__ = ["HistoryColumns", "HistoryTable", "OrderHistory", "read_history", "read_table", "resolve_file"]
-
-BUILTIN_PREFIX = "builtin:"
+__all__ = ["HistoryColumns", "HistoryTable", "OrderHistory", "read_history"]
 
 
 class HistoryColumns(ScenarioModel):
@@ -47,51 +45,19 @@ class HistoryColumns(ScenarioModel):
     mode: str | None = Field(default=None, description="Customs mode (1210, 9610 ...): a flow replays its own rows.")
 
 
-class OrderHistory(ScenarioModel):
+class OrderHistory(DataFile):
     """Orders replayed from a file instead of drawn: one row per order line."""
 
-    file: str = Field(min_length=1, description="CSV, Parquet or Excel (.xlsx); `builtin:NAME` for a shipped one.")
-    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
     columns: HistoryColumns = Field(default_factory=HistoryColumns)
     shift_h: float = Field(default=0.0, description="Hours added to every order's time.")
     scale: float = Field(
         default=1.0, gt=0, le=100, description="< 1 keeps each order with that chance; > 1 adds copies."
     )
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, file: str, info: ValidationInfo) -> str:
-        return resolve_file(file, info)
-
     @model_validator(mode="after")
     def _readable(self) -> OrderHistory:
         read_history(self)  # every row checked now (validate), not when the run starts
         return self
-
-
-def resolve_file(file: str, info: ValidationInfo) -> str:
-    """A data file named in a scenario: a relative path made absolute against the scenario file's folder (the
-    validation context's `base`); `builtin:NAME` kept; refused when the context says `files: False` (the
-    service reads no file a caller names)."""
-    context = info.context or {}
-    if file.startswith(BUILTIN_PREFIX):
-        builtin_path(file)
-        return file
-    if context.get("files") is False:
-        raise ValueError("files are not read here (only a built-in history, builtin:NAME)")
-    path = Path(file)
-    if not path.is_absolute():
-        path = Path(context.get("base") or ".") / path
-    return str(path.resolve())
-
-
-def builtin_path(file: str) -> Path:
-    """The path of a shipped history `builtin:NAME`."""
-    name = file.removeprefix(BUILTIN_PREFIX)
-    path = Path(str(resources.files("logistics.scenario") / "builtin" / "data" / f"{name}.parquet"))
-    if not path.exists():
-        raise ValueError(f"no built-in history {name!r}")
-    return path
 
 
 @dataclass(frozen=True)
@@ -117,26 +83,9 @@ class HistoryTable:
         return not np.issubdtype(self.time.dtype, np.datetime64)
 
 
-def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """A CSV, Parquet or Excel file as a table (every column as read); errors name the file."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-        if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: file not found") from None
-    except (OSError, ValueError, KeyError, ImportError) as exc:
-        raise ValueError(f"{path}: cannot read it: {exc}") from None
-    raise ValueError(f"{path}: a history is a .csv, .parquet or .xlsx file, not {suffix or 'no extension'}")
-
-
 def read_history(history: OrderHistory) -> HistoryTable:
     """The history's rows, checked (cached by file, its modification time and the mapping)."""
-    path = builtin_path(history.file) if history.file.startswith(BUILTIN_PREFIX) else Path(history.file)
+    path = history.path
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:

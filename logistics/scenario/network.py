@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Weekday
+from logistics.scenario.datafile import DataFile
 from logistics.scenario.distributions import Distribution
-from logistics.scenario.history import read_table, resolve_file
 from logistics.scenario.policy import PolicyChoice
 
 NodeKind = Literal[
@@ -153,18 +153,11 @@ class TimetableColumns(ScenarioModel):
     hour: str = Field(default="hour", description="Clock hour of the departure, 0 <= hour < 24.")
 
 
-class TimetableFile(ScenarioModel):
+class TimetableFile(DataFile):
     """Lane timetables from a CSV, Parquet or Excel file: one row per departure (lane, weekday, hour). A lane the
     file names gets exactly the file's departures (replacing any in the scenario)."""
 
-    file: str = Field(min_length=1, description="Relative to the scenario file.")
-    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
     columns: TimetableColumns = Field(default_factory=TimetableColumns)
-
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, file: str, info: ValidationInfo) -> str:
-        return resolve_file(file, info)
 
 
 class Network(ScenarioModel):
@@ -201,7 +194,7 @@ def read_timetables(timetable: TimetableFile, lane_ids: list[str]) -> dict[str, 
     column."""
     from pathlib import Path
 
-    table = read_table(Path(timetable.file), timetable.sheet)
+    table = timetable.table()
     name = Path(timetable.file).name
     columns = timetable.columns.model_dump()
     missing = [f"{v} (for {k})" for k, v in columns.items() if v not in table.columns]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Staffing
+from logistics.scenario.datafile import DataFile
 from logistics.scenario.distributions import Deterministic, Distribution
-from logistics.scenario.history import resolve_file
 from logistics.scenario.policy import PolicyChoice
 
 
@@ -53,17 +53,9 @@ class FloorZone(ScenarioModel):
     hazardous: bool = False
 
 
-class SlotFile(ScenarioModel):
+class SlotFile(DataFile):
     """A slot table from a CSV, Parquet or Excel file, in the slotting optimizer's format: slot_id, zone (a band's
     zone name), aisle, block, bay, level, y_m, volume_l, max_weight_kg, golden (true/false)."""
-
-    file: str = Field(min_length=1, description="Relative to the scenario file.")
-    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
-
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, file: str, info: ValidationInfo) -> str:
-        return resolve_file(file, info)
 
 
 class FloorLayout(ScenarioModel):

@@ -54,11 +54,10 @@ def _with_slots(layout: WarehouseLayout, slot_file: SlotFile, at: Path) -> Wareh
 
     from logistics.optimize.picking.layout import read_slots_csv
     from logistics.optimize.textio import CsvText
-    from logistics.scenario.history import read_table
 
     name = FilePath(slot_file.file).name
     try:
-        table = read_table(FilePath(slot_file.file), slot_file.sheet)  # CSV, Parquet or Excel, as CSV text
+        table = slot_file.table()  # CSV, Parquet or Excel, read as CSV text
         slots = read_slots_csv(CsvText(name, table.to_csv(index=False)), layout.zones)
         return replace(layout, slots=slots)
     except ValueError as exc:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.scenario import builtin_text
-from logistics.scenario.history import builtin_path
+from logistics.scenario.datafile import builtin_path
 
 HISTORY = builtin_path("builtin:bonded_import_peak_orders")
 

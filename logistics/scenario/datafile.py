@@ -1,0 +1,80 @@
+"""Data files a scenario names (order histories, SKU master data, slot tables, timetables): where they are and
+how they are read (CSV, Parquet or Excel), in one place."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from pydantic import Field, ValidationInfo, field_validator
+
+from logistics.scenario.base import ScenarioModel
+
+__all__ = ["BUILTIN_PREFIX", "DataFile", "builtin_path", "read_table", "resolve_file"]
+
+BUILTIN_PREFIX = "builtin:"
+
+
+class DataFile(ScenarioModel):
+    """A CSV, Parquet or Excel file a scenario names (relative to the scenario file; `builtin:NAME` for a shipped
+    one) and the Excel sheet to read."""
+
+    file: str = Field(min_length=1, description="CSV, Parquet or Excel (.xlsx), relative to the scenario file.")
+    sheet: str | None = Field(default=None, description="The Excel sheet (default: the first).")
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, file: str, info: ValidationInfo) -> str:
+        return resolve_file(file, info)
+
+    @property
+    def path(self) -> Path:
+        """Where the file is."""
+        return builtin_path(self.file) if self.file.startswith(BUILTIN_PREFIX) else Path(self.file)
+
+    def table(self) -> pd.DataFrame:
+        """The file's rows (errors name the file)."""
+        return read_table(self.path, self.sheet)
+
+
+def resolve_file(file: str, info: ValidationInfo) -> str:
+    """A data file named in a scenario: a relative path made absolute against the scenario file's folder (the
+    validation context's `base`); `builtin:NAME` kept; refused when the context says `files: False` (the
+    service reads no file a caller names)."""
+    context = info.context or {}
+    if file.startswith(BUILTIN_PREFIX):
+        builtin_path(file)
+        return file
+    if context.get("files") is False:
+        raise ValueError("files are not read here (only a built-in history, builtin:NAME)")
+    path = Path(file)
+    if not path.is_absolute():
+        path = Path(context.get("base") or ".") / path
+    return str(path.resolve())
+
+
+def builtin_path(file: str) -> Path:
+    """The path of a shipped history `builtin:NAME`."""
+    name = file.removeprefix(BUILTIN_PREFIX)
+    path = Path(str(resources.files("logistics.scenario") / "builtin" / "data" / f"{name}.parquet"))
+    if not path.exists():
+        raise ValueError(f"no built-in history {name!r}")
+    return path
+
+
+def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """A CSV, Parquet or Excel file as a table (every column as read); errors name the file."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found") from None
+    except (OSError, ValueError, KeyError, ImportError) as exc:
+        raise ValueError(f"{path}: cannot read it: {exc}") from None
+    raise ValueError(f"{path}: a history is a .csv, .parquet or .xlsx file, not {suffix or 'no extension'}")
