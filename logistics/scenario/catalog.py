@@ -7,7 +7,7 @@ import functools
 from pydantic import Field, model_validator
 
 from logistics.scenario.base import ScenarioModel
-from logistics.scenario.datafile import DataFile
+from logistics.scenario.datafile import DataFile, require_columns
 from logistics.scenario.distributions import Distribution
 
 
@@ -118,9 +118,7 @@ def read_sku_file(sku_file: SkuFile) -> list[Sku]:
     table = sku_file.table()
     name = Path(sku_file.file).name
     mapping = sku_file.columns.model_dump()
-    missing = [f"{v} (for {k})" for k, v in mapping.items() if v not in table.columns]
-    if missing:
-        raise ValueError(f"{name}: no column {', '.join(missing)} (it has: {', '.join(map(str, table.columns))})")
+    require_columns(table, mapping, name)
     skus = []
     for row, record in enumerate(table[list(mapping.values())].itertuples(index=False), start=2):
         values = dict(zip(mapping, record, strict=True))

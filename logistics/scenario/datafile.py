@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from logistics.scenario.base import ScenarioModel
 
-__all__ = ["BUILTIN_PREFIX", "DataFile", "builtin_path", "read_table", "resolve_file"]
+__all__ = ["BUILTIN_PREFIX", "DataFile", "builtin_path", "read_table", "require_columns", "resolve_file"]
 
 BUILTIN_PREFIX = "builtin:"
 
@@ -36,6 +36,13 @@ class DataFile(ScenarioModel):
     def table(self) -> pd.DataFrame:
         """The file's rows (errors name the file)."""
         return read_table(self.path, self.sheet)
+
+
+def require_columns(table: pd.DataFrame, mapping: dict[str, str | None], name: str) -> None:
+    """Every mapped column is in `table` (a ValueError naming the missing ones otherwise)."""
+    missing = [f"{v} (for {k})" for k, v in mapping.items() if v is not None and v not in table.columns]
+    if missing:
+        raise ValueError(f"{name}: no column {', '.join(missing)} (it has: {', '.join(map(str, table.columns))})")
 
 
 def resolve_file(file: str, info: ValidationInfo) -> str:

@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.base import ScenarioModel
-from logistics.scenario.datafile import DataFile, read_table
+from logistics.scenario.datafile import DataFile, read_table, require_columns
 
 __all__ = ["HistoryColumns", "HistoryTable", "OrderHistory", "read_history"]
 
@@ -98,9 +98,7 @@ def _read(path: str, stamp: int, sheet: str | None, columns: HistoryColumns) -> 
     table = read_table(Path(path), sheet)
     name = Path(path).name
     mapping = {k: v for k, v in columns.model_dump().items() if v is not None}
-    missing = [f"{v} (for {k})" for k, v in mapping.items() if v not in table.columns]
-    if missing:
-        raise ValueError(f"{name}: no column {', '.join(missing)} (it has: {', '.join(map(str, table.columns))})")
+    require_columns(table, mapping, name)
     if not len(table):
         raise ValueError(f"{name}: no rows")
     rows = np.arange(2, len(table) + 2)

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.calendar import Weekday
-from logistics.scenario.datafile import DataFile
+from logistics.scenario.datafile import DataFile, require_columns
 from logistics.scenario.distributions import Distribution
 from logistics.scenario.policy import PolicyChoice
 
@@ -197,9 +197,7 @@ def read_timetables(timetable: TimetableFile, lane_ids: list[str]) -> dict[str, 
     table = timetable.table()
     name = Path(timetable.file).name
     columns = timetable.columns.model_dump()
-    missing = [f"{v} (for {k})" for k, v in columns.items() if v not in table.columns]
-    if missing:
-        raise ValueError(f"{name}: no column {', '.join(missing)} (it has: {', '.join(map(str, table.columns))})")
+    require_columns(table, columns, name)
     hours: dict[str, dict[int, list[float]]] = {}
     for row, (lane, weekday, hour) in enumerate(table[list(columns.values())].itertuples(index=False), start=2):
         lane = str(lane).strip()
