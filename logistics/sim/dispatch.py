@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Protocol
 
@@ -49,6 +51,14 @@ class ParcelColumns(Protocol):
     def ended_h(self) -> np.ndarray: ...
     @property
     def end_reason(self) -> np.ndarray: ...
+
+
+DispatchDecision = Callable[["Depot", list[int], float], list[int]]
+"""Who goes in a wave: given the depot, the waiting parcels (order indices) and the time (h), the parcels to plan
+(the rest wait for a later wave). The built-in decision sends every waiting parcel."""
+
+DISPATCH_DECISION: ContextVar[DispatchDecision | None] = ContextVar("dispatch_decision", default=None)
+"""The decision the depots built in this context use (set by `logistics.rl`'s Dispatch environment)."""
 
 
 class Depot:
@@ -127,6 +137,7 @@ class Depot:
         self.trips: dict[tuple[int, int], Trip] = {}  # vans on the road
         self.optimizer_s = 0.0
         self._wave_pending = False
+        self.decide = DISPATCH_DECISION.get()
         env.process(self._clock_waves())
 
     # --- parcels arrive ------------------------------------------------------------------------------------
@@ -191,7 +202,26 @@ class Depot:
                 }
             )
             return
-        parcels = list(self.waiting)
+        parcels = list(self.waiting) if self.decide is None else self.decide(self, list(self.waiting), now)
+        if not parcels:  # the decision holds every parcel back: a wave that sends nothing
+            self.wave_rows.append(
+                {
+                    "time_h": now,
+                    "trigger": trigger,
+                    "waiting": len(self.waiting),
+                    "vans": len(free),
+                    "planned": 0,
+                    "unassigned": len(self.waiting),
+                    "status": "held",
+                    "solve_wall_s": 0.0,
+                    "time_limit_s": np.nan,
+                    "feasible": True,
+                    "violations": "",
+                    "planned_km": 0.0,
+                    "replanned_vans": replanned,
+                }
+            )
+            return
         problem = self.problem_of(parcels, free, now, day_start, clock)
         t0 = time.perf_counter()
         plan = self.policy.plan(problem)
@@ -218,7 +248,7 @@ class Depot:
         )
         if not report.feasible:  # never drive an invalid plan: the parcels wait for the next wave
             return
-        self.waiting = [o for o in parcels if f"o{o}" not in routed_ids]
+        self.waiting = [o for o in self.waiting if f"o{o}" not in routed_ids]
         by_class: dict[str, list[tuple[int, int]]] = {}
         for van in free:
             by_class.setdefault(cfg.fleet[van[0]].id, []).append(van)
