@@ -37,7 +37,7 @@ def _twice(tmp_path: Path, horizon: str, names: list[str]) -> None:
 
 
 def test_every_builtin_scenario_replays_bit_for_bit_in_separate_processes(tmp_path: Path) -> None:
-    _twice(tmp_path, "24", builtin_names())
+    _twice(tmp_path, "12", builtin_names())  # the full horizons: the slow test below
 
 
 @pytest.mark.slow
