@@ -11,8 +11,9 @@ builds the routes of what is sent, and what is held waits for a later wave.
 - Action (`MultiDiscrete([2, 4])`): `[dispatch, horizon]`: dispatch 0 holds every parcel this wave, 1 sends the
   parcels due within 12 h, 24 h, 48 h (`horizon` 0, 1, 2) or all of them (3).
 - Reward: minus the cost incurred since the previous decision: the routes driven (the simulation's route costs,
-  CNY) plus `late_penalty_cny_per_h` for every hour a routed parcel is delivered past its promise (the
-  scenario's cost model has no lateness price, so the environment takes one).
+  CNY) plus `late_penalty_cny_per_h` for every hour a routed parcel is past its promise and not yet delivered
+  (counted until it is delivered or the run ends, so holding parcels back is paid for; the scenario's cost
+  model has no lateness price, so the environment takes one).
 - `info`: the step's `time_h`, `sent`, `held`, `route_cost_cny`, `late_h`; at the end also `kpis`, the run's
   KPI table as a dict (the same numbers `logistics run` writes).
 - `reset(seed=s)` runs replication 0 with `run.seed = s` (no seed: the scenario's own); the same seed gives the
@@ -113,20 +114,24 @@ class DispatchEnv(gym.Env):
 
     # the environment side ---------------------------------------------------------------------------------
 
-    def _costs(self) -> tuple[float, float]:
-        """Route costs (CNY) and late hours of routed parcels so far, over every depot seen."""
+    def _costs(self, now: float) -> tuple[float, float]:
+        """Route costs (CNY) and late hours of routed parcels up to `now`, over every depot seen: a parcel is
+        late from its promise until it is delivered (or until now), so holding parcels back costs too."""
         cost = late = 0.0
         for depot in self._depots.values():
             cost += sum(float(r["cost_cny"]) for r in depot.route_rows)
             delivered = np.asarray(depot.cols.delivered_h, dtype=float)
-            routed = depot.routed & np.isfinite(delivered)
-            late += float(np.clip(delivered[routed] - depot.due_h[routed], 0.0, None).sum())
+            created = np.asarray(depot.cols.created_h, dtype=float)
+            mine = depot.routed & (created <= now)
+            until = np.where(np.isfinite(delivered) & (delivered <= now), delivered, now)[mine]
+            late += float(np.clip(until - depot.due_h[mine], 0.0, None).sum())
         return cost, late
 
     def _advance(self) -> tuple[np.ndarray, float, bool, dict[str, Any]]:
         assert self._driver is not None
         event = self._driver.next()
-        cost, late = self._costs()
+        now = event.state[3] if isinstance(event, Decision) else self._end_h
+        cost, late = self._costs(now)
         step_cost, step_late = cost - self._cost_seen, late - self._late_seen
         self._cost_seen, self._late_seen = cost, late
         reward = -(step_cost + self.late_penalty_cny_per_h * step_late)
