@@ -185,25 +185,11 @@ class Depot:
         replanned = 0
         if cfg.replan:  # the vans on the road first: the rest of each one's trip planned again
             replanned = sum(replan_trip(self, van, now, day_start, clock) for van in replannable(self.trips))
-        if not self.waiting or not free:
-            skipped = {"waiting": len(self.waiting), "vans": len(free), "planned": 0, "unassigned": len(self.waiting)}
-            self.wave_rows.append(
-                {
-                    "time_h": now,
-                    "trigger": trigger,
-                    **skipped,
-                    "status": "skipped",
-                    "solve_wall_s": 0.0,
-                    "time_limit_s": np.nan,
-                    "feasible": True,
-                    "violations": "",
-                    "planned_km": 0.0,
-                    "replanned_vans": replanned,
-                }
-            )
-            return
-        parcels = list(self.waiting) if self.decide is None else self.decide(self, list(self.waiting), now)
-        if not parcels:  # the decision holds every parcel back: a wave that sends nothing
+        parcels: list[int] = []
+        if self.waiting and free:  # a decision to make: the built-in one sends every waiting parcel
+            parcels = list(self.waiting) if self.decide is None else self.decide(self, list(self.waiting), now)
+        if not parcels:  # nothing to send (no parcel, no free van), or the decision holds every parcel back
+            status = "held" if self.waiting and free else "skipped"
             self.wave_rows.append(
                 {
                     "time_h": now,
@@ -212,7 +198,7 @@ class Depot:
                     "vans": len(free),
                     "planned": 0,
                     "unassigned": len(self.waiting),
-                    "status": "held",
+                    "status": status,
                     "solve_wall_s": 0.0,
                     "time_limit_s": np.nan,
                     "feasible": True,
