@@ -2,6 +2,8 @@
 
 - `logistics/Dispatch-v0` (`DispatchEnv`): at each last-mile dispatch wave, dispatch now or hold, and which
   parcels go; the scenario's routing policy builds the routes.
+- `logistics/LinehaulAllocation-v0` (`LinehaulAllocationEnv`): at each departure's cut-off of a lane group, how
+  much of each due-date class boards the departure leaving now.
 
     import gymnasium, logistics.rl
     env = gymnasium.make("logistics/Dispatch-v0", scenario="last_mile_city")
@@ -10,8 +12,13 @@
 import gymnasium
 
 from logistics.rl.dispatch_env import SEND_ALL, DispatchEnv
+from logistics.rl.linehaul_env import POLICY, LinehaulAllocationEnv
 
-__all__ = ["SEND_ALL", "DispatchEnv"]
+__all__ = ["POLICY", "SEND_ALL", "DispatchEnv", "LinehaulAllocationEnv"]
 
-if "logistics/Dispatch-v0" not in gymnasium.registry:
-    gymnasium.register(id="logistics/Dispatch-v0", entry_point="logistics.rl.dispatch_env:DispatchEnv")
+for _id, _entry in (
+    ("logistics/Dispatch-v0", "logistics.rl.dispatch_env:DispatchEnv"),
+    ("logistics/LinehaulAllocation-v0", "logistics.rl.linehaul_env:LinehaulAllocationEnv"),
+):
+    if _id not in gymnasium.registry:
+        gymnasium.register(id=_id, entry_point=_entry)

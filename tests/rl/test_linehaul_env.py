@@ -1,0 +1,69 @@
+"""The LinehaulAllocation environment: Gymnasium's checker, determinism, equivalence with `logistics run` for
+both built-in allocation policies (each as an agent), and a decision that differs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+from logistics.analysis.kpis import run_kpis
+from logistics.rl import POLICY, LinehaulAllocationEnv
+from logistics.scenario.builtin import load_named
+from logistics.sim.engine import simulate
+
+SHORT = ["run.horizon_h=48", "run.cooldown_h=48"]
+GROUP = "network.lane_groups.0.allocation"
+
+
+def _episode(env: LinehaulAllocationEnv, seed: int, actions: np.random.Generator | None) -> tuple[list, list, dict]:
+    obs, _ = env.reset(seed=seed)
+    observations, rewards = [obs], []
+    while True:
+        action = POLICY if actions is None else actions.integers(0, 6, size=4)
+        obs, reward, terminated, _, info = env.step(action)
+        observations.append(obs)
+        rewards.append(reward)
+        if terminated:
+            return observations, rewards, info
+
+
+def test_the_linehaul_environment_passes_gymnasiums_checker_and_replays() -> None:
+    env = LinehaulAllocationEnv("direct_mail_two_services", SHORT)
+    check_env(env, skip_render_check=True)
+    a = _episode(env, 4, np.random.default_rng(2))
+    b = _episode(env, 4, np.random.default_rng(2))
+    env.close()
+    assert all(np.array_equal(x, y) for x, y in zip(a[0], b[0], strict=True)) and a[1] == b[1]
+    assert a[2]["kpis"] == b[2]["kpis"]
+
+
+@pytest.mark.parametrize("policy", ["{name: fcfs}", None])  # None: the scenario's own (optimized)
+def test_each_built_in_policy_as_an_agent_gives_exactly_the_kpis_of_logistics_run(policy: str | None) -> None:
+    overrides = [*SHORT, *([f"{GROUP}={policy}"] if policy else [])]
+    env = LinehaulAllocationEnv("direct_mail_two_services", overrides)
+    _, rewards, info = _episode(env, 7, None)
+    env.close()
+    direct = run_kpis(simulate(load_named("direct_mail_two_services", [*overrides, "run.seed=7"]), 0))
+    timing = direct["unit"].str.contains("wall")
+    expected = dict(zip(direct["kpi"][~timing], direct["value"][~timing], strict=True))
+    assert info["kpis"].keys() == expected.keys()
+    mismatched = [
+        k
+        for k in expected
+        if not (info["kpis"][k] == expected[k] or (np.isnan(info["kpis"][k]) and np.isnan(expected[k])))
+    ]
+    assert not mismatched, mismatched[:5]
+    assert len(rewards) >= 3
+
+
+def test_boarding_nobody_changes_the_run() -> None:
+    env = LinehaulAllocationEnv("direct_mail_two_services", SHORT)
+    base = _episode(env, 1, None)[2]["kpis"]
+    env.reset(seed=1)
+    while True:
+        _, _, terminated, _, info = env.step(np.zeros(4, dtype=np.int64))
+        if terminated:
+            break
+    env.close()
+    assert info["kpis"] != base
