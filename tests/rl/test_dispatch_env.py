@@ -46,7 +46,11 @@ def test_the_same_seed_gives_the_same_trajectory() -> None:
     assert a[2]["kpis"] != other[2]["kpis"]
 
 
-@pytest.mark.parametrize("policy", ["nearest_neighbour", "fixed_zone", "ortools"])
+@pytest.mark.parametrize(
+    "policy",
+    ["nearest_neighbour", "fixed_zone", "ortools", pytest.param("pyvrp", marks=pytest.mark.slow),
+     pytest.param("auto", marks=pytest.mark.slow)],
+)  # fmt: skip
 def test_the_built_in_decision_gives_exactly_the_kpis_of_logistics_run(policy: str) -> None:
     overrides = [*SHORT, f"last_mile.dispatch.policy={policy}"]
     env = DispatchEnv("last_mile_city", overrides)
@@ -81,6 +85,18 @@ def test_holding_parcels_back_changes_the_run_and_costs_lateness() -> None:
 def test_vector_environments_run_the_same_episodes() -> None:
     make = [lambda: DispatchEnv("last_mile_city", SHORT) for _ in range(2)]
     envs = gymnasium.vector.SyncVectorEnv(make)
+    obs, _ = envs.reset(seed=[3, 3])
+    assert np.array_equal(obs[0], obs[1])
+    for _ in range(3):
+        obs, rewards, _, _, _ = envs.step(np.stack([SEND_ALL, SEND_ALL]))
+        assert np.array_equal(obs[0], obs[1]) and rewards[0] == rewards[1]
+    envs.close()
+
+
+@pytest.mark.slow
+def test_async_vector_environments_run_the_same_episodes_in_two_processes() -> None:
+    make = [lambda: DispatchEnv("last_mile_city", SHORT) for _ in range(2)]
+    envs = gymnasium.vector.AsyncVectorEnv(make)
     obs, _ = envs.reset(seed=[3, 3])
     assert np.array_equal(obs[0], obs[1])
     for _ in range(3):
