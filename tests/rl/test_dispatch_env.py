@@ -9,24 +9,14 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import logistics.rl  # noqa: F401  (registers the environments)
-from logistics.analysis.kpis import run_kpis
 from logistics.rl import SEND_ALL, DispatchEnv
-from logistics.scenario.builtin import load_named
-from logistics.sim.engine import simulate
+from tests.rl.helpers import assert_kpis_of_logistics_run, episode
 
 SHORT = ["run.horizon_h=24", "run.cooldown_h=24"]
 
 
 def _episode(env: gymnasium.Env, seed: int, actions: np.random.Generator | None) -> tuple[list, list, dict]:
-    obs, _ = env.reset(seed=seed)
-    observations, rewards = [obs], []
-    while True:
-        action = SEND_ALL if actions is None else actions.integers([0, 0], [2, 4])
-        obs, reward, terminated, truncated, info = env.step(action)
-        observations.append(obs)
-        rewards.append(reward)
-        if terminated or truncated:
-            return observations, rewards, info
+    return episode(env, seed, lambda: SEND_ALL if actions is None else actions.integers([0, 0], [2, 4]))
 
 
 def test_the_dispatch_environment_passes_gymnasiums_checker() -> None:
@@ -56,13 +46,7 @@ def test_the_built_in_decision_gives_exactly_the_kpis_of_logistics_run(policy: s
     env = DispatchEnv("last_mile_city", overrides)
     _, rewards, info = _episode(env, 11, None)
     env.close()
-    direct = run_kpis(simulate(load_named("last_mile_city", [*overrides, "run.seed=11"]), 0))
-    timing = direct["unit"].str.contains("wall")
-    expected = dict(zip(direct["kpi"][~timing], direct["value"][~timing], strict=True))
-    got = {k: v for k, v in info["kpis"].items() if k in expected}
-    assert got.keys() == expected.keys()
-    mismatched = [k for k in expected if not (got[k] == expected[k] or (np.isnan(got[k]) and np.isnan(expected[k])))]
-    assert not mismatched, mismatched[:5]
+    assert_kpis_of_logistics_run(info["kpis"], "last_mile_city", overrides, 11)
     assert len(rewards) >= 2 and all(r <= 0 for r in rewards)
 
 
@@ -82,21 +66,11 @@ def test_holding_parcels_back_changes_the_run_and_costs_lateness() -> None:
     assert info["kpis"]["orders.delivered"] < send[2]["kpis"]["orders.delivered"]
 
 
-def test_vector_environments_run_the_same_episodes() -> None:
+@pytest.mark.parametrize("kind", ["sync", pytest.param("async", marks=pytest.mark.slow)])
+def test_vector_environments_run_the_same_episodes(kind: str) -> None:
     make = [lambda: DispatchEnv("last_mile_city", SHORT) for _ in range(2)]
-    envs = gymnasium.vector.SyncVectorEnv(make)
-    obs, _ = envs.reset(seed=[3, 3])
-    assert np.array_equal(obs[0], obs[1])
-    for _ in range(3):
-        obs, rewards, _, _, _ = envs.step(np.stack([SEND_ALL, SEND_ALL]))
-        assert np.array_equal(obs[0], obs[1]) and rewards[0] == rewards[1]
-    envs.close()
-
-
-@pytest.mark.slow
-def test_async_vector_environments_run_the_same_episodes_in_two_processes() -> None:
-    make = [lambda: DispatchEnv("last_mile_city", SHORT) for _ in range(2)]
-    envs = gymnasium.vector.AsyncVectorEnv(make)
+    vector = gymnasium.vector.SyncVectorEnv if kind == "sync" else gymnasium.vector.AsyncVectorEnv
+    envs = vector(make)
     obs, _ = envs.reset(seed=[3, 3])
     assert np.array_equal(obs[0], obs[1])
     for _ in range(3):

@@ -7,25 +7,15 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from logistics.analysis.kpis import run_kpis
 from logistics.rl import POLICY, LinehaulAllocationEnv
-from logistics.scenario.builtin import load_named
-from logistics.sim.engine import simulate
+from tests.rl.helpers import assert_kpis_of_logistics_run, episode
 
 SHORT = ["run.horizon_h=48", "run.cooldown_h=48"]
 GROUP = "network.lane_groups.0.allocation"
 
 
 def _episode(env: LinehaulAllocationEnv, seed: int, actions: np.random.Generator | None) -> tuple[list, list, dict]:
-    obs, _ = env.reset(seed=seed)
-    observations, rewards = [obs], []
-    while True:
-        action = POLICY if actions is None else actions.integers(0, 6, size=4)
-        obs, reward, terminated, _, info = env.step(action)
-        observations.append(obs)
-        rewards.append(reward)
-        if terminated:
-            return observations, rewards, info
+    return episode(env, seed, lambda: POLICY if actions is None else actions.integers(0, 6, size=4))
 
 
 def test_the_linehaul_environment_passes_gymnasiums_checker_and_replays() -> None:
@@ -44,16 +34,7 @@ def test_each_built_in_policy_as_an_agent_gives_exactly_the_kpis_of_logistics_ru
     env = LinehaulAllocationEnv("direct_mail_two_services", overrides)
     _, rewards, info = _episode(env, 7, None)
     env.close()
-    direct = run_kpis(simulate(load_named("direct_mail_two_services", [*overrides, "run.seed=7"]), 0))
-    timing = direct["unit"].str.contains("wall")
-    expected = dict(zip(direct["kpi"][~timing], direct["value"][~timing], strict=True))
-    assert info["kpis"].keys() == expected.keys()
-    mismatched = [
-        k
-        for k in expected
-        if not (info["kpis"][k] == expected[k] or (np.isnan(info["kpis"][k]) and np.isnan(expected[k])))
-    ]
-    assert not mismatched, mismatched[:5]
+    assert_kpis_of_logistics_run(info["kpis"], "direct_mail_two_services", overrides, 7)
     assert len(rewards) >= 3
 
 
