@@ -30,7 +30,8 @@ class DecisionEnv(gym.Env):
         self._driver: RunDriver | None = None
         self._pending: Decision | None = None
         self._seen: dict[str, float] = {}
-        self._end_h = 0.0
+        self._end_h = self._horizon_h = 0.0
+        self._model: Any = None  # the episode's model (CrossBorderModel), once its run has started
 
     # for the subclass ---------------------------------------------------------------------------------------
 
@@ -53,6 +54,10 @@ class DecisionEnv(gym.Env):
         """What `step` adds to `info` about the decision taken (before the run goes on)."""
         return {}
 
+    def _asking(self, state: tuple) -> dict[str, Any]:
+        """What `info` shows about the decision asked for next (in `reset` and `step`)."""
+        return {}
+
     # the episode ----------------------------------------------------------------------------------------------
 
     def _run(self, seed: int | None) -> Callable[[Ask], Any]:
@@ -62,9 +67,10 @@ class DecisionEnv(gym.Env):
 
             seeded = [f"run.seed={seed}"] if seed is not None else []
             scenario = load_named(self.scenario_name, [*self.overrides, *seeded])
-            self._end_h = scenario.run.end_h
+            self._end_h, self._horizon_h = scenario.run.end_h, scenario.run.horizon_h
             self._install(ask)  # this thread's context: the model built below uses it
-            return CrossBorderModel(scenario, 0).run()
+            self._model = CrossBorderModel(scenario, 0)
+            return self._model.run()
 
         return run
 
@@ -88,6 +94,7 @@ class DecisionEnv(gym.Env):
             return np.zeros(self._size), -self._price(step), True, info
         self._pending = event
         info["time_h"] = now
+        info.update(self._asking(event.state))
         return event.state[0], -self._price(step), False, info
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
@@ -97,7 +104,10 @@ class DecisionEnv(gym.Env):
         self._forget()
         self._driver = RunDriver(self._run(seed))
         obs, _, done, info = self._advance()
-        return obs, {"time_h": info["time_h"]} if not done else {"no_decision": True}
+        if done:
+            return obs, {"no_decision": True}
+        assert self._pending is not None
+        return obs, {"time_h": info["time_h"], **self._asking(self._pending.state)}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         if self._pending is None:

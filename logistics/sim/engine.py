@@ -22,6 +22,7 @@ from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
 from logistics.sim.policy_choices import check_policies
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
+from logistics.sim.rota import STAFFING_DECISION
 from logistics.sim.station import measure_window, resource_rows, watch_station
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.warehouse import WarehouseOrders
@@ -66,6 +67,9 @@ class CrossBorderModel:
         stations = [st for part in self.warehouses for st in part.stations]
         stations += self.flows.resources
         measure_window(self.env, stations, s.run.warmup_h, s.run.horizon_h)
+        roster = STAFFING_DECISION.get()
+        if roster is not None:  # an agent staffs the shifts: the first ones now, the model being whole
+            roster.begin(self)
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""

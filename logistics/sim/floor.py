@@ -33,8 +33,8 @@ from logistics.sim.demand import OrderBook
 from logistics.sim.floor_layout import build_layout
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
+from logistics.sim.rota import staffing_of
 from logistics.sim.sampling import BufferedSampler
-from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
 
 __all__ = ["WarehouseFloor"]
@@ -128,7 +128,8 @@ class WarehouseFloor:
 
         def crew(name: str, staffing, service, done) -> Station:
             """Workers of one role on their shifts, one task each at a time."""
-            return Station(env, name_prefix + name, capacity_changes(staffing, cal, start, end_h), service, done)
+            role = name_prefix + name
+            return Station(env, role, staffing_of(role, staffing, cal, start, end_h), service, done)
 
         self.replenishers = crew(
             "warehouse.replenishment", floor.replenishers, lambda task: self._tasks[task][2], self._task_done

@@ -36,8 +36,8 @@ from logistics.sim.jobs import FlowJobs, lane_by_id
 from logistics.sim.lanes import Allocator, ScheduledLane
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.policy_choices import make_policy
+from logistics.sim.rota import staffing_of
 from logistics.sim.sampling import BufferedSampler
-from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station
 from logistics.sim.steps import (
     CheckpointStep,
@@ -156,7 +156,7 @@ class Flows(FlowJobs):
         per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
         lines = self._n_lines
         service = (lambda j: base()) if per_line_h == 0 else (lambda j: base() + per_line_h * lines[j])
-        changes = capacity_changes(config.workers, s.calendar, s.run.start, self.end_h)
+        changes = staffing_of(name, config.workers, s.calendar, s.run.start, self.end_h)
         station = Station(self.env, name, changes, service, after or self.advance)
         self.stations.append(station)
         self.labour.append((station, config))

@@ -3,9 +3,42 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from logistics.scenario.calendar import Calendar
+
+
+@dataclass(frozen=True)
+class ShiftSpan:
+    """One shift worked on one day: from `begin_h` (clipped to the run's start) to `end_h`, simulated hours."""
+
+    shift: str
+    begin_h: float
+    end_h: float
+    workers: int
+
+
+def shift_spans(
+    staffing: dict[str, int], calendar: Calendar, start: datetime, end_h: float, *, empty: bool = False
+) -> list[ShiftSpan]:
+    """Every shift of `staffing` worked on [0, end_h], day by day (in the staffing's order within a day); shifts
+    with no workers are left out unless `empty` (a roster may call workers in for them)."""
+    spans: list[ShiftSpan] = []
+    first_day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    offset_h = (start - first_day).total_seconds() / 3600.0
+    for day in range(-1, math.ceil((end_h + offset_h) / 24.0) + 1):
+        weekday = (first_day + timedelta(days=day)).weekday()
+        for shift_name, workers in staffing.items():
+            shift = calendar.shift(shift_name)
+            if shift is None or (workers == 0 and not empty) or weekday not in shift.weekdays:
+                continue
+            begin = day * 24.0 + shift.start_h - offset_h
+            finish = begin + shift.length_h
+            if finish <= 0 or begin >= end_h:
+                continue
+            spans.append(ShiftSpan(shift_name, max(begin, 0.0), finish, workers))
+    return spans
 
 
 def capacity_changes(
@@ -15,21 +48,9 @@ def capacity_changes(
     if isinstance(staffing, int):
         return [(0.0, staffing)]
     deltas: dict[float, int] = {}
-    first_day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    offset_h = (start - first_day).total_seconds() / 3600.0
-    for day in range(-1, math.ceil((end_h + offset_h) / 24.0) + 1):
-        weekday = (first_day + timedelta(days=day)).weekday()
-        for shift_name, workers in staffing.items():
-            shift = calendar.shift(shift_name)
-            if shift is None or workers == 0 or weekday not in shift.weekdays:
-                continue
-            begin = day * 24.0 + shift.start_h - offset_h
-            finish = begin + shift.length_h
-            if finish <= 0 or begin >= end_h:
-                continue
-            begin = max(begin, 0.0)
-            deltas[begin] = deltas.get(begin, 0) + workers
-            deltas[finish] = deltas.get(finish, 0) - workers
+    for span in shift_spans(staffing, calendar, start, end_h):
+        deltas[span.begin_h] = deltas.get(span.begin_h, 0) + span.workers
+        deltas[span.end_h] = deltas.get(span.end_h, 0) - span.workers
     changes: list[tuple[float, int]] = [(0.0, 0)]
     level = 0
     for t in sorted(deltas):

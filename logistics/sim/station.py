@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from logistics.sim.rota import Rota
+
 if TYPE_CHECKING:
     from logistics.sim.monitor import TimeSeries
 
@@ -40,6 +42,7 @@ class Station:
         "peak_queue",
         "queue",
         "queue_area",
+        "rota",
         "schedule",
         "served",
         "service_h",
@@ -50,7 +53,7 @@ class Station:
         self,
         env: simpy.Environment,
         name: str,
-        changes: list[tuple[float, int]],
+        changes: list[tuple[float, int]] | Rota,
         service_h: Callable[[int], float],
         on_done: Callable[[int], None],
         started: Column | None = None,
@@ -65,7 +68,7 @@ class Station:
         self.finished = finished
         # (time_h, servers) breakpoints of the staff on shift, for staffed-hour costs (capacity can be lower:
         # outages stop work, not pay)
-        self.schedule = list(staffed if staffed is not None else changes)
+        self.rota: Rota | None = None
         self.capacity = 0
         self.busy = 0
         self.queue: deque[int] = deque()
@@ -77,6 +80,14 @@ class Station:
         # (time_h, busy_area, capacity_area, queue_area) at the start and end of the measured window
         self.marks: list[tuple[float, float, float, float]] = []
         self._last_t = env.now
+        if isinstance(changes, Rota):  # staffed shift by shift as the run goes: the schedule is written then
+            self.rota, self.schedule = changes, []
+            changes.station = self
+            if changes.roster is None:  # the plan: staffed from the start (a roster staffs the built model)
+                self.staff(0.0)
+            env.process(self._follow_rota(changes))
+            return
+        self.schedule = list(staffed if staffed is not None else changes)
         if changes and changes[0][0] <= env.now:
             self.capacity = changes[0][1]
             changes = changes[1:]
@@ -138,6 +149,24 @@ class Station:
     def _follow_shifts(self, changes: list[tuple[float, int]]):
         for t, level in changes:
             yield self.env.timeout(t - self.env.now)
+            self._account()
+            self.capacity = level
+            while self.queue and self.busy < self.capacity:
+                self._start(self.queue.popleft())
+
+    def _follow_rota(self, rota: Rota):
+        for t in rota.times[1:]:  # (the first is 0: staffed as the model is built)
+            yield self.env.timeout(t - self.env.now)
+            self.staff(t)
+
+    def staff(self, t: float) -> None:
+        """Take the rota's staff from `t` (now) on: the schedule notes it, the doors cap the servers at work."""
+        assert self.rota is not None
+        staffed = self.rota.advance(t)
+        if not self.schedule or self.schedule[-1][1] != staffed:
+            self.schedule.append((t, staffed))
+        level = self.rota.capacity(staffed)
+        if level != self.capacity:
             self._account()
             self.capacity = level
             while self.queue and self.busy < self.capacity:

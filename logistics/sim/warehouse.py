@@ -41,8 +41,8 @@ from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
 from logistics.sim.order_draws import BONDED_STREAMS, StreamNames, draw_orders
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS
+from logistics.sim.rota import Rota, staffing_of
 from logistics.sim.sampling import BufferedSampler
-from logistics.sim.shifts import capacity_changes
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tiers import TraderTiers
 
@@ -129,7 +129,7 @@ class WarehouseOrders:
             base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
             service = (lambda i: base()) if per_line_h == 0 else (lambda i: base() + per_line_h * n_lines[i])
-            changes = capacity_changes(config.workers, cal, run.start, self.end_h)
+            changes = staffing_of(name, config.workers, cal, run.start, self.end_h)
             return Station(env, name, changes, service, on_done, started, finished)
 
         self.floor: WarehouseFloor | None = None
@@ -192,18 +192,25 @@ class WarehouseOrders:
         )
         # teams on shift (none given: as many containers at once as arrive, by staff not counted or paid)
         staffed = wh.receiving.teams
-        teams = capacity_changes(staffed, cal, run.start, self.end_h) if staffed is not None else [(0.0, UNLIMITED)]
         docks = wh.floor.docks if wh.floor is not None else None
         received = self._container_unloaded if self.floor is not None else self._container_in_stock
         self.yard = self._dock_yard(docks, streams.generator(streams_prefix + "warehouse.docks"))
+        teams: list[tuple[float, int]] | Rota = [(0.0, UNLIMITED)]
+        if isinstance(staffed, dict):  # teams by shift: a rota (the doors cap the teams at work)
+            teams = Rota(
+                self.names + "warehouse.receiving", staffed, cal, run.start, self.end_h,
+                workers_per_server=wh.receiving.workers_per_team, doors=docks.doors if docks is not None else None,
+            )  # fmt: skip
+        elif staffed is not None:
+            teams = [(0.0, staffed)]
         self.receiving = Station(
             env,
             self.names + "warehouse.receiving",
-            door_capacity(teams, docks.doors) if docks is not None else teams,
+            door_capacity(teams, docks.doors) if docks is not None and not isinstance(teams, Rota) else teams,
             self._unload_time(unload),
             received,
             started=self.yard.door_h if self.yard is not None else None,
-            staffed=teams if staffed is not None else [(0.0, 0)],
+            staffed=teams if staffed is not None and not isinstance(teams, Rota) else [(0.0, 0)],
         )
         if self.yard is not None:
             self.yard.receiving = self.receiving
