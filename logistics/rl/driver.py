@@ -45,6 +45,8 @@ class RunDriver:
         self._closing = False
 
         def ask(state: Any) -> Any:
+            if self._closing:  # the run is being ended: a decision asked on the way out gets no answer
+                raise _Stop
             reply: queue.Queue = queue.Queue()
             self._events.put(Decision(state, reply))
             action = reply.get()
@@ -72,6 +74,7 @@ class RunDriver:
     def close(self) -> None:
         """End the run wherever it waits (its thread finishes)."""
         if self._pending is not None:
+            self._closing = True
             self._pending.answer(_STOP)
             self._pending = None
             self._events.get()
