@@ -83,6 +83,10 @@ def test_other_call_ins_change_the_run_and_its_labour_is_what_they_staffed() -> 
     assert kpis["warehouse.cycle_time_h.mean"] > plan["warehouse.cycle_time_h.mean"]
     assert kpis["resource.warehouse.pick.utilisation"] > plan["resource.warehouse.pick.utilisation"]
     assert sum(i.get("labour_cny", 0.0) for i in infos[1:]) == pytest.approx(kpis["cost.labour_cny"], rel=1e-12)
+    paid = [
+        i["labour_cny"] + env.call_in_cny * i["call_ins"] + env.late_penalty_cny_per_h * i["late_h"] for i in infos[1:]
+    ]
+    assert rewards == pytest.approx([-p for p in paid], rel=1e-12)
     # nobody on the pickers' shifts in the horizon: nothing is picked before the cool-down, orders pass the
     # dispatch promise (48 h) waiting
     _, _, infos = _episode(env, 3, lambda info: np.where(_picking(env), 0, info["planned"]))
