@@ -1,9 +1,10 @@
-"""Environment steps per second (issue 18): the Dispatch environment on `last_mile_city` and the
-LinehaulAllocation environment on `direct_mail_two_services` (48-hour runs), alone and in a vector of 2 (sync
-and async, on this 2-core machine), beside the plain simulation of the same scenario (`simulate`, the built-in
-decision).
+"""Environment steps per second (issue 18): the Dispatch environment on `last_mile_city`, the
+LinehaulAllocation environment on `direct_mail_two_services` and the Staffing environment on
+`bonded_import_peak` (48-hour runs), alone and in a vector of 2 (sync and async, on this 2-core machine), beside
+the plain simulation of the same scenario (`simulate`, the built-in decision: every environment is driven by the
+built-in policy).
 
-    python benchmarks/rl_envs.py [--episodes 3]
+    python benchmarks/rl_envs.py [--episodes 3] [--only Staffing]
 """
 
 from __future__ import annotations
@@ -12,32 +13,44 @@ import argparse
 import json
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import gymnasium
 import numpy as np
 
 import logistics.rl  # noqa: F401
-from logistics.rl import POLICY, SEND_ALL, DispatchEnv, LinehaulAllocationEnv
+from logistics.rl import POLICY, SEND_ALL, DispatchEnv, LinehaulAllocationEnv, StaffingEnv
 from logistics.scenario.builtin import load_named
 from logistics.sim.engine import simulate
 
 OUT = Path(__file__).resolve().parent / "out"
 OVERRIDES = ["run.horizon_h=48", "run.cooldown_h=48"]
+
+
+def _fixed(action: np.ndarray) -> Callable[[dict, int | None], np.ndarray]:
+    return lambda info, n: action if n is None else np.stack([action] * n)
+
+
+def _plan(info: dict, n: int | None) -> np.ndarray:
+    return info["planned"]  # (a vector's info stacks it)
+
+
 ENVS = {
-    "Dispatch": (DispatchEnv, "last_mile_city", SEND_ALL),
-    "LinehaulAllocation": (LinehaulAllocationEnv, "direct_mail_two_services", POLICY),
+    "Dispatch": (DispatchEnv, "last_mile_city", _fixed(SEND_ALL)),
+    "LinehaulAllocation": (LinehaulAllocationEnv, "direct_mail_two_services", _fixed(POLICY)),
+    "Staffing": (StaffingEnv, "bonded_import_peak", _plan),
 }
 
 
 def single(kind: str, episodes: int) -> tuple[float, int, float]:
-    cls, scenario, action = ENVS[kind]
+    cls, scenario, act = ENVS[kind]
     env = cls(scenario, OVERRIDES)
     steps, started = 0, time.perf_counter()
     for seed in range(episodes):
-        env.reset(seed=seed)
+        _, info = env.reset(seed=seed)
         while True:
-            _, _, terminated, _, _ = env.step(action)
+            _, _, terminated, _, info = env.step(act(info, None))
             steps += 1
             if terminated:
                 break
@@ -47,13 +60,13 @@ def single(kind: str, episodes: int) -> tuple[float, int, float]:
 
 
 def vector(kind: str, mode: str, episodes: int) -> tuple[float, int, float]:
-    cls, scenario, action = ENVS[kind]
+    cls, scenario, act = ENVS[kind]
     make = [lambda: cls(scenario, OVERRIDES) for _ in range(2)]
     envs = gymnasium.vector.SyncVectorEnv(make) if mode == "sync" else gymnasium.vector.AsyncVectorEnv(make)
-    envs.reset(seed=[0, 1])
+    _, info = envs.reset(seed=[0, 1])
     steps, done, started = 0, 0, time.perf_counter()
     while done < 2 * episodes:
-        _, _, terminated, truncated, _ = envs.step(np.stack([action, action]))
+        _, _, terminated, truncated, info = envs.step(act(info, 2))
         steps += 2
         done += int(np.sum(terminated | truncated))
     wall = time.perf_counter() - started
@@ -72,9 +85,10 @@ def plain(kind: str, episodes: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=3)
+    parser.add_argument("--only", choices=list(ENVS), action="append", help="these environments only")
     args = parser.parse_args()
     record: dict = {"machine": f"{platform.machine()}, Python {platform.python_version()}", "episodes": args.episodes}
-    for kind in ENVS:
+    for kind in args.only or list(ENVS):
         rows = {"single": single(kind, args.episodes), "sync x2": vector(kind, "sync", args.episodes),
                 "async x2": vector(kind, "async", args.episodes)}  # fmt: skip
         episode_s = plain(kind, args.episodes)
@@ -86,7 +100,8 @@ def main() -> None:
         record[kind] = {"envs": {k: {"steps_per_s": r, "steps": n, "wall_s": w} for k, (r, n, w) in rows.items()},
                         "plain_episode_s": episode_s}  # fmt: skip
     OUT.mkdir(exist_ok=True)
-    (OUT / "rl_envs.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    name = "rl_envs.json" if not args.only else f"rl_envs_{'_'.join(args.only)}.json"
+    (OUT / name).write_text(json.dumps(record, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
