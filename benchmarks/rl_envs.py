@@ -32,8 +32,20 @@ def _fixed(action: np.ndarray) -> Callable[[dict, int | None], np.ndarray]:
     return lambda info, n: action if n is None else np.stack([action] * n)
 
 
-def _plan(info: dict, n: int | None) -> np.ndarray:
-    return info["planned"]  # (a vector's info stacks it)
+class _Plan:
+    """The Staffing environment's built-in policy: the plan in `info` (a vector's info stacks it; a vector step
+    where every environment ended shows none, and the next step's actions are not used: the last one again)."""
+
+    last: np.ndarray | None = None
+
+    def __call__(self, info: dict, n: int | None) -> np.ndarray:
+        if "planned" in info:
+            self.last = info["planned"]
+        assert self.last is not None
+        return self.last
+
+
+_plan = _Plan()
 
 
 ENVS = {
