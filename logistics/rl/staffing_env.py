@@ -25,9 +25,9 @@ cool-down (the run drains as the scenario says; the cost model pays no labour th
   by shift), `call_in_cny` per worker called in for a shift (the plan's shifts too), and
   `late_penalty_cny_per_h` for every hour an order waits past its promise before it is dispatched (until the
   run ends).
-- `info`: the step's `time_h`, `labour_cny`, `call_ins`, `late_h`, `planned`, `starting` (which roles start a
-  shift now); at the end also `kpis` (the run's KPI table, wall-clock timings aside). `reset(seed=s)` runs
-  replication 0 with `run.seed = s`.
+- `info`: the step's `time_h`, `labour_cny`, `call_ins`, `late_h`, `dispatched` (orders dispatched in the
+  step), `planned`, `starting` (which roles start a shift now); at the end also `kpis` (the run's KPI table,
+  wall-clock timings aside). `reset(seed=s)` runs replication 0 with `run.seed = s`.
 """
 
 from __future__ import annotations
@@ -165,12 +165,12 @@ class StaffingEnv(DecisionEnv):
         return waiting, late
 
     def _costs(self, now_h: float) -> dict[str, float]:
-        """Labour of the rotas' staffed hours inside the horizon (CNY), workers called in, and hours orders
-        waited past their promise before dispatch, all up to `now_h`."""
+        """Labour of the rotas' staffed hours inside the horizon (CNY), workers called in, hours orders waited
+        past their promise before dispatch, and orders dispatched, all up to `now_h`."""
         from logistics.sim.shifts import staffed_hours
 
         if self._roster is None or self._model is None:
-            return {"labour_cny": 0.0, "call_ins": 0.0, "late_h": 0.0}
+            return {"labour_cny": 0.0, "call_ins": 0.0, "late_h": 0.0, "dispatched": 0}
         rate = self._model.scenario.costs.labour_cny_per_worker_h
         until = min(now_h, self._horizon_h)
         labour = sum(
@@ -178,12 +178,13 @@ class StaffingEnv(DecisionEnv):
             for r in self._roster.rotas
             if r.station is not None
         )
-        late = 0.0
+        late, sent = 0.0, 0
         for created, due, dispatched in self._orders():
             born = created <= now_h
             until_h = np.where(dispatched <= now_h, dispatched, now_h)[born]
             late += float(np.clip(until_h - due[born], 0.0, None).sum())
-        return {"labour_cny": labour * rate, "call_ins": float(self._called), "late_h": late}
+            sent += int(np.count_nonzero(dispatched[born] <= now_h))
+        return {"labour_cny": labour * rate, "call_ins": float(self._called), "late_h": late, "dispatched": sent}
 
     def _price(self, step: dict[str, float]) -> float:
         return step["labour_cny"] + self.call_in_cny * step["call_ins"] + self.late_penalty_cny_per_h * step["late_h"]

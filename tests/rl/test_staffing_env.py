@@ -13,6 +13,8 @@ from gymnasium.utils.env_checker import check_env
 
 import logistics.rl  # noqa: F401 (registers the environments)
 from logistics.rl import StaffingEnv
+from logistics.scenario.builtin import load_named
+from logistics.sim.engine import simulate
 from tests.rl.helpers import assert_kpis_of_logistics_run
 
 SHORT = ["run.horizon_h=48", "run.cooldown_h=48", "disruptions=[]"]
@@ -72,6 +74,9 @@ def test_calling_in_the_plan_gives_exactly_the_kpis_of_logistics_run(scenario: s
     # every paid station of these scenarios is staffed by shift: the episode's labour is the run's
     assert sum(i.get("labour_cny", 0.0) for i in infos[1:]) == pytest.approx(kpis["cost.labour_cny"], rel=1e-12)
     assert sum(i["call_ins"] for i in infos[1:]) == sum(int(i["planned"] @ i["starting"]) for i in infos[:-1])
+    run = simulate(load_named(scenario, [*overrides, "run.seed=11"]), 0)
+    dispatched = [(t["dispatched_h"] <= run.end_h).sum() for t in (run.orders, run.flow_orders) if len(t)]
+    assert sum(i["dispatched"] for i in infos[1:]) == sum(dispatched) > 0
 
 
 def test_other_call_ins_change_the_run_and_its_labour_is_what_they_staffed() -> None:
