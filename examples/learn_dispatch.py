@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+from cem import compare, cross_entropy, episode_cost  # (examples/cem.py: this script's folder is on the path)
 
-from logistics.analysis.stats import mean_ci
 from logistics.rl import SEND_ALL, DispatchEnv
 
 SCENARIO = "last_mile_city"
@@ -34,16 +34,6 @@ def act(theta: np.ndarray, obs: np.ndarray) -> np.ndarray:
     dispatch = float(theta[:11] @ x) > 0
     horizon = int(np.argmax(theta[11:].reshape(4, 11) @ x))
     return np.array([int(dispatch), horizon])
-
-
-def episode_cost(env: DispatchEnv, seed: int, policy) -> float:  # type: ignore[no-untyped-def]
-    obs, _ = env.reset(seed=seed)
-    total = 0.0
-    while True:
-        obs, reward, terminated, truncated, _ = env.step(policy(obs))
-        total -= reward
-        if terminated or truncated:
-            return total
 
 
 def main() -> None:
@@ -62,33 +52,26 @@ def main() -> None:
     mean = np.zeros(55)
     mean[10], mean[11 + 3 * 11 + 10] = 1.0, 1.0
     sd = np.full(55, 0.5)
-    for iteration in range(args.iterations):
-        population = mean + sd * rng.standard_normal((args.population, 55))
-        costs = [np.mean([episode_cost(env, s, lambda o, t=theta: act(t, o)) for s in range(args.train)])
-                 for theta in population]  # fmt: skip
-        elite = population[np.argsort(costs)[: args.elite]]
-        mean, sd = elite.mean(axis=0), elite.std(axis=0) + 0.05
-        print(f"iteration {iteration + 1}: best {min(costs):,.0f}, mean {np.mean(costs):,.0f} CNY (training seeds)")
+
+    def cost(theta: np.ndarray) -> float:
+        return float(np.mean([episode_cost(env, s, lambda o, i: act(theta, o)) for s in range(args.train)]))
+
+    mean = cross_entropy(
+        cost, mean, sd, iterations=args.iterations, population=args.population, elite=args.elite, rng=rng
+    )
     env.close()
     train_s = time.perf_counter() - started
     held_out = list(range(1000, 1000 + args.test))
     results: dict[str, list[float]] = {}
     learned_env = DispatchEnv(SCENARIO, SHORT)
-    results["learned"] = [episode_cost(learned_env, s, lambda o: act(mean, o)) for s in held_out]
+    results["learned"] = [episode_cost(learned_env, s, lambda o, i: act(mean, o)) for s in held_out]
     learned_env.close()
     for name in ("nearest_neighbour", "fixed_zone", "ortools"):
         baseline = DispatchEnv(SCENARIO, [*SHORT, f"last_mile.dispatch.policy={name}"])
-        results[name] = [episode_cost(baseline, s, lambda o: SEND_ALL) for s in held_out]
+        results[name] = [episode_cost(baseline, s, lambda o, i: SEND_ALL) for s in held_out]
         baseline.close()
     print(f"\nheld-out seeds {held_out[0]}-{held_out[-1]}: cost per episode (CNY), learned minus each baseline")
-    rows = {}
-    for name in ("nearest_neighbour", "fixed_zone", "ortools"):
-        diff = np.array(results["learned"]) - np.array(results[name])
-        mean_d, half, _ = mean_ci(diff)
-        rows[name] = {"baseline_mean": float(np.mean(results[name])), "difference": mean_d,
-                      "ci95": [mean_d - half, mean_d + half]}  # fmt: skip
-        print(f"  {name:<18} baseline {np.mean(results[name]):>10,.0f}  learned - baseline {mean_d:>+9,.0f} "
-              f"[{mean_d - half:+,.0f}, {mean_d + half:+,.0f}]")  # fmt: skip
+    rows = compare(results, "learned", ["nearest_neighbour", "fixed_zone", "ortools"])
     print(f"  learned mean {np.mean(results['learned']):,.0f}; training {train_s:.0f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     record = {"args": {k: str(v) for k, v in vars(args).items()}, "theta": mean.tolist(), "costs": results,

@@ -1,0 +1,60 @@
+"""What the learning examples share (numpy only): the cost of an episode under a policy, the cross-entropy
+method over a parameter vector, and the held-out comparison of a learned policy against baselines with common
+random numbers (the same seeds for every policy) and paired 95% intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gymnasium
+import numpy as np
+
+from logistics.analysis.stats import mean_ci
+
+Policy = Callable[[np.ndarray, dict], np.ndarray]
+
+
+def episode_cost(env: gymnasium.Env, seed: int, policy: Policy) -> float:
+    """Minus the total reward of one episode (its cost, CNY) with `reset(seed=seed)`; `policy(obs, info)`."""
+    obs, info = env.reset(seed=seed)
+    total = 0.0
+    while True:
+        obs, reward, terminated, truncated, info = env.step(policy(obs, info))
+        total -= reward
+        if terminated or truncated:
+            return total
+
+
+def cross_entropy(
+    cost: Callable[[np.ndarray], float],
+    mean: np.ndarray,
+    sd: np.ndarray,
+    *,
+    iterations: int,
+    population: int,
+    elite: int,
+    rng: np.random.Generator,
+    floor_sd: float = 0.05,
+) -> np.ndarray:
+    """The cross-entropy method: sample `population` parameter vectors around `mean`, keep the `elite` cheapest
+    (`cost`), refit mean and sd (plus `floor_sd`, so the search does not collapse), `iterations` times."""
+    for iteration in range(iterations):
+        candidates = mean + sd * rng.standard_normal((population, len(mean)))
+        costs = [cost(theta) for theta in candidates]
+        best = candidates[np.argsort(costs)[:elite]]
+        mean, sd = best.mean(axis=0), best.std(axis=0) + floor_sd
+        print(f"iteration {iteration + 1}: best {min(costs):,.0f}, mean {np.mean(costs):,.0f} CNY (training seeds)")
+    return mean
+
+
+def compare(results: dict[str, list[float]], learned: str, baselines: list[str]) -> dict[str, dict]:
+    """Learned minus each baseline on the same seeds: mean difference and its paired 95% interval (printed)."""
+    rows = {}
+    for name in baselines:
+        diff = np.array(results[learned]) - np.array(results[name])
+        mean_d, half, _ = mean_ci(diff)
+        rows[name] = {"baseline_mean": float(np.mean(results[name])), "difference": mean_d,
+                      "ci95": [mean_d - half, mean_d + half]}  # fmt: skip
+        print(f"  {name:<18} baseline {np.mean(results[name]):>10,.0f}  learned - baseline {mean_d:>+9,.0f} "
+              f"[{mean_d - half:+,.0f}, {mean_d + half:+,.0f}]")  # fmt: skip
+    return rows
