@@ -14,15 +14,21 @@ from logistics.analysis.stats import mean_ci
 Policy = Callable[[np.ndarray, dict], np.ndarray]
 
 
-def episode_cost(env: gymnasium.Env, seed: int, policy: Policy) -> float:
-    """Minus the total reward of one episode (its cost, CNY) with `reset(seed=seed)`; `policy(obs, info)`."""
+def play(env: gymnasium.Env, seed: int, policy: Policy) -> tuple[float, dict]:
+    """Minus the total reward of one episode (its cost, CNY) with `reset(seed=seed)`, `policy(obs, info)`
+    choosing each action, and the episode's last info (its `kpis`)."""
     obs, info = env.reset(seed=seed)
     total = 0.0
     while True:
         obs, reward, terminated, truncated, info = env.step(policy(obs, info))
         total -= reward
         if terminated or truncated:
-            return total
+            return total, info
+
+
+def episode_cost(env: gymnasium.Env, seed: int, policy: Policy) -> float:
+    """The cost (CNY) of one episode: see `play`."""
+    return play(env, seed, policy)[0]
 
 
 def cross_entropy(
@@ -47,14 +53,16 @@ def cross_entropy(
     return mean
 
 
-def compare(results: dict[str, list[float]], learned: str, baselines: list[str]) -> dict[str, dict]:
-    """Learned minus each baseline on the same seeds: mean difference and its paired 95% interval (printed)."""
+def compare(results: dict[str, list[float]], learned: str, baselines: list[str], fmt: str = ",.0f") -> dict[str, dict]:
+    """Learned minus each baseline on the same seeds: mean difference and its paired 95% interval (printed with
+    `fmt`)."""
     rows = {}
     for name in baselines:
         diff = np.array(results[learned]) - np.array(results[name])
         mean_d, half, _ = mean_ci(diff)
         rows[name] = {"baseline_mean": float(np.mean(results[name])), "difference": mean_d,
                       "ci95": [mean_d - half, mean_d + half]}  # fmt: skip
-        print(f"  {name:<18} baseline {np.mean(results[name]):>10,.0f}  learned - baseline {mean_d:>+9,.0f} "
-              f"[{mean_d - half:+,.0f}, {mean_d + half:+,.0f}]")  # fmt: skip
+        base, low, high = np.mean(results[name]), mean_d - half, mean_d + half
+        print(f"  {name:<18} baseline {base:>10{fmt}}  learned - baseline {mean_d:>+9{fmt}} "
+              f"[{low:+{fmt}}, {high:+{fmt}}]")  # fmt: skip
     return rows
