@@ -16,9 +16,10 @@ cool-down (the run drains as the scenario says; the cost model pays no labour th
   station through the same rota code either way).
 - Observation (`Box(0, inf, (5 + 2 * roles + 3 * stations,), float64)`): clock hour / 24, hours left in the
   horizon, orders not yet dispatched (created, not refused), of them past their promise (a warehouse's dispatch
-  promise `service_level.dispatch_within_h`; a flow's line-haul deadline), workers on shift now over every role;
-  per role: 1 if its shift starts now, the plan's workers for it (0 otherwise); per station with a rota: jobs
-  queued, servers busy, servers at work.
+  promise `service_level.dispatch_within_h`; a flow's line-haul deadline), workers staying on through this
+  boundary over every role (shifts that began before it and end after it); per role: 1 if its shift starts
+  now, the plan's workers for it (0 otherwise); per station with a rota: jobs queued, servers busy, workers
+  staying on.
 - Reward: minus the cost incurred since the previous decision: labour of the roles' staffed hours inside the
   horizon at `costs.labour_cny_per_worker_h` (per worker: a receiving team counts its `workers_per_team`; the
   simulation's own labour cost, so over an episode it adds up to the run's labour cost when all paid staff is
@@ -132,16 +133,18 @@ class StaffingEnv(DecisionEnv):
         self._model = self._roster.model  # (asked first while the model is still being built)
         waiting, late = self._backlog(now)
         rotas = self._roster.rotas
-        on_shift = sum(r.level for r in rotas)
+        staying = [_staying(r, now) for r in rotas]
         head = [(self._model.scenario.run.start.hour + now) % 24.0 / 24.0, max(0.0, self._horizon_h - now)]
         per_role = np.zeros((len(self.roles), 2))
         for c in calls:
             per_role[self._index[_key(c)]] = (1.0, c.span.workers)
         per_station = [
-            (len(r.station.queue), r.station.busy, r.station.capacity) if r.station is not None else (0, 0, 0)
-            for r in rotas
+            (len(r.station.queue), r.station.busy, stay) if r.station is not None else (0, 0, stay)
+            for r, stay in zip(rotas, staying, strict=True)
         ]
-        return np.array([*head, waiting, late, on_shift, *per_role.ravel(), *np.ravel(per_station)], dtype=np.float64)
+        return np.array(
+            [*head, waiting, late, sum(staying), *per_role.ravel(), *np.ravel(per_station)], dtype=np.float64
+        )
 
     def _orders(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(created_h, due_h, dispatched_h) of the run's orders: each warehouse's (not refused) and the flows'."""
@@ -188,6 +191,12 @@ class StaffingEnv(DecisionEnv):
 
     def _price(self, step: dict[str, float]) -> float:
         return step["labour_cny"] + self.call_in_cny * step["call_ins"] + self.late_penalty_cny_per_h * step["late_h"]
+
+
+def _staying(rota: Any, now: float) -> int:
+    """Workers of the shifts that began before `now` and end after it (the same whichever station's clock
+    reached `now` first)."""
+    return sum(w for span, w in zip(rota.spans, rota.workers, strict=True) if span.begin_h < now < span.end_h)
 
 
 def _key(call: Any) -> str:
