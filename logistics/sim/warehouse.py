@@ -41,7 +41,7 @@ from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
 from logistics.sim.order_draws import BONDED_STREAMS, StreamNames, draw_orders
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS
-from logistics.sim.rota import Rota, staffing_of
+from logistics.sim.rota import staffing_of
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tiers import TraderTiers
@@ -195,22 +195,21 @@ class WarehouseOrders:
         docks = wh.floor.docks if wh.floor is not None else None
         received = self._container_unloaded if self.floor is not None else self._container_in_stock
         self.yard = self._dock_yard(docks, streams.generator(streams_prefix + "warehouse.docks"))
-        teams: list[tuple[float, int]] | Rota = [(0.0, UNLIMITED)]
-        if isinstance(staffed, dict):  # teams by shift: a rota (the doors cap the teams at work)
-            teams = Rota(
-                self.names + "warehouse.receiving", staffed, cal, run.start, self.end_h,
-                workers_per_server=wh.receiving.workers_per_team, doors=docks.doors if docks is not None else None,
-            )  # fmt: skip
-        elif staffed is not None:
-            teams = [(0.0, staffed)]
+        receiving, doors = self.names + "warehouse.receiving", docks.doors if docks is not None else None
+        per_team = wh.receiving.workers_per_team
+        teams = (  # by shift a rota: the doors cap the teams at work as it goes
+            staffing_of(receiving, staffed, cal, run.start, self.end_h, workers_per_server=per_team, doors=doors)
+            if staffed is not None
+            else [(0.0, UNLIMITED)]
+        )
         self.receiving = Station(
             env,
-            self.names + "warehouse.receiving",
-            door_capacity(teams, docks.doors) if docks is not None and not isinstance(teams, Rota) else teams,
+            receiving,
+            door_capacity(teams, doors) if doors is not None and isinstance(teams, list) else teams,
             self._unload_time(unload),
             received,
             started=self.yard.door_h if self.yard is not None else None,
-            staffed=teams if staffed is not None and not isinstance(teams, Rota) else [(0.0, 0)],
+            staffed=teams if staffed is not None and isinstance(teams, list) else [(0.0, 0)],
         )
         if self.yard is not None:
             self.yard.receiving = self.receiving
