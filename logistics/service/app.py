@@ -25,6 +25,7 @@ from logistics.service.config import ServiceConfig, hash_key
 from logistics.service.kinds import KINDS, error_items
 from logistics.service.scheduler import Scheduler
 from logistics.service.store import FINAL_STATES, STATES, Job, JobStore
+from logistics.service.webhooks import webhook_problem
 from logistics.service.worker import WorkerPool
 
 __all__ = ["create_app"]
@@ -148,8 +149,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
             if webhook is not None:
                 if not config.webhooks:
                     raise _Problem(422, [{"loc": ["query", "webhook"], "msg": "webhooks are off on this server"}])
-                if not webhook.startswith(("http://", "https://")):
-                    raise _Problem(422, [{"loc": ["query", "webhook"], "msg": "must be an http(s) URL"}])
+                problem = await asyncio.to_thread(webhook_problem, webhook, config.webhook_private_allow)
+                if problem is not None:
+                    raise _Problem(422, [{"loc": ["query", "webhook"], "msg": problem}])
             store: JobStore = state["store"]
             counts = store.count(who)
             if counts["queued"] >= config.max_queued_per_key:

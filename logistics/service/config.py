@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.service.job import Caps
+from logistics.service.webhooks import Network
 
 __all__ = ["ApiKey", "ServiceConfig", "hash_key", "load_config"]
 
@@ -53,6 +54,11 @@ class ServiceConfig(BaseModel):
     max_wait_s: float = Field(60.0, ge=0, description="Longest synchronous wait (?wait=SECONDS).")
     max_attempts: int = Field(2, ge=1, description="Runs of a job a restart may start; then it is 'interrupted'.")
     webhooks: bool = Field(True, description="Allow completion webhooks (POST of the job's status to a URL).")
+    webhook_private_allow: tuple[Network, ...] = Field(
+        (),
+        description="Networks (CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32) webhooks may reach although they are not "
+        "public (loopback, private, link-local); default none: public addresses only.",
+    )
 
     @field_validator("api_keys")
     @classmethod

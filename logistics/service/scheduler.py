@@ -10,11 +10,13 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from logistics.service.config import ServiceConfig
 from logistics.service.kinds import KINDS
 from logistics.service.store import Job, JobStore
+from logistics.service.webhooks import Network, webhook_problem
 from logistics.service.worker import Finished, Progress, WorkerPool
 
 __all__ = ["Scheduler"]
@@ -117,14 +119,20 @@ class Scheduler:
                 record[1] += job.finished_at - job.started_at
         log.info(json.dumps({"event": "job_finished", "job": job.id, "kind": job.kind, "state": job.state}))
         if job.webhook:
-            threading.Thread(target=_call_webhook, args=(job,), daemon=True).start()
+            allowed = self.config.webhook_private_allow
+            threading.Thread(target=_call_webhook, args=(job, allowed), daemon=True).start()
 
 
-def _call_webhook(job: Job) -> None:
-    """POST the job's status to its webhook (one try, 10 s; a failure is logged, the job is unaffected)."""
+def _call_webhook(job: Job, allowed: Sequence[Network]) -> None:
+    """POST the job's status to its webhook (one try, 10 s; a failure is logged, the job is unaffected), unless
+    its host no longer resolves to an address it may reach."""
     import httpx
 
     assert job.webhook is not None
+    problem = webhook_problem(job.webhook, allowed)
+    if problem is not None:
+        log.warning(json.dumps({"event": "webhook_refused", "job": job.id, "error": problem}))
+        return
     try:
         httpx.post(job.webhook, json=job.summary(), timeout=10.0)
     except httpx.HTTPError as exc:

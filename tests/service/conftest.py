@@ -20,6 +20,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         max_body_bytes=2_000_000,
         max_time_limit_s=30,
         max_replications=3,
+        webhook_private_allow=["127.0.0.1/32"],  # the tests' webhook receiver
     ).start()
     yield running
     running.stop()

@@ -293,6 +293,14 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
     finally:
         hook.shutdown()
     assert calls and calls[0]["id"] == job["id"] and calls[0]["state"] == "done"
+    # anywhere else that is not public is refused (the server's own network: metadata, private, loopback)
+    with server.client() as http:
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://[::1]:8080/x",
+                    "http://0.0.0.0:9/", "http://127.0.0.2/", "ftp://example.com/", "http:///nohost"):  # fmt: skip
+            refused = http.post("/v1/linehaul/jobs", params={"webhook": url}, json={"problem": _plain(LINEHAUL)})
+            assert refused.status_code == 422, url
+            assert refused.json()["detail"][0]["loc"] == ["query", "webhook"], url
+        assert "not a public address" in refused.text or "no host" in refused.text
     metrics = httpx.get(server.url + "/metrics").text
     assert 'logistics_jobs{state="done"}' in metrics and "logistics_queue_length" in metrics
     assert 'logistics_job_run_seconds_count{kind="linehaul"}' in metrics
