@@ -43,7 +43,7 @@ class ScenarioError(LogisticsError):
     def _text(self) -> str:
         if len(self.issues) == 1:
             return str(self.issues[0])
-        lines = [f"{len(self.issues)} problems in the scenario:"]
+        lines = [f"{len(self.issues)} problems:"]  # (each names its file or source, and its field)
         lines.extend(f"  {issue}" for issue in self.issues)
         return "\n".join(lines)
 

@@ -4,6 +4,7 @@ environment, or both). API keys are stored as SHA-256 hashes only: `logistics ke
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -59,6 +60,20 @@ class ServiceConfig(BaseModel):
         description="Networks (CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32) webhooks may reach although they are not "
         "public (loopback, private, link-local); default none: public addresses only.",
     )
+
+    @field_validator("webhook_private_allow", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        """Each item a network in CIDR notation (one clear message, not one per IP version)."""
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise ValueError("must be a list of networks in CIDR notation, e.g. ['10.0.0.0/8']")
+        networks = []
+        for item in value:
+            try:
+                networks.append(ipaddress.ip_network(str(item), strict=False))
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not a network in CIDR notation (e.g. 10.0.0.0/8): {exc}") from None
+        return tuple(networks)
 
     @field_validator("api_keys")
     @classmethod
