@@ -191,12 +191,14 @@ def replay_orders(
     horizon_h: float,
     rng: np.random.Generator,
     mode: str | None = None,
+    surges: Sequence[DemandSurge] = (),
 ) -> Replayed:
     """The history's orders within the horizon (after `shift_h`), of `mode` when the history has a mode column,
     thinned (`scale` < 1: each order kept with that chance) or repeated (`scale` > 1: each order plus copies,
     floor(scale) - 1 and one more with the fraction's chance; a copy is a new customer's order at a random time
-    in the same hour). With `scale` 1 the book is exactly the file's orders, in time order, repeated SKUs of an
-    order merged into one line."""
+    in the same hour). A demand surge scales the orders inside its window the same way (its multiplier times
+    `scale`). With `scale` 1 and no surge the book is exactly the file's orders, in time order, repeated SKUs of
+    an order merged into one line."""
     table = read_history(history)
     sku_of_line = _sku_index(table, skus)
     if table.times_are_hours:
@@ -207,9 +209,12 @@ def replay_orders(
     if mode is not None and table.mode is not None:
         keep &= table.mode == mode
     copies = keep.astype(np.int64)
-    if history.scale != 1.0:
-        whole, part = divmod(history.scale, 1.0)
-        copies = np.where(keep, int(whole) + (rng.random(len(keep)) < part), 0)
+    factor = np.full(len(keep), history.scale)
+    for surge in surges:
+        factor[(hours >= surge.start_h) & (hours < surge.end_h)] *= surge.multiplier
+    if (factor != 1.0).any():
+        whole = np.floor(factor)
+        copies = np.where(keep, whole.astype(np.int64) + (rng.random(len(keep)) < factor - whole), 0)
     order_ids = np.repeat(np.arange(len(copies)), copies)  # each kept order, then its copies
     copy_no = np.arange(len(order_ids)) - np.repeat(np.cumsum(copies) - copies, copies)
     created = hours[order_ids]

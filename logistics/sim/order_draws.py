@@ -76,7 +76,13 @@ def draw_orders(scenario: Scenario, flow: Flow, streams: RandomStreams, names: S
     if flow.demand.history is not None:  # the planner's own orders
         try:
             given = replay_orders(
-                flow.demand.history, skus, run.start, run.horizon_h, streams.generator(names.demand), flow.mode
+                flow.demand.history,
+                skus,
+                run.start,
+                run.horizon_h,
+                streams.generator(names.demand),
+                flow.mode,
+                surges,
             )
         except ScenarioError as exc:  # name the flow the history belongs to
             raise _in_flow(exc, s, flow) from None

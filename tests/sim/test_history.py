@@ -84,6 +84,22 @@ def test_scaling_thins_or_adds_copies_seeded(tmp_path: Path) -> None:
     assert more["created_h"].between(0, 8).all()
 
 
+def test_a_demand_surge_scales_the_replayed_orders_inside_its_window_only(tmp_path: Path) -> None:
+    expected = _expected(8.0)
+    window = expected["created_h"].between(2.0, 5.0, inclusive="left")
+    surge = "disruptions=[{kind: demand_surge, start_h: 2, end_h: 5, multiplier: %s}]"
+    double = _run(tmp_path / "a", _replay_text(), "run.horizon_h=8", surge % 2)
+    half = _run(tmp_path / "b", _replay_text(), "run.horizon_h=8", surge % 0.5)
+    for run in (double, half):  # outside the window: exactly the file's orders
+        outside = run[~run["created_h"].between(2.0, 5.0, inclusive="left")]["created_h"].reset_index(drop=True)
+        assert outside.equals(expected.loc[~window, "created_h"].reset_index(drop=True))
+    inside = int(window.sum())
+    # x2: every order and one copy in the same hour (whole hours: the window keeps them)
+    assert double["created_h"].between(2.0, 5.0, inclusive="left").sum() == 2 * inside
+    kept = half["created_h"].between(2.0, 5.0, inclusive="left").sum()
+    assert abs(kept - inside / 2) < 4 * np.sqrt(inside / 4)
+
+
 @pytest.mark.parametrize(
     ("edit", "words"),
     [
