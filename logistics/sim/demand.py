@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+import pandas as pd
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.demand import Demand
@@ -167,8 +168,7 @@ class Replayed:
 
 def _sku_index(table: HistoryTable, skus: SkuTable) -> np.ndarray:
     """Each line's SKU as an index into `skus`; an id the catalog does not have is an error naming the row."""
-    known = {sku: k for k, sku in enumerate(skus.ids)}
-    index = np.fromiter((known.get(s, -1) for s in table.sku), dtype=np.int64, count=len(table.sku))
+    index = pd.Index(skus.ids).get_indexer(table.sku).astype(np.int64)  # -1: not in the catalog
     if (index < 0).any():
         first = int(np.flatnonzero(index < 0)[0])
         raise ScenarioError(
