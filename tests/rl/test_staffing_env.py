@@ -13,6 +13,7 @@ from gymnasium.utils.env_checker import check_env
 
 import logistics.rl  # noqa: F401 (registers the environments)
 from logistics.rl import StaffingEnv
+from logistics.scenario import builtin_names
 from logistics.scenario.builtin import load_named
 from logistics.sim.engine import simulate
 from tests.rl.helpers import assert_kpis_of_logistics_run
@@ -77,6 +78,18 @@ def test_calling_in_the_plan_gives_exactly_the_kpis_of_logistics_run(scenario: s
     run = simulate(load_named(scenario, [*overrides, "run.seed=11"]), 0)
     dispatched = [(t["dispatched_h"] <= run.end_h).sum() for t in (run.orders, run.flow_orders) if len(t)]
     assert sum(i["dispatched"] for i in infos[1:]) == sum(dispatched) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", builtin_names())
+def test_on_every_built_in_scenario_the_plan_is_logistics_run_and_random_call_ins_run(scenario: str) -> None:
+    overrides = ["run.horizon_h=36", "run.cooldown_h=24", "disruptions=[]"]
+    env = StaffingEnv(scenario, overrides)
+    observations, _, infos = _episode(env, 5, _plan)
+    assert_kpis_of_logistics_run(infos[-1]["kpis"], scenario, overrides, 5)
+    observations, _, infos = _episode(env, 6, _random(env, 1))
+    env.close()
+    assert all(env.observation_space.contains(o) for o in observations) and "kpis" in infos[-1]
 
 
 def test_other_call_ins_change_the_run_and_its_labour_is_what_they_staffed() -> None:
