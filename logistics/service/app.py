@@ -23,6 +23,15 @@ from logistics.core.errors import LogisticsError
 from logistics.optimize.common import InvalidProblemError
 from logistics.service.config import ServiceConfig, hash_key
 from logistics.service.kinds import KINDS, error_items
+from logistics.service.responses import (
+    AnyJobAnswer,
+    CancelAnswer,
+    JobList,
+    JobStatus,
+    Problem,
+    RoutingCheck,
+    answer_model,
+)
 from logistics.service.scheduler import Scheduler
 from logistics.service.store import FINAL_STATES, STATES, Job, JobStore
 from logistics.service.webhooks import webhook_problem
@@ -180,10 +189,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
             openapi_extra={
                 "requestBody": {"required": True, "content": {"application/json": {"schema": spec.schema()}}}
             },
+            responses={
+                200: {"model": answer_model(kind), "description": "Ended within `wait`: the job and its result"},
+                202: {"model": answer_model(kind), "description": "Queued: the job (its result comes later)"},
+                **ERRORS,
+                413: {"model": Problem, "description": "The body is larger than the server takes"},
+                429: {"model": Problem, "description": "Too many queued jobs of this key (see Retry-After)"},
+            },
             tags=["jobs"],
         )(submit(kind))
 
-    @app.get("/v1/jobs", tags=["jobs"], summary="List your jobs (newest first)")
+    @app.get("/v1/jobs", tags=["jobs"], summary="List your jobs (newest first)", responses=_ok(JobList))
     async def list_jobs(
         state_: str | None = Query(None, alias="state"),
         kind: str | None = None,
@@ -197,11 +213,21 @@ def create_app(config: ServiceConfig) -> FastAPI:
         jobs = state["store"].find(who if config.auth else None, state_, kind, max(1, min(limit, 1000)))
         return {"jobs": [j.summary() for j in jobs]}
 
-    @app.get("/v1/jobs/{job_id}", tags=["jobs"], summary="A job's state, progress, best objective and timings")
+    @app.get(
+        "/v1/jobs/{job_id}",
+        tags=["jobs"],
+        summary="A job's state, progress, best objective and timings",
+        responses=_ok(JobStatus),
+    )
     async def get_job(job_id: str, who: str = Depends(caller)) -> dict:
         return own(job_id, who).summary()
 
-    @app.get("/v1/jobs/{job_id}/result", tags=["jobs"], summary="A finished job's result")
+    @app.get(
+        "/v1/jobs/{job_id}/result",
+        tags=["jobs"],
+        summary="A finished job's result",
+        responses={**_ok(AnyJobAnswer), 409: {"model": Problem, "description": "The job has no result"}},
+    )
     async def get_result(job_id: str, who: str = Depends(caller)) -> JSONResponse:
         job = own(job_id, who)
         if job.result is None:
@@ -217,7 +243,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
             raise _Problem(404, f"job {job_id} has no file {name!r} (it has: {', '.join(job.files) or 'none'})")
         return FileResponse(config.files_folder / job_id / name, filename=name)
 
-    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], summary="Cancel a job")
+    @app.delete(
+        "/v1/jobs/{job_id}",
+        tags=["jobs"],
+        summary="Cancel a job",
+        responses={
+            200: {"model": CancelAnswer, "description": "The job was queued: cancelled"},
+            202: {"model": CancelAnswer, "description": "The job is running: asked to stop (its best plan stands)"},
+            409: {"model": Problem, "description": "The job has already ended"},
+            **ERRORS,
+        },
+    )
     async def cancel_job(job_id: str, who: str = Depends(caller)) -> JSONResponse:
         job = own(job_id, who)
         store: JobStore = state["store"]
@@ -228,7 +264,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
         state["scheduler"].cancel(job_id)
         return JSONResponse({**job.summary(), "cancel": "requested"}, status_code=202)
 
-    @app.post("/v1/routing/check", tags=["routing"], summary="Check a routing plan made elsewhere")
+    @app.post(
+        "/v1/routing/check",
+        tags=["routing"],
+        summary="Check a routing plan made elsewhere",
+        responses=_ok(RoutingCheck),
+    )
     async def routing_check(request: Request, who: str = Depends(caller)) -> dict:
         from logistics.optimize import check_routing
         from logistics.optimize.routing.jsonio import problem_from_json
@@ -296,6 +337,19 @@ def create_app(config: ServiceConfig) -> FastAPI:
         return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
     return app
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid API key"},
+    403: {"model": Problem, "description": "The job belongs to another API key"},
+    404: {"model": Problem, "description": "No such job"},
+    422: {"model": Problem, "description": "A bad body or query: one item per field, with what is wrong"},
+}
+
+
+def _ok(model: type) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of an endpoint answering `model` (and the usual errors)."""
+    return {200: {"model": model, "description": "Successful Response"}, **ERRORS}
 
 
 def _job_response(job: Job, status: int) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import jsonschema
 import yaml
 
 from logistics.service.config import hash_key
@@ -39,6 +41,7 @@ class Server:
         (folder / "service.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self._openapi: dict | None = None
 
     def start(self, timeout_s: float = 60.0) -> Server:
         self.log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (closed in stop)
@@ -60,7 +63,38 @@ class Server:
         raise RuntimeError("the server did not become ready")
 
     def client(self, who: str = "alice") -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {KEYS[who]}"}, timeout=60)
+        """A client whose every answer is checked against the server's OpenAPI document (`conforms`)."""
+        return httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {KEYS[who]}"},
+            timeout=60,
+            event_hooks={"response": [self.conforms]},
+        )
+
+    def conforms(self, response: httpx.Response) -> None:
+        """An answer under /v1 has a status the OpenAPI document lists for its path and method, and a JSON body
+        valid against the schema listed for that status (raises AssertionError otherwise)."""
+        path = response.request.url.path
+        if not path.startswith("/v1/"):
+            return
+        if self._openapi is None:
+            self._openapi = httpx.get(self.url + "/openapi.json", timeout=10).json()
+        doc = self._openapi
+        method = response.request.method.lower()
+        template = next((t for t in doc["paths"] if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", t), path)), None)
+        assert template is not None, f"{path}: not in the OpenAPI document"
+        documented = doc["paths"][template][method]["responses"]
+        status = str(response.status_code)
+        assert status in documented, f"{method.upper()} {template} answered {status}, documented: {list(documented)}"
+        schema = documented[status].get("content", {}).get("application/json", {}).get("schema")
+        if schema is None or "json" not in response.headers.get("content-type", ""):
+            return
+        response.read()
+        validator = jsonschema.Draft202012Validator({**schema, "components": doc["components"]})
+        errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.path))
+        assert not errors, f"{method.upper()} {path} {status}: " + "; ".join(
+            f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in errors[:5]
+        )
 
     def kill9(self) -> None:
         """kill -9 of the server process (its workers die with it)."""

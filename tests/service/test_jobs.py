@@ -167,9 +167,12 @@ def test_cancel_stops_a_running_solver_within_a_second_and_keeps_its_best_plan(s
 def test_auth_401_without_or_with_a_wrong_key_and_403_for_another_keys_job(server: Server) -> None:
     import httpx
 
-    assert httpx.post(server.url + "/v1/routing/jobs", json=_routing_body()).status_code == 401
+    anonymous = httpx.post(server.url + "/v1/routing/jobs", json=_routing_body())
     wrong = httpx.get(server.url + "/v1/jobs", headers={"Authorization": "Bearer nope"})
+    assert anonymous.status_code == 401
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    server.conforms(anonymous)
+    server.conforms(wrong)
     with server.client("alice") as alice, server.client("bob") as bob:
         job = alice.post("/v1/linehaul/jobs", json={"problem": _plain(LINEHAUL)}).json()["id"]
         assert bob.get(f"/v1/jobs/{job}").status_code == 403
@@ -269,6 +272,10 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
     body = schema["paths"]["/v1/routing/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "vehicle_types" in body["properties"]["problem"]["properties"]
     assert {"/v1/simulation/jobs", "/v1/docks/jobs", "/v1/linehaul/jobs", "/v1/slotting/jobs"} <= set(schema["paths"])
+    answers = schema["paths"]["/v1/docks/jobs"]["post"]["responses"]
+    assert answers["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/DocksJobAnswer")
+    assert {"200", "202", "401", "413", "422", "429"} <= set(answers)
+    # (every answer under /v1 in these tests is checked against these schemas: `Server.conforms`)
     calls: list[dict] = []
 
     class Hook(BaseHTTPRequestHandler):
