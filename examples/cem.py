@@ -4,7 +4,9 @@ random numbers (the same seeds for every policy) and paired 95% intervals."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 import gymnasium
 import numpy as np
@@ -12,6 +14,17 @@ import numpy as np
 from logistics.analysis.stats import mean_ci
 
 Policy = Callable[[np.ndarray, dict], np.ndarray]
+
+
+def search_arguments(parser: argparse.ArgumentParser, out: str) -> argparse.ArgumentParser:
+    """The options every learning example takes: the search's budget, the seeds, where the record goes."""
+    parser.add_argument("--iterations", type=int, default=4)
+    parser.add_argument("--population", type=int, default=8)
+    parser.add_argument("--elite", type=int, default=2)
+    parser.add_argument("--train", type=int, default=2, help="training seeds (0..train-1)")
+    parser.add_argument("--test", type=int, default=10, help="held-out seeds (1000..1000+test-1)")
+    parser.add_argument("--out", type=Path, default=Path(out))
+    return parser
 
 
 def play(env: gymnasium.Env, seed: int, policy: Policy) -> tuple[float, dict]:

@@ -16,10 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 import numpy as np
-from cem import compare, cross_entropy, episode_cost, play  # (examples/cem.py: this script's folder is on the path)
+from cem import (  # (examples/cem.py: this script's folder is on the path)
+    compare,
+    cross_entropy,
+    episode_cost,
+    play,
+    search_arguments,
+)
 
 from logistics.rl import StaffingEnv
 
@@ -35,13 +40,7 @@ def act(theta: np.ndarray, env: StaffingEnv, obs: np.ndarray, info: dict) -> np.
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--iterations", type=int, default=4)
-    parser.add_argument("--population", type=int, default=8)
-    parser.add_argument("--elite", type=int, default=2)
-    parser.add_argument("--train", type=int, default=2, help="training seeds (0..train-1)")
-    parser.add_argument("--test", type=int, default=10, help="held-out seeds (1000..1000+test-1)")
-    parser.add_argument("--out", type=Path, default=Path("out/learn_staffing.json"))
+    parser = search_arguments(argparse.ArgumentParser(description=__doc__.split("\n\n")[0]), "out/learn_staffing.json")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     env = StaffingEnv(SCENARIO, SHORT)

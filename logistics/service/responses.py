@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from logistics.optimize.docks import Appointment  # (a dataclass of whole numbers and names: its own schema)
+
 __all__ = [
     "RESULTS",
     "AnyJobAnswer",
@@ -119,15 +121,6 @@ class RoutingResult(_Out):
 
 
 # docks ------------------------------------------------------------------------------------------------------
-
-
-class Appointment(_Out):
-    truck: str
-    door: str
-    start_slot: int
-    end_slot: int
-    waiting_slots: int
-    late_slots: int
 
 
 class Unscheduled(_Out):
