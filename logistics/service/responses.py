@@ -223,7 +223,8 @@ class JobAnswer(JobStatus):
 def answer_model(kind: str) -> type[JobAnswer]:
     """`JobAnswer` with `kind`'s result."""
     name = f"{kind.capitalize()}JobAnswer"
-    return create_model(name, __base__=JobAnswer, __module__=__name__, result=(RESULTS[kind] | None, None))
+    result: Any = RESULTS[kind] | None  # (a type made at run time)
+    return create_model(name, __base__=JobAnswer, __module__=__name__, result=(result, None))
 
 
 class AnyJobAnswer(JobAnswer):
