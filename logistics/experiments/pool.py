@@ -57,7 +57,14 @@ def resilient_map(
             while (todo or running) and not broken:
                 while todo and len(running) < workers:
                     index, item = todo.pop()
-                    running[pool.submit(fn, item)] = (index, item)
+                    try:
+                        running[pool.submit(fn, item)] = (index, item)
+                    except BrokenProcessPool:  # a worker died since the last look (while a result was yielded)
+                        todo.append((index, item))  # never ran: no attempt charged
+                        broken = True
+                        break
+                if broken:
+                    break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     index, item = running.pop(future)

@@ -51,3 +51,18 @@ def test_a_worker_dying_with_a_forked_child_is_still_noticed() -> None:
     assert isinstance(got[1], WorkerLost)
     assert [got[i] for i in (0, 2, 3)] == [0, 2, 3]
     assert time.monotonic() - start < 60
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.2)
+    return x * x
+
+
+def test_a_worker_killed_while_a_result_is_being_handled_costs_a_retry_not_the_map() -> None:
+    got: dict[int, int | WorkerLost] = {}
+    for index, result in resilient_map(_slow_square, range(10), workers=2):
+        if not got:  # the consumer kills a worker (kill -9) and takes its time: the pool is broken meanwhile
+            os.kill(mp.active_children()[0].pid, 9)
+            time.sleep(1.0)
+        got[index] = result
+    assert got == {i: i * i for i in range(10)}
