@@ -60,9 +60,10 @@ def _slow_square(x: int) -> int:
 
 def test_a_worker_killed_while_a_result_is_being_handled_costs_a_retry_not_the_map() -> None:
     got: dict[int, int | WorkerLost] = {}
+    before = {p.pid for p in mp.active_children()}
     for index, result in resilient_map(_slow_square, range(10), workers=2):
         if not got:  # the consumer kills a worker (kill -9) and takes its time: the pool is broken meanwhile
-            os.kill(mp.active_children()[0].pid, 9)
+            os.kill(next(p.pid for p in mp.active_children() if p.pid not in before), 9)
             time.sleep(1.0)
         got[index] = result
     assert got == {i: i * i for i in range(10)}
