@@ -31,6 +31,7 @@ class DecisionEnv(gym.Env):
         self._pending: Decision | None = None
         self._seen: dict[str, float] = {}
         self._end_h = self._horizon_h = 0.0
+        self._asked: dict[str, Any] = {}  # what `info` shows about the decision pending
         self._model: Any = None  # the episode's model (CrossBorderModel), once its run has started
 
     # for the subclass ---------------------------------------------------------------------------------------
@@ -94,7 +95,8 @@ class DecisionEnv(gym.Env):
             return np.zeros(self._size), -self._price(step), True, info
         self._pending = event
         info["time_h"] = now
-        info.update(self._asking(event.state))
+        self._asked = self._asking(event.state)
+        info.update(self._asked)
         return event.state[0], -self._price(step), False, info
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
@@ -106,8 +108,7 @@ class DecisionEnv(gym.Env):
         obs, _, done, info = self._advance()
         if done:
             return obs, {"no_decision": True}
-        assert self._pending is not None
-        return obs, {"time_h": info["time_h"], **self._asking(self._pending.state)}
+        return obs, {"time_h": info["time_h"], **self._asked}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         if self._pending is None:

@@ -89,6 +89,7 @@ class StaffingEnv(DecisionEnv):
         self.action_space = gym.spaces.MultiDiscrete(self.high - self.low + 1, start=self.low)
         self._roster: Any = None
         self._called = 0
+        self._order_arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     # the decision ------------------------------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class StaffingEnv(DecisionEnv):
         STAFFING_DECISION.set(self._roster)
 
     def _forget(self) -> None:
-        self._roster, self._called = None, 0
+        self._roster, self._called, self._order_arrays = None, 0, None
 
     def _starting(self, calls: list) -> np.ndarray:
         mask = np.zeros(len(self.roles), dtype=np.int8)
@@ -147,7 +148,13 @@ class StaffingEnv(DecisionEnv):
         )
 
     def _orders(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """(created_h, due_h, dispatched_h) of the run's orders: each warehouse's (not refused) and the flows'."""
+        """(created_h, due_h, dispatched_h) of the run's orders: each warehouse's (not refused) and the flows'.
+        Made once an episode: the model writes dispatch times into these arrays as the run goes."""
+        if self._order_arrays is None:
+            self._order_arrays = self._order_columns()
+        return self._order_arrays
+
+    def _order_columns(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         model, out = self._model, []
         promise = model.scenario.service_level.dispatch_within_h
         for part in model.warehouses:
