@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from logistics.analysis.stats import mean_ci, t_quantile_975
+from logistics.analysis.stats import benjamini_hochberg, difference_verdict, mean_ci, t_quantile_975
 from logistics.core.errors import ScenarioError, ScenarioIssue
 
-__all__ = ["Run", "compare_runs", "compare_table", "load_run", "write_comparison"]
+__all__ = ["Run", "changed_inputs", "compare_runs", "compare_table", "format_value", "load_run", "write_comparison"]
 
 
 @dataclass(frozen=True)
@@ -48,28 +49,40 @@ def _paired(a: Run, b: Run) -> bool:
     return same_seed and set(a.kpis["replication"]) == set(b.kpis["replication"])
 
 
-def _difference(base: pd.Series, other: pd.Series, paired: bool) -> tuple[float, float, float]:
-    """Mean difference (other - base) and its 95% interval (NaN bounds without replications)."""
+def _difference(base: pd.Series, other: pd.Series, paired: bool) -> tuple[float, float, float, float, str]:
+    """Mean difference (other - base), its 95% interval, the p-value of "no difference" (NaN bounds and p without
+    an interval) and why there is no interval."""
     if paired:
         common = base.index.intersection(other.index)
         diff = (other[common] - base[common]).to_numpy(dtype=float)
-        mean, half, _ = mean_ci(diff)
-        return mean, mean - half, mean + half
+        diff = diff[np.isfinite(diff)]
+        mean, half, sd = mean_ci(diff)
+        if len(diff) < 2:
+            return mean, math.nan, math.nan, math.nan, f"{len(diff)} paired replication(s): no interval"
+        if sd == 0:
+            return mean, mean, mean, (1.0 if mean == 0 else 0.0), ""
+        p = 2 * float(stats.t.sf(abs(mean) / (sd / math.sqrt(len(diff))), len(diff) - 1))
+        return mean, mean - half, mean + half, p, ""
     a, b = base.to_numpy(dtype=float), other.to_numpy(dtype=float)
-    mean = float(np.nanmean(b) - np.nanmean(a))
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    mean = float(b.mean() - a.mean()) if len(a) and len(b) else math.nan
     if len(a) < 2 or len(b) < 2:
-        return mean, math.nan, math.nan
-    va, vb = np.nanvar(a, ddof=1) / len(a), np.nanvar(b, ddof=1) / len(b)
+        return mean, math.nan, math.nan, math.nan, f"{min(len(a), len(b))} replication(s) in a run: no interval"
+    va, vb = np.var(a, ddof=1) / len(a), np.var(b, ddof=1) / len(b)
     if va + vb == 0:
-        return mean, mean, mean
+        return mean, mean, mean, (1.0 if mean == 0 else 0.0), ""
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    half = t_quantile_975(max(1, int(df))) * math.sqrt(va + vb)
-    return mean, mean - half, mean + half
+    half = t_quantile_975(df) * math.sqrt(va + vb)
+    p = 2 * float(stats.t.sf(abs(mean) / math.sqrt(va + vb), df))
+    return mean, mean - half, mean + half, p, ""
 
 
-def compare_table(runs: list[Run]) -> pd.DataFrame:
+def compare_table(runs: list[Run], fdr: float = 0.05) -> pd.DataFrame:
     """One row per KPI (the first run's order, then the others' new ones): each run's mean, and each later run's
-    difference from the first with its 95% interval and whether it excludes zero."""
+    difference from the first with its 95% interval, its p-value, the p-value adjusted by Benjamini-Hochberg over
+    the KPIs compared (false discovery rate `fdr`) and the verdict (`differs` when the adjusted p-value is at most
+    `fdr`; `same` when equal in every paired replication; `not shown` when the data cannot tell; `unknown`, with
+    the reason in `why`, when there is no interval). Never a bare False."""
     order = list(dict.fromkeys(k for run in runs for k in run.kpis["kpi"]))
     by_run = [run.kpis.pivot_table(index="kpi", columns="replication", values="value") for run in runs]
     units = pd.concat([r.kpis[["kpi", "unit"]] for r in runs]).drop_duplicates("kpi").set_index("kpi")["unit"]
@@ -80,16 +93,65 @@ def compare_table(runs: list[Run]) -> pd.DataFrame:
             row[run.name] = float(table.loc[kpi].mean()) if kpi in table.index else math.nan
         for run, table in zip(runs[1:], by_run[1:], strict=True):
             if kpi in table.index and kpi in by_run[0].index:
-                mean, low, high = _difference(
+                mean, low, high, p, why = _difference(
                     by_run[0].loc[kpi].dropna(), table.loc[kpi].dropna(), _paired(runs[0], run)
                 )
             else:
-                mean, low, high = math.nan, math.nan, math.nan
+                missing = runs[0].name if kpi not in by_run[0].index else run.name
+                mean, low, high, p, why = math.nan, math.nan, math.nan, math.nan, f"not in {missing}"
             row[f"{run.name} - {runs[0].name}"] = mean
             row[f"{run.name} ci95_low"], row[f"{run.name} ci95_high"] = low, high
-            row[f"{run.name} differs"] = bool(np.isfinite(low) and (low > 0 or high < 0))
+            row[f"{run.name} p"] = p
+            row[f"{run.name} why"] = why
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for run in runs[1:]:
+        adjusted = benjamini_hochberg(table[f"{run.name} p"].to_numpy(dtype=float)) if len(table) else []
+        table[f"{run.name} p_adjusted"] = adjusted
+        verdicts = []
+        for low, high, p_adj in zip(
+            table[f"{run.name} ci95_low"], table[f"{run.name} ci95_high"], adjusted, strict=True
+        ):
+            verdict = difference_verdict(low, high)
+            if verdict in ("differs", "not shown"):
+                verdict = "differs" if p_adj <= fdr else "not shown"
+            verdicts.append(verdict)
+        table[f"{run.name} verdict"] = verdicts
+    return table
+
+
+def changed_inputs(runs: list[Run]) -> pd.DataFrame:
+    """The scenario fields whose values differ between the runs (each later run against the first), from the
+    resolved scenario each run wrote into its run.json: field, then each run's value (absent: "-")."""
+    flat = [_flatten(r.manifest.get("inputs")) for r in runs]
+    if any(f is None for f in flat):
+        return pd.DataFrame(columns=["field", *(r.name for r in runs)])
+    fields = list(dict.fromkeys(k for f in flat for k in f))  # type: ignore[union-attr]
+    rows = []
+    for field in fields:
+        values = [f.get(field, "-") for f in flat]  # type: ignore[union-attr]
+        if any(v != values[0] for v in values[1:]) and not field.endswith(("description",)):
+            rows.append([field, *(json.dumps(v) if not isinstance(v, str) else v for v in values)])
+    return pd.DataFrame(rows, columns=["field", *(r.name for r in runs)])
+
+
+def _flatten(data: object, prefix: str = "") -> dict | None:
+    """A nested scenario (dicts and lists) as field path -> value (`flows.0.demand.rate`)."""
+    if data is None:
+        return None
+    out: dict = {}
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    else:
+        return {prefix: data}
+    if not items:
+        return {prefix: data} if prefix else {}
+    for key, value in items:
+        path = f"{prefix}.{key}" if prefix else str(key)
+        out.update(_flatten(value, path) or {})
+    return out
 
 
 def _series_plot(runs: list[Run]) -> str | None:
@@ -123,38 +185,110 @@ def _series_plot(runs: list[Run]) -> str | None:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def format_value(value: float) -> str:
+    """A number as a reader takes it in: thousands separated, no exponent, four significant digits below 1,000
+    (`120,300`, `20.98`, `0.9983`, `0.00012`); empty when undefined."""
+    if not np.isfinite(value):
+        return ""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
+
+
 def _fmt(value: object) -> str:
     if isinstance(value, tuple):
         low, high = value
-        return "" if not (np.isfinite(low) and np.isfinite(high)) else f"[{low:.4g}, {high:.4g}]"
-    if isinstance(value, float):
-        return "" if not np.isfinite(value) else f"{value:,.4g}"
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return ""
+        return f"[{format_value(low)}, {format_value(high)}]"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return format_value(float(value))
     return html.escape(str(value))
 
 
-def write_comparison(runs: list[Run], out: Path) -> Path:
-    """Write the comparison page (self-contained HTML) and compare.csv beside it."""
-    table = compare_table(runs)
+def _relative(value: float) -> str:
+    return f"{value:+.1%}" if np.isfinite(value) else ""
+
+
+def _headline(table: pd.DataFrame, base: Run, other: Run) -> pd.DataFrame:
+    """The KPIs that differ (verdict `differs`), largest relative effect first: kpi, unit, both means, the
+    difference, its relative size and its interval."""
+    diff = f"{other.name} - {base.name}"
+    part = table[table[f"{other.name} verdict"] == "differs"].copy()
+    base_mean = part[base.name].abs()
+    part["relative"] = np.where(base_mean > 0, part[diff] / base_mean.where(base_mean > 0, 1.0), np.inf)
+    part = part.reindex(part["relative"].abs().sort_values(ascending=False, kind="stable").index)
+    return part
+
+
+def write_comparison(runs: list[Run], out: Path, fdr: float = 0.05) -> Path:
+    """Write the comparison page (self-contained HTML) and compare.csv beside it: the KPIs that differ first
+    (largest relative effect first), the scenario fields that differ between the runs, then every KPI."""
+    table = compare_table(runs, fdr)
     table.to_csv(out.with_suffix(".csv"), index=False)
     others = runs[1:]
     head = ["KPI", "unit", *(r.name for r in runs)]
     for r in others:
-        head += [f"{r.name} − {runs[0].name}", "95% interval"]
+        head += [f"{r.name} − {runs[0].name}", "95% interval", "verdict"]
     lines = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
     for row in table.to_dict("records"):
         cells = [row["kpi"], row["unit"], *(row[r.name] for r in runs)]
         tds = [f"<td>{_fmt(c)}</td>" for c in cells]
         for r in others:
-            style = ' class="differs"' if row[f"{r.name} differs"] else ""
+            verdict = row[f"{r.name} verdict"]
+            style = ' class="differs"' if verdict == "differs" else ""
             tds.append(f"<td{style}>{_fmt(row[f'{r.name} - {runs[0].name}'])}</td>")
             interval = (row[f"{r.name} ci95_low"], row[f"{r.name} ci95_high"])
             tds.append(f"<td{style}>{_fmt(interval)}</td>")
+            why = row[f"{r.name} why"]
+            tds.append(f'<td{style} title="{html.escape(why)}">{html.escape(verdict)}</td>')
         lines.append("<tr>" + "".join(tds) + "</tr>")
-    notes = []
+    notes, headlines = [], []
     for r in others:
         kind = "paired (same seed and replications)" if _paired(runs[0], r) else "Welch (independent runs)"
         count = len(set(r.kpis["replication"]))
-        notes.append(f"<li>{html.escape(r.name)}: {count} replication(s), intervals {kind}</li>")
+        verdicts = table[f"{r.name} verdict"].value_counts()
+        notes.append(
+            f"<li>{html.escape(r.name)}: {count} replication(s) against {len(set(runs[0].kpis['replication']))}, "
+            f"intervals {kind}; {int(verdicts.get('differs', 0))} KPI(s) differ, "
+            f"{int(verdicts.get('not shown', 0))} not shown either way, {int(verdicts.get('unknown', 0))} unknown "
+            f"(no interval), {int(verdicts.get('same', 0))} the same in every replication</li>"
+        )
+        top = _headline(table, runs[0], r)
+        if len(top):
+            rows = "".join(
+                f"<tr><td>{html.escape(str(t['kpi']))}</td><td>{html.escape(str(t['unit']))}</td>"
+                f"<td>{_fmt(t[runs[0].name])}</td><td>{_fmt(t[r.name])}</td>"
+                f"<td>{_fmt(t[f'{r.name} - {runs[0].name}'])}</td>"
+                f"<td>{_relative(t['relative'])}</td>"
+                f"<td>{_fmt((t[f'{r.name} ci95_low'], t[f'{r.name} ci95_high']))}</td></tr>"
+                for t in top.head(20).to_dict("records")
+            )
+            headlines.append(
+                f"<h2>What changed: {html.escape(r.name)} against {html.escape(runs[0].name)}</h2>"
+                f"<p>{len(top)} KPI(s) differ; the {min(20, len(top))} with the largest relative effect:</p><table>"
+                f"<tr><th>KPI</th><th>unit</th><th>{html.escape(runs[0].name)}</th><th>{html.escape(r.name)}</th>"
+                f"<th>difference</th><th>relative</th><th>95% interval</th></tr>{rows}</table>"
+            )
+        else:
+            unknown = int(verdicts.get("unknown", 0))
+            reason = (
+                f" ({unknown} KPI(s) have no interval: {html.escape(str(table[f'{r.name} why'].iloc[0]))}; run "
+                "both with at least 2 replications, ideally the same seed)"
+                if unknown
+                else ""
+            )
+            headlines.append(
+                f"<h2>What changed: {html.escape(r.name)} against {html.escape(runs[0].name)}</h2>"
+                f"<p>No KPI can be said to differ{reason}. This is not evidence that they are the same.</p>"
+            )
+    inputs = changed_inputs(runs)
+    if any(r.manifest.get("inputs") is None for r in runs):
+        inputs_html = "<p>Unknown: a run folder was written before run.json recorded the scenario.</p>"
+    elif len(inputs):
+        inputs_html = inputs.to_html(index=False, border=0)
+    else:
+        inputs_html = "<p>None: the runs share every scenario field (seeds and replications aside, see above).</p>"
     plot = _series_plot(runs)
     figure = (
         f'<h2>Time series (mean over replications)</h2><img alt="series" src="data:image/png;base64,{plot}">'
@@ -171,8 +305,13 @@ def write_comparison(runs: list[Run], out: Path) -> Path:
 td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:first-child{{text-align:left}}
 .differs{{background:#fde2c8}}img{{max-width:100%}}</style></head><body>
 <h1>Run comparison</h1><ul>{described}</ul>
-<p>Each run against {html.escape(runs[0].name)}; a shaded difference has a 95% interval that excludes zero.</p>
-<ul>{"".join(notes)}</ul><table>{"".join(lines)}</table>{figure}</body></html>"""
+<p>Each run against {html.escape(runs[0].name)}. A KPI <i>differs</i> when its difference stays significant after
+the Benjamini-Hochberg correction over the {len(table)} KPIs compared (false discovery rate {fdr:.0%}); <i>not
+shown</i> means the interval covers zero at this many replications (no evidence either way); <i>unknown</i> means
+there is no interval (hover for why); <i>same</i>, equal in every paired replication.</p>
+<ul>{"".join(notes)}</ul>{"".join(headlines)}
+<h2>Scenario fields that differ</h2>{inputs_html}
+<h2>Every KPI</h2><table>{"".join(lines)}</table>{figure}</body></html>"""
     out.write_text(page, encoding="utf-8")
     return out
 

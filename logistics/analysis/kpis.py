@@ -9,6 +9,7 @@ import pandas as pd
 
 from logistics.analysis.flow_kpis import flow_kpis
 from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
+from logistics.analysis.promise import PromiseCounts, promise_counts
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.sim.accounting import STAGES
 from logistics.sim.result import COST_COMPONENTS, RunResult
@@ -38,6 +39,7 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
             logistics_total += value
     rows.append(("cost.logistics_total_cny", logistics_total, "CNY"))
     rows.append(("cost_per_order.logistics_total_cny", logistics_total / handled, "CNY/order"))
+    # every cost_per_order.* divides by orders.handled: created in the whole run, less those refused over the limits
 
     for r in result.resources.itertuples(index=False):
         rows.append((f"resource.{r.resource}.utilisation", float(r.utilisation), "share"))
@@ -61,11 +63,15 @@ def _warehouse_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> No
         inside = part[part["status"] == "in_system"]["stage"].value_counts()
         for stage in STAGES:
             rows.append((f"mode.{mode}.orders.in_system.{stage}", int(inside.get(stage, 0)), "orders"))
-        rows.append((f"mode.{mode}.service.on_time_dispatch_rate", _on_time_dispatch(result, part), "share"))
+        dispatch = _dispatch_promise(result, part)
+        rows.append((f"mode.{mode}.service.on_time_dispatch_rate", dispatch.rate, "share"))
+        rows.extend(dispatch.rows(f"mode.{mode}.service.dispatch"))
     declared = orders["mode"].map(lambda m: bool(CUSTOMS_MODES[str(m)].warehouse_roles)).to_numpy(dtype=bool)
     handled = max(1, int(declared.sum()) - int((orders["end_reason"][declared] == "over_limit").sum()))
     steady = orders[orders["created_h"] >= result.warmup_h]
-    rows.append(("service.on_time_dispatch_rate", _on_time_dispatch(result, orders), "share"))
+    dispatch = _dispatch_promise(result, orders)
+    rows.append(("service.on_time_dispatch_rate", dispatch.rate, "share"))
+    rows.extend(dispatch.rows("service.dispatch"))
 
     rows.append(("stock.backordered_orders", c["backordered_orders"], "orders"))
     rows.append(("stock.backordered_lines", c["backordered_lines"], "lines"))
@@ -82,12 +88,11 @@ def _warehouse_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> No
         _floor_kpis(result, rows)
 
 
-def _on_time_dispatch(result: RunResult, orders: pd.DataFrame) -> float:
-    """Share of the orders created after the warm-up (not refused) dispatched within the dispatch promise."""
+def _dispatch_promise(result: RunResult, orders: pd.DataFrame) -> PromiseCounts:
+    """The dispatch promise of the orders created after the warm-up (not refused), censored at the end."""
     steady = orders[orders["created_h"] >= result.warmup_h]
     live = steady[steady["end_reason"] != "over_limit"]
-    wait = live["dispatched_h"] - live["created_h"]
-    return float((wait <= result.dispatch_promise_h).mean()) if len(live) else np.nan
+    return promise_counts(live, "dispatched_h", result.dispatch_promise_h, result.end_h)
 
 
 def _second_line_kpis(orders: pd.DataFrame, c: dict[str, int], handled: int, rows: list) -> None:
@@ -176,10 +181,9 @@ def _dispatch_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> Non
     parts = [f.loc[f["routed"], columns] for f in (result.orders, result.flow_orders) if "routed" in f]
     routed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     live = routed[(routed["created_h"] >= result.warmup_h) & (routed["end_reason"] != "over_limit")]
-    in_time = (live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]) <= live[
-        "delivery_promise_h"
-    ]
-    rows.append(("dispatch.on_time_rate", float(in_time.mean()) if len(live) else np.nan, "share"))
+    delivery = promise_counts(live, "delivered_h", "delivery_promise_h", result.end_h)
+    rows.append(("dispatch.on_time_rate", delivery.rate, "share"))
+    rows.extend(delivery.rows("dispatch.delivery"))
     rows.append(("dispatch.returned_to_sender", float((routed["end_reason"] == "delivery_failed").sum()), "parcels"))
 
 

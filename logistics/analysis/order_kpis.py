@@ -3,9 +3,12 @@
 
 Per mode: orders created, delivered, still in the system and ended by reason (one set of end reasons for every
 mode); lead time end to end and per stage (summaries with one quantile set); on-time delivery against the zone
-promise; late parcels; cost per parcel of each cost column the mode's orders carry; tax. The totals pool the
-orders of every mode (a stage shared by several modes, such as `pick`, pools their orders). Lead times and
-on-time rates cover the orders created after the warm-up; counts and costs cover the whole run.
+promise with the censoring rule of `analysis.promise` (the rate over resolved orders; on time, late, failed and
+not-yet-due counts beside it); late parcels (delivered late, or their promise expired undelivered); cost per
+parcel of each cost column the mode's orders carry, over the orders handled (created, less those refused over
+the limits: `orders.handled`); tax. The totals pool the orders of every mode (a stage shared by several modes,
+such as `pick`, pools their orders). Lead times and on-time rates cover the orders created after the warm-up
+(not refused); counts and costs cover the whole run.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from logistics.analysis.promise import OUTCOMES, PromiseCounts, promise_counts
 from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.result import RunResult
@@ -113,7 +117,7 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
     per_mode: Rows = []
     counts: dict[str, float] = {}
     pooled: dict[str, list[np.ndarray]] = {}
-    on_time: list[np.ndarray] = []
+    promised: list[PromiseCounts] = []
     handled = 0
     for mode, orders, stages in mode_parts(result):
         m = f"mode.{mode}"
@@ -129,13 +133,11 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
             pooled.setdefault(stage, []).append(hours)
         steady = orders[orders["created_h"] >= result.warmup_h]
         live = steady[steady["end_reason"] != "over_limit"]
-        delivered_in = live["delivered_h"].where(live["delivered_h"] <= result.end_h) - live["created_h"]
-        in_time = (delivered_in <= live["delivery_promise_h"]).to_numpy()
-        on_time.append(in_time)
-        rate = float(in_time.mean()) if len(in_time) else np.nan
-        per_mode.append((f"{m}.service.on_time_delivery_rate", rate, "share"))
-        pending = (live["end_reason"] == "").to_numpy()  # not returned, destroyed or refused
-        per_mode.append((f"{m}.late_parcels", int((~in_time & pending).sum()), "orders"))
+        delivery = promise_counts(live, "delivered_h", "delivery_promise_h", result.end_h)
+        promised.append(delivery)
+        per_mode.append((f"{m}.service.on_time_delivery_rate", delivery.rate, "share"))
+        per_mode.extend(delivery.rows(f"{m}.service.delivery"))
+        per_mode.append((f"{m}.late_parcels", delivery.late, "orders"))
         mode_handled = max(1, len(orders) - found["ended.over_limit"])
         handled += len(orders) - found["ended.over_limit"]
         for cost in COST_COLUMNS:
@@ -147,6 +149,7 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
             kg = float(carried["weight_kg"].sum())
             per_kg = float(carried["transport_cny"].sum()) / kg if kg else np.nan
             per_mode.append((f"{m}.cost_per_kg.transport_cny", per_kg, "CNY/kg"))
+        per_mode.append((f"{m}.orders.handled", len(orders) - found["ended.over_limit"], "orders"))
         per_mode.append((f"{m}.weight_kg", float(orders["weight_kg"].sum()), "kg"))
         per_mode.append((f"{m}.tax_cny", float(orders["tax_cny"].sum()), "CNY"))
         if "rolls" in orders:
@@ -158,6 +161,8 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
         rows.append((f"orders.{key}", value, "orders"))
     for stage, parts in pooled.items():
         summarize(rows, f"lead_time.{stage}_h", np.concatenate(parts), "h")
-    every = np.concatenate(on_time)
-    rows.append(("service.on_time_delivery_rate", float(every.mean()) if len(every) else np.nan, "share"))
+    total = PromiseCounts(*(sum(getattr(p, name) for p in promised) for name in OUTCOMES))
+    rows.append(("orders.handled", handled, "orders"))
+    rows.append(("service.on_time_delivery_rate", total.rate, "share"))
+    rows.extend(total.rows("service.delivery"))
     return pd.DataFrame(rows + per_mode, columns=["kpi", "value", "unit"]), handled

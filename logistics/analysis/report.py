@@ -26,10 +26,15 @@ HEADLINE = [
     ("lead_time.end_to_end_h.p95", "End-to-end lead time, p95 (h)"),
     ("lead_time.end_to_end_h.p99", "End-to-end lead time, p99 (h)"),
     ("lead_time.order_to_dispatch_h.p95", "Order to dispatch, p95 (h)"),
-    ("service.on_time_dispatch_rate", "Share dispatched within the warehouse's dispatch promise"),
-    ("service.on_time_delivery_rate", "Share delivered within the zone promise"),
-    ("cost_per_order.logistics_total_cny", "Logistics cost per order (CNY)"),
-    ("cost_per_order.tax_cny", "Import tax per order (CNY)"),
+    ("service.on_time_dispatch_rate", "Share dispatched within the dispatch promise (of orders resolved)"),
+    ("service.dispatch.late", "Orders dispatched late or still waiting past the promise"),
+    ("service.dispatch.not_yet_due", "Orders not yet dispatched, promise still open at the end (not counted)"),
+    ("service.on_time_delivery_rate", "Share delivered within the zone promise (of orders resolved)"),
+    ("service.delivery.late", "Orders delivered late or still undelivered past the promise"),
+    ("service.delivery.not_yet_due", "Orders undelivered, promise still open at the end (not counted)"),
+    ("orders.handled", "Orders handled (created, less refused): the per-order denominator"),
+    ("cost_per_order.logistics_total_cny", "Logistics cost per order handled (CNY)"),
+    ("cost_per_order.tax_cny", "Import tax per order handled (CNY)"),
     ("stock.backordered_orders", "Orders backordered (stockout)"),
     ("stock.stockout_line_rate", "Share of order lines hit by a stockout"),
 ]
@@ -39,7 +44,8 @@ MODE_HEADLINE = [
     ("orders.created", "orders created"),
     ("orders.delivered", "orders delivered"),
     ("lead_time.end_to_end_h.mean", "end-to-end lead time, mean (h)"),
-    ("service.on_time_delivery_rate", "share delivered within the promise"),
+    ("service.on_time_delivery_rate", "share delivered within the promise (of orders resolved)"),
+    ("service.delivery.not_yet_due", "orders not yet due at the end"),
 ]
 """The headline rows repeated per customs mode when a run has more than one."""
 
@@ -76,8 +82,11 @@ def _markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, title: str) -> dict[str, Path]:
-    """Write report.md, report.html and the plots into `out_dir`; returns the paths written."""
+def write_report(
+    results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, title: str, notice: str | None = None
+) -> dict[str, Path]:
+    """Write report.md, report.html and the plots into `out_dir`; returns the paths written. A `notice` (an
+    interrupted or failed run) is printed above everything else."""
     out_dir.mkdir(parents=True, exist_ok=True)
     first = results[0]
     images = {}
@@ -108,7 +117,10 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     intro = (
         f"Scenario **{first.scenario}**, {len(results)} replication(s); orders created during "
         f"{first.horizon_h:g} h{start}, simulated to {first.end_h:g} h. Lead times cover orders created after the "
-        f"{first.warmup_h:g} h warm-up. Plots show replication {first.replication}."
+        f"{first.warmup_h:g} h warm-up. On-time shares count resolved orders only: an order whose promise was still "
+        "open at the end is not yet due and counted apart (neither on time nor late); an order returned or "
+        "destroyed counts as not on time. Costs per order divide by the orders handled (created in the whole run, "
+        f"less those refused over the limits). Plots show replication {first.replication}."
         + (f" Bottlenecks: {bottlenecks}." if bottlenecks else "")
     )
     sections = [
@@ -118,7 +130,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         ("Cost per order by component", costs),
         ("All KPIs (mean, min, max over replications)", summary),
     ]
-    md = [f"# {title}", "", intro, ""]
+    md = [f"# {title}", ""] + ([f"> **{notice}**", ""] if notice else []) + [intro, ""]
     for name, table in sections[:-1]:
         md += [f"## {name}", "", _markdown_table(table), ""]
     for name, path in images.items():
@@ -127,7 +139,10 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
     md_path = out_dir / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
 
-    body = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(intro).replace('**', '')}</p>"]
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    if notice:
+        body.append(f'<p class="notice"><strong>{html.escape(notice)}</strong></p>')
+    body.append(f"<p>{html.escape(intro).replace('**', '')}</p>")
     for name, table in sections[:-1]:
         body += [
             f"<h2>{html.escape(name)}</h2>",
@@ -148,6 +163,7 @@ def write_report(results: list[RunResult], kpis: pd.DataFrame, out_dir: Path, ti
         "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
         "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
         ".wide{overflow-x:auto;max-width:100%}"
+        ".notice{background:#fff3cd;border:1px solid #e0b100;padding:0.6em 1em}"
     )
     html_path = out_dir / "report.html"
     html_path.write_text(

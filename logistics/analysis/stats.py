@@ -6,50 +6,56 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["mean_ci", "paired_comparisons", "summarize", "t_quantile_975"]
-
-# Student t 0.975 quantiles for 1..30 degrees of freedom; beyond, interpolated in 1/df towards the normal 1.96.
-_T975 = [
-    12.706,
-    4.303,
-    3.182,
-    2.776,
-    2.571,
-    2.447,
-    2.365,
-    2.306,
-    2.262,
-    2.228,
-    2.201,
-    2.179,
-    2.160,
-    2.145,
-    2.131,
-    2.120,
-    2.110,
-    2.101,
-    2.093,
-    2.086,
-    2.080,
-    2.074,
-    2.069,
-    2.064,
-    2.060,
-    2.056,
-    2.052,
-    2.048,
-    2.045,
-    2.042,
+__all__ = [
+    "VERDICTS",
+    "benjamini_hochberg",
+    "difference_verdict",
+    "mean_ci",
+    "paired_comparisons",
+    "summarize",
+    "t_quantile_975",
 ]
 
 
-def t_quantile_975(df: int) -> float:
+def t_quantile_975(df: float) -> float:
     """The 97.5% quantile of Student's t with `df` degrees of freedom (two-sided 95% intervals)."""
-    if df < 1:
-        return float("nan")
-    if df <= 30:
-        return _T975[df - 1]
-    return 1.959964 + (2.042 - 1.959964) * 30.0 / df
+    return t_quantile(0.95, df)
+
+
+def t_quantile(confidence: float, df: float) -> float:
+    """The multiplier of a two-sided `confidence` interval from Student's t with `df` degrees of freedom."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + confidence / 2, df)) if df >= 1 else float("nan")
+
+
+VERDICTS = ("differs", "same", "not shown", "unknown")
+"""What a comparison may say of a difference: `differs` (its interval, corrected as stated, excludes zero),
+`same` (equal in every paired replication), `not shown` (the interval covers zero: the data cannot tell at
+this many replications, which is not evidence of no difference), `unknown` (no interval: a single replication,
+or the KPI missing from a run)."""
+
+
+def difference_verdict(low: float, high: float) -> str:
+    """The verdict of a difference from its (already corrected) interval."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "unknown"
+    if low == high == 0:
+        return "same"
+    return "differs" if low > 0 or high < 0 else "not shown"
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (NaN stays NaN): reject where adjusted p <= q controls the false
+    discovery rate at q over the tests given."""
+    from scipy import stats
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.isfinite(p)
+    if finite.any():
+        out[finite] = stats.false_discovery_control(p[finite], method="bh")
+    return out
 
 
 def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
@@ -75,9 +81,11 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "point", "policy", "kpi", "n", "mean", "sd", "ci_low", "ci_high"])
 
 
-def paired_comparisons(results: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Each policy against `baseline`, replication by replication (same seeds): mean difference and its 95%
-    interval; `significant` when the interval excludes zero."""
+def paired_comparisons(results: pd.DataFrame, baseline: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Each policy against `baseline`, replication by replication (same seeds): mean difference, its 95%
+    interval, and the interval adjusted for the number of comparisons (Bonferroni over every row of the table:
+    each at 1 - (1 - confidence) / rows) with the `verdict` it supports (`difference_verdict`: `unknown` with a
+    single pair, never a "no difference")."""
     rows = []
     base = results[results["policy"] == baseline]
     for (scenario, point, policy, kpi), group in results.groupby(["scenario", "point", "policy", "kpi"], sort=False):
@@ -86,33 +94,20 @@ def paired_comparisons(results: pd.DataFrame, baseline: str) -> pd.DataFrame:
         ref = base[(base["scenario"] == scenario) & (base["point"] == point) & (base["kpi"] == kpi)]
         joined = group.merge(ref[["replication", "value"]], on="replication", suffixes=("", "_base"))
         diff = (joined["value"] - joined["value_base"]).to_numpy(dtype=float)
-        mean, half, _ = mean_ci(diff)
-        rows.append(
-            (
-                scenario,
-                point,
-                policy,
-                baseline,
-                kpi,
-                len(diff),
-                mean,
-                mean - half,
-                mean + half,
-                bool(np.isfinite(half) and (mean - half > 0 or mean + half < 0)),
-            )
-        )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "scenario",
-            "point",
-            "policy",
-            "baseline",
-            "kpi",
-            "pairs",
-            "difference",
-            "ci_low",
-            "ci_high",
-            "significant",
-        ],
-    )
+        diff = diff[np.isfinite(diff)]
+        mean, half, sd = mean_ci(diff)
+        rows.append([scenario, point, policy, baseline, kpi, len(diff), mean, mean - half, mean + half, sd])
+    columns = ["scenario", "point", "policy", "baseline", "kpi", "pairs", "difference", "ci_low", "ci_high", "sd"]
+    table = pd.DataFrame(rows, columns=columns)
+    level = 1 - (1 - confidence) / max(1, len(table))
+    half = [
+        t_quantile(level, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+        for n, sd in zip(table["pairs"], table["sd"], strict=True)
+    ]
+    table["adjusted_low"] = table["difference"] - np.asarray(half, dtype=float)
+    table["adjusted_high"] = table["difference"] + np.asarray(half, dtype=float)
+    table["adjusted_confidence"] = level
+    table["verdict"] = [
+        difference_verdict(lo, hi) for lo, hi in zip(table["adjusted_low"], table["adjusted_high"], strict=True)
+    ]
+    return table.drop(columns=["sd"])

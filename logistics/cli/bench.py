@@ -52,16 +52,21 @@ def bench(
         _fail(exc)
     console.print(f"{spec.name}: {results.ran} run(s) now, {results.reused} reused from {out}/runs")
     if len(results.comparisons):
-        table = Table(title=f"against {spec.baseline_policy} (paired, 95% interval)")
-        for col in ("scenario", "policy", "kpi", "difference", "95% interval"):
+        level = float(results.comparisons["adjusted_confidence"].iloc[0])
+        table = Table(
+            title=f"against {spec.baseline_policy} (paired; intervals at {level:.2%} each, Bonferroni over "
+            f"{len(results.comparisons)} comparisons)"
+        )
+        for col in ("scenario", "policy", "kpi", "difference", "adjusted interval", "verdict"):
             table.add_column(col, overflow="fold")
         for row in results.comparisons.itertuples():
             table.add_row(
                 str(row.scenario),
                 str(row.policy),
                 str(row.kpi),
-                f"{row.difference:+.4g}" + (" *" if row.significant else ""),
-                f"[{row.ci_low:.4g}, {row.ci_high:.4g}]",
+                f"{row.difference:+,.4g}",
+                "" if row.verdict == "unknown" else f"[{row.adjusted_low:+,.4g}, {row.adjusted_high:+,.4g}]",
+                str(row.verdict),
             )
         console.print(table)
     from logistics.experiments.report import write_experiment_report

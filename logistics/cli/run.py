@@ -148,12 +148,21 @@ def _write_run(results: list, out: Path, scenario: Scenario, status: str, error:
         "status": status,
         "error": error,
         "version": __version__,
+        "inputs": scenario.model_dump(mode="json"),  # what `logistics compare` lists as the fields that differ
     }
     failure: list[BaseException] = []
 
+    notice = None
+    if status != "done":
+        what = "interrupted" if error == "interrupted" else f"stopped by an error ({error})"
+        notice = (
+            f"Incomplete run: {len(results)} of {scenario.run.replications} replications finished; the run was "
+            f"{what}. Every figure below covers the finished replications only."
+        )
+
     def fill(folder: Path) -> dict:
         try:
-            return write_outputs(results, folder)
+            return write_outputs(results, folder, notice=notice)
         except Exception as exc:  # keep the tables already written; say what failed
             failure.append(exc)
             manifest.update(status="failed", error=f"writing the results: {type(exc).__name__}: {exc}")

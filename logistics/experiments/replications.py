@@ -56,9 +56,12 @@ def _write_orders(frame: pd.DataFrame, out_dir: Path, name: str) -> Path:
     return path
 
 
-def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = None) -> dict[str, Path]:
+def write_outputs(
+    results: list[RunResult], out_dir: Path, title: str | None = None, notice: str | None = None
+) -> dict[str, Path]:
     """Write the KPI table (kpis.csv), per-order table (orders.parquet, else orders.csv), resources,
-    consignments and time series (CSV), and the report; returns what was written."""
+    consignments and time series (CSV), and the report (with `notice` at its top: an incomplete run says so);
+    returns what was written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     kpis = kpi_table(results)
     written: dict[str, Path] = {}
@@ -83,7 +86,7 @@ def write_outputs(results: list[RunResult], out_dir: Path, title: str | None = N
             continue
         written[name] = out_dir / f"{name}.csv"
         pd.concat(frames, ignore_index=True).to_csv(written[name], index=False)
-    report = write_report(results, kpis, out_dir, title or f"Run report: {results[0].scenario}")
+    report = write_report(results, kpis, out_dir, title or f"Run report: {results[0].scenario}", notice)
     written["report_html"] = report["html"]
     written["report_md"] = report["markdown"]
     return written

@@ -125,7 +125,12 @@ def write_experiment_report(spec: ExperimentSpec, results: Results, out_dir: Pat
         comp = results.comparisons
         if len(comp):
             part = comp[comp["scenario"] == scenario].drop(columns=["scenario"])
-            body.append(f"<h3>Against {html.escape(spec.baseline_policy)}, paired by replication</h3>")
+            body.append(
+                f"<h3>Against {html.escape(spec.baseline_policy)}, paired by replication</h3><p>The verdict uses the "
+                f"adjusted interval (each at {float(comp['adjusted_confidence'].iloc[0]):.3%}, Bonferroni over the "
+                f"{len(comp)} comparisons): <i>differs</i> when it excludes zero, <i>not shown</i> when it covers "
+                "zero (no evidence either way at this many replications), <i>unknown</i> without an interval.</p>"
+            )
             body.append(part.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
         quantiles = _quantiles(results.all_kpis, scenario)
         if quantiles:
