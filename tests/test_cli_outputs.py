@@ -113,3 +113,28 @@ def test_a_run_killed_while_writing_leaves_nothing_that_the_next_run_keeps(tmp_p
     assert result.exit_code == 0, result.output
     assert not stale.exists()
     assert (out / "kpis.csv").read_text() != "half"
+
+
+def test_an_interrupted_run_says_so_at_the_top_of_its_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import logistics.experiments as experiments
+
+    real = experiments.run_replications
+
+    def interrupted_after_two(scenario, replications=None, progress=None, on_result=None):  # type: ignore[no-untyped-def]
+        def keep(result):  # type: ignore[no-untyped-def]
+            on_result(result)
+            if result.replication == 1:
+                raise KeyboardInterrupt
+
+        return real(scenario, replications, progress, keep)
+
+    monkeypatch.setattr(experiments, "run_replications", interrupted_after_two)
+    out = tmp_path / "out"
+    result = _run("run", "bonded_import_small", "--out", str(out), "--replications", "8", *SHORT)
+    assert result.exit_code == 130
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["replications_finished"] == 2 and manifest["status"] == "failed"
+    top = (out / "report.md").read_text().splitlines()[:4]
+    assert any("2 of 8 replications" in line and "interrupted" in line for line in top), top
+    page = (out / "report.html").read_text()
+    assert page.index("2 of 8 replications") < page.index("<h2>")
