@@ -34,6 +34,8 @@ def validate(
         _fail(exc)
     size = estimate_size(scenario)
     console.print(f"[green]ok[/green] {file}: scenario {scenario.name!r} is valid ({size})")
+    for line in _history_lines(scenario):
+        console.print(f"  order history of {line}", highlight=False, markup=False)
     if size.memory_b > LIMIT_SHARE * memory_bytes():
         err.print("[yellow]too large for this machine's memory: `run` refuses it without --force[/yellow]")
 
@@ -80,6 +82,8 @@ def run(
     except LogisticsError as exc:
         _fail(exc)
     reps = scenario.run.replications
+    for line in _history_lines(scenario):
+        err.print(f"order history of {line}", highlight=False, markup=False)
     results: list = []
     try:
         with Progress(
@@ -134,6 +138,22 @@ def run(
         console.print(f"  {name:<13} {path}")
 
 
+def _history_records(scenario: Scenario) -> list[dict]:
+    """Per flow replaying an order history: its orders inside the horizon and those outside (not replayed)."""
+    from dataclasses import asdict
+
+    from logistics.scenario.scenario import history_coverages
+
+    return [{"flow": scenario.flows[k].id, **asdict(cover)} for k, cover in history_coverages(scenario)]
+
+
+def _history_lines(scenario: Scenario) -> list[str]:
+    """One line per flow replaying a history: what is replayed and what falls outside the horizon."""
+    from logistics.scenario.scenario import history_coverages
+
+    return [f"flow {scenario.flows[k].id}: {cover.describe()}" for k, cover in history_coverages(scenario)]
+
+
 def _write_run(results: list, out: Path, scenario: Scenario, status: str, error: str | None = None) -> dict:
     """Write the runs' files into OUT, replacing an earlier run's folder whole; returns name -> path."""
     from logistics import __version__
@@ -149,6 +169,7 @@ def _write_run(results: list, out: Path, scenario: Scenario, status: str, error:
         "error": error,
         "version": __version__,
         "inputs": scenario.model_dump(mode="json"),  # what `logistics compare` lists as the fields that differ
+        "history": _history_records(scenario),
     }
     failure: list[BaseException] = []
 

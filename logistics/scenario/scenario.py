@@ -14,6 +14,7 @@ from logistics.scenario.costs import Costs
 from logistics.scenario.customs import Customs
 from logistics.scenario.disruptions import Disruption
 from logistics.scenario.flows import MODES, Flow
+from logistics.scenario.history import HistoryCoverage, history_coverage
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Network
 from logistics.scenario.run import RunSettings, ServiceLevel
@@ -53,6 +54,8 @@ class Scenario(ScenarioModel):
     def _references(self) -> Scenario:
         # Not a ValueError on purpose: pydantic lets it through, so each issue keeps its own field path.
         issues = list(_reference_issues(self))
+        if not issues:
+            issues = _history_issues(self)
         if issues:
             raise ScenarioError(issues)
         return self
@@ -73,6 +76,38 @@ class Scenario(ScenarioModel):
         """Customs modes the scenario runs, in MODES order."""
         present = {f.mode for f in self.flows}
         return [m for m in MODES if m in present]
+
+
+def history_coverages(s: Scenario) -> list[tuple[int, HistoryCoverage]]:
+    """(flow index, coverage) of every flow that replays an order history: its orders inside the horizon and
+    outside it (not replayed)."""
+    run = s.run
+    return [
+        (k, history_coverage(f.demand.history, run.start, run.horizon_h, run.timezone, f.mode))
+        for k, f in enumerate(s.flows)
+        if f.demand.history is not None
+    ]
+
+
+def _history_issues(s: Scenario) -> list[ScenarioIssue]:
+    """A history none of whose orders falls inside the horizon would run with no orders: refused."""
+    issues = []
+    for k, cover in history_coverages(s):
+        if cover.inside == 0:
+            where = (
+                f"its times run from hour {cover.first_h:,.1f} to {cover.last_h:,.1f} of the run"
+                if cover.orders
+                else "it has no orders of this flow's mode"
+            )
+            issues.append(
+                ScenarioIssue(
+                    ("flows", k, "demand", "history"),
+                    f"none of the {cover.orders:,} orders of {cover.source} falls inside the horizon (hours 0 to "
+                    f"{s.run.horizon_h:g} from {s.run.start:%Y-%m-%d %H:%M} {s.run.timezone}): {where}. Check "
+                    "run.start, the history's time zone and date format, or shift_h",
+                )
+            )
+    return issues
 
 
 def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
@@ -197,6 +232,8 @@ def _duplicate_keys(model: ScenarioModel, at: Path) -> list[ScenarioIssue]:
             seen: dict[object, int] = {}
             for i, item in enumerate(value):
                 k = getattr(item, key)
+                if k is None:  # an optional key left out names nothing
+                    continue
                 if k in seen:
                     issues.append(
                         ScenarioIssue(

@@ -17,7 +17,7 @@ import pandas as pd
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import DemandSurge
-from logistics.scenario.history import HistoryTable, OrderHistory, read_history
+from logistics.scenario.history import HistoryTable, OrderHistory, history_hours, read_history
 from logistics.sim.catalog import SkuTable
 
 
@@ -164,6 +164,8 @@ class Replayed:
     zone: np.ndarray | None  # zone names
     value_cny: np.ndarray | None
     trader: np.ndarray | None  # trader ids
+    source_order_id: np.ndarray | None = None  # the file's order id ("id#2" for a scale copy)
+    source_customer_id: np.ndarray | None = None  # the file's customer id (None: no customer column)
 
 
 def _sku_index(table: HistoryTable, skus: SkuTable) -> np.ndarray:
@@ -192,6 +194,7 @@ def replay_orders(
     rng: np.random.Generator,
     mode: str | None = None,
     surges: Sequence[DemandSurge] = (),
+    timezone: str = "Asia/Shanghai",
 ) -> Replayed:
     """The history's orders within the horizon (after `shift_h`), of `mode` when the history has a mode column,
     thinned (`scale` < 1: each order kept with that chance) or repeated (`scale` > 1: each order plus copies,
@@ -201,10 +204,7 @@ def replay_orders(
     an order merged into one line."""
     table = read_history(history)
     sku_of_line = _sku_index(table, skus)
-    if table.times_are_hours:
-        hours = table.time.astype(float) + history.shift_h
-    else:
-        hours = (table.time - np.datetime64(start)) / np.timedelta64(1, "h") + history.shift_h
+    hours = np.asarray(history_hours(table, history, start, timezone), dtype=float)
     keep = (hours >= 0) & (hours < horizon_h)
     if mode is not None and table.mode is not None:
         keep &= table.mode == mode
@@ -245,4 +245,12 @@ def replay_orders(
     def pick(values: np.ndarray | None) -> np.ndarray | None:
         return None if values is None else values[order_ids]
 
-    return Replayed(book, pick(table.zone), pick(table.value), pick(table.trader))
+    ids = pick(table.order_id)
+    if ids is not None and (copy_no > 0).any():  # a copy keeps its source order's id with the copy's number
+        ids = np.where(copy_no > 0, np.char.add(np.char.add(ids.astype(str), "#"), (copy_no + 1).astype(str)), ids)
+    customers = pick(table.customer_id)
+    if customers is not None and (copy_no > 0).any():  # a copy is another customer's order
+        customers = np.where(
+            copy_no > 0, np.char.add(np.char.add(customers.astype(str), "#"), (copy_no + 1).astype(str)), customers
+        )
+    return Replayed(book, pick(table.zone), pick(table.value), pick(table.trader), ids, customers)

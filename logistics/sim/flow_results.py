@@ -135,6 +135,7 @@ def flow_results(self: Flows) -> FlowResults:
     table = pd.DataFrame(
         {
             "order_id": np.arange(self.n_orders, dtype=np.int64),
+            **{name: column[orders] for name, column in self.source_ids.items()},
             "flow": pd.Categorical.from_codes(flow_of, [f.id for f in flows]),
             "mode": pd.Categorical(modes, list(MODES)),
             "direction": np.array([f.direction for f in flows] or ["import"])[flow_of],

@@ -58,6 +58,15 @@ class FlowJobs:
             offsets.append(n)
             n += len(book)
         self.n_orders = n
+        # a replayed history's own order and customer ids, per order (None for drawn orders)
+        self.source_ids: dict[str, np.ndarray] = {}
+        for name in ("source_order_id", "source_customer_id"):
+            if any(getattr(d, name) is not None for d in draws.values()):
+                column = np.full(n, None, dtype=object)
+                for k, d in draws.items():
+                    if getattr(d, name) is not None:
+                        column[offsets[k] : offsets[k] + len(d.book)] = getattr(d, name)
+                self.source_ids[name] = column
         # stock containers get the indices after the orders: at most one lane load per departure
         container_offsets = []
         for f in flows:

@@ -64,6 +64,8 @@ class OrderDraws:
     zone: np.ndarray
     delivery_h: np.ndarray
     trader: np.ndarray | None  # index into the scenario's traders (None: the flow names none)
+    source_order_id: np.ndarray | None = None  # a replayed history's own order ids (None: drawn orders)
+    source_customer_id: np.ndarray | None = None  # a replayed history's own customer ids (None: not given)
 
 
 def draw_orders(scenario: Scenario, flow: Flow, streams: RandomStreams, names: StreamNames) -> OrderDraws:
@@ -83,6 +85,7 @@ def draw_orders(scenario: Scenario, flow: Flow, streams: RandomStreams, names: S
                 streams.generator(names.demand),
                 flow.mode,
                 surges,
+                run.timezone,
             )
         except ScenarioError as exc:  # name the flow the history belongs to
             raise _in_flow(exc, s, flow) from None
@@ -114,8 +117,22 @@ def draw_orders(scenario: Scenario, flow: Flow, streams: RandomStreams, names: S
     elif flow.traders:
         trader = draw_traders(flow.traders, trader_ids, n, streams.generator(names.traders))
     return OrderDraws(
-        skus, book, value, weight, volume, units, tax, over, rejected, documents, zone, delivery, trader
+        skus, book, value, weight, volume, units, tax, over, rejected, documents, zone, delivery, trader,
+        given.source_order_id if given else None, given.source_customer_id if given else None,
     )  # fmt: skip
+
+
+def source_id_columns(draws: OrderDraws | None, n: int) -> dict[str, np.ndarray]:
+    """The history's own order and customer ids as order-table columns (`source_order_id`,
+    `source_customer_id`) when the orders were replayed from a file that has them; empty otherwise."""
+    if draws is None:
+        return {}
+    out = {}
+    for name in ("source_order_id", "source_customer_id"):
+        values = getattr(draws, name)
+        if values is not None:
+            out[name] = np.asarray(values, dtype=object)[:n]
+    return out
 
 
 def _indices(names: np.ndarray | None, known: list[str], what: str) -> np.ndarray | None:

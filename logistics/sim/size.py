@@ -7,12 +7,14 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+
+import numpy as np
 
 from logistics.core.errors import LogisticsError
 from logistics.scenario.demand import Demand
 from logistics.scenario.disruptions import DemandSurge
 from logistics.scenario.lastmile import LastMile
+from logistics.scenario.run import RunSettings
 from logistics.scenario.scenario import Scenario
 
 __all__ = [
@@ -58,26 +60,44 @@ class RunSize:
         return text
 
 
-def _orders(demand: Demand, start: datetime, horizon_h: float, surges: list[DemandSurge]) -> float:
-    """Expected orders: the mean rate over the horizon, plus the extra of the peak days inside it and surges."""
+def _surge_factor(hours: np.ndarray, surges: list[DemandSurge]) -> np.ndarray:
+    """The demand multiplier of every surge covering each hour (stacked surges multiply, as in the run)."""
+    factor = np.ones(len(hours))
+    for surge in surges:
+        factor[(hours >= surge.start_h) & (hours < surge.end_h)] *= surge.multiplier
+    return factor
+
+
+def _orders(demand: Demand, run: RunSettings, surges: list[DemandSurge], mode: str) -> float:
+    """Expected orders: the mean rate over the horizon times the peak days' and the surges' multipliers, hour by
+    hour (stacked surges multiply); with an order history, its orders inside the horizon times `scale` and the
+    surges over them."""
+    if demand.history is not None:
+        from logistics.scenario.history import history_hours, read_history
+
+        history = demand.history
+        table = read_history(history)
+        hours = np.asarray(history_hours(table, history, run.start, run.timezone), dtype=float)
+        if table.mode is not None:
+            hours = hours[table.mode == mode]
+        hours = hours[(hours >= 0) & (hours < run.horizon_h)]
+        return float((history.scale * _surge_factor(hours, surges)).sum())
     per_h = demand.orders_per_day / 24.0
-    base = per_h * horizon_h
-    end = start + timedelta(hours=horizon_h)
-
-    def overlap_h(day: date) -> float:
-        begin = datetime.combine(day, time())
-        return max(0.0, (min(end, begin + timedelta(days=1)) - max(start, begin)).total_seconds() / 3600.0)
-
-    peaks = sum(per_h * max(0.0, p.multiplier - 1.0) * overlap_h(p.date) for p in demand.peak_days)
-    surge = sum(per_h * max(0.0, s.multiplier - 1.0) * max(0.0, s.end_h - s.start_h) for s in surges)
-    return base + peaks + surge
+    hours = np.arange(math.ceil(run.horizon_h), dtype=float)  # the start of each hour of the horizon
+    width = np.minimum(1.0, run.horizon_h - hours)
+    days = (np.datetime64(run.start, "h") + hours.astype("timedelta64[h]")).astype("datetime64[D]")
+    peak = np.ones(len(hours))
+    for p in demand.peak_days:
+        peak[days == np.datetime64(p.date, "D")] *= p.multiplier
+    with np.errstate(over="ignore"):
+        return float((per_h * width * peak * _surge_factor(hours + 0.5 * width, surges)).sum())
 
 
 def estimate_size(scenario: Scenario) -> RunSize:
     """Estimate orders, samples and peak memory of running `scenario` with all its replications."""
     run = scenario.run
     surges = [d for d in scenario.disruptions if isinstance(d, DemandSurge)]
-    per_flow = [_orders(f.demand, run.start, run.horizon_h, surges) for f in scenario.flows]
+    per_flow = [_orders(f.demand, run, surges, f.mode) for f in scenario.flows]
     orders = sum(per_flow)
     gauges = 40 + 5 * len(scenario.network.lanes)
     samples = run.end_h * 60.0 / run.sample_interval_min * gauges

@@ -98,6 +98,7 @@ class WarehouseOrders:
         self.catalog = flow.catalog or s.catalog
         d = draw_orders(s, flow, streams, BONDED_STREAMS if first else StreamNames.of_flow(flow.id))
         self.skus, self.book = skus, book = d.skus, d.book
+        self.draws = d
         n = self.n = len(book)
         self.cols = cols = OrderColumns(n)
         cols.created_h[:] = book.created_h

@@ -16,6 +16,7 @@ from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.checkpoint import visit_table
 from logistics.sim.floor import WarehouseFloor
 from logistics.sim.monitor import END_REASONS
+from logistics.sim.order_draws import source_id_columns
 from logistics.sim.result import RunResult
 from logistics.sim.shifts import staffed_hours
 from logistics.sim.station import resource_rows
@@ -79,6 +80,7 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
             "flow": model.flow.id,
             "order_id": np.arange(model.n, dtype=np.int64),
             "customer": model.book.customer,
+            **source_id_columns(model.draws, model.n),
             "n_lines": model.book.n_lines,
             "n_units": model.units,
             "value_cny": model.value_cny,

@@ -91,7 +91,16 @@ def test_bonded_import_small_counts_open_orders_as_not_yet_due_not_late(tmp_path
     assert kpis["orders.handled"] == kpis["orders.created"] - kpis["orders.ended.over_limit"]
 
 
-SHORT = ["--set", "run.horizon_h=30", "--set", "run.cooldown_h=20", "--set", "run.warmup_h=0", "--set", "disruptions=[]"]
+SHORT = [
+    "--set",
+    "run.horizon_h=30",
+    "--set",
+    "run.cooldown_h=20",
+    "--set",
+    "run.warmup_h=0",
+    "--set",
+    "disruptions=[]",
+]
 
 
 @pytest.mark.parametrize("name", ["pilot_zone_mixed", "last_mile_city"])  # all four modes; routed parcels
