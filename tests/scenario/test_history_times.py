@@ -88,6 +88,7 @@ def test_utc_timestamps_are_converted_into_the_run_zone(tmp_path: Path) -> None:
     lines = _lines()
     utc = (lines["time"] - pd.Timedelta(hours=8)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")  # Shanghai is UTC+8
     orders, manifest, _ = _run(_scenario(tmp_path, lines, utc), tmp_path / "out")
+    assert manifest["history"][0]["inside"] == 400
     _check_exact(orders, lines)  # the same instants: every order replayed, none 8 h early
     # the same file read in a run set in Berlin (UTC+1 in November): hour 0 is 7 hours later in UTC
     berlin = _scenario(tmp_path, lines, utc, start="2026-11-08T17:00:00\n  timezone: Europe/Berlin")
