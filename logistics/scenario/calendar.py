@@ -51,8 +51,23 @@ class Calendar(ScenarioModel):
         return next((s for s in self.shifts if s.name == name), None)
 
 
+def _whole(value: object) -> object:
+    """A whole number typed as text or as a float (`"6"`, `6.0`, as a spreadsheet may hold it) as an int;
+    anything else unchanged (and refused by the caller)."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _staffing(value: object) -> object:
-    """One clear message for a staffing value of the wrong shape (instead of one per union branch)."""
+    """One clear message for a staffing value of the wrong shape (instead of one per union branch). Whole
+    numbers typed as text are taken as numbers."""
+    if isinstance(value, dict):
+        value = {shift: _whole(count) for shift, count in value.items()}
+    elif not isinstance(value, bool):
+        value = _whole(value)
     if isinstance(value, bool):
         raise ValueError("expected a number of workers, not true/false")
     if isinstance(value, int):

@@ -13,7 +13,9 @@ row here (and its tests); the order tables, KPIs and report pick it up by its co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator
 
 __all__ = ["CUSTOMS_MODES", "MODES", "CustomsMode", "FlowMode"]
 
@@ -58,5 +60,13 @@ CUSTOMS_MODES: dict[str, CustomsMode] = {
 MODES: tuple[str, ...] = tuple(CUSTOMS_MODES)
 """Every mode code, in table order (the order of the report's rows)."""
 
-FlowMode = Literal["1210", "9610", "9710", "9810"]
+
+def _mode_text(value: object) -> object:
+    """A mode typed as a number (1210, as a spreadsheet stores it) is the mode's code."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    return value
+
+
+FlowMode = Annotated[Literal["1210", "9610", "9710", "9810"], BeforeValidator(_mode_text)]
 """The modes a `flows` entry may have (every mode: a scenario describes each the same way)."""

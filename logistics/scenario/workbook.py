@@ -13,7 +13,9 @@ the cell (`book.xlsx run!B4: run.horizon_h: ...`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -88,12 +90,30 @@ def _leaf(value: Any) -> Any:
     return value
 
 
-def scenario_to_workbook(scenario: Scenario) -> Any:
-    """The scenario as an openpyxl workbook (see the module's docstring for the layout)."""
+def _relative_files(data: Any, folder: Path) -> Any:
+    """`data` with every data file's absolute path (`file:` of a history, a SKU table...) written relative to
+    `folder`, where the workbook goes, so that the workbook and its files can move together."""
+    if isinstance(data, list):
+        return [_relative_files(item, folder) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {key: _relative_files(value, folder) for key, value in data.items()}
+    file = out.get("file")
+    if isinstance(file, str) and Path(file).is_absolute():
+        with contextlib.suppress(ValueError):  # another drive (Windows): nothing relative to write
+            out["file"] = Path(os.path.relpath(file, folder.resolve())).as_posix()
+    return out
+
+
+def scenario_to_workbook(scenario: Scenario, folder: Path | None = None) -> Any:
+    """The scenario as an openpyxl workbook (see the module's docstring for the layout); data files named
+    relative to `folder` when given (where the workbook is written)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     data = scenario.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    if folder is not None:
+        data = _relative_files(data, folder)
     book = Workbook()
     top = book.active
     top.title = TOP
@@ -148,8 +168,8 @@ def _section_rows(value: Any, prefix: Key, tables: list[tuple[Key, list[dict[str
 
 
 def write_workbook(scenario: Scenario, path: Path) -> None:
-    """Write the scenario's workbook to `path` (.xlsx)."""
-    scenario_to_workbook(scenario).save(path)
+    """Write the scenario's workbook to `path` (.xlsx), data files named relative to its folder."""
+    scenario_to_workbook(scenario, path.parent).save(path)
 
 
 def _parts(text: str) -> Key:
@@ -212,7 +232,9 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], dict[Key, str]]:
         raise ScenarioError([ScenarioIssue((), f"no sheet {TOP!r} (it has: {', '.join(book.sheetnames)})", source)])
     for sheet in book.worksheets:
         base: Key = () if sheet.title == TOP else (sheet.title,)
+        sheet.reset_dimensions()  # rows as stored: a stray cell at XFD1048576 must not pad every row to it
         rows = [tuple(_value(c) for c in row) for row in sheet.iter_rows()]
+        ended: tuple[str, int] | None = None  # the table that ended at the last blank row, and that row
         if not rows or [c for c in rows[0][:2]] != ["field", "value"]:
             raise _error(source, f"{sheet.title}!A1", base, 'the first row must be "field | value"')
         r = 1
@@ -221,7 +243,14 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], dict[Key, str]]:
             first = row[0] if row else None
             if first is None or (isinstance(first, str) and not first.strip()):
                 if any(v is not None for v in row[1:]):
-                    raise _error(source, f"{sheet.title}!A{r + 1}", base, "a value without a field name")
+                    column = next(c for c, v in enumerate(row) if c > 0 and v is not None)
+                    raise _error(
+                        source,
+                        f"{sheet.title}!{get_column_letter(column + 1)}{r + 1}",
+                        base,
+                        "a value without a field name"
+                        + (_blank_hint(sheet.title, ended) if ended is not None else ""),
+                    )
                 r += 1
                 continue
             if isinstance(first, str) and first.startswith(TABLE):
@@ -251,20 +280,59 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], dict[Key, str]]:
                     items.append(item)
                     r += 1
                 _put(data, table_path, items, f"{sheet.title}!A{r}", source)
+                ended = (first[len(TABLE) :].strip(), r + 1)
                 continue
             field = str(first).strip()
             where = f"{sheet.title}!B{r + 1}"
             field_path = base + _parts(field)
             value = row[1] if len(row) > 1 else None
+            if ended is not None and any(v is not None for v in row[2:]):
+                raise _error(
+                    source,
+                    f"{sheet.title}!A{r + 1}",
+                    field_path,
+                    "a row of table cells where a field | value row is expected" + _blank_hint(sheet.title, ended),
+                )
             if value is None:
                 raise _error(source, where, field_path, "no value (write null for an empty one)")
             try:
                 _put(data, field_path, _leaf(value), where, source)
             except json.JSONDecodeError as exc:
                 raise _error(source, where, field_path, f"not valid JSON: {exc.msg}") from None
+            except ScenarioError as exc:
+                if ended is None:
+                    raise
+                issue = exc.issues[0]
+                raise _error(
+                    source, f"{sheet.title}!A{r + 1}", field_path, issue.message + _blank_hint(sheet.title, ended)
+                ) from None
             cells[field_path] = where
+            ended = None
             r += 1
     return data, cells
+
+
+def _blank_hint(sheet: str, ended: tuple[str, int]) -> str:
+    name, blank = ended
+    return (
+        f" (the table {name} ended at the blank row {sheet}!A{blank}: a table ends at its first blank "
+        "row; remove the blank row if this row belongs to it)"
+    )
+
+
+def _cell_of(path: Key, message: str, cells: dict[Key, str]) -> str | None:
+    """The cell an issue at `path` comes from: its own; else, for a value given as several cells (a shift map
+    written field by field), the cell of the entry the message names, or the first; else its nearest parent's."""
+    if path in cells:
+        return cells[path]
+    below = [(key, where) for key, where in cells.items() if len(key) > len(path) and key[: len(path)] == path]
+    if below:
+        named = [where for key, where in below if str(key[len(path)]) in message]
+        return named[0] if named else below[0][1]
+    key = path
+    while key and key not in cells:
+        key = key[:-1]
+    return cells.get(key)
 
 
 def workbook_scenario(path: Path, checks: tuple = (), overrides: Sequence[str] = ()) -> Scenario:
@@ -279,10 +347,7 @@ def workbook_scenario(path: Path, checks: tuple = (), overrides: Sequence[str] =
     except ScenarioError as exc:
         located = []
         for issue in exc.issues:
-            key: Key = issue.path
-            while key and key not in cells:
-                key = key[:-1]
-            where = cells.get(key)
+            where = _cell_of(issue.path, issue.message, cells)
             located.append(
                 ScenarioIssue(issue.path, issue.message, source=f"{path.name} {where}" if where else path.name)
             )
