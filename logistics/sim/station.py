@@ -39,6 +39,7 @@ class Station:
         "marks",
         "name",
         "on_done",
+        "over_area",
         "peak_queue",
         "queue",
         "queue_area",
@@ -77,8 +78,10 @@ class Station:
         self.busy_area = 0.0
         self.capacity_area = 0.0
         self.queue_area = 0.0
-        # (time_h, busy_area, capacity_area, queue_area) at the start and end of the measured window
-        self.marks: list[tuple[float, float, float, float]] = []
+        # server-hours busy beyond the staffed capacity: jobs finished after their shift ended (overtime)
+        self.over_area = 0.0
+        # (time_h, busy_area, capacity_area, queue_area, over_area) at the start and end of the measured window
+        self.marks: list[tuple[float, float, float, float, float]] = []
         self._last_t = env.now
         if isinstance(changes, Rota):  # staffed shift by shift as the run goes: the schedule is written then
             self.rota, self.schedule = changes, []
@@ -101,6 +104,8 @@ class Station:
             self.busy_area += self.busy * dt
             self.capacity_area += self.capacity * dt
             self.queue_area += len(self.queue) * dt
+            if self.busy > self.capacity:
+                self.over_area += (self.busy - self.capacity) * dt
             self._last_t = now
 
     def arrive(self, job: int) -> None:
@@ -113,6 +118,8 @@ class Station:
             self.busy_area += self.busy * dt
             self.capacity_area += self.capacity * dt
             self.queue_area += len(queue) * dt
+            if self.busy > self.capacity:
+                self.over_area += (self.busy - self.capacity) * dt
             self._last_t = now
         if self.busy < self.capacity and not queue:
             self._start(job)
@@ -136,6 +143,8 @@ class Station:
             self.busy_area += self.busy * dt
             self.capacity_area += self.capacity * dt
             self.queue_area += len(queue) * dt
+            if self.busy > self.capacity:
+                self.over_area += (self.busy - self.capacity) * dt
             self._last_t = now
         job: int = event._value
         self.busy -= 1
@@ -190,16 +199,16 @@ class Station:
     def mark(self) -> None:
         """Record the time integrals now (the measured window's start or end)."""
         self._account()
-        self.marks.append((self.env.now, self.busy_area, self.capacity_area, self.queue_area))
+        self.marks.append((self.env.now, self.busy_area, self.capacity_area, self.queue_area, self.over_area))
 
-    def window(self) -> tuple[float, float, float, float]:
-        """(hours, busy server-hours, staffed server-hours, queue job-hours) inside the measured window (see
-        `measure_window`), or over the whole run so far when no window was marked."""
+    def window(self) -> tuple[float, float, float, float, float]:
+        """(hours, busy server-hours, staffed server-hours, queue job-hours, overtime server-hours) inside the
+        measured window (see `measure_window`), or over the whole run so far when no window was marked."""
         self._account()
         if len(self.marks) >= 2:
-            (t0, b0, c0, q0), (t1, b1, c1, q1) = self.marks[0], self.marks[1]
-            return t1 - t0, b1 - b0, c1 - c0, q1 - q0
-        return self.env.now, self.busy_area, self.capacity_area, self.queue_area
+            (t0, b0, c0, q0, o0), (t1, b1, c1, q1, o1) = self.marks[0], self.marks[1]
+            return t1 - t0, b1 - b0, c1 - c0, q1 - q0, o1 - o0
+        return self.env.now, self.busy_area, self.capacity_area, self.queue_area, self.over_area
 
     def close(self) -> None:
         """Bring the time integrals up to now (call once at the end of the run)."""
@@ -241,13 +250,13 @@ def watch_station(series: TimeSeries, st: Station) -> None:
 
 
 def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
-    """One row per station: jobs served, staffed and busy server-hours and queue job-hours over the whole run
-    (what labour costs; the time integrals);
+    """One row per station: jobs served, staffed and busy server-hours, overtime server-hours (busy after a
+    shift ended, finishing a job) and queue job-hours over the whole run (what labour costs; the time integrals);
     utilisation and mean queue inside the measured window (after the warm-up, before the cool-down) when it
     was marked (`measure_window`); peak queue and the queue at the end."""
     rows: list[dict[str, object]] = []
     for st in stations:
-        hours, busy_h, staffed_h, queue_h = st.window()
+        hours, busy_h, staffed_h, queue_h, over_h = st.window()
         rows.append(
             {
                 "resource": st.name,
@@ -255,7 +264,9 @@ def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, objec
                 "capacity_h": st.capacity_area,
                 "busy_h": st.busy_area,
                 "queue_h": st.queue_area,
-                "utilisation": busy_h / staffed_h if staffed_h > 0 else np.nan,
+                "overtime_h": st.over_area,
+                # staffed hours worked: a job finished after its shift ended is overtime, not utilisation
+                "utilisation": (busy_h - over_h) / staffed_h if staffed_h > 0 else np.nan,
                 "mean_queue": queue_h / hours if hours > 0 else np.nan,
                 "peak_queue": st.peak_queue,
                 "queue_at_end": len(st.queue),

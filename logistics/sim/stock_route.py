@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.policies.replenishment import ReplenishmentPolicy
 from logistics.scenario.network import Lane
 from logistics.sim.catalog import SkuTable
@@ -32,10 +33,21 @@ def pack_containers(
     skus: np.ndarray, units: np.ndarray, volume_m3: np.ndarray, weight_kg: np.ndarray, lane: Lane
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Split SKU quantities over containers in SKU order, starting a new container when the next SKU's
-    load would overflow volume or payload (a SKU is never split)."""
+    load would overflow volume or payload. A SKU is split only when its quantity does not fit one container:
+    then it fills whole containers of its own (at most the units one container holds each), and the rest packs
+    on. Every unit must fit a container (`unit_loads` checks this when the route is built)."""
+    per_unit = unit_loads(skus, volume_m3, weight_kg, lane)
+    capacity = np.maximum(1, np.floor((1.0 + 1e-12) / per_unit)).astype(np.int64)  # units one container holds
+    if (units > capacity).any():  # a quantity larger than a container: whole containers of it first
+        chunks = np.maximum(1, -(-units // capacity))
+        skus = np.repeat(skus, chunks)
+        cap = np.repeat(capacity, chunks)
+        start = np.repeat(np.cumsum(chunks) - chunks, chunks)
+        index = np.arange(len(skus)) - start  # the chunk's number within its SKU
+        total = np.repeat(units, chunks)
+        units = np.minimum(cap, total - index * cap)
     loads = np.maximum(
-        units * volume_m3[skus] / lane.container_volume_m3,
-        units * weight_kg[skus] / lane.container_payload_kg,
+        units * volume_m3[skus] / lane.container_volume_m3, units * weight_kg[skus] / lane.container_payload_kg
     )
     containers: list[tuple[np.ndarray, np.ndarray]] = []
     begin, filled = 0, 0.0
@@ -47,6 +59,11 @@ def pack_containers(
     if len(skus) > begin:
         containers.append((skus[begin:], units[begin:]))
     return containers
+
+
+def unit_loads(skus: np.ndarray, volume_m3: np.ndarray, weight_kg: np.ndarray, lane: Lane) -> np.ndarray:
+    """The share of a container one unit of each SKU takes (the larger of volume and payload)."""
+    return np.maximum(volume_m3[skus] / lane.container_volume_m3, weight_kg[skus] / lane.container_payload_kg)
 
 
 class StockRoute:
@@ -75,6 +92,19 @@ class StockRoute:
         # what customs reads a container's goods as: the tax category of its first SKU
         names = skus.tax_category_names
         self._goods = np.array([jobs.goods_names.index(x) for x in names], dtype=np.int64)[skus.tax_category]
+        too_big = unit_loads(np.arange(len(skus.ids)), skus.volume_m3, skus.weight_kg, self.lane) > 1.0
+        if too_big.any():
+            k = int(np.flatnonzero(too_big)[0])
+            raise ScenarioError(
+                [
+                    ScenarioIssue(
+                        ("network", "lanes"),
+                        f"SKU {skus.ids[k]} ({skus.weight_kg[k]:,.1f} kg, {skus.volume_m3[k]:,.3f} m3 a unit) does not "
+                        f"fit one container of lane {self.lane.id!r} ({self.lane.container_payload_kg:,.0f} kg, "
+                        f"{self.lane.container_volume_m3:,.1f} m3); {int(too_big.sum())} SKU(s) are too large",
+                    )
+                ]
+            )
         lane.at_cutoff.append(self._at_cutoff)
 
     def _at_cutoff(self, departure_h: float) -> None:

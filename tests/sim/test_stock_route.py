@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logistics.analysis.kpis import run_kpis
 from logistics.scenario.builtin import load_builtin
@@ -161,3 +163,30 @@ def test_two_bonded_warehouses_each_serve_their_flow_from_their_own_stock() -> N
 def test_two_1210_flows_cannot_share_one_warehouse_node() -> None:
     with pytest.raises(Exception, match=r"flows\.1\.warehouse\.node.*already serves flow 'bonded_import'"):
         Scenario.model_validate(_two_bonded_warehouses(same_node=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5000), st.floats(1e-4, 30.0), st.floats(0.01, 20_000.0)), min_size=1, max_size=12
+    )
+)
+def test_packed_containers_never_exceed_payload_or_volume_and_keep_every_unit(items: list) -> None:
+    from types import SimpleNamespace
+
+    from logistics.sim.stock_route import pack_containers
+
+    lane = SimpleNamespace(container_volume_m3=33.0, container_payload_kg=21_000.0)
+    units = np.array([u for u, _, _ in items], dtype=np.int64)
+    volume = np.array([v for _, v, _ in items])
+    weight = np.array([w for _, _, w in items])
+    skus = np.arange(len(items))
+    packed = pack_containers(skus, units, volume, weight, lane)
+    for ids, qty in packed:
+        assert (qty >= 1).all()
+        assert float(np.dot(qty, volume[ids])) <= lane.container_volume_m3 * (1 + 1e-9)
+        assert float(np.dot(qty, weight[ids])) <= lane.container_payload_kg * (1 + 1e-9)
+    got = np.zeros(len(items), dtype=np.int64)
+    for ids, qty in packed:
+        np.add.at(got, ids, qty)
+    assert (got == units).all()
