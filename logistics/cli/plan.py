@@ -25,14 +25,18 @@ def plan(
     backend: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
 ) -> None:
-    """Find the cheapest plan whose KPIs meet their targets at the stated confidence (Optuna search with common
-    random numbers; replications added where a constraint is undecided); writes trials.csv, best.json, the
-    scenario with the plan applied and, for several objectives, the Pareto front."""
-    from logistics.experiments.sizing import Candidate, plan_capacity
-    from logistics.experiments.sizing_report import load_plan, plan_path, write_plan_results
+    """Find the cheapest plan whose KPIs meet their targets at the stated confidence: an Optuna search with common
+    random numbers screens the plans, then the cheapest candidates are confirmed on fresh replications the search
+    never used (a fixed-sample test, Bonferroni over the candidates checked) and the first confirmed is
+    recommended. Writes trials.csv, confirmation.csv, best.json (the bound each verdict uses and what the
+    confidence means), the scenario with the plan applied (replaying the confirmation runs) and, for several
+    objectives, the Pareto front."""
+    from logistics.experiments.sizing import Candidate, Check, check_variables, plan_capacity
+    from logistics.experiments.sizing_report import load_plan, meaning, plan_path, write_plan_results
 
     try:
-        spec = load_plan(plan_path(plan_file))
+        path = plan_path(plan_file)
+        spec = load_plan(path)
         if backend not in ("serial", "local", "dask"):
             raise ScenarioError([ScenarioIssue(("--backend",), "must be serial, local or dask", "command line")])
         search = spec.search.model_copy(
@@ -42,16 +46,24 @@ def plan(
         from logistics.scenario.builtin import load_named
 
         load_named(spec.scenario, list(spec.overrides))  # the scenario loads before any run starts
+        check_variables(spec, path.name)  # and every variable's range applies to it
     except LogisticsError as exc:
         _fail(exc)
 
     def progress(c: Candidate) -> None:
-        state = "feasible" if c.feasible else "infeasible"
+        state = "meets (search)" if c.feasible else "misses (search)"
         values = ", ".join(f"{k}={v:g}" for k, v in c.values.items())
         console.print(f"  {c.order + 1:>3} {values}: {state}, objective {c.objectives[0]:,.1f} ({len(c.kpis)} reps)")
 
+    def checked(c: Check) -> None:
+        values = ", ".join(f"{k}={v:g}" for k, v in c.candidate.values.items())
+        state = "confirmed" if c.confirmed else "not confirmed"
+        console.print(f"  check {values} on {len(c.kpis)} fresh replications: {state}")
+
     try:
-        result = plan_capacity(spec, executor=backend, workers=workers, on_candidate=progress, address=address)
+        result = plan_capacity(
+            spec, executor=backend, workers=workers, on_candidate=progress, address=address, on_check=checked
+        )
     except LogisticsError as exc:
         _fail(exc)
     written = write_plan_results(result, out)
@@ -61,12 +73,29 @@ def plan(
     table.add_column("best plan", justify="right")
     if result.best is None:
         console.print(table)
-        console.print("[red]no plan met the constraints[/red]: widen the bounds (trials.csv lists every candidate)")
+        if result.search_best is None:
+            console.print("[red]no plan met the constraints[/red]: widen the bounds (trials.csv lists every candidate)")
+        else:
+            console.print(
+                f"[red]no plan was confirmed[/red] on fresh replications ({len(result.checks)} checked, "
+                "confirmation.csv): the search's verdicts were luck. Widen the bounds, or raise confirm.replications "
+                "or confirm.candidates"
+            )
         raise typer.Exit(code=1)
     for name, value in result.best.values.items():
         table.add_row(name, f"{value:g}")
     for k, value in enumerate(result.best.objectives):
         table.add_row(f"objective {k + 1}", f"{value:,.1f}")
+    check = result.confirmation
+    if check is not None:
+        for constraint, bound, level in zip(spec.constraints, check.bounds, check.levels, strict=True):
+            side = ">=" if constraint.at_least is not None else "<="
+            target = constraint.at_least if constraint.at_least is not None else constraint.at_most
+            table.add_row(f"{constraint.kpi} {side} {target:g}", f"bound {bound:,.4g} (one-sided {level:.2%})")
     console.print(table)
+    if check is not None:
+        console.print(meaning(spec), highlight=False, markup=False)
+    else:
+        console.print("several objectives: the front's points carry the search's verdicts only (not confirmed)")
     for name, path in written.items():
         console.print(f"  {name:<12} {path}")

@@ -10,6 +10,22 @@ variable while that stays feasible and cheaper. Every candidate is simulated wit
 constraints is undecided (its one-sided interval straddles the target), up to `replications.max`; a candidate
 still undecided then does not meet the constraint. `method: grid` evaluates every point the same way (to check
 the search).
+
+The search's verdicts are screening, not the recommendation: its candidates share the same few replications
+(common random numbers: shared luck), the cheapest "met" plan is picked among many (the winner's curse), and
+replications are added until a verdict (optional stopping), so a plan the search calls met often is not. The
+recommendation is therefore **confirmed on fresh replications** (`confirm`): the candidates whose search means meet
+every target are taken in order of objective, at most `confirm.candidates` (K) of them, and each is simulated on
+the same fixed number `confirm.replications` (n) of replications of a seed the search never used (replications
+0..n-1 of `confirm.seed`; `best_scenario.yaml` replays them). A candidate is confirmed when, for every constraint,
+the one-sided Student-t bound at level 1 - (1 - confidence) / K is on the right side of the target; the first
+confirmed candidate is recommended. Its error rate: a candidate that truly misses a constraint passes that
+constraint's test with probability at most (1 - confidence) / K (fixed sample, data independent of how it was
+chosen), and at most K are checked, so the recommended plan truly misses with probability at most
+1 - confidence (Bonferroni over the candidates; an intersection-union test over the constraints needs no
+correction). This is a fixed-sample variant of the feasibility checks of Batur and Kim (2010, "Finding feasible
+systems in the presence of constraints on multiple performance measures"); the normal approximation of the t test
+is its assumption.
 """
 
 from __future__ import annotations
@@ -24,7 +40,18 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Candidate", "PlanResult", "PlanSpec", "plan_capacity"]
+__all__ = [
+    "Candidate",
+    "Check",
+    "Confirmation",
+    "PlanResult",
+    "PlanSpec",
+    "check_variables",
+    "confirm",
+    "confirm_constraint",
+    "confirmation_order",
+    "plan_capacity",
+]
 
 
 class _Model(BaseModel):
@@ -85,6 +112,16 @@ class Replications(_Model):
     max: int = Field(default=10, ge=2)
 
 
+class Confirmation(_Model):
+    """Fresh replications that decide the recommendation (see the module's docstring)."""
+
+    replications: int = Field(default=20, ge=5, le=1000, description="Fixed replications per candidate checked.")
+    candidates: int = Field(default=3, ge=1, le=50, description="Most candidates checked (the Bonferroni K).")
+    seed: int | None = Field(
+        default=None, ge=0, description="Root seed of the confirmation runs (default: derived from the plan's seed)."
+    )
+
+
 class Search(_Model):
     method: Literal["optuna", "grid"] = "optuna"
     trials: int = Field(default=30, ge=1, description="Most candidates simulated (the polish included).")
@@ -103,6 +140,7 @@ class PlanSpec(_Model):
     replications: Replications = Field(default_factory=Replications)
     seed: int = Field(default=0, ge=0)
     search: Search = Field(default_factory=Search)
+    confirm: Confirmation = Field(default_factory=Confirmation)
 
     @model_validator(mode="after")
     def _names(self) -> PlanSpec:
@@ -116,6 +154,18 @@ class PlanSpec(_Model):
     @property
     def grid_size(self) -> int:
         return math.prod(len(v.values) for v in self.variables)
+
+    @property
+    def confirm_seed(self) -> int:
+        """The root seed of the confirmation runs: `confirm.seed`, or one derived from `seed` that the search's
+        replications (children of `seed`) never share."""
+        if self.confirm.seed is not None:
+            return self.confirm.seed
+        return int(np.random.SeedSequence(self.seed, spawn_key=(0xC0F1,)).generate_state(1, np.uint32)[0])
+
+    def overrides_of(self, values: dict[str, float]) -> tuple[str, ...]:
+        """The scenario overrides that apply a plan's values."""
+        return tuple(f"{v.field}={int(values[v.name]) if v.integer else values[v.name]}" for v in self.variables)
 
 
 @dataclass
@@ -137,13 +187,42 @@ class Candidate:
         return np.array([k.get(name, math.nan) for k in self.kpis], dtype=float)
 
 
+@dataclass
+class Check:
+    """A candidate checked on the confirmation replications: their KPIs, and per constraint the one-sided bound
+    the verdict uses (at `level`), and the verdict (met or not confirmed)."""
+
+    candidate: Candidate
+    kpis: list[dict[str, float]]
+    levels: list[float]
+    bounds: list[float]
+    verdicts: list[str]
+
+    @property
+    def confirmed(self) -> bool:
+        return all(v == "met" for v in self.verdicts)
+
+    def kpi(self, name: str) -> np.ndarray:
+        return np.array([k.get(name, math.nan) for k in self.kpis], dtype=float)
+
+
 @dataclass(frozen=True)
 class PlanResult:
+    """A search and its confirmation. `best` is the recommendation: the first candidate confirmed on fresh
+    replications (None when none was); `search_best` the cheapest the search's own verdicts call feasible."""
+
     spec: PlanSpec
     candidates: list[Candidate]
     best: Candidate | None
     wall_s: float
     runs: int
+    search_best: Candidate | None = None
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def confirmation(self) -> Check | None:
+        """The check of the recommended plan."""
+        return next((c for c in self.checks if c.confirmed), None)
 
     @property
     def evaluations(self) -> int:
@@ -189,7 +268,85 @@ def verdict(constraint: Constraint, values: np.ndarray) -> str:
     return "missed" if _bound(values, constraint.confidence, lower=True) > constraint.at_most else "undecided"
 
 
-Runner = Callable[[Sequence[tuple[tuple[str, ...], int]]], list[dict[str, float]]]
+def confirm_constraint(constraint: Constraint, values: np.ndarray, candidates: int) -> tuple[float, float, str]:
+    """The confirmation test of one constraint on fresh replications: (level, one-sided bound, verdict). The
+    bound is at level 1 - (1 - confidence) / candidates; met when it is on the right side of the target."""
+    level = 1.0 - (1.0 - constraint.confidence) / candidates
+    if not np.isfinite(values).all() or len(values) < 2:
+        return level, math.nan, "not confirmed"
+    if constraint.at_least is not None:
+        bound = _bound(values, level, lower=True)
+        return level, bound, "met" if bound >= constraint.at_least else "not confirmed"
+    assert constraint.at_most is not None
+    bound = _bound(values, level, lower=False)
+    return level, bound, "met" if bound <= constraint.at_most else "not confirmed"
+
+
+def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates to confirm, in order: those whose search means meet every target (the verdict's bounds
+    aside), by objective then evaluation order; at most `confirm.candidates`."""
+
+    def meets(c: Candidate) -> bool:
+        for constraint in spec.constraints:
+            mean = float(np.nanmean(c.kpi(constraint.kpi))) if len(c.kpis) else math.nan
+            if not np.isfinite(mean):
+                return False
+            if constraint.at_least is not None and mean < constraint.at_least:
+                return False
+            if constraint.at_most is not None and mean > constraint.at_most:
+                return False
+        return True
+
+    ranked = sorted((c for c in candidates if meets(c)), key=lambda c: (c.objectives, c.order))
+    return ranked[: spec.confirm.candidates]
+
+
+def confirm(
+    spec: PlanSpec, candidates: list[Candidate], run: Runner, on_check: Callable[[Check], None] | None = None
+) -> list[Check]:
+    """Check the candidates of `confirmation_order` one by one on `confirm.replications` fresh replications
+    (replications 0..n-1 of `spec.confirm_seed`) until one is confirmed; every check made, in order."""
+    checks: list[Check] = []
+    seed, n = spec.confirm_seed, spec.confirm.replications
+    for candidate in confirmation_order(spec, candidates):
+        kpis = run([(spec.overrides_of(candidate.values), r, seed) for r in range(n)])
+        check = Check(candidate, kpis, [], [], [])
+        for constraint in spec.constraints:
+            level, bound, verdict_ = confirm_constraint(constraint, check.kpi(constraint.kpi), spec.confirm.candidates)
+            check.levels.append(level)
+            check.bounds.append(bound)
+            check.verdicts.append(verdict_)
+        checks.append(check)
+        if on_check is not None:
+            on_check(check)
+        if check.confirmed:
+            break
+    return checks
+
+
+def check_variables(spec: PlanSpec, source: str) -> None:
+    """Every variable's lowest and highest value must give a valid scenario (a negative worker count, a
+    fraction for a whole-number field): refused here, naming the variable, not by a run half-way."""
+    from logistics.core.errors import ScenarioError, ScenarioIssue
+    from logistics.scenario.builtin import load_named
+
+    issues = []
+    for k, v in enumerate(spec.variables):
+        for end in ("low", "high"):
+            value = getattr(v, end)
+            text = f"{v.field}={int(value) if v.integer else value}"
+            try:
+                load_named(spec.scenario, [*spec.overrides, text])
+            except ScenarioError as exc:
+                reasons = "; ".join(i.message for i in exc.issues[:2])
+                issues.append(
+                    ScenarioIssue(("variables", k, end), f"{text} is refused by the scenario: {reasons}", source)
+                )
+    if issues:
+        raise ScenarioError(issues)
+
+
+Runner = Callable[[Sequence[tuple[tuple[str, ...], int, int]]], list[dict[str, float]]]
 
 
 def _runner(
@@ -201,9 +358,9 @@ def _runner(
     from logistics.experiments.runner import run_task
     from logistics.experiments.spec import RunTask
 
-    def task(overrides: tuple[str, ...], replication: int) -> RunTask:
-        resolved = (*spec.overrides, *overrides, f"run.seed={spec.seed}")
-        return RunTask(spec.scenario, (), "plan", replication, resolved, spec.seed)
+    def task(overrides: tuple[str, ...], replication: int, seed: int) -> RunTask:
+        resolved = (*spec.overrides, *overrides, f"run.seed={seed}")
+        return RunTask(spec.scenario, (), "plan", replication, resolved, seed)
 
     def unpack(record: dict) -> dict[str, float]:
         if "error" in record:
@@ -211,7 +368,7 @@ def _runner(
         return {k: v for k, v, _ in record["kpis"]}
 
     if executor == "serial" or (workers or os.cpu_count() or 1) == 1:
-        return (lambda jobs: [unpack(run_task(task(o, r))) for o, r in jobs]), lambda: None
+        return (lambda jobs: [unpack(run_task(task(*job))) for job in jobs]), lambda: None
     if executor == "dask":
         from distributed import Client
 
@@ -222,26 +379,26 @@ def _runner(
         )
         return (
             lambda jobs: [
-                unpack(r) for r in client.gather(client.map(run_task, [task(o, r) for o, r in jobs], pure=False))
+                unpack(r) for r in client.gather(client.map(run_task, [task(*job) for job in jobs], pure=False))
             ]
         ), client.close
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
-    return (lambda jobs: [unpack(r) for r in pool.map(run_task, [task(o, r) for o, r in jobs])]), pool.shutdown
+    return (lambda jobs: [unpack(r) for r in pool.map(run_task, [task(*job) for job in jobs])]), pool.shutdown
 
 
 def evaluate(spec: PlanSpec, values: dict[str, float], run: Runner) -> tuple[Candidate, int]:
     """Simulate a candidate with replications 0.. until every constraint is decided (or the maximum); its
     verdicts and objectives. Returns it and the number of runs."""
-    overrides = tuple(f"{v.field}={int(values[v.name]) if v.integer else values[v.name]}" for v in spec.variables)
+    overrides = spec.overrides_of(values)
     candidate = Candidate(dict(values))
-    candidate.kpis = run([(overrides, r) for r in range(spec.replications.min)])
+    candidate.kpis = run([(overrides, r, spec.seed) for r in range(spec.replications.min)])
     while True:
         candidate.verdicts = [verdict(c, candidate.kpi(c.kpi)) for c in spec.constraints]
         if "undecided" not in candidate.verdicts or len(candidate.kpis) >= spec.replications.max:
             break
-        candidate.kpis += run([(overrides, len(candidate.kpis))])
+        candidate.kpis += run([(overrides, len(candidate.kpis), spec.seed)])
     candidate.verdicts = ["missed" if v == "undecided" else v for v in candidate.verdicts]
     cost = sum(values[v.name] * v.cost_cny for v in spec.variables)
     candidate.objectives = []
@@ -260,8 +417,10 @@ def plan_capacity(
     workers: int | None = None,
     on_candidate: Callable[[Candidate], None] | None = None,
     address: str | None = None,
+    on_check: Callable[[Check], None] | None = None,
 ) -> PlanResult:
-    """Search for the best plan of `spec` (see the module's docstring); every candidate is kept. Executors:
+    """Search for the best plan of `spec` and confirm it on fresh replications (see the module's docstring);
+    every candidate and every check is kept. Executors:
     "serial", "local" (a process pool of `workers`) or "dask" (the scheduler at `address`, or a local cluster);
     the runs, and so the result, do not depend on the executor."""
     started = time.perf_counter()
@@ -291,12 +450,17 @@ def plan_capacity(
             _optuna(spec, get, lambda: len(seen))
             if len(spec.objectives) == 1:
                 _polish(spec, get, seen)
+        candidates = sorted(seen.values(), key=lambda c: c.order)
+        checks = confirm(spec, candidates, run, on_check) if len(spec.objectives) == 1 else []
     finally:
         close()
-    candidates = sorted(seen.values(), key=lambda c: c.order)
+    runs += sum(len(c.kpis) for c in checks)
     feasible = [c for c in candidates if c.feasible]
-    best = min(feasible, key=lambda c: (c.objectives, c.order)) if feasible else None
-    return PlanResult(spec, candidates, best, time.perf_counter() - started, runs)
+    search_best = min(feasible, key=lambda c: (c.objectives, c.order)) if feasible else None
+    # a front is not one recommendation: its points carry the search's verdicts
+    confirmed = next((c.candidate for c in checks if c.confirmed), None)
+    best = search_best if len(spec.objectives) > 1 else confirmed
+    return PlanResult(spec, candidates, best, time.perf_counter() - started, runs, search_best, checks)
 
 
 def _optuna(spec: PlanSpec, get: Callable[[dict[str, float], str], Candidate], count: Callable[[], int]) -> None:

@@ -75,27 +75,94 @@ def trials_table(result: PlanResult) -> pd.DataFrame:
             row[f"{constraint.kpi} (verdict)"] = c.verdicts[k]
         for k, value in enumerate(c.objectives):
             row[f"objective {k + 1}"] = value
-        row["feasible"] = c.feasible
+        row["feasible (search)"] = c.feasible
+        row["checked"] = any(check.candidate is c for check in result.checks)
         row["best"] = result.best is not None and c.order == result.best.order
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+MEANING = (
+    "A constraint 'at {confidence:.0%} confidence' means: the recommended plan truly misses it (its KPI's mean over "
+    "replications on the wrong side of the target) with probability at most {miss:.0%}. It is decided on "
+    "{n} fresh replications (seed {seed}, replications 0..{last}) that the search never used, with a one-sided "
+    "Student-t bound at level 1 - {miss:.0%} / {k} per candidate (Bonferroni over the at most {k} candidates "
+    "checked, in order of cost). The search's own verdicts are screening only."
+)
+
+
+def meaning(spec: PlanSpec) -> str:
+    """What the stated confidence means for this plan's recommendation (printed and written in best.json)."""
+    confidence = min((c.confidence for c in spec.constraints), default=0.95)
+    n = spec.confirm.replications
+    return MEANING.format(
+        confidence=confidence, miss=1 - confidence, n=n, seed=spec.confirm_seed, last=n - 1, k=spec.confirm.candidates
+    )
+
+
 def best_summary(result: PlanResult, best: Candidate) -> dict:
-    """The best plan: its values, cost, objectives, and every constraint's and objective KPI's 95% interval."""
-    kpis = {o.kpi for o in result.spec.objectives if o.kpi} | {c.kpi for c in result.spec.constraints}
+    """The recommended plan: its values, cost, objectives, every constraint's verdict with the one-sided bound
+    the confirmation used, and every constraint's and objective KPI's 95% interval on the confirmation runs
+    (on the search's runs when unconfirmed: several objectives)."""
+    spec = result.spec
+    check = result.confirmation
+    kpis = {o.kpi for o in spec.objectives if o.kpi} | {c.kpi for c in spec.constraints}
+    source = check if check is not None and check.candidate is best else best
     intervals = {}
     for name in sorted(kpis):
-        mean, low, high = _interval(best.kpi(name))
-        intervals[name] = {"mean": mean, "ci95": [low, high], "replications": len(best.kpis)}
-    return {
+        mean, low, high = _interval(source.kpi(name))
+        intervals[name] = {"mean": mean, "ci95_two_sided": [low, high], "replications": len(source.kpis)}
+    constraints = []
+    for k, c in enumerate(spec.constraints):
+        row = {**c.model_dump(), "search_verdict": best.verdicts[k]}
+        if check is not None and check.candidate is best:
+            side = "lower" if c.at_least is not None else "upper"
+            row.update(
+                verdict=check.verdicts[k],
+                bound={"side": side, "one_sided_level": check.levels[k], "value": check.bounds[k]},
+            )
+        else:
+            row["verdict"] = "unconfirmed (search verdict only)"
+        constraints.append(row)
+    out = {
         "plan": best.values,
         "objectives": best.objectives,
-        "constraints": [
-            {**c.model_dump(), "verdict": v} for c, v in zip(result.spec.constraints, best.verdicts, strict=True)
-        ],
+        "constraints": constraints,
         "kpis": intervals,
+        "kpis_from": "confirmation replications" if source is check else "search replications",
     }
+    if check is not None:
+        out["confirmation"] = {
+            "procedure": "fixed-sample one-sided t test per constraint on fresh replications, Bonferroni over the "
+            "candidates checked (see `logistics.experiments.sizing`)",
+            "seed": spec.confirm_seed,
+            "replications": spec.confirm.replications,
+            "replication_indices": [0, spec.confirm.replications - 1],
+            "max_candidates": spec.confirm.candidates,
+            "checked": [
+                {"plan": c.candidate.values, "verdicts": c.verdicts, "bounds": c.bounds} for c in result.checks
+            ],
+            "meaning": meaning(spec),
+        }
+    return out
+
+
+def checks_table(result: PlanResult) -> pd.DataFrame:
+    """One row per candidate checked on the confirmation replications: its values, per constraint the mean, the
+    one-sided bound and its level, and the verdict."""
+    rows = []
+    for k, check in enumerate(result.checks):
+        row: dict = {"check": k + 1, "evaluation": check.candidate.order + 1, **check.candidate.values}
+        row["replications"] = len(check.kpis)
+        for j, constraint in enumerate(result.spec.constraints):
+            row[f"{constraint.kpi} (mean)"] = float(np.nanmean(check.kpi(constraint.kpi)))
+            row[f"{constraint.kpi} (bound)"] = check.bounds[j]
+            row[f"{constraint.kpi} (level)"] = check.levels[j]
+            row[f"{constraint.kpi} (verdict)"] = check.verdicts[j]
+        row["objective 1"] = check.candidate.objectives[0]
+        row["confirmed"] = check.confirmed
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def write_plan_results(result: PlanResult, out: Path) -> dict[str, Path]:
@@ -116,17 +183,27 @@ def write_plan_results(result: PlanResult, out: Path) -> dict[str, Path]:
         "simulation_runs": result.runs,
         "wall_s": result.wall_s,
         "best": None,
+        "search_best": None if result.search_best is None else result.search_best.values,
     }
+    if result.checks:
+        written["confirmation"] = out / "confirmation.csv"
+        checks_table(result).to_csv(written["confirmation"], index=False)
+    if len(result.spec.objectives) == 1:
+        summary["meaning"] = meaning(result.spec)
     if result.best is not None:
         summary["best"] = best_summary(result, result.best)
-        overrides = [
-            f"{v.field}={int(result.best.values[v.name]) if v.integer else result.best.values[v.name]}"
-            for v in result.spec.variables
-        ]
-        scenario = load_named(result.spec.scenario, [*result.spec.overrides, *overrides])
+        overrides = list(result.spec.overrides_of(result.best.values))
+        check = result.confirmation
+        replay = [f"run.seed={result.spec.confirm_seed}", f"run.replications={result.spec.confirm.replications}"]
+        scenario = load_named(result.spec.scenario, [*result.spec.overrides, *overrides, *(replay if check else [])])
         data = scenario.model_dump(mode="json", exclude_unset=True, by_alias=True)
         written["scenario"] = out / "best_scenario.yaml"
         header = f"# {scenario.name} with the plan of {result.spec.name} applied: " + ", ".join(overrides) + "\n"
+        if check is not None:
+            header += (
+                f"# run.seed and run.replications are the confirmation's ({', '.join(replay)}): `logistics run` of "
+                "this file replays the runs that confirmed the plan.\n"
+            )
         written["scenario"].write_text(
             header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None),
             encoding="utf-8",
