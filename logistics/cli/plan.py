@@ -58,7 +58,7 @@ def plan(
     def checked(c: Check) -> None:
         values = ", ".join(f"{k}={v:g}" for k, v in c.candidate.values.items())
         state = "confirmed" if c.confirmed else "not confirmed"
-        console.print(f"  check {values} on {len(c.kpis)} fresh replications: {state}")
+        console.print(f"  test {values} on {len(c.kpis)} fresh replications (pilot {len(c.pilot)}): {state}")
 
     try:
         result = plan_capacity(
@@ -94,7 +94,7 @@ def plan(
             table.add_row(f"{constraint.kpi} {side} {target:g}", f"bound {bound:,.4g} (one-sided {level:.2%})")
     console.print(table)
     if check is not None:
-        console.print(meaning(spec), highlight=False, markup=False)
+        console.print(meaning(spec, len(check.kpis)), highlight=False, markup=False)
     else:
         console.print("several objectives: the front's points carry the search's verdicts only (not confirmed)")
     for name, path in written.items():

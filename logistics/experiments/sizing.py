@@ -14,18 +14,23 @@ the search).
 The search's verdicts are screening, not the recommendation: its candidates share the same few replications
 (common random numbers: shared luck), the cheapest "met" plan is picked among many (the winner's curse), and
 replications are added until a verdict (optional stopping), so a plan the search calls met often is not. The
-recommendation is therefore **confirmed on fresh replications** (`confirm`): the candidates whose search means meet
-every target are taken in order of objective, at most `confirm.candidates` (K) of them, and each is simulated on
-the same fixed number `confirm.replications` (n) of replications of a seed the search never used (replications
-0..n-1 of `confirm.seed`; `best_scenario.yaml` replays them). A candidate is confirmed when, for every constraint,
-the one-sided Student-t bound at level 1 - (1 - confidence) / K is on the right side of the target; the first
-confirmed candidate is recommended. Its error rate: a candidate that truly misses a constraint passes that
-constraint's test with probability at most (1 - confidence) / K (fixed sample, data independent of how it was
-chosen), and at most K are checked, so the recommended plan truly misses with probability at most
-1 - confidence (Bonferroni over the candidates; an intersection-union test over the constraints needs no
-correction). This is a fixed-sample variant of the feasibility checks of Batur and Kim (2010, "Finding feasible
-systems in the presence of constraints on multiple performance measures"); the normal approximation of the t test
-is its assumption.
+recommendation is therefore **confirmed on fresh replications** (`confirm`), in two stages per candidate (the
+candidates the search called feasible, then those whose search means meet every target, each group in order of
+objective). A *pilot* of `confirm.pilot` replications of a seed of its own sizes the test: a candidate whose
+pilot mean misses a target is passed over; otherwise the test size n is the one at which the test would clear
+the target by the pilot's margin with about 80% power (`confirm.min_replications` to `max_replications`, or a
+fixed `confirm.replications`). The *test* runs n replications of another seed the search never used
+(replications 0..n-1 of `confirm.seed`; `best_scenario.yaml` replays them): a candidate is confirmed when, for
+every constraint, the one-sided Student-t bound at level 1 - (1 - confidence) / K is on the right side of the
+target. At most `confirm.candidates` (K) candidates are tested; the first confirmed is recommended.
+
+Its error rate: the test's data are independent of how the candidate was chosen and of its size n (chosen from
+the search and the pilot only), so a candidate that truly misses a constraint passes that constraint's test with
+probability at most (1 - confidence) / K; at most K are tested, so the recommended plan truly misses with
+probability at most 1 - confidence (Bonferroni over the candidates; an intersection-union test over the
+constraints needs no correction). This is a two-stage (Stein-type) fixed-sample variant of the feasibility checks
+of Batur and Kim (2010, "Finding feasible systems in the presence of constraints on multiple performance
+measures"); the normal approximation of the t test is its assumption.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ __all__ = [
     "confirm_constraint",
     "confirmation_order",
     "plan_capacity",
+    "test_size",
 ]
 
 
@@ -113,13 +119,29 @@ class Replications(_Model):
 
 
 class Confirmation(_Model):
-    """Fresh replications that decide the recommendation (see the module's docstring)."""
+    """Fresh replications that decide the recommendation (see the module's docstring): a pilot per candidate
+    sizes the test, the test runs on replications of another seed."""
 
-    replications: int = Field(default=20, ge=5, le=1000, description="Fixed replications per candidate checked.")
-    candidates: int = Field(default=3, ge=1, le=50, description="Most candidates checked (the Bonferroni K).")
-    seed: int | None = Field(
-        default=None, ge=0, description="Root seed of the confirmation runs (default: derived from the plan's seed)."
+    pilot: int = Field(default=10, ge=3, le=1000, description="Pilot replications per candidate (sizing only).")
+    replications: int | None = Field(
+        default=None,
+        ge=5,
+        le=100_000,
+        description="Test replications per candidate; default: sized from the pilot for about 80% power.",
     )
+    min_replications: int = Field(default=10, ge=5, description="Fewest test replications when sized.")
+    max_replications: int = Field(default=200, ge=5, description="Most test replications when sized.")
+    candidates: int = Field(default=3, ge=1, le=50, description="Most candidates tested (the Bonferroni K).")
+    pilots: int = Field(default=10, ge=1, le=200, description="Most candidates piloted.")
+    seed: int | None = Field(
+        default=None, ge=0, description="Root seed of the test runs (default: derived from the plan's seed)."
+    )
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Confirmation:
+        if self.max_replications < self.min_replications:
+            raise ValueError("max_replications is below min_replications")
+        return self
 
 
 class Search(_Model):
@@ -163,6 +185,11 @@ class PlanSpec(_Model):
             return self.confirm.seed
         return int(np.random.SeedSequence(self.seed, spawn_key=(0xC0F1,)).generate_state(1, np.uint32)[0])
 
+    @property
+    def pilot_seed(self) -> int:
+        """The root seed of the pilot runs: neither the search's nor the test's."""
+        return int(np.random.SeedSequence(self.confirm_seed, spawn_key=(0x9170,)).generate_state(1, np.uint32)[0])
+
     def overrides_of(self, values: dict[str, float]) -> tuple[str, ...]:
         """The scenario overrides that apply a plan's values."""
         return tuple(f"{v.field}={int(values[v.name]) if v.integer else values[v.name]}" for v in self.variables)
@@ -197,6 +224,7 @@ class Check:
     levels: list[float]
     bounds: list[float]
     verdicts: list[str]
+    pilot: list[dict[str, float]] = field(default_factory=list)  # the pilot runs that sized the test
 
     @property
     def confirmed(self) -> bool:
@@ -283,8 +311,8 @@ def confirm_constraint(constraint: Constraint, values: np.ndarray, candidates: i
 
 
 def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates to confirm, in order: those whose search means meet every target (the verdict's bounds
-    aside), by objective then evaluation order; at most `confirm.candidates`."""
+    """The candidates to confirm, in order: those the search called feasible, by objective, then those whose search
+    means meet every target (their bounds did not), by objective."""
 
     def meets(c: Candidate) -> bool:
         for constraint in spec.constraints:
@@ -297,22 +325,64 @@ def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Cand
                 return False
         return True
 
-    ranked = sorted((c for c in candidates if meets(c)), key=lambda c: (c.objectives, c.order))
-    return ranked[: spec.confirm.candidates]
+    # the search's own "met" first (its bound already on the right side), then those meeting on the mean alone
+    ranked = sorted((c for c in candidates if meets(c)), key=lambda c: (not c.feasible, c.objectives, c.order))
+    return ranked
+
+
+POWER_Z = 0.8416
+"""The normal quantile added to the test's t quantile when a test is sized from its pilot (about 80% power
+when the pilot's mean and spread are the truth)."""
+
+
+def test_size(spec: PlanSpec, pilot: list[dict[str, float]]) -> int | None:
+    """The test replications for a candidate from its pilot: None when the pilot's mean is on the wrong side of
+    a target (not worth a test); else `confirm.replications`, or the n at which the test's bound would clear
+    every target by the pilot's margin with about 80% power, within [min_replications, max_replications]."""
+    c = spec.confirm
+    level = [1.0 - (1.0 - k.confidence) / c.candidates for k in spec.constraints]
+    need = c.min_replications
+    for constraint, lvl in zip(spec.constraints, level, strict=True):
+        values = np.array([k.get(constraint.kpi, math.nan) for k in pilot], dtype=float)
+        if not np.isfinite(values).all():
+            return None
+        mean, sd = float(values.mean()), float(values.std(ddof=1))
+        target = constraint.at_least if constraint.at_least is not None else constraint.at_most
+        assert target is not None
+        margin = mean - target if constraint.at_least is not None else target - mean
+        if margin <= 0:
+            return None
+        if sd > 0:
+            from scipy import stats
+
+            z = float(stats.norm.ppf(lvl)) + POWER_Z
+            need = max(need, math.ceil((z * sd / margin) ** 2))
+    if c.replications is not None:
+        return c.replications
+    return min(need, c.max_replications)
 
 
 def confirm(
     spec: PlanSpec, candidates: list[Candidate], run: Runner, on_check: Callable[[Check], None] | None = None
 ) -> list[Check]:
-    """Check the candidates of `confirmation_order` one by one on `confirm.replications` fresh replications
-    (replications 0..n-1 of `spec.confirm_seed`) until one is confirmed; every check made, in order."""
+    """Pilot the candidates of `confirmation_order` one by one (`confirm.pilot` replications of
+    `spec.pilot_seed`), and test those whose pilot meets every target on `test_size` replications of
+    `spec.confirm_seed` (0..n-1), at most `confirm.candidates` tests, until one is confirmed; every test made, in
+    order. The pilot only sizes the test: the test's data are fresh, so its error rate holds."""
     checks: list[Check] = []
-    seed, n = spec.confirm_seed, spec.confirm.replications
-    for candidate in confirmation_order(spec, candidates):
-        kpis = run([(spec.overrides_of(candidate.values), r, seed) for r in range(n)])
-        check = Check(candidate, kpis, [], [], [])
+    c = spec.confirm
+    for candidate in confirmation_order(spec, candidates)[: c.pilots]:
+        if len(checks) >= c.candidates:
+            break
+        overrides = spec.overrides_of(candidate.values)
+        pilot = run([(overrides, r, spec.pilot_seed) for r in range(c.pilot)])
+        n = test_size(spec, pilot)
+        if n is None:
+            continue
+        kpis = run([(overrides, r, spec.confirm_seed) for r in range(n)])
+        check = Check(candidate, kpis, [], [], [], pilot)
         for constraint in spec.constraints:
-            level, bound, verdict_ = confirm_constraint(constraint, check.kpi(constraint.kpi), spec.confirm.candidates)
+            level, bound, verdict_ = confirm_constraint(constraint, check.kpi(constraint.kpi), c.candidates)
             check.levels.append(level)
             check.bounds.append(bound)
             check.verdicts.append(verdict_)
@@ -454,7 +524,7 @@ def plan_capacity(
         checks = confirm(spec, candidates, run, on_check) if len(spec.objectives) == 1 else []
     finally:
         close()
-    runs += sum(len(c.kpis) for c in checks)
+    runs += sum(len(c.kpis) + len(c.pilot) for c in checks)
     feasible = [c for c in candidates if c.feasible]
     search_best = min(feasible, key=lambda c: (c.objectives, c.order)) if feasible else None
     # a front is not one recommendation: its points carry the search's verdicts

@@ -84,19 +84,20 @@ def trials_table(result: PlanResult) -> pd.DataFrame:
 
 MEANING = (
     "A constraint 'at {confidence:.0%} confidence' means: the recommended plan truly misses it (its KPI's mean over "
-    "replications on the wrong side of the target) with probability at most {miss:.0%}. It is decided on "
-    "{n} fresh replications (seed {seed}, replications 0..{last}) that the search never used, with a one-sided "
-    "Student-t bound at level 1 - {miss:.0%} / {k} per candidate (Bonferroni over the at most {k} candidates "
-    "checked, in order of cost). The search's own verdicts are screening only."
+    "replications on the wrong side of the target) with probability at most {miss:.0%}. It is decided on fresh "
+    "replications that the search never used ({runs}), with a one-sided Student-t bound at level "
+    "1 - {miss:.0%} / {k} (Bonferroni over the at most {k} candidates tested, cheapest first; a pilot of "
+    "{pilot} replications of another seed only sized each test). The search's own verdicts are screening only."
 )
 
 
-def meaning(spec: PlanSpec) -> str:
-    """What the stated confidence means for this plan's recommendation (printed and written in best.json)."""
+def meaning(spec: PlanSpec, n: int | None = None) -> str:
+    """What the stated confidence means for this plan's recommendation (printed and written in best.json); `n`:
+    the recommended plan's test replications."""
     confidence = min((c.confidence for c in spec.constraints), default=0.95)
-    n = spec.confirm.replications
+    runs = f"seed {spec.confirm_seed}, replications 0..{n - 1}" if n else f"seed {spec.confirm_seed}"
     return MEANING.format(
-        confidence=confidence, miss=1 - confidence, n=n, seed=spec.confirm_seed, last=n - 1, k=spec.confirm.candidates
+        confidence=confidence, miss=1 - confidence, runs=runs, k=spec.confirm.candidates, pilot=spec.confirm.pilot
     )
 
 
@@ -153,6 +154,7 @@ def checks_table(result: PlanResult) -> pd.DataFrame:
     rows = []
     for k, check in enumerate(result.checks):
         row: dict = {"check": k + 1, "evaluation": check.candidate.order + 1, **check.candidate.values}
+        row["pilot replications"] = len(check.pilot)
         row["replications"] = len(check.kpis)
         for j, constraint in enumerate(result.spec.constraints):
             row[f"{constraint.kpi} (mean)"] = float(np.nanmean(check.kpi(constraint.kpi)))
@@ -189,12 +191,14 @@ def write_plan_results(result: PlanResult, out: Path) -> dict[str, Path]:
         written["confirmation"] = out / "confirmation.csv"
         checks_table(result).to_csv(written["confirmation"], index=False)
     if len(result.spec.objectives) == 1:
-        summary["meaning"] = meaning(result.spec)
+        check = result.confirmation
+        summary["meaning"] = meaning(result.spec, len(check.kpis) if check is not None else None)
     if result.best is not None:
         summary["best"] = best_summary(result, result.best)
         overrides = list(result.spec.overrides_of(result.best.values))
         check = result.confirmation
-        replay = [f"run.seed={result.spec.confirm_seed}", f"run.replications={result.spec.confirm.replications}"]
+        n = len(check.kpis) if check is not None else 0
+        replay = [f"run.seed={result.spec.confirm_seed}", f"run.replications={n}"]
         scenario = load_named(result.spec.scenario, [*result.spec.overrides, *overrides, *(replay if check else [])])
         data = scenario.model_dump(mode="json", exclude_unset=True, by_alias=True)
         written["scenario"] = out / "best_scenario.yaml"

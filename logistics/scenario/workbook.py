@@ -248,8 +248,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], dict[Key, str]]:
                         source,
                         f"{sheet.title}!{get_column_letter(column + 1)}{r + 1}",
                         base,
-                        "a value without a field name"
-                        + (_blank_hint(sheet.title, ended) if ended is not None else ""),
+                        "a value without a field name" + (_blank_hint(sheet.title, ended) if ended is not None else ""),
                     )
                 r += 1
                 continue
