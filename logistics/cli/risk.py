@@ -19,20 +19,39 @@ def risk(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/risk"),
     replications: Annotated[int | None, typer.Option(help="Replications (overrides the file).")] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    sensitivity_replications: Annotated[
+        int | None, typer.Option(help="Paired replications per one-at-a-time setting (0: none; overrides the file).")
+    ] = None,
 ) -> None:
     """Draw the uncertain inputs for every replication and simulate: each KPI's distribution, the probability
-    of missing each target (95% interval) and a tornado chart per target KPI (runs.csv, summary.csv,
-    misses.csv, tornado_*.csv and .png)."""
-    from logistics.experiments.risk import RiskSpec, plot_tornado, run_risk, tornado
+    of missing each target (95% interval); what drives each target KPI from paired one-at-a-time runs (each input
+    at its low and high value, the others at their medians, common random numbers; intervals adjusted for inputs x
+    KPIs; step-like inputs flagged) beside a regression tornado (runs.csv, summary.csv, misses.csv,
+    sensitivity.csv, oat_runs.csv, tornado_*.csv and .png)."""
+    from logistics.experiments.risk import (
+        RiskSpec,
+        check_inputs,
+        drivers_text,
+        plot_tornado,
+        run_risk,
+        sensitivities,
+        tornado,
+    )
     from logistics.experiments.sizing_report import load_spec, plan_path
 
     try:
-        spec = load_spec(plan_path(risk_file, "risk"), RiskSpec)
+        path = plan_path(risk_file, "risk")
+        spec = load_spec(path, RiskSpec)
         if replications is not None:
             spec = spec.model_copy(update={"replications": replications})
+        if sensitivity_replications is not None:
+            spec = spec.model_copy(
+                update={"sensitivity": spec.sensitivity.model_copy(update={"replications": sensitivity_replications})}
+            )
         from logistics.scenario.builtin import load_named
 
         load_named(spec.scenario, list(spec.overrides))  # the scenario loads before any run starts
+        check_inputs(spec, path.name)  # and every input's range applies to it
     except LogisticsError as exc:
         _fail(exc)
     result = run_risk(spec, workers=workers)
@@ -48,11 +67,14 @@ def risk(
         table.add_row(row.target, f"{row.missed}/{row.replications}", f"{row.probability:.3f}",
                       f"[{row.ci95_low:.3f}, {row.ci95_high:.3f}]")  # fmt: skip
     console.print(table)
+    if result.oat is not None:
+        result.oat.to_csv(out / "oat_runs.csv", index=False)
+        sensitivities(result).to_csv(out / "sensitivity.csv", index=False)
     for kpi in dict.fromkeys(t.kpi for t in spec.targets):
         safe = kpi.replace(".", "_")
         tornado(result, kpi).to_csv(out / f"tornado_{safe}.csv", index=False)
         plot_tornado(result, kpi, out / f"tornado_{safe}.png")
-        top = tornado(result, kpi).iloc[0]
-        console.print(f"  {kpi}: moved most by {top['input']} (swing {top['swing']:+.4g}, "
-                      f"{top['variance_share']:.0%} of its variance)")  # fmt: skip
-    console.print(f"results in {out}: runs.csv, summary.csv, misses.csv, tornado_*.csv and .png")
+        console.print("  " + drivers_text(result, kpi), highlight=False, markup=False)
+    console.print(
+        f"results in {out}: runs.csv, summary.csv, misses.csv, sensitivity.csv, oat_runs.csv, tornado_*.csv and .png"
+    )

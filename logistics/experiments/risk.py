@@ -17,10 +17,23 @@ A risk file:
       - {kpi: service.on_time_delivery_rate, at_least: 0.99}
 
 Replication r runs with the scenario's own random streams of replication r and input draws from stream r of
-the risk file's seed, so a risk run is reproducible and two risk files with the same seed are paired. The
-tornado is a regression one: the KPI is fitted linearly on all inputs, and each bar is the change of the fit
-when one input moves from its 10th to its 90th percentile with the others at their means (its share of the
-variance explained is listed beside it).
+the risk file's seed, so a risk run is reproducible and two risk files with the same seed are paired.
+
+What moves a KPI is told two ways, and a driver is named only when the data support it:
+
+- **Paired one-at-a-time sensitivities** (`sensitivity`, the verdict): every input at its low and high value
+  (10th and 90th percentiles of its distribution), every other input at its median, on the same replications
+  (common random numbers: replication r of every setting sees the same random streams), plus all inputs at
+  their medians. The effect of an input is the mean paired difference high - low, with a Student-t interval
+  adjusted for the number of comparisons (Bonferroni over inputs x KPIs). An input is a *driver* of a KPI only
+  when its adjusted interval excludes zero; otherwise it is *not told from noise* at this many replications (with
+  the replications that would resolve an effect of the size seen), or it has *no effect* (every paired run
+  identical). An input whose low or high setting gives exactly the runs of the median setting, while low and
+  high differ, acts in *steps* (a closure's end only matters when it crosses a departure): a straight line
+  through it is not its effect, and it is reported as step-like.
+- **The regression tornado** over the risk runs (a picture of the joint draws): the KPI fitted linearly on all
+  inputs; each bar the change of the fit when one input moves from its 10th to its 90th percentile with the
+  others at their means, with intervals adjusted the same way (grey bars: not told from noise).
 """
 
 from __future__ import annotations
@@ -35,10 +48,21 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from logistics.analysis.stats import t_quantile_975
+from logistics.analysis.stats import t_quantile
 from logistics.scenario.distributions import Distribution
 
-__all__ = ["RiskResult", "RiskSpec", "run_risk", "tornado", "wilson_interval"]
+__all__ = [
+    "RiskResult",
+    "RiskSpec",
+    "Sensitivity",
+    "check_inputs",
+    "drivers_text",
+    "input_levels",
+    "run_risk",
+    "sensitivities",
+    "tornado",
+    "wilson_interval",
+]
 
 
 class _Model(BaseModel):
@@ -83,6 +107,15 @@ class Target(_Model):
         return f"{self.kpi} <= {self.at_most:g}"
 
 
+class Sensitivity(_Model):
+    """The paired one-at-a-time runs (see the module's docstring); `replications: 0` leaves them out."""
+
+    replications: int = Field(default=10, ge=0, le=10_000, description="Paired replications per setting.")
+    low_quantile: float = Field(default=0.1, gt=0, lt=0.5)
+    high_quantile: float = Field(default=0.9, gt=0.5, lt=1)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1, description="Family confidence over inputs x KPIs.")
+
+
 class RiskSpec(_Model):
     name: str = Field(min_length=1)
     scenario: str = Field(min_length=1)
@@ -92,6 +125,7 @@ class RiskSpec(_Model):
     kpis: list[str] = Field(default_factory=list, description="KPIs to summarise (default: the targets').")
     replications: int = Field(default=30, ge=3, le=10_000)
     seed: int = Field(default=0, ge=0)
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity)
 
     @model_validator(mode="after")
     def _names(self) -> RiskSpec:
@@ -110,6 +144,7 @@ class RiskResult:
     spec: RiskSpec
     runs: pd.DataFrame  # one row per replication: the inputs drawn, then every KPI
     wall_s: float
+    oat: pd.DataFrame | None = None  # the one-at-a-time runs: setting, input, level, value, replication, KPIs
 
     def summary(self) -> pd.DataFrame:
         """Per KPI: mean, standard deviation, 5th, 50th and 95th percentiles over the replications."""
@@ -155,46 +190,228 @@ def draws(spec: RiskSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run_risk(
-    spec: RiskSpec, executor: str = "local", workers: int | None = None, on_run: Callable[[int], None] | None = None
-) -> RiskResult:
-    """Simulate every replication with its input draws; the runs table (inputs and KPIs)."""
+def input_levels(spec: RiskSpec) -> pd.DataFrame:
+    """Each input's low, median and high value: quantiles of its distribution (from 20,000 draws of a fixed
+    stream), rounded for integer inputs."""
+    rows = []
+    for k, u in enumerate(spec.inputs):
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(spec.seed, spawn_key=(2**31 - 1, k))))
+        sample = u.distribution.sample(rng, 20_000)
+        q = np.quantile(sample, [spec.sensitivity.low_quantile, 0.5, spec.sensitivity.high_quantile])
+        values = [float(round(v)) if u.integer else float(v) for v in q]
+        rows.append({"input": u.name, "low": values[0], "median": values[1], "high": values[2]})
+    return pd.DataFrame(rows)
+
+
+def _override(u: UncertainInput, value: float) -> str:
+    return f"{u.field}{'*=' if u.multiply else '='}{int(value) if u.integer else value}"
+
+
+def check_inputs(spec: RiskSpec, source: str) -> None:
+    """Every input's low, median and high value (and a fraction, for an input not marked integer) must give a
+    valid scenario: refused here naming the input, not by a run half-way (a fraction drawn for a whole-number
+    field says to mark the input `integer: true`)."""
+    from logistics.core.errors import ScenarioError, ScenarioIssue
+    from logistics.scenario.builtin import load_named
+
+    levels = input_levels(spec)
+    issues = []
+    for k, u in enumerate(spec.inputs):
+        row = levels.iloc[k]
+        values = [row["low"], row["median"], row["high"]]
+        for value in values:
+            try:
+                load_named(spec.scenario, [*spec.overrides, _override(u, value)])
+            except ScenarioError as exc:
+                reasons = "; ".join(i.message for i in exc.issues[:2])
+                hint = ""
+                if not u.integer and not float(value).is_integer():
+                    hint = " (a whole-number field? mark the input integer: true)"
+                issues.append(
+                    ScenarioIssue(
+                        ("inputs", k, "distribution"),
+                        f"{_override(u, value)} is refused by the scenario: {reasons}{hint}",
+                        source,
+                    )
+                )
+                break
+    if issues:
+        raise ScenarioError(issues)
+
+
+def _execute(tasks: list, executor: str, workers: int | None) -> list[dict]:
     import os
 
     from logistics.experiments.runner import run_task
+
+    if executor == "serial" or (workers or os.cpu_count() or 1) == 1:
+        return [run_task(t) for t in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        return list(pool.map(run_task, tasks))
+
+
+def _kpi_rows(records: list[dict], names: list[str], what: Callable[[int], str]) -> list[dict[str, float]]:
+    rows = []
+    for k, record in enumerate(records):
+        if "error" in record:
+            raise RuntimeError(f"{what(k)} failed: {record['error']}")
+        values = {name: v for name, v, _ in record["kpis"]}
+        rows.append({name: values.get(name, math.nan) for name in names})
+    return rows
+
+
+def run_risk(
+    spec: RiskSpec, executor: str = "local", workers: int | None = None, on_run: Callable[[int], None] | None = None
+) -> RiskResult:
+    """Simulate every replication with its input draws (the runs table: inputs and KPIs), and the paired
+    one-at-a-time settings of `spec.sensitivity`."""
     from logistics.experiments.spec import RunTask
 
     started = time.perf_counter()
     inputs = draws(spec)
     tasks = []
     for r in range(spec.replications):
-        overrides = [f"{u.field}{'*=' if u.multiply else '='}{inputs.at[r, u.name]}" for u in spec.inputs]
+        overrides = [_override(u, inputs.at[r, u.name]) for u in spec.inputs]
         resolved = (*spec.overrides, *overrides, f"run.seed={spec.seed}")
         tasks.append(RunTask(spec.scenario, (), "risk", r, resolved, spec.seed))
-    if executor == "serial" or (workers or os.cpu_count() or 1) == 1:
-        records = [run_task(t) for t in tasks]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            records = list(pool.map(run_task, tasks))
-    kpis = []
-    for r, record in enumerate(records):
-        if "error" in record:
-            raise RuntimeError(f"replication {r} failed: {record['error']}")
-        values = {k: v for k, v, _ in record["kpis"]}
-        kpis.append({name: values.get(name, math.nan) for name in spec.kpi_names})
-        if on_run is not None:
+    settings: list[tuple[str, str, str, float]] = []  # (setting, input, level, value)
+    m = spec.sensitivity.replications
+    if m:
+        levels = input_levels(spec).set_index("input")
+        medians = [_override(u, levels.at[u.name, "median"]) for u in spec.inputs]
+        settings.append(("median", "", "median", math.nan))
+        for u in spec.inputs:
+            for level in ("low", "high"):
+                settings.append((f"{u.name}={level}", u.name, level, float(levels.at[u.name, level])))
+        for setting, name, _level, value in settings:
+            overrides = list(medians)
+            if name:
+                k = next(i for i, u in enumerate(spec.inputs) if u.name == name)
+                overrides[k] = _override(spec.inputs[k], value)
+            for r in range(m):
+                resolved = (*spec.overrides, *overrides, f"run.seed={spec.seed}")
+                tasks.append(RunTask(spec.scenario, (), f"oat:{setting}", r, resolved, spec.seed))
+    records = _execute(tasks, executor, workers)
+    risk_records, oat_records = records[: spec.replications], records[spec.replications :]
+    kpis = _kpi_rows(risk_records, spec.kpi_names, lambda r: f"replication {r}")
+    if on_run is not None:
+        for r in range(spec.replications):
             on_run(r)
     runs = pd.concat([pd.DataFrame({"replication": range(spec.replications)}), inputs, pd.DataFrame(kpis)], axis=1)
-    return RiskResult(spec, runs, time.perf_counter() - started)
+    oat = None
+    if m:
+        rows = _kpi_rows(oat_records, spec.kpi_names, lambda k: f"one-at-a-time run {k}")
+        meta = [
+            {"setting": setting, "input": name, "level": level, "value": value, "replication": r}
+            for setting, name, level, value in settings
+            for r in range(m)
+        ]
+        oat = pd.concat([pd.DataFrame(meta), pd.DataFrame(rows)], axis=1)
+    return RiskResult(spec, runs, time.perf_counter() - started, oat)
+
+
+def sensitivities(result: RiskResult) -> pd.DataFrame:
+    """Per (KPI, input) of the one-at-a-time runs: the KPI's mean at the input's low, median and high value
+    (others at their medians), the paired effect high - low with its 95% interval and its interval adjusted for
+    inputs x KPIs (Bonferroni), the verdict (driver, not told from noise, no effect) and the shape (step-like when
+    low or high repeats the median's runs exactly while low and high differ), and the replications that would
+    resolve an effect of the size seen. Empty without one-at-a-time runs."""
+    spec, oat = result.spec, result.oat
+    if oat is None or not len(oat):
+        return pd.DataFrame()
+    kpis = [t.kpi for t in spec.targets] or spec.kpi_names
+    kpis = list(dict.fromkeys(kpis))
+    family = len(spec.inputs) * len(kpis)
+    level = 1 - (1 - spec.sensitivity.confidence) / family
+    base = oat[oat["setting"] == "median"].set_index("replication")
+    rows = []
+    for kpi in kpis:
+        for u in spec.inputs:
+            low = oat[(oat["input"] == u.name) & (oat["level"] == "low")].set_index("replication")
+            high = oat[(oat["input"] == u.name) & (oat["level"] == "high")].set_index("replication")
+            d = (high[kpi] - low[kpi]).to_numpy(dtype=float)
+            d = d[np.isfinite(d)]
+            n = len(d)
+            mean = float(d.mean()) if n else math.nan
+            sd = float(d.std(ddof=1)) if n > 1 else math.nan
+            half = t_quantile(0.95, n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+            half_adj = t_quantile(level, n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+            same_low = bool(np.array_equal(low[kpi].to_numpy(), base[kpi].to_numpy(), equal_nan=True))
+            same_high = bool(np.array_equal(high[kpi].to_numpy(), base[kpi].to_numpy(), equal_nan=True))
+            if n and sd == 0 and mean == 0:
+                verdict, needed = "no effect", math.nan
+            elif n > 1 and (sd == 0 or abs(mean) > half_adj):
+                verdict, needed = "driver", float(n)
+            else:
+                verdict = "not told from noise"
+                needed = math.ceil((t_quantile(level, max(1, n - 1)) * sd / abs(mean)) ** 2) if mean else math.inf
+            shape = "step-like" if (same_low or same_high) and verdict != "no effect" else ""
+            rows.append(
+                {
+                    "kpi": kpi,
+                    "input": u.name,
+                    "low": float(low["value"].iloc[0]) if len(low) else math.nan,
+                    "high": float(high["value"].iloc[0]) if len(high) else math.nan,
+                    "kpi_at_low": float(low[kpi].mean()),
+                    "kpi_at_median": float(base[kpi].mean()),
+                    "kpi_at_high": float(high[kpi].mean()),
+                    "effect": mean,
+                    "ci95_low": mean - half,
+                    "ci95_high": mean + half,
+                    "adjusted_confidence": level,
+                    "adjusted_low": mean - half_adj,
+                    "adjusted_high": mean + half_adj,
+                    "pairs": n,
+                    "verdict": verdict,
+                    "shape": shape,
+                    "replications_to_resolve": needed if verdict == "not told from noise" else math.nan,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["_kpi"] = table["kpi"].map(kpis.index)
+    table["_size"] = -table["effect"].abs().fillna(0.0)
+    return table.sort_values(["_kpi", "_size"]).drop(columns=["_kpi", "_size"]).reset_index(drop=True)
+
+
+def drivers_text(result: RiskResult, kpi: str) -> str:
+    """One line on what drives `kpi`: the drivers with their adjusted intervals, or that none can be told from
+    noise at this many replications (and how many would resolve the largest effect seen); step-like inputs."""
+    table = sensitivities(result)
+    if not len(table):
+        return f"{kpi}: no one-at-a-time runs (sensitivity.replications: 0); see the regression tornado"
+    part = table[table["kpi"] == kpi]
+    n = int(part["pairs"].max())
+    level = float(part["adjusted_confidence"].iloc[0])
+    drivers = part[part["verdict"] == "driver"]
+    steps = part[part["shape"] == "step-like"]["input"].tolist()
+    step_text = f"; acts in steps: {', '.join(steps)}" if steps else ""
+    if len(drivers):
+        named = ", ".join(
+            f"{r.input} {r.effect:+.4g} [{r.adjusted_low:+.4g}, {r.adjusted_high:+.4g}]" for r in drivers.itertuples()
+        )
+        return (
+            f"{kpi}: driven by {named} (low -> high, paired over {n} replications, intervals at {level:.2%} each: "
+            f"Bonferroni over {len(result.spec.inputs)} inputs x KPIs){step_text}"
+        )
+    noisy = part[part["verdict"] == "not told from noise"]
+    more = ""
+    if len(noisy):
+        largest = noisy.iloc[0]
+        if np.isfinite(largest["replications_to_resolve"]):
+            more = (
+                f"; the largest effect seen ({largest['input']}, {largest['effect']:+.4g}) would need about "
+                f"{int(largest['replications_to_resolve']):,} paired replications to tell"
+            )
+    return f"{kpi}: no input can be told from noise at {n} paired replications{more}{step_text}"
 
 
 def tornado(result: RiskResult, kpi: str) -> pd.DataFrame:
     """Per input: the fitted change of `kpi` from the input's 10th to its 90th percentile (others at their
-    means) with its 95% interval (from the least-squares fit's standard errors; an interval covering zero means
-    the replications cannot tell the input's effect from noise), and the share of the KPI's variance its term
-    explains; largest first."""
+    means) with its 95% interval and the interval adjusted for inputs x KPIs (Bonferroni; from the least-squares
+    fit's standard errors; an interval covering zero means the replications cannot tell the input's effect from
+    noise), and the share of the KPI's variance its term explains; largest first."""
     names = [u.name for u in result.spec.inputs]
     runs = result.runs[np.isfinite(result.runs[kpi].to_numpy(dtype=float))]
     x = runs[names].to_numpy(dtype=float)
@@ -211,13 +428,18 @@ def tornado(result: RiskResult, kpi: str) -> pd.DataFrame:
         sigma2 = float(residual @ residual) / dof
         covariance = sigma2 * np.linalg.pinv(design.T @ design)
         se[varying] = np.sqrt(np.maximum(np.diag(covariance)[1:], 0.0))
-    t = t_quantile_975(dof) if dof > 0 else math.nan
+    kpis = list(dict.fromkeys([t.kpi for t in result.spec.targets] or result.spec.kpi_names))
+    family = len(names) * max(1, len(kpis))
+    level = 1 - (1 - result.spec.sensitivity.confidence) / family
+    t = t_quantile(0.95, dof) if dof > 0 else math.nan
+    t_adj = t_quantile(level, dof) if dof > 0 else math.nan
     low, high = np.percentile(x, 10, axis=0), np.percentile(x, 90, axis=0)
     total = y.var() if len(y) > 1 else 0.0
     rows = []
     for k, name in enumerate(names):
         swing = coef[k] * (high[k] - low[k])
         margin = t * se[k] * (high[k] - low[k])
+        margin_adj = t_adj * se[k] * (high[k] - low[k])
         share = (coef[k] ** 2 * x[:, k].var() / total) if total > 0 else 0.0
         centre = x[:, k].mean()
         rows.append(
@@ -230,6 +452,9 @@ def tornado(result: RiskResult, kpi: str) -> pd.DataFrame:
                 "swing": swing,
                 "swing_ci95_low": swing - margin,
                 "swing_ci95_high": swing + margin,
+                "adjusted_confidence": level,
+                "swing_adjusted_low": swing - margin_adj,
+                "swing_adjusted_high": swing + margin_adj,
                 "variance_share": share,
             }
         )
@@ -248,9 +473,12 @@ def plot_tornado(result: RiskResult, kpi: str, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
     for i, row in enumerate(table.itertuples()):
         left, right = sorted((row.kpi_at_low, row.kpi_at_high))
-        clear = not (row.swing_ci95_low <= 0 <= row.swing_ci95_high)
+        clear = not (row.swing_adjusted_low <= 0 <= row.swing_adjusted_high)
         colour = ("#c0392b" if row.swing < 0 else "#2e86c1") if clear else "#b3b3b3"
         ax.barh(i, right - left, left=left, color=colour)
+        # which end is the input's low value and which its high
+        ax.text(row.kpi_at_low, i + 0.32, "low", ha="center", va="bottom", fontsize=7)
+        ax.text(row.kpi_at_high, i + 0.32, "high", ha="center", va="bottom", fontsize=7)
         ax.text(right, i, f"  {row.variance_share:.0%}", va="center", fontsize=8)
     ax.set_yticks(
         range(len(table)), [f"{r.input}\n{r.low:.3g} -> {r.high:.3g}" for r in table.itertuples()], fontsize=8
@@ -258,7 +486,8 @@ def plot_tornado(result: RiskResult, kpi: str, path: Path) -> None:
     ax.axvline(mean, color="black", linewidth=1)
     ax.set_xlabel(f"{kpi} (fitted; input from its 10th to its 90th percentile)")
     ax.set_title(
-        f"{result.spec.name}: what moves {kpi}\n({result.spec.replications} replications; grey: not told from noise)",
+        f"{result.spec.name}: what moves {kpi}\n({result.spec.replications} replications; grey: not told from noise "
+        f"at {table['adjusted_confidence'].iloc[0]:.2%} each, Bonferroni over inputs x KPIs)",
         fontsize=9,
     )
     fig.tight_layout()

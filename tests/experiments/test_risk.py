@@ -48,7 +48,7 @@ def test_wilson_interval_matches_known_values() -> None:
 
 def test_risk_runs_give_the_miss_probability_and_a_tornado_led_by_what_matters(tmp_path: Path) -> None:
     spec = tmp_path / "risk.yaml"
-    spec.write_text(yaml.safe_dump(RISK), encoding="utf-8")
+    spec.write_text(yaml.safe_dump({**RISK, "sensitivity": {"replications": 0}}), encoding="utf-8")
     out = tmp_path / "out"
     result = runner.invoke(app, ["risk", str(spec), "--out", str(out), "--workers", "2"])
     assert result.exit_code == 0, result.output
@@ -65,3 +65,85 @@ def test_risk_runs_give_the_miss_probability_and_a_tornado_led_by_what_matters(t
     assert runner.invoke(app, ["risk", str(spec), "--out", str(again), "--workers", "1"]).exit_code == 0
     pd.testing.assert_frame_equal(runs, pd.read_csv(again / "runs.csv"))  # reproducible on any executor
     assert np.corrcoef(runs["demand"], runs["orders.created"])[0, 1] > 0.95
+
+
+def test_the_paired_sensitivities_name_a_driver_only_when_its_adjusted_interval_excludes_zero(tmp_path: Path) -> None:
+    spec = tmp_path / "risk.yaml"
+    spec.write_text(yaml.safe_dump({**RISK, "replications": 4, "sensitivity": {"replications": 4}}), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["risk", str(spec), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "sensitivity.csv").set_index("input")
+    demand, cost = table.loc["demand"], table.loc["inspection_cost"]
+    # demand from its 10th to its 90th percentile: more orders in every paired replication
+    assert demand["verdict"] == "driver" and demand["adjusted_low"] > 0 and demand["pairs"] == 4
+    assert demand["adjusted_confidence"] == pytest.approx(1 - 0.05 / 2)  # 2 inputs x 1 KPI
+    assert demand["low"] == pytest.approx(0.6, abs=0.01) and demand["high"] == pytest.approx(1.4, abs=0.01)
+    # an inspection fee cannot change how many orders are created: the paired runs are identical
+    assert cost["verdict"] == "no effect" and cost["effect"] == 0
+    text = " ".join(result.output.split())
+    assert "orders.created: driven by demand" in text and "inspection_cost" not in text.split("driven by")[1][:60]
+    oat = pd.read_csv(out / "oat_runs.csv")
+    assert len(oat) == 4 * (1 + 2 * 2) and set(oat["setting"]) >= {"median", "demand=low", "demand=high"}
+
+
+def _oat(effects: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    rows = []
+    base = next(iter(effects.values()))[1]
+    for r, value in enumerate(base):
+        rows.append(
+            {"setting": "median", "input": "", "level": "median", "value": np.nan, "replication": r, "k": value}
+        )
+    for name, (low, _, high) in effects.items():
+        for level, values in (("low", low), ("high", high)):
+            for r, value in enumerate(values):
+                rows.append({"setting": f"{name}={level}", "input": name, "level": level, "value": 0.0,
+                             "replication": r, "k": value})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_step_like_and_noisy_inputs_are_told_apart_from_drivers() -> None:
+    from logistics.experiments.risk import RiskResult, RiskSpec, drivers_text, sensitivities
+
+    rng = np.random.default_rng(1)
+    base = rng.normal(10, 1, 8)
+    spec = RiskSpec.model_validate(
+        {
+            "name": "t",
+            "scenario": "bonded_import_small",
+            "inputs": [
+                {"name": name, "field": "f", "distribution": {"kind": "uniform", "low": 0, "high": 1}}
+                for name in ("strong", "step", "noise")
+            ],
+            "targets": [{"kpi": "k", "at_most": 12}],
+            "sensitivity": {"replications": 8},
+        }
+    )
+    oat = _oat(
+        {
+            "strong": (base - 2, base, base + 2 + rng.normal(0, 0.1, 8)),
+            "step": (base.copy(), base, base - 0.3 * (rng.random(8) < 0.5)),  # low repeats the median's runs
+            "noise": (base + rng.normal(0, 1, 8), base, base + rng.normal(0, 1, 8)),
+        }
+    )
+    result = RiskResult(spec, pd.DataFrame(), 0.0, oat)
+    table = sensitivities(result).set_index("input")
+    assert table.loc["strong", "verdict"] == "driver" and table.loc["strong", "shape"] == ""
+    assert table.loc["step", "shape"] == "step-like"
+    assert table.loc["noise", "verdict"] == "not told from noise"
+    assert table.loc["noise", "replications_to_resolve"] > 8
+    assert table.loc["strong", "adjusted_confidence"] == pytest.approx(1 - 0.05 / 3)
+    text = drivers_text(result, "k")
+    assert text.startswith("k: driven by strong") and "acts in steps: step" in text and "noise" not in text
+
+
+def test_an_input_drawing_fractions_for_a_whole_number_field_is_refused_naming_it(tmp_path: Path) -> None:
+    bad = {**RISK, "inputs": [{"name": "pickers", "field": "flows.0.warehouse.pick.workers.day",
+                               "distribution": {"kind": "uniform", "low": 2, "high": 6}}]}  # fmt: skip
+    spec = tmp_path / "risk.yaml"
+    spec.write_text(yaml.safe_dump(bad), encoding="utf-8")
+    result = runner.invoke(app, ["risk", str(spec), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "inputs.0.distribution" in text and "integer: true" in text and "risk.yaml" in text
+    assert not (tmp_path / "out").exists()
