@@ -45,6 +45,10 @@ def _time_axis(ax, result: RunResult, label: str) -> None:
         if h > 0:
             ax.axvline(_when(result, h), color="grey", linestyle="--", linewidth=0.8)
     for k, (what, start_h, end_h) in enumerate(result.disruptions):
+        if start_h >= result.end_h:
+            continue
+        # a window running past the end of the run (or to 1e9 h) is shaded to the end: dates stay plottable
+        end_h = min(end_h, result.end_h)
         ax.axvspan(_when(result, start_h), _when(result, end_h), color="#ee6677", alpha=0.15, linewidth=0)
         ax.text(_when(result, start_h), 1.0 - 0.06 * (k % 4), " " + what, transform=ax.get_xaxis_transform(),
                 fontsize=6, va="top", color="#aa3377")  # fmt: skip
