@@ -101,47 +101,84 @@ def plot_stage_lead_times(result: RunResult, path: Path) -> Path:
 
 
 def plot_queues(result: RunResult, path: Path) -> Path:
-    """Queue lengths of every resource, and orders waiting for release, over time."""
+    """Queue lengths over time in two panels, each on its own scale: the jobs waiting at every resource and
+    lane, and the orders held between steps (waiting for documents or stock, packed and waiting for a carrier
+    pickup), so the large outbound buffer does not flatten the resources' queues."""
     s = result.series
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    buffers = [c for c in ("orders.awaiting_release", "orders.outbound_buffer") if c in s and s[c].max() > 0]
+    panels = 2 if buffers else 1
+    fig, axes = plt.subplots(panels, 1, figsize=(9, 3.2 * panels + 0.8), sharex=True, squeeze=False)
+    ax = axes[0, 0]
     t = _when(result, s["time_h"])
+    drawn = 0
     for col in s.columns:
         if col.endswith(".queue") and s[col].max() > 0:
-            ax.plot(t, s[col], label=col.removesuffix(".queue"), linewidth=1)
+            ax.plot(t, s[col], label=col.removesuffix(".queue"), linewidth=1, **_style(drawn))
+            drawn += 1
     for col in s.columns:
         if col.startswith("lane.") and col.endswith(".waiting") and s[col].max() > 0:
-            ax.plot(t, s[col], label=col.removesuffix(".waiting"), linewidth=1, linestyle="-.")
-    if "orders.awaiting_release" in s:
-        ax.plot(t, s["orders.awaiting_release"], label="awaiting release (docs/stock)", linewidth=1)
-        ax.plot(t, s["orders.outbound_buffer"], label="outbound buffer", linewidth=1, linestyle=":")
-    _time_axis(ax, result, "time")
+            ax.plot(t, s[col], label=col.removesuffix(".waiting"), linewidth=1, **_style(drawn))
+            drawn += 1
     ax.set_ylabel("jobs waiting")
-    ax.set_title("Queues over time (dashed: end of warm-up, last order created; shaded: disruptions)")
+    ax.set_title("Queues at resources and lanes (dashed: end of warm-up, last order created; shaded: disruptions)",
+                 fontsize=9)  # fmt: skip
+    _time_axis(ax, result, "time")
     _legend(ax, fontsize=7)
+    if buffers:
+        ax.set_xlabel("")
+        below = axes[1, 0]
+        labels = {"orders.awaiting_release": "awaiting release (documents, stock)",
+                  "orders.outbound_buffer": "outbound buffer (packed, waiting for pickup)"}  # fmt: skip
+        for k, col in enumerate(buffers):
+            below.plot(t, s[col], label=labels[col], linewidth=1, **_style(k))
+        below.set_ylabel("orders")
+        below.set_title("Orders held between steps (own scale)", fontsize=9)
+        _time_axis(below, result, "time")
+        _legend(below, fontsize=7)
     return _save(fig, path)
+
+
+_COLOURS = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#000000")
+_DASHES = ("-", "--", "-.", ":")
+
+
+def _style(k: int) -> dict:
+    """The k-th line's colour and dash: 8 colours (colour-blind safe), then the same with other dashes."""
+    return {"color": _COLOURS[k % len(_COLOURS)], "linestyle": _DASHES[(k // len(_COLOURS)) % len(_DASHES)]}
 
 
 def plot_utilisation(result: RunResult, path: Path, window_h: float = 2.0) -> Path:
     """Busy share of staffed server-hours per resource, averaged over `window_h` windows (gaps: nobody on
-    shift)."""
+    shift), one small panel per resource on the same 0-1 scale so every line can be read on its own."""
     s = result.series
     step = max(1, round(window_h / float(s["time_h"].iloc[1] - s["time_h"].iloc[0]))) if len(s) > 1 else 1
     t = np.asarray(_when(result, s["time_h"].to_numpy()[::step]))
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    lines = []
     for col in s.columns:
         if col.endswith(".busy_h_cum"):
             name = col.removesuffix(".busy_h_cum")
             busy = np.diff(s[col].to_numpy(dtype=float)[::step])
             staffed = np.diff(s[f"{name}.staffed_h_cum"].to_numpy(dtype=float)[::step])
             with np.errstate(divide="ignore", invalid="ignore"):
-                util = np.where(staffed > 0, busy / staffed, np.nan)
+                util = np.where(staffed > 0, np.minimum(busy, staffed) / staffed, np.nan)
             if len(util) and np.nanmax(np.nan_to_num(util)) > 0.01:
-                ax.step(t[1:], util, where="pre", label=name, linewidth=1)
-    ax.set_ylim(0, 1.05)
-    _time_axis(ax, result, "time")
-    ax.set_ylabel("busy / staffed")
-    ax.set_title(f"Utilisation over time ({window_h:g} h averages)")
-    _legend(ax, fontsize=7)
+                lines.append((name, util))
+    rows = max(1, len(lines))
+    fig, axes = plt.subplots(rows, 1, figsize=(9, 0.9 * rows + 1.2), sharex=True, squeeze=False)
+    for k, (name, util) in enumerate(lines):
+        ax = axes[k, 0]
+        ax.step(t[1:], util, where="pre", linewidth=1, color=_COLOURS[k % len(_COLOURS)])
+        ax.fill_between(t[1:], util, step="pre", alpha=0.2, color=_COLOURS[k % len(_COLOURS)])
+        ax.set_ylim(0, 1.05)
+        ax.set_yticks([0, 0.5, 1])
+        ax.tick_params(labelsize=7)
+        ax.text(0.005, 0.92, f"{name} (mean {np.nanmean(util):.2f})", transform=ax.transAxes, fontsize=7,
+                va="top")  # fmt: skip
+        _time_axis(ax, result, "time")
+        if k < len(lines) - 1:
+            ax.set_xlabel("")
+    axes[0, 0].set_title(f"Utilisation over time: busy / staffed, {window_h:g} h averages (gaps: nobody on shift)",
+                         fontsize=9)  # fmt: skip
     return _save(fig, path)
 
 

@@ -110,6 +110,7 @@ def write_report(
     resources = pd.concat([r.resources.assign(replication=r.replication) for r in results])
     resources = resources.groupby("resource", sort=False)[["served", "utilisation", "mean_queue", "peak_queue"]].mean()
     resources = _flag_bottlenecks(resources.reset_index())
+    top = pd.concat([top, _bottleneck_rows(resources, top.columns)], ignore_index=True)
     costs = summary[summary["kpi"].str.startswith("cost_per_order.")][["kpi", "mean", "min", "max"]]
     start = f" from {first.start:%Y-%m-%d %H:%M}" if first.start is not None else ""
     flagged = resources[resources["bottleneck"] != ""]
@@ -176,6 +177,22 @@ def write_report(
 
 BUSY = 0.85
 """Utilisation from which a resource is flagged as a bottleneck whatever the others do."""
+
+
+def _bottleneck_rows(resources: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
+    """Headline rows naming the bottleneck: the busiest resource (its utilisation in the measured window) and,
+    when something queues, the resource with the longest mean queue."""
+    rows = []
+    if len(resources):
+        util = resources["utilisation"].fillna(0.0)
+        if util.max() > 0:
+            k = int(util.to_numpy().argmax())
+            rows.append((f"Bottleneck (busiest): {resources['resource'].iloc[k]}, utilisation", float(util.iloc[k])))
+        queue = resources["mean_queue"].fillna(0.0)
+        if queue.max() >= 1.0:
+            k = int(queue.to_numpy().argmax())
+            rows.append((f"Longest mean queue: {resources['resource'].iloc[k]}, jobs", float(queue.iloc[k])))
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 def _flag_bottlenecks(resources: pd.DataFrame) -> pd.DataFrame:

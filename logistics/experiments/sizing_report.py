@@ -224,6 +224,22 @@ def write_plan_results(result: PlanResult, out: Path) -> dict[str, Path]:
     return written
 
 
+def _unit(kpi: str) -> str:
+    """A KPI's unit from its name (the project's habit: units in names)."""
+    for suffix, unit in (("_cny", "CNY"), ("_h", "h"), ("_m", "m"), ("_km", "km"), ("_kg", "kg")):
+        if kpi.endswith(suffix) or f"{suffix}." in kpi:
+            return unit
+    return "share" if kpi.endswith(("rate", "share", "utilisation")) else ""
+
+
+def _axis_label(kpi: str | None, plan_cost: bool, maximise: bool) -> str:
+    if kpi is None:
+        return "plan cost (CNY)"
+    unit = _unit(kpi)
+    text = f"{'minus ' if maximise else ''}{kpi}" + (f" ({unit})" if unit else "")
+    return f"plan cost (CNY) + {text}" if plan_cost else text
+
+
 def _plot_front(result: PlanResult, front: list[Candidate], path: Path) -> None:
     import matplotlib
 
@@ -240,9 +256,18 @@ def _plot_front(result: PlanResult, front: list[Candidate], path: Path) -> None:
     points = sorted((c.objectives[0], c.objectives[1]) for c in front)
     if points:
         ax.plot(*zip(*points, strict=True), "-", color="black", label="Pareto front")
-    names = [o.kpi or "plan cost" for o in result.spec.objectives]
+    names = [_axis_label(o.kpi, o.plan_cost, o.maximise) for o in result.spec.objectives]
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
+    # a constraint on a KPI that is also an objective: its target as a line (a KPI objective alone, no plan cost)
+    for k, objective in enumerate(result.spec.objectives[:2]):
+        for constraint in result.spec.constraints:
+            if objective.kpi == constraint.kpi and not objective.plan_cost:
+                target = constraint.at_least if constraint.at_least is not None else constraint.at_most
+                assert target is not None
+                value = -target if objective.maximise else target
+                (ax.axvline if k == 0 else ax.axhline)(value, color="#c0392b", linestyle="--", linewidth=1,
+                                                       label=f"target {constraint.kpi} {target:g}")  # fmt: skip
     ax.set_title(f"{result.spec.name}: {result.evaluations} candidates")
     ax.legend()
     fig.tight_layout()

@@ -250,21 +250,26 @@ def watch_station(series: TimeSeries, st: Station) -> None:
 
 
 def resource_rows(stations: list[Station], end_h: float) -> list[dict[str, object]]:
-    """One row per station: jobs served, staffed and busy server-hours, overtime server-hours (busy after a
-    shift ended, finishing a job) and queue job-hours over the whole run (what labour costs; the time integrals);
-    utilisation and mean queue inside the measured window (after the warm-up, before the cool-down) when it
-    was marked (`measure_window`); peak queue and the queue at the end."""
+    """One row per station; each column says its window. Over the whole run (`_run`: what labour costs, the
+    time integrals): jobs served, staffed and busy server-hours, overtime server-hours (busy after a shift ended,
+    finishing a job) and queue job-hours, the peak queue. Inside the measured window (`window_start_h` to
+    `window_end_h`: after the warm-up, before the cool-down, when it was marked by `measure_window`; else the
+    whole run): utilisation (staffed hours worked / staffed hours; empty when nobody was staffed) and mean
+    queue. The queue at the end of the run."""
     rows: list[dict[str, object]] = []
     for st in stations:
         hours, busy_h, staffed_h, queue_h, over_h = st.window()
+        start_h = st.marks[0][0] if len(st.marks) >= 2 else 0.0
         rows.append(
             {
                 "resource": st.name,
                 "served": st.served,
-                "capacity_h": st.capacity_area,
-                "busy_h": st.busy_area,
-                "queue_h": st.queue_area,
-                "overtime_h": st.over_area,
+                "staffed_h_run": st.capacity_area,
+                "busy_h_run": st.busy_area,
+                "queue_h_run": st.queue_area,
+                "overtime_h_run": st.over_area,
+                "window_start_h": start_h,
+                "window_end_h": start_h + hours,
                 # staffed hours worked: a job finished after its shift ended is overtime, not utilisation
                 "utilisation": (busy_h - over_h) / staffed_h if staffed_h > 0 else np.nan,
                 "mean_queue": queue_h / hours if hours > 0 else np.nan,

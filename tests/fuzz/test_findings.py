@@ -70,7 +70,8 @@ def test_utilisation_never_exceeds_one_and_overtime_is_reported(tmp_path: Path) 
     resources = pd.read_csv(out / "resources.csv")
     assert (resources["utilisation"].dropna() <= 1.0 + 1e-9).all()
     pick = resources.set_index("resource").loc["warehouse.pick"]
-    assert pick["overtime_h"] > 0 and pick["busy_h"] > pick["capacity_h"]  # finishing jobs past the shifts
+    assert pick["overtime_h_run"] > 0 and pick["busy_h_run"] > pick["staffed_h_run"]  # jobs finished past shifts
+    assert (resources["window_end_h"] > resources["window_start_h"]).all()
 
 
 def test_no_stock_container_is_loaded_over_its_payload(tmp_path: Path) -> None:

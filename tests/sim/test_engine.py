@@ -83,7 +83,7 @@ def test_littles_law_in_the_warehouse(small_run: RunResult) -> None:
     """Time-average number in pick+pack (from the stations' integrals) = throughput x mean time in it
     (from the order table), as a sample-path identity over the whole run."""
     res = small_run.resources.set_index("resource")
-    area = sum(res.loc[s, "busy_h"] + res.loc[s, "queue_h"] for s in ("warehouse.pick", "warehouse.pack"))
+    area = sum(res.loc[s, "busy_h_run"] + res.loc[s, "queue_h_run"] for s in ("warehouse.pick", "warehouse.pack"))
     L = area / small_run.end_h
     o = small_run.orders
     entered = o["released_h"].notna()
