@@ -106,7 +106,7 @@ def compare_table(runs: list[Run], fdr: float = 0.05) -> pd.DataFrame:
         rows.append(row)
     table = pd.DataFrame(rows)
     for run in runs[1:]:
-        adjusted = benjamini_hochberg(table[f"{run.name} p"].to_numpy(dtype=float)) if len(table) else []
+        adjusted: np.ndarray = benjamini_hochberg(table[f"{run.name} p"].to_numpy(dtype=float))
         table[f"{run.name} p_adjusted"] = adjusted
         verdicts = []
         for low, high, p_adj in zip(

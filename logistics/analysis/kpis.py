@@ -34,11 +34,11 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
     for component in COST_COMPONENTS:
         value = result.costs_cny[component]
         rows.append((f"cost.{component}_cny", value, "CNY"))
-        rows.append((f"cost_per_order.{component}_cny", value / handled, "CNY/order"))
+        rows.append((f"cost_per_order.{component}_cny", value / handled, "CNY/order handled"))
         if component != "tax":
             logistics_total += value
     rows.append(("cost.logistics_total_cny", logistics_total, "CNY"))
-    rows.append(("cost_per_order.logistics_total_cny", logistics_total / handled, "CNY/order"))
+    rows.append(("cost_per_order.logistics_total_cny", logistics_total / handled, "CNY/order handled"))
     # every cost_per_order.* divides by orders.handled: created in the whole run, less those refused over the limits
 
     for r in result.resources.itertuples(index=False):

@@ -143,7 +143,7 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
         for cost in COST_COLUMNS:
             if f"{cost}_cny" in orders:
                 per_order = float(orders[f"{cost}_cny"].sum()) / mode_handled
-                per_mode.append((f"{m}.cost_per_parcel.{cost}_cny", per_order, "CNY/order"))
+                per_mode.append((f"{m}.cost_per_parcel.{cost}_cny", per_order, "CNY/order handled"))
         if "transport_cny" in orders:
             carried = orders[orders["transport_cny"] > 0]
             kg = float(carried["weight_kg"].sum())

@@ -100,12 +100,15 @@ def paired_comparisons(results: pd.DataFrame, baseline: str, confidence: float =
     columns = ["scenario", "point", "policy", "baseline", "kpi", "pairs", "difference", "ci_low", "ci_high", "sd"]
     table = pd.DataFrame(rows, columns=columns)
     level = 1 - (1 - confidence) / max(1, len(table))
-    half = [
-        t_quantile(level, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-        for n, sd in zip(table["pairs"], table["sd"], strict=True)
-    ]
-    table["adjusted_low"] = table["difference"] - np.asarray(half, dtype=float)
-    table["adjusted_high"] = table["difference"] + np.asarray(half, dtype=float)
+    halves = np.array(
+        [
+            t_quantile(level, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+            for n, sd in zip(table["pairs"], table["sd"], strict=True)
+        ],
+        dtype=float,
+    )
+    table["adjusted_low"] = table["difference"] - halves
+    table["adjusted_high"] = table["difference"] + halves
     table["adjusted_confidence"] = level
     table["verdict"] = [
         difference_verdict(lo, hi) for lo, hi in zip(table["adjusted_low"], table["adjusted_high"], strict=True)

@@ -134,16 +134,18 @@ def best_summary(result: PlanResult, best: Candidate) -> dict:
     }
     if check is not None:
         out["confirmation"] = {
-            "procedure": "fixed-sample one-sided t test per constraint on fresh replications, Bonferroni over the "
-            "candidates checked (see `logistics.experiments.sizing`)",
+            "procedure": "two-stage: a pilot sizes each test; a fixed-sample one-sided t test per constraint on fresh "
+            "replications, Bonferroni over the candidates tested (see `logistics.experiments.sizing`)",
             "seed": spec.confirm_seed,
-            "replications": spec.confirm.replications,
-            "replication_indices": [0, spec.confirm.replications - 1],
+            "replications": len(check.kpis),
+            "replication_indices": [0, len(check.kpis) - 1],
+            "pilot": {"seed": spec.pilot_seed, "replications": spec.confirm.pilot},
             "max_candidates": spec.confirm.candidates,
-            "checked": [
-                {"plan": c.candidate.values, "verdicts": c.verdicts, "bounds": c.bounds} for c in result.checks
+            "tested": [
+                {"plan": c.candidate.values, "replications": len(c.kpis), "verdicts": c.verdicts, "bounds": c.bounds}
+                for c in result.checks
             ],
-            "meaning": meaning(spec),
+            "meaning": meaning(spec, len(check.kpis)),
         }
     return out
 

@@ -246,9 +246,10 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], dict[Key, str]]:
                     column = next(c for c, v in enumerate(row) if c > 0 and v is not None)
                     raise _error(
                         source,
-                        f"{sheet.title}!{get_column_letter(column + 1)}{r + 1}",
+                        f"{sheet.title}!A{r + 1}",
                         base,
-                        "a value without a field name" + (_blank_hint(sheet.title, ended) if ended is not None else ""),
+                        f"a value without a field name (at {sheet.title}!{get_column_letter(column + 1)}{r + 1})"
+                        + (_blank_hint(sheet.title, ended) if ended is not None else ""),
                     )
                 r += 1
                 continue

@@ -63,6 +63,9 @@ def test_a_short_search_keeps_every_candidate_and_applies_the_best_plan(tmp_path
         # one-sided at 1 - 0.05/3 = 98.3%: beyond the two-sided 95% interval's upper end (97.5%)
         assert bound["value"] >= best["kpis"][kpi]["ci95_two_sided"][1] >= best["kpis"][kpi]["mean"]
         assert "at most 5%" in summary["meaning"] and str(spec.confirm_seed) in summary["meaning"]
+        confirmation = best["confirmation"]
+        assert confirmation["seed"] == spec.confirm_seed and confirmation["replications"] == n
+        assert confirmation["tested"][-1]["plan"] == best["plan"] and confirmation["pilot"]["seed"] != spec.confirm_seed
         applied = load_scenario(out / "best_scenario.yaml")
         warehouse = applied.flows[0].warehouse
         assert warehouse.pick.workers["day"] == best["plan"]["pickers_day"]
