@@ -251,7 +251,7 @@ def _plot_front(result: PlanResult, front: list[Candidate], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     feasible = [c for c in result.candidates if c.feasible]
     others = [c for c in result.candidates if not c.feasible]
-    for group, style, label in ((others, "x", "infeasible"), (feasible, "o", "feasible")):
+    for group, style, label in ((others, "x", "misses (search verdict)"), (feasible, "o", "meets (search verdict)")):
         if group:
             ax.scatter([c.objectives[0] for c in group], [c.objectives[1] for c in group], marker=style, label=label,
                        alpha=0.5)  # fmt: skip

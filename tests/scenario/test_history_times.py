@@ -136,3 +136,23 @@ def test_an_unknown_time_zone_is_named(tmp_path: Path, zone: str) -> None:
     path = _scenario(tmp_path, lines, lines["time"].dt.strftime("%Y-%m-%d %H:%M:%S"), extra=f"timezone: {zone}")
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2 and "unknown time zone" in result.output and "timezone" in result.output
+
+
+def test_an_exported_workbook_names_the_history_relative_to_itself(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    lines = _lines(50)
+    path = _scenario(tmp_path, lines, lines["time"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+    book = tmp_path / "books" / "scenario.xlsx"
+    book.parent.mkdir()
+    result = CliRunner().invoke(app, ["scenarios", "export-xlsx", str(path), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    cells = [c.value for row in load_workbook(book)["flows"].iter_rows() for c in row]
+    assert "../orders.csv" in cells and not any(str(c).startswith("/") for c in cells if c)
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    (moved / "books").mkdir()
+    book.rename(moved / "books" / "scenario.xlsx")
+    (tmp_path / "orders.csv").rename(moved / "orders.csv")  # the workbook and its file move together
+    result = CliRunner().invoke(app, ["validate", str(moved / "books" / "scenario.xlsx")])
+    assert result.exit_code == 0, result.output
