@@ -57,6 +57,9 @@ def plan(
 
     def checked(c: Check) -> None:
         values = ", ".join(f"{k}={v:g}" for k, v in c.candidate.values.items())
+        if not c.tested:
+            console.print(f"  pilot {values} ({len(c.pilot)} replications) misses a target: passed over")
+            return
         state = "confirmed" if c.confirmed else "not confirmed"
         console.print(f"  test {values} on {len(c.kpis)} fresh replications (pilot {len(c.pilot)}): {state}")
 
@@ -73,13 +76,17 @@ def plan(
     table.add_column("best plan", justify="right")
     if result.best is None:
         console.print(table)
-        if result.search_best is None:
-            console.print("[red]no plan met the constraints[/red]: widen the bounds (trials.csv lists every candidate)")
+        if not result.checks:
+            console.print(
+                "[red]no plan met the constraints[/red], even on its search mean: widen the bounds (trials.csv lists "
+                "every candidate)"
+            )
         else:
             console.print(
-                f"[red]no plan was confirmed[/red] on fresh replications ({len(result.checks)} checked, "
-                "confirmation.csv): the search's verdicts were luck. Widen the bounds, or raise confirm.replications "
-                "or confirm.candidates"
+                f"[red]no plan was confirmed[/red] on fresh replications ({sum(c.tested for c in result.checks)} "
+                f"tested, {sum(not c.tested for c in result.checks)} passed over after their pilot; "
+                "confirmation.csv). Widen the bounds, or raise confirm.max_replications or confirm.candidates (a plan "
+                "close to its target needs many replications to be shown feasible)"
             )
         raise typer.Exit(code=1)
     for name, value in result.best.values.items():

@@ -216,8 +216,9 @@ class Candidate:
 
 @dataclass
 class Check:
-    """A candidate checked on the confirmation replications: their KPIs, and per constraint the one-sided bound
-    the verdict uses (at `level`), and the verdict (met or not confirmed)."""
+    """A candidate piloted and, unless its pilot missed a target, tested on the confirmation replications: the
+    pilot's and the test's KPIs, and per constraint the one-sided bound the verdict uses (at `level`) and the
+    verdict (met or not confirmed). A candidate passed over after its pilot has no test (`tested` False)."""
 
     candidate: Candidate
     kpis: list[dict[str, float]]
@@ -227,8 +228,12 @@ class Check:
     pilot: list[dict[str, float]] = field(default_factory=list)  # the pilot runs that sized the test
 
     @property
+    def tested(self) -> bool:
+        return bool(self.kpis)
+
+    @property
     def confirmed(self) -> bool:
-        return all(v == "met" for v in self.verdicts)
+        return self.tested and all(v == "met" for v in self.verdicts)
 
     def kpi(self, name: str) -> np.ndarray:
         return np.array([k.get(name, math.nan) for k in self.kpis], dtype=float)
@@ -372,12 +377,17 @@ def confirm(
     checks: list[Check] = []
     c = spec.confirm
     for candidate in confirmation_order(spec, candidates)[: c.pilots]:
-        if len(checks) >= c.candidates:
+        if sum(check.tested for check in checks) >= c.candidates:
             break
         overrides = spec.overrides_of(candidate.values)
         pilot = run([(overrides, r, spec.pilot_seed) for r in range(c.pilot)])
         n = test_size(spec, pilot)
-        if n is None:
+        if n is None:  # the pilot misses a target: passed over, no test (kept, with its runs)
+            skipped = Check(candidate, [], [], [math.nan] * len(spec.constraints), [], pilot)
+            skipped.verdicts = ["pilot misses"] * len(spec.constraints)
+            checks.append(skipped)
+            if on_check is not None:
+                on_check(skipped)
             continue
         kpis = run([(overrides, r, spec.confirm_seed) for r in range(n)])
         check = Check(candidate, kpis, [], [], [], pilot)

@@ -144,7 +144,9 @@ def best_summary(result: PlanResult, best: Candidate) -> dict:
             "tested": [
                 {"plan": c.candidate.values, "replications": len(c.kpis), "verdicts": c.verdicts, "bounds": c.bounds}
                 for c in result.checks
+                if c.tested
             ],
+            "passed_over_after_pilot": [c.candidate.values for c in result.checks if not c.tested],
             "meaning": meaning(spec, len(check.kpis)),
         }
     return out
@@ -158,6 +160,7 @@ def checks_table(result: PlanResult) -> pd.DataFrame:
         row: dict = {"check": k + 1, "evaluation": check.candidate.order + 1, **check.candidate.values}
         row["pilot replications"] = len(check.pilot)
         row["replications"] = len(check.kpis)
+        row["tested"] = check.tested
         for j, constraint in enumerate(result.spec.constraints):
             row[f"{constraint.kpi} (mean)"] = float(np.nanmean(check.kpi(constraint.kpi)))
             row[f"{constraint.kpi} (bound)"] = check.bounds[j]

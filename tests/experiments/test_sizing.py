@@ -48,6 +48,7 @@ def test_a_short_search_keeps_every_candidate_and_applies_the_best_plan(tmp_path
         summary = json.loads((out / "best.json").read_text())
         best = summary["best"]
         checks = pd.read_csv(out / "confirmation.csv")
+        checks = checks[checks["tested"]]  # (candidates whose pilot missed are listed, untested)
         # the recommendation is the first candidate confirmed on fresh replications (at most K checked)
         assert checks["confirmed"].iloc[-1] and not checks["confirmed"].iloc[:-1].any()
         assert len(checks) <= spec.confirm.candidates
@@ -134,8 +135,8 @@ def test_the_confirmation_controls_the_chance_of_recommending_a_plan_that_misses
                       for x in (1.0, 2.0, 3.0, 4.0, 5.0)]  # fmt: skip
         seeded = spec.model_copy(update={"confirm": spec.confirm.model_copy(update={"seed": t})})
         checks = confirm(seeded, candidates, run)
-        tested = [c.candidate.values["x"] for c in checks]
-        assert len(checks) <= 3 and tested == sorted(tested)  # at most K tests, cheapest first
+        tested = [c.candidate.values["x"] for c in checks if c.tested]
+        assert len(tested) <= 3 and tested == sorted(tested)  # at most K tests, cheapest first
         recommended += any(c.confirmed for c in checks)
     rate = recommended / trials
     assert rate <= 0.05 + 2.6 * (0.05 * 0.95 / trials) ** 0.5, rate  # within the stated 5% (one-sided 99.5%)
@@ -160,7 +161,7 @@ def test_a_plan_that_truly_meets_with_margin_is_confirmed_and_its_cheaper_neighb
     checks = confirm(spec, candidates, run)
     assert checks[-1].confirmed and not any(c.confirmed for c in checks[:-1])
     assert checks[-1].candidate.values == {"x": 3.0} and checks[-1].bounds[0] < 10.0
-    assert all(len(c.pilot) == 3 and len(c.kpis) == 20 for c in checks)
+    assert all(len(c.pilot) == 3 and len(c.kpis) in (0, 20) for c in checks)
 
 
 def test_a_variable_range_the_scenario_refuses_is_named_before_any_run(tmp_path: Path) -> None:
