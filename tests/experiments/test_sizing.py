@@ -112,52 +112,52 @@ def _fake_runner(true_means: dict[float, float], sd: float, seed: int):  # type:
     return run
 
 
+def _toy(replications: int) -> tuple:  # type: ignore[type-arg]
+    """A one-variable plan (x = 1..5, cost x) with `k <= 10` at 95%, and five candidates the search saw meeting it."""
+    from logistics.experiments.sizing import Candidate, PlanSpec
+
+    spec = PlanSpec.model_validate(
+        {
+            "name": "t",
+            "scenario": "bonded_import_small",
+            "variables": [{"name": "x", "field": "f", "low": 1, "high": 5, "cost_cny": 1}],
+            "constraints": [{"kpi": "k", "at_most": 10.0, "confidence": 0.95}],
+            "confirm": {"replications": replications, "candidates": 3, "pilot": 3},
+        }
+    )
+    candidates = [Candidate({"x": x}, kpis=[{"k": 9.0}], verdicts=["met"], objectives=[x], order=int(x))
+                  for x in (1.0, 2.0, 3.0, 4.0, 5.0)]  # fmt: skip
+    return spec, candidates
+
+
 def test_the_confirmation_controls_the_chance_of_recommending_a_plan_that_misses() -> None:
     """Worst case: every plan's true mean sits exactly on the target (each truly misses `k <= 10` by nothing; a
     plan at the target is counted as missing), and the search saw them all as meeting it. Over many independent
     confirmations the share that recommends a plan stays within the 5% stated; the search's own rule (3 to 8
     replications until decided, cheapest "met") recommends far more often."""
-    from logistics.experiments.sizing import Candidate, PlanSpec, confirm
+    from logistics.experiments.sizing import confirm, evaluate
 
-    spec = PlanSpec.model_validate(
-        {
-            "name": "t",
-            "scenario": "bonded_import_small",
-            "variables": [{"name": "x", "field": "f", "low": 1, "high": 5, "cost_cny": 1}],
-            "constraints": [{"kpi": "k", "at_most": 10.0, "confidence": 0.95}],
-            "confirm": {"replications": 10, "candidates": 3, "pilot": 3},
-        }
-    )
-    trials, recommended = 1500, 0
+    spec, candidates = _toy(10)
+    trials, recommended, searched = 1500, 0, 0
     for t in range(trials):
         run = _fake_runner({x: 10.0 for x in (1.0, 2.0, 3.0, 4.0, 5.0)}, sd=2.0, seed=t)
-        candidates = [Candidate({"x": x}, kpis=[{"k": 9.0}], verdicts=["met"], objectives=[x], order=int(x))
-                      for x in (1.0, 2.0, 3.0, 4.0, 5.0)]  # fmt: skip
-        seeded = spec.model_copy(update={"confirm": spec.confirm.model_copy(update={"seed": t})})
+        seeded = spec.model_copy(update={"confirm": spec.confirm.model_copy(update={"seed": t}), "seed": t})
         checks = confirm(seeded, candidates, run)
         tested = [c.candidate.values["x"] for c in checks if c.tested]
         assert len(tested) <= 3 and tested == sorted(tested)  # at most K tests, cheapest first
         recommended += any(c.confirmed for c in checks)
+        searched += any(evaluate(seeded, c.values, run)[0].feasible for c in candidates)
     rate = recommended / trials
     assert rate <= 0.05 + 2.6 * (0.05 * 0.95 / trials) ** 0.5, rate  # within the stated 5% (one-sided 99.5%)
     assert rate >= 0.01, rate  # and the test is not vacuous: near the boundary it does say "met" sometimes
+    assert searched / trials > 0.1, searched / trials  # the search's verdicts alone: far above 5%
 
 
 def test_a_plan_that_truly_meets_with_margin_is_confirmed_and_its_cheaper_neighbours_are_not() -> None:
-    from logistics.experiments.sizing import Candidate, PlanSpec, confirm
+    from logistics.experiments.sizing import confirm
 
-    spec = PlanSpec.model_validate(
-        {
-            "name": "t",
-            "scenario": "bonded_import_small",
-            "variables": [{"name": "x", "field": "f", "low": 1, "high": 5, "cost_cny": 1}],
-            "constraints": [{"kpi": "k", "at_most": 10.0, "confidence": 0.95}],
-            "confirm": {"replications": 20, "candidates": 3, "pilot": 3},
-        }
-    )
+    spec, candidates = _toy(20)
     run = _fake_runner({1.0: 12.0, 2.0: 10.5, 3.0: 7.0, 4.0: 6.0, 5.0: 5.0}, sd=1.0, seed=3)
-    candidates = [Candidate({"x": x}, kpis=[{"k": 9.0}], verdicts=["met"], objectives=[x], order=int(x))
-                  for x in (1.0, 2.0, 3.0, 4.0, 5.0)]  # fmt: skip
     checks = confirm(spec, candidates, run)
     assert checks[-1].confirmed and not any(c.confirmed for c in checks[:-1])
     assert checks[-1].candidate.values == {"x": 3.0} and checks[-1].bounds[0] < 10.0
