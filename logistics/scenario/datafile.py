@@ -11,7 +11,15 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from logistics.scenario.base import ScenarioModel
 
-__all__ = ["BUILTIN_PREFIX", "DataFile", "builtin_path", "read_table", "require_columns", "resolve_file"]
+__all__ = [
+    "BUILTIN_PREFIX",
+    "DataFile",
+    "builtin_data_names",
+    "builtin_path",
+    "read_table",
+    "require_columns",
+    "resolve_file",
+]
 
 BUILTIN_PREFIX = "builtin:"
 
@@ -61,13 +69,20 @@ def resolve_file(file: str, info: ValidationInfo) -> str:
     return str(path.resolve())
 
 
+def builtin_data_names() -> list[str]:
+    """The shipped data files, by name (`builtin:NAME`): the only ones a `builtin:` reference can reach."""
+    folder = resources.files("logistics.scenario") / "builtin" / "data"
+    return sorted(p.name.removesuffix(".parquet") for p in folder.iterdir() if p.name.endswith(".parquet"))
+
+
 def builtin_path(file: str) -> Path:
-    """The path of a shipped history `builtin:NAME`."""
+    """The path of a shipped history `builtin:NAME`, looked up by name in the fixed list of shipped files (never
+    a path: `builtin:../../x` names nothing, so a caller of the service cannot reach another file)."""
     name = file.removeprefix(BUILTIN_PREFIX)
-    path = Path(str(resources.files("logistics.scenario") / "builtin" / "data" / f"{name}.parquet"))
-    if not path.exists():
-        raise ValueError(f"no built-in history {name!r}")
-    return path
+    known = builtin_data_names()
+    if name not in known:
+        raise ValueError(f"no built-in data file {name!r} (built-in: {', '.join(known)})")
+    return Path(str(resources.files("logistics.scenario") / "builtin" / "data" / f"{name}.parquet"))
 
 
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:

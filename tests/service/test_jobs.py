@@ -4,10 +4,12 @@ runs and its result passes the library's own checker here; cancel, auth, limits 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -328,3 +330,30 @@ def test_a_cancelled_simulation_keeps_its_finished_replications(server: Server) 
     assert 1 <= result["replications_finished"] < 3 and "kpis.csv" in status["files"]
     replications = {row["kpi"]: row for row in result["kpis"]}["orders.created"]
     assert replications["mean"] > 0
+
+
+def test_a_builtin_reference_cannot_reach_a_file_outside_the_shipped_data(server: Server, tmp_path: Path) -> None:
+    """`builtin:NAME` is looked up by name in a fixed list: a path (`builtin:../../x`) names nothing, so one key
+    cannot make the server read another key's run files (or any file) as an order history."""
+    import pandas as pd
+
+    from logistics.scenario.datafile import builtin_path
+
+    secret = tmp_path / "secret.parquet"
+    pd.read_parquet(builtin_path("builtin:bonded_import_peak_orders")).head(50).assign(
+        private_note="tenant-a"
+    ).to_parquet(secret)
+    shipped = builtin_path("builtin:bonded_import_peak_orders").parent
+    relative = Path(os.path.relpath(secret, shipped)).with_suffix("")
+    with server.client() as http:
+        answer = http.post(
+            "/v1/simulation/jobs",
+            json={
+                "scenario": "bonded_import_replay",
+                "overrides": [f"flows.0.demand.history.file=builtin:{relative.as_posix()}", "run.horizon_h=2"],
+                "replications": 1,
+            },
+        )
+    assert answer.status_code == 422, answer.text
+    assert "no built-in data file" in answer.text and "private_note" not in answer.text
+    assert str(shipped) not in answer.text  # no server path in the answer (only what the caller wrote)
