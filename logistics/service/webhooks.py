@@ -33,13 +33,45 @@ def webhook_problem(url: str, allowed: Sequence[Network] = ()) -> str | None:
         return f"host {host!r} does not resolve"
     for *_, address in found:
         ip = ipaddress.ip_address(str(address[0]).split("%")[0])
-        mapped = getattr(ip, "ipv4_mapped", None)
-        ip = mapped if mapped is not None else ip
-        if any(ip in net for net in allowed):
-            continue
-        if not ip.is_global or ip.is_multicast:
+        if not _public(ip, allowed):
+            # the address is not told: a caller must not learn what the server's names resolve to
             return (
-                f"host {host!r} resolves to {ip}, not a public address (loopback, private, link-local or reserved); "
-                "the server's webhook_private_allow names the networks it may reach"
+                f"host {host!r} is not a public address (loopback, private, link-local, reserved, or an IPv6 form "
+                "embedding one); the server's webhook_private_allow names the networks it may reach"
             )
     return None
+
+
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_COMPATIBLE = ipaddress.IPv6Network("::/96")  # IPv4-compatible (deprecated) ::a.b.c.d
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: IPv4-mapped, IPv4-compatible, NAT64 (well-known and local
+    prefixes), 6to4 and Teredo (server and client)."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip in _COMPATIBLE and int(ip) > 1:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if any(ip in net for net in _NAT64):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed: Sequence[Network]) -> bool:
+    """Whether a webhook may go to `ip`: in an allowed network, or a global unicast address that embeds no
+    address that is not (an IPv6 form of a private or loopback IPv4 address is that address)."""
+    if any(ip in net for net in allowed):
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded(ip)
+        if inner:
+            return all(_public(v4, allowed) for v4 in inner)
+        if ip.is_site_local:
+            return False
+    return ip.is_global and not ip.is_multicast
