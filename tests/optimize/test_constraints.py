@@ -603,3 +603,27 @@ def test_a_small_problem_with_breaks_ends_when_its_search_stalls_not_at_the_limi
     problem = RoutingProblem(places, ("D",), stops, fleet)
     result = solve_routing(problem, SolveParams(time_limit_s=30, backend="ortools"))
     assert check_routing(problem, result).ok and result.runtime_s < 15, result.stats
+
+
+@pytest.mark.parametrize(
+    ("route", "field"),
+    [
+        ('{"vehicle_type": "van", "stops": ["p", "d"], "distance_m": NaN}', "routes[0].distance_m"),
+        ('{"vehicle_type": "van", "stops": ["p", "d"], "distance_m": 1e300}', "routes[0].distance_m"),
+        ('{"vehicle_type": "van", "stops": ["p", "d"], "start_s": 0, "breaks": [[0, Infinity]]}', "breaks[0][1]"),
+    ],
+)
+def test_a_plan_with_non_finite_or_absurd_numbers_is_refused_naming_the_field(
+    tmp_path: Path, route: str, field: str
+) -> None:
+    problem = RoutingProblem(
+        tuple(_line(3)), ("D",), (Stop("p", "L0", pickup=(3.0,)), Stop("d", "L1", demand=(3.0,))),
+        (VehicleType("van", 2, (5.0,), "D"),), pairs=(Pair("p", "d"),),
+    )  # fmt: skip
+    (tmp_path / "problem.json").write_text(problem_to_json(problem))
+    (tmp_path / "plan.json").write_text('{"routes": [' + route + "]}")
+    out = CliRunner().invoke(
+        app, ["optimize", "check-routes", str(tmp_path / "problem.json"), str(tmp_path / "plan.json")]
+    )
+    assert out.exit_code == 2, out.output
+    assert field in out.output and "finite number" in out.output

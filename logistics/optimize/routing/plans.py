@@ -122,7 +122,11 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
             ):
                 raise InvalidProblemError(f"routes[{r}].breaks", "must be a list of [start_s, end_s]")
             start = _number(route.get("start_s"), f"routes[{r}].start_s")
-            timings[r] = (start if start is not None else -math.inf, tuple((float(a), float(b)) for a, b in breaks))
+            spans = tuple(
+                (_finite(a, f"routes[{r}].breaks[{k}][0]"), _finite(b, f"routes[{r}].breaks[{k}][1]"))
+                for k, (a, b) in enumerate(breaks)
+            )
+            timings[r] = (start if start is not None else -math.inf, spans)
     unassigned = [u.get("stop") if isinstance(u, dict) else u for u in data.get("unassigned") or []]
     if not all(isinstance(x, str) for x in unassigned):
         raise InvalidProblemError("unassigned", "must be a list of stop ids")
@@ -147,9 +151,23 @@ def plan_from_json(problem: RoutingProblem, text: str | bytes) -> RoutingResult:
     )
 
 
+LIMIT = 1e12
+"""The largest magnitude a plan's time or distance may have (seconds: 31,000 years; metres: 6,700 AU)."""
+
+
+def _finite(value: Any, where: str) -> float:
+    number = _number(value, where)
+    assert number is not None  # a break's bounds are numbers (checked above)
+    return number
+
+
 def _number(value: Any, where: str) -> float | None:
+    """A finite number of sensible size, or None when absent (NaN, infinity and 1e300 are refused)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidProblemError(where, f"must be a number, got {value!r}")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > LIMIT:
+        raise InvalidProblemError(where, f"must be a finite number within ±{LIMIT:.0e}, got {value!r}")
+    return number
