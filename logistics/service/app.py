@@ -49,6 +49,47 @@ class _Problem(Exception):
         self.status, self.detail, self.headers = status, detail, headers or {}
 
 
+MAX_DEPTH = 64
+"""The deepest nesting of arrays and objects a request body may have (the formats need fewer than 10)."""
+
+
+def parse_body(raw: bytes) -> tuple[dict, dict | None]:
+    """A request body as a JSON object, or the 422 item saying why it is not one: not JSON, nested deeper than
+    MAX_DEPTH, a number too long to read, a lone surrogate in a string or a key (it could not be stored or sent
+    back), or not an object."""
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        return {}, {"loc": ["body"], "msg": f"nested deeper than {MAX_DEPTH} levels", "type": "json_invalid"}
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, and integers over Python's digit limit
+        return {}, {"loc": ["body"], "msg": f"not valid JSON: {str(exc)[:200]}", "type": "json_invalid"}
+    stack: list[tuple[Any, list, int]] = [(body, ["body"], 0)]
+    while stack:
+        value, loc, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return {}, {"loc": loc[:4], "msg": f"nested deeper than {MAX_DEPTH} levels", "type": "json_invalid"}
+        if isinstance(value, str) and _surrogate(value):
+            return {}, {"loc": loc, "msg": "contains a lone UTF-16 surrogate", "type": "string_unicode"}
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _surrogate(key):
+                    return {}, {"loc": loc, "msg": "a key contains a lone UTF-16 surrogate", "type": "string_unicode"}
+                stack.append((item, [*loc, key], depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, [*loc, k], depth + 1) for k, item in enumerate(value))
+    if not isinstance(body, dict):
+        return {}, {"loc": ["body"], "msg": "must be a JSON object", "type": "type_error"}
+    return body, None
+
+
+def _surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def create_app(config: ServiceConfig) -> FastAPI:
     """The service's application for `config` (its store, workers and scheduler start with it)."""
     caps = config.caps
@@ -127,15 +168,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
         raise _Problem(401, "a valid API key is required (Authorization: Bearer KEY)", {"WWW-Authenticate": "Bearer"})
 
     async def body_of(request: Request) -> dict:
-        raw = await request.body()
-        if len(raw) > config.max_body_bytes:
-            raise _Problem(413, f"request body of {len(raw):,} bytes is over the limit of {config.max_body_bytes:,}")
-        try:
-            body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise _Problem(422, [{"loc": ["body"], "msg": f"not valid JSON: {exc}", "type": "json_invalid"}]) from None
-        if not isinstance(body, dict):
-            raise _Problem(422, [{"loc": ["body"], "msg": "must be a JSON object", "type": "type_error"}])
+        # read while counting: a body sent in chunks (no Content-Length) is refused as soon as it passes the limit,
+        # never held whole
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > config.max_body_bytes:
+                raise _Problem(413, f"request body is over the limit of {config.max_body_bytes:,} bytes")
+            chunks.append(chunk)
+        body, problem = await asyncio.to_thread(parse_body, b"".join(chunks))  # big bodies off the event loop
+        if problem is not None:
+            raise _Problem(422, [problem])
         return body
 
     def own(job_id: str, who: str) -> Job:

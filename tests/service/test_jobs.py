@@ -11,6 +11,7 @@ from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -357,3 +358,51 @@ def test_a_builtin_reference_cannot_reach_a_file_outside_the_shipped_data(server
     assert answer.status_code == 422, answer.text
     assert "no built-in data file" in answer.text and "private_note" not in answer.text
     assert str(shipped) not in answer.text  # no server path in the answer (only what the caller wrote)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def test_a_chunked_body_over_the_limit_is_refused_while_streaming(server: Server) -> None:
+    """No Content-Length: the server counts the chunks as they come and stops at the limit (2 MB here) instead
+    of reading 200 MB whole; its memory stays put."""
+    assert server.process is not None
+    before = _rss_mb(server.process.pid)
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"problem": "'
+        for _ in range(200 * 16):  # 200 MB in 64 KB chunks
+            yield b"x" * 65_536
+
+    headers = {"Authorization": f"Bearer {KEYS['alice']}", "content-type": "application/json"}
+    try:
+        answer = httpx.post(f"{server.url}/v1/routing/jobs", content=chunks(), headers=headers, timeout=60)
+        assert answer.status_code == 413, answer.text
+    except (httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadError):
+        pass  # the server closed the connection on an over-long body: refused too
+    after = _rss_mb(server.process.pid)
+    assert after - before < 100, (before, after)
+    with server.client() as http:
+        assert http.get("/v1/jobs").status_code == 200  # still serving
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"problem": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested deeper"),
+        (b'{"problem": ' + b"[" * 100 + b"]" * 100 + b"}", "nested deeper"),
+        (b'{"problem": ' + b"7" * 5000 + b"}", "not valid JSON"),
+        (b'{"\\ud800": 1}', "surrogate"),
+        (b'{"problem": {"id": "\\udfff"}}', "surrogate"),
+    ],
+    ids=["5000-deep", "100-deep", "5000-digit-integer", "surrogate-key", "surrogate-value"],
+)
+def test_malformed_bodies_are_a_422_never_a_500(server: Server, raw: bytes, message: str) -> None:
+    with server.client() as http:
+        answer = http.post("/v1/routing/jobs", content=raw, headers={"content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert message in answer.text
