@@ -379,7 +379,62 @@ def create_app(config: ServiceConfig) -> FastAPI:
         lines.append(f"logistics_uptime_seconds {time.time() - state['started']:.1f}")
         return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = hoist_defs(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def hoist_defs(doc: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every JSON Schema embedded in a request body (the scenario and problem schemas,
+    each with its own `$defs` and `#/$defs/...` references, which resolve only at their own root) made whole: the
+    definitions moved to `components/schemas` under `<operation>.<name>` and the references rewritten, so every
+    `$ref` of the document resolves."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for path_item in doc.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            prefix = str(operation.get("operationId", "body"))
+            for media in content.values():
+                if "schema" not in media:
+                    continue
+                found: dict[str, Any] = {}
+                media["schema"] = _take_defs(media["schema"], found)
+                while found:  # definitions may hold $defs of their own
+                    name, schema = found.popitem()
+                    schemas[f"{prefix}.{name}"] = _refs(_take_defs(schema, found), prefix)
+                media["schema"] = _refs(media["schema"], prefix)
+    return doc
+
+
+def _take_defs(schema: Any, found: dict[str, Any]) -> Any:
+    """`schema` without its `$defs` (collected into `found`), at any depth."""
+    if isinstance(schema, dict):
+        found.update(schema.get("$defs", {}))
+        return {k: _take_defs(v, found) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_take_defs(v, found) for v in schema]
+    return schema
+
+
+def _refs(schema: Any, prefix: str) -> Any:
+    """`#/$defs/NAME` references rewritten to `#/components/schemas/<prefix>.NAME`."""
+    if isinstance(schema, dict):
+        out = {k: _refs(v, prefix) for k, v in schema.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            out["$ref"] = f"#/components/schemas/{prefix}.{ref.removeprefix('#/$defs/')}"
+        return out
+    if isinstance(schema, list):
+        return [_refs(v, prefix) for v in schema]
+    return schema
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

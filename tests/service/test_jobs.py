@@ -406,3 +406,17 @@ def test_malformed_bodies_are_a_422_never_a_500(server: Server, raw: bytes, mess
         answer = http.post("/v1/routing/jobs", content=raw, headers={"content-type": "application/json"})
     assert answer.status_code == 422, answer.text
     assert message in answer.text
+
+
+def test_every_ref_of_the_openapi_document_resolves(server: Server) -> None:
+    import re
+
+    doc = httpx.get(server.url + "/openapi.json").json()
+    text = json.dumps(doc)
+    refs = set(re.findall(r'"\$ref": "([^"]+)"', text))
+    schemas = doc["components"]["schemas"]
+    unresolved = [r for r in refs if not (r.startswith("#/components/schemas/") and r.split("/")[-1] in schemas)]
+    assert refs and not unresolved, unresolved[:10]
+    assert '"$defs"' not in text  # every embedded schema's definitions are components
+    body = doc["paths"]["/v1/simulation/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "scenario" in body["properties"]
