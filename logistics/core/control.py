@@ -70,6 +70,25 @@ def controlled(flag: Flag | None, report: ProgressReport | None = None) -> Itera
 
 
 @contextmanager
+def own_progress() -> Iterator[Callable[..., None]]:
+    """Within the block, `report_progress` from inner code (a solver inside a simulation) is silent; the caller
+    reports through the function yielded, so the progress seen is the outer task's (replications done), not an
+    inner solve's fraction."""
+    global _report
+    outer, pid = _report, _owner_pid
+
+    def report(**facts: Any) -> None:
+        if outer is not None and os.getpid() == pid:
+            outer(facts)
+
+    _report = None
+    try:
+        yield report
+    finally:
+        _report = outer
+
+
+@contextmanager
 def on_stop(action: Callable[[], None]) -> Iterator[None]:
     """Within the block, call `action` (once, from a watcher thread) as soon as a stop is requested: for a
     solver that runs in C++ without calling back into Python (CP-SAT's `stop_search`)."""

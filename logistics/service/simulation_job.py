@@ -101,7 +101,7 @@ def _simulation_check(body: dict, caps: Caps) -> list[str]:
 def _simulation_run(body: dict, caps: Caps) -> Outcome:
     from logistics.analysis.kpis import kpi_table
     from logistics.analysis.report import summary_table
-    from logistics.core.control import report_progress, stop_requested
+    from logistics.core.control import own_progress, stop_requested
     from logistics.experiments import run_replications, write_outputs
 
     scenario, _ = _scenario(body, caps, build=True)
@@ -109,19 +109,21 @@ def _simulation_run(body: dict, caps: Caps) -> Outcome:
     results: list = []
     last = [-1.0]
 
-    def progress(r: int, now_h: float, _end: float) -> None:
-        if stop_requested():
-            raise StopRequested
-        fraction = (r * end_h + now_h) / (reps * end_h)
-        if fraction - last[0] >= 0.01:
-            last[0] = fraction
-            report_progress(fraction=fraction)
-
     stopped = False
-    try:
-        run_replications(scenario, progress=progress, on_result=results.append)
-    except StopRequested:
-        stopped = True
+    with own_progress() as report_progress:  # a dispatch optimizer's own fractions stay out of the job's progress
+
+        def progress(r: int, now_h: float, _end: float) -> None:
+            if stop_requested():
+                raise StopRequested
+            fraction = (r * end_h + now_h) / (reps * end_h)
+            if fraction - last[0] >= 0.01:
+                last[0] = fraction
+                report_progress(fraction=fraction, replications_finished=r)
+
+        try:
+            run_replications(scenario, progress=progress, on_result=results.append)
+        except StopRequested:
+            stopped = True
     result: dict[str, Any] = {
         "scenario": scenario.name,
         "seed": scenario.run.seed,
