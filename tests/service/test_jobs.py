@@ -212,6 +212,8 @@ def test_limits_429_with_retry_after_and_413(server: Server) -> None:
     [
         ("routing", {"problem": {**json.loads(problem_to_json(ROUTING)), "depots": ["nowhere"]}}, "depots"),
         ("routing", {**_routing_body(), "params": {"time_limit_s": -1}}, "params.time_limit_s"),
+        ("routing", {**_routing_body(), "params": {"backend": "nope"}}, "params.backend"),  # not in the worker
+        ("routing", {**_routing_body(), "params": {"first_solution": "nope"}}, "params.first_solution"),
         (
             "docks",
             {"problem": {"trucks": [{"id": "a", "arrival_slot": "soon", "duration_slots": 2}], "doors": [{"id": "D"}]}},

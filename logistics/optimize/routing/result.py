@@ -40,6 +40,24 @@ class SolveParams:
             raise InvalidProblemError("params.workers", f"must be >= 1, got {self.workers}")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise InvalidProblemError("params.solution_limit", f"must be >= 1, got {self.solution_limit}")
+        from logistics.optimize.routing.solve import BACKENDS  # (registered backends, plug-ins included)
+
+        if not isinstance(self.backend, str) or (self.backend != "auto" and self.backend not in BACKENDS):
+            raise InvalidProblemError(
+                "params.backend", f"unknown backend {self.backend!r} (known: auto, {', '.join(BACKENDS)})"
+            )
+        if not isinstance(self.first_solution, str):
+            raise InvalidProblemError("params.first_solution", f"must be a strategy name, got {self.first_solution!r}")
+        if self.first_solution.lower() != "auto":
+            from ortools.constraint_solver import routing_enums_pb2
+
+            known = routing_enums_pb2.FirstSolutionStrategy.Value.keys()
+            if self.first_solution.upper() not in known:
+                raise InvalidProblemError(
+                    "params.first_solution",
+                    f"unknown OR-Tools first-solution strategy {self.first_solution!r} (e.g. auto, PATH_CHEAPEST_ARC, "
+                    "PARALLEL_CHEAPEST_INSERTION, SAVINGS)",
+                )
 
 
 @dataclass(frozen=True)
