@@ -7,13 +7,13 @@ A plan small enough to brute-force (`benchmarks/plans/coverage_small.yaml`: 3 va
    interval still straddles the target get up to `--truth-max` replications; every plan that some run
    recommends gets at least 100. A plan truly meets the constraint when this mean is <= 32 h.
 2. **Searches**: `plan_capacity` (what `logistics plan` runs) with `--seeds` different search seeds and
-   simulation seeds (so the runs are independent trials), the default confirmation (`--confirm-reps`,
-   `--candidates`).
+   simulation seeds (so the runs are independent trials), the default confirmation (a pilot sizes each test, at
+   most `--max-reps` replications; `--confirm-reps` fixes the size instead; `--candidates` tested at most).
 3. For each run, the recommendation (confirmed) and the search's own choice (its cheapest "met", what the
    tool recommended before confirmation): does it truly meet the constraint? Share with a Clopper-Pearson 95%
    interval; median cost against the cheapest truly feasible plan.
 
-    python benchmarks/sizing_coverage.py [--seeds 20] [--confirm-reps 20] [--candidates 3] [--workers 2]
+    python benchmarks/sizing_coverage.py [--seeds 20] [--max-reps 200] [--candidates 3] [--workers 2]
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def clopper_pearson(k: int, n: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--confirm-reps", type=int, default=20)
+    parser.add_argument("--confirm-reps", type=int, default=None, help="fixed test size (default: sized by the pilot)")
+    parser.add_argument("--max-reps", type=int, default=200, help="most test replications when sized")
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--truth-reps", type=int, default=40)
     parser.add_argument("--truth-max", type=int, default=200)
@@ -79,7 +80,11 @@ def main() -> None:
     base = base.model_copy(
         update={
             "confirm": base.confirm.model_copy(
-                update={"replications": args.confirm_reps, "candidates": args.candidates}
+                update={
+                    "replications": args.confirm_reps,
+                    "candidates": args.candidates,
+                    "max_replications": args.max_reps,
+                }
             )
         }
     )
