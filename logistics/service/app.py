@@ -8,6 +8,7 @@ CLI's words, a caller over its queue limit a 429 with Retry-After."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import logging
@@ -33,7 +34,7 @@ from logistics.service.responses import (
     answer_model,
 )
 from logistics.service.scheduler import Scheduler
-from logistics.service.store import FINAL_STATES, STATES, Job, JobStore
+from logistics.service.store import FINAL_STATES, STATES, IdempotencyConflict, Job, JobStore
 from logistics.service.webhooks import webhook_problem
 from logistics.service.worker import WorkerPool
 
@@ -212,10 +213,25 @@ def create_app(config: ServiceConfig) -> FastAPI:
                     f"{counts['queued']} jobs of this key are queued (limit {config.max_queued_per_key}); retry later",
                     {"Retry-After": str(_retry_after(store, config))},
                 )
-            job = store.add(kind, who, body, webhook, notes)
+            key = request.headers.get("idempotency-key")
+            idempotency = None
+            if key is not None:
+                if not 1 <= len(key) <= 200 or not key.isprintable():
+                    raise _Problem(
+                        422, [{"loc": ["header", "Idempotency-Key"], "msg": "1 to 200 printable characters"}]
+                    )
+                digest = hashlib.sha256(json.dumps([kind, body, webhook], sort_keys=True).encode()).hexdigest()
+                idempotency = (key, digest)
+            try:
+                job, created = store.add(kind, who, body, webhook, notes, idempotency)
+            except IdempotencyConflict:
+                raise _Problem(409, "this Idempotency-Key was used for another request of this API key") from None
             if wait > 0:
                 job = await _await_job(store, job.id, min(wait, config.max_wait_s))
-            return _job_response(job, 200 if job.state in FINAL_STATES else 202)
+            answer = _job_response(job, 200 if job.state in FINAL_STATES else 202)
+            if not created:
+                answer.headers["Idempotent-Replayed"] = "true"
+            return answer
 
         endpoint.__name__ = f"submit_{kind}"
         return endpoint
@@ -227,7 +243,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
             summary=f"Submit a {kind} job",
             description=(
                 f"Queues a {kind} job and answers 202 with its id; `?wait=SECONDS` answers 200 with the result "
-                "if it ends within that time; `?webhook=URL` gets a POST of the job's status when it ends."
+                "if it ends within that time; `?webhook=URL` gets a POST of the job's status when it ends. With an "
+                "`Idempotency-Key` header, a repeated submit (same key, same body) answers the first job "
+                "(`Idempotent-Replayed: true`) instead of queueing another; the same key with another body is a 409."
             ),
             openapi_extra={
                 "requestBody": {"required": True, "content": {"application/json": {"schema": spec.schema()}}}
@@ -236,6 +254,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 200: {"model": answer_model(kind), "description": "Ended within `wait`: the job and its result"},
                 202: {"model": answer_model(kind), "description": "Queued: the job (its result comes later)"},
                 **ERRORS,
+                409: {"model": Problem, "description": "The Idempotency-Key was used for another request"},
                 413: {"model": Problem, "description": "The body is larger than the server takes"},
                 429: {"model": Problem, "description": "Too many queued jobs of this key (see Retry-After)"},
             },

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FINAL_STATES", "STATES", "Job", "JobStore"]
+__all__ = ["FINAL_STATES", "STATES", "IdempotencyConflict", "Job", "JobStore"]
 
 STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 FINAL_STATES = frozenset({"done", "failed", "cancelled", "interrupted"})
@@ -42,7 +42,19 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, state);
+CREATE TABLE IF NOT EXISTS idempotency (
+    owner TEXT NOT NULL,
+    key TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (owner, key)
+);
 """
+
+
+class IdempotencyConflict(Exception):
+    """An Idempotency-Key already used by this API key for another request."""
 
 
 @dataclass(frozen=True)
@@ -122,18 +134,51 @@ class JobStore:
         with self._lock:
             return self._db.execute("SELECT 1").fetchone()[0] == 1
 
-    def add(self, kind: str, owner: str, request: dict, webhook: str | None, notes: list[str]) -> Job:
-        """A new queued job (committed before it is returned)."""
+    def add(
+        self,
+        kind: str,
+        owner: str,
+        request: dict,
+        webhook: str | None,
+        notes: list[str],
+        idempotency: tuple[str, str] | None = None,
+    ) -> tuple[Job, bool]:
+        """A new queued job (committed before it is returned), and True; with `idempotency` = (key, digest of the
+        request) already used by `owner` for the same digest: that job, and False (IdempotencyConflict for
+        another digest). The check and the insert are one transaction: two submits with one key make one job."""
         job_id = uuid.uuid4().hex
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO jobs (id, kind, owner, state, created_at, request, webhook, notes) "
-                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-                (job_id, kind, owner, time.time(), json.dumps(request), webhook, json.dumps(notes)),
-            )
+            if idempotency is not None:
+                row = db.execute(
+                    "SELECT digest, job_id FROM idempotency WHERE owner = ? AND key = ?", (owner, idempotency[0])
+                ).fetchone()
+                if (
+                    row is not None
+                    and db.execute("SELECT 1 FROM jobs WHERE id = ?", (row["job_id"],)).fetchone() is None
+                ):
+                    db.execute("DELETE FROM idempotency WHERE owner = ? AND key = ?", (owner, idempotency[0]))
+                    row = None  # its job was deleted: the key is free again
+                if row is not None:
+                    if row["digest"] != idempotency[1]:
+                        raise IdempotencyConflict(idempotency[0])
+                    job_id, created = row["job_id"], False
+                else:
+                    created = True
+                    db.execute(
+                        "INSERT INTO idempotency (owner, key, digest, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                        (owner, idempotency[0], idempotency[1], job_id, time.time()),
+                    )
+            else:
+                created = True
+            if created:
+                db.execute(
+                    "INSERT INTO jobs (id, kind, owner, state, created_at, request, webhook, notes) "
+                    "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                    (job_id, kind, owner, time.time(), json.dumps(request), webhook, json.dumps(notes)),
+                )
         job = self.get(job_id)
         assert job is not None
-        return job
+        return job, created
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

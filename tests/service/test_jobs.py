@@ -422,3 +422,25 @@ def test_every_ref_of_the_openapi_document_resolves(server: Server) -> None:
     assert '"$defs"' not in text  # every embedded schema's definitions are components
     body = doc["paths"]["/v1/simulation/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "scenario" in body["properties"]
+
+
+def test_an_idempotency_key_gives_the_same_job_for_the_same_body_and_409_for_another(server: Server) -> None:
+    body = _routing_body()
+    with server.client("bob") as bob:
+        first = bob.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-17"})
+        again = bob.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-17"})
+        assert first.status_code in (200, 202) and again.status_code in (200, 202)
+        assert again.json()["id"] == first.json()["id"] and again.headers.get("idempotent-replayed") == "true"
+        other = bob.post(
+            "/v1/routing/jobs",
+            json={**body, "params": {"time_limit_s": 3}},
+            headers={"Idempotency-Key": "order-batch-17"},
+        )
+        assert other.status_code == 409
+        fresh = bob.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-18"})
+        assert fresh.json()["id"] != first.json()["id"]
+        listed = [j["id"] for j in bob.get("/v1/jobs").json()["jobs"]]
+        assert listed.count(first.json()["id"]) == 1
+    with server.client("alice") as alice:  # keys are per API key: alice's same key is her own job
+        mine = alice.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-17"})
+        assert mine.status_code in (200, 202) and mine.json()["id"] != first.json()["id"]
