@@ -44,7 +44,12 @@ class ServiceConfig(BaseModel):
     workers: int = Field(max(1, os.cpu_count() or 1), ge=1, le=256, description="Worker processes (jobs at once).")
     executor: Literal["process", "dask"] = "process"
     dask_address: str | None = Field(None, description="Dask scheduler address (executor dask; none: local).")
-    max_running_per_key: int = Field(2, ge=1)
+    max_running_per_key: int | None = Field(
+        None,
+        ge=1,
+        description="Jobs one key runs at once (default: one fewer than the workers, at least 1, so one key never "
+        "holds every worker).",
+    )
     max_queued_per_key: int = Field(100, ge=1)
     max_body_bytes: int = Field(10_000_000, ge=1_000)
     max_time_limit_s: float = Field(300.0, gt=0, description="Solver time limits above this are cut to it.")
@@ -82,6 +87,13 @@ class ServiceConfig(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError("two keys have the same name")
         return keys
+
+    @property
+    def running_limit(self) -> int:
+        """Jobs one API key may run at once: `max_running_per_key`, or one fewer than the workers (at least 1)."""
+        if self.max_running_per_key is not None:
+            return self.max_running_per_key
+        return max(1, self.workers - 1)
 
     @property
     def caps(self) -> Caps:

@@ -62,7 +62,7 @@ class Scheduler:
 
     def _step(self) -> None:
         for slot in self.pool.free():
-            job = self.store.claim(self.config.max_running_per_key)
+            job = self.store.claim(self.config.running_limit)
             if job is None:
                 break
             self._start(slot, job)

@@ -207,12 +207,13 @@ class JobStore:
         return counts
 
     def claim(self, max_running_per_owner: int) -> Job | None:
-        """The oldest queued job whose owner runs fewer than `max_running_per_owner` jobs, now running."""
+        """A queued job whose owner runs fewer than `max_running_per_owner` jobs, now running: fair across owners
+        (the owner running fewest goes first, so a key with many queued jobs does not keep another waiting behind
+        them), then the oldest."""
         with self._tx() as db:
             row = db.execute(
-                "SELECT * FROM jobs AS j WHERE state = 'queued' AND "
-                "(SELECT COUNT(*) FROM jobs WHERE owner = j.owner AND state = 'running') < ? "
-                "ORDER BY created_at LIMIT 1",
+                "SELECT j.*, (SELECT COUNT(*) FROM jobs WHERE owner = j.owner AND state = 'running') AS running "
+                "FROM jobs AS j WHERE state = 'queued' AND running < ? ORDER BY running, created_at LIMIT 1",
                 (max_running_per_owner,),
             ).fetchone()
             if row is None:

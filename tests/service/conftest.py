@@ -17,6 +17,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(
         tmp_path_factory.mktemp("service"),
         max_queued_per_key=3,
+        max_running_per_key=2,  # (the limit tests fill both workers with one key)
         max_body_bytes=2_000_000,
         max_time_limit_s=30,
         max_replications=3,

@@ -124,3 +124,31 @@ def test_the_dask_executor_runs_jobs_and_cancels(tmp_path: Path) -> None:
             assert status["state"] == "cancelled"
     finally:
         server.stop()
+
+
+def test_by_default_one_key_cannot_hold_every_worker(tmp_path: Path) -> None:
+    """Two workers, the default per-key limit (one fewer than the workers): while one key's long solves queue up,
+    another key's small job runs at once."""
+    import httpx
+
+    from tests.service.server import KEYS
+
+    server = Server(tmp_path, workers=2).start()
+    try:
+        slow = {"problem": json.loads(problem_to_json(grid_problem(60, vehicles=6, windows=True))),
+                "params": {"time_limit_s": 20, "backend": "ortools"}}  # fmt: skip
+        bob = {"Authorization": f"Bearer {KEYS['bob']}"}
+        ids = [httpx.post(f"{server.url}/v1/routing/jobs", json=slow, headers=bob).json()["id"] for _ in range(3)]
+        time.sleep(1.0)
+        states = [httpx.get(f"{server.url}/v1/jobs/{j}", headers=bob).json()["state"] for j in ids]
+        assert states.count("running") == 1, states  # the second worker is kept for others
+        small = {"problem": json.loads(problem_to_json(grid_problem(5, vehicles=1))), "params": {"time_limit_s": 1}}
+        started = time.monotonic()
+        answer = httpx.post(f"{server.url}/v1/routing/jobs?wait=15", json=small,
+                            headers={"Authorization": f"Bearer {KEYS['alice']}"}, timeout=30)  # fmt: skip
+        assert answer.status_code == 200 and answer.json()["state"] == "done"
+        assert time.monotonic() - started < 10
+        for j in ids:
+            httpx.delete(f"{server.url}/v1/jobs/{j}", headers=bob)
+    finally:
+        server.stop()
