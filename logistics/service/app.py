@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -298,7 +299,16 @@ def create_app(config: ServiceConfig) -> FastAPI:
             raise _Problem(status, detail)
         return _job_response(job, 200)
 
-    @app.get("/v1/jobs/{job_id}/files/{name}", tags=["jobs"], summary="A simulation job's run file")
+    @app.get(
+        "/v1/jobs/{job_id}/files/{name}",
+        tags=["jobs"],
+        summary="A simulation job's run file",
+        responses={
+            200: {"description": "The file", "content": {"application/octet-stream": {}}},
+            **ERRORS,
+            404: {"model": Problem, "description": "No such job, or the job has no such file"},
+        },
+    )
     async def get_file(job_id: str, name: str, who: str = Depends(caller)) -> FileResponse:
         job = own(job_id, who)
         if name not in job.files:  # only the names the job wrote: no path from the caller is opened
@@ -308,11 +318,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.delete(
         "/v1/jobs/{job_id}",
         tags=["jobs"],
-        summary="Cancel a job",
+        summary="Cancel a job, or delete an ended one",
+        description="A queued job is cancelled (200), a running one asked to stop (202); an ended job is deleted "
+        "with its input, result and files (200, `deleted`).",
         responses={
-            200: {"model": CancelAnswer, "description": "The job was queued: cancelled"},
+            200: {"model": CancelAnswer, "description": "The job was queued: cancelled; or it had ended: deleted"},
             202: {"model": CancelAnswer, "description": "The job is running: asked to stop (its best plan stands)"},
-            409: {"model": Problem, "description": "The job has already ended"},
+            409: {"model": Problem, "description": "The job ended while it was being deleted (try again)"},
             **ERRORS,
         },
     )
@@ -320,7 +332,10 @@ def create_app(config: ServiceConfig) -> FastAPI:
         job = own(job_id, who)
         store: JobStore = state["store"]
         if job.state in FINAL_STATES:
-            raise _Problem(409, f"job is already {job.state}")
+            if not store.delete(job_id):
+                raise _Problem(409, "the job changed while it was being deleted; try again")
+            delete_files(config.files_folder, job_id)
+            return JSONResponse({**job.summary(), "deleted": True}, status_code=200)
         if store.cancel_queued(job_id):
             return JSONResponse(store.get(job_id).summary(), status_code=200)  # type: ignore[union-attr]
         state["scheduler"].cancel(job_id)
@@ -407,6 +422,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def delete_files(folder: Path, job_id: str) -> None:
+    """Remove a job's run files (a simulation's), if any."""
+    import shutil
+
+    if job_id.isalnum():  # a job id is a uuid's hex: never a path
+        shutil.rmtree(folder / job_id, ignore_errors=True)
 
 
 def hoist_defs(doc: dict[str, Any]) -> dict[str, Any]:

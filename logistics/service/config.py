@@ -51,6 +51,9 @@ class ServiceConfig(BaseModel):
         "holds every worker).",
     )
     max_queued_per_key: int = Field(100, ge=1)
+    retention_h: float | None = Field(
+        None, gt=0, description="Ended jobs are deleted (input, result, files) this many hours after they end."
+    )
     max_body_bytes: int = Field(10_000_000, ge=1_000)
     max_time_limit_s: float = Field(300.0, gt=0, description="Solver time limits above this are cut to it.")
     max_replications: int = Field(20, ge=1)

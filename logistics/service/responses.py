@@ -234,9 +234,11 @@ class AnyJobAnswer(JobAnswer):
 
 
 class CancelAnswer(JobStatus):
-    """A cancelled job (200: it was queued) or one asked to stop (202: `cancel` is "requested")."""
+    """A cancelled job (200: it was queued), one asked to stop (202: `cancel` is "requested"), or an ended job
+    deleted (200: `deleted` is true)."""
 
     cancel: Literal["requested"] | None = None
+    deleted: bool | None = None
 
 
 class JobList(_Out):

@@ -52,6 +52,20 @@ class Scheduler:
         """Stop a running job (its solver stops, its best plan stands)."""
         self._cancels.put(job_id)
 
+    def _retain(self) -> None:
+        """Delete the jobs that ended more than `retention_h` ago (their input, result and files); looked at once a
+        minute (or every half retention, if shorter)."""
+        hours = self.config.retention_h
+        now = time.time()
+        if hours is None or now - getattr(self, "_retained_at", 0.0) < min(60.0, hours * 1800.0):
+            return
+        self._retained_at = now
+        from logistics.service.app import delete_files
+
+        for job_id in self.store.expired(now - hours * 3600.0):
+            if self.store.delete(job_id):
+                delete_files(self.config.files_folder, job_id)
+
     def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -61,6 +75,7 @@ class Scheduler:
                 time.sleep(0.5)
 
     def _step(self) -> None:
+        self._retain()
         for slot in self.pool.free():
             job = self.store.claim(self.config.running_limit)
             if job is None:

@@ -265,6 +265,26 @@ class JobStore:
             )
         return self.get(job_id)
 
+    def delete(self, job_id: str) -> bool:
+        """Remove an ended job (its request, result and idempotency key); False when it has not ended."""
+        with self._tx() as db:
+            gone = db.execute(
+                f"DELETE FROM jobs WHERE id = ? AND state IN ({', '.join('?' * len(FINAL_STATES))})",
+                (job_id, *sorted(FINAL_STATES)),
+            ).rowcount
+            if gone:
+                db.execute("DELETE FROM idempotency WHERE job_id = ?", (job_id,))
+        return bool(gone)
+
+    def expired(self, before: float) -> list[str]:
+        """The ids of jobs that ended before `before` (a time stamp): what retention removes."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM jobs WHERE finished_at < ? AND state IN ({', '.join('?' * len(FINAL_STATES))})",
+                (before, *sorted(FINAL_STATES)),
+            ).fetchall()
+        return [r["id"] for r in rows]
+
     def cancel_queued(self, job_id: str) -> bool:
         """Cancel a job that is still queued (atomically: False if it has started or ended)."""
         with self._tx() as db:

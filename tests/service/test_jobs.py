@@ -163,7 +163,9 @@ def test_cancel_stops_a_running_solver_within_a_second_and_keeps_its_best_plan(s
         stopped_s = time.monotonic() - asked
         assert status["state"] == "cancelled" and stopped_s < 1.5, (status, stopped_s)
         result = http.get(f"/v1/jobs/{job}/result").json()["result"]
-        assert http.delete(f"/v1/jobs/{job}").status_code == 409
+        deleted = http.delete(f"/v1/jobs/{job}")  # an ended job: deleted, with its result
+        assert deleted.status_code == 200 and deleted.json()["deleted"] is True
+        assert http.get(f"/v1/jobs/{job}").status_code == 404
     assert check_routing(big, result_from_json(json.dumps(result["solution"]))).feasible
 
 
@@ -444,3 +446,22 @@ def test_an_idempotency_key_gives_the_same_job_for_the_same_body_and_409_for_ano
     with server.client("alice") as alice:  # keys are per API key: alice's same key is her own job
         mine = alice.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-17"})
         assert mine.status_code in (200, 202) and mine.json()["id"] != first.json()["id"]
+
+
+def test_an_ended_job_can_be_deleted_with_its_files(server: Server) -> None:
+    with Client(server.url, KEYS["alice"]) as client:
+        job = client.simulate(
+            "bonded_import_small", ["run.horizon_h=6", "run.cooldown_h=6"], replications=1, wait=False
+        )
+        job.result(120)
+        assert "kpis.csv" in job.status()["files"]
+    folder = server.folder / "jobs.files" / job.id
+    assert folder.exists()
+    with server.client("bob") as bob:
+        assert bob.delete(f"/v1/jobs/{job.id}").status_code == 403  # not bob's
+    with server.client() as http:
+        gone = http.delete(f"/v1/jobs/{job.id}")
+        assert gone.status_code == 200 and gone.json()["deleted"] is True
+        assert http.get(f"/v1/jobs/{job.id}").status_code == 404
+        assert http.get(f"/v1/jobs/{job.id}/files/kpis.csv").status_code == 404
+    assert not folder.exists()

@@ -152,3 +152,23 @@ def test_by_default_one_key_cannot_hold_every_worker(tmp_path: Path) -> None:
             httpx.delete(f"{server.url}/v1/jobs/{j}", headers=bob)
     finally:
         server.stop()
+
+
+def test_retention_deletes_ended_jobs_after_their_time(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.service.server import KEYS
+
+    server = Server(tmp_path, workers=1, retention_h=0.001).start()  # 3.6 s
+    try:
+        headers = {"Authorization": f"Bearer {KEYS['alice']}"}
+        small = {"problem": json.loads(problem_to_json(grid_problem(5, vehicles=1))), "params": {"time_limit_s": 1}}
+        job = httpx.post(f"{server.url}/v1/routing/jobs?wait=15", json=small, headers=headers, timeout=30).json()
+        assert job["state"] == "done"
+        assert httpx.get(f"{server.url}/v1/jobs/{job['id']}", headers=headers).status_code == 200
+        deadline = time.monotonic() + 20
+        while httpx.get(f"{server.url}/v1/jobs/{job['id']}", headers=headers).status_code != 404:
+            assert time.monotonic() < deadline, "not deleted after its retention"
+            time.sleep(0.5)
+    finally:
+        server.stop()
