@@ -138,7 +138,7 @@ def test_the_confirmation_controls_the_chance_of_recommending_a_plan_that_misses
     from logistics.experiments.sizing import confirm, evaluate
 
     spec, candidates = _toy(10)
-    trials, recommended, searched = 1500, 0, 0
+    trials, recommended, searched = 1000, 0, 0
     for t in range(trials):
         run = _fake_runner({x: 10.0 for x in (1.0, 2.0, 3.0, 4.0, 5.0)}, sd=2.0, seed=t)
         seeded = spec.model_copy(update={"confirm": spec.confirm.model_copy(update={"seed": t}), "seed": t})

@@ -159,7 +159,7 @@ def test_retention_deletes_ended_jobs_after_their_time(tmp_path: Path) -> None:
 
     from tests.service.server import KEYS
 
-    server = Server(tmp_path, workers=1, retention_h=0.001).start()  # 3.6 s
+    server = Server(tmp_path, workers=1, retention_h=0.0005).start()  # 1.8 s
     try:
         headers = {"Authorization": f"Bearer {KEYS['alice']}"}
         small = {"problem": json.loads(problem_to_json(grid_problem(5, vehicles=1))), "params": {"time_limit_s": 1}}
