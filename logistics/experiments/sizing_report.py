@@ -86,7 +86,8 @@ MEANING = (
     "A constraint 'at {confidence:.0%} confidence' means: the recommended plan truly misses it (its KPI's mean over "
     "replications on the wrong side of the target) with probability at most {miss:.0%}. It is decided on fresh "
     "replications that the search never used ({runs}), with a one-sided Student-t bound at level "
-    "1 - {miss:.0%} / {k} (Bonferroni over the at most {k} candidates tested, cheapest first; a pilot of "
+    "1 - {miss:.0%} / {k} (Bonferroni over the at most {k} candidates tested, the search's feasible ones first, "
+    "cheapest first; a pilot of "
     "{pilot} replications of another seed only sized each test). The search's own verdicts are screening only."
 )
 
