@@ -15,7 +15,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -35,7 +34,7 @@ from logistics.service.responses import (
     answer_model,
 )
 from logistics.service.scheduler import Scheduler
-from logistics.service.store import FINAL_STATES, STATES, IdempotencyConflict, Job, JobStore
+from logistics.service.store import FINAL_STATES, STATES, IdempotencyConflict, Job, JobStore, delete_files
 from logistics.service.webhooks import webhook_problem
 from logistics.service.worker import WorkerPool
 
@@ -422,14 +421,6 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-def delete_files(folder: Path, job_id: str) -> None:
-    """Remove a job's run files (a simulation's), if any."""
-    import shutil
-
-    if job_id.isalnum():  # a job id is a uuid's hex: never a path
-        shutil.rmtree(folder / job_id, ignore_errors=True)
 
 
 def hoist_defs(doc: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from logistics.service.config import ServiceConfig
 from logistics.service.kinds import KINDS
-from logistics.service.store import Job, JobStore
+from logistics.service.store import Job, JobStore, delete_files
 from logistics.service.webhooks import Network, webhook_problem
 from logistics.service.worker import Finished, Progress, WorkerPool
 
@@ -60,8 +60,6 @@ class Scheduler:
         if hours is None or now - getattr(self, "_retained_at", 0.0) < min(60.0, hours * 1800.0):
             return
         self._retained_at = now
-        from logistics.service.app import delete_files
-
         for job_id in self.store.expired(now - hours * 3600.0):
             if self.store.delete(job_id):
                 delete_files(self.config.files_folder, job_id)

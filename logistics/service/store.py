@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FINAL_STATES", "STATES", "IdempotencyConflict", "Job", "JobStore"]
+__all__ = ["FINAL_STATES", "STATES", "IdempotencyConflict", "Job", "JobStore", "delete_files"]
 
 STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 FINAL_STATES = frozenset({"done", "failed", "cancelled", "interrupted"})
@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (owner, key)
 );
 """
+
+
+def delete_files(folder: Path, job_id: str) -> None:
+    """Remove a job's run files (a simulation's), if any."""
+    import shutil
+
+    if job_id.isalnum():  # a job id is a uuid's hex: never a path
+        shutil.rmtree(folder / job_id, ignore_errors=True)
 
 
 class IdempotencyConflict(Exception):
