@@ -9,7 +9,7 @@ import pandas as pd
 
 from logistics.analysis.flow_kpis import flow_kpis
 from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
-from logistics.analysis.promise import PromiseCounts, promise_counts
+from logistics.analysis.promise import PromiseCounts, promise_counts, promised
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.sim.accounting import STAGES
 from logistics.sim.result import COST_COMPONENTS, RunResult
@@ -90,8 +90,7 @@ def _warehouse_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> No
 
 def _dispatch_promise(result: RunResult, orders: pd.DataFrame) -> PromiseCounts:
     """The dispatch promise of the orders created after the warm-up (not refused), censored at the end."""
-    steady = orders[orders["created_h"] >= result.warmup_h]
-    live = steady[steady["end_reason"] != "over_limit"]
+    live = promised(orders, result.warmup_h)
     return promise_counts(live, "dispatched_h", result.dispatch_promise_h, result.end_h)
 
 
@@ -180,7 +179,7 @@ def _dispatch_kpis(result: RunResult, rows: list[tuple[str, float, str]]) -> Non
     columns = ["created_h", "delivered_h", "delivery_promise_h", "end_reason"]
     parts = [f.loc[f["routed"], columns] for f in (result.orders, result.flow_orders) if "routed" in f]
     routed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    live = routed[(routed["created_h"] >= result.warmup_h) & (routed["end_reason"] != "over_limit")]
+    live = promised(routed, result.warmup_h)
     delivery = promise_counts(live, "delivered_h", "delivery_promise_h", result.end_h)
     rows.append(("dispatch.on_time_rate", delivery.rate, "share"))
     rows.extend(delivery.rows("dispatch.delivery"))

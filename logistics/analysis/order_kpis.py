@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from logistics.analysis.promise import OUTCOMES, PromiseCounts, promise_counts
+from logistics.analysis.promise import OUTCOMES, PromiseCounts, promise_counts, promised
 from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.result import RunResult
@@ -117,7 +117,7 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
     per_mode: Rows = []
     counts: dict[str, float] = {}
     pooled: dict[str, list[np.ndarray]] = {}
-    promised: list[PromiseCounts] = []
+    deliveries: list[PromiseCounts] = []
     handled = 0
     for mode, orders, stages in mode_parts(result):
         m = f"mode.{mode}"
@@ -131,10 +131,8 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
         for stage, hours in stages.items():
             summarize(per_mode, f"{m}.lead_time.{stage}_h", hours, "h")
             pooled.setdefault(stage, []).append(hours)
-        steady = orders[orders["created_h"] >= result.warmup_h]
-        live = steady[steady["end_reason"] != "over_limit"]
-        delivery = promise_counts(live, "delivered_h", "delivery_promise_h", result.end_h)
-        promised.append(delivery)
+        delivery = promise_counts(promised(orders, result.warmup_h), "delivered_h", "delivery_promise_h", result.end_h)
+        deliveries.append(delivery)
         per_mode.append((f"{m}.service.on_time_delivery_rate", delivery.rate, "share"))
         per_mode.extend(delivery.rows(f"{m}.service.delivery"))
         per_mode.append((f"{m}.late_parcels", delivery.late, "orders"))
@@ -161,7 +159,7 @@ def order_kpis(result: RunResult) -> tuple[pd.DataFrame, int]:
         rows.append((f"orders.{key}", value, "orders"))
     for stage, parts in pooled.items():
         summarize(rows, f"lead_time.{stage}_h", np.concatenate(parts), "h")
-    total = PromiseCounts(*(sum(getattr(p, name) for p in promised) for name in OUTCOMES))
+    total = PromiseCounts(*(sum(getattr(p, name) for p in deliveries) for name in OUTCOMES))
     rows.append(("orders.handled", handled, "orders"))
     rows.append(("service.on_time_delivery_rate", total.rate, "share"))
     rows.extend(total.rows("service.delivery"))

@@ -20,10 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["OUTCOMES", "PromiseCounts", "promise_counts", "promise_outcomes"]
+__all__ = ["OUTCOMES", "PromiseCounts", "promise_counts", "promise_outcomes", "promised"]
 
 OUTCOMES = ("on_time", "late", "failed", "not_yet_due")
 """The outcome of a promise at the end of a run, in the order the KPI tables list them."""
+
+
+def promised(orders: pd.DataFrame, warmup_h: float) -> pd.DataFrame:
+    """The population of every on-time KPI: the orders created after the warm-up, less those refused over the
+    tax-free limits."""
+    return orders[(orders["created_h"] >= warmup_h) & (orders["end_reason"] != "over_limit")]
 
 
 def promise_outcomes(
