@@ -8,12 +8,13 @@ A plan small enough to brute-force (`benchmarks/plans/coverage_small.yaml`: 3 va
    recommends gets at least 100. A plan truly meets the constraint when this mean is <= 32 h.
 2. **Searches**: `plan_capacity` (what `logistics plan` runs) with `--seeds` different search seeds and
    simulation seeds (so the runs are independent trials), the default confirmation (a pilot sizes each test, at
-   most `--max-reps` replications; `--confirm-reps` fixes the size instead; `--candidates` tested at most).
+   most `--max-reps` replications, looks at n/16 .. n; `--confirm-reps` fixes the size instead; `--candidates`
+   tested at most).
 3. For each run, the recommendation (confirmed) and the search's own choice (its cheapest "met", what the
    tool recommended before confirmation): does it truly meet the constraint? Share with a Clopper-Pearson 95%
    interval; median cost against the cheapest truly feasible plan.
 
-    python benchmarks/sizing_coverage.py [--seeds 20] [--max-reps 200] [--candidates 3] [--workers 2]
+    python benchmarks/sizing_coverage.py [--seeds 20] [--max-reps 1000] [--candidates 3] [--workers 2]
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--confirm-reps", type=int, default=None, help="fixed test size (default: sized by the pilot)")
-    parser.add_argument("--max-reps", type=int, default=200, help="most test replications when sized")
+    parser.add_argument("--max-reps", type=int, default=1000, help="most test replications when sized (the default)")
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--truth-reps", type=int, default=40)
     parser.add_argument("--truth-max", type=int, default=200)
@@ -136,6 +137,8 @@ def main() -> None:
         tested = sum(c.tested for c in result.checks)
         runs.append({"seed": i, "recommended": rec, "search_best": old, "tested": tested,
                      "piloted": len(result.checks),
+                     "tests": [(tuple(c.candidate.values.values()), len(c.kpis), c.planned, c.confirmed)
+                               for c in result.checks if c.tested],
                      "runs": result.runs, "wall_s": time.perf_counter() - t0})  # fmt: skip
         print(f"  run {i}: recommended {rec} (search's own {old}), {len(result.checks)} piloted, {tested} tested, "
               f"{result.runs} runs, {runs[-1]['wall_s']:.0f} s")  # fmt: skip

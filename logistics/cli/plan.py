@@ -61,6 +61,8 @@ def plan(
             console.print(f"  pilot {values} ({len(c.pilot)} replications) misses a target: passed over")
             return
         state = "confirmed" if c.confirmed else "not confirmed"
+        if c.stopped:
+            state += f" (stopped early; {c.planned} planned)"
         console.print(f"  test {values} on {len(c.kpis)} fresh replications (pilot {len(c.pilot)}): {state}")
 
     try:

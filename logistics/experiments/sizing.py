@@ -14,23 +14,30 @@ the search).
 The search's verdicts are screening, not the recommendation: its candidates share the same few replications
 (common random numbers: shared luck), the cheapest "met" plan is picked among many (the winner's curse), and
 replications are added until a verdict (optional stopping), so a plan the search calls met often is not. The
-recommendation is therefore **confirmed on fresh replications** (`confirm`), in two stages per candidate (the
-candidates the search called feasible, then those whose search means meet every target, each group in order of
-objective). A *pilot* of `confirm.pilot` replications of a seed of its own sizes the test: a candidate whose
-pilot mean misses a target is passed over; otherwise the test size n is the one at which the test would clear
-the target by the pilot's margin with about 80% power (`confirm.min_replications` to `max_replications`, or a
-fixed `confirm.replications`). The *test* runs n replications of another seed the search never used
-(replications 0..n-1 of `confirm.seed`; `best_scenario.yaml` replays them): a candidate is confirmed when, for
-every constraint, the one-sided Student-t bound at level 1 - (1 - confidence) / K is on the right side of the
-target. At most `confirm.candidates` (K) candidates are tested; the first confirmed is recommended.
+recommendation is therefore **confirmed on fresh replications** (`confirm`), in two stages per candidate, the
+candidates whose search means meet every target taken cheapest first (the search's own "met" breaks ties: a
+cheap plan near its target, which a few shared replications cannot call met, is tried before dearer ones).
+A *pilot* of `confirm.pilot` replications of a seed of its own sizes the test: a candidate whose pilot shows it
+missing a target (the pilot's one-sided 80% bound beyond it) is passed over; otherwise the test size n is the one
+at which the test would clear the target with about 80% power if the true margin were the pilot's cautious margin
+(its one-sided 95% lower bound; with no margin left, the most), from `confirm.min_replications` to
+`max_replications`, or a fixed `confirm.replications`. The *test* runs replications 0..n-1 of another seed the
+search never used (`confirm.seed`; `best_scenario.yaml` replays them), with looks at n/16, n/8, n/4, n/2 and n
+(`looks`): a candidate is confirmed at a look when, for every constraint, the one-sided Student-t bound is on the
+right side of the target, at level 1 - 5% x (1 - confidence) / K at each interim look and 1 - (the rest) at n;
+at an interim look it stops as "not confirmed" (futility) when a one-sided 90% bound shows a target missed. At
+most `confirm.candidates` (K) candidates are tested; the first confirmed is recommended.
 
 Its error rate: the test's data are independent of how the candidate was chosen and of its size n (chosen from
-the search and the pilot only), so a candidate that truly misses a constraint passes that constraint's test with
-probability at most (1 - confidence) / K; at most K are tested, so the recommended plan truly misses with
-probability at most 1 - confidence (Bonferroni over the candidates; an intersection-union test over the
-constraints needs no correction). This is a two-stage (Stein-type) fixed-sample variant of the feasibility checks
-of Batur and Kim (2010, "Finding feasible systems in the presence of constraints on multiple performance
-measures"); the normal approximation of the t test is its assumption.
+the search and the pilot only); its looks spend at most (1 - confidence) / K in all (Bonferroni over the looks),
+and the futility stops can only turn a "met" into "not confirmed" (non-binding), so a candidate that truly
+misses a constraint passes that constraint's test with probability at most (1 - confidence) / K; at most K are
+tested, so the recommended plan truly misses with probability at most 1 - confidence (Bonferroni over the
+candidates; an intersection-union test over the constraints needs no correction). This is a two-stage
+(Stein-type) variant of the feasibility checks of Batur and Kim (2010, "Finding feasible systems in the presence
+of constraints on multiple performance measures"), with group-sequential looks (a Haybittle-Peto-like split of
+the error, made exact by Bonferroni) and non-binding futility stops; the normal approximation of the t test is
+its assumption.
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ __all__ = [
     "confirm",
     "confirm_constraint",
     "confirmation_order",
+    "futile",
+    "looks",
     "plan_capacity",
     "test_size",
 ]
@@ -122,7 +131,7 @@ class Confirmation(_Model):
     """Fresh replications that decide the recommendation (see the module's docstring): a pilot per candidate
     sizes the test, the test runs on replications of another seed."""
 
-    pilot: int = Field(default=10, ge=3, le=1000, description="Pilot replications per candidate (sizing only).")
+    pilot: int = Field(default=20, ge=3, le=1000, description="Pilot replications per candidate (sizing only).")
     replications: int | None = Field(
         default=None,
         ge=5,
@@ -130,7 +139,7 @@ class Confirmation(_Model):
         description="Test replications per candidate; default: sized from the pilot for about 80% power.",
     )
     min_replications: int = Field(default=10, ge=5, description="Fewest test replications when sized.")
-    max_replications: int = Field(default=200, ge=5, description="Most test replications when sized.")
+    max_replications: int = Field(default=1000, ge=5, description="Most test replications when sized.")
     candidates: int = Field(default=3, ge=1, le=50, description="Most candidates tested (the Bonferroni K).")
     pilots: int = Field(default=10, ge=1, le=200, description="Most candidates piloted.")
     seed: int | None = Field(
@@ -218,7 +227,8 @@ class Candidate:
 class Check:
     """A candidate piloted and, unless its pilot missed a target, tested on the confirmation replications: the
     pilot's and the test's KPIs, and per constraint the one-sided bound the verdict uses (at `level`) and the
-    verdict (met or not confirmed). A candidate passed over after its pilot has no test (`tested` False)."""
+    verdict (met or not confirmed). A candidate passed over after its pilot has no test (`tested` False); a test
+    that stopped at an interim look (see `looks`) has fewer replications than `planned`."""
 
     candidate: Candidate
     kpis: list[dict[str, float]]
@@ -226,6 +236,12 @@ class Check:
     bounds: list[float]
     verdicts: list[str]
     pilot: list[dict[str, float]] = field(default_factory=list)  # the pilot runs that sized the test
+    planned: int = 0  # the test size the pilot chose (more than len(kpis) when it stopped at an interim look)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the test stopped at an interim look (confirmed early, or for futility)."""
+        return self.tested and len(self.kpis) < self.planned
 
     @property
     def tested(self) -> bool:
@@ -301,10 +317,13 @@ def verdict(constraint: Constraint, values: np.ndarray) -> str:
     return "missed" if _bound(values, constraint.confidence, lower=True) > constraint.at_most else "undecided"
 
 
-def confirm_constraint(constraint: Constraint, values: np.ndarray, candidates: int) -> tuple[float, float, str]:
+def confirm_constraint(
+    constraint: Constraint, values: np.ndarray, candidates: int, share: float = 1.0
+) -> tuple[float, float, str]:
     """The confirmation test of one constraint on fresh replications: (level, one-sided bound, verdict). The
-    bound is at level 1 - (1 - confidence) / candidates; met when it is on the right side of the target."""
-    level = 1.0 - (1.0 - constraint.confidence) / candidates
+    bound is at level 1 - share x (1 - confidence) / candidates (`share`: the part of the candidate's error
+    budget this look spends); met when it is on the right side of the target."""
+    level = 1.0 - share * (1.0 - constraint.confidence) / candidates
     if not np.isfinite(values).all() or len(values) < 2:
         return level, math.nan, "not confirmed"
     if constraint.at_least is not None:
@@ -316,8 +335,8 @@ def confirm_constraint(constraint: Constraint, values: np.ndarray, candidates: i
 
 
 def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates to confirm, in order: those the search called feasible, by objective, then those whose search
-    means meet every target (their bounds did not), by objective."""
+    """The candidates to confirm, in order: those whose search means meet every target, cheapest (by objective)
+    first; at equal objective, those the search called feasible first."""
 
     def meets(c: Candidate) -> bool:
         for constraint in spec.constraints:
@@ -330,50 +349,102 @@ def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Cand
                 return False
         return True
 
-    # the search's own "met" first (its bound already on the right side), then those meeting on the mean alone
-    ranked = sorted((c for c in candidates if meets(c)), key=lambda c: (not c.feasible, c.objectives, c.order))
-    return ranked
+    # cost first: a cheap plan near its target (the search's few shared replications cannot call it met) is
+    # tried before dearer plans the search called met; the pilot passes over those that miss
+    return sorted((c for c in candidates if meets(c)), key=lambda c: (c.objectives, not c.feasible, c.order))
 
 
 POWER_Z = 0.8416
 """The normal quantile added to the test's t quantile when a test is sized from its pilot (about 80% power
-when the pilot's mean and spread are the truth)."""
+when the true margin is the pilot's cautious margin)."""
+
+PILOT_MISS_Z = 0.8416
+"""A candidate is passed over when its pilot's one-sided bound at this normal quantile (80%) is beyond a target:
+the pilot shows it missing, not just a pilot that came out on the wrong side by chance."""
+
+CAUTION_Z = 1.6449
+"""The test is sized for the pilot's cautious margin: its mean's margin less this many standard errors (a
+one-sided 95% lower bound), so a lucky pilot does not size a test too small to pass."""
+
+FUTILITY_Z = 1.2816
+"""A test stops for futility at an interim look when its one-sided bound at this normal quantile (90%) shows a
+target missed (non-binding: it can only turn "met" into "not confirmed")."""
+
+INTERIM_SHARE = 0.05
+"""The share of a candidate's error budget (1 - confidence) / K spent at each interim look (at n/16, n/8, n/4 and
+n/2 of the test size n: at most 20%); the final look at n spends the rest. A candidate passes at an interim look
+when every constraint's bound at that look's level clears its target (Bonferroni over the looks)."""
+
+
+def looks(n: int) -> list[int]:
+    """The test's look sizes for a test of n replications: n/16, n/8, n/4, n/2 (at least 5, below n) and n."""
+    interim = {max(5, math.ceil(n / d)) for d in (16, 8, 4, 2)}
+    return sorted({k for k in interim if k < n} | {n})
+
+
+def _margin(constraint: Constraint, mean: float) -> float:
+    """How far a mean is on the right side of the constraint's target (negative: the wrong side)."""
+    if constraint.at_least is not None:
+        return mean - constraint.at_least
+    assert constraint.at_most is not None
+    return constraint.at_most - mean
 
 
 def test_size(spec: PlanSpec, pilot: list[dict[str, float]]) -> int | None:
-    """The test replications for a candidate from its pilot: None when the pilot's mean is on the wrong side of
-    a target (not worth a test); else `confirm.replications`, or the n at which the test's bound would clear
-    every target by the pilot's margin with about 80% power, within [min_replications, max_replications]."""
-    c = spec.confirm
-    level = [1.0 - (1.0 - k.confidence) / c.candidates for k in spec.constraints]
-    need = c.min_replications
-    for constraint, lvl in zip(spec.constraints, level, strict=True):
-        values = np.array([k.get(constraint.kpi, math.nan) for k in pilot], dtype=float)
-        if not np.isfinite(values).all():
-            return None
-        mean, sd = float(values.mean()), float(values.std(ddof=1))
-        target = constraint.at_least if constraint.at_least is not None else constraint.at_most
-        assert target is not None
-        margin = mean - target if constraint.at_least is not None else target - mean
-        if margin <= 0:
-            return None
-        if sd > 0:
-            from scipy import stats
+    """The test replications for a candidate from its pilot: None when the pilot shows a target missed (its
+    one-sided 80% bound beyond the target: not worth a test); else `confirm.replications`, or the n at which the
+    test's bound would clear every target with about 80% power if the true margin were the pilot's cautious
+    margin (its one-sided 95% lower bound; none left: `max_replications`), within
+    [min_replications, max_replications]."""
+    from scipy import stats
 
-            z = float(stats.norm.ppf(lvl)) + POWER_Z
-            need = max(need, math.ceil((z * sd / margin) ** 2))
+    c = spec.confirm
+    need = c.min_replications
+    for constraint in spec.constraints:
+        values = np.array([k.get(constraint.kpi, math.nan) for k in pilot], dtype=float)
+        if not np.isfinite(values).all() or len(values) < 2:
+            return None
+        sd = float(values.std(ddof=1))
+        error = sd / math.sqrt(len(values))
+        margin = _margin(constraint, float(values.mean()))
+        if margin + PILOT_MISS_Z * error < 0 or (sd == 0 and margin < 0):
+            return None
+        if sd == 0:
+            continue
+        cautious = margin - CAUTION_Z * error
+        if cautious <= 0:
+            need = c.max_replications
+            continue
+        level = 1.0 - (1.0 - constraint.confidence) / c.candidates
+        z = float(stats.norm.ppf(level)) + POWER_Z
+        need = max(need, math.ceil((z * sd / cautious) ** 2))
     if c.replications is not None:
         return c.replications
     return min(need, c.max_replications)
+
+
+def futile(spec: PlanSpec, kpis: list[dict[str, float]]) -> bool:
+    """Whether a test's replications so far show a target missed (one-sided 90% bound beyond it)."""
+    for constraint in spec.constraints:
+        values = np.array([k.get(constraint.kpi, math.nan) for k in kpis], dtype=float)
+        if not np.isfinite(values).all():
+            return True
+        if len(values) < 2:
+            continue
+        error = float(values.std(ddof=1)) / math.sqrt(len(values))
+        if _margin(constraint, float(values.mean())) + FUTILITY_Z * error < 0:
+            return True
+    return False
 
 
 def confirm(
     spec: PlanSpec, candidates: list[Candidate], run: Runner, on_check: Callable[[Check], None] | None = None
 ) -> list[Check]:
     """Pilot the candidates of `confirmation_order` one by one (`confirm.pilot` replications of
-    `spec.pilot_seed`), and test those whose pilot meets every target on `test_size` replications of
-    `spec.confirm_seed` (0..n-1), at most `confirm.candidates` tests, until one is confirmed; every test made, in
-    order. The pilot only sizes the test: the test's data are fresh, so its error rate holds."""
+    `spec.pilot_seed`), and test those whose pilot does not show a target missed on `test_size` replications of
+    `spec.confirm_seed` (0..n-1, with the interim looks of `looks`), at most `confirm.candidates` tests, until one
+    is confirmed; every check made, in order. The pilot only sizes the test: the test's data are fresh, so its
+    error rate holds."""
     checks: list[Check] = []
     c = spec.confirm
     for candidate in confirmation_order(spec, candidates)[: c.pilots]:
@@ -382,20 +453,28 @@ def confirm(
         overrides = spec.overrides_of(candidate.values)
         pilot = run([(overrides, r, spec.pilot_seed) for r in range(c.pilot)])
         n = test_size(spec, pilot)
-        if n is None:  # the pilot misses a target: passed over, no test (kept, with its runs)
+        if n is None:  # the pilot shows a target missed: passed over, no test (kept, with its runs)
             skipped = Check(candidate, [], [], [math.nan] * len(spec.constraints), [], pilot)
             skipped.verdicts = ["pilot misses"] * len(spec.constraints)
             checks.append(skipped)
             if on_check is not None:
                 on_check(skipped)
             continue
-        kpis = run([(overrides, r, spec.confirm_seed) for r in range(n)])
-        check = Check(candidate, kpis, [], [], [], pilot)
-        for constraint in spec.constraints:
-            level, bound, verdict_ = confirm_constraint(constraint, check.kpi(constraint.kpi), c.candidates)
-            check.levels.append(level)
-            check.bounds.append(bound)
-            check.verdicts.append(verdict_)
+        check = Check(candidate, [], [], [], [], pilot, planned=n)
+        sizes = looks(n)
+        for size in sizes:
+            check.kpis += run([(overrides, r, spec.confirm_seed) for r in range(len(check.kpis), size)])
+            final = size == n
+            share = 1.0 - INTERIM_SHARE * (len(sizes) - 1) if final else INTERIM_SHARE
+            tests = [
+                confirm_constraint(constraint, check.kpi(constraint.kpi), c.candidates, share)
+                for constraint in spec.constraints
+            ]
+            if final or all(t[2] == "met" for t in tests) or futile(spec, check.kpis):
+                check.levels = [t[0] for t in tests]
+                check.bounds = [t[1] for t in tests]
+                check.verdicts = [t[2] for t in tests]
+                break
         checks.append(check)
         if on_check is not None:
             on_check(check)

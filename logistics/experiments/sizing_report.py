@@ -86,9 +86,9 @@ MEANING = (
     "A constraint 'at {confidence:.0%} confidence' means: the recommended plan truly misses it (its KPI's mean over "
     "replications on the wrong side of the target) with probability at most {miss:.0%}. It is decided on fresh "
     "replications that the search never used ({runs}), with a one-sided Student-t bound at level "
-    "1 - {miss:.0%} / {k} (Bonferroni over the at most {k} candidates tested, the search's feasible ones first, "
-    "cheapest first; a pilot of "
-    "{pilot} replications of another seed only sized each test). The search's own verdicts are screening only."
+    "1 - {miss:.0%} / {k} (Bonferroni over the at most {k} candidates tested, cheapest first; a pilot of "
+    "{pilot} replications of another seed only sized each test; the looks of a test share that level). The "
+    "search's own verdicts are screening only."
 )
 
 
@@ -135,15 +135,24 @@ def best_summary(result: PlanResult, best: Candidate) -> dict:
     }
     if check is not None:
         out["confirmation"] = {
-            "procedure": "two-stage: a pilot sizes each test; a fixed-sample one-sided t test per constraint on fresh "
-            "replications, Bonferroni over the candidates tested (see `logistics.experiments.sizing`)",
+            "procedure": "two-stage: a pilot sizes each test; a one-sided t test per constraint on fresh "
+            "replications with interim looks (Bonferroni over the looks; non-binding futility stops), Bonferroni over "
+            "the candidates tested (see "
+            "`logistics.experiments.sizing`)",
             "seed": spec.confirm_seed,
             "replications": len(check.kpis),
             "replication_indices": [0, len(check.kpis) - 1],
             "pilot": {"seed": spec.pilot_seed, "replications": spec.confirm.pilot},
             "max_candidates": spec.confirm.candidates,
             "tested": [
-                {"plan": c.candidate.values, "replications": len(c.kpis), "verdicts": c.verdicts, "bounds": c.bounds}
+                {
+                    "plan": c.candidate.values,
+                    "replications": len(c.kpis),
+                    "planned_replications": c.planned,
+                    "stopped_early": c.stopped,
+                    "verdicts": c.verdicts,
+                    "bounds": c.bounds,
+                }
                 for c in result.checks
                 if c.tested
             ],
@@ -161,6 +170,8 @@ def checks_table(result: PlanResult) -> pd.DataFrame:
         row: dict = {"check": k + 1, "evaluation": check.candidate.order + 1, **check.candidate.values}
         row["pilot replications"] = len(check.pilot)
         row["replications"] = len(check.kpis)
+        row["planned replications"] = check.planned
+        row["stopped early"] = check.stopped
         row["tested"] = check.tested
         for j, constraint in enumerate(result.spec.constraints):
             row[f"{constraint.kpi} (mean)"] = float(np.nanmean(check.kpi(constraint.kpi)))

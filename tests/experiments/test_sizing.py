@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 pytest.importorskip("optuna", reason="logistics plan needs optuna (pip install -e '.[plan]')")
 
 from logistics.cli import app
-from logistics.experiments.sizing import Constraint, plan_capacity, verdict
+from logistics.experiments.sizing import Constraint, looks, plan_capacity, verdict
 from logistics.experiments.sizing_report import load_plan, plan_path
 from logistics.scenario.loader import load_scenario
 
@@ -58,10 +58,15 @@ def test_a_short_search_keeps_every_candidate_and_applies_the_best_plan(tmp_path
         (constraint,) = best["constraints"]
         bound = constraint["bound"]
         assert constraint["verdict"] == "met" and bound["side"] == "upper" and bound["value"] <= 34
-        assert bound["one_sided_level"] == pytest.approx(1 - 0.05 / spec.confirm.candidates)
+        # the level of the look that confirmed it: an interim look's 5% share of 0.05 / K, or the rest at the end
+        planned = int(checks["planned replications"].iloc[-1])
+        interim = 1 - 0.05 * 0.05 / spec.confirm.candidates
+        final = 1 - (1 - 0.05 * (len(looks(planned)) - 1)) * 0.05 / spec.confirm.candidates
+        expected = final if n == planned else interim
+        assert bound["one_sided_level"] == pytest.approx(expected) and n in looks(planned)
         assert best["kpis_from"] == "confirmation replications"
         assert best["kpis"][kpi]["replications"] == n
-        # one-sided at 1 - 0.05/3 = 98.3%: beyond the two-sided 95% interval's upper end (97.5%)
+        # one-sided at 98.7% or more: beyond the two-sided 95% interval's upper end (97.5%)
         assert bound["value"] >= best["kpis"][kpi]["ci95_two_sided"][1] >= best["kpis"][kpi]["mean"]
         assert "at most 5%" in summary["meaning"] and str(spec.confirm_seed) in summary["meaning"]
         confirmation = best["confirmation"]
@@ -161,7 +166,45 @@ def test_a_plan_that_truly_meets_with_margin_is_confirmed_and_its_cheaper_neighb
     checks = confirm(spec, candidates, run)
     assert checks[-1].confirmed and not any(c.confirmed for c in checks[:-1])
     assert checks[-1].candidate.values == {"x": 3.0} and checks[-1].bounds[0] < 10.0
-    assert all(len(c.pilot) == 3 and len(c.kpis) in (0, 20) for c in checks)
+    assert all(len(c.pilot) == 3 for c in checks)
+    # a test runs its planned 20 replications unless it stopped at the interim look (n/2 = 10 here)
+    assert all(len(c.kpis) in (10, 20) and c.planned == 20 for c in checks if c.tested)
+    assert looks(20) == [5, 10, 20] and looks(1000) == [63, 125, 250, 500, 1000] and looks(6) == [5, 6]
+
+
+def test_a_cheap_plan_near_its_target_is_tried_before_dearer_plans_the_search_called_met() -> None:
+    """The search's few shared replications cannot call a plan 0.5 inside its target met; the confirmation tries
+    it first (cheapest first), sizes its test from the pilot (larger than for a plan with a wide margin) and
+    confirms it, where testing the search's "met" plans first would recommend a dearer one."""
+    from logistics.experiments.sizing import Candidate, confirm, confirmation_order
+
+    spec, _ = _toy(20)
+    sized = {"replications": None, "pilot": 20, "max_replications": 2000}
+    spec = spec.model_copy(update={"confirm": spec.confirm.model_copy(update=sized)})
+    near = Candidate({"x": 1.0}, kpis=[{"k": 9.6}], verdicts=["missed"], objectives=[1.0], order=5)
+    wide = Candidate({"x": 3.0}, kpis=[{"k": 7.0}], verdicts=["met"], objectives=[3.0], order=1)
+    assert confirmation_order(spec, [wide, near]) == [near, wide]
+    recommended = []
+    for seed in range(40):
+        checks = confirm(spec, [wide, near], _fake_runner({1.0: 9.5, 3.0: 7.0}, sd=2.0, seed=seed))
+        assert checks[0].candidate is near
+        recommended.append(next(c.candidate.values["x"] for c in checks if c.confirmed))
+    # the cheap plan (0.5 inside, sd 2: ~300 replications for 80% power at 98.3%) is recommended most of the time
+    assert recommended.count(1.0) >= 28, recommended
+
+
+def test_a_test_stops_early_for_futility_and_a_wide_margin_is_confirmed_early() -> None:
+    from logistics.experiments.sizing import confirm
+
+    spec, candidates = _toy(400)
+    run = _fake_runner({1.0: 11.0, 2.0: 10.2, 3.0: 8.0, 4.0: 8.0, 5.0: 8.0}, sd=2.0, seed=4)
+    checks = confirm(spec, candidates, run)
+    first = next(c for c in checks if c.tested)  # x = 1 (mean 11) is passed over after its pilot, or stopped
+    assert first.candidate.values in ({"x": 1.0}, {"x": 2.0}) and first.stopped and not first.confirmed
+    assert len(first.kpis) < 400 and first.planned == 400
+    wide = next(c for c in checks if c.confirmed)
+    assert wide.candidate.values == {"x": 3.0} and wide.stopped and len(wide.kpis) < 400
+    assert wide.levels[0] == pytest.approx(1 - 0.05 * 0.05 / 3)  # an interim look's share of the error budget
 
 
 def test_a_variable_range_the_scenario_refuses_is_named_before_any_run(tmp_path: Path) -> None:
