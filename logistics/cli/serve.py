@@ -61,7 +61,20 @@ def serve(
         f"{'API keys required' if settings.auth else 'NO authentication'})",
         highlight=False,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="warning")
+    service = create_app(settings)
+
+    class _Server(uvicorn.Server):
+        """On SIGTERM/SIGINT: waiting requests answer at once (so open connections do not hold the shutdown);
+        then the scheduler drains (see `ServiceConfig.shutdown_grace_s`)."""
+
+        def handle_exit(self, sig: int, frame: object) -> None:
+            service.state.stopping.set()
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+    server_config = uvicorn.Config(
+        service, host=host, port=port, access_log=False, log_level="warning", timeout_graceful_shutdown=5
+    )
+    _Server(server_config).run()
 
 
 @app.command("key-hash")

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +31,7 @@ from logistics.service.responses import (
     JobList,
     JobStatus,
     Problem,
+    Readiness,
     RoutingCheck,
     answer_model,
 )
@@ -99,7 +101,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = JobStore(config.database)
-        requeued, interrupted = store.recover(config.max_attempts)
+        # jobs whose server died go back to the queue once their lease expires (this and every other server
+        # sharing the database look), never a job another live server runs
+        requeued, interrupted = store.reap(config.max_attempts)
         access_log.info(json.dumps({"event": "recovered", "requeued": requeued, "interrupted": interrupted}))
         if config.executor == "dask":
             from logistics.service.dask_pool import DaskPool
@@ -113,7 +117,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         try:
             yield
         finally:
-            scheduler.close()
+            scheduler.drain(config.shutdown_grace_s)
             store.close()
 
     app = FastAPI(
@@ -122,6 +126,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         version=_version(),
         lifespan=lifespan,
     )
+    app.state.stopping = threading.Event()  # set on SIGTERM (`logistics serve`): waiting requests answer at once
 
     @app.exception_handler(_Problem)
     async def _problem(request: Request, exc: _Problem) -> JSONResponse:
@@ -227,7 +232,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             except IdempotencyConflict:
                 raise _Problem(409, "this Idempotency-Key was used for another request of this API key") from None
             if wait > 0:
-                job = await _await_job(store, job.id, min(wait, config.max_wait_s))
+                job = await _await_job(store, job.id, min(wait, config.max_wait_s), app.state.stopping)
             answer = _job_response(job, 200 if job.state in FINAL_STATES else 202)
             if not created:
                 answer.headers["Idempotent-Replayed"] = "true"
@@ -337,6 +342,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             return JSONResponse({**job.summary(), "deleted": True}, status_code=200)
         if store.cancel_queued(job_id):
             return JSONResponse(store.get(job_id).summary(), status_code=200)  # type: ignore[union-attr]
+        store.request_cancel(job_id)  # whichever server runs it stops it
         state["scheduler"].cancel(job_id)
         return JSONResponse({**job.summary(), "cancel": "requested"}, status_code=202)
 
@@ -377,15 +383,25 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="The database answers and the workers are alive")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The database answers, the workers are alive and the server is not shutting down",
+        responses={
+            200: {"model": Readiness, "description": "Ready"},
+            503: {"model": Readiness, "description": "Not ready (database, workers, or shutting down)"},
+        },
+    )
     async def readyz() -> JSONResponse:
         try:
             db = state["store"].ping()
         except Exception:
             db = False
         workers = state["scheduler"].alive()
-        ok = db and workers
-        return JSONResponse({"ready": ok, "database": db, "workers": workers}, status_code=200 if ok else 503)
+        stopping = app.state.stopping.is_set()  # shutting down: a load balancer sends new calls elsewhere
+        ok = db and workers and not stopping
+        body = {"ready": ok, "database": db, "workers": workers, "stopping": stopping}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics: jobs by state, queue, solve times")
     async def metrics() -> PlainTextResponse:
@@ -496,12 +512,14 @@ def _job_response(job: Job, status: int) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _await_job(store: JobStore, job_id: str, wait_s: float) -> Job:
+async def _await_job(store: JobStore, job_id: str, wait_s: float, stopping: threading.Event) -> Job:
+    """The job once it ends, or as it is after `wait_s` or when the server starts shutting down (a waiting
+    request must not hold the shutdown: it gets the job's id and state, 202)."""
     deadline = time.monotonic() + wait_s
     while True:
         job = store.get(job_id)
         assert job is not None
-        if job.state in FINAL_STATES or time.monotonic() >= deadline:
+        if job.state in FINAL_STATES or time.monotonic() >= deadline or stopping.is_set():
             return job
         await asyncio.sleep(0.05)
 

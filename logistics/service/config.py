@@ -61,7 +61,23 @@ class ServiceConfig(BaseModel):
     max_items: int = Field(200_000, ge=1, description="Slots, SKUs, trucks x doors, departures x classes.")
     max_simulation_memory_gb: float = Field(4.0, gt=0, description="A scenario's estimated memory, at most.")
     max_wait_s: float = Field(60.0, ge=0, description="Longest synchronous wait (?wait=SECONDS).")
-    max_attempts: int = Field(2, ge=1, description="Runs of a job a restart may start; then it is 'interrupted'.")
+    max_attempts: int = Field(
+        2, ge=1, description="Runs of a job a lost server or worker may cost; then it is 'interrupted'."
+    )
+    lease_s: float = Field(
+        30.0,
+        ge=1,
+        le=3600,
+        description="A running job's lease: renewed every third of it by its server; a job whose lease expired "
+        "(its server died or hung) is re-queued by any server on the same database.",
+    )
+    shutdown_grace_s: float = Field(
+        20.0,
+        ge=0,
+        le=3600,
+        description="On SIGTERM: new jobs are no longer started and running ones get this long to finish; the rest "
+        "go back to the queue without spending an attempt.",
+    )
     webhooks: bool = Field(True, description="Allow completion webhooks (POST of the job's status to a URL).")
     webhook_private_allow: tuple[Network, ...] = Field(
         (),

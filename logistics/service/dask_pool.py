@@ -63,6 +63,10 @@ class DaskPool:
     def slot_of(self, job_id: str) -> _DaskSlot | None:
         return next((s for s in self.slots if s.job_id == job_id), None)
 
+    def busy(self) -> list[str]:
+        """The ids of the jobs running now."""
+        return [s.job_id for s in self.slots if s.job_id is not None]
+
     def poll(self, timeout_s: float) -> list[Progress | Finished]:
         events: list[Progress | Finished] = []
         for slot in self.slots:

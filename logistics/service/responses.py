@@ -21,6 +21,7 @@ __all__ = [
     "JobList",
     "JobStatus",
     "Problem",
+    "Readiness",
     "RoutingCheck",
     "answer_model",
 ]
@@ -266,3 +267,12 @@ class Problem(_Out):
     """An error: a message, or (422) one item per field with what is wrong."""
 
     detail: str | list[ErrorItem]
+
+
+class Readiness(_Out):
+    """Whether this server takes work: its database answers, its workers live and it is not shutting down."""
+
+    ready: bool
+    database: bool
+    workers: bool
+    stopping: bool

@@ -1,14 +1,22 @@
 """The scheduler: a thread of the server that starts queued jobs on free workers (oldest first, at most
 `max_running_per_key` at once for each caller), records their progress and ends in the store, writes the
-simulation jobs' files, calls completion webhooks and keeps the numbers the metrics endpoint shows."""
+simulation jobs' files, calls completion webhooks and keeps the numbers the metrics endpoint shows.
+
+It holds a lease on every job it runs (see `store`): renewed every third of `lease_s`; a job whose lease this
+server lost (reaped by another server after a hang) is stopped here and its end not recorded. Every scheduler
+re-queues the jobs whose lease expired, so a dead server's jobs run again on a live one. `drain` (on SIGTERM)
+starts nothing new, lets running jobs finish within `shutdown_grace_s` and hands the rest back."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
+import socket
 import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +40,10 @@ class Scheduler:
         self.caps = config.caps
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._stopping = threading.Event()
+        self._draining = threading.Event()
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this server's lease id
+        self._beat_at = 0.0
+        self._cancels_at = 0.0
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
         self.run_s: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # kind -> [count, total seconds]
         self.finished: dict[tuple[str, str], int] = defaultdict(int)  # (kind, state) -> count
@@ -40,10 +52,29 @@ class Scheduler:
     def start(self) -> None:
         self._thread.start()
 
-    def close(self) -> None:
+    def drain(self, grace_s: float) -> None:
+        """Stop starting jobs, wait up to `grace_s` for the running ones to finish, then hand the rest back to
+        the queue (their attempt not spent) and stop."""
+        self._draining.set()
+        deadline = time.monotonic() + grace_s
+        while self.pool.busy() and time.monotonic() < deadline and self._thread.is_alive():
+            time.sleep(0.1)
         self._stopping.set()
         self._thread.join(10)
+        for job_id in self.pool.busy():
+            state = self.store.requeue(
+                job_id,
+                self.holder,
+                f"handed back when its server shut down after {grace_s:g} s of grace (the attempt does not count)",
+                spend_attempt=False,
+                max_attempts=self.config.max_attempts,
+            )
+            log.info(json.dumps({"event": "job_released", "job": job_id, "state": state}))
         self.pool.close()
+
+    def close(self) -> None:
+        """Stop now (running jobs are handed back as in `drain` with no grace)."""
+        self.drain(0.0)
 
     def alive(self) -> bool:
         return self._thread.is_alive() and self.pool.alive()
@@ -72,18 +103,42 @@ class Scheduler:
                 log.exception("scheduler step failed")
                 time.sleep(0.5)
 
+    def _heartbeat(self) -> None:
+        """Every third of the lease: renew this server's leases, stop the jobs whose lease it lost, and re-queue
+        the jobs of any server whose lease expired."""
+        now = time.monotonic()
+        if now - self._beat_at < self.config.lease_s / 3:
+            return
+        self._beat_at = now
+        held = self.store.renew(self.holder, self.config.lease_s)
+        for job_id in self.pool.busy():
+            if job_id not in held:
+                log.warning(json.dumps({"event": "lease_lost", "job": job_id}))
+                slot = self.pool.slot_of(job_id)
+                if slot is not None:
+                    slot.stop()
+        requeued, interrupted = self.store.reap(self.config.max_attempts)
+        if requeued or interrupted:
+            log.info(json.dumps({"event": "reaped", "requeued": requeued, "interrupted": interrupted}))
+
     def _step(self) -> None:
         self._retain()
-        for slot in self.pool.free():
-            job = self.store.claim(self.config.running_limit)
+        self._heartbeat()
+        for slot in [] if self._draining.is_set() else self.pool.free():
+            job = self.store.claim(self.config.running_limit, self.holder, self.config.lease_s)
             if job is None:
                 break
             self._start(slot, job)
+        stop = set()
         while True:
             try:
-                job_id = self._cancels.get_nowait()
+                stop.add(self._cancels.get_nowait())
             except queue.Empty:
                 break
+        if self.pool.busy() and time.monotonic() - self._cancels_at > 0.5:  # asked through any server
+            self._cancels_at = time.monotonic()
+            stop |= self.store.cancels(self.holder)
+        for job_id in stop:
             target = self.pool.slot_of(job_id)
             if target is not None:
                 target.stop()
@@ -93,7 +148,7 @@ class Scheduler:
                 runs_on = self.pool.slot_of(event.job_id)
                 if fraction is None and runs_on is not None and runs_on.limit_s > 0:  # a solver: share of its limit
                     fraction = min(0.99, (time.monotonic() - runs_on.started) / runs_on.limit_s)
-                self.store.progress(event.job_id, fraction, event.facts.get("best_objective"))
+                self.store.progress(event.job_id, fraction, event.facts.get("best_objective"), self.holder)
             else:
                 self._finish(event)
 
@@ -106,6 +161,15 @@ class Scheduler:
         log.info(json.dumps({"event": "job_started", "job": job.id, "kind": job.kind, "attempt": job.attempts}))
 
     def _finish(self, event: Finished) -> None:
+        if event.lost:  # its worker died: like a dead server, the job runs again (the attempt counts)
+            state = self.store.requeue(
+                event.job_id, self.holder, event.error or "its worker died", True, self.config.max_attempts
+            )
+            log.warning(json.dumps({"event": "worker_lost", "job": event.job_id, "state": state}))
+            return
+        if not self.store.holds(event.job_id, self.holder):  # cancelled while queued, or another server runs it now
+            log.warning(json.dumps({"event": "end_not_recorded", "job": event.job_id}))
+            return
         files: list[str] = []
         outcome = event.outcome
         if outcome is not None and outcome.files:
@@ -121,8 +185,10 @@ class Scheduler:
             error=event.error,
             files=files,
             note=event.note,
+            holder=self.holder,
         )
-        if job is None:
+        if job is None:  # its lease was lost meanwhile (another server runs it): not recorded
+            log.warning(json.dumps({"event": "end_not_recorded", "job": event.job_id}))
             return
         with self._lock:
             self.finished[(job.kind, job.state)] += 1

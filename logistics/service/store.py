@@ -1,7 +1,12 @@
 """Jobs, their inputs and results in SQLite, so that nothing is lost when the server stops: a job is written
-before it is acknowledged, and every change of state is a committed transaction. At start-up `recover()`
-puts the jobs a stopped server was running back in the queue (or marks them interrupted after
-`max_attempts` runs)."""
+before it is acknowledged, and every change of state is a committed transaction.
+
+Each job runs once at a time, whatever number of servers share the store: a server claims a queued job with a
+**lease** (its holder id and an expiry), renews the leases of the jobs it runs (`renew`, a heartbeat) and records
+progress and ends only while it holds the lease. A job whose lease expired (its server died, hung or lost the
+store) goes back to the queue (`reap`, run by every server; the attempt counts) or is marked interrupted after
+`max_attempts` runs; a live lease is never taken. A server shutting down hands its unfinished jobs back
+(`release`) without spending an attempt."""
 
 from __future__ import annotations
 
@@ -38,7 +43,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL DEFAULT 0,
     webhook TEXT,
     notes TEXT NOT NULL DEFAULT '[]',
-    files TEXT NOT NULL DEFAULT '[]'
+    files TEXT NOT NULL DEFAULT '[]',
+    lease_holder TEXT,
+    lease_until REAL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, state);
@@ -121,6 +129,11 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=FULL")  # a job acknowledged is on disk
         with self._lock:
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+            added = {"lease_holder": "TEXT", "lease_until": "REAL", "cancel_requested": "INTEGER NOT NULL DEFAULT 0"}
+            for column, kind in added.items():  # a store from before leases
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -214,10 +227,10 @@ class JobStore:
         counts.update({state: n for state, n in rows})
         return counts
 
-    def claim(self, max_running_per_owner: int) -> Job | None:
-        """A queued job whose owner runs fewer than `max_running_per_owner` jobs, now running: fair across owners
-        (the owner running fewest goes first, so a key with many queued jobs does not keep another waiting behind
-        them), then the oldest."""
+    def claim(self, max_running_per_owner: int, holder: str = "", lease_s: float = 30.0) -> Job | None:
+        """A queued job whose owner runs fewer than `max_running_per_owner` jobs, now running under a lease of
+        `holder` for `lease_s` seconds: fair across owners (the owner running fewest goes first, so a key with many
+        queued jobs does not keep another waiting behind them), then the oldest."""
         with self._tx() as db:
             row = db.execute(
                 "SELECT j.*, (SELECT COUNT(*) FROM jobs WHERE owner = j.owner AND state = 'running') AS running "
@@ -226,19 +239,96 @@ class JobStore:
             ).fetchone()
             if row is None:
                 return None
+            now = time.time()
             db.execute(
-                "UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0 WHERE id = ?",
-                (time.time(), row["id"]),
+                "UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0, "
+                "lease_holder = ?, lease_until = ?, cancel_requested = 0 WHERE id = ?",
+                (now, holder, now + lease_s, row["id"]),
             )
         return self.get(row["id"])
 
-    def progress(self, job_id: str, fraction: float | None, best_objective: float | None) -> None:
+    def renew(self, holder: str, lease_s: float) -> set[str]:
+        """Extend the leases `holder` has (the heartbeat); the ids of the running jobs it still holds (a job not
+        among them was reaped and must not be finished by this holder)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET lease_until = ? WHERE lease_holder = ? AND state = 'running'",
+                (time.time() + lease_s, holder),
+            )
+            rows = db.execute("SELECT id FROM jobs WHERE lease_holder = ? AND state = 'running'", (holder,)).fetchall()
+        return {r["id"] for r in rows}
+
+    def holds(self, job_id: str, holder: str) -> bool:
+        """Whether `holder` holds the lease of the running job `job_id`."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_holder = ?", (job_id, holder)
+            ).fetchone()
+        return row is not None
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Ask the server running `job_id` to stop it (whichever server that is: it looks at `cancels`)."""
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running'", (job_id,)
+            ).rowcount
+        return changed == 1
+
+    def cancels(self, holder: str) -> set[str]:
+        """The running jobs of `holder` whose caller asked them to stop."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM jobs WHERE lease_holder = ? AND state = 'running' AND cancel_requested = 1", (holder,)
+            ).fetchall()
+        return {r["id"] for r in rows}
+
+    def reap(self, max_attempts: int) -> tuple[int, int]:
+        """Running jobs whose lease expired (or that have none: a store from before leases) back to the queue, or
+        'interrupted' once they have run `max_attempts` times. Returns (requeued, interrupted)."""
+        requeued = interrupted = 0
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT id, attempts, notes FROM jobs WHERE state = 'running' "
+                "AND (lease_until IS NULL OR lease_until < ?)",
+                (time.time(),),
+            ).fetchall()
+            for row in rows:
+                notes = json.loads(row["notes"])
+                if row["attempts"] < max_attempts:
+                    notes.append(
+                        f"re-queued: its server stopped renewing its lease (attempt {row['attempts']} did not finish)"
+                    )
+                    db.execute(
+                        "UPDATE jobs SET state = 'queued', started_at = NULL, progress = 0, notes = ?, "
+                        "lease_holder = NULL, lease_until = NULL WHERE id = ?",
+                        (json.dumps(notes), row["id"]),
+                    )
+                    requeued += 1
+                else:
+                    db.execute(
+                        "UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ?, lease_holder = NULL, "
+                        "lease_until = NULL WHERE id = ?",
+                        (
+                            time.time(),
+                            f"its server stopped while it ran, {row['attempts']} time(s); not run again",
+                            row["id"],
+                        ),
+                    )
+                    interrupted += 1
+        return requeued, interrupted
+
+    def progress(self, job_id: str, fraction: float | None, best_objective: float | None, holder: str = "") -> None:
+        """Record a running job's progress (only by the holder of its lease)."""
         with self._tx() as db:
             if fraction is not None:
-                db.execute("UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'", (fraction, job_id))
+                db.execute(
+                    "UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running' AND lease_holder IS ?",
+                    (fraction, job_id, holder),
+                )
             if best_objective is not None:
                 db.execute(
-                    "UPDATE jobs SET best_objective = ? WHERE id = ? AND state = 'running'", (best_objective, job_id)
+                    "UPDATE jobs SET best_objective = ? WHERE id = ? AND state = 'running' AND lease_holder IS ?",
+                    (best_objective, job_id, holder),
                 )
 
     def finish(
@@ -249,17 +339,22 @@ class JobStore:
         error: str | None = None,
         files: list[str] | None = None,
         note: str | None = None,
+        holder: str | None = None,
     ) -> Job | None:
-        """Record the end of a job (once: a job already final is left as it is; returns None then)."""
+        """Record the end of a job once (a job already final is left as it is), and with `holder` only while
+        it holds the job's lease (a job reaped and re-queued is not ended by its old server); None when not."""
         assert state in FINAL_STATES
         with self._tx() as db:
-            row = db.execute("SELECT state, notes FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = db.execute("SELECT state, notes, lease_holder FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None or row["state"] in FINAL_STATES:
+                return None
+            if holder is not None and (row["state"] != "running" or row["lease_holder"] != holder):
                 return None
             notes = json.loads(row["notes"]) + ([note] if note else [])
             db.execute(
                 "UPDATE jobs SET state = ?, finished_at = ?, result = ?, error = ?, files = ?, notes = ?, "
-                "progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?",
+                "progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END, lease_holder = NULL, lease_until = NULL "
+                "WHERE id = ?",
                 (
                     state,
                     time.time(),
@@ -302,33 +397,31 @@ class JobStore:
             ).rowcount
         return changed == 1
 
-    def requeue(self, job_id: str, note: str) -> None:
-        """Put a running job back in the queue (its worker was lost and it may run again)."""
+    def requeue(self, job_id: str, holder: str, note: str, spend_attempt: bool, max_attempts: int) -> str | None:
+        """Hand a running job `holder` holds back to the queue: its worker died (`spend_attempt`: the attempt
+        counts; 'interrupted' once `max_attempts` are spent) or its server is shutting down (the attempt does not
+        count). The job's new state, or None when `holder` no longer holds it."""
         with self._tx() as db:
-            row = db.execute("SELECT notes FROM jobs WHERE id = ? AND state = 'running'", (job_id,)).fetchone()
-            if row is not None:
-                notes = json.dumps([*json.loads(row["notes"]), note])
+            row = db.execute(
+                "SELECT notes, attempts FROM jobs WHERE id = ? AND state = 'running' AND lease_holder = ?",
+                (job_id, holder),
+            ).fetchone()
+            if row is None:
+                return None
+            notes = json.dumps([*json.loads(row["notes"]), note])
+            if spend_attempt and row["attempts"] >= max_attempts:
                 db.execute(
-                    "UPDATE jobs SET state = 'queued', started_at = NULL, progress = 0, notes = ? WHERE id = ?",
-                    (notes, job_id),
+                    "UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ?, notes = ?, "
+                    "lease_holder = NULL, lease_until = NULL WHERE id = ?",
+                    (time.time(), f"{note}; ran {row['attempts']} time(s), not run again", notes, job_id),
                 )
-
-    def recover(self, max_attempts: int) -> tuple[int, int]:
-        """After a restart: running jobs back to the queue (or 'interrupted' once they have run
-        `max_attempts` times). Returns (requeued, interrupted)."""
-        requeued = interrupted = 0
-        for job in self.find(None, state="running", limit=1_000_000):
-            if job.attempts < max_attempts:
-                self.requeue(job.id, f"re-queued after a server restart (attempt {job.attempts} did not finish)")
-                requeued += 1
-            else:
-                self.finish(
-                    job.id,
-                    "interrupted",
-                    error=f"the server stopped while it ran, {job.attempts} time(s); not run again",
-                )
-                interrupted += 1
-        return requeued, interrupted
+                return "interrupted"
+            db.execute(
+                "UPDATE jobs SET state = 'queued', started_at = NULL, progress = 0, notes = ?, lease_holder = NULL, "
+                "lease_until = NULL, attempts = attempts - ? WHERE id = ?",
+                (notes, 0 if spend_attempt else 1, job_id),
+            )
+            return "queued"
 
 
 def _job(row: sqlite3.Row) -> Job:

@@ -33,6 +33,7 @@ class Finished:
     outcome: Outcome | None
     error: str | None
     note: str | None = None
+    lost: bool = False  # its worker died: the job may run again (as when its server dies)
 
 
 def run_job(kind: str, body: dict, caps: Caps) -> tuple[str, Outcome | None, str | None]:
@@ -52,10 +53,16 @@ def run_job(kind: str, body: dict, caps: Caps) -> tuple[str, Outcome | None, str
 
 def _worker_main(conn: Connection, flag: Any) -> None:
     """A worker process: runs the jobs its pool sends, one at a time, under the stop flag."""
+    import signal
+
     from logistics.core.control import controlled
     from logistics.core.process import die_with_parent
 
     die_with_parent()
+    # the server ends its workers (after a shutdown's grace): a SIGTERM or Ctrl-C sent to the whole process group
+    # must not kill the jobs it lets finish
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     last = [0.0]
     while True:
         try:
@@ -181,7 +188,9 @@ class WorkerPool:
                 code = slot.process.exitcode
                 slot.restart()
                 if job_id is not None:
-                    events.append(Finished(job_id, "failed", None, f"the worker process died (exit code {code})"))
+                    events.append(
+                        Finished(job_id, "failed", None, f"its worker process died (exit code {code})", lost=True)
+                    )
         now = time.monotonic()
         for slot in self.slots:
             if slot.job_id is None:
@@ -201,6 +210,10 @@ class WorkerPool:
                     )
                 )
         return events
+
+    def busy(self) -> list[str]:
+        """The ids of the jobs running now."""
+        return [s.job_id for s in self.slots if s.job_id is not None]
 
     def close(self) -> None:
         import gc

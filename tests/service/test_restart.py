@@ -52,7 +52,7 @@ def _children(pid: int) -> list[int]:
 def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job(tmp_path: Path) -> None:
     long_problem = grid_problem(40, vehicles=5, capacity=40.0, windows=True)
     small = grid_problem(8, vehicles=2)
-    server = Server(tmp_path, workers=1).start()
+    server = Server(tmp_path, workers=1, lease_s=2).start()
     try:
         with server.client() as http:
             body = {
@@ -91,7 +91,7 @@ def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job
                     time.sleep(0.2)
                 ends[job] = status
             assert {s["state"] for s in ends.values()} == {"done"}, ends
-            assert ends[running]["attempts"] == 2 and "re-queued after a server restart" in ends[running]["notes"][0]
+            assert ends[running]["attempts"] == 2 and "stopped renewing its lease" in ends[running]["notes"][0]
             assert all(ends[j]["attempts"] == 1 for j in queued)
             solution = http.get(f"/v1/jobs/{running}/result").json()["result"]["solution"]
             assert check_routing(long_problem, result_from_json(json.dumps(solution))).ok
