@@ -4,12 +4,12 @@ scenario fields) whose KPIs meet their targets at a stated confidence over repli
 A plan file names a scenario, the decision variables (a scenario field each, with bounds, a step and a cost per
 unit), constraints on KPIs (`service.on_time_delivery_rate >= 0.95` at 95% confidence), and one objective (the
 plan's cost, plus a KPI's mean if named) or several (a Pareto front). The search is Optuna's (TPE with the
-constraints; NSGA-II for several objectives), then a local polish: from the best plan, one step down in each
-variable while that stays feasible and cheaper. Every candidate is simulated with common random numbers
-(replication r has the same seed for every candidate) and gets more replications only while one of its
-constraints is undecided (its one-sided interval straddles the target), up to `replications.max`; a candidate
-still undecided then does not meet the constraint. `method: grid` evaluates every point the same way (to check
-the search).
+constraints; NSGA-II for several objectives), then a local polish: from the cheapest plan whose means meet the
+targets, one step down in each variable while that still meets on its means and is cheaper. Every candidate is
+simulated with common random numbers (replication r has the same seed for every candidate) and gets more
+replications only while one of its constraints is undecided (its one-sided interval straddles the target), up to
+`replications.max`; a candidate still undecided then does not meet the constraint. `method: grid` evaluates every
+point the same way (to check the search).
 
 The search's verdicts are screening, not the recommendation: its candidates share the same few replications
 (common random numbers: shared luck), the cheapest "met" plan is picked among many (the winner's curse), and
@@ -64,6 +64,7 @@ __all__ = [
     "confirmation_order",
     "futile",
     "looks",
+    "meets_on_mean",
     "plan_capacity",
     "test_size",
 ]
@@ -338,20 +339,26 @@ def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Cand
     """The candidates to confirm, in order: those whose search means meet every target, cheapest (by objective)
     first; at equal objective, those the search called feasible first."""
 
-    def meets(c: Candidate) -> bool:
-        for constraint in spec.constraints:
-            mean = float(np.nanmean(c.kpi(constraint.kpi))) if len(c.kpis) else math.nan
-            if not np.isfinite(mean):
-                return False
-            if constraint.at_least is not None and mean < constraint.at_least:
-                return False
-            if constraint.at_most is not None and mean > constraint.at_most:
-                return False
-        return True
-
     # cost first: a cheap plan near its target (the search's few shared replications cannot call it met) is
     # tried before dearer plans the search called met; the pilot passes over those that miss
-    return sorted((c for c in candidates if meets(c)), key=lambda c: (c.objectives, not c.feasible, c.order))
+    return sorted(
+        (c for c in candidates if meets_on_mean(spec, c)), key=lambda c: (c.objectives, not c.feasible, c.order)
+    )
+
+
+def meets_on_mean(spec: PlanSpec, candidate: Candidate) -> bool:
+    """Whether a candidate's search means meet every target (what makes it worth confirming; its bounds may
+    not: a few shared replications cannot call a plan near its target met)."""
+    for constraint in spec.constraints:
+        values = candidate.kpi(constraint.kpi)
+        mean = float(np.nanmean(values)) if len(values) and np.isfinite(values).any() else math.nan
+        if not np.isfinite(mean):
+            return False
+        if constraint.at_least is not None and mean < constraint.at_least:
+            return False
+        if constraint.at_most is not None and mean > constraint.at_most:
+            return False
+    return True
 
 
 POWER_Z = 0.8416
@@ -667,23 +674,25 @@ def _optuna(spec: PlanSpec, get: Callable[[dict[str, float], str], Candidate], c
 def _polish(
     spec: PlanSpec, get: Callable[[dict[str, float], str], Candidate], seen: dict[tuple[float, ...], Candidate]
 ) -> None:
-    """From the best feasible plan, try one step down (cheaper) in each variable while the budget lasts."""
+    """From the cheapest plan whose search means meet the targets, try one step down (cheaper) in each variable
+    while the budget lasts and the step still meets on its means: the plans near the boundary, where the
+    cheapest feasible plan lies, are the ones the confirmation needs to see (it decides which truly meet)."""
 
     def count() -> int:
         return len(seen)
 
     improved = True
     while improved and count() < spec.search.trials:
-        feasible = [c for c in seen.values() if c.feasible]
-        if not feasible:
+        promising = [c for c in seen.values() if meets_on_mean(spec, c)]
+        if not promising:
             return
-        best = min(feasible, key=lambda c: (c.objectives, c.order))
+        best = min(promising, key=lambda c: (c.objectives, not c.feasible, c.order))
         improved = False
         for v in spec.variables:
             lower = best.values[v.name] - v.step
             if lower < v.low - 1e-9 or count() >= spec.search.trials:
                 continue
             candidate = get({**best.values, v.name: lower}, "polish")
-            if candidate.feasible and candidate.objectives < best.objectives:
+            if meets_on_mean(spec, candidate) and candidate.objectives < best.objectives:
                 improved = True
                 break

@@ -56,6 +56,12 @@ class ServiceConfig(BaseModel):
     )
     max_body_bytes: int = Field(10_000_000, ge=1_000)
     max_time_limit_s: float = Field(300.0, gt=0, description="Solver time limits above this are cut to it.")
+    max_simulation_s: float = Field(
+        1800.0,
+        gt=0,
+        description="A simulation job's wall time: at this limit it ends with the replications finished so far (its "
+        "notes say so), so no job holds a worker for hours.",
+    )
     max_replications: int = Field(20, ge=1)
     max_locations: int = Field(5_000, ge=2, description="Routing: most locations (the matrices grow with its square).")
     max_items: int = Field(200_000, ge=1, description="Slots, SKUs, trucks x doors, departures x classes.")
@@ -123,6 +129,7 @@ class ServiceConfig(BaseModel):
             self.max_locations,
             self.max_items,
             self.max_simulation_memory_gb * 1e9,
+            self.max_simulation_s,
         )
 
     @property

@@ -36,6 +36,7 @@ class Outcome:
     result: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     stopped: bool = False  # a stop was requested and the job ended early with what it had
+    note: str | None = None  # what the job's status should say about how it ended (e.g. its time limit reached)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Caps:
     max_locations: int = 5_000  # routing: locations (the matrices grow with its square)
     max_items: int = 200_000  # slots, SKUs, trucks x doors, departures x classes
     simulation_memory_b: float = float("inf")  # a scenario's estimated memory
+    max_simulation_s: float = 1800.0  # a simulation's wall time: it ends with the replications finished by then
 
 
 def check_count(field: str, count: int, limit: int) -> None:

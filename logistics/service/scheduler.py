@@ -184,7 +184,7 @@ class Scheduler:
             result=outcome.result if outcome is not None else None,
             error=event.error,
             files=files,
-            note=event.note,
+            note=event.note or (outcome.note if outcome is not None else None),
             holder=self.holder,
         )
         if job is None:  # its lease was lost meanwhile (another server runs it): not recorded

@@ -5,8 +5,8 @@ replications."""
 from __future__ import annotations
 
 import json
-import math
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,12 +108,17 @@ def _simulation_run(body: dict, caps: Caps) -> Outcome:
     reps, end_h = scenario.run.replications, scenario.run.end_h
     results: list = []
     last = [-1.0]
+    deadline = time.monotonic() + caps.max_simulation_s
+    timed_out = [False]
 
     stopped = False
     with own_progress() as report_progress:  # a dispatch optimizer's own fractions stay out of the job's progress
 
         def progress(r: int, now_h: float, _end: float) -> None:
             if stop_requested():
+                raise StopRequested
+            if time.monotonic() > deadline:
+                timed_out[0] = True
                 raise StopRequested
             fraction = (r * end_h + now_h) / (reps * end_h)
             if fraction - last[0] >= 0.01:
@@ -123,7 +128,20 @@ def _simulation_run(body: dict, caps: Caps) -> Outcome:
         try:
             run_replications(scenario, progress=progress, on_result=results.append)
         except StopRequested:
-            stopped = True
+            stopped = not timed_out[0]
+    note = (
+        f"stopped at this server's simulation time limit ({caps.max_simulation_s:g} s): {len(results)} of {reps} "
+        "replications finished; the result and files cover those"
+        if timed_out[0]
+        else None
+    )
+    if timed_out[0] and not results:
+        from logistics.core.errors import LogisticsError
+
+        raise LogisticsError(
+            f"no replication finished within this server's simulation time limit ({caps.max_simulation_s:g} s): "
+            "shorten the horizon or ask for a higher limit"
+        )
     result: dict[str, Any] = {
         "scenario": scenario.name,
         "seed": scenario.run.seed,
@@ -139,7 +157,7 @@ def _simulation_run(body: dict, caps: Caps) -> Outcome:
             written = write_outputs(results, Path(folder))
             for path in written.values():
                 files[path.name] = path.read_bytes()
-    return Outcome(result, files, stopped=stopped)
+    return Outcome(result, files, stopped=stopped, note=note)
 
 
 def _simulation_schema() -> dict[str, Any]:
@@ -162,5 +180,5 @@ def _simulation_schema() -> dict[str, Any]:
 # stopped, it ends at its next progress tick and writes the finished replications' files (the report's plots
 # take a few seconds): it may take this long before its worker is ended
 SIMULATION = JobKind(
-    "simulation", _simulation_check, _simulation_run, _simulation_schema, lambda body, caps: math.inf, 60.0
+    "simulation", _simulation_check, _simulation_run, _simulation_schema, lambda body, caps: caps.max_simulation_s, 60.0
 )

@@ -174,3 +174,27 @@ def test_a_dead_worker_is_handled_like_a_dead_server_the_job_runs_again(tmp_path
             assert "worker process died" in status["notes"][0]
     finally:
         server.stop()
+
+
+def test_a_simulation_ends_at_the_servers_wall_time_limit_with_the_replications_it_finished(tmp_path: Path) -> None:
+    """No job holds a worker for hours: a simulation past `max_simulation_s` ends done with the replications
+    finished by then (its notes say so, its files cover them); one that finishes none fails, saying why."""
+    server = Server(tmp_path, workers=1, max_simulation_s=1.5, max_replications=40).start()
+    try:
+        with server.client() as http:
+            body = {"scenario": "bonded_import_small", "replications": 40}
+            status = http.post("/v1/simulation/jobs?wait=60", json=body).json()
+            assert status["state"] == "done", status
+            result = http.get(f"/v1/jobs/{status['id']}/result").json()["result"]
+            finished = result["replications_finished"]
+            assert 1 <= finished < 40 and result["replications"] == 40
+            assert f"{finished} of 40 replications finished" in status["notes"][-1]
+            assert "time limit (1.5 s)" in status["notes"][-1]
+            kpis = http.get(f"/v1/jobs/{status['id']}/files/kpis.csv").text
+            assert {int(line.split(",")[0]) for line in kpis.splitlines()[1:]} == set(range(finished))
+            assert status["run_s"] < 1.5 + 30  # (writing the finished replications' files)
+            big = {"scenario": "pilot_zone_mixed", "replications": 1}
+            failed = http.post("/v1/simulation/jobs?wait=60", json=big).json()
+            assert failed["state"] == "failed" and "no replication finished" in failed["error"], failed
+    finally:
+        server.stop()
