@@ -12,8 +12,11 @@ import hashlib
 import hmac
 import json
 import logging
+import math
+import re
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -43,6 +46,32 @@ from logistics.service.worker import WorkerPool
 __all__ = ["create_app"]
 
 access_log = logging.getLogger("logistics.service.access")
+
+
+class RateLimiter:
+    """Per-key token buckets: `per_minute` requests a minute, bursts of a tenth of that (at least 10)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.rate_per_s = per_minute / 60.0
+        self.capacity = max(10.0, per_minute / 10.0)
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Take a token for `key`: 0 when granted, else the seconds until one is available."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - at) * self.rate_per_s)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate_per_s
+
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+"""A caller's own X-Request-Id is kept when it looks like an id (else the server makes one)."""
 
 
 class _Problem(Exception):
@@ -132,9 +161,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def _problem(request: Request, exc: _Problem) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
 
+    limiter = RateLimiter(config.max_requests_per_minute) if config.max_requests_per_minute else None
+
     @app.middleware("http")
     async def access_and_size(request: Request, call_next: Any) -> Response:
         started = time.perf_counter()
+        given = request.headers.get("x-request-id", "")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.state.request_id = request_id
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > config.max_body_bytes:
             response: Response = JSONResponse(
@@ -153,9 +187,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
                     "ms": round(1000 * (time.perf_counter() - started), 1),
                     "client": request.client.host if request.client else None,
                     "caller": getattr(request.state, "caller", None),
+                    "request_id": request_id,
                 }
             )
         )
+        response.headers["X-Request-Id"] = request_id
         return response
 
     def caller(request: Request) -> str:
@@ -170,6 +206,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
             for key in config.api_keys:
                 if hmac.compare_digest(key.sha256, digest):
                     request.state.caller = key.name
+                    wait_s = limiter.take(key.name) if limiter is not None else 0.0
+                    if wait_s > 0:
+                        raise _Problem(
+                            429,
+                            f"over this key's limit of {config.max_requests_per_minute} requests a minute",
+                            {"Retry-After": str(max(1, math.ceil(wait_s)))},
+                        )
                     return key.name
         raise _Problem(401, "a valid API key is required (Authorization: Bearer KEY)", {"WWW-Authenticate": "Bearer"})
 
@@ -228,7 +271,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 digest = hashlib.sha256(json.dumps([kind, body, webhook], sort_keys=True).encode()).hexdigest()
                 idempotency = (key, digest)
             try:
-                job, created = store.add(kind, who, body, webhook, notes, idempotency)
+                job, created = store.add(kind, who, body, webhook, notes, idempotency, request.state.request_id)
             except IdempotencyConflict:
                 raise _Problem(409, "this Idempotency-Key was used for another request of this API key") from None
             if wait > 0:
@@ -261,7 +304,10 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 **ERRORS,
                 409: {"model": Problem, "description": "The Idempotency-Key was used for another request"},
                 413: {"model": Problem, "description": "The body is larger than the server takes"},
-                429: {"model": Problem, "description": "Too many queued jobs of this key (see Retry-After)"},
+                429: {
+                    "model": Problem,
+                    "description": "Too many queued jobs or requests of this key (see Retry-After)",
+                },
             },
             tags=["jobs"],
         )(submit(kind))
@@ -491,6 +537,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "The job belongs to another API key"},
     404: {"model": Problem, "description": "No such job"},
     422: {"model": Problem, "description": "A bad body or query: one item per field, with what is wrong"},
+    429: {"model": Problem, "description": "Too many requests (this key's rate or queue limit; see Retry-After)"},
 }
 
 

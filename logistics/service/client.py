@@ -96,7 +96,12 @@ class Client:
         self.close()
 
     def _call(self, method: str, path: str, body: Any = None, params: dict | None = None) -> Any:
-        response = self._http.request(method, path, json=body, params=params)
+        for _ in range(5):  # over the key's request rate (429 with Retry-After): wait as told, a few times
+            response = self._http.request(method, path, json=body, params=params)
+            retry = response.headers.get("retry-after", "")
+            if response.status_code != 429 or not retry.isdigit() or "requests a minute" not in response.text:
+                break
+            time.sleep(min(30, int(retry)))
         if response.status_code >= 400:
             raise ServiceError(response.status_code, _detail(response))
         return response.json()

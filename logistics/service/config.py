@@ -51,6 +51,12 @@ class ServiceConfig(BaseModel):
         "holds every worker).",
     )
     max_queued_per_key: int = Field(100, ge=1)
+    max_requests_per_minute: int | None = Field(
+        1200,
+        ge=1,
+        description="Requests one API key may make a minute (a token bucket refilled at this rate, holding a tenth "
+        "of it, at least 10): over it, 429 with Retry-After; none: no limit.",
+    )
     retention_h: float | None = Field(
         None, gt=0, description="Ended jobs are deleted (input, result, files) this many hours after they end."
     )

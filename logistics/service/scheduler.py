@@ -158,7 +158,17 @@ class Scheduler:
         if limit_s == float("inf"):
             limit_s = 7 * 86400.0
         slot.start(job.id, job.kind, body, self.caps, limit_s)
-        log.info(json.dumps({"event": "job_started", "job": job.id, "kind": job.kind, "attempt": job.attempts}))
+        log.info(
+            json.dumps(
+                {
+                    "event": "job_started",
+                    "job": job.id,
+                    "kind": job.kind,
+                    "attempt": job.attempts,
+                    "request_id": job.request_id,
+                }
+            )
+        )
 
     def _finish(self, event: Finished) -> None:
         if event.lost:  # its worker died: like a dead server, the job runs again (the attempt counts)
@@ -196,7 +206,17 @@ class Scheduler:
                 record = self.run_s[job.kind]
                 record[0] += 1
                 record[1] += job.finished_at - job.started_at
-        log.info(json.dumps({"event": "job_finished", "job": job.id, "kind": job.kind, "state": job.state}))
+        log.info(
+            json.dumps(
+                {
+                    "event": "job_finished",
+                    "job": job.id,
+                    "kind": job.kind,
+                    "state": job.state,
+                    "request_id": job.request_id,
+                }
+            )
+        )
         if job.webhook:
             allowed = self.config.webhook_private_allow
             threading.Thread(target=_call_webhook, args=(job, allowed), daemon=True).start()

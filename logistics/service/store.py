@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     files TEXT NOT NULL DEFAULT '[]',
     lease_holder TEXT,
     lease_until REAL,
-    cancel_requested INTEGER NOT NULL DEFAULT 0
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    request_id TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, state);
@@ -93,6 +94,7 @@ class Job:
     webhook: str | None
     notes: tuple[str, ...]
     files: tuple[str, ...]
+    request_id: str | None = None  # the submitting request's id (X-Request-Id): in the job's log lines
 
     def summary(self) -> dict[str, Any]:
         """What `GET /v1/jobs/{id}` shows: everything but the request and the result."""
@@ -130,7 +132,12 @@ class JobStore:
         with self._lock:
             self._db.executescript(_SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-            added = {"lease_holder": "TEXT", "lease_until": "REAL", "cancel_requested": "INTEGER NOT NULL DEFAULT 0"}
+            added = {
+                "lease_holder": "TEXT",
+                "lease_until": "REAL",
+                "cancel_requested": "INTEGER NOT NULL DEFAULT 0",
+                "request_id": "TEXT",
+            }
             for column, kind in added.items():  # a store from before leases
                 if column not in columns:
                     self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
@@ -163,6 +170,7 @@ class JobStore:
         webhook: str | None,
         notes: list[str],
         idempotency: tuple[str, str] | None = None,
+        request_id: str | None = None,
     ) -> tuple[Job, bool]:
         """A new queued job (committed before it is returned), and True; with `idempotency` = (key, digest of the
         request) already used by `owner` for the same digest: that job, and False (IdempotencyConflict for
@@ -193,9 +201,9 @@ class JobStore:
                 created = True
             if created:
                 db.execute(
-                    "INSERT INTO jobs (id, kind, owner, state, created_at, request, webhook, notes) "
-                    "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-                    (job_id, kind, owner, time.time(), json.dumps(request), webhook, json.dumps(notes)),
+                    "INSERT INTO jobs (id, kind, owner, state, created_at, request, webhook, notes, request_id) "
+                    "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+                    (job_id, kind, owner, time.time(), json.dumps(request), webhook, json.dumps(notes), request_id),
                 )
         job = self.get(job_id)
         assert job is not None
@@ -442,4 +450,5 @@ def _job(row: sqlite3.Row) -> Job:
         webhook=row["webhook"],
         notes=tuple(json.loads(row["notes"])),
         files=tuple(json.loads(row["files"])),
+        request_id=row["request_id"],
     )
