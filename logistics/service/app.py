@@ -316,15 +316,21 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def list_jobs(
         state_: str | None = Query(None, alias="state"),
         kind: str | None = None,
-        limit: int = 100,
+        limit: int = Query(100, description="Jobs per page, 1 to 1,000."),
+        cursor: str | None = Query(None, description="The `next_cursor` of the previous page."),
         who: str = Depends(caller),
     ) -> dict:
         if state_ is not None and state_ not in STATES:
             raise _Problem(422, [{"loc": ["query", "state"], "msg": f"must be one of {', '.join(STATES)}"}])
         if kind is not None and kind not in KINDS:
             raise _Problem(422, [{"loc": ["query", "kind"], "msg": f"must be one of {', '.join(KINDS)}"}])
-        jobs = state["store"].find(who if config.auth else None, state_, kind, max(1, min(limit, 1000)))
-        return {"jobs": [j.summary() for j in jobs]}
+        before = _cursor_of(cursor) if cursor is not None else None
+        page = max(1, min(limit, 1000))
+        jobs = state["store"].find(who if config.auth else None, state_, kind, page + 1, before)
+        more = len(jobs) > page
+        jobs = jobs[:page]
+        next_cursor = _cursor(jobs[-1]) if more else None
+        return {"jobs": [j.summary() for j in jobs], "next_cursor": next_cursor}
 
     @app.get(
         "/v1/jobs/{job_id}",
@@ -569,6 +575,29 @@ async def _await_job(store: JobStore, job_id: str, wait_s: float, stopping: thre
         if job.state in FINAL_STATES or time.monotonic() >= deadline or stopping.is_set():
             return job
         await asyncio.sleep(0.05)
+
+
+def _cursor(job: Job) -> str:
+    """An opaque cursor after `job` in the listing's order (newest first, ties by id)."""
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps([job.created_at, job.id]).encode()).decode().rstrip("=")
+
+
+def _cursor_of(text: str) -> tuple[float, str]:
+    """The (created_at, id) a cursor stands for; 422 naming the query parameter when it is not one of ours."""
+    import base64
+    import binascii
+
+    try:
+        created_at, job_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        if not isinstance(created_at, int | float) or not isinstance(job_id, str) or not job_id.isalnum():
+            raise ValueError
+        return float(created_at), job_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _Problem(
+            422, [{"loc": ["query", "cursor"], "msg": "not a cursor this server gave (use next_cursor)"}]
+        ) from None
 
 
 def _retry_after(store: JobStore, config: ServiceConfig) -> int:

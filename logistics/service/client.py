@@ -114,10 +114,19 @@ class Client:
         answer = self._call("POST", f"/v1/{kind}/jobs", body, params)
         return Job(self, answer["id"], kind)
 
-    def jobs(self, state: str | None = None, kind: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Your jobs, newest first."""
-        params = {k: v for k, v in (("state", state), ("kind", kind), ("limit", limit)) if v is not None}
-        return self._call("GET", "/v1/jobs", params=params)["jobs"]
+    def jobs(self, state: str | None = None, kind: str | None = None, limit: int | None = 100) -> list[dict[str, Any]]:
+        """Your jobs, newest first: at most `limit` (None: every one, page by page)."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while limit is None or len(found) < limit:
+            page = 1000 if limit is None else min(1000, limit - len(found))
+            params = {k: v for k, v in (("state", state), ("kind", kind), ("limit", page), ("cursor", cursor)) if v}
+            answer = self._call("GET", "/v1/jobs", params=params)
+            found += answer["jobs"]
+            cursor = answer.get("next_cursor")
+            if not cursor:
+                break
+        return found
 
     # the library's call shapes ---------------------------------------------------------------------------
 

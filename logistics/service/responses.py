@@ -243,7 +243,10 @@ class CancelAnswer(JobStatus):
 
 
 class JobList(_Out):
+    """A page of jobs, newest first; `next_cursor` fetches the next page (`?cursor=`), null on the last."""
+
     jobs: list[JobStatus]
+    next_cursor: str | None = None
 
 
 class RoutingCheck(_Out):

@@ -214,16 +214,28 @@ class JobStore:
             row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row is not None else None
 
-    def find(self, owner: str | None, state: str | None = None, kind: str | None = None, limit: int = 100) -> list[Job]:
-        """Jobs, newest first, optionally of one owner, state or kind."""
-        where, args = [], []
+    def find(
+        self,
+        owner: str | None,
+        state: str | None = None,
+        kind: str | None = None,
+        limit: int = 100,
+        before: tuple[float, str] | None = None,
+    ) -> list[Job]:
+        """Jobs, newest first (ties by id), optionally of one owner, state or kind, and only those after
+        `before` = (created_at, id) of the last job of a previous page in that order (a cursor)."""
+        where: list[str] = []
+        args: list[str | float] = []
         for column, value in (("owner", owner), ("state", state), ("kind", kind)):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
+        if before is not None:
+            where.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            args += [before[0], before[0], before[1]]
         sql = "SELECT * FROM jobs" + (" WHERE " + " AND ".join(where) if where else "")
         with self._lock:
-            rows = self._db.execute(sql + " ORDER BY created_at DESC LIMIT ?", (*args, limit)).fetchall()
+            rows = self._db.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit)).fetchall()
         return [_job(r) for r in rows]
 
     def count(self, owner: str | None = None) -> dict[str, int]:

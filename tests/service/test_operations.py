@@ -57,3 +57,47 @@ def test_a_key_over_its_request_rate_gets_429_with_retry_after_and_another_key_i
         assert httpx.get(server.url + "/v1/jobs", headers=alice).status_code == 200  # refilled
     finally:
         server.stop()
+
+
+def test_the_job_list_pages_past_a_thousand_with_a_cursor_without_losing_or_repeating_a_job(tmp_path: Path) -> None:
+    """2,500 ended jobs (written to the store before the server starts; 700 share one creation time): pages of
+    1,000 by cursor give each exactly once, newest first; the client's `jobs(limit=None)` all of them; a made-up
+    cursor is a 422 naming it."""
+    import sqlite3
+
+    from logistics.service.client import Client
+    from logistics.service.store import JobStore
+
+    store = JobStore(tmp_path / "jobs.db")
+    ids = []
+    for k in range(2500):
+        job, _ = store.add("routing", "alice" if k % 5 else "bob", {"k": k}, None, [])
+        store.finish(job.id, "done", result={"k": k})
+        ids.append(job.id)
+    store.close()
+    with sqlite3.connect(tmp_path / "jobs.db") as db:
+        db.execute("UPDATE jobs SET created_at = 1.0 WHERE rowid <= 700")  # ties: ordered by id
+    server = Server(tmp_path, workers=1).start()
+    try:
+        with server.client() as http:
+            seen: list[dict] = []
+            cursor = None
+            pages = 0
+            while True:
+                answer = http.get("/v1/jobs", params={"limit": 1000, **({"cursor": cursor} if cursor else {})}).json()
+                seen += answer["jobs"]
+                pages += 1
+                cursor = answer["next_cursor"]
+                if cursor is None:
+                    break
+            alice = [i for k, i in enumerate(ids) if k % 5]
+            assert pages == 2 and len(seen) == len(alice) == 2000
+            assert sorted(j["id"] for j in seen) == sorted(alice)  # each once, none of bob's
+            order = [(j["created_at"], j["id"]) for j in seen]
+            assert order == sorted(order, reverse=True)
+            bad = http.get("/v1/jobs", params={"cursor": "bm90IG91cnM"})
+            assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "cursor"]
+        with Client(server.url, api_key=KEYS["bob"]) as client:
+            assert len(client.jobs(limit=None)) == 500 and len(client.jobs(limit=30)) == 30
+    finally:
+        server.stop()
