@@ -36,6 +36,7 @@ from logistics.service.responses import (
     Problem,
     Readiness,
     RoutingCheck,
+    WebhookLog,
     answer_model,
 )
 from logistics.service.scheduler import Scheduler
@@ -340,6 +341,23 @@ def create_app(config: ServiceConfig) -> FastAPI:
     )
     async def get_job(job_id: str, who: str = Depends(caller)) -> dict:
         return own(job_id, who).summary()
+
+    @app.get(
+        "/v1/jobs/{job_id}/webhook",
+        tags=["jobs"],
+        summary="A job's completion webhook and every try to deliver it",
+        responses=_ok(WebhookLog),
+    )
+    async def get_webhook(job_id: str, who: str = Depends(caller)) -> dict:
+        job = own(job_id, who)
+        deliveries = state["store"].deliveries(job_id)
+        delivered = any(d["status"] is not None and 200 <= d["status"] < 300 for d in deliveries)
+        return {
+            "url": job.webhook,
+            "signed": config.webhook_secret is not None,
+            "delivered": delivered,
+            "deliveries": deliveries,
+        }
 
     @app.get(
         "/v1/jobs/{job_id}/result",

@@ -91,6 +91,15 @@ class ServiceConfig(BaseModel):
         "go back to the queue without spending an attempt.",
     )
     webhooks: bool = Field(True, description="Allow completion webhooks (POST of the job's status to a URL).")
+    webhook_secret: str | None = Field(
+        None,
+        min_length=16,
+        description="Signs every webhook: header X-Logistics-Signature 't=UNIX_TIME,v1=HEX', HEX the HMAC-SHA256 of "
+        "'UNIX_TIME.' + body under this secret (none: unsigned). Also from LOGISTICS_WEBHOOK_SECRET.",
+    )
+    webhook_attempts: int = Field(
+        5, ge=1, le=20, description="Tries of a webhook that fails (no answer, 5xx, 429): 1, 2, 4, 8 ... s apart."
+    )
     webhook_private_allow: tuple[Network, ...] = Field(
         (),
         description="Networks (CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32) webhooks may reach although they are not "
@@ -161,6 +170,9 @@ def load_config(path: Path | None = None, **overrides: object) -> ServiceConfig:
         if loaded is not None and not isinstance(loaded, dict):
             raise ScenarioError([ScenarioIssue((), "must be a mapping of settings", source=source)])
         data = dict(loaded or {})
+    secret = os.environ.get("LOGISTICS_WEBHOOK_SECRET", "").strip()
+    if secret:
+        data.setdefault("webhook_secret", secret)
     env = os.environ.get(KEYS_ENV, "").strip()
     if env:
         keys = list(data.get("api_keys") or [])

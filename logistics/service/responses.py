@@ -23,6 +23,7 @@ __all__ = [
     "Problem",
     "Readiness",
     "RoutingCheck",
+    "WebhookLog",
     "answer_model",
 ]
 
@@ -279,3 +280,21 @@ class Readiness(_Out):
     database: bool
     workers: bool
     stopping: bool
+
+
+class Delivery(_Out):
+    """One try of a job's completion webhook."""
+
+    attempt: int
+    at: float
+    status: int | None = Field(None, description="The receiver's HTTP status (none: no answer; see error).")
+    error: str | None = None
+
+
+class WebhookLog(_Out):
+    """A job's webhook and every try to deliver it (retried with backoff on no answer, 5xx and 429)."""
+
+    url: str | None
+    signed: bool
+    delivered: bool
+    deliveries: list[Delivery]

@@ -9,6 +9,7 @@ starts nothing new, lets running jobs finish within `shutdown_grace_s` and hands
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -18,13 +19,12 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
 from logistics.service.config import ServiceConfig
 from logistics.service.kinds import KINDS
 from logistics.service.store import Job, JobStore, delete_files
-from logistics.service.webhooks import Network, webhook_problem
+from logistics.service.webhooks import deliver
 from logistics.service.worker import Finished, Progress, WorkerPool
 
 __all__ = ["Scheduler"]
@@ -218,21 +218,26 @@ class Scheduler:
             )
         )
         if job.webhook:
-            allowed = self.config.webhook_private_allow
-            threading.Thread(target=_call_webhook, args=(job, allowed), daemon=True).start()
+            threading.Thread(target=_call_webhook, args=(job, self.config, self.store), daemon=True).start()
 
 
-def _call_webhook(job: Job, allowed: Sequence[Network]) -> None:
-    """POST the job's status to its webhook (one try, 10 s; a failure is logged, the job is unaffected), unless
-    its host no longer resolves to an address it may reach."""
-    import httpx
-
+def _call_webhook(job: Job, config: ServiceConfig, store: JobStore) -> None:
+    """POST the job's status to its webhook: signed (`webhook_secret`), retried with backoff
+    (`webhook_attempts`), every try in the store's delivery log (`GET /v1/jobs/{id}/webhook`); the job is
+    unaffected by the outcome."""
     assert job.webhook is not None
-    problem = webhook_problem(job.webhook, allowed)
-    if problem is not None:
-        log.warning(json.dumps({"event": "webhook_refused", "job": job.id, "error": problem}))
-        return
-    try:
-        httpx.post(job.webhook, json=job.summary(), timeout=10.0)
-    except httpx.HTTPError as exc:
-        log.warning(json.dumps({"event": "webhook_failed", "job": job.id, "error": str(exc)}))
+
+    def record(attempt: int, status: int | None, error: str | None) -> None:
+        with contextlib.suppress(Exception):  # the store closed at shutdown: the log line below still tells
+            store.record_delivery(job.id, attempt, status, error)
+        event = "webhook_delivered" if status is not None and 200 <= status < 300 else "webhook_failed"
+        log.info(json.dumps({"event": event, "job": job.id, "attempt": attempt, "status": status, "error": error}))
+
+    deliver(
+        job.webhook,
+        job.summary(),
+        config.webhook_secret,
+        config.webhook_attempts,
+        config.webhook_private_allow,
+        record,
+    )

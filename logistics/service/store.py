@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, state);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    job_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    at REAL NOT NULL,
+    status INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_job ON webhook_deliveries (job_id, attempt);
 CREATE TABLE IF NOT EXISTS idempotency (
     owner TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -397,7 +405,25 @@ class JobStore:
             ).rowcount
             if gone:
                 db.execute("DELETE FROM idempotency WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM webhook_deliveries WHERE job_id = ?", (job_id,))
         return bool(gone)
+
+    def record_delivery(self, job_id: str, attempt: int, status: int | None, error: str | None) -> None:
+        """Log one try of a job's webhook: the HTTP status it got, or the error."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO webhook_deliveries (job_id, attempt, at, status, error) VALUES (?, ?, ?, ?, ?)",
+                (job_id, attempt, time.time(), status, error),
+            )
+
+    def deliveries(self, job_id: str) -> list[dict[str, Any]]:
+        """Every try of a job's webhook, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT attempt, at, status, error FROM webhook_deliveries WHERE job_id = ? ORDER BY attempt, at",
+                (job_id,),
+            ).fetchall()
+        return [dict(r) for r in rows]
 
     def expired(self, before: float) -> list[str]:
         """The ids of jobs that ended before `before` (a time stamp): what retention removes."""

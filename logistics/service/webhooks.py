@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
-__all__ = ["Network", "webhook_problem"]
+__all__ = ["Network", "deliver", "sign", "verify", "webhook_problem"]
+
+SIGNATURE_HEADER = "X-Logistics-Signature"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -75,3 +77,72 @@ def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed: Sequence
         if ip.is_site_local:
             return False
     return ip.is_global and not ip.is_multicast
+
+
+def sign(secret: str, body: bytes, at: int) -> str:
+    """The signature header's value for `body` sent at UNIX time `at`: 't=AT,v1=HEX', HEX the HMAC-SHA256 of
+    b'AT.' + body under `secret` (the time is signed too, so a receiver can refuse old replays)."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={at},v1={digest}"
+
+
+def verify(secret: str, body: bytes, header: str, tolerance_s: float = 300.0, now: float | None = None) -> bool:
+    """What a receiver does: the header's signature matches `body` and its time is within `tolerance_s`."""
+    import hmac
+    import time
+
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        at = int(fields["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((now if now is not None else time.time()) - at) > tolerance_s:
+        return False
+    return hmac.compare_digest(sign(secret, body, at), f"t={at},v1={fields.get('v1', '')}")
+
+
+def deliver(
+    url: str,
+    payload: dict,
+    secret: str | None,
+    attempts: int,
+    allowed: Sequence[Network] = (),
+    record: Callable[[int, int | None, str | None], None] | None = None,
+    backoff_s: float = 1.0,
+) -> bool:
+    """POST `payload` (JSON) to `url`, signed when `secret` is set, tried up to `attempts` times: again after 1, 2,
+    4 ... x `backoff_s` seconds when there is no answer or the answer is 5xx or 429 (a 2xx delivers; another 4xx
+    is final). The host is checked before each try. `record(attempt, status, error)` logs each try. Returns
+    whether it was delivered."""
+    import json
+    import time
+
+    import httpx
+
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    for attempt in range(1, attempts + 1):
+        status: int | None = None
+        error: str | None = None
+        problem = webhook_problem(url, allowed)
+        if problem is not None:
+            error = f"refused: the URL {problem}"
+        else:
+            headers = {"Content-Type": "application/json", "User-Agent": "logistics-service"}
+            if secret:
+                headers[SIGNATURE_HEADER] = sign(secret, body, int(time.time()))
+            try:
+                status = httpx.post(url, content=body, headers=headers, timeout=10.0).status_code
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"[:300]
+        if record is not None:
+            record(attempt, status, error)
+        if status is not None and 200 <= status < 300:
+            return True
+        final = problem is not None or (status is not None and 400 <= status < 500 and status != 429)
+        if final or attempt == attempts:
+            return False
+        time.sleep(backoff_s * 2 ** (attempt - 1))
+    return False

@@ -3,6 +3,7 @@ job; per-key request-rate limits that leave other keys alone."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -100,4 +101,62 @@ def test_the_job_list_pages_past_a_thousand_with_a_cursor_without_losing_or_repe
         with Client(server.url, api_key=KEYS["bob"]) as client:
             assert len(client.jobs(limit=None)) == 500 and len(client.jobs(limit=30)) == 30
     finally:
+        server.stop()
+
+
+def test_webhooks_are_signed_retried_with_backoff_and_logged(tmp_path: Path) -> None:
+    """A receiver that answers 500 twice then 204 gets three signed POSTs (1 s then 2 s apart), each signature
+    verifiable with the shared secret; one that answers 400 gets one. The delivery log says so."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from logistics.service.webhooks import verify
+
+    secret = "a-webhook-secret-of-the-platform"
+    received: list[tuple[str, float, bytes, str]] = []
+    answers = {"/flaky": [500, 500, 204], "/refuses": [400]}
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            received.append((self.path, time.monotonic(), body, self.headers.get("X-Logistics-Signature", "")))
+            codes = answers[self.path]
+            self.send_response(codes.pop(0) if len(codes) > 1 else codes[0])
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    hook = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    server = Server(
+        tmp_path, workers=1, webhook_secret=secret, webhook_attempts=4, webhook_private_allow=["127.0.0.1/32"]
+    ).start()
+    try:
+        with server.client() as http:
+            body = {"problem": json.loads(problem_to_json(grid_problem(5, vehicles=1))), "params": {"time_limit_s": 1}}
+            base = f"http://127.0.0.1:{hook.server_address[1]}"
+            jobs = {}
+            for path in ("/flaky", "/refuses"):
+                jobs[path] = http.post("/v1/routing/jobs", params={"webhook": base + path}, json=body).json()["id"]
+            deadline = time.monotonic() + 30
+            while len([r for r in received if r[0] == "/flaky"]) < 3 or not any(r[0] == "/refuses" for r in received):
+                assert time.monotonic() < deadline, received
+                time.sleep(0.1)
+            time.sleep(1.5)  # no further try comes
+            flaky = [r for r in received if r[0] == "/flaky"]
+            assert len(flaky) == 3 and len([r for r in received if r[0] == "/refuses"]) == 1
+            gaps = [b[1] - a[1] for a, b in itertools.pairwise(flaky)]
+            assert 0.9 < gaps[0] < 1.9 and 1.9 < gaps[1] < 3.0, gaps
+            for _, _, payload, signature in flaky:
+                assert verify(secret, payload, signature)
+                assert not verify("another-secret-entirely", payload, signature)
+                assert json.loads(payload)["id"] == jobs["/flaky"] and json.loads(payload)["state"] == "done"
+            assert not verify(secret, flaky[0][2] + b" ", flaky[0][3])  # a changed body fails
+            log = http.get(f"/v1/jobs/{jobs['/flaky']}/webhook").json()
+            assert log["signed"] and log["delivered"] and [d["status"] for d in log["deliveries"]] == [500, 500, 204]
+            log = http.get(f"/v1/jobs/{jobs['/refuses']}/webhook").json()
+            assert not log["delivered"] and [d["status"] for d in log["deliveries"]] == [400]
+    finally:
+        hook.shutdown()
         server.stop()
