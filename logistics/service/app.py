@@ -22,12 +22,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from logistics.core.errors import LogisticsError
 from logistics.optimize.common import InvalidProblemError
 from logistics.service.config import ServiceConfig, hash_key
 from logistics.service.kinds import KINDS, error_items
+from logistics.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from logistics.service.metrics import ServiceMetrics
 from logistics.service.responses import (
     AnyJobAnswer,
     CancelAnswer,
@@ -127,6 +129,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     """The service's application for `config` (its store, workers and scheduler start with it)."""
     caps = config.caps
     state: dict[str, Any] = {}
+    metrics = ServiceMetrics(lambda: state["store"].count())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -141,7 +144,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             pool: Any = DaskPool(config.workers, config.dask_address)
         else:
             pool = WorkerPool(config.workers)
-        scheduler = Scheduler(store, config, pool)
+        scheduler = Scheduler(store, config, pool, metrics)
         scheduler.start()
         state.update(store=store, scheduler=scheduler, started=time.time())
         try:
@@ -178,6 +181,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
             )
         else:
             response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"  # the template, never the job id: few series
+        metrics.requests.labels(request.method, template, str(response.status_code)).observe(
+            time.perf_counter() - started
+        )
         access_log.info(
             json.dumps(
                 {
@@ -473,30 +481,24 @@ def create_app(config: ServiceConfig) -> FastAPI:
         body = {"ready": ok, "database": db, "workers": workers, "stopping": stopping}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics: jobs by state, queue, solve times")
-    async def metrics() -> PlainTextResponse:
-        store: JobStore = state["store"]
-        scheduler: Scheduler = state["scheduler"]
-        lines = ["# HELP logistics_jobs Jobs in the store by state.", "# TYPE logistics_jobs gauge"]
-        lines += [f'logistics_jobs{{state="{s}"}} {n}' for s, n in store.count().items()]
-        lines += ["# HELP logistics_queue_length Jobs waiting for a worker.", "# TYPE logistics_queue_length gauge"]
-        lines.append(f"logistics_queue_length {store.count()['queued']}")
-        lines += [
-            "# HELP logistics_job_run_seconds Run time of jobs finished since start.",
-            "# TYPE logistics_job_run_seconds summary",
-        ]
-        with scheduler._lock:
-            for kind, (n, total) in scheduler.run_s.items():
-                lines.append(f'logistics_job_run_seconds_count{{kind="{kind}"}} {int(n)}')
-                lines.append(f'logistics_job_run_seconds_sum{{kind="{kind}"}} {total:.3f}')
-            lines += [
-                "# HELP logistics_jobs_finished_total Jobs ended since start.",
-                "# TYPE logistics_jobs_finished_total counter",
-            ]
-            for (kind, end), n in scheduler.finished.items():
-                lines.append(f'logistics_jobs_finished_total{{kind="{kind}",state="{end}"}} {n}')
-        lines.append(f"logistics_uptime_seconds {time.time() - state['started']:.1f}")
-        return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics: request latency, job run and queue times, jobs by state (no tenant names)",
+        responses={
+            200: {"content": {"text/plain": {}}, "description": "The exposition text"},
+            401: {"model": Problem, "description": "metrics_key_sha256 is set and the key is missing or wrong"},
+        },
+    )
+    async def metrics_text(request: Request) -> Response:
+        if config.metrics_key_sha256 is not None:
+            header = request.headers.get("authorization", "")
+            secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            if not secret or not hmac.compare_digest(hash_key(secret), config.metrics_key_sha256):
+                raise _Problem(
+                    401, "/metrics needs its key (Authorization: Bearer KEY)", {"WWW-Authenticate": "Bearer"}
+                )
+        return Response(await asyncio.to_thread(metrics.text), media_type=METRICS_CONTENT_TYPE)
 
     plain_openapi = app.openapi
 

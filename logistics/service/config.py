@@ -41,6 +41,12 @@ class ServiceConfig(BaseModel):
     files_dir: Path | None = Field(None, description="Simulation jobs' run files (default: beside the database).")
     api_keys: tuple[ApiKey, ...] = ()
     auth: bool = Field(True, description="Require an API key (false only for a local, trusted setup).")
+    metrics_key_sha256: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of a key /metrics requires (Authorization: Bearer KEY); none: /metrics is open (it "
+        "shows totals only, never a key's name or a job id).",
+    )
     workers: int = Field(max(1, os.cpu_count() or 1), ge=1, le=256, description="Worker processes (jobs at once).")
     executor: Literal["process", "dask"] = "process"
     dask_address: str | None = Field(None, description="Dask scheduler address (executor dask; none: local).")

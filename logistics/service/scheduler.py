@@ -18,11 +18,11 @@ import socket
 import threading
 import time
 import uuid
-from collections import defaultdict
 from typing import Any
 
 from logistics.service.config import ServiceConfig
 from logistics.service.kinds import KINDS
+from logistics.service.metrics import ServiceMetrics
 from logistics.service.store import Job, JobStore, delete_files
 from logistics.service.webhooks import deliver
 from logistics.service.worker import Finished, Progress, WorkerPool
@@ -35,7 +35,9 @@ log = logging.getLogger("logistics.service")
 class Scheduler:
     """Runs the jobs of `store` on `pool` until `close()`."""
 
-    def __init__(self, store: JobStore, config: ServiceConfig, pool: WorkerPool) -> None:
+    def __init__(
+        self, store: JobStore, config: ServiceConfig, pool: WorkerPool, metrics: ServiceMetrics | None = None
+    ) -> None:
         self.store, self.config, self.pool = store, config, pool
         self.caps = config.caps
         self._cancels: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -45,9 +47,7 @@ class Scheduler:
         self._beat_at = 0.0
         self._cancels_at = 0.0
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
-        self.run_s: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # kind -> [count, total seconds]
-        self.finished: dict[tuple[str, str], int] = defaultdict(int)  # (kind, state) -> count
-        self._lock = threading.Lock()
+        self.metrics = metrics
 
     def start(self) -> None:
         self._thread.start()
@@ -158,6 +158,8 @@ class Scheduler:
         if limit_s == float("inf"):
             limit_s = 7 * 86400.0
         slot.start(job.id, job.kind, body, self.caps, limit_s)
+        if self.metrics is not None and job.started_at is not None:
+            self.metrics.job_wait.labels(job.kind).observe(max(0.0, job.started_at - job.created_at))
         log.info(
             json.dumps(
                 {
@@ -200,12 +202,10 @@ class Scheduler:
         if job is None:  # its lease was lost meanwhile (another server runs it): not recorded
             log.warning(json.dumps({"event": "end_not_recorded", "job": event.job_id}))
             return
-        with self._lock:
-            self.finished[(job.kind, job.state)] += 1
+        if self.metrics is not None:
+            self.metrics.finished.labels(job.kind, job.state).inc()
             if job.started_at is not None and job.finished_at is not None:
-                record = self.run_s[job.kind]
-                record[0] += 1
-                record[1] += job.finished_at - job.started_at
+                self.metrics.job_run.labels(job.kind).observe(job.finished_at - job.started_at)
         log.info(
             json.dumps(
                 {

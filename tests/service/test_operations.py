@@ -160,3 +160,36 @@ def test_webhooks_are_signed_retried_with_backoff_and_logged(tmp_path: Path) -> 
     finally:
         hook.shutdown()
         server.stop()
+
+
+def test_metrics_have_latency_histograms_by_route_no_tenant_names_and_can_require_a_key(tmp_path: Path) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from logistics.service.config import hash_key
+
+    server = Server(tmp_path, workers=1, metrics_key_sha256=hash_key("metrics-reader")).start()
+    try:
+        with server.client() as http:
+            body = {"problem": json.loads(problem_to_json(grid_problem(5, vehicles=1))), "params": {"time_limit_s": 1}}
+            job = http.post("/v1/routing/jobs?wait=30", json=body).json()
+            http.get(f"/v1/jobs/{job['id']}")
+        assert httpx.get(server.url + "/metrics").status_code == 401
+        assert httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        answer = httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer metrics-reader"})
+        assert answer.status_code == 200
+        families = {f.name: f for f in text_string_to_metric_families(answer.text)}
+        assert families["logistics_request_seconds"].type == "histogram"
+        routes = {s.labels.get("route") for s in families["logistics_request_seconds"].samples}
+        assert "/v1/jobs/{job_id}" in routes and "/v1/routing/jobs" in routes
+        count = next(
+            s.value
+            for s in families["logistics_job_run_seconds"].samples
+            if s.name.endswith("_count") and s.labels["kind"] == "routing"
+        )
+        assert count == 1
+        done = next(s.value for s in families["logistics_jobs"].samples if s.labels["state"] == "done")
+        assert done == 1
+        for secret_word in ("alice", "bob", job["id"]):
+            assert secret_word not in answer.text
+    finally:
+        server.stop()
