@@ -27,7 +27,7 @@ from logistics.service.store import Job, JobStore, delete_files
 from logistics.service.webhooks import deliver
 from logistics.service.worker import Finished, Progress, WorkerPool
 
-__all__ = ["Scheduler"]
+__all__ = ["Scheduler", "unencodable"]
 
 log = logging.getLogger("logistics.service")
 
@@ -184,6 +184,12 @@ class Scheduler:
             return
         files: list[str] = []
         outcome = event.outcome
+        state, error = event.state, event.error
+        result = outcome.result if outcome is not None else None
+        problem = unencodable(result) if result is not None else None
+        if problem is not None:  # refused now, once: not a 500 on every read of the result
+            state, error, result = "failed", f"the job's result cannot be sent as JSON: {problem}", None
+            outcome = None
         if outcome is not None and outcome.files:
             folder = self.config.files_folder / event.job_id
             folder.mkdir(parents=True, exist_ok=True)
@@ -192,9 +198,9 @@ class Scheduler:
                 files.append(name)
         job = self.store.finish(
             event.job_id,
-            event.state,
-            result=outcome.result if outcome is not None else None,
-            error=event.error,
+            state,
+            result=result,
+            error=error,
             files=files,
             note=event.note or (outcome.note if outcome is not None else None),
             holder=self.holder,
@@ -219,6 +225,16 @@ class Scheduler:
         )
         if job.webhook:
             threading.Thread(target=_call_webhook, args=(job, self.config, self.store), daemon=True).start()
+
+
+def unencodable(result: dict) -> str | None:
+    """Why a job's result cannot be answered as JSON (a number that is not finite, a lone surrogate in a
+    string), or None when it can."""
+    try:
+        json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError, UnicodeEncodeError, RecursionError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return None
 
 
 def _call_webhook(job: Job, config: ServiceConfig, store: JobStore) -> None:
