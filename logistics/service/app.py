@@ -19,9 +19,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from logistics.core.errors import LogisticsError
@@ -38,6 +39,7 @@ from logistics.service.responses import (
     Problem,
     Readiness,
     RoutingCheck,
+    State,
     WebhookLog,
     answer_model,
 )
@@ -165,6 +167,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def _problem(request: Request, exc: _Problem) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A bad query or path parameter: the documented Problem shape (field, message), never the input back."""
+        items = [
+            {"loc": [str(x) if not isinstance(x, int) else x for x in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": items}, status_code=422)
+
     limiter = RateLimiter(config.max_requests_per_minute) if config.max_requests_per_minute else None
 
     @app.middleware("http")
@@ -174,11 +185,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         request.state.request_id = request_id
         length = request.headers.get("content-length")
+        repeated = sorted(
+            {k for k, _ in request.query_params.multi_items() if len(request.query_params.getlist(k)) > 1}
+        )
         if length is not None and length.isdigit() and int(length) > config.max_body_bytes:
             response: Response = JSONResponse(
                 {"detail": f"request body of {int(length):,} bytes is over the limit of {config.max_body_bytes:,}"},
                 status_code=413,
             )
+        elif repeated:  # every query parameter is one value: a repeated one is not silently cut to its last
+            items = [{"loc": ["query", k], "msg": "given more than once (give it once)"} for k in repeated]
+            response = JSONResponse({"detail": items}, status_code=422)
         else:
             response = await call_next(request)
         route = request.scope.get("route")
@@ -323,10 +340,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.get("/v1/jobs", tags=["jobs"], summary="List your jobs (newest first)", responses=_ok(JobList))
     async def list_jobs(
-        state_: str | None = Query(None, alias="state"),
-        kind: str | None = None,
-        limit: int = Query(100, description="Jobs per page, 1 to 1,000."),
-        cursor: str | None = Query(None, description="The `next_cursor` of the previous page."),
+        state_: Annotated[State | None, Query(alias="state")] = None,
+        kind: Literal["routing", "slotting", "docks", "linehaul", "simulation"] | None = None,
+        limit: int = Query(100, ge=1, le=1000, description="Jobs per page, 1 to 1,000."),
+        cursor: Annotated[
+            str | None,
+            Query(pattern=r"^[A-Za-z0-9_-]{1,200}$", description="The `next_cursor` of the previous page."),
+        ] = None,
         who: str = Depends(caller),
     ) -> dict:
         if state_ is not None and state_ not in STATES:
@@ -504,11 +524,27 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = hoist_defs(plain_openapi())
+            app.openapi_schema = with_security(hoist_defs(plain_openapi()), config)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def with_security(doc: dict[str, Any], config: ServiceConfig) -> dict[str, Any]:
+    """The document with its security schemes (an API key as a bearer token or in X-API-Key) required by every
+    /v1 operation when the server requires keys, and by /metrics when it has its own key."""
+    schemes = doc.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "An API key: Authorization: Bearer KEY"}
+    schemes["apiKey"] = {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An API key"}
+    for path, operations in doc.get("paths", {}).items():
+        guarded = (path.startswith("/v1/") and config.auth) or (
+            path == "/metrics" and config.metrics_key_sha256 is not None
+        )
+        if guarded:
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}] if path == "/metrics" else [{"bearer": []}, {"apiKey": []}]
+    return doc
 
 
 def hoist_defs(doc: dict[str, Any]) -> dict[str, Any]:

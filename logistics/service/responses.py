@@ -23,6 +23,7 @@ __all__ = [
     "Problem",
     "Readiness",
     "RoutingCheck",
+    "State",
     "WebhookLog",
     "answer_model",
 ]
