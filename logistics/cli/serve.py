@@ -57,7 +57,7 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     err.print(
-        f"serving on http://{host}:{port} (jobs in {settings.database}, {settings.workers} worker(s), "
+        f"serving on http://{host}:{port} (jobs in {_where(settings)}, {settings.workers} worker(s), "
         f"{'API keys required' if settings.auth else 'NO authentication'})",
         highlight=False,
     )
@@ -83,3 +83,65 @@ def key_hash(secret: Annotated[str, typer.Argument(help="The API key to configur
     from logistics.service.config import hash_key
 
     sys.stdout.write(hash_key(secret) + "\n")
+
+
+@app.command()
+def worker(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Service configuration (YAML/JSON): database, limits.")
+    ] = None,
+    database: Annotated[Path | None, typer.Option(help="SQLite file of the jobs (overrides the config).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (overrides the configuration).")] = None,
+) -> None:
+    """Run the service's jobs without answering calls: claims queued jobs from the store the API servers share
+    (`database_url`, PostgreSQL, for other machines), under the same leases; SIGTERM lets running jobs finish
+    within shutdown_grace_s and hands the rest back."""
+    import signal
+    import threading
+
+    from logistics.service.config import load_config
+
+    try:
+        settings = load_config(config, database=database, workers=workers)
+        if settings.workers < 1:
+            raise ScenarioError(
+                [ScenarioIssue(("workers",), "a worker needs at least 1 worker process", str(config or "options"))]
+            )
+    except LogisticsError as exc:
+        _fail(exc)
+    from logistics.service.scheduler import Scheduler
+    from logistics.service.store import JobStore
+    from logistics.service.worker import WorkerPool
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    store = JobStore(settings.store_target, settings.files_folder)
+    if settings.executor == "dask":
+        from logistics.service.dask_pool import DaskPool
+
+        pool: object = DaskPool(settings.workers, settings.dask_address)
+    else:
+        pool = WorkerPool(settings.workers)
+    scheduler = Scheduler(store, settings, pool)  # type: ignore[arg-type]
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    err.print(
+        f"worker {scheduler.holder}: {settings.workers} worker process(es) on {_where(settings)}", highlight=False
+    )
+    while not stop.wait(1.0):
+        if not scheduler.alive():
+            err.print("[red]the scheduler or its workers stopped[/red]")
+            break
+    scheduler.drain(settings.shutdown_grace_s)
+    store.close()
+
+
+def _where(settings: object) -> str:
+    """The store a server or worker uses, without a password."""
+    import re
+
+    url = getattr(settings, "database_url", None)
+    if url:
+        return re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", url)
+    return str(getattr(settings, "database", ""))

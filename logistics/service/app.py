@@ -44,7 +44,7 @@ from logistics.service.responses import (
     answer_model,
 )
 from logistics.service.scheduler import Scheduler
-from logistics.service.store import FINAL_STATES, STATES, IdempotencyConflict, Job, JobStore, delete_files
+from logistics.service.store import FINAL_STATES, STATES, IdempotencyConflict, Job, JobStore
 from logistics.service.webhooks import webhook_problem
 from logistics.service.worker import WorkerPool
 
@@ -135,7 +135,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = JobStore(config.database)
+        store = JobStore(config.store_target, config.files_folder)
         # jobs whose server died go back to the queue once their lease expires (this and every other server
         # sharing the database look), never a job another live server runs
         requeued, interrupted = store.reap(config.max_attempts)
@@ -411,11 +411,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
             404: {"model": Problem, "description": "No such job, or the job has no such file"},
         },
     )
-    async def get_file(job_id: str, name: str, who: str = Depends(caller)) -> FileResponse:
+    async def get_file(job_id: str, name: str, who: str = Depends(caller)) -> Response:
         job = own(job_id, who)
-        if name not in job.files:  # only the names the job wrote: no path from the caller is opened
+        found = state["store"].file(job_id, name) if name in job.files else None  # only names the job wrote
+        if found is None:
             raise _Problem(404, f"job {job_id} has no file {name!r} (it has: {', '.join(job.files) or 'none'})")
-        return FileResponse(config.files_folder / job_id / name, filename=name)
+        if isinstance(found, bytes):
+            disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+            return Response(found, media_type="application/octet-stream", headers=disposition)
+        return FileResponse(found, filename=name)
 
     @app.delete(
         "/v1/jobs/{job_id}",
@@ -436,7 +440,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         if job.state in FINAL_STATES:
             if not store.delete(job_id):
                 raise _Problem(409, "the job changed while it was being deleted; try again")
-            delete_files(config.files_folder, job_id)
+            store.remove_files(job_id)
             return JSONResponse({**job.summary(), "deleted": True}, status_code=200)
         if store.cancel_queued(job_id):
             return JSONResponse(store.get(job_id).summary(), status_code=200)  # type: ignore[union-attr]

@@ -38,6 +38,13 @@ class ServiceConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     database: Path = Field(Path("logistics-service.db"), description="SQLite file of jobs, inputs and results.")
+    database_url: str | None = Field(
+        None,
+        pattern=r"^postgres(ql)?://",
+        description="A PostgreSQL database instead of the SQLite file (postgresql://user@host:port/name): several "
+        "API servers and `logistics worker` processes on other machines share it; run files are kept in it. "
+        "Also from LOGISTICS_DATABASE_URL.",
+    )
     files_dir: Path | None = Field(None, description="Simulation jobs' run files (default: beside the database).")
     api_keys: tuple[ApiKey, ...] = ()
     auth: bool = Field(True, description="Require an API key (false only for a local, trusted setup).")
@@ -47,7 +54,13 @@ class ServiceConfig(BaseModel):
         description="SHA-256 of a key /metrics requires (Authorization: Bearer KEY); none: /metrics is open (it "
         "shows totals only, never a key's name or a job id).",
     )
-    workers: int = Field(max(1, os.cpu_count() or 1), ge=1, le=256, description="Worker processes (jobs at once).")
+    workers: int = Field(
+        max(1, os.cpu_count() or 1),
+        ge=0,
+        le=256,
+        description="Worker processes (jobs at once); 0: this server only answers calls and jobs run in "
+        "`logistics worker` processes sharing its database.",
+    )
     executor: Literal["process", "dask"] = "process"
     dask_address: str | None = Field(None, description="Dask scheduler address (executor dask; none: local).")
     max_running_per_key: int | None = Field(
@@ -154,6 +167,11 @@ class ServiceConfig(BaseModel):
         )
 
     @property
+    def store_target(self) -> Path | str:
+        """The job store: the PostgreSQL URL if given, else the SQLite file."""
+        return self.database_url if self.database_url is not None else self.database
+
+    @property
     def files_folder(self) -> Path:
         """Where simulation jobs' files are written."""
         return self.files_dir if self.files_dir is not None else self.database.with_suffix(".files")
@@ -176,6 +194,9 @@ def load_config(path: Path | None = None, **overrides: object) -> ServiceConfig:
         if loaded is not None and not isinstance(loaded, dict):
             raise ScenarioError([ScenarioIssue((), "must be a mapping of settings", source=source)])
         data = dict(loaded or {})
+    url = os.environ.get("LOGISTICS_DATABASE_URL", "").strip()
+    if url:
+        data.setdefault("database_url", url)
     secret = os.environ.get("LOGISTICS_WEBHOOK_SECRET", "").strip()
     if secret:
         data.setdefault("webhook_secret", secret)

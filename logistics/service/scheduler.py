@@ -23,7 +23,7 @@ from typing import Any
 from logistics.service.config import ServiceConfig
 from logistics.service.kinds import KINDS
 from logistics.service.metrics import ServiceMetrics
-from logistics.service.store import Job, JobStore, delete_files
+from logistics.service.store import Job, JobStore
 from logistics.service.webhooks import deliver
 from logistics.service.worker import Finished, Progress, WorkerPool
 
@@ -93,7 +93,7 @@ class Scheduler:
         self._retained_at = now
         for job_id in self.store.expired(now - hours * 3600.0):
             if self.store.delete(job_id):
-                delete_files(self.config.files_folder, job_id)
+                self.store.remove_files(job_id)
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -191,11 +191,7 @@ class Scheduler:
             state, error, result = "failed", f"the job's result cannot be sent as JSON: {problem}", None
             outcome = None
         if outcome is not None and outcome.files:
-            folder = self.config.files_folder / event.job_id
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, data in outcome.files.items():
-                (folder / name).write_bytes(data)
-                files.append(name)
+            files = self.store.put_files(event.job_id, outcome.files)
         job = self.store.finish(
             event.job_id,
             state,

@@ -11,15 +11,13 @@ store) goes back to the queue (`reap`, run by every server; the attempt counts) 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from logistics.service.database import connect
 
 __all__ = ["FINAL_STATES", "STATES", "IdempotencyConflict", "Job", "JobStore", "delete_files"]
 
@@ -59,6 +57,12 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_job ON webhook_deliveries (job_id, attempt);
+CREATE TABLE IF NOT EXISTS job_files (
+    job_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (job_id, name)
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     owner TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -130,16 +134,16 @@ class Job:
 class JobStore:
     """The job table; safe to use from several threads of one process (one connection, one lock)."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a job acknowledged is on disk
-        with self._lock:
-            self._db.executescript(_SCHEMA)
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+    def __init__(self, target: Path | str, files_folder: Path | None = None) -> None:
+        """A store in a SQLite file (`target` a path) or a PostgreSQL database (`target` a postgresql:// URL).
+        Run files (a simulation's) go to `files_folder` with SQLite (default: beside the file) and into the
+        database with PostgreSQL (so every server can serve them)."""
+        self._db = connect(target)
+        self.shared = self._db.dialect == "postgres"
+        self.files_folder = None if self.shared else (files_folder or Path(target).with_suffix(".files"))
+        with self._db.lock:
+            self._db.script(_SCHEMA)
+            columns = self._db.columns("jobs")
             added = {
                 "lease_holder": "TEXT",
                 "lease_until": "REAL",
@@ -148,27 +152,19 @@ class JobStore:
             }
             for column, kind in added.items():  # a store from before leases
                 if column not in columns:
+                    if self.shared:
+                        kind = kind.replace("REAL", "DOUBLE PRECISION")
                     self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self, exclusive: bool = False) -> Any:
+        return self._db.tx(exclusive)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     def ping(self) -> bool:
         """The database answers."""
-        with self._lock:
-            return self._db.execute("SELECT 1").fetchone()[0] == 1
+        return self._db.execute("SELECT 1 AS one").fetchone()["one"] == 1
 
     def add(
         self,
@@ -218,8 +214,7 @@ class JobStore:
         return job, created
 
     def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row is not None else None
 
     def find(
@@ -242,27 +237,27 @@ class JobStore:
             where.append("(created_at < ? OR (created_at = ? AND id < ?))")
             args += [before[0], before[0], before[1]]
         sql = "SELECT * FROM jobs" + (" WHERE " + " AND ".join(where) if where else "")
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit)).fetchall()
+        rows = self._db.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit)).fetchall()
         return [_job(r) for r in rows]
 
     def count(self, owner: str | None = None) -> dict[str, int]:
         """Jobs by state (of one owner, or all)."""
-        sql = "SELECT state, COUNT(*) FROM jobs" + (" WHERE owner = ?" if owner else "") + " GROUP BY state"
-        with self._lock:
-            rows = self._db.execute(sql, (owner,) if owner else ()).fetchall()
+        sql = "SELECT state, COUNT(*) AS n FROM jobs" + (" WHERE owner = ?" if owner else "") + " GROUP BY state"
+        rows = self._db.execute(sql, (owner,) if owner else ()).fetchall()
         counts = dict.fromkeys(STATES, 0)
-        counts.update({state: n for state, n in rows})
+        counts.update({r["state"]: r["n"] for r in rows})
         return counts
 
     def claim(self, max_running_per_owner: int, holder: str = "", lease_s: float = 30.0) -> Job | None:
         """A queued job whose owner runs fewer than `max_running_per_owner` jobs, now running under a lease of
         `holder` for `lease_s` seconds: fair across owners (the owner running fewest goes first, so a key with many
         queued jobs does not keep another waiting behind them), then the oldest."""
-        with self._tx() as db:
+        running = "(SELECT COUNT(*) FROM jobs AS r WHERE r.owner = j.owner AND r.state = 'running')"
+        lock = " FOR UPDATE OF j SKIP LOCKED" if self.shared else ""
+        with self._tx(exclusive=True) as db:  # one claim at a time across servers: the per-key limit holds
             row = db.execute(
-                "SELECT j.*, (SELECT COUNT(*) FROM jobs WHERE owner = j.owner AND state = 'running') AS running "
-                "FROM jobs AS j WHERE state = 'queued' AND running < ? ORDER BY running, created_at LIMIT 1",
+                f"SELECT j.id FROM jobs AS j WHERE j.state = 'queued' AND {running} < ? "
+                f"ORDER BY {running}, j.created_at LIMIT 1{lock}",
                 (max_running_per_owner,),
             ).fetchone()
             if row is None:
@@ -288,10 +283,9 @@ class JobStore:
 
     def holds(self, job_id: str, holder: str) -> bool:
         """Whether `holder` holds the lease of the running job `job_id`."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_holder = ?", (job_id, holder)
-            ).fetchone()
+        row = self._db.execute(
+            "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_holder = ?", (job_id, holder)
+        ).fetchone()
         return row is not None
 
     def request_cancel(self, job_id: str) -> bool:
@@ -304,10 +298,9 @@ class JobStore:
 
     def cancels(self, holder: str) -> set[str]:
         """The running jobs of `holder` whose caller asked them to stop."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id FROM jobs WHERE lease_holder = ? AND state = 'running' AND cancel_requested = 1", (holder,)
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT id FROM jobs WHERE lease_holder = ? AND state = 'running' AND cancel_requested = 1", (holder,)
+        ).fetchall()
         return {r["id"] for r in rows}
 
     def reap(self, max_attempts: int) -> tuple[int, int]:
@@ -350,12 +343,12 @@ class JobStore:
         with self._tx() as db:
             if fraction is not None:
                 db.execute(
-                    "UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running' AND lease_holder IS ?",
+                    "UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running' AND lease_holder = ?",
                     (fraction, job_id, holder),
                 )
             if best_objective is not None:
                 db.execute(
-                    "UPDATE jobs SET best_objective = ? WHERE id = ? AND state = 'running' AND lease_holder IS ?",
+                    "UPDATE jobs SET best_objective = ? WHERE id = ? AND state = 'running' AND lease_holder = ?",
                     (best_objective, job_id, holder),
                 )
 
@@ -405,8 +398,39 @@ class JobStore:
             ).rowcount
             if gone:
                 db.execute("DELETE FROM idempotency WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM job_files WHERE job_id = ?", (job_id,))
                 db.execute("DELETE FROM webhook_deliveries WHERE job_id = ?", (job_id,))
         return bool(gone)
+
+    def put_files(self, job_id: str, files: dict[str, bytes]) -> list[str]:
+        """Keep a job's run files (in the folder with SQLite, in the database with PostgreSQL); their names."""
+        if self.files_folder is not None:
+            folder = self.files_folder / job_id
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+        else:
+            with self._tx() as db:
+                for name, data in files.items():
+                    db.execute("DELETE FROM job_files WHERE job_id = ? AND name = ?", (job_id, name))
+                    db.execute("INSERT INTO job_files (job_id, name, data) VALUES (?, ?, ?)", (job_id, name, data))
+        return list(files)
+
+    def file(self, job_id: str, name: str) -> Path | bytes | None:
+        """One of a job's run files: its path (SQLite) or its bytes (PostgreSQL); None when missing. Only names
+        the job wrote should be asked for: no caller's path is ever opened."""
+        if self.files_folder is not None:
+            path = self.files_folder / job_id / name
+            return path if job_id.isalnum() and path.is_file() else None
+        row = self._db.execute("SELECT data FROM job_files WHERE job_id = ? AND name = ?", (job_id, name)).fetchone()
+        return bytes(row["data"]) if row is not None else None
+
+    def remove_files(self, job_id: str) -> None:
+        """Remove a job's run files, if any."""
+        if self.files_folder is not None:
+            delete_files(self.files_folder, job_id)
+        else:
+            self._db.execute("DELETE FROM job_files WHERE job_id = ?", (job_id,))
 
     def record_delivery(self, job_id: str, attempt: int, status: int | None, error: str | None) -> None:
         """Log one try of a job's webhook: the HTTP status it got, or the error."""
@@ -418,20 +442,18 @@ class JobStore:
 
     def deliveries(self, job_id: str) -> list[dict[str, Any]]:
         """Every try of a job's webhook, in order."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT attempt, at, status, error FROM webhook_deliveries WHERE job_id = ? ORDER BY attempt, at",
-                (job_id,),
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT attempt, at, status, error FROM webhook_deliveries WHERE job_id = ? ORDER BY attempt, at",
+            (job_id,),
+        ).fetchall()
         return [dict(r) for r in rows]
 
     def expired(self, before: float) -> list[str]:
         """The ids of jobs that ended before `before` (a time stamp): what retention removes."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT id FROM jobs WHERE finished_at < ? AND state IN ({', '.join('?' * len(FINAL_STATES))})",
-                (before, *sorted(FINAL_STATES)),
-            ).fetchall()
+        rows = self._db.execute(
+            f"SELECT id FROM jobs WHERE finished_at < ? AND state IN ({', '.join('?' * len(FINAL_STATES))})",
+            (before, *sorted(FINAL_STATES)),
+        ).fetchall()
         return [r["id"] for r in rows]
 
     def cancel_queued(self, job_id: str) -> bool:
@@ -470,7 +492,7 @@ class JobStore:
             return "queued"
 
 
-def _job(row: sqlite3.Row) -> Job:
+def _job(row: Any) -> Job:
     return Job(
         id=row["id"],
         kind=row["kind"],
