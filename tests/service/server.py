@@ -17,7 +17,7 @@ import yaml
 
 from logistics.service.config import hash_key
 
-KEYS = {"alice": "alice-secret", "bob": "bob-secret"}
+KEYS = {"alice": "alice-secret", "bob": "bob-secret", "carol": "carol-secret"}
 
 
 def free_port() -> int:
@@ -113,3 +113,43 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
             self.log.close()
+
+
+class Worker:
+    """`logistics worker --config CONFIG --workers N` in a subprocess (its log in FOLDER/worker.log)."""
+
+    def __init__(self, folder: Path, config: Path, workers: int = 1) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.log = open(folder / "worker.log", "ab")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "logistics.cli", "worker", "--config", str(config), "--workers", str(workers)],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def started_jobs(self) -> list[str]:
+        """The jobs this worker's log says it started (one line per start)."""
+        return started_jobs(self.folder / "worker.log")
+
+    def kill9(self) -> None:
+        """kill -9 of the worker and its worker processes."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self.log.close()
+
+
+def started_jobs(log: Path) -> list[str]:
+    """The jobs a server's or worker's JSON log says it started (one line per start)."""
+    import json
+
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return [json.loads(x)["job"] for x in lines if '"event": "job_started"' in x]

@@ -6,11 +6,8 @@ re-run by the other. Slow; skipped where PostgreSQL's server programs are not in
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,7 +23,7 @@ pytest.importorskip("psycopg", reason="the PostgreSQL store needs psycopg (pip i
 from logistics.optimize import check_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
 from tests.optimize.helpers import grid_problem
-from tests.service.server import Server, free_port
+from tests.service.server import Server, Worker, free_port
 from tests.service.test_restart import FINAL
 
 pytestmark = pytest.mark.slow
@@ -49,33 +46,6 @@ def postgres() -> Iterator[str]:
     finally:
         subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=60)
         shutil.rmtree(folder.parent, ignore_errors=True)
-
-
-class Worker:
-    """`logistics worker --config FOLDER/service.yaml --workers 1`."""
-
-    def __init__(self, folder: Path, config: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.log = open(folder / "worker.log", "ab")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "logistics.cli", "worker", "--config", str(config), "--workers", "1"],
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-    def started_jobs(self) -> list[str]:
-        lines = (self.folder / "worker.log").read_text(errors="replace").splitlines()
-        return [json.loads(x)["job"] for x in lines if '"event": "job_started"' in x]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self.log.close()
 
 
 def _wait(http: httpx.Client, job: str, states: tuple[str, ...], timeout_s: float) -> dict:
@@ -133,8 +103,7 @@ def test_two_api_servers_and_two_workers_on_postgresql_run_every_job_exactly_onc
             _wait(http, long_job, ("running",), 30)
             time.sleep(0.5)
             victim = next(w for w in workers if long_job in w.started_jobs())
-            os.killpg(victim.process.pid, signal.SIGKILL)
-            victim.process.wait(10)
+            victim.kill9()
             status = _wait(http, long_job, FINAL, 90)
             assert status["state"] == "done" and status["attempts"] == 2, status
             assert "stopped renewing its lease" in status["notes"][0]
