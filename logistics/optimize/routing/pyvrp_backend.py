@@ -58,7 +58,10 @@ def solve_with_pyvrp(
     node_loc = [problem.location_index(d) for d in depot_ids] + [problem.location_index(s.location) for s in stops]
     idx = np.asarray(node_loc)
     dist = np.round(problem.distances[np.ix_(idx, idx)] * dist_scale).astype(np.int64)
-    dur = np.ceil(problem.durations[np.ix_(idx, idx)] * time_scale - 1e-6).astype(np.int64)
+    # the planning times: under a traffic profile, the slowest hour's (as OR-Tools plans), so that every arrival
+    # timed with the profile is no later than planned
+    slowest = max(problem.traffic_by_hour) if problem.traffic_by_hour else 1.0
+    dur = np.ceil(problem.durations[np.ix_(idx, idx)] * slowest * time_scale - 1e-6).astype(np.int64)
     earliest = min(
         [
             0.0,

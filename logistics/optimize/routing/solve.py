@@ -201,7 +201,25 @@ def solve_routing(
         start = [(k, n, [i for i in seq if i < 0 or i in usable]) for k, n, seq in initial_routes(search, initial)]
         start = [(k, n, seq) for k, n, seq in start if any(i >= 0 for i in seq)]
     solution = backend(search, candidates, within, start) if candidates else BackendSolution([], [], True, True, {})
-    return build_result(problem, params.backend, solution, unservable, time.perf_counter() - started)
+    result = build_result(problem, params.backend, solution, unservable, time.perf_counter() - started)
+    return gated(problem, result)
+
+
+def gated(problem: RoutingProblem, result: RoutingResult) -> RoutingResult:
+    """The final gate: a plan called optimal or feasible is checked independently (`check_routing`, timing
+    every route with the traffic profile); one the checker rejects is returned as infeasible with the checker's
+    violations in `stats["check"]`, never as feasible."""
+    from dataclasses import replace
+
+    from logistics.optimize.routing.checker import check_routing
+
+    if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
+        return result
+    report = check_routing(problem, result)
+    if report.ok:
+        return result
+    check = {"ok": False, "violations": list(report.violations[:20]), "count": len(report.violations)}
+    return replace(result, status=Status.INFEASIBLE, stats={**result.stats, "check": check})
 
 
 def _within(params: SolveParams, started: float, share: float) -> SolveParams:
