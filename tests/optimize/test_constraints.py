@@ -526,12 +526,23 @@ def test_a_break_that_pushes_a_stop_past_its_window_is_caught() -> None:
     )
 
 
-def test_breaks_and_several_trips_together_are_refused_by_name() -> None:
+@pytest.mark.parametrize("backend", ["ortools", "auto"])
+def test_breaks_with_reload_depots_are_solved_when_no_reload_is_needed_and_named_when_one_is(backend: str) -> None:
+    """Reloads are allowed, never required: with capacity for every stop in one trip the breaks are planned and
+    the plan checks; with capacity for two of three stops, the third is left out saying it would need a reload
+    and breaks together (no backend plans both), instead of refusing the whole problem."""
     problem = _breaks_problem()
     fleet = (replace_type(problem.vehicle_types[0], reload_depots=("D",)),)
     both = RoutingProblem(problem.locations, ("D",), problem.stops, fleet)
-    with pytest.raises(InvalidProblemError, match="no backend plans both drivers' breaks and several trips"):
-        solve_routing(both, SolveParams(time_limit_s=5))
+    result = solve_routing(both, SolveParams(time_limit_s=2, backend=backend))
+    assert result.status == Status.FEASIBLE and not result.unassigned and check_routing(both, result).ok
+    assert len(result.routes[0].breaks) == 1
+    small = (replace_type(fleet[0], capacity=(2.0,)),)
+    tight = RoutingProblem(problem.locations, ("D",), problem.stops, small)
+    result = solve_routing(tight, SolveParams(time_limit_s=2, backend=backend))
+    assert result.status == Status.INFEASIBLE and len(result.unassigned) == 1
+    assert "would need a reload" in result.unassigned[0].reason
+    assert check_routing(tight, result).feasible  # what it planned is right
 
 
 def replace_type(t: VehicleType, **changes) -> VehicleType:  # type: ignore[no-untyped-def]

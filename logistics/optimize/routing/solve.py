@@ -145,7 +145,8 @@ PlanLike = RoutingResult | Sequence[tuple[str, int, Sequence[str]]]
 
 def initial_routes(problem: RoutingProblem, plan: PlanLike) -> list[tuple[int, int, list[int]]]:
     """A plan in the backends' index form, kept to what still fits `problem`: stops it no longer has (served,
-    cancelled) and vehicles it no longer has are left out, so a plan of an earlier wave warm-starts the next."""
+    cancelled) are left out, and a route on a vehicle the fleet no longer has moves to a free vehicle of its
+    type (left out only when none is free), so a plan of an earlier wave warm-starts the next."""
     types = {t.id: k for k, t in enumerate(problem.vehicle_types)}
     stops = {s.id: i for i, s in enumerate(problem.stops)}
     if isinstance(plan, RoutingResult):
@@ -155,10 +156,18 @@ def initial_routes(problem: RoutingProblem, plan: PlanLike) -> list[tuple[int, i
     out: list[tuple[int, int, list[int]]] = []
     taken: set[tuple[int, int]] = set()
     seen: set[int] = set()
+    # a route on a vehicle number the fleet no longer has (a smaller fleet, or one capped to the stops) moves to
+    # the type's lowest free number: its stops still need serving, and the search should start from it
+    wanted = {(types.get(t), n) for t, n, _ in sequences}
     for type_id, vehicle, visits in sequences:
         k = types.get(type_id)
-        if k is None or not 0 <= vehicle < problem.vehicle_types[k].count or (k, vehicle) in taken:
+        if k is None:
             continue
+        if not 0 <= vehicle < problem.vehicle_types[k].count or (k, vehicle) in taken:
+            free = [n for n in range(problem.vehicle_types[k].count) if (k, n) not in taken and (k, n) not in wanted]
+            if not free:
+                continue
+            vehicle = free[0]
         seq: list[int] = []
         for stop_id, reload in visits:
             if reload:
@@ -192,6 +201,8 @@ def solve_routing(
         raise InvalidProblemError(
             "params.backend", f"unknown backend {params.backend!r} (known: auto, {', '.join(BACKENDS)})"
         )
+    if params.backend == "ortools" and problem.has_breaks and problem.has_reloads:
+        return _breaks_without_reloads(problem, params, started, initial)
     candidates, unservable = servable_stops(problem)
     search = _capped_fleet(problem, len(candidates))
     within = _within(params, started, 0.98)  # the rest of the limit: building the result
@@ -220,6 +231,33 @@ def gated(problem: RoutingProblem, result: RoutingResult) -> RoutingResult:
         return result
     check = {"ok": False, "violations": list(report.violations[:20]), "count": len(report.violations)}
     return replace(result, status=Status.INFEASIBLE, stats={**result.stats, "check": check})
+
+
+def _breaks_without_reloads(
+    problem: RoutingProblem, params: SolveParams, started: float, initial: PlanLike | None
+) -> RoutingResult:
+    """Breaks and reload depots together: no backend plans both, so OR-Tools plans the breaks with one trip per
+    vehicle (a reload is allowed, never required, so such a plan is a plan of the problem). Required stops
+    that would need a second trip stay unassigned, saying so; the problem is refused only then, in effect."""
+    from dataclasses import replace
+
+    single = replace(
+        problem,
+        vehicle_types=tuple(replace(t, reload_depots=()) for t in problem.vehicle_types),
+        distance_m=problem.distances,
+        duration_s=problem.durations,
+    )
+    result = solve_routing(single, replace(_within(params, started, 0.98), backend="ortools"), initial)
+    reason = (
+        "not served in one trip per vehicle: it would need a reload (reload_depots) and the drivers' breaks in "
+        "one plan, which no backend plans"
+    )
+    unassigned = tuple(
+        Unassigned(u.stop, reason) if u.reason.startswith("no feasible place") else u for u in result.unassigned
+    )
+    notes = {**result.stats, "reloads": "planned without reloads: no backend plans breaks and reloads together"}
+    out = replace(result, unassigned=unassigned, runtime_s=time.perf_counter() - started, stats=notes)
+    return gated(problem, out)
 
 
 def _within(params: SolveParams, started: float, share: float) -> SolveParams:
@@ -258,10 +296,6 @@ def _solve_auto(
     from logistics.optimize.routing.ortools_backend import unsupported
 
     alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
-    if problem.has_breaks and problem.has_reloads:
-        raise InvalidProblemError(
-            "params.backend", "no backend plans both drivers' breaks and several trips per vehicle (reload_depots)"
-        )
     if alone is not None:  # one backend can express the problem (breaks: OR-Tools; several trips: PyVRP)
         result = solve_routing(problem, replace(_within(params, started, 0.98), backend=alone), initial)
         return replace(result, backend=f"auto:{alone}", runtime_s=time.perf_counter() - started)
@@ -284,10 +318,17 @@ def _solve_auto(
     except TimeoutError:
         stats = dict(here.stats, auto={"pyvrp": {"status": "killed after the limit"}})
         return replace(here, backend="auto:ortools", runtime_s=time.perf_counter() - started, stats=stats)
-    rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
-    best = min(results, key=lambda r: (rank.get(r.status, 3), len(r.unassigned), r.objective))
+    best = min(results, key=lambda r: ranking(problem, r))
     stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})
     return replace(best, backend=f"auto:{best.backend}", runtime_s=time.perf_counter() - started, stats=stats)
+
+
+def ranking(problem: RoutingProblem, result: RoutingResult) -> tuple[int, int, int, float]:
+    """How `auto` orders its arms' plans, as the problem ranks plans: a checked plan first, then fewer stops
+    left out, then (with `minimise_vehicles`) fewer vehicles, then the objective."""
+    rank = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 1, Status.TIME_LIMIT: 2}
+    vehicles = result.vehicles_used if problem.minimise_vehicles else 0
+    return rank.get(result.status, 3), len(result.unassigned), vehicles, result.objective
 
 
 def build_result(
