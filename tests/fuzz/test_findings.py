@@ -118,3 +118,33 @@ def test_a_workbook_with_a_cell_at_xfd1048576_is_refused_naming_it(tmp_path: Pat
     wb.save(book)
     result = CliRunner().invoke(app, ["validate", str(book)])
     assert result.exit_code == 2 and "run!XFD1048576" in result.output
+
+
+def test_routing_fuzz_findings_of_issue_29(tmp_path: Path) -> None:
+    """A duplicated depot id is refused naming it; `check-routes` with an empty route answers with the
+    violation, not a traceback; a vanishing vehicle speed leaves the stops it cannot reach out, promptly."""
+    import json
+    import time
+
+    from typer.testing import CliRunner
+
+    from logistics.cli import app
+    from logistics.optimize import InvalidProblemError, SolveParams, solve_routing
+    from logistics.optimize.routing.jsonio import problem_from_json, problem_to_json
+    from tests.optimize.helpers import grid_problem
+
+    data = json.loads(problem_to_json(grid_problem(6, vehicles=2, windows=True, capacity=40.0)))
+    twice = {**data, "depots": ["D", "D"]}
+    with pytest.raises(InvalidProblemError, match=r"depots\[1\].*listed twice"):
+        problem_from_json(json.dumps(twice))
+    (tmp_path / "p.json").write_text(json.dumps(data))
+    (tmp_path / "plan.json").write_text(json.dumps({"routes": [{"vehicle_type": "van", "stops": []}]}))
+    checked = CliRunner().invoke(
+        app, ["optimize", "check-routes", str(tmp_path / "p.json"), str(tmp_path / "plan.json")]
+    )
+    assert "Traceback" not in checked.output and "neither routed nor reported unassigned" in checked.output
+    data["vehicle_types"][0]["speed_m_per_s"] = 1e-300
+    started = time.perf_counter()
+    result = solve_routing(problem_from_json(json.dumps(data)), SolveParams(time_limit_s=1, backend="pyvrp"))
+    assert time.perf_counter() - started < 10
+    assert result.unassigned and all("no vehicle can serve it" in u.reason for u in result.unassigned)

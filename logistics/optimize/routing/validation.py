@@ -110,6 +110,8 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
     for i, depot in enumerate(self.depots):
         if depot not in index:
             raise bad(f"depots[{i}]", f"unknown location {depot!r}")
+        if depot in self.depots[:i]:
+            raise bad(f"depots[{i}]", f"depot {depot!r} is listed twice (depots[{self.depots.index(depot)}])")
     k = len(self.dimensions)
     if len(set(self.dimensions)) != k:
         raise bad("dimensions", "dimension names must be unique")
