@@ -88,7 +88,9 @@ class ServiceConfig(BaseModel):
         "notes say so), so no job holds a worker for hours.",
     )
     max_replications: int = Field(20, ge=1)
-    max_locations: int = Field(5_000, ge=2, description="Routing: most locations (the matrices grow with its square).")
+    max_locations: int = Field(
+        6_000, ge=2, description="Routing: most locations (the matrices grow with its square; 5,000 stops fit)."
+    )
     max_items: int = Field(200_000, ge=1, description="Slots, SKUs, trucks x doors, departures x classes.")
     max_simulation_memory_gb: float = Field(4.0, gt=0, description="A scenario's estimated memory, at most.")
     max_wait_s: float = Field(60.0, ge=0, description="Longest synchronous wait (?wait=SECONDS).")

@@ -58,7 +58,7 @@ class Caps:
 
     max_time_limit_s: float
     max_replications: int
-    max_locations: int = 5_000  # routing: locations (the matrices grow with its square)
+    max_locations: int = 6_000  # routing: locations (the matrices grow with its square)
     max_items: int = 200_000  # slots, SKUs, trucks x doors, departures x classes
     simulation_memory_b: float = float("inf")  # a scenario's estimated memory
     max_simulation_s: float = 1800.0  # a simulation's wall time: it ends with the replications finished by then

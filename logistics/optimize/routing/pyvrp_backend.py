@@ -46,7 +46,7 @@ def solve_with_pyvrp(
             "params.backend",
             "the pyvrp backend cannot plan drivers' breaks (vehicle_types[].breaks): use ortools or auto",
         )
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
+    from pyvrp.stop import MaxIterations, MultipleCriteria, NoImprovement, StoppingCriterion
 
     started = time.perf_counter()
     cost_mode = problem.objective == "cost"
@@ -278,6 +278,7 @@ def solve_with_pyvrp(
 
     def solve(optional_all: bool, seconds: float):
         nonlocal warm_used
+        deadline = _Deadline(time.perf_counter() + max(0.05, seconds))  # the data and first population count too
         data = pyvrp.ProblemData(
             locations,
             clients(optional_all),
@@ -287,7 +288,7 @@ def solve_with_pyvrp(
             duration_matrices,
             shipments=shipments(optional_all),
         )
-        criteria: list[StoppingCriterion] = [MaxRuntime(max(0.05, seconds)), stalled]
+        criteria: list[StoppingCriterion] = [deadline, stalled]
         if has_stop_flag():  # a service job: stop when cancelled (the best plan stands) and report the best cost
             criteria.append(_Controlled(cost_scale if cost_mode else dist_scale))
         if params.solution_limit is not None:
@@ -347,6 +348,18 @@ def solve_with_pyvrp(
             served.update(seq)
     dropped = [i for i in candidates if i not in served]
     return BackendSolution(routes, dropped, True, False, stats)
+
+
+class _Deadline:
+    """A PyVRP stopping criterion on the wall clock: stop once `at` (time.perf_counter) has passed. PyVRP's own
+    MaxRuntime counts from its first call, after the problem data and the initial population are built (seconds
+    at thousands of stops), so a search under it overran the limit by that much."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.perf_counter() > self.at
 
 
 class _Controlled:

@@ -280,6 +280,11 @@ def _capped_fleet(problem: RoutingProblem, stops: int) -> RoutingProblem:
     return replace(problem, vehicle_types=fleet, distance_m=problem.distances, duration_s=problem.durations)
 
 
+AUTO_ONE_ARM_STOPS = 1000
+"""Above this many stops `auto` runs PyVRP alone (unless only OR-Tools can express the problem): at 2,000 stops
+OR-Tools' plan was 80% longer at the same limit, and at 5,000 it may find none."""
+
+
 def _solve_auto(
     problem: RoutingProblem, params: SolveParams, started: float, initial: PlanLike | None = None
 ) -> RoutingResult:
@@ -296,6 +301,9 @@ def _solve_auto(
     from logistics.optimize.routing.ortools_backend import unsupported
 
     alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
+    if alone is None and len(problem.stops) > AUTO_ONE_ARM_STOPS:
+        alone = "pyvrp"  # large: OR-Tools lags far behind (benchmarks/RESULTS.md, routing_scale) and may not
+        # even find a first plan in time; the whole limit and the machine go to PyVRP
     if alone is not None:  # one backend can express the problem (breaks: OR-Tools; several trips: PyVRP)
         result = solve_routing(problem, replace(_within(params, started, 0.98), backend=alone), initial)
         return replace(result, backend=f"auto:{alone}", runtime_s=time.perf_counter() - started)
