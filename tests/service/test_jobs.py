@@ -234,7 +234,7 @@ def test_limits_429_with_retry_after_and_413(server: Server) -> None:
             {
                 "problem": {
                     **json.loads(problem_to_json(ROUTING)),
-                    "locations": [{"id": f"L{i}", "x": i, "y": 0} for i in range(5001)],
+                    "locations": [{"id": f"L{i}", "x": i, "y": 0} for i in range(6001)],
                 }
             },
             "problem.locations",

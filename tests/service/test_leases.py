@@ -89,6 +89,7 @@ def test_a_second_server_on_the_same_database_never_takes_a_live_job_and_takes_o
             b.stop()
 
 
+@pytest.mark.slow
 def test_sigterm_lets_running_jobs_finish_and_leaves_queued_ones_queued_with_attempts_unchanged(
     tmp_path: Path,
 ) -> None:
@@ -131,6 +132,7 @@ def test_sigterm_lets_running_jobs_finish_and_leaves_queued_ones_queued_with_att
         server.stop()
 
 
+@pytest.mark.slow
 def test_sigterm_after_the_grace_hands_a_running_job_back_without_spending_its_attempt(tmp_path: Path) -> None:
     server = Server(tmp_path, workers=1, shutdown_grace_s=0.5, max_attempts=1).start()
     with server.client() as http:
@@ -156,6 +158,7 @@ def test_sigterm_after_the_grace_hands_a_running_job_back_without_spending_its_a
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_dead_worker_is_handled_like_a_dead_server_the_job_runs_again(tmp_path: Path) -> None:
     server = Server(tmp_path, workers=1, max_attempts=2).start()
     try:
@@ -176,6 +179,7 @@ def test_a_dead_worker_is_handled_like_a_dead_server_the_job_runs_again(tmp_path
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_simulation_ends_at_the_servers_wall_time_limit_with_the_replications_it_finished(tmp_path: Path) -> None:
     """No job holds a worker for hours: a simulation past `max_simulation_s` ends done with the replications
     finished by then (its notes say so, its files cover them); one that finishes none fails, saying why."""

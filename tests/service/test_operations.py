@@ -60,6 +60,7 @@ def test_a_key_over_its_request_rate_gets_429_with_retry_after_and_another_key_i
         server.stop()
 
 
+@pytest.mark.slow
 def test_the_job_list_pages_past_a_thousand_with_a_cursor_without_losing_or_repeating_a_job(tmp_path: Path) -> None:
     """2,500 ended jobs (written to the store before the server starts; 700 share one creation time): pages of
     1,000 by cursor give each exactly once, newest first; the client's `jobs(limit=None)` all of them; a made-up
@@ -104,6 +105,7 @@ def test_the_job_list_pages_past_a_thousand_with_a_cursor_without_losing_or_repe
         server.stop()
 
 
+@pytest.mark.slow
 def test_webhooks_are_signed_retried_with_backoff_and_logged(tmp_path: Path) -> None:
     """A receiver that answers 500 twice then 204 gets three signed POSTs (1 s then 2 s apart), each signature
     verifiable with the shared secret; one that answers 400 gets one. The delivery log says so."""
