@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 pytest.importorskip("uvicorn", reason="the service needs fastapi, uvicorn and httpx")
@@ -24,6 +23,7 @@ from logistics.optimize import check_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
 from tests.optimize.helpers import grid_problem
 from tests.service.server import Server, Worker, free_port
+from tests.service.test_leases import _wait_state
 from tests.service.test_restart import FINAL
 
 pytestmark = pytest.mark.slow
@@ -46,14 +46,6 @@ def postgres() -> Iterator[str]:
     finally:
         subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=60)
         shutil.rmtree(folder.parent, ignore_errors=True)
-
-
-def _wait(http: httpx.Client, job: str, states: tuple[str, ...], timeout_s: float) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while (status := http.get(f"/v1/jobs/{job}").json())["state"] not in states:
-        assert time.monotonic() < deadline, status
-        time.sleep(0.1)
-    return status
 
 
 def test_two_api_servers_and_two_workers_on_postgresql_run_every_job_exactly_once(
@@ -80,11 +72,11 @@ def test_two_api_servers_and_two_workers_on_postgresql_run_every_job_exactly_onc
             ).json()["id"]
         with servers[1].client() as http:  # every job, followed through the other server
             for job, problem in zip(jobs, problems, strict=True):
-                status = _wait(http, job, FINAL, 120)
+                status = _wait_state(http, job, FINAL, 120)
                 assert status["state"] == "done" and status["attempts"] == 1, status
                 plan = http.get(f"/v1/jobs/{job}/result").json()["result"]["solution"]
                 assert check_routing(problem, result_from_json(json.dumps(plan))).ok
-            sim = _wait(http, simulation, FINAL, 180)
+            sim = _wait_state(http, simulation, FINAL, 180)
             assert sim["state"] == "done" and "kpis.csv" in sim["files"], sim
             kpis = http.get(f"/v1/jobs/{simulation}/files/kpis.csv")
             assert kpis.status_code == 200 and kpis.text.startswith("replication,kpi")
@@ -100,11 +92,11 @@ def test_two_api_servers_and_two_workers_on_postgresql_run_every_job_exactly_onc
                 "params": {"time_limit_s": 3, "backend": "ortools"},
             }
             long_job = http.post("/v1/routing/jobs", json=body).json()["id"]
-            _wait(http, long_job, ("running",), 30)
+            _wait_state(http, long_job, ("running",), 30)
             time.sleep(0.5)
             victim = next(w for w in workers if long_job in w.started_jobs())
             victim.kill9()
-            status = _wait(http, long_job, FINAL, 90)
+            status = _wait_state(http, long_job, FINAL, 90)
             assert status["state"] == "done" and status["attempts"] == 2, status
             assert "stopped renewing its lease" in status["notes"][0]
             plan = http.get(f"/v1/jobs/{long_job}/result").json()["result"]["solution"]
