@@ -15,8 +15,9 @@ The search's verdicts are screening, not the recommendation: its candidates shar
 (common random numbers: shared luck), the cheapest "met" plan is picked among many (the winner's curse), and
 replications are added until a verdict (optional stopping), so a plan the search calls met often is not. The
 recommendation is therefore **confirmed on fresh replications** (`confirm`), in two stages per candidate, the
-candidates whose search means meet every target taken cheapest first (the search's own "met" breaks ties: a
-cheap plan near its target, which a few shared replications cannot call met, is tried before dearer ones).
+candidates the search does not show missing a target (its favourable one-sided bound not beyond it) taken
+cheapest first (the search's own "met" breaks ties: a cheap plan near its target, which a few shared
+replications cannot call met, is tried before dearer ones).
 A *pilot* of `confirm.pilot` replications of a seed of its own sizes the test: a candidate whose pilot shows it
 missing a target (the pilot's one-sided 80% bound beyond it) is passed over; otherwise the test size n is the one
 at which the test would clear the target with about 80% power if the true margin were the pilot's cautious margin
@@ -65,6 +66,7 @@ __all__ = [
     "futile",
     "looks",
     "meets_on_mean",
+    "not_clearly_missing",
     "plan_capacity",
     "test_size",
 ]
@@ -336,19 +338,38 @@ def confirm_constraint(
 
 
 def confirmation_order(spec: PlanSpec, candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates to confirm, in order: those whose search means meet every target, cheapest (by objective)
-    first; at equal objective, those the search called feasible first."""
+    """The candidates to confirm, in order: those the search does not show missing a target
+    (`not_clearly_missing`), cheapest (by objective) first; at equal objective, those the search called feasible
+    first."""
 
-    # cost first: a cheap plan near its target (the search's few shared replications cannot call it met) is
-    # tried before dearer plans the search called met; the pilot passes over those that miss
+    # cost first: a cheap plan near its target (the search's few shared replications cannot call it met, and may
+    # put its mean a little over) is tried before dearer plans the search called met; the pilot passes over those
+    # that miss
     return sorted(
-        (c for c in candidates if meets_on_mean(spec, c)), key=lambda c: (c.objectives, not c.feasible, c.order)
+        (c for c in candidates if not_clearly_missing(spec, c)), key=lambda c: (c.objectives, not c.feasible, c.order)
     )
 
 
+def not_clearly_missing(spec: PlanSpec, candidate: Candidate) -> bool:
+    """Whether the search's replications leave a candidate possibly meeting every target: for each constraint
+    the one-sided bound on the favourable side (at the constraint's confidence) is not beyond the target (with a
+    single replication: its value). A plan near its target, whose few shared replications put its mean a little
+    on the wrong side, stays a candidate; the pilot and the test decide."""
+    for constraint in spec.constraints:
+        values = candidate.kpi(constraint.kpi)
+        if not len(values) or not np.isfinite(values).all():
+            return False
+        lower = constraint.at_most is not None
+        best = _bound(values, constraint.confidence, lower=lower) if len(values) >= 2 else float(values[0])
+        if constraint.at_least is not None and best < constraint.at_least:
+            return False
+        if constraint.at_most is not None and best > constraint.at_most:
+            return False
+    return True
+
+
 def meets_on_mean(spec: PlanSpec, candidate: Candidate) -> bool:
-    """Whether a candidate's search means meet every target (what makes it worth confirming; its bounds may
-    not: a few shared replications cannot call a plan near its target met)."""
+    """Whether a candidate's search means meet every target (the polish steps down while they do)."""
     for constraint in spec.constraints:
         values = candidate.kpi(constraint.kpi)
         mean = float(np.nanmean(values)) if len(values) and np.isfinite(values).any() else math.nan

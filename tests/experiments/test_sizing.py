@@ -255,3 +255,16 @@ def test_a_bad_plan_file_names_the_line_and_field(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["plan", str(plan)])
     assert result.exit_code == 2 and "bad.yaml:4" in result.output and "below low" in result.output, result.output
+
+
+def test_a_plan_a_little_over_its_target_on_few_replications_stays_a_candidate_and_a_clear_miss_does_not() -> None:
+    from logistics.experiments.sizing import Candidate, confirmation_order, not_clearly_missing
+
+    spec, _ = _toy(20)  # k <= 10 at 95%
+    near = Candidate({"x": 1.0}, kpis=[{"k": v} for v in (10.5, 9.0, 12.0, 9.5, 11.5)], verdicts=["missed"],
+                     objectives=[1.0], order=0)  # fmt: skip
+    clear = Candidate({"x": 2.0}, kpis=[{"k": 14.0 + (r % 3) * 0.5} for r in range(20)], verdicts=["missed"],
+                      objectives=[2.0], order=1)  # fmt: skip
+    met = Candidate({"x": 3.0}, kpis=[{"k": 7.0}, {"k": 7.5}], verdicts=["met"], objectives=[3.0], order=2)
+    assert not_clearly_missing(spec, near) and not not_clearly_missing(spec, clear)
+    assert confirmation_order(spec, [met, clear, near]) == [near, met]
