@@ -56,8 +56,11 @@ class RoutingProblem:
 
     Time-dependent travel: `traffic_by_hour` (24 factors, or empty) multiplies the travel time of a leg by the
     factor of the clock hour it starts in (time 0 s is `hour_at_zero` o'clock), as the simulation drives its
-    vans. The solvers plan with the slowest hour's times (`durations_for`), so every arrival under the profile
-    is no later than planned and the plan stays feasible; the routes are timed, and checked, with the profile.
+    vans. The solvers plan each leg with the slowest factor of the hours it can leave in (`departure_factors`:
+    a leg from a stop leaves between the opening of its window plus its service and the close plus its service,
+    a leg from a depot within the shifts), so every arrival under the profile is no later than planned and the
+    plan stays feasible, while a stop whose window lies outside the rush hour is planned at that hour's speed;
+    the routes are timed, and checked, with the profile.
     """
 
     locations: tuple[Location, ...]
@@ -80,7 +83,8 @@ class RoutingProblem:
     _dur: np.ndarray = field(init=False, repr=False)
     _loc_index: dict[str, int] = field(init=False, repr=False)
     _pair_of: dict[str, Pair] = field(init=False, repr=False)
-    _by_speed: dict[tuple[float | None, float], np.ndarray] = field(init=False, repr=False)
+    _by_speed: dict[float | None, np.ndarray] = field(init=False, repr=False)
+    _factors: np.ndarray | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         for attr in ("locations", "depots", "stops", "vehicle_types", "dimensions", "pairs", "traffic_by_hour"):
@@ -120,18 +124,57 @@ class RoutingProblem:
 
     def durations_for(self, vtype: VehicleType) -> np.ndarray:
         """Planning travel-time matrix (seconds, read-only) of vehicles of `vtype`: the problem's, or distance /
-        the type's own speed; times the slowest hour's factor under a traffic profile."""
-        slowest = max(self.traffic_by_hour) if self.traffic_by_hour else 1.0
-        if vtype.speed_m_per_s is None and slowest == 1.0:
+        the type's own speed; under a traffic profile each row times its `departure_factors`."""
+        if vtype.speed_m_per_s is None and not self.traffic_by_hour:
             return self._dur
-        key = (vtype.speed_m_per_s, slowest)
-        matrix = self._by_speed.get(key)
+        matrix = self._by_speed.get(vtype.speed_m_per_s)
         if matrix is None:
             base = self._dur if vtype.speed_m_per_s is None else self._dist / vtype.speed_m_per_s
-            matrix = base * slowest
+            matrix = base * self.departure_factors()[:, None] if self.traffic_by_hour else base
             matrix.setflags(write=False)
-            self._by_speed[key] = matrix
+            self._by_speed[vtype.speed_m_per_s] = matrix
         return matrix
+
+    def departure_factors(self) -> np.ndarray:
+        """Per location row, the slowest traffic factor of the clock hours a leg can leave it in (all ones
+        without a profile). A leg leaves a stop after its service, which starts within its window: between
+        window open + service and window close + service (no window: within the shifts); a leg leaves a depot
+        within the shifts (earliest start to latest end over the fleet). A location of several stops takes the
+        slowest over them. Planning with these factors is as safe as planning at the slowest hour (a plan
+        feasible with them is feasible under the profile: no leg is slower than planned, so no arrival is
+        later) and less pessimistic wherever the windows keep a stop out of the rush hour."""
+        if self._factors is not None:
+            return self._factors
+        n = len(self.locations)
+        if not self.traffic_by_hour:
+            factors = np.ones(n)
+        else:
+            fleet = [t for t in self.vehicle_types if t.count] or list(self.vehicle_types)
+            first = min(t.shift_start_s for t in fleet)
+            last = max(t.shift_end_s for t in fleet)
+            slowest = max(self.traffic_by_hour)
+            factors = np.full(n, -math.inf)
+            for depot in self.depots:
+                row = self._loc_index[depot]
+                factors[row] = max(factors[row], self._slowest_between(first, last))
+            for stop in self.stops:
+                a, b = stop.window_s if stop.window_s is not None else (-math.inf, math.inf)
+                leave_from = max(a, first) + stop.service_s
+                leave_by = min(b + stop.service_s, last)
+                row = self._loc_index[stop.location]
+                factors[row] = max(factors[row], self._slowest_between(leave_from, max(leave_from, leave_by)))
+            factors[~np.isfinite(factors)] = slowest  # a location no leg leaves (or no bound): the slowest hour
+        factors.setflags(write=False)
+        object.__setattr__(self, "_factors", factors)
+        return factors
+
+    def _slowest_between(self, from_s: float, to_s: float) -> float:
+        """The largest traffic factor of the clock hours a time in [from_s, to_s] falls in."""
+        if not (math.isfinite(from_s) and math.isfinite(to_s)) or to_s - from_s >= 24 * 3600:
+            return max(self.traffic_by_hour)
+        first = math.floor(self.hour_at_zero + from_s / 3600.0)
+        last = math.floor(self.hour_at_zero + to_s / 3600.0)
+        return max(self.traffic_by_hour[h % 24] for h in range(first, last + 1))
 
     def leg_s(self, vtype: VehicleType, i: int, j: int, depart_s: float) -> float:
         """Travel time (seconds) of a vehicle of `vtype` from location row i to j leaving at `depart_s`: the

@@ -58,10 +58,11 @@ def solve_with_pyvrp(
     node_loc = [problem.location_index(d) for d in depot_ids] + [problem.location_index(s.location) for s in stops]
     idx = np.asarray(node_loc)
     dist = np.round(problem.distances[np.ix_(idx, idx)] * dist_scale).astype(np.int64)
-    # the planning times: under a traffic profile, the slowest hour's (as OR-Tools plans), so that every arrival
-    # timed with the profile is no later than planned
-    slowest = max(problem.traffic_by_hour) if problem.traffic_by_hour else 1.0
-    dur = np.ceil(problem.durations[np.ix_(idx, idx)] * slowest * time_scale - 1e-6).astype(np.int64)
+    # the planning times: under a traffic profile, each leg at the slowest hour it can leave in (as OR-Tools
+    # plans, `RoutingProblem.departure_factors`), so that every arrival timed with the profile is no later
+    # than planned
+    factors = problem.departure_factors()[idx][:, None]
+    dur = np.ceil(problem.durations[np.ix_(idx, idx)] * factors * time_scale - 1e-6).astype(np.int64)
     earliest = min(
         [
             0.0,

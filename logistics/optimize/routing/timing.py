@@ -95,7 +95,7 @@ def build_route(
     slack = min(slack, waiting_total + (vtype.shift_end_s - back))
     delay = max(0.0, min(slack, waiting_total)) if start_s is None else max(0.0, start_s - vtype.shift_start_s)
     # Shift the schedule by `delay`: each wait absorbs what it can. Under a traffic profile the legs are timed
-    # by the hour they leave in, never slower than the slowest hour the plan assumed. A driver's breaks pause
+    # by the hour they leave in, never slower than the plan assumed (`departure_factors`). A driver's breaks pause
     # the travel they fall in and push a service (or loading) they would overlap.
     depart = serve_around(vtype.shift_start_s + delay, load_s, pauses)
     t = depart + load_s
