@@ -108,7 +108,7 @@ def main() -> None:
         s, d = out["slowest"], out["departure"]
         print(
             f"{seed:>7} {s['served']:>5}/{d['served']:<5} {s['vans']:>4}/{d['vans']:<4} {s['km']:>11.1f}"
-            f" {d['km']:>13.1f} {str(s['checked'] and d['checked']):>8}"
+            f" {d['km']:>13.1f} {s['checked'] and d['checked']!s:>8}"
         )
     summary = {}
     for metric in ("served", "vans", "km"):
