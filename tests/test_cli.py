@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from logistics.cli import app
@@ -38,6 +39,7 @@ def test_run_writes_kpis_orders_and_report(tmp_path: Path) -> None:
     assert (out / "report.md").exists() and (out / "lead_time.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_same_seed_same_kpi_file(tmp_path: Path) -> None:
     for name in ("a", "b"):
         runner.invoke(app, ["run", "bonded_import_small", "--seed", "3", "--out", str(tmp_path / name), "-q"])

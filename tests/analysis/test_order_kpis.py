@@ -53,6 +53,7 @@ def test_the_mixed_pilot_zone_counts_every_order_of_every_mode(tmp_path: Path) -
     assert not series.isna().all(axis=1).any()  # the sample at the end of the run is taken too
 
 
+@pytest.mark.slow
 def test_a_disrupted_bonded_run_accounts_for_every_order_in_its_headline(tmp_path: Path) -> None:
     kpis, _, report = _run(tmp_path, "bonded_import_disrupted")
     reasons = [f"orders.ended.{r}" for r in END_REASONS[1:]]

@@ -111,6 +111,7 @@ def test_intervals_cover_the_mm1_mean_wait_at_about_95_percent() -> None:
     assert 0.90 <= covered / trials <= 0.99
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results(tmp_path: Path) -> None:
     pytest.importorskip("distributed", reason="dask is an optional extra: pip install -e '.[dask]'")
     spec = ExperimentSpec.model_validate({**SMALL, "replications": 2})

@@ -33,6 +33,7 @@ def test_the_confidence_rule_meets_misses_or_asks_for_more() -> None:
     assert verdict(at_least, np.array([0.97, 0.98, 0.96, 0.97, 0.975, 0.965, 0.97, 0.972])) == "met"
 
 
+@pytest.mark.slow
 def test_a_short_search_keeps_every_candidate_and_applies_the_best_plan(tmp_path: Path) -> None:
     out = tmp_path / "plan"
     result = runner.invoke(app, ["plan", "staffing_small", "--trials", "6", "--out", str(out), "--workers", "2"])

@@ -46,6 +46,7 @@ def _created(results, scenario: Path) -> float:  # type: ignore[no-untyped-def]
     return float(rows["value"].sum())
 
 
+@pytest.mark.slow
 def test_editing_a_scenario_reruns_exactly_its_runs(tmp_path: Path) -> None:
     a, b = _scenario(tmp_path / "a.yaml", 1500), _scenario(tmp_path / "b.yaml", 1500)
     spec = _spec([a, b])

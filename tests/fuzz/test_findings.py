@@ -82,6 +82,7 @@ def test_no_stock_container_is_loaded_over_its_payload(tmp_path: Path) -> None:
     assert (departures["containers"] <= 10).all() if "containers" in departures else True
 
 
+@pytest.mark.slow
 def test_an_aware_start_is_the_same_instant_in_the_run_zone(tmp_path: Path) -> None:
     shifted = _with(SMALL, "  start: 2026-11-09T00:00:00", "  start: 2026-11-08T16:00:00Z")  # = 00:00 in Shanghai
     a = pd.read_csv(_run(tmp_path / "a", shifted) / "kpis.csv")

@@ -17,8 +17,8 @@ from tests.fuzz.harness import (
 )
 
 SEED = 20261129
-SCENARIOS = 60  # the long mode (benchmarks/fuzz.py) and the slow sample below run many more
-OPTIMIZER_INPUTS = 100
+SCENARIOS = 30  # the long mode (benchmarks/fuzz.py) and the slow sample below run many more
+OPTIMIZER_INPUTS = 60
 
 
 def test_mutated_scenarios_are_refused_clearly_or_run_to_the_end() -> None:

@@ -526,7 +526,7 @@ def test_a_break_that_pushes_a_stop_past_its_window_is_caught() -> None:
     )
 
 
-@pytest.mark.parametrize("backend", ["ortools", "auto"])
+@pytest.mark.parametrize("backend", ["ortools", pytest.param("auto", marks=pytest.mark.slow)])
 def test_breaks_with_reload_depots_are_solved_when_no_reload_is_needed_and_named_when_one_is(backend: str) -> None:
     """Reloads are allowed, never required: with capacity for every stop in one trip the breaks are planned and
     the plan checks; with capacity for two of three stops, the third is left out saying it would need a reload

@@ -36,8 +36,10 @@ def _twice(tmp_path: Path, horizon: str, names: list[str]) -> None:
         assert "kpis.csv" in a[name]
 
 
-def test_every_builtin_scenario_replays_bit_for_bit_in_separate_processes(tmp_path: Path) -> None:
-    _twice(tmp_path, "12", builtin_names())  # the full horizons: the slow test below
+def test_the_mixed_and_the_routing_scenarios_replay_bit_for_bit_in_separate_processes(tmp_path: Path) -> None:
+    # every mode and the warehouses (pilot_zone_mixed), vans routed by the optimizer (last_mile_city); every
+    # built-in over its full horizon: the slow test below
+    _twice(tmp_path, "12", ["pilot_zone_mixed", "last_mile_city"])
 
 
 @pytest.mark.slow

@@ -60,7 +60,9 @@ def test_the_staffing_environment_passes_gymnasiums_checker_and_replays() -> Non
     ("scenario", "overrides"),
     [
         ("bonded_import_small", []),  # receiving teams, pickers, packers
-        ("bonded_import_peak", ["run.horizon_h=48", "run.cooldown_h=24"]),  # the floor: doors, put-away, pick lists
+        pytest.param(  # the floor: doors, put-away, pick lists
+            "bonded_import_peak", ["run.horizon_h=48", "run.cooldown_h=24"], marks=pytest.mark.slow
+        ),
         ("direct_mail_export", SHORT),  # a flow's own stations
         ("pilot_zone_mixed", ["run.horizon_h=24", "run.cooldown_h=24", "disruptions=[]"]),  # warehouses and flows
     ],

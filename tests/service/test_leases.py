@@ -46,6 +46,7 @@ def _starts(folder: Path) -> list[str]:
     return [json.loads(line)["job"] for line in lines if '"event": "job_started"' in line]
 
 
+@pytest.mark.slow
 def test_a_second_server_on_the_same_database_never_takes_a_live_job_and_takes_over_a_dead_ones(
     tmp_path: Path,
 ) -> None:

@@ -42,6 +42,7 @@ def test_request_ids_are_in_every_answer_and_in_the_request_and_job_log_lines(tm
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_key_over_its_request_rate_gets_429_with_retry_after_and_another_key_is_served(tmp_path: Path) -> None:
     server = Server(tmp_path, workers=1, max_requests_per_minute=60).start()  # bursts of 10, one a second after
     try:

@@ -48,6 +48,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads worker processes from /proc (Linux)")
 def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job(tmp_path: Path) -> None:
     long_problem = grid_problem(40, vehicles=5, capacity=40.0, windows=True)
@@ -154,6 +155,7 @@ def test_by_default_one_key_cannot_hold_every_worker(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.slow
 def test_retention_deletes_ended_jobs_after_their_time(tmp_path: Path) -> None:
     import httpx
 

@@ -122,6 +122,7 @@ def test_a_flow_routes_its_zone_through_its_own_depot(tmp_path: Path) -> None:
     assert routes["delivered"].sum() == len(delivered)
 
 
+@pytest.mark.slow
 def test_addresses_on_the_map_give_a_stop_table_and_a_routes_map(tmp_path: Path) -> None:
     from logistics.experiments.replications import write_outputs
     from logistics.optimize.routing.problem import great_circle_m

@@ -87,6 +87,7 @@ def test_waves_hold_orders_until_the_next_wave() -> None:
     assert (orders["pick_start_h"] >= next_wave - 1e-9).all()
 
 
+@pytest.mark.slow
 def test_zone_batching_keeps_each_list_in_one_zone() -> None:
     bands = "[{zone: fast, kind: fast_pick, aisles: 4}, {zone: slow, aisles: 6}]"
     model = _model([f"warehouse.floor.layout.bands={bands}", "warehouse.floor.batching={name: zone}"])
@@ -158,7 +159,7 @@ def test_a_policy_registered_in_a_test_file_runs_from_a_scenario_file(tmp_path: 
         BATCHING.unregister("test_pairs")
 
 
-@pytest.mark.parametrize("policy", ["appointments", "optimized"])
+@pytest.mark.parametrize("policy", [pytest.param("appointments", marks=pytest.mark.slow), "optimized"])
 def test_booked_trucks_never_take_a_door_before_their_appointment(policy: str) -> None:
     sets = [f"warehouse.floor.docks.policy.name={policy}", "warehouse.floor.docks.doors=1"]
     model = CrossBorderModel(load_builtin("bonded_import_peak", sets))

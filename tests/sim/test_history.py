@@ -74,6 +74,7 @@ def test_a_shifted_history_moves_every_order_and_drops_what_leaves_the_horizon(t
     np.testing.assert_allclose(np.sort(orders["created_h"]), expected["created_h"], atol=1e-9)
 
 
+@pytest.mark.slow
 def test_scaling_thins_or_adds_copies_seeded(tmp_path: Path) -> None:
     base = len(_expected(8.0))
     half = _run(tmp_path / "a", _replay_text(scale="0.5"), "run.horizon_h=8")

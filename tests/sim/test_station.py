@@ -25,7 +25,14 @@ def _mmc(arrival_rate: float, service_rate: float, servers: int, n: int, seed: i
     return started - arrivals, station
 
 
-@pytest.mark.parametrize(("lam", "mu", "c"), [(0.8, 1.0, 1), (2.7, 1.0, 3), (8.0, 1.0, 10)])
+@pytest.mark.parametrize(
+    ("lam", "mu", "c"),
+    [
+        (0.8, 1.0, 1),
+        pytest.param(2.7, 1.0, 3, marks=pytest.mark.slow),
+        pytest.param(8.0, 1.0, 10, marks=pytest.mark.slow),
+    ],
+)
 def test_mmc_mean_wait_matches_erlang_c(lam: float, mu: float, c: int) -> None:
     waits, station = _mmc(lam, mu, c, 300_000, seed=11)
     steady = waits[20_000:]
