@@ -320,6 +320,7 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
     assert 'logistics_job_run_seconds_count{kind="linehaul"}' in metrics
 
 
+@pytest.mark.slow
 def test_a_cancelled_simulation_keeps_its_finished_replications(server: Server) -> None:
     body = {"scenario": "bonded_import_small", "replications": 3, "overrides": ["run.horizon_h=240"]}
     with server.client() as http:

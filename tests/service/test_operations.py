@@ -18,6 +18,7 @@ from tests.optimize.helpers import grid_problem
 from tests.service.server import KEYS, Server
 
 
+@pytest.mark.slow
 def test_request_ids_are_in_every_answer_and_in_the_request_and_job_log_lines(tmp_path: Path) -> None:
     server = Server(tmp_path, workers=1).start()
     try:

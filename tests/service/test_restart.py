@@ -127,6 +127,7 @@ def test_the_dask_executor_runs_jobs_and_cancels(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.slow
 def test_by_default_one_key_cannot_hold_every_worker(tmp_path: Path) -> None:
     """Two workers, the default per-key limit (one fewer than the workers): while one key's long solves queue up,
     another key's small job runs at once."""

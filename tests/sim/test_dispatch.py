@@ -153,6 +153,7 @@ def test_a_depot_off_the_map_is_named() -> None:
         load_builtin("last_mile_city", ["last_mile.dispatch.depot_lat_lon=[95, 120]"])
 
 
+@pytest.mark.slow
 def test_replanning_waves_re_route_vans_on_the_road_and_every_parcel_is_delivered_once() -> None:
     run = _run(["last_mile.dispatch.replan=true"])
     again = _run(["last_mile.dispatch.replan=true"])

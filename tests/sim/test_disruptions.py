@@ -102,6 +102,7 @@ def test_with_outages_zeroes_capacity_inside_windows() -> None:
     assert with_outages(changes, []) == changes
 
 
+@pytest.mark.slow
 def test_a_lane_at_capacity_rolls_goods_and_never_carries_more() -> None:
     week = ["run.horizon_h=96", "run.warmup_h=12", "run.cooldown_h=48"]
     roomy = simulate(load_builtin("bonded_import_peak", week), 0)

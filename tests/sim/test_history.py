@@ -85,6 +85,7 @@ def test_scaling_thins_or_adds_copies_seeded(tmp_path: Path) -> None:
     assert more["created_h"].between(0, 8).all()
 
 
+@pytest.mark.slow
 def test_a_demand_surge_scales_the_replayed_orders_inside_its_window_only(tmp_path: Path) -> None:
     expected = _expected(8.0)
     window = expected["created_h"].between(2.0, 5.0, inclusive="left")
@@ -181,6 +182,7 @@ def test_lane_timetables_from_a_file_replace_the_scenarios(tmp_path: Path) -> No
     assert bad.exit_code == 2 and "timetable.csv row 3, column weekday" in bad.output, bad.output
 
 
+@pytest.mark.slow
 def test_a_slot_table_from_a_file_replaces_the_generated_slots(tmp_path: Path) -> None:
     import yaml
 
