@@ -2,7 +2,7 @@
 
 # The commands register themselves on import, and `--help` lists them in this order.
 from logistics.cli.app import app  # noqa: I001
-from logistics.cli import run, compare, scenarios, optimize, bench, plan, risk, serve  # noqa: F401
+from logistics.cli import run, compare, scenarios, optimize, design, bench, plan, risk, serve  # noqa: F401
 
 __all__ = ["app", "main"]
 

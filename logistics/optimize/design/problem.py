@@ -1,0 +1,257 @@
+"""A cross-border network design problem: where to hold bonded stock (1210) and which demand to serve by
+direct mail (9610) from an overseas consolidation warehouse.
+
+Units: money in CNY per year, demand in orders per day, times in days, distances in km (great circle between
+lon/lat, times the problem's circuity). Pure data; `solve_design` optimises it, `check_design` checks a plan.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from logistics.optimize.common import InvalidProblemError
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "Demand",
+    "DesignProblem",
+    "InboundLane",
+    "Market",
+    "Option",
+    "Site",
+    "SkuClass",
+    "distance_km",
+]
+
+DAYS_PER_YEAR = 365.0
+SiteKind = Literal["bonded", "overseas"]
+Mode = Literal["1210", "9610"]
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (km) between two (lon, lat) points in degrees."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class SkuClass:
+    """Goods alike for the design: the origin they are bought in, an order's value and weight."""
+
+    id: str
+    origin: str
+    order_value_cny: float
+    order_weight_kg: float
+
+
+@dataclass(frozen=True)
+class Site:
+    """A candidate site. `bonded`: a bonded warehouse in a pilot zone holding stock for 1210 (its lon/lat is
+    where parcels leave for the last mile). `overseas`: a consolidation warehouse at an origin shipping each
+    order as a parcel (9610) to `gateway` (lon, lat: the port or airport of entry) in `parcel_days` at
+    `parcel_cny_per_kg`. Fixed cost per year; capacity in orders per day; handling per order."""
+
+    id: str
+    kind: SiteKind
+    lon: float
+    lat: float
+    fixed_cny: float
+    capacity_orders_per_day: float
+    handling_cny_per_order: float
+    handling_days: float = 0.5
+    origin: str = ""  # overseas: the origin it consolidates
+    gateway: tuple[float, float] | None = None  # overseas: where its parcels enter China (lon, lat)
+    parcel_days: float = 0.0
+    parcel_cny_per_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class InboundLane:
+    """Bulk inbound from an origin to a bonded site (sea, air, rail, truck): transit (replenishment lead time,
+    with its standard deviation) and tariff per kg."""
+
+    origin: str
+    site: str
+    mode: str
+    transit_days: float
+    transit_sd_days: float
+    cny_per_kg: float
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Orders per day of one SKU class in one market, with the standard deviation of a day's orders."""
+
+    sku_class: str
+    orders_per_day: float
+    sd_per_day: float
+
+
+@dataclass(frozen=True)
+class Market:
+    """A market (province or city) and its demand by SKU class."""
+
+    id: str
+    lon: float
+    lat: float
+    demand: tuple[Demand, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to serve a (market, class): mode and site, cost per order (inbound or parcel, handling, last
+    mile; inventory is the model's separate term), days from order to delivery, and for 1210 the site's
+    replenishment lead time (mean, sd)."""
+
+    market: str
+    sku_class: str
+    mode: Mode
+    site: str
+    cny_per_order: float
+    days: float
+    lane: str = ""
+    lead_days: float = 0.0
+    lead_sd_days: float = 0.0
+
+
+@dataclass(frozen=True)
+class DesignProblem:
+    """Sites, lanes, markets, SKU classes and the rules: a retail import (1210 or 9610) is allowed only for an
+    order worth at most `per_order_limit_cny` (demand of a class over it is ineligible and left out, reported);
+    `promise_days` and `service_target`: at least that share of eligible orders delivered within the promise;
+    stock at each bonded site per class: cycle stock (half a `review_days` order) plus safety stock
+    z(`service_level`) x sqrt(L sigma_d^2 + d^2 sigma_L^2), pooled over the markets the site serves, held at
+    `holding_rate` of its value per year. Last mile: `last_mile_cny_per_order` + `last_mile_cny_per_km` x km,
+    `last_mile_days` + km / `last_mile_km_per_day` days."""
+
+    name: str
+    sku_classes: tuple[SkuClass, ...]
+    sites: tuple[Site, ...]
+    lanes: tuple[InboundLane, ...]
+    markets: tuple[Market, ...]
+    per_order_limit_cny: float = 5000.0
+    promise_days: float = 5.0
+    service_target: float = 0.9
+    service_level: float = 0.95
+    review_days: float = 7.0
+    holding_rate: float = 0.25
+    last_mile_cny_per_order: float = 6.0
+    last_mile_cny_per_km: float = 0.004
+    last_mile_days: float = 1.0
+    last_mile_km_per_day: float = 800.0
+    circuity: float = 1.2
+    _options: tuple[Option, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for attr in ("sku_classes", "sites", "lanes", "markets"):
+            object.__setattr__(self, attr, tuple(getattr(self, attr)))
+        self._validate()
+        object.__setattr__(self, "_options", tuple(self._enumerate()))
+
+    def _validate(self) -> None:
+        def unique(items: tuple[SkuClass | Site | Market, ...], what: str) -> set[str]:
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    raise InvalidProblemError(f"{what}[{i}].id", f"{item.id!r} appears twice")
+                seen.add(item.id)
+            return seen
+
+        classes = unique(self.sku_classes, "sku_classes")
+        sites = unique(self.sites, "sites")
+        unique(self.markets, "markets")
+        if not self.sites:
+            raise InvalidProblemError("sites", "at least one candidate site is needed")
+        for i, c in enumerate(self.sku_classes):
+            if c.order_value_cny <= 0 or c.order_weight_kg <= 0:
+                raise InvalidProblemError(f"sku_classes[{i}]", "order_value_cny and order_weight_kg must be > 0")
+        for i, s in enumerate(self.sites):
+            where = f"sites[{i}]"
+            if s.capacity_orders_per_day <= 0 or s.fixed_cny < 0 or s.handling_cny_per_order < 0:
+                raise InvalidProblemError(where, "capacity_orders_per_day must be > 0, costs >= 0")
+            if s.kind == "overseas" and (s.gateway is None or not s.origin):
+                raise InvalidProblemError(where, "an overseas site needs its origin and gateway (lon, lat)")
+        for i, lane in enumerate(self.lanes):
+            if lane.site not in sites:
+                raise InvalidProblemError(f"lanes[{i}].site", f"unknown site {lane.site!r}")
+            if lane.transit_days < 0 or lane.transit_sd_days < 0 or lane.cny_per_kg < 0:
+                raise InvalidProblemError(f"lanes[{i}]", "transit_days, transit_sd_days and cny_per_kg must be >= 0")
+        for i, m in enumerate(self.markets):
+            for j, d in enumerate(m.demand):
+                if d.sku_class not in classes:
+                    raise InvalidProblemError(f"markets[{i}].demand[{j}].sku_class", f"unknown {d.sku_class!r}")
+                if d.orders_per_day < 0 or d.sd_per_day < 0:
+                    raise InvalidProblemError(f"markets[{i}].demand[{j}]", "orders_per_day and sd_per_day >= 0")
+        if not 0 <= self.service_target <= 1:
+            raise InvalidProblemError("service_target", f"must be a share in [0, 1], got {self.service_target}")
+        if not 0.5 <= self.service_level < 1:
+            raise InvalidProblemError("service_level", f"must be in [0.5, 1), got {self.service_level}")
+
+    # --- derived -----------------------------------------------------------------------------
+    def sku(self, class_id: str) -> SkuClass:
+        """The SKU class of an id."""
+        return next(c for c in self.sku_classes if c.id == class_id)
+
+    def site(self, site_id: str) -> Site:
+        """The site of an id."""
+        return next(s for s in self.sites if s.id == site_id)
+
+    def eligible(self, class_id: str) -> bool:
+        """Whether an order of this class may be a cross-border retail import (its value within the limit)."""
+        return self.sku(class_id).order_value_cny <= self.per_order_limit_cny
+
+    def last_mile(self, origin: tuple[float, float], market: Market) -> tuple[float, float]:
+        """(CNY per order, days) of the last mile from a point to a market."""
+        km = distance_km(origin, (market.lon, market.lat)) * self.circuity
+        return (
+            self.last_mile_cny_per_order + self.last_mile_cny_per_km * km,
+            self.last_mile_days + km / self.last_mile_km_per_day,
+        )
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """Every way to serve every eligible (market, class) with positive demand."""
+        return self._options
+
+    def _enumerate(self) -> list[Option]:
+        out: list[Option] = []
+        for m in self.markets:
+            for d in m.demand:
+                if d.orders_per_day <= 0 or not self.eligible(d.sku_class):
+                    continue
+                c = self.sku(d.sku_class)
+                for s in self.sites:
+                    if s.kind == "bonded":
+                        mile_cny, mile_days = self.last_mile((s.lon, s.lat), m)
+                        for lane in self.lanes:
+                            if lane.site != s.id or lane.origin != c.origin:
+                                continue
+                            out.append(
+                                Option(
+                                    m.id,
+                                    c.id,
+                                    "1210",
+                                    s.id,
+                                    lane.cny_per_kg * c.order_weight_kg + s.handling_cny_per_order + mile_cny,
+                                    s.handling_days + mile_days,
+                                    lane.mode,
+                                    lane.transit_days,
+                                    lane.transit_sd_days,
+                                )
+                            )
+                    elif s.origin == c.origin and s.gateway is not None:
+                        mile_cny, mile_days = self.last_mile(s.gateway, m)
+                        out.append(
+                            Option(
+                                m.id,
+                                c.id,
+                                "9610",
+                                s.id,
+                                s.parcel_cny_per_kg * c.order_weight_kg + s.handling_cny_per_order + mile_cny,
+                                s.handling_days + s.parcel_days + mile_days,
+                            )
+                        )
+        return out

@@ -1,0 +1,315 @@
+"""`solve_design`: the network design as a mixed-integer programme (OR-Tools MathOpt with SCIP), and the
+heuristic baselines (single hub, greedy add, greedy drop) that evaluate fixed sets of open sites with it.
+
+Model. Binary y_s opens site s; binary x_o serves a (market, class) by option o (a mode, a site and, for 1210,
+an inbound lane); each eligible (market, class) takes exactly one option; x_o <= y_s; a site's orders per day
+<= its capacity x y_s; orders delivered within the promise >= the target share of eligible orders. Cost per
+year: fixed costs + 365 x orders per day x cost per order + holding of the stock of each (bonded site, class,
+lane) pool: cycle stock (linear in the pooled demand) and safety stock z sqrt(L V + D^2 sL^2), where V is the
+pooled variance of daily demand and D the pooled mean.
+
+Linearisation of the safety stock (stated in `DesignPlan.stats`): sqrt(L V + D^2 sL^2) <= sqrt(L V) + D sL (the
+second term is linear); sqrt(L V) is concave in V and is replaced by its piecewise-linear interpolation on
+`segments` pieces with breakpoints V_j = V_max (j/segments)^2 (the increments are filled in order by binary
+variables). The interpolation is below the square root by at most sqrt(L V_max) / (4 segments); the first
+step is above the exact value. The plan's `cost_cny` is always the exact cost, recomputed by
+`evaluate_design`; `model_cost_cny`, `bound_cny` and `gap` are the model's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from scipy.stats import norm
+
+from logistics.optimize.common import InvalidProblemError, Status
+from logistics.optimize.design.checker import Assignment, Stock, evaluate_design
+from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem, Option
+
+__all__ = ["DESIGN_METHODS", "DesignParams", "DesignPlan", "solve_design"]
+
+DESIGN_METHODS = ("mip", "single_hub", "greedy_add", "greedy_drop")
+
+
+@dataclass(frozen=True)
+class DesignParams:
+    """How to solve: `method` (the MIP, or a heuristic baseline), the wall-clock limit, the relative gap at
+    which SCIP may stop, and the pieces of the safety-stock linearisation."""
+
+    method: str = "mip"
+    time_limit_s: float = 60.0
+    relative_gap: float = 1e-4
+    segments: int = 8
+
+    def __post_init__(self) -> None:
+        if self.method not in DESIGN_METHODS:
+            raise InvalidProblemError("params.method", f"unknown {self.method!r} (known: {', '.join(DESIGN_METHODS)})")
+        if not self.time_limit_s > 0:
+            raise InvalidProblemError("params.time_limit_s", f"must be > 0, got {self.time_limit_s}")
+        if not 1 <= self.segments <= 64:
+            raise InvalidProblemError("params.segments", f"must be 1 to 64, got {self.segments}")
+
+
+@dataclass(frozen=True)
+class DesignPlan:
+    """A network design: the open sites, how each eligible (market, class) is served, the stock per pool, the
+    exact yearly cost (`cost_cny`, by kind), the share of eligible orders within the promise; the model's own
+    objective, best bound and proven gap (MIP); demand left out as ineligible (over the per-order limit) or
+    unservable (no site can serve it)."""
+
+    status: Status
+    method: str
+    open_sites: tuple[str, ...]
+    assignments: tuple[Assignment, ...]
+    stock: tuple[Stock, ...]
+    cost_cny: float
+    fixed_cny: float
+    flow_cny: float
+    holding_cny: float
+    service_share: float
+    load_orders_per_day: dict[str, float]
+    model_cost_cny: float
+    bound_cny: float
+    gap: float
+    ineligible: tuple[tuple[str, str, float], ...]
+    unservable: tuple[tuple[str, str, float], ...]
+    runtime_s: float
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+def _left_out(problem: DesignProblem) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, float]]]:
+    served = {(o.market, o.sku_class) for o in problem.options}
+    ineligible, unservable = [], []
+    for m in problem.markets:
+        for d in m.demand:
+            if d.orders_per_day <= 0:
+                continue
+            if not problem.eligible(d.sku_class):
+                ineligible.append((m.id, d.sku_class, d.orders_per_day))
+            elif (m.id, d.sku_class) not in served:
+                unservable.append((m.id, d.sku_class, d.orders_per_day))
+    return ineligible, unservable
+
+
+@dataclass
+class _Solved:
+    status: Status
+    open_sites: set[str]
+    chosen: list[Option]
+    objective: float
+    bound: float
+
+
+def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: set[str] | None = None) -> _Solved:
+    """Build and solve the model; with `fixed`, exactly those sites are open (the heuristics' evaluation)."""
+    from ortools.math_opt.python import mathopt
+
+    model = mathopt.Model(name=f"design:{problem.name}")
+    options = problem.options
+    demand = {(m.id, d.sku_class): d for m in problem.markets for d in m.demand}
+    y = {}
+    for s in problem.sites:
+        lb = None
+        if fixed is not None:
+            lb = 1.0 if s.id in fixed else 0.0
+        var = model.add_binary_variable(name=f"open[{s.id}]")
+        if lb is not None:
+            model.add_linear_constraint(var == lb)
+        y[s.id] = var
+    x = [model.add_binary_variable(name=f"x[{o.market},{o.sku_class},{o.mode},{o.site},{o.lane}]") for o in options]
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, o in enumerate(options):
+        by_pair[(o.market, o.sku_class)].append(i)
+        model.add_linear_constraint(x[i] <= y[o.site])
+    for idx in by_pair.values():
+        model.add_linear_constraint(sum(x[i] for i in idx) == 1)
+    for s in problem.sites:
+        load = sum(
+            demand[(o.market, o.sku_class)].orders_per_day * x[i] for i, o in enumerate(options) if o.site == s.id
+        )
+        model.add_linear_constraint(load <= s.capacity_orders_per_day * y[s.id])
+    eligible = sum(
+        d.orders_per_day
+        for m in problem.markets
+        for d in m.demand
+        if d.orders_per_day > 0 and problem.eligible(d.sku_class)
+    )
+    within = sum(
+        demand[(o.market, o.sku_class)].orders_per_day * x[i]
+        for i, o in enumerate(options)
+        if o.days <= problem.promise_days + 1e-9
+    )
+    model.add_linear_constraint(within >= problem.service_target * eligible)
+    cost = sum(s.fixed_cny * y[s.id] for s in problem.sites)
+    cost += sum(
+        o.cny_per_order * demand[(o.market, o.sku_class)].orders_per_day * DAYS_PER_YEAR * x[i]
+        for i, o in enumerate(options)
+    )
+    # stock per (bonded site, class, lane): cycle + z (PWL sqrt(L V) + D sL), held at the rate of its value
+    z = float(norm.ppf(problem.service_level))
+    pools: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, o in enumerate(options):
+        if o.mode == "1210":
+            pools[(o.site, o.sku_class, o.lane)].append(i)
+    for (site, k, lane), idx in pools.items():
+        per_unit = problem.holding_rate * problem.sku(k).order_value_cny
+        first = options[idx[0]]
+        lead, lead_sd = first.lead_days, first.lead_sd_days
+        mean = sum(demand[(options[i].market, k)].orders_per_day * x[i] for i in idx)
+        var = sum(demand[(options[i].market, k)].sd_per_day ** 2 * x[i] for i in idx)
+        cost += per_unit * (problem.review_days / 2 + z * lead_sd) * mean
+        v_max = sum(demand[(options[i].market, k)].sd_per_day ** 2 for i in idx)
+        if v_max <= 0 or lead <= 0:
+            continue
+        n = params.segments
+        breaks = [v_max * (j / n) ** 2 for j in range(n + 1)]
+        pieces = []
+        on = []
+        for j in range(n):
+            width = breaks[j + 1] - breaks[j]
+            pieces.append(model.add_variable(lb=0.0, ub=width, name=f"v[{site},{k},{lane},{j}]"))
+            slope = (math.sqrt(lead * breaks[j + 1]) - math.sqrt(lead * breaks[j])) / width
+            cost += per_unit * z * slope * pieces[j]
+            if j < n - 1:
+                on.append(model.add_binary_variable(name=f"full[{site},{k},{lane},{j}]"))
+        for j in range(n - 1):  # concave: piece j+1 is used only once piece j is full
+            width = breaks[j + 1] - breaks[j]
+            model.add_linear_constraint(pieces[j] >= width * on[j])
+            model.add_linear_constraint(pieces[j + 1] <= (breaks[j + 2] - breaks[j + 1]) * on[j])
+        model.add_linear_constraint(sum(pieces) == var)
+    model.minimize(cost)
+    solve_params = mathopt.SolveParameters(
+        time_limit=timedelta(seconds=max(0.1, limit_s)),
+        relative_gap_tolerance=params.relative_gap,
+        threads=1,
+    )
+    result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params)
+    reason = result.termination.reason
+    if (
+        reason not in (mathopt.TerminationReason.OPTIMAL, mathopt.TerminationReason.FEASIBLE)
+        or not result.has_primal_feasible_solution()
+    ):
+        status = Status.INFEASIBLE if reason == mathopt.TerminationReason.INFEASIBLE else Status.TIME_LIMIT
+        return _Solved(status, set(), [], math.inf, -math.inf)
+    values = result.variable_values()
+    chosen = [o for i, o in enumerate(options) if values[x[i]] > 0.5]
+    open_sites = {s for s, var in y.items() if values[var] > 0.5}
+    bound = result.termination.objective_bounds.dual_bound
+    status = Status.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else Status.FEASIBLE
+    return _Solved(status, open_sites, chosen, result.objective_value(), bound)
+
+
+def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, stats: dict[str, object]) -> DesignPlan:
+    ineligible, unservable = _left_out(problem)
+    used = {o.site for o in solved.chosen}
+    open_sites = solved.open_sites & used if solved.chosen else solved.open_sites  # an unused open site: closed
+    assignments = tuple(Assignment(o.market, o.sku_class, o.mode, o.site, o.lane) for o in solved.chosen)
+    ev = evaluate_design(problem, open_sites, assignments)
+    gap = (
+        max(0.0, (solved.objective - solved.bound) / abs(solved.objective))
+        if math.isfinite(solved.objective) and math.isfinite(solved.bound) and solved.objective
+        else math.inf
+    )
+    return DesignPlan(
+        status=solved.status,
+        method=method,
+        open_sites=tuple(sorted(open_sites)),
+        assignments=assignments,
+        stock=ev.stock,
+        cost_cny=ev.total_cny if solved.chosen else math.inf,
+        fixed_cny=ev.fixed_cny,
+        flow_cny=ev.flow_cny,
+        holding_cny=ev.holding_cny,
+        service_share=ev.service_share,
+        load_orders_per_day=ev.load_orders_per_day,
+        model_cost_cny=solved.objective,
+        bound_cny=solved.bound,
+        gap=gap,
+        ineligible=tuple(ineligible),
+        unservable=tuple(unservable),
+        runtime_s=time.perf_counter() - started,
+        stats=stats,
+    )
+
+
+def _heuristic(problem: DesignProblem, params: DesignParams, started: float) -> DesignPlan:
+    """Sets of open sites chosen by a rule, each evaluated by the model with those sites fixed; the cheapest
+    exact cost wins. single_hub: one bonded site (and every overseas site); greedy_add: from every overseas
+    site, add the bonded site that lowers the cost most while one does (while none is feasible yet, the
+    largest); greedy_drop: from every site, close the one whose closing lowers the cost most while one does."""
+    deadline = started + params.time_limit_s
+    evaluated: dict[frozenset[str], tuple[float, _Solved]] = {}
+
+    def cost_of(sites: set[str]) -> float:
+        key = frozenset(sites)
+        if key not in evaluated:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return math.inf
+            solved = _mip(problem, params, left, fixed=set(sites))
+            if not solved.chosen:
+                evaluated[key] = (math.inf, solved)
+            else:
+                assignments = tuple(Assignment(o.market, o.sku_class, o.mode, o.site, o.lane) for o in solved.chosen)
+                exact = evaluate_design(problem, {o.site for o in solved.chosen}, assignments).total_cny
+                evaluated[key] = (exact, solved)
+        return evaluated[key][0]
+
+    bonded = [s.id for s in problem.sites if s.kind == "bonded"]
+    overseas = {s.id for s in problem.sites if s.kind == "overseas"}
+    if params.method == "single_hub":
+        for b in bonded:
+            cost_of(overseas | {b})
+        if not bonded:
+            cost_of(overseas)
+    elif params.method == "greedy_add":
+        current = set(overseas)
+        best = cost_of(current)
+        capacity = {s.id: s.capacity_orders_per_day for s in problem.sites}
+        while True:
+            grow = [(cost_of(current | {b}), -capacity[b], b) for b in bonded if b not in current]
+            if not grow:
+                break
+            cost, _, add = min(grow)
+            if math.isfinite(best) and cost >= best:
+                break
+            best = cost  # while no set so far is feasible, add the site that most lowers the cost, else the largest
+            current.add(add)
+    else:  # greedy_drop
+        current = {s.id for s in problem.sites}
+        best = cost_of(current)
+        while len(current) > 1:
+            trials = [(cost_of(current - {s}), s) for s in sorted(current)]
+            if min(trials)[0] >= best:
+                break
+            best, drop = min(trials)
+            current.discard(drop)
+    feasible = [(c, s) for c, s in evaluated.values() if math.isfinite(c)]
+    stats: dict[str, object] = {"designs_evaluated": len(evaluated)}
+    if not feasible:
+        return _plan(problem, params.method, _Solved(Status.INFEASIBLE, set(), [], math.inf, -math.inf), started, stats)
+    _, solved = min(feasible, key=lambda cs: cs[0])
+    heuristic = _Solved(Status.FEASIBLE, solved.open_sites, solved.chosen, solved.objective, -math.inf)
+    return _plan(problem, params.method, heuristic, started, stats)
+
+
+def solve_design(problem: DesignProblem, params: DesignParams | None = None) -> DesignPlan:
+    """Open sites, choose a customs mode and a site per market and SKU class, and size the stock, at the least
+    yearly cost meeting capacities, the mode rules and the service target (see the module for the model and its
+    linearisation). `method` "mip" solves the model (status optimal or feasible with its proven gap); the
+    others are baselines. Demand over the per-order limit or that no site can serve is reported, not planned."""
+    params = params or DesignParams()
+    started = time.perf_counter()
+    if params.method != "mip":
+        return _heuristic(problem, params, started)
+    solved = _mip(problem, params, params.time_limit_s * 0.98)
+    stats: dict[str, object] = {
+        "linearisation": f"safety stock: sqrt(L V + D^2 sL^2) <= sqrt(L V) + D sL; sqrt(L V) interpolated on "
+        f"{params.segments} pieces (quadratic breakpoints); cost_cny is the exact cost",
+        "options": len(problem.options),
+    }
+    return _plan(problem, "mip", solved, started, stats)
