@@ -1,0 +1,142 @@
+"""Network design: the built-in `pilot_zone_small` by the MIP and the three baselines, then generated instances
+of growing size by the MIP at a time limit (proven gap, wall time, the independent check).
+
+    python benchmarks/design.py [--sizes 20x200,60x600 --time-limit 120]
+
+A generated instance: `sites` bonded candidates at random points of a 3,000 x 2,500 km box over China (one sea
+and, for a third of them, an air lane from each of two origins), two overseas warehouses, `markets` markets with
+four SKU classes' demand; costs drawn around the built-in's. Writes benchmarks/out/design.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from logistics.optimize.design import (
+    Demand,
+    DesignParams,
+    DesignProblem,
+    InboundLane,
+    Market,
+    Site,
+    SkuClass,
+    check_design,
+    load_design,
+    solve_design,
+)
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def generated(sites: int, markets: int, seed: int = 1) -> DesignProblem:
+    """A random instance of the given size (see the module)."""
+    rng = np.random.default_rng(seed)
+    classes = (
+        SkuClass("cosmetics", "incheon", 300.0, 0.6),
+        SkuClass("formula", "frankfurt", 420.0, 2.0),
+        SkuClass("handbags", "frankfurt", 3500.0, 1.2),
+        SkuClass("supplements", "sydney", 250.0, 0.8),
+    )
+
+    def point() -> tuple[float, float]:
+        return float(rng.uniform(100, 124)), float(rng.uniform(22, 42))
+
+    out_sites, lanes = [], []
+    for i in range(sites):
+        lon, lat = point()
+        out_sites.append(
+            Site(f"b{i}", "bonded", lon, lat, float(rng.uniform(1.5e6, 3.5e6)), float(rng.uniform(3e3, 1e4)), 5.0)
+        )
+        for origin, days in (("incheon", 4.0), ("frankfurt", 34.0), ("sydney", 14.0)):
+            lanes.append(InboundLane(origin, f"b{i}", "sea", days + float(rng.uniform(-1, 3)), days / 6, 1.0))
+            if rng.random() < 1 / 3:
+                lanes.append(InboundLane(origin, f"b{i}", "air", 1.5, 0.3, float(rng.uniform(7, 13))))
+    for origin, lon, lat, gate in (
+        ("incheon", 126.4, 37.5, (122.1, 37.5)),
+        ("frankfurt", 8.7, 50.1, (113.8, 34.5)),
+        ("sydney", 151.2, -33.9, (113.3, 23.4)),
+    ):
+        out_sites.append(
+            Site(
+                f"{origin}_cw",
+                "overseas",
+                lon,
+                lat,
+                1.2e6,
+                1e9,
+                3.5,
+                origin=origin,
+                gateway=gate,
+                parcel_days=2.0,
+                parcel_cny_per_kg=float(rng.uniform(14, 30)),
+            )
+        )
+    total = 20_000.0 * sites / 5
+    weights = rng.dirichlet(np.ones(markets)) * total
+    out_markets = []
+    for j in range(markets):
+        lon, lat = point()
+        demand = tuple(
+            Demand(c.id, float(weights[j] * share), float(np.sqrt(weights[j] * share) * 4))
+            for c, share in zip(classes, (0.45, 0.3, 0.05, 0.2), strict=True)
+        )
+        out_markets.append(Market(f"m{j}", lon, lat, demand))
+    return DesignProblem(f"generated_{sites}x{markets}", classes, tuple(out_sites), tuple(lanes), tuple(out_markets),
+                         promise_days=4.0, service_target=0.85)  # fmt: skip
+
+
+def row(name: str, problem: DesignProblem, method: str, limit_s: float) -> dict:
+    started = time.perf_counter()
+    plan = solve_design(problem, DesignParams(method=method, time_limit_s=limit_s))
+    wall = time.perf_counter() - started
+    return {
+        "instance": name,
+        "method": method,
+        "options": len(problem.options),
+        "status": plan.status.value,
+        "cost_cny": plan.cost_cny,
+        "gap": plan.gap,
+        "open": len(plan.open_sites),
+        "checked": check_design(problem, plan).ok if plan.assignments else False,
+        "wall_s": wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="20x200,60x600")
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    args = parser.parse_args()
+    rows = []
+    builtin = load_design("pilot_zone_small")
+    for method in ("mip", "single_hub", "greedy_add", "greedy_drop"):
+        rows.append(row("pilot_zone_small", builtin, method, 60.0))
+    for size in filter(None, args.sizes.split(",")):
+        s, m = (int(v) for v in size.split("x"))
+        rows.append(row(f"generated_{s}x{m}", generated(s, m), "mip", args.time_limit))
+    best = {r["instance"]: r["cost_cny"] for r in rows if r["method"] == "mip"}
+    print(f"{'instance':>20} {'method':>12} {'options':>8} {'status':>10} {'cost CNY/yr':>14} {'vs mip':>8} "
+          f"{'gap':>8} {'open':>5} {'checked':>8} {'wall s':>7}")  # fmt: skip
+    for r in rows:
+        r["vs_mip"] = r["cost_cny"] / best[r["instance"]] - 1 if np.isfinite(r["cost_cny"]) else float("inf")
+        print(
+            f"{r['instance']:>20} {r['method']:>12} {r['options']:>8} {r['status']:>10} {r['cost_cny']:>14,.0f}"
+            f" {r['vs_mip']:>+8.2%} {r['gap']:>8.3%} {r['open']:>5} {r['checked']!s:>8} {r['wall_s']:>7.1f}"
+        )
+    OUT.mkdir(exist_ok=True)
+    clean = [{k: (v if not isinstance(v, float) or np.isfinite(v) else None) for k, v in r.items()} for r in rows]
+    machine = f"{platform.machine()} python {platform.python_version()}"
+    (OUT / "design.json").write_text(json.dumps({"args": vars(args), "machine": machine, "rows": clean}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
