@@ -13,9 +13,10 @@ import itertools
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 from logistics.core.control import on_stop
 from logistics.optimize.common import Check, InvalidProblemError, Status
@@ -194,6 +195,8 @@ def solve_docks(problem: DockProblem, params: DockParams | None = None) -> DockP
     type and slot (at most that many trucks, buffers included, at once); the doors are then given
     by colouring the intervals in start order, which always succeeds for intervals on a line. This removes the
     door symmetry that makes a truck-by-door model slow to prove anything."""
+    from ortools.sat.python import cp_model  # here: CP-SAT (and the pandas it imports) only for a dock solve
+
     params = params or DockParams()
     started = time.perf_counter()
     m = cp_model.CpModel()
