@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.table import Table
 
 from logistics.cli.app import console, err
 from logistics.core.errors import LogisticsError, ScenarioError
-from logistics.scenario import DEFAULT_SCENARIO
-from logistics.scenario.builtin import load_named
-from logistics.scenario.scenario import Scenario
+from logistics.core.naming import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from logistics.scenario.scenario import Scenario
 
 SetOption = Annotated[
     list[str] | None,
@@ -46,6 +47,7 @@ def _load(file: str | None, overrides: list[str] | None, force: bool = False) ->
     """A scenario from a file path, or a built-in by name (none: the default example), with the simulation
     model built (not run), so what `validate` accepts, `run` can start; a run estimated too large for this
     machine is refused unless `force` (then it is not built here)."""
+    from logistics.scenario.builtin import load_named
     from logistics.sim.size import check_buildable
 
     return load_named(file or DEFAULT_SCENARIO, overrides or [], checks=(lambda s: check_buildable(s, force),))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -12,9 +12,10 @@ from rich.table import Table
 from logistics.cli.app import app, console, err
 from logistics.cli.common import PluginsOption, SetOption, _emit_schema, _fail, _load, _plugins
 from logistics.core.errors import LogisticsError
-from logistics.scenario import DEFAULT_SCENARIO
-from logistics.scenario.scenario import Scenario
-from logistics.scenario.schema import scenario_json_schema
+from logistics.core.naming import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from logistics.scenario.scenario import Scenario
 
 
 @app.command()
@@ -45,6 +46,8 @@ def schema(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
 ) -> None:
     """Print or write the JSON Schema of scenario files (for editor validation)."""
+    from logistics.scenario.schema import scenario_json_schema
+
     _emit_schema(scenario_json_schema(), out)
 
 

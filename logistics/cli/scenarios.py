@@ -11,12 +11,13 @@ import typer
 from logistics.cli.app import console, err, scenarios_app
 from logistics.cli.common import _fail, _load
 from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
-from logistics.scenario import builtin_names, builtin_text, load_builtin
 
 
 @scenarios_app.command("list")
 def scenarios_list() -> None:
     """List the built-in scenarios."""
+    from logistics.scenario import builtin_names, load_builtin
+
     for name in builtin_names():
         scenario = load_builtin(name)
         console.print(f"[bold]{name}[/bold]: {scenario.description}")
@@ -80,6 +81,8 @@ def scenarios_upgrade(
 @scenarios_app.command("show")
 def scenarios_show(name: Annotated[str, typer.Argument(help="Built-in scenario name.")]) -> None:
     """Print a built-in scenario's YAML (redirect it to a file to start your own)."""
+    from logistics.scenario import builtin_text
+
     try:
         sys.stdout.write(builtin_text(name))
     except LogisticsError as exc:

@@ -7,7 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["names_builtin"]
+__all__ = ["DEFAULT_SCENARIO", "names_builtin"]
+
+DEFAULT_SCENARIO = "bonded_import_peak"
+"""The built-in scenario `logistics run` and `validate` use when given none (here, not in `logistics.scenario`,
+so that the command line can name it without loading the scenario model)."""
 
 
 def names_builtin(name_or_path: str, builtins: Iterable[str]) -> bool:

@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from importlib import resources
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
-from logistics.core.naming import names_builtin
+from logistics.core.naming import DEFAULT_SCENARIO, names_builtin
 from logistics.scenario.loader import Check, load_scenario, parse_scenario
 from logistics.scenario.scenario import Scenario
 
 __all__ = ["DEFAULT_SCENARIO", "builtin_names", "builtin_text", "load_builtin", "load_named"]
-
-DEFAULT_SCENARIO = "bonded_import_peak"
 
 
 def builtin_names() -> list[str]:

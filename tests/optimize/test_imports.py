@@ -29,3 +29,11 @@ def test_a_routing_solve_loads_neither_cp_sat_nor_pandas(backend: str) -> None:
     loaded = set(out["loaded"])
     assert "pandas" not in loaded
     assert "ortools.sat.python.cp_model" not in loaded
+
+
+def test_the_command_line_starts_without_the_scenario_model_or_pandas() -> None:
+    program = "import json, sys, logistics.cli; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "pandas" not in loaded
+    assert "logistics.scenario" not in loaded and "ortools.sat.python.cp_model" not in loaded
