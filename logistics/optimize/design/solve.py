@@ -108,6 +108,7 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
     """Build and solve the model; with `fixed`, exactly those sites are open (the heuristics' evaluation)."""
     from ortools.math_opt.python import mathopt
 
+    began = time.perf_counter()  # the limit covers building the model too
     model = mathopt.Model(name=f"design:{problem.name}")
     options = problem.options
     demand = {(m.id, d.sku_class): d for m in problem.markets for d in m.demand}
@@ -183,11 +184,18 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
         model.add_linear_constraint(sum(pieces) == var)
     model.minimize(cost)
     solve_params = mathopt.SolveParameters(
-        time_limit=timedelta(seconds=max(0.1, limit_s)),
+        time_limit=timedelta(seconds=max(0.1, limit_s - (time.perf_counter() - began))),
         relative_gap_tolerance=params.relative_gap,
         threads=1,
     )
-    result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params)
+    hint = _greedy_start(problem, fixed)
+    model_params = None
+    if hint is not None:  # a plan to start from: SCIP completes it (the stock pieces) and improves on it
+        values = {x[i]: 1.0 if i in hint else 0.0 for i in range(len(options))}
+        used = {options[i].site for i in hint}
+        values.update({var: 1.0 if site in used else 0.0 for site, var in y.items()})
+        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(variable_values=values)])
+    result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params, model_params=model_params)
     reason = result.termination.reason
     if (
         reason not in (mathopt.TerminationReason.OPTIMAL, mathopt.TerminationReason.FEASIBLE)
@@ -201,6 +209,34 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
     bound = result.termination.objective_bounds.dual_bound
     status = Status.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else Status.FEASIBLE
     return _Solved(status, open_sites, chosen, result.objective_value(), bound)
+
+
+def _greedy_start(problem: DesignProblem, fixed: set[str] | None) -> set[int] | None:
+    """A feasible plan to start the search from, if a greedy finds one: the largest demands first, each to its
+    cheapest option (within the promise first) at a site with room left (only `fixed` sites when given); None
+    when it leaves something out or misses the service target."""
+    demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
+    room = {s.id: s.capacity_orders_per_day for s in problem.sites if fixed is None or s.id in fixed}
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, o in enumerate(problem.options):
+        if o.site in room:
+            by_pair[(o.market, o.sku_class)].append(i)
+    chosen: set[int] = set()
+    within = 0.0
+    pairs = {(o.market, o.sku_class) for o in problem.options}
+    for pair in sorted(pairs, key=lambda p: -demand[p]):
+        ranked = sorted(
+            by_pair.get(pair, []),
+            key=lambda i: (problem.options[i].days > problem.promise_days, problem.options[i].cny_per_order),
+        )
+        pick = next((i for i in ranked if room[problem.options[i].site] >= demand[pair]), None)
+        if pick is None:
+            return None
+        chosen.add(pick)
+        room[problem.options[pick].site] -= demand[pair]
+        within += demand[pair] if problem.options[pick].days <= problem.promise_days + 1e-9 else 0.0
+    eligible = sum(demand[p] for p in pairs)
+    return chosen if within >= problem.service_target * eligible else None
 
 
 def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, stats: dict[str, object]) -> DesignPlan:
