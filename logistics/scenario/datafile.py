@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
 
 from logistics.scenario.base import ScenarioModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -87,6 +90,8 @@ def builtin_path(file: str) -> Path:
 
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """A CSV, Parquet or Excel file as a table (every column as read); errors name the file."""
+    import pandas as pd  # here: loading a scenario does not need pandas
+
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":

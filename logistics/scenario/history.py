@@ -24,16 +24,19 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.base import ScenarioModel
 from logistics.scenario.datafile import DataFile, read_table, require_columns
 from logistics.scenario.run import known_zone
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "HistoryColumns",
@@ -134,6 +137,8 @@ _SLASHED = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})"
 def _day_first(raw: pd.Series, rows: np.ndarray, name: str, column: str) -> bool | None:
     """Whether dates like 09/11/2026 in `raw` are day first: told by a day above 12 in either place; None when
     the column has no such dates; an error naming rows when it cannot be told or mixes both orders."""
+    import pandas as pd  # here: loading a scenario does not need pandas
+
     parts = raw.astype(str).str.extract(_SLASHED)
     slashed = parts[0].notna().to_numpy()
     if not slashed.any():
@@ -161,6 +166,8 @@ def _parse_times(
     raw: pd.Series, rows: np.ndarray, name: str, column: str, day_first: bool | None, date_format: str | None
 ) -> tuple[pd.Series, bool]:
     """The time column as datetimes, and whether the file gave offsets (then they are UTC instants)."""
+    import pandas as pd  # here: loading a scenario does not need pandas
+
     with warnings.catch_warnings():  # a planner's own format: pandas warns that it parses each cell alone
         warnings.simplefilter("ignore", UserWarning)
         if date_format is not None:
@@ -195,6 +202,8 @@ def _read(
     day_first: bool | None = None,
     date_format: str | None = None,
 ) -> HistoryTable:
+    import pandas as pd  # here: loading a scenario does not need pandas
+
     table = read_table(Path(path), sheet)
     name = Path(path).name
     mapping = {k: v for k, v in columns.model_dump().items() if v is not None}
@@ -290,6 +299,8 @@ def history_hours(table: HistoryTable, history: OrderHistory, start: datetime, r
     """Each order's time in hours since the run's `start` (a wall-clock time in `run_timezone`), after the
     history's `shift_h`. UTC instants (the file gave offsets) and times of another zone (`history.timezone`) are
     converted as instants; times in the run's own zone are counted on the wall clock, as the calendar is."""
+    import pandas as pd  # here: loading a scenario does not need pandas
+
     if table.times_are_hours:
         return table.time.astype(float) + history.shift_h
     zone = history.timezone or run_timezone
