@@ -341,7 +341,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.get("/v1/jobs", tags=["jobs"], summary="List your jobs (newest first)", responses=_ok(JobList))
     async def list_jobs(
         state_: Annotated[State | None, Query(alias="state")] = None,
-        kind: Literal["routing", "slotting", "docks", "linehaul", "simulation"] | None = None,
+        kind: Literal["routing", "slotting", "docks", "linehaul", "design", "simulation"] | None = None,
         limit: int = Query(100, ge=1, le=1000, description="Jobs per page, 1 to 1,000."),
         cursor: Annotated[
             str | None,

@@ -8,6 +8,8 @@ Bodies (JSON):
               (with zones), "skus_csv": "<CSV text>", "params": {"method", "seed"}}
 - docks:      {"problem": <dock problem JSON>, "params": {"time_limit_s", "workers", "seed", "deterministic_time"}}
 - linehaul:   {"problem": <line-haul allocation JSON>, "params": {"time_limit_s", "node_limit"}}
+- design:     {"problem": <network design JSON, the fields of a design YAML file>, "params": {"method",
+              "time_limit_s", "relative_gap", "segments"}}
 - simulation: {"scenario": "<built-in name>" | {<scenario>}, or "scenario_yaml": "<YAML text>";
               "overrides": ["path=value", ...], "replications": n, "seed": n}
 """
@@ -16,8 +18,8 @@ from __future__ import annotations
 
 from logistics.service.job import Caps, JobKind, Outcome, StopRequested, error_items
 from logistics.service.simulation_job import SIMULATION
-from logistics.service.solver_jobs import DOCKS, LINEHAUL, ROUTING, SLOTTING
+from logistics.service.solver_jobs import DESIGN, DOCKS, LINEHAUL, ROUTING, SLOTTING
 
 __all__ = ["KINDS", "Caps", "JobKind", "Outcome", "StopRequested", "error_items"]
 
-KINDS: dict[str, JobKind] = {kind.name: kind for kind in (ROUTING, SLOTTING, DOCKS, LINEHAUL, SIMULATION)}
+KINDS: dict[str, JobKind] = {kind.name: kind for kind in (ROUTING, SLOTTING, DOCKS, LINEHAUL, DESIGN, SIMULATION)}

@@ -41,7 +41,7 @@ class JobStatus(_Out):
     """A job's state, progress and timings (`GET /v1/jobs/{id}`)."""
 
     id: str
-    kind: Literal["routing", "slotting", "docks", "linehaul", "simulation"]
+    kind: Literal["routing", "slotting", "docks", "linehaul", "design", "simulation"]
     state: State
     progress: float = Field(description="0..1, as the solver or simulation reports it")
     best_objective: Number = Field(description="The best objective so far (solvers that report one)")
@@ -166,6 +166,53 @@ class LinehaulResult(_Out):
     check: Check
 
 
+# network design ---------------------------------------------------------------------------------------------
+
+
+class DesignAssignment(_Out):
+    market: str
+    sku_class: str
+    mode: str
+    site: str
+    lane: str
+
+
+class DesignStock(_Out):
+    site: str
+    sku_class: str
+    lane: str
+    orders_per_day: Number
+    cycle_units: Number
+    safety_units: Number
+    holding_cny: Number
+
+
+class DesignPlan(_Out):
+    status: SolveStatus
+    method: str
+    open_sites: list[str]
+    assignments: list[DesignAssignment]
+    stock: list[DesignStock]
+    cost_cny: Number = Field(description="Exact yearly cost (null: no plan)")
+    fixed_cny: Number
+    flow_cny: Number
+    holding_cny: Number
+    service_share: Number
+    load_orders_per_day: dict[str, Number]
+    model_cost_cny: Number
+    bound_cny: Number
+    gap: Number
+    ineligible: list[list[str | Number]] = Field(description="[market, SKU class, orders per day] over the limit")
+    unservable: list[list[str | Number]] = Field(description="[market, SKU class, orders per day] no site serves")
+    runtime_s: Number
+    stats: dict[str, Any]
+
+
+class DesignResult(_Out):
+    plan: DesignPlan
+    check: Check
+
+
 # slotting ---------------------------------------------------------------------------------------------------
 
 
@@ -211,6 +258,7 @@ RESULTS: dict[str, type[_Out]] = {
     "routing": RoutingResult,
     "slotting": SlottingResult,
     "docks": DocksResult,
+    "design": DesignResult,
     "linehaul": LinehaulResult,
     "simulation": SimulationResult,
 }
@@ -233,7 +281,9 @@ def answer_model(kind: str) -> type[JobAnswer]:
 class AnyJobAnswer(JobAnswer):
     """A job of any kind with its result (`GET /v1/jobs/{id}/result`)."""
 
-    result: RoutingResult | SlottingResult | DocksResult | LinehaulResult | SimulationResult | None = None
+    result: RoutingResult | SlottingResult | DocksResult | LinehaulResult | DesignResult | SimulationResult | None = (
+        None
+    )
 
 
 class CancelAnswer(JobStatus):

@@ -11,6 +11,8 @@ from typing import Any
 
 from logistics.optimize import SolveParams, check_routing, solve_routing
 from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.design import DesignParams, check_design, design_plan_to_json, read_design, solve_design
+from logistics.optimize.design.io import design_problem_schema
 from logistics.optimize.docks import (
     DockParams,
     DockProblem,
@@ -40,7 +42,7 @@ from logistics.service.job import (
     params_of,
 )
 
-__all__ = ["DOCKS", "LINEHAUL", "ROUTING", "SLOTTING"]
+__all__ = ["DESIGN", "DOCKS", "LINEHAUL", "ROUTING", "SLOTTING"]
 
 
 # routing, docks and line-haul: a problem and params ------------------------------------------------------
@@ -149,6 +151,14 @@ def _linehaul_sizes(problem: dict, caps: Caps) -> None:
     )
 
 
+def _design_sizes(problem: dict, caps: Caps) -> None:
+    check_count("problem.sites x markets", _length(problem, "sites") * _length(problem, "markets"), caps.max_items)
+
+
+DESIGN_SOLVER = _Solver(
+    read_design, DesignParams, solve_design, check_design, design_plan_to_json, design_problem_schema,
+    sizes=_design_sizes,
+)  # fmt: skip
 ROUTING_SOLVER = _Solver(
     problem_from_json, SolveParams, solve_routing, check_routing, lambda plan: result_to_json(plan, indent=None),
     routing_problem_schema, answer="solution", one_process=True, sizes=_routing_sizes,
@@ -243,6 +253,7 @@ def _slotting_schema() -> dict[str, Any]:
 ROUTING = ROUTING_SOLVER.kind("routing")
 DOCKS = DOCKS_SOLVER.kind("docks")
 LINEHAUL = LINEHAUL_SOLVER.kind("linehaul")
+DESIGN = DESIGN_SOLVER.kind("design")
 SLOTTING = JobKind(
     "slotting",
     lambda body, caps: _slotting_parts(body, caps)[2],

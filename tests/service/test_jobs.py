@@ -209,6 +209,28 @@ def test_limits_429_with_retry_after_and_413(server: Server) -> None:
         assert huge.status_code == 413
 
 
+def _design_body() -> dict:
+    import yaml
+
+    from logistics.optimize.design import builtin_design_path
+
+    return {"problem": yaml.safe_load(builtin_design_path("pilot_zone_small").read_text()), "params": {}}
+
+
+def test_a_design_job_answers_a_checked_plan(server: Server) -> None:
+    from logistics.optimize.design import Assignment, evaluate_design, load_design
+
+    with Client(server.url, KEYS["alice"]) as client:
+        answer = client.submit("design", _design_body()).result(60)
+    plan = answer["plan"]
+    assert plan["status"] == "optimal" and answer["check"]["ok"]
+    # rebuilt here from the answer and checked with the library: the same rules and the stated cost
+    problem = load_design("pilot_zone_small")
+    assignments = tuple(Assignment(**a) for a in plan["assignments"])
+    exact = evaluate_design(problem, set(plan["open_sites"]), assignments)
+    assert not exact.violations and exact.total_cny == pytest.approx(plan["cost_cny"], rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("kind", "body", "field"),
     [
@@ -229,6 +251,8 @@ def test_limits_429_with_retry_after_and_413(server: Server) -> None:
         ("slotting", {"layout": LAYOUT, "skus_csv": "sku_id,picks,volume_l,weight_kg\nA,many,1,1\n"}, "picks"),
         ("simulation", {"scenario": "bonded_import_small", "overrides": ["run.horizon_h=-5"]}, "horizon_h"),
         ("simulation", {"scenario": "/etc/passwd"}, "scenario"),
+        ("design", {"problem": {**_design_body()["problem"], "promise_days": -1}}, "promise_days"),
+        ("design", {**_design_body(), "params": {"method": "guess"}}, "params.method"),
         (
             "routing",
             {

@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from logistics.optimize.common import InvalidProblemError, json_ready
 from logistics.optimize.design.problem import Demand, DesignProblem, InboundLane, Market, Site, SkuClass
 
-__all__ = ["builtin_design_names", "builtin_design_path", "design_plan_to_json", "load_design", "read_design"]
+__all__ = [
+    "builtin_design_names",
+    "builtin_design_path",
+    "design_plan_to_json",
+    "design_problem_schema",
+    "load_design",
+    "read_design",
+]
 
 BUILTIN = Path(__file__).resolve().parent / "builtin"
 
@@ -85,6 +92,11 @@ class _Design(_Strict):
     sites: list[_Site] = Field(min_length=1)
     lanes: list[_Lane] = []
     markets: list[_Market] = Field(min_length=1)
+
+
+def design_problem_schema() -> dict[str, object]:
+    """The JSON Schema of a design problem (the YAML/JSON file's fields)."""
+    return _Design.model_json_schema()
 
 
 def builtin_design_names() -> list[str]:
