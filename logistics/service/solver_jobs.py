@@ -152,7 +152,15 @@ def _linehaul_sizes(problem: dict, caps: Caps) -> None:
 
 
 def _design_sizes(problem: dict, caps: Caps) -> None:
-    check_count("problem.sites x markets", _length(problem, "sites") * _length(problem, "markets"), caps.max_items)
+    """The model has up to one variable per demand entry, site and lane: refused before it is built."""
+    markets = problem.get("markets")
+    entries = (
+        sum(len(m["demand"]) for m in markets if isinstance(m, dict) and isinstance(m.get("demand"), dict))
+        if (isinstance(markets, list))
+        else 0
+    )
+    ways = _length(problem, "sites") + _length(problem, "lanes")
+    check_count("problem.markets[].demand x (sites + lanes)", entries * ways, caps.max_items)
 
 
 DESIGN_SOLVER = _Solver(

@@ -219,3 +219,35 @@ def test_bad_input_names_the_field(tmp_path: Path) -> None:
     path.write_text(text.replace("site: hangzhou_bonded, mode: sea", "site: nowhere, mode: sea", 1))
     result = runner.invoke(app, ["design", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "lanes[0].site" in result.output
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d: d["sites"][0].update(capacity_orders_per_day=float("inf")), "sites[0].capacity_orders_per_day"),
+        (lambda d: d["sites"][0].update(fixed_cny=1e300), "sites[0].fixed_cny"),
+        (lambda d: d["lanes"].append(dict(d["lanes"][0])), "lanes[8]"),
+        (lambda d: d["markets"][0]["demand"]["cosmetics"].update(orders_per_day=float("nan")), "orders_per_day"),
+    ],
+)
+def test_fuzzed_designs_are_refused_naming_the_field(edit: object, field: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(builtin_design_path("pilot_zone_small").read_text())
+    edit(data)  # type: ignore[operator]
+    with pytest.raises(InvalidProblemError) as info:
+        read_design(yaml.safe_dump(data))
+    assert field in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["mip", "single_hub", "greedy_add", "greedy_drop"])
+def test_a_design_with_nothing_to_serve_opens_nothing_and_costs_nothing(method: str) -> None:
+    problem = replace(load_design("pilot_zone_small"), markets=())
+    plan = solve_design(problem, DesignParams(method=method, time_limit_s=10))
+    assert plan.open_sites == () and plan.cost_cny == 0.0 and check_design(problem, plan).ok
+
+
+def test_no_option_within_the_promise_is_infeasible_not_a_crash() -> None:
+    problem = replace(load_design("pilot_zone_small"), promise_days=0.01, service_target=1.0)
+    plan = solve_design(problem, DesignParams(time_limit_s=10))
+    assert plan.status.value == "infeasible" and not check_design(problem, plan).ok

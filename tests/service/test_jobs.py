@@ -254,6 +254,11 @@ def test_a_design_job_answers_a_checked_plan(server: Server) -> None:
         ("design", {"problem": {**_design_body()["problem"], "promise_days": -1}}, "promise_days"),
         ("design", {**_design_body(), "params": {"method": "guess"}}, "params.method"),
         (
+            "design",
+            {"problem": {**_design_body()["problem"], "lanes": _design_body()["problem"]["lanes"] * 1000}},
+            "problem.markets[].demand",
+        ),
+        (
             "routing",
             {
                 "problem": {

@@ -28,7 +28,7 @@ BUILTIN = Path(__file__).resolve().parent / "builtin"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _Sku(_Strict):

@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 DAYS_PER_YEAR = 365.0
+MAX_NUMBER = 1e12
+"""The largest number a design takes (costs, capacities, demand): the solver's model stays well scaled."""
 SiteKind = Literal["bonded", "overseas"]
 Mode = Literal["1210", "9610"]
 
@@ -174,7 +176,28 @@ class DesignProblem:
                 raise InvalidProblemError(where, "capacity_orders_per_day must be > 0, costs >= 0")
             if s.kind == "overseas" and (s.gateway is None or not s.origin):
                 raise InvalidProblemError(where, "an overseas site needs its origin and gateway (lon, lat)")
+        numbers = [
+            *((f"sites[{i}]", vars(s)) for i, s in enumerate(self.sites)),
+            *((f"lanes[{i}]", vars(x)) for i, x in enumerate(self.lanes)),
+            *((f"sku_classes[{i}]", vars(c)) for i, c in enumerate(self.sku_classes)),
+            *(
+                (f"markets[{i}].demand[{j}]", vars(d))
+                for i, m in enumerate(self.markets)
+                for j, d in enumerate(m.demand)
+            ),
+        ]
+        for where, values in numbers:
+            for name, value in values.items():
+                if isinstance(value, float | int) and not abs(value) <= MAX_NUMBER:
+                    raise InvalidProblemError(
+                        f"{where}.{name}", f"must be a finite number up to {MAX_NUMBER:g}, got {value}"
+                    )
+        lanes_seen: set[tuple[str, str, str]] = set()
         for i, lane in enumerate(self.lanes):
+            key = (lane.origin, lane.site, lane.mode)
+            if key in lanes_seen:
+                raise InvalidProblemError(f"lanes[{i}]", f"a second {lane.mode} lane from {lane.origin} to {lane.site}")
+            lanes_seen.add(key)
             if lane.site not in sites:
                 raise InvalidProblemError(f"lanes[{i}].site", f"unknown site {lane.site!r}")
             if lane.transit_days < 0 or lane.transit_sd_days < 0 or lane.cny_per_kg < 0:

@@ -144,7 +144,11 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
         for i, o in enumerate(options)
         if o.days <= problem.promise_days + 1e-9
     )
-    model.add_linear_constraint(within >= problem.service_target * eligible)
+    if isinstance(within, int | float):  # no option reaches a market within the promise
+        if problem.service_target * eligible > 0:
+            return _Solved(Status.INFEASIBLE, set(), [], math.inf, -math.inf)
+    else:
+        model.add_linear_constraint(within >= problem.service_target * eligible)
     cost = sum(s.fixed_cny * y[s.id] for s in problem.sites)
     cost += sum(
         o.cny_per_order * demand[(o.market, o.sku_class)].orders_per_day * DAYS_PER_YEAR * x[i]
@@ -195,7 +199,10 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
         used = {options[i].site for i in hint}
         values.update({var: 1.0 if site in used else 0.0 for site, var in y.items()})
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(variable_values=values)])
-    result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params, model_params=model_params)
+    try:
+        result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params, model_params=model_params)
+    except Exception as exc:  # SCIP refusing the model (numbers it cannot handle): say so, naming the solver's words
+        raise InvalidProblemError("design", f"the solver refused the model: {exc}") from None
     reason = result.termination.reason
     if (
         reason not in (mathopt.TerminationReason.OPTIMAL, mathopt.TerminationReason.FEASIBLE)
@@ -242,7 +249,7 @@ def _greedy_start(problem: DesignProblem, fixed: set[str] | None) -> set[int] | 
 def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, stats: dict[str, object]) -> DesignPlan:
     ineligible, unservable = _left_out(problem)
     used = {o.site for o in solved.chosen}
-    open_sites = solved.open_sites & used if solved.chosen else solved.open_sites  # an unused open site: closed
+    open_sites = used  # a site that serves nothing is not opened (its fixed cost would buy nothing)
     assignments = tuple(Assignment(o.market, o.sku_class, o.mode, o.site, o.lane) for o in solved.chosen)
     ev = evaluate_design(problem, open_sites, assignments)
     gap = (
@@ -256,7 +263,7 @@ def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, 
         open_sites=tuple(sorted(open_sites)),
         assignments=assignments,
         stock=ev.stock,
-        cost_cny=ev.total_cny if solved.chosen else math.inf,
+        cost_cny=ev.total_cny if solved.status in (Status.OPTIMAL, Status.FEASIBLE) else math.inf,
         fixed_cny=ev.fixed_cny,
         flow_cny=ev.flow_cny,
         holding_cny=ev.holding_cny,
@@ -287,7 +294,7 @@ def _heuristic(problem: DesignProblem, params: DesignParams, started: float) -> 
             if left <= 0:
                 return math.inf
             solved = _mip(problem, params, left, fixed=set(sites))
-            if not solved.chosen:
+            if solved.status not in (Status.OPTIMAL, Status.FEASIBLE):
                 evaluated[key] = (math.inf, solved)
             else:
                 assignments = tuple(Assignment(o.market, o.sku_class, o.mode, o.site, o.lane) for o in solved.chosen)
