@@ -98,7 +98,6 @@ def _left_out(problem: DesignProblem) -> tuple[list[tuple[str, str, float]], lis
 @dataclass
 class _Solved:
     status: Status
-    open_sites: set[str]
     chosen: list[Option]
     objective: float
     bound: float
@@ -146,7 +145,7 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
     )
     if isinstance(within, int | float):  # no option reaches a market within the promise
         if problem.service_target * eligible > 0:
-            return _Solved(Status.INFEASIBLE, set(), [], math.inf, -math.inf)
+            return _Solved(Status.INFEASIBLE, [], math.inf, -math.inf)
     else:
         model.add_linear_constraint(within >= problem.service_target * eligible)
     cost = sum(s.fixed_cny * y[s.id] for s in problem.sites)
@@ -209,13 +208,12 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
         or not result.has_primal_feasible_solution()
     ):
         status = Status.INFEASIBLE if reason == mathopt.TerminationReason.INFEASIBLE else Status.TIME_LIMIT
-        return _Solved(status, set(), [], math.inf, -math.inf)
+        return _Solved(status, [], math.inf, -math.inf)
     values = result.variable_values()
     chosen = [o for i, o in enumerate(options) if values[x[i]] > 0.5]
-    open_sites = {s for s, var in y.items() if values[var] > 0.5}
     bound = result.termination.objective_bounds.dual_bound
     status = Status.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else Status.FEASIBLE
-    return _Solved(status, open_sites, chosen, result.objective_value(), bound)
+    return _Solved(status, chosen, result.objective_value(), bound)
 
 
 def _greedy_start(problem: DesignProblem, fixed: set[str] | None) -> set[int] | None:
@@ -248,8 +246,7 @@ def _greedy_start(problem: DesignProblem, fixed: set[str] | None) -> set[int] | 
 
 def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, stats: dict[str, object]) -> DesignPlan:
     ineligible, unservable = _left_out(problem)
-    used = {o.site for o in solved.chosen}
-    open_sites = used  # a site that serves nothing is not opened (its fixed cost would buy nothing)
+    open_sites = {o.site for o in solved.chosen}  # a site that serves nothing is not opened
     assignments = tuple(Assignment(o.market, o.sku_class, o.mode, o.site, o.lane) for o in solved.chosen)
     ev = evaluate_design(problem, open_sites, assignments)
     gap = (
@@ -334,9 +331,9 @@ def _heuristic(problem: DesignProblem, params: DesignParams, started: float) -> 
     feasible = [(c, s) for c, s in evaluated.values() if math.isfinite(c)]
     stats: dict[str, object] = {"designs_evaluated": len(evaluated)}
     if not feasible:
-        return _plan(problem, params.method, _Solved(Status.INFEASIBLE, set(), [], math.inf, -math.inf), started, stats)
+        return _plan(problem, params.method, _Solved(Status.INFEASIBLE, [], math.inf, -math.inf), started, stats)
     _, solved = min(feasible, key=lambda cs: cs[0])
-    heuristic = _Solved(Status.FEASIBLE, solved.open_sites, solved.chosen, solved.objective, -math.inf)
+    heuristic = _Solved(Status.FEASIBLE, solved.chosen, solved.objective, -math.inf)
     return _plan(problem, params.method, heuristic, started, stats)
 
 
