@@ -287,3 +287,31 @@ def test_pyvrp_alone_solves_a_city_scale_capacitated_problem() -> None:
     result = _checked(problem, SolveParams(time_limit_s=3, backend="pyvrp", seed=1))
     assert result.status in (Status.FEASIBLE, Status.OPTIMAL) and not result.unassigned
     assert result.stats["pyvrp_feasible"] and not result.stats["fallback_optional"]
+
+
+@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
+def test_auto_keeps_the_full_plan_when_one_vehicle_fewer_cannot_serve_every_stop() -> None:
+    # 12 stops x 2 units on vans of 8: three vans at least; the search for one fewer (two) must fail and the
+    # three-van plan stand, checked, with the attempt reported
+    p = grid_problem(n=12, vehicles=6, capacity=8.0, windows=True, minimise_vehicles=True)
+    result = _checked(p, SolveParams(time_limit_s=2, backend="auto", seed=3))
+    assert result.status == Status.FEASIBLE and result.vehicles_used == 3
+    attempt = result.stats["fewer_vehicles"]
+    assert attempt["from"] == 3 and attempt["tried"] == 2 and attempt["found"] is False
+
+
+@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
+def test_route_elimination_starts_from_the_plan_less_its_shortest_route() -> None:
+    from logistics.optimize.routing.solve import _confined
+
+    p = grid_problem(n=12, vehicles=6, capacity=8.0, minimise_vehicles=True)
+    # a wasteful start: five vans, one carrying a single stop
+    plan = [("van", 0, ["s0", "s1", "s2"]), ("van", 1, ["s3", "s4", "s5"]), ("van", 2, ["s6", "s7", "s8"])]
+    plan += [("van", 3, ["s9", "s10"]), ("van", 4, ["s11"])]
+    five = solve_routing(p, SolveParams(time_limit_s=1, backend="ortools", solution_limit=1), initial=plan)
+    assert five.vehicles_used == 5 and check_routing(p, five).feasible
+    smaller, start = _confined(p, five, one_fewer=True)
+    assert sum(t.count for t in smaller.vehicle_types) == 4
+    assert len(start) == 4 and "s11" not in {x for _, _, ids in start for x in ids}
+    fewer = _checked(smaller, SolveParams(time_limit_s=2, backend="pyvrp", seed=1))
+    assert fewer.vehicles_used <= 4 and not fewer.unassigned and check_routing(p, fewer).feasible

@@ -285,11 +285,20 @@ AUTO_ONE_ARM_STOPS = 1000
 OR-Tools' plan was 80% longer at the same limit, and at 5,000 it may find none."""
 
 
+REDUCTION_SHARES = (0.4, 0.75)
+"""With `minimise_vehicles`, `auto` searches with the whole fleet for the first share of the limit, tries one
+vehicle fewer (`_confined`, route elimination) until the second, and spends the rest improving the best plan
+within the vehicles it uses: neither arm, given the whole limit, finds the 9-van plans of Li & Lim's lc103 and
+lc109 (benchmarks/RESULTS.md), while a search confined to 9 vans from the 10-van plan does."""
+
+
 def _solve_auto(
     problem: RoutingProblem, params: SolveParams, started: float, initial: PlanLike | None = None
 ) -> RoutingResult:
     """PyVRP in a child process and OR-Tools here, at the same time and each with the whole time limit
-    (two cores), so `auto` costs the wall time of one; the better result wins. Without PyVRP: OR-Tools."""
+    (two cores), so `auto` costs the wall time of one; the better result wins. Without PyVRP: OR-Tools.
+    With `minimise_vehicles`, the limit is cut in three (`REDUCTION_SHARES`): the search, a search for a plan
+    with one vehicle fewer (which wins only if it serves every stop), and an improvement of the best plan."""
     from dataclasses import replace
 
     try:
@@ -297,38 +306,123 @@ def _solve_auto(
     except ImportError:
         result = solve_routing(problem, replace(params, backend="ortools"), initial)
         return replace(result, backend="auto:ortools")
-    from logistics.core.process import Forked
     from logistics.optimize.routing.ortools_backend import unsupported
 
     alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
     if alone is None and len(problem.stops) > AUTO_ONE_ARM_STOPS:
         alone = "pyvrp"  # large: OR-Tools lags far behind (benchmarks/RESULTS.md, routing_scale) and may not
         # even find a first plan in time; the whole limit and the machine go to PyVRP
-    if alone is not None:  # one backend can express the problem (breaks: OR-Tools; several trips: PyVRP)
-        result = solve_routing(problem, replace(_within(params, started, 0.98), backend=alone), initial)
-        return replace(result, backend=f"auto:{alone}", runtime_s=time.perf_counter() - started)
+    # one backend when only one can express the problem (breaks: OR-Tools; several trips: PyVRP)
+    arms = [alone] if alone is not None else ["pyvrp", "ortools"]
+    if not problem.minimise_vehicles:
+        results = _run_arms(problem, params, started, 1.0, initial, arms)
+        best = min(results, key=lambda r: ranking(problem, r))
+        stats = {r.backend: {"status": r.status.value, "objective": r.objective} for r in results}
+        runtime_s = time.perf_counter() - started
+        return replace(best, backend=f"auto:{best.backend}", runtime_s=runtime_s, stats=dict(best.stats, auto=stats))
+    first, second = REDUCTION_SHARES
+    results = _run_arms(problem, params, started, first, initial, arms)
+    best = min(results, key=lambda r: ranking(problem, r))
+    notes: dict[str, object] = {}
+    fewer = _confined(problem, best, one_fewer=True)
+    if fewer is not None:
+        smaller, start = fewer
+        tried = [gated(problem, r) for r in _run_arms(smaller, params, started, second, start, arms)]
+        results += tried
+        reduced = min(tried, key=lambda r: ranking(problem, r))
+        found = reduced.status in (Status.OPTIMAL, Status.FEASIBLE) and not reduced.unassigned
+        notes["fewer_vehicles"] = {
+            "from": best.vehicles_used,
+            "tried": best.vehicles_used - 1,
+            "found": found,
+            **{r.backend: {"status": r.status.value, "unassigned": len(r.unassigned)} for r in tried},
+        }
+        if found and ranking(problem, reduced) < ranking(problem, best):
+            best = reduced
+    # the rest of the limit: both arms from the best plan, within the vehicles it uses (the whole fleet if it
+    # leaves stops out)
+    polish = _confined(problem, best, one_fewer=False)
+    if polish is not None:
+        within, start = polish
+        results += [gated(problem, r) for r in _run_arms(within, params, started, 1.0, start, arms)]
+        best = min([best, *results], key=lambda r: ranking(problem, r))
+    stats = {f"{r.backend}#{n}": {"status": r.status.value, "objective": r.objective} for n, r in enumerate(results)}
+    return replace(
+        best,
+        backend=f"auto:{best.backend}",
+        runtime_s=time.perf_counter() - started,
+        stats=dict(best.stats, auto=stats, **notes),
+    )
+
+
+def _run_arms(
+    problem: RoutingProblem,
+    params: SolveParams,
+    started: float,
+    share: float,
+    initial: PlanLike | None,
+    arms: list[str],
+) -> list[RoutingResult]:
+    """Each backend in `arms` on `problem` until `share` of the limit (since `started`) is spent: one here,
+    PyVRP in a forked child when there are two (two cores, so the pair costs the wall time of one)."""
+    from dataclasses import replace
+
+    from logistics.core.process import Forked
+
+    end = 0.97 * share
+    if len(arms) == 1:
+        result = solve_routing(problem, replace(_within(params, started, end + 0.01), backend=arms[0]), initial)
+        return [result]
     # each within what is left (the child's start and the hand-back included); the child has its problem
     # from the fork before the OR-Tools search here takes the interpreter lock
-    other = Forked(solve_routing, problem, replace(_within(params, started, 0.97), backend="pyvrp"), initial)
+    other = Forked(solve_routing, problem, replace(_within(params, started, end), backend="pyvrp"), initial)
     try:
-        here = solve_routing(problem, replace(_within(params, started, 0.97), backend="ortools"), initial)
+        here = solve_routing(problem, replace(_within(params, started, end), backend="ortools"), initial)
     except BaseException:
         other.cancel()
         raise
-    # PyVRP checks its clock between iterations only: a child that overruns the limit by more than a second
+    # PyVRP checks its clock between iterations only: a child that overruns its share by more than a second
     # (one long local search) is killed and OR-Tools's plan stands
-    grace = max(1.0, 0.1 * params.time_limit_s)
+    grace = max(1.0, 0.1 * params.time_limit_s * share)
     try:
-        results = [
-            here,
-            other.result(timeout_s=max(0.0, params.time_limit_s - (time.perf_counter() - started)) + grace),
-        ]
+        left = params.time_limit_s * share - (time.perf_counter() - started)
+        return [here, other.result(timeout_s=max(0.0, left) + grace)]
     except TimeoutError:
-        stats = dict(here.stats, auto={"pyvrp": {"status": "killed after the limit"}})
-        return replace(here, backend="auto:ortools", runtime_s=time.perf_counter() - started, stats=stats)
-    best = min(results, key=lambda r: ranking(problem, r))
-    stats = dict(best.stats, auto={r.backend: {"status": r.status.value, "objective": r.objective} for r in results})
-    return replace(best, backend=f"auto:{best.backend}", runtime_s=time.perf_counter() - started, stats=stats)
+        return [replace(here, stats=dict(here.stats, pyvrp_arm="killed after its share of the limit"))]
+
+
+def _confined(
+    problem: RoutingProblem, plan: RoutingResult, one_fewer: bool
+) -> tuple[RoutingProblem, list[tuple[str, int, list[str]]]] | None:
+    """The problem confined to the vehicles `plan` uses of each type, and `plan` as the search's start; with
+    `one_fewer`, one vehicle less of the type of the plan's shortest route and that route left out of the start
+    (its stops left for the search to place): the route-elimination step of fleet minimisation. A plan that
+    leaves stops out is continued on the whole fleet; None when there is no plan to start from, or (with
+    `one_fewer`) it is not a full checked plan or uses one vehicle."""
+    from collections import Counter
+    from dataclasses import replace
+
+    if not plan.routes:
+        return None
+    full = plan.status in (Status.OPTIMAL, Status.FEASIBLE) and not plan.unassigned
+    if one_fewer and (not full or plan.vehicles_used < 2):
+        return None
+    shortest = min(plan.routes, key=lambda r: (sum(not v.reload for v in r.visits), r.distance_m))
+    used = Counter(r.vehicle_type for r in plan.routes)
+    if one_fewer:
+        used[shortest.vehicle_type] -= 1
+    smaller = problem
+    if full:
+        fleet = tuple(replace(t, count=min(t.count, used[t.id])) for t in problem.vehicle_types)
+        smaller = replace(problem, vehicle_types=fleet, distance_m=problem.distances, duration_s=problem.durations)
+    numbers: Counter[str] = Counter()
+    start = []
+    for r in plan.routes:
+        if one_fewer and r is shortest:
+            continue
+        start.append((r.vehicle_type, numbers[r.vehicle_type], [v.stop for v in r.visits if not v.reload]))
+        numbers[r.vehicle_type] += 1
+    return smaller, start
 
 
 def ranking(problem: RoutingProblem, result: RoutingResult) -> tuple[int, int, int, float]:
