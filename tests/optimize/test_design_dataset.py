@@ -1,0 +1,71 @@
+"""The built-in China pilot-zone dataset: the public figures as published (35 cities in three batches, the 2020
+census by province), the built-in design exactly what the tables give, and its demand as stated."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from logistics.optimize.design import load_design
+from logistics.optimize.design.dataset import ChinaDatasetParams, china_design, china_design_yaml, read_table
+from logistics.optimize.design.io import builtin_design_path, read_design
+
+
+def test_the_35_pilot_zone_cities_of_the_first_three_batches() -> None:
+    cities = read_table("pilot_zone_cities")
+    assert len(cities) == len({c["id"] for c in cities}) == 35
+    batches = {year: sorted(c["id"] for c in cities if c["batch_year"] == year) for year in ("2015", "2016", "2018")}
+    assert batches["2015"] == ["hangzhou"] and len(batches["2016"]) == 12 and len(batches["2018"]) == 22
+    provinces = {p["id"] for p in read_table("provinces")}
+    assert {c["province"] for c in cities} <= provinces
+    for c in cities:  # inside mainland China's bounding box
+        assert 73 < float(c["lon"]) < 135 and 18 < float(c["lat"]) < 54
+
+
+def test_the_census_table_sums_to_the_published_31_province_total() -> None:
+    provinces = read_table("provinces")
+    assert len(provinces) == 31
+    # Communique No. 3: 1,411,778,724 in all, of whom 2,000,000 active military personnel outside the provinces
+    assert sum(int(p["population_2020"]) for p in provinces) == 1_411_778_724 - 2_000_000
+
+
+def test_the_built_in_design_is_what_the_tables_give() -> None:
+    path = builtin_design_path("pilot_zone_china")
+    assert path.read_text(encoding="utf-8") == china_design_yaml(), (
+        "regenerate: python -m logistics.optimize.design.dataset > " + str(path)
+    )
+    problem = load_design("pilot_zone_china")
+    assert len(problem.markets) == 31 and len(problem.sku_classes) == 6
+    assert sum(s.kind == "bonded" for s in problem.sites) == 35
+    assert sum(s.kind == "overseas" for s in problem.sites) == 5
+
+
+def test_demand_is_the_imports_share_spread_by_population() -> None:
+    params = ChinaDatasetParams(seller_share=0.01)
+    design = china_design(params)
+    classes = read_table("sku_classes")
+    mean_value = sum(float(k["order_share"]) * float(k["order_value_cny"]) for k in classes)
+    total = sum(d["orders_per_day"] for m in design["markets"] for d in m["demand"].values())
+    assert total == pytest.approx(548.3e9 / mean_value / 365 * 0.01, rel=1e-4)
+    by_market = {m["id"]: sum(d["orders_per_day"] for d in m["demand"].values()) for m in design["markets"]}
+    people = {p["id"]: int(p["population_2020"]) for p in read_table("provinces")}
+    assert by_market["guangdong"] / by_market["tibet"] == pytest.approx(people["guangdong"] / people["tibet"], rel=1e-3)
+
+
+def test_lanes_follow_the_stated_rules() -> None:
+    design = china_design()
+    lanes = {(x["origin"], x["site"], x["mode"]): x for x in design["lanes"]}
+    assert ("frankfurt", "chongqing_bonded", "rail") in lanes  # a China-Europe rail hub
+    assert ("frankfurt", "shanghai_bonded", "rail") not in lanes
+    assert ("incheon", "shanghai_bonded", "sea") in lanes and ("incheon", "lanzhou_bonded", "sea") not in lanes
+    via_port = lanes[("incheon", "hangzhou_bonded", "sea")]  # inland: through the nearest seaport by truck
+    assert via_port["transit_days"] > lanes[("incheon", "ningbo_bonded", "sea")]["transit_days"]
+    assert all(("tokyo", s["id"], "air") in lanes for s in design["sites"] if s["kind"] == "bonded")
+
+
+def test_a_subset_of_cities_and_an_unknown_city_named() -> None:
+    design = china_design(ChinaDatasetParams(cities=("hangzhou", "zhengzhou")))
+    problem = read_design(yaml.safe_dump(design))
+    assert sorted(s.id for s in problem.sites if s.kind == "bonded") == ["hangzhou_bonded", "zhengzhou_bonded"]
+    with pytest.raises(ValueError, match=r"cities: .*atlantis"):
+        china_design(ChinaDatasetParams(cities=("hangzhou", "atlantis")))
