@@ -10,7 +10,7 @@ from rich.table import Table
 
 from logistics.cli.app import app, console
 from logistics.cli.common import _fail
-from logistics.core.errors import LogisticsError
+from logistics.core.errors import LogisticsError, ScenarioError, ScenarioIssue
 
 
 @app.command()
@@ -19,6 +19,8 @@ def risk(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/risk"),
     replications: Annotated[int | None, typer.Option(help="Replications (overrides the file).")] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    backend: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
     sensitivity_replications: Annotated[
         int | None, typer.Option(help="Paired replications per one-at-a-time setting (0: none; overrides the file).")
     ] = None,
@@ -40,6 +42,10 @@ def risk(
     from logistics.experiments.sizing_report import load_spec, plan_path
 
     try:
+        if backend not in ("serial", "local", "dask"):
+            raise ScenarioError(
+                [ScenarioIssue(("--backend",), f"must be serial, local or dask, got {backend!r}", "command line")]
+            )
         path = plan_path(risk_file, "risk")
         spec = load_spec(path, RiskSpec)
         if replications is not None:
@@ -54,7 +60,7 @@ def risk(
         check_inputs(spec, path.name)  # and every input's range applies to it
     except LogisticsError as exc:
         _fail(exc)
-    result = run_risk(spec, workers=workers)
+    result = run_risk(spec, executor=backend, workers=workers, address=address)
     out.mkdir(parents=True, exist_ok=True)
     result.runs.to_csv(out / "runs.csv", index=False)
     summary, misses = result.summary(), result.misses()

@@ -1,21 +1,43 @@
-"""A process pool that survives its workers: a worker killed mid-run (the OOM killer, kill -9) costs a retry of
-the runs it held, not the whole experiment; workers die with their parent.
+"""Where the many runs of `bench`, `plan` and `risk` execute: one layer, three executors.
 
-At most `workers` items are in flight at once, so when a worker dies only those items are charged an attempt;
-an item that kills its worker `max_attempts` times is given up with a `WorkerLost` in place of its result.
+- "serial": in this process, one after another;
+- "local": a process pool that survives its workers: a worker killed mid-run (the OOM killer, kill -9) costs a
+  retry of the runs it held, not the command; workers die with their parent. At most `workers` items are in
+  flight at once, so when a worker dies only those items are charged an attempt;
+- "dask": a Dask cluster (the scheduler at `address`, workers on any machines that have this package
+  installed), or a local cluster of `workers` processes when no address is given. Dask re-runs the tasks of a
+  worker that dies on the other workers (up to its `distributed.scheduler.allowed-failures`).
+
+In every executor an item that kills its worker `max_attempts` times (Dask: more than its allowed failures) is
+given up with a `WorkerLost` in place of its result; exceptions raised by the function itself propagate. Runs
+carry their own seeds, so the results do not depend on the executor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from logistics.core.process import die_with_parent
 
-__all__ = ["WorkerLost", "die_with_parent", "resilient_map"]
+__all__ = [
+    "EXECUTORS",
+    "DaskRuns",
+    "LocalRuns",
+    "RunPool",
+    "SerialRuns",
+    "WorkerLost",
+    "die_with_parent",
+    "map_in_order",
+    "open_pool",
+    "resilient_map",
+]
+
+EXECUTORS = ("serial", "local", "dask")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,42 +69,171 @@ def resilient_map(
     """Run `fn` on every item in worker processes and yield (index, result) as each finishes, in any order.
     Exceptions raised by `fn` propagate (catch them inside `fn` to record them); a dead worker restarts the
     pool and re-runs the items it held, up to `max_attempts` times each."""
-    todo = list(enumerate(items))
-    attempts: dict[int, int] = {}
-    todo.reverse()  # pop() from the end keeps the original order
-    while todo:
-        broken = False
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(initializer,)) as pool:
+    pool = LocalRuns(workers, max_attempts, initializer)
+    try:
+        yield from pool.map(fn, list(items))
+    finally:
+        pool.close()
+
+
+class RunPool(Protocol):
+    """Runs a function over items somewhere (see the module's docstring); open one with `open_pool`."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R | WorkerLost]]:
+        """(index, result) for every item as each finishes, in any order."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers (a pool is reused across `map` calls until then)."""
+        ...
+
+
+class SerialRuns:
+    """Every item in this process, in order."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R | WorkerLost]]:
+        for index, item in enumerate(items):
+            yield index, fn(item)
+
+    def close(self) -> None:
+        return None
+
+
+class LocalRuns:
+    """A local process pool of `workers` that survives its workers: kept across `map` calls, started again
+    when one of its workers dies (the items that worker's pool held are charged an attempt)."""
+
+    def __init__(self, workers: int, max_attempts: int = 3, initializer: Callable[[], None] | None = None) -> None:
+        self.workers = workers
+        self.max_attempts = max_attempts
+        self._initializer = initializer
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init, initargs=(self._initializer,))
+        return self._pool
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R | WorkerLost]]:
+        todo = list(enumerate(items))
+        attempts: dict[int, int] = {}
+        todo.reverse()  # pop() from the end keeps the original order
+        while todo:
+            broken = False
+            pool = self._executor()
             running: dict[Future[Any], tuple[int, T]] = {}
-            while (todo or running) and not broken:
-                while todo and len(running) < workers:
-                    index, item = todo.pop()
-                    try:
-                        running[pool.submit(fn, item)] = (index, item)
-                    except BrokenProcessPool:  # a worker died since the last look (while a result was yielded)
-                        todo.append((index, item))  # never ran: no attempt charged
-                        broken = True
+            try:
+                while (todo or running) and not broken:
+                    while todo and len(running) < self.workers:
+                        index, item = todo.pop()
+                        try:
+                            running[pool.submit(fn, item)] = (index, item)
+                        except BrokenProcessPool:  # a worker died since the last look (while a result was yielded)
+                            todo.append((index, item))  # never ran: no attempt charged
+                            broken = True
+                            break
+                    if broken:
                         break
-                if broken:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index, item = running.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        running[future] = (index, item)  # handled with the other in-flight items below
-                        continue
-                    yield index, result
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        index, item = running.pop(future)
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            running[future] = (index, item)  # handled with the other in-flight items below
+                            continue
+                        yield index, result
+            except BaseException:
+                self._restart()  # an error in `fn` (or the caller stopping): nothing left running
+                raise
             if broken:
                 for future, (index, item) in running.items():
                     if future.done() and not future.cancelled() and future.exception() is None:
                         yield index, future.result()
                         continue
                     attempts[index] = attempts.get(index, 0) + 1
-                    if attempts[index] >= max_attempts:
+                    if attempts[index] >= self.max_attempts:
                         yield index, WorkerLost(attempts[index])
                     else:
                         todo.append((index, item))
-                pool.shutdown(wait=False, cancel_futures=True)
+                self._restart()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskRuns:
+    """A Dask cluster: the scheduler at `address` ("tcp://host:8786"), or a local cluster of `workers`
+    single-threaded processes started here and closed with the pool."""
+
+    def __init__(self, address: str | None, workers: int) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ImportError('the dask executor needs dask: pip install -e ".[dask]"') from None
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+        self._client = Client(address if address is not None else self._cluster)
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R | WorkerLost]]:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        if not items:
+            return
+        futures = self._client.map(fn, list(items), pure=False)
+        index = {f.key: k for k, f in enumerate(futures)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except KilledWorker as exc:  # the task's workers died more often than the cluster allows
+                    result = WorkerLost(_dask_attempts(exc))
+                yield index[future.key], result
+        finally:
+            for f in futures:  # a caller that stops early (an error) leaves nothing running on the cluster
+                f.cancel()
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _dask_attempts(exc: Exception) -> int:
+    """How many times Dask ran a task whose workers kept dying (its `allowed-failures` + 1)."""
+    import dask
+
+    return int(dask.config.get("distributed.scheduler.allowed-failures", 3)) + 1
+
+
+def open_pool(executor: str, workers: int | None = None, address: str | None = None, max_attempts: int = 3) -> RunPool:
+    """The pool named by `executor` ("serial", "local" or "dask"; see the module's docstring); `workers`
+    defaults to all cores. "local" with one worker runs serially. Close it when done."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    n = workers or os.cpu_count() or 1
+    if executor == "dask":
+        return DaskRuns(address, n)
+    if executor == "serial" or n == 1:
+        return SerialRuns()
+    return LocalRuns(n, max_attempts)
+
+
+def map_in_order(pool: RunPool, fn: Callable[[T], R], items: Sequence[T]) -> list[R | WorkerLost]:
+    """Every item's result, in the items' order."""
+    out: list[Any] = [None] * len(items)
+    for index, result in pool.map(fn, items):
+        out[index] = result
+    return out

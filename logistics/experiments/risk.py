@@ -239,17 +239,28 @@ def check_inputs(spec: RiskSpec, source: str) -> None:
         raise ScenarioError(issues)
 
 
-def _execute(tasks: list, executor: str, workers: int | None) -> list[dict]:
-    import os
-
+def _execute(
+    tasks: list,
+    executor: str,
+    workers: int | None,
+    address: str | None,
+    on_done: Callable[[int], None] | None = None,
+) -> list[dict]:
+    """Every run's record in the tasks' order, through the executor layer (`logistics.experiments.pool`); a run
+    whose worker kept dying is recorded as failed, saying so."""
+    from logistics.experiments.pool import WorkerLost, open_pool
     from logistics.experiments.runner import run_task
 
-    if executor == "serial" or (workers or os.cpu_count() or 1) == 1:
-        return [run_task(t) for t in tasks]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        return list(pool.map(run_task, tasks))
+    pool = open_pool(executor, workers, address)
+    out: list[dict] = [{} for _ in tasks]
+    try:
+        for index, record in pool.map(run_task, tasks):
+            out[index] = {"error": f"WorkerLost: {record}"} if isinstance(record, WorkerLost) else record
+            if on_done is not None:
+                on_done(index)
+    finally:
+        pool.close()
+    return out
 
 
 def _kpi_rows(records: list[dict], names: list[str], what: Callable[[int], str]) -> list[dict[str, float]]:
@@ -263,10 +274,17 @@ def _kpi_rows(records: list[dict], names: list[str], what: Callable[[int], str])
 
 
 def run_risk(
-    spec: RiskSpec, executor: str = "local", workers: int | None = None, on_run: Callable[[int], None] | None = None
+    spec: RiskSpec,
+    executor: str = "local",
+    workers: int | None = None,
+    on_run: Callable[[int], None] | None = None,
+    address: str | None = None,
 ) -> RiskResult:
     """Simulate every replication with its input draws (the runs table: inputs and KPIs), and the paired
-    one-at-a-time settings of `spec.sensitivity`."""
+    one-at-a-time settings of `spec.sensitivity`. Executors as for `run_experiment`: "serial", "local" (a
+    process pool of `workers` that survives a lost worker) or "dask" (the scheduler at `address`, or a local
+    cluster); the runs carry their seeds, so the result does not depend on the executor. `on_run(r)` is called as
+    replication `r` finishes."""
     from logistics.experiments.spec import RunTask
 
     started = time.perf_counter()
@@ -293,12 +311,14 @@ def run_risk(
             for r in range(m):
                 resolved = (*spec.overrides, *overrides, f"run.seed={spec.seed}")
                 tasks.append(RunTask(spec.scenario, (), f"oat:{setting}", r, resolved, spec.seed))
-    records = _execute(tasks, executor, workers)
+
+    def done(index: int) -> None:
+        if on_run is not None and index < spec.replications:
+            on_run(index)
+
+    records = _execute(tasks, executor, workers, address, done)
     risk_records, oat_records = records[: spec.replications], records[spec.replications :]
     kpis = _kpi_rows(risk_records, spec.kpi_names, lambda r: f"replication {r}")
-    if on_run is not None:
-        for r in range(spec.replications):
-            on_run(r)
     runs = pd.concat([pd.DataFrame({"replication": range(spec.replications)}), inputs, pd.DataFrame(kpis)], axis=1)
     oat = None
     if m:

@@ -17,12 +17,10 @@ import pandas as pd
 
 from logistics.analysis.stats import paired_comparisons, summarize
 from logistics.core.errors import ScenarioError, ScenarioIssue
-from logistics.experiments.pool import WorkerLost, resilient_map
+from logistics.experiments.pool import EXECUTORS, WorkerLost, open_pool
 from logistics.experiments.spec import ExperimentSpec, RunTask, tasks
 
 __all__ = ["EXECUTORS", "Results", "run_experiment", "run_task"]
-
-EXECUTORS = ("serial", "local", "dask")
 
 
 def run_task(task: RunTask) -> dict:
@@ -102,24 +100,24 @@ def run_experiment(
         if on_run is not None:
             on_run(record)
 
-    def execute(batch: list[RunTask]) -> None:
-        if not batch:
-            return
-        if executor == "dask":
-            _run_dask(batch, finish, workers, address)
-        elif executor == "serial" or (workers or os.cpu_count() or 1) == 1:
-            for t in batch:
-                finish(run_task(t))
-        else:
-            for index, record in resilient_map(run_task, batch, workers or os.cpu_count() or 1, max_attempts):
-                finish(record if not isinstance(record, WorkerLost) else _lost(batch[index], record))
+    pool = open_pool(executor, workers, address, max_attempts) if todo else None
 
-    if spec.kpis:  # one run per scenario first: a misspelt KPI name stops the experiment before the rest run
-        probes = list({t.scenario: t for t in reversed(all_tasks)}.values())
-        execute([t for t in probes if t in todo])
-        check_kpi_names(spec, [runs_dir / f"{t.run_id}.json" for t in probes])
-        todo = [t for t in todo if t not in probes]
-    execute(todo)
+    def execute(batch: list[RunTask]) -> None:
+        if not batch or pool is None:
+            return
+        for index, record in pool.map(run_task, batch):
+            finish(record if not isinstance(record, WorkerLost) else _lost(batch[index], record))
+
+    try:
+        if spec.kpis:  # one run per scenario first: a misspelt KPI name stops the experiment before the rest run
+            probes = list({t.scenario: t for t in reversed(all_tasks)}.values())
+            execute([t for t in probes if t in todo])
+            check_kpi_names(spec, [runs_dir / f"{t.run_id}.json" for t in probes])
+            todo = [t for t in todo if t not in probes]
+        execute(todo)
+    finally:
+        if pool is not None:
+            pool.close()
     return collect(spec, out, ran=len(all_tasks) - reused, reused=reused, all_tasks=all_tasks)
 
 
@@ -162,35 +160,6 @@ def check_kpi_names(spec: ExperimentSpec, probe_records: list[Path]) -> None:
             issues.append(ScenarioIssue(("kpis", i), f"{name!r} is not a KPI of the experiment's scenarios{hint}"))
     if issues:
         raise ScenarioError(issues)
-
-
-def _run_dask(
-    todo: list[RunTask],
-    finish: Callable[[dict], None],
-    workers: int | None,
-    address: str | None,
-) -> None:
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise ImportError('the dask executor needs dask: pip install -e ".[dask]"') from None
-    if not todo:
-        return
-    cluster = None
-    if address is None:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-    client = Client(address if address is not None else cluster)
-    try:
-        futures = client.map(run_task, todo, pure=False)
-        for future in dask_completed(futures):
-            finish(future.result())
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def collect(

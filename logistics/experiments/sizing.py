@@ -539,9 +539,9 @@ Runner = Callable[[Sequence[tuple[tuple[str, ...], int, int]]], list[dict[str, f
 def _runner(
     spec: PlanSpec, executor: str, workers: int | None, address: str | None = None
 ) -> tuple[Runner, Callable[[], None]]:
-    """A function simulating (overrides, replication) pairs and returning each run's KPIs, and its closer."""
-    import os
-
+    """A function simulating (overrides, replication) pairs and returning each run's KPIs (through the
+    executor layer, `logistics.experiments.pool`), and its closer."""
+    from logistics.experiments.pool import WorkerLost, map_in_order, open_pool
     from logistics.experiments.runner import run_task
     from logistics.experiments.spec import RunTask
 
@@ -554,25 +554,13 @@ def _runner(
             raise RuntimeError(f"a run failed: {record['error']}")
         return {k: v for k, v, _ in record["kpis"]}
 
-    if executor == "serial" or (workers or os.cpu_count() or 1) == 1:
-        return (lambda jobs: [unpack(run_task(task(*job))) for job in jobs]), lambda: None
-    if executor == "dask":
-        from distributed import Client
+    pool = open_pool(executor, workers, address)
 
-        client = (
-            Client(address)
-            if address is not None
-            else Client(n_workers=workers, threads_per_worker=1, dashboard_address=None)
-        )
-        return (
-            lambda jobs: [
-                unpack(r) for r in client.gather(client.map(run_task, [task(*job) for job in jobs], pure=False))
-            ]
-        ), client.close
-    from concurrent.futures import ProcessPoolExecutor
+    def run(jobs: Sequence[tuple[tuple[str, ...], int, int]]) -> list[dict[str, float]]:
+        records = map_in_order(pool, run_task, [task(*job) for job in jobs])
+        return [unpack({"error": str(r)} if isinstance(r, WorkerLost) else r) for r in records]
 
-    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
-    return (lambda jobs: [unpack(r) for r in pool.map(run_task, [task(*job) for job in jobs])]), pool.shutdown
+    return run, pool.close
 
 
 def evaluate(spec: PlanSpec, values: dict[str, float], run: Runner) -> tuple[Candidate, int]:

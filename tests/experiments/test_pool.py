@@ -1,5 +1,6 @@
-"""The resilient pool: results in any order, a dying item retried then given up, and a worker whose forked
-child outlives it still noticed (the child dies with it)."""
+"""The executor layer: the resilient pool (results in any order, a dying item retried then given up, a worker
+whose forked child outlives it still noticed), a pool kept across maps, and every executor giving the same
+results. The Dask cluster of separate processes is tested in test_dask_cluster.py (slow)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from logistics.core.process import die_with_parent
-from logistics.experiments.pool import WorkerLost, resilient_map
+from logistics.experiments.pool import LocalRuns, SerialRuns, WorkerLost, map_in_order, open_pool, resilient_map
 
 
 def _square(x: int) -> int:
@@ -67,3 +68,49 @@ def test_a_worker_killed_while_a_result_is_being_handled_costs_a_retry_not_the_m
             time.sleep(1.0)
         got[index] = result
     assert got == {i: i * i for i in range(10)}
+
+
+def test_serial_and_local_give_the_same_results_in_order() -> None:
+    for executor, kind in (("serial", SerialRuns), ("local", LocalRuns)):
+        pool = open_pool(executor, workers=2)
+        try:
+            assert isinstance(pool, kind)
+            assert map_in_order(pool, _square, list(range(12))) == [i * i for i in range(12)]
+        finally:
+            pool.close()
+
+
+def test_one_local_worker_runs_serially_and_an_unknown_executor_is_refused_by_name() -> None:
+    assert isinstance(open_pool("local", workers=1), SerialRuns)
+    with pytest.raises(ValueError, match=r"serial, local, dask.*'cluster'"):
+        open_pool("cluster")
+
+
+def test_a_local_pool_is_kept_across_maps_and_starts_again_after_a_lost_worker() -> None:
+    pool = LocalRuns(2, max_attempts=2)
+    try:
+        assert map_in_order(pool, _square, [1, 2, 3]) == [1, 4, 9]
+        first = pool._pool
+        assert map_in_order(pool, _square, [4, 5]) == [16, 25]
+        assert pool._pool is first  # the same workers: no new pool per map (sizing calls map once per run)
+        got = map_in_order(pool, _dies_on_three, [0, 3, 5])
+        assert got[0] == 0 and got[2] == 5 and isinstance(got[1], WorkerLost) and got[1].attempts == 2
+        assert map_in_order(pool, _square, [6, 7]) == [36, 49]  # a new pool after the broken one
+    finally:
+        pool.close()
+
+
+def _fails_on_two(x: int) -> int:
+    if x == 2:
+        raise ArithmeticError("two")
+    return x
+
+
+def test_an_error_raised_by_the_function_propagates_and_the_pool_stays_usable() -> None:
+    pool = LocalRuns(2)
+    try:
+        with pytest.raises(ArithmeticError, match="two"):
+            map_in_order(pool, _fails_on_two, [0, 1, 2, 3])
+        assert map_in_order(pool, _square, [2, 3]) == [4, 9]
+    finally:
+        pool.close()

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.experiments.risk import wilson_interval
+from logistics.experiments.runner import run_task as _real_run_task
 
 runner = CliRunner()
 
@@ -147,3 +148,36 @@ def test_an_input_drawing_fractions_for_a_whole_number_field_is_refused_naming_i
     text = " ".join(result.output.split())
     assert "inputs.0.distribution" in text and "integer: true" in text and "risk.yaml" in text
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_backend_is_refused_naming_the_option_before_any_run(tmp_path: Path) -> None:
+    spec = tmp_path / "risk.yaml"
+    spec.write_text(yaml.safe_dump({**RISK, "sensitivity": {"replications": 0}}), encoding="utf-8")
+    result = runner.invoke(app, ["risk", str(spec), "--out", str(tmp_path / "o"), "--backend", "cluster"])
+    assert result.exit_code != 0 and "--backend" in result.output and "'cluster'" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def _dies_once_on_replication_2(task):  # type: ignore[no-untyped-def]
+    """run_task, except that the first attempt at replication 2 kills its worker process (as kill -9 would)."""
+    import os
+
+    marker = Path(os.environ["RISK_TEST_MARKER"])
+    if task.replication == 2 and not marker.exists():
+        marker.touch()
+        os._exit(9)
+    return _real_run_task(task)
+
+
+def test_a_lost_worker_costs_a_risk_run_its_retry_not_the_analysis(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from logistics.experiments import runner as runner_module
+    from logistics.experiments.risk import RiskSpec, run_risk
+
+    spec = RiskSpec.model_validate({**RISK, "replications": 4, "sensitivity": {"replications": 0}})
+    serial = run_risk(spec, executor="serial").runs
+    marker = tmp_path / "killed-once"
+    monkeypatch.setenv("RISK_TEST_MARKER", str(marker))
+    monkeypatch.setattr(runner_module, "run_task", _dies_once_on_replication_2)
+    pooled = run_risk(spec, executor="local", workers=2).runs
+    assert marker.exists()  # a worker did die
+    pd.testing.assert_frame_equal(serial, pooled)
