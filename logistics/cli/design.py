@@ -27,9 +27,110 @@ def _overrides(pairs: list[str] | None) -> dict[str, float]:
     return out
 
 
+def _targets(text: str | None) -> list[float]:
+    from logistics.optimize.common import InvalidProblemError
+
+    if not text:
+        return []
+    out = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise InvalidProblemError("--front", f"{part.strip()!r} is not a number") from None
+        if not 0 <= value <= 1:
+            raise InvalidProblemError("--front", f"a service target is a share from 0 to 1, got {value:g}")
+        out.append(value)
+    return out
+
+
+def _front(spec, plan, targets: list[float], method: str, time_limit: float, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Solve at each service target (each with the same time limit), write front.csv and front.png."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from logistics.analysis.design_plots import plot_design_front
+    from logistics.optimize.design import DesignParams, check_design, solve_design
+
+    points = {spec.service_target: plan}
+    for t in targets:
+        if t not in points:
+            points[t] = solve_design(
+                replace(spec, service_target=t), DesignParams(method=method, time_limit_s=time_limit)
+            )
+    order = sorted(points)
+    rows = []
+    for t in order:
+        p = points[t]
+        rows.append(
+            {
+                "service_target": t,
+                "status": p.status.value,
+                "cost_cny": p.cost_cny,
+                "model_cost_cny": p.model_cost_cny,
+                "service_share": p.service_share,
+                "open_sites": " ".join(p.open_sites),
+                "proven_gap": p.gap,
+                "checked": check_design(replace(spec, service_target=t), p).ok,
+            }
+        )
+    pd.DataFrame(rows).to_csv(out / "front.csv", index=False)
+    plot_design_front(order, [points[t] for t in order], out / "front.png")
+    for r in rows:
+        console.print(
+            f"  target {r['service_target']:.0%}: {r['status']}, {r['cost_cny']:,.0f} CNY/year, "
+            f"{r['service_share']:.1%} within the promise, gap {r['proven_gap']:.2%}",
+            highlight=False,
+        )
+
+
+def _simulated(spec, plan, replications: int, workers: int | None, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Write the design as a scenario; with replications, simulate it and set the model's estimates beside."""
+    import pandas as pd
+    import yaml
+
+    from logistics.experiments.design_scenario import compare_with_simulation, design_scenario, model_estimates
+    from logistics.experiments.pool import WorkerLost, map_in_order, open_pool
+    from logistics.experiments.runner import run_task
+    from logistics.experiments.spec import RunTask
+
+    scenario = design_scenario(spec, plan)
+    path = out / "scenario.yaml"
+    _write_text_atomic(path, yaml.safe_dump(scenario, sort_keys=False, width=150))
+    if replications <= 0:
+        return
+    seed = int(scenario["run"]["seed"])
+    tasks = [RunTask(str(path), (), "design", r, (), seed) for r in range(replications)]
+    pool = open_pool("local", workers)
+    try:
+        records = map_in_order(pool, run_task, tasks)
+    finally:
+        pool.close()
+    kpis = []
+    for r, record in enumerate(records):
+        if isinstance(record, WorkerLost) or "error" in record:
+            why = record if isinstance(record, WorkerLost) else record["error"]
+            console.print(f"replication {r} of the design's scenario failed: {why}", highlight=False)
+            continue
+        kpis.append({k: v for k, v, _ in record["kpis"]})
+    rows = compare_with_simulation(model_estimates(spec, plan), kpis)
+    pd.DataFrame(rows).to_csv(out / "estimate_vs_simulation.csv", index=False)
+    console.print(f"the design simulated ({len(kpis)} replications of scenario.yaml): model against simulation")
+    for row in rows:
+        verdict = "within" if row["model_within_interval"] else "outside"
+        console.print(
+            f"  {row['quantity']:<26} model {row['model']:>9.3f}   simulation {row['simulation_mean']:>9.3f} "
+            f"[{row['ci95_low']:.3f}, {row['ci95_high']:.3f}]  ({verdict} the interval)",
+            highlight=False,
+        )
+
+
 @app.command("design")
 def design(
-    problem: Annotated[str, typer.Argument(help="Design file (YAML/JSON) or a built-in name (pilot_zone_small).")],
+    problem: Annotated[
+        str, typer.Argument(help="Design file (YAML/JSON or Excel .xlsx) or a built-in name (pilot_zone_small).")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for design.json and the tables.")] = Path(
         "out/design"
     ),
@@ -41,6 +142,25 @@ def design(
         list[str] | None,
         typer.Option("--set", help="Override a top-level number, e.g. --set per_order_limit_cny=2000."),
     ] = None,
+    front: Annotated[
+        str | None,
+        typer.Option(
+            "--front",
+            help="Service targets to solve at besides the file's (e.g. 0.5,0.7,0.95): the cost-service front.",
+        ),
+    ] = None,
+    simulate: Annotated[
+        int,
+        typer.Option(
+            "--simulate",
+            help="Replications of the design's scenario (scenario.yaml) to set beside the model's estimates (0: none).",
+        ),
+    ] = 0,
+    workers: Annotated[int | None, typer.Option(help="Processes for --simulate (default: all cores).")] = None,
+    workbook: Annotated[
+        Path | None,
+        typer.Option("--to-workbook", help="Write the design problem as an Excel workbook (a template) and stop."),
+    ] = None,
 ) -> None:
     """Choose the sites to open, the customs mode and site per market and SKU class, and the stock, at the least
     yearly cost meeting capacities, the retail limit and the service target; check the plan independently and
@@ -50,7 +170,14 @@ def design(
     from logistics.optimize.design import DesignParams, check_design, design_plan_to_json, load_design, solve_design
 
     try:
+        targets = _targets(front)
         spec = load_design(problem, _overrides(set_))
+        if workbook is not None:
+            from logistics.optimize.design.workbook import write_design_workbook
+
+            write_design_workbook(spec, workbook)
+            console.print(f"design problem {spec.name} written to {workbook}")
+            return
         plan = solve_design(spec, DesignParams(method=method, time_limit_s=time_limit))
     except LogisticsError as exc:
         _fail(exc)
@@ -96,6 +223,16 @@ def design(
     _print_summary(f"{spec.name}: {len(spec.sites)} candidate sites, {len(spec.markets)} markets", rows)
     for v in check.violations[:10]:
         console.print(f"violation: {v}", highlight=False)
-    console.print(f"written to {out}/ (design.json, sites.csv, assignments.csv, stock.csv, left_out.csv)")
+    from logistics.analysis.design_plots import plot_design_map
+
+    plot_design_map(spec, plan, out / "map.png")
+    written = "design.json, sites.csv, assignments.csv, stock.csv, left_out.csv, map.png"
+    if plan.assignments:
+        _simulated(spec, plan, simulate, workers, out)
+        written += ", scenario.yaml" + (", estimate_vs_simulation.csv" if simulate else "")
+    if targets:
+        _front(spec, plan, targets, method, time_limit, out)
+        written += ", front.csv, front.png"
+    console.print(f"written to {out}/ ({written})")
     if not check.ok:
         raise typer.Exit(code=1)

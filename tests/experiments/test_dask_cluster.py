@@ -57,12 +57,12 @@ class Cluster:
         """kill -9 the first worker seen running a task; its pid."""
         pids = {p.pid for p in self.workers}
         with distributed.Client(self.address, timeout=30) as client:
+            pid_of = client.run(os.getpid)  # worker address -> its process id
             end = time.monotonic() + timeout_s
             while time.monotonic() < end:
                 busy = [w for w, tasks in client.processing().items() if tasks]
-                info = client.scheduler_info()["workers"]
                 for w in busy:
-                    pid = info.get(w, {}).get("pid")
+                    pid = pid_of.get(w)
                     if pid in pids:
                         os.kill(pid, signal.SIGKILL)
                         return int(pid)

@@ -3,10 +3,13 @@ census by province), the built-in design exactly what the tables give, and its d
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
-from logistics.optimize.design import load_design
+from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.design import load_design, write_design_workbook
 from logistics.optimize.design.dataset import ChinaDatasetParams, china_design, china_design_yaml, read_table
 from logistics.optimize.design.io import builtin_design_path, read_design
 
@@ -69,3 +72,67 @@ def test_a_subset_of_cities_and_an_unknown_city_named() -> None:
     assert sorted(s.id for s in problem.sites if s.kind == "bonded") == ["hangzhou_bonded", "zhengzhou_bonded"]
     with pytest.raises(ValueError, match=r"cities: .*atlantis"):
         china_design(ChinaDatasetParams(cities=("hangzhou", "atlantis")))
+
+
+@pytest.mark.parametrize("name", ["pilot_zone_small", "pilot_zone_china"])
+def test_a_design_written_as_a_workbook_reads_back_the_same(name: str, tmp_path: Path) -> None:
+    problem = load_design(name)
+    book = write_design_workbook(problem, tmp_path / f"{name}.xlsx")
+    assert load_design(book) == problem
+
+
+def test_a_bad_workbook_cell_is_named_by_sheet_and_cell(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = write_design_workbook(load_design("pilot_zone_small"), tmp_path / "d.xlsx")
+    wb = load_workbook(book)
+    wb["sites"]["E3"] = -5  # the second site's fixed_cny
+    wb["demand"]["C4"] = "many"  # the third demand row's orders_per_day
+    wb.save(book)
+    with pytest.raises(InvalidProblemError, match=r"d\.xlsx sites!E3: sites\[1\]\.fixed_cny"):
+        load_design(book)
+    wb["sites"]["E3"] = 100
+    wb.save(book)
+    with pytest.raises(InvalidProblemError, match=r"demand!C4: markets\[0\]\.demand\.handbags\.orders_per_day"):
+        load_design(book)
+    del wb["lanes"]
+    wb.save(book)
+    with pytest.raises(InvalidProblemError, match="sheets missing: lanes"):
+        load_design(book)
+
+
+def test_the_design_command_reads_a_workbook_and_writes_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from logistics.cli import app
+
+    runner = CliRunner()
+    book = tmp_path / "template.xlsx"
+    done = runner.invoke(app, ["design", "pilot_zone_small", "--to-workbook", str(book)])
+    assert done.exit_code == 0, done.output
+    solved = runner.invoke(app, ["design", str(book), "--out", str(tmp_path / "out"), "--time-limit", "20"])
+    assert solved.exit_code == 0, solved.output
+    assert (tmp_path / "out" / "design.json").exists()
+
+
+def test_the_cost_service_front_rises_with_the_target_and_every_point_is_checked(tmp_path: Path) -> None:
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from logistics.cli import app
+
+    out = tmp_path / "front"
+    done = CliRunner().invoke(
+        app, ["design", "pilot_zone_small", "--out", str(out), "--front", "0.5,0.95,0.99", "--time-limit", "30"]
+    )
+    assert done.exit_code == 0, done.output
+    front = pd.read_csv(out / "front.csv")
+    assert list(front["service_target"]) == [0.5, 0.85, 0.95, 0.99]  # the file's own target among them
+    assert front["checked"].all()
+    solved = front[front["status"] == "optimal"]
+    # proven optimal (to the solver's relative gap of 1e-4) at each target: a stricter target never costs the
+    # model less (the exact cost, with the safety stock's square root, may differ from the model's by its error)
+    costs = solved["model_cost_cny"]
+    assert (costs.diff().dropna() >= -2e-4 * costs.max()).all()
+    assert (solved["service_share"] >= solved["service_target"] - 1e-9).all()
+    assert (out / "front.png").stat().st_size > 5_000 and (out / "map.png").stat().st_size > 10_000

@@ -3,6 +3,7 @@ by direct mail (9610) from overseas consolidation warehouses, with risk-pooled s
 (`solve_design`) and checked independently (`check_design`)."""
 
 from logistics.optimize.design.checker import Assignment, Evaluation, Stock, check_design, evaluate_design
+from logistics.optimize.design.dataset import ChinaDatasetParams, china_design
 from logistics.optimize.design.io import (
     builtin_design_names,
     builtin_design_path,
@@ -20,10 +21,12 @@ from logistics.optimize.design.problem import (
     SkuClass,
 )
 from logistics.optimize.design.solve import DESIGN_METHODS, DesignParams, DesignPlan, solve_design
+from logistics.optimize.design.workbook import read_design_workbook, write_design_workbook
 
 __all__ = [
     "DESIGN_METHODS",
     "Assignment",
+    "ChinaDatasetParams",
     "Demand",
     "DesignParams",
     "DesignPlan",
@@ -38,9 +41,12 @@ __all__ = [
     "builtin_design_names",
     "builtin_design_path",
     "check_design",
+    "china_design",
     "design_plan_to_json",
     "evaluate_design",
     "load_design",
     "read_design",
+    "read_design_workbook",
     "solve_design",
+    "write_design_workbook",
 ]

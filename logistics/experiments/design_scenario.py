@@ -1,0 +1,384 @@
+"""A network design written as a scenario the simulation runs: the design -> scenario half of the design ->
+scenario -> simulation loop.
+
+Every open bonded site becomes one 1210 flow per (origin, inbound mode) it is replenished over: the origin, an
+entry node at the site's city (port, airport or rail terminal) with its first-line checkpoint, a truck to the
+bonded warehouse (receiving, pick, pack, base-stock replenishment from the design's stock), the exit X-ray, and
+one last-mile zone per market it serves. A site replenished from several origins is one warehouse area per
+flow (the simulation keeps a flow's stock, staff and floor its own), so its staff are not pooled across them.
+Every open overseas warehouse becomes one 9610 flow: fulfilment at the origin, a flight twice a day to its
+gateway airport with an import checkpoint, sorting, and a zone per market.
+
+What the design fixes is kept as it is: demand per flow and zone (orders a day and shares), inbound transit
+(mean and standard deviation: a symmetric triangular distribution, clipped at a tenth of the mean), tariffs
+(CNY per kg), last-mile days (a triangular distribution with the design's mean) and cost per parcel, the promise,
+the base-stock cover (lead time + review period + safety stock, in days of demand) and the starting stock (lead
+time + half a review period + safety stock, so that the first replenishment arrives before the stock runs out).
+What the design does not model is set at stated round levels (`DesignScenarioParams`): staff sized to a
+utilisation, customs service and inspection times, departures (sea three a week, rail two, air daily), the
+run's length; a planner edits the written file to change them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from logistics.optimize.design import DesignPlan, DesignProblem, Option
+
+__all__ = ["COMPARED", "DesignScenarioParams", "compare_with_simulation", "design_scenario", "model_estimates"]
+
+ENTRY_KIND = {"sea": "port", "rail": "rail_terminal", "air": "airport", "truck": "checkpoint"}
+DEPARTURES: dict[str, dict[str, Any] | None] = {
+    "sea": {"weekdays": [0, 2, 4], "hour": 18},
+    "rail": {"weekdays": [1, 4], "hour": 10},
+    "air": {"weekdays": [0, 1, 2, 3, 4, 5, 6], "hour": [9, 21]},
+    "truck": None,
+}
+TAX = [{"name": "general", "vat_rate": 0.13, "consumption_tax_rate": 0.0, "import_duty_rate": 0.08}]
+PAYLOAD_KG = {"sea": 26_000.0, "rail": 26_000.0, "air": 1_500.0, "truck": 8_000.0}
+DAYS_BETWEEN = {"sea": 7 / 3, "rail": 3.5, "air": 0.5, "truck": 0.5}
+HOUR_OF_DAY = [0.9, 0.5, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 0.9, 1.2, 1.4, 1.3]
+HOUR_OF_DAY += [1.2, 1.3, 1.4, 1.3, 1.2, 1.1, 1.2, 1.5, 1.8, 1.9, 1.7, 1.3]  # quiet nights, an evening peak
+
+
+@dataclass(frozen=True)
+class DesignScenarioParams:
+    """What the scenario needs beyond the design (round levels; edit the written file for more)."""
+
+    horizon_h: float = 168.0
+    cooldown_h: float = 168.0
+    seed: int = 1
+    start: str = "2026-03-02T00:00:00"
+    utilisation: float = 0.7  # the staff and inspectors each station gets, at its mean load
+    pick_min_per_order: float = 1.15
+    pack_min_per_order: float = 2.0
+    sort_min_per_order: float = 0.25
+    labour_cny_per_worker_h: float = 32.0
+
+
+def _triangular_h(mean_days: float, sd_days: float) -> dict[str, Any]:
+    """A symmetric triangular distribution (hours) with this mean and standard deviation, clipped at a tenth of
+    the mean on the left (then no longer symmetric: its mean is a little above the design's)."""
+    mean, half = 24.0 * mean_days, 24.0 * sd_days * math.sqrt(6.0)
+    low = max(0.1 * mean, mean - half)
+    high = max(mean + half, low + 0.1)
+    if half <= 0:
+        return {"kind": "constant", "value": round(mean, 3)}
+    return {"kind": "triangular", "low": round(low, 3), "mode": round(mean, 3), "high": round(high, 3)}
+
+
+def _mile_h(mean_days: float) -> dict[str, Any]:
+    """Last-mile hours: a right-skewed triangular distribution whose mean is the design's days."""
+    m = 24.0 * mean_days
+    return {"kind": "triangular", "low": round(0.75 * m, 3), "mode": round(0.9 * m, 3), "high": round(1.35 * m, 3)}
+
+
+def _staff(orders_per_day: float, minutes: float, share: float, hours: float, utilisation: float) -> int:
+    """Workers for a shift that sees `share` of a day's orders in `hours`, each taking `minutes`."""
+    return max(1, math.ceil(orders_per_day * share * minutes / (60.0 * hours * utilisation)))
+
+
+def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScenarioParams | None = None) -> dict:
+    """The scenario (the dict a scenario file holds) that simulates `plan` (see the module's docstring)."""
+    p = params or DesignScenarioParams()
+    options = {(o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options}
+    demand = {(m.id, d.sku_class): d for m in problem.markets for d in m.demand}
+    markets = {m.id: m for m in problem.markets}
+    stock = {(s.site, s.sku_class, s.lane): s for s in plan.stock}
+
+    groups: dict[tuple[str, str, str], list[tuple[Option, float]]] = defaultdict(list)
+    for a in plan.assignments:
+        o = options[(a.market, a.sku_class, a.mode, a.site, a.lane)]
+        origin = problem.sku(a.sku_class).origin
+        groups[(a.site, origin, a.lane if a.mode == "1210" else "parcel")].append(
+            (o, demand[(a.market, a.sku_class)].orders_per_day)
+        )
+
+    nodes: dict[str, dict[str, Any]] = {}
+    lanes: list[dict[str, Any]] = []
+    checkpoints: dict[str, dict[str, Any]] = {}
+    flows: list[dict[str, Any]] = []
+
+    def node(id_: str, kind: str, name: str) -> str:
+        nodes.setdefault(id_, {"id": id_, "kind": kind, "name": name})
+        return id_
+
+    for (site_id, origin, lane_mode), served in sorted(groups.items()):
+        site = problem.site(site_id)
+        orders = sum(d for _, d in served)
+        if orders <= 0:
+            continue
+        classes = sorted({o.sku_class for o, _ in served})
+        weight = sum(problem.sku(o.sku_class).order_weight_kg * d for o, d in served) / orders
+        value = sum(problem.sku(o.sku_class).order_value_cny * d for o, d in served) / orders
+        by_market: dict[str, float] = defaultdict(float)
+        for o, d in served:
+            by_market[o.market] += d
+        zones = []
+        for market_id, d in sorted(by_market.items()):
+            where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
+            mile_cny, mile_days = problem.last_mile((where[0], where[1]), markets[market_id])
+            zones.append(
+                {
+                    "id": market_id,
+                    "share": round(d / orders, 6),
+                    "delivery_time_h": _mile_h(mile_days),
+                    "cost_per_parcel_cny": round(mile_cny, 3),
+                    "promise_h": 24.0 * problem.promise_days,
+                }
+            )
+        shares = [z["share"] for z in zones]
+        zones[shares.index(max(shares))]["share"] += round(1.0 - sum(shares), 6)  # shares sum to 1 exactly
+        flow_id = f"{site_id}_{origin}_{lane_mode}"
+        catalog = {
+            "tax_categories": TAX,
+            "generate": {
+                "count": 50,
+                "weight_kg": {"kind": "lognormal", "mean": round(weight, 4), "sd": round(0.3 * weight, 4)},
+                "volume_l": {"kind": "lognormal", "mean": round(2.0 * weight, 4), "sd": round(0.6 * weight, 4)},
+                "value_cny": {"kind": "lognormal", "mean": round(value, 2), "sd": round(0.3 * value, 2)},
+                "tax_category_shares": {"general": 1.0},
+            },
+        }
+        flow: dict[str, Any] = {
+            "id": flow_id,
+            "direction": "import",
+            "catalog": catalog,
+            "demand": {
+                "orders_per_day": round(orders, 3),
+                "hour_of_day": HOUR_OF_DAY,
+                "lines_per_order": {"kind": "empirical", "values": [1], "weights": [1]},
+            },
+            "last_mile": {"zones": zones},
+        }
+        day_share, night_share = 0.75, 0.25
+        if site.kind == "bonded":
+            lane_spec = next(
+                x for x in problem.lanes if x.origin == origin and x.site == site_id and x.mode == lane_mode
+            )
+            src = node(f"{origin}_origin", "origin", f"{origin} (supplier)")
+            entry = node(f"{site_id}_{lane_mode}_entry", ENTRY_KIND[lane_mode], f"{site_id}: {lane_mode} entry")
+            # one warehouse area per flow (the simulation keeps each flow's stock, staff and floor apart)
+            wh = node(flow_id, "bonded_warehouse", f"{site_id} bonded warehouse: goods from {origin} by {lane_mode}")
+            kg_per_day = orders * weight
+            payload = PAYLOAD_KG[lane_mode]
+            containers = max(1, math.ceil(2.0 * kg_per_day * DAYS_BETWEEN[lane_mode] / payload))
+            inbound = {
+                "id": f"{origin}_{site_id}_{lane_mode}",
+                "from": src,
+                "to": entry,
+                "mode": lane_mode,
+                "transit_time_h": _triangular_h(lane_spec.transit_days, lane_spec.transit_sd_days),
+                "containers_per_departure": containers,
+                "container_payload_kg": payload,
+                "tariff": {"per_kg_cny": lane_spec.cny_per_kg, "volumetric_divisor_cm3_per_kg": 1_000_000},
+            }
+            if DEPARTURES[lane_mode] is not None:
+                inbound["departures"] = DEPARTURES[lane_mode]
+            else:
+                inbound["hold_h"] = 12
+            lanes.append(inbound)
+            drayage = f"{flow_id}_truck"
+            lanes.append(
+                {"id": drayage, "from": entry, "to": wh, "mode": "truck",
+                 "transit_time_h": {"kind": "uniform", "low": 1, "high": 3}, "containers_per_departure": containers,
+                 "container_payload_kg": payload}
+            )  # fmt: skip
+            first = f"{entry}_first_line"
+            checkpoints.setdefault(
+                first,
+                {"id": first, "node": entry, "role": "first_line", "servers": {"office": 2},
+                 "service_time_min": {"kind": "triangular", "low": 20, "mode": 40, "high": 90},
+                 "inspection_probability": 0.1, "inspectors": {"office": 2},
+                 "inspection_time_min": {"kind": "uniform", "low": 90, "high": 240}},
+            )  # fmt: skip
+            exit_ = f"{flow_id}_exit_xray"
+            inspections = orders * 0.055 * 6.0 / 60.0  # inspector-hours a day
+            checkpoints.setdefault(
+                exit_,
+                {"id": exit_, "node": wh, "role": "second_line", "servers": 2,
+                 "service_time_min": {"kind": "triangular", "low": 0.07, "mode": 0.1, "high": 0.2},
+                 "inspection_probability": 0.055,
+                 "inspectors": {"day": max(1, math.ceil(inspections * day_share / (12 * p.utilisation))),
+                                "night": max(1, math.ceil(inspections * night_share / (12 * p.utilisation)))},
+                 "inspection_time_min": {"kind": "lognormal", "mean": 6, "sd": 3}},
+            )  # fmt: skip
+            held = [stock[(site_id, k, lane_mode)] for k in classes if (site_id, k, lane_mode) in stock]
+            safety_days = sum(s.safety_units for s in held) / orders
+            flow |= {
+                "mode": "1210",
+                "origin": src,
+                "route": [inbound["id"], drayage],
+                "checkpoints": [first, exit_],
+                "warehouse": {
+                    "node": wh,
+                    "receiving": {"teams": {"day": 2, "night": 1}, "workers_per_team": 4,
+                                  "time_per_container_h": {"kind": "lognormal", "mean": 2.5, "sd": 0.8}},
+                    "pick": {"workers": {"day": _staff(orders, p.pick_min_per_order, day_share, 12, p.utilisation),
+                                         "night": _staff(orders, p.pick_min_per_order, night_share, 12, p.utilisation)},
+                             "time_per_order_min": {"kind": "lognormal", "mean": 0.6, "sd": 0.3},
+                             "time_per_line_min": 0.55},
+                    "pack": {"workers": {"day": _staff(orders, p.pack_min_per_order, day_share, 12, p.utilisation),
+                                         "night": _staff(orders, p.pack_min_per_order, night_share, 12, p.utilisation)},
+                             "time_per_order_min": {"kind": "lognormal", "mean": p.pack_min_per_order, "sd": 0.8}},
+                    "replenishment": {
+                        "policy": "base_stock",
+                        "cover_days": round(lane_spec.transit_days + problem.review_days + safety_days, 3),
+                        "initial_cover_days": round(
+                            lane_spec.transit_days + problem.review_days / 2 + safety_days + 1.0, 3
+                        ),
+                    },
+                    "carrier_pickups_h": [10, 14, 18, 22],
+                },
+            }  # fmt: skip
+        else:
+            gateway = node(f"{site_id}_gateway", "airport", f"{site_id}: gateway airport")
+            hub = node(site_id, "origin", f"{site_id} overseas consolidation warehouse")
+            air = {
+                "id": f"{site_id}_parcels",
+                "from": hub,
+                "to": gateway,
+                "mode": "air",
+                "departures": DEPARTURES["air"],
+                "transit_time_h": _triangular_h(site.parcel_days, 0.2 * site.parcel_days),
+                "containers_per_departure": max(1, math.ceil(2.0 * orders * weight * 0.5 / PAYLOAD_KG["air"])),
+                "container_payload_kg": PAYLOAD_KG["air"],
+                "tariff": {"per_kg_cny": site.parcel_cny_per_kg},
+            }
+            lanes.append(air)
+            clearance = f"{gateway}_import"
+            inspections = orders * 0.1 * 8.0 / 60.0
+            checkpoints.setdefault(
+                clearance,
+                {"id": clearance, "node": gateway, "role": "import", "servers": 2,
+                 "service_time_min": {"kind": "triangular", "low": 0.2, "mode": 0.35, "high": 0.5},
+                 "inspection_probability": 0.1,
+                 "inspectors": {"day": max(1, math.ceil(inspections * day_share / (12 * p.utilisation))),
+                                "night": max(1, math.ceil(inspections * night_share / (12 * p.utilisation)))},
+                 "inspection_time_min": {"kind": "lognormal", "mean": 8, "sd": 4}},
+            )  # fmt: skip
+            flow |= {
+                "mode": "9610",
+                "origin": hub,
+                "route": [air["id"]],
+                "checkpoints": [clearance],
+                "fulfilment": {
+                    "workers": {"day": _staff(orders, 2.2, day_share, 12, p.utilisation),
+                                "night": _staff(orders, 2.2, night_share, 12, p.utilisation)},
+                    "time_per_order_min": {"kind": "lognormal", "mean": 2.2, "sd": 0.8},
+                },
+                "sort": {
+                    "workers": {"day": _staff(orders, p.sort_min_per_order, day_share, 12, p.utilisation),
+                                "night": _staff(orders, p.sort_min_per_order, night_share, 12, p.utilisation)},
+                    "time_per_order_min": {"kind": "uniform", "low": 0.15, "high": 0.35},
+                },
+            }  # fmt: skip
+        flows.append(flow)
+
+    return {
+        "schema_version": 2,
+        "name": f"{problem.name}_design",
+        "description": (
+            f"The network design of {problem.name} ({plan.method}, {len(plan.open_sites)} sites open) as a "
+            "scenario: one flow per open site and inbound lane (logistics.experiments.design_scenario)."
+        ),
+        "run": {"start": p.start, "horizon_h": p.horizon_h, "cooldown_h": p.cooldown_h, "warmup_h": 0,
+                "seed": p.seed, "replications": 1, "sample_interval_min": 60},
+        "calendar": {"shifts": [{"name": "day", "start_h": 8, "end_h": 20},
+                                {"name": "night", "start_h": 20, "end_h": 8},
+                                {"name": "office", "start_h": 8, "end_h": 18, "weekdays": [0, 1, 2, 3, 4, 5]}]},
+        "catalog": {"tax_categories": TAX,
+                    "generate": {"count": 20, "weight_kg": {"kind": "lognormal", "mean": 0.5, "sd": 0.2},
+                                 "volume_l": {"kind": "lognormal", "mean": 1.0, "sd": 0.4},
+                                 "value_cny": {"kind": "lognormal", "mean": 200, "sd": 80},
+                                 "tax_category_shares": {"general": 1.0}}},
+        "network": {"nodes": list(nodes.values()), "lanes": lanes},
+        "customs": {
+            "documents": {"payment_delay_min": {"kind": "lognormal", "mean": 4, "sd": 8},
+                          "waybill_delay_min": {"kind": "lognormal", "mean": 25, "sd": 30},
+                          "check_time_min": {"kind": "uniform", "low": 0.5, "high": 3},
+                          "mismatch_probability": 0.005,
+                          "correction_time_h": {"kind": "lognormal", "mean": 4, "sd": 3}},
+            "checkpoints": list(checkpoints.values()),
+        },
+        "flows": flows,
+        "costs": {"labour_cny_per_worker_h": p.labour_cny_per_worker_h, "storage_cny_per_m3_day": 1.5,
+                  "inspection_cny_per_parcel": 20, "inspection_cny_per_consignment": 800,
+                  "packaging_cny_per_order": 1.2},
+        "service_level": {"dispatch_within_h": 48},
+    }  # fmt: skip
+
+
+def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float]:
+    """The design model's figures that the simulation also measures, demand-weighted over the plan's orders:
+    share within the promise, mean days from order to delivery, and per order the last mile, the inbound or
+    parcel transport and the handling (CNY)."""
+    options = {(o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options}
+    demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
+    markets = {m.id: m for m in problem.markets}
+    total = days = mile = transport = handling = 0.0
+    for a in plan.assignments:
+        o, d = options[(a.market, a.sku_class, a.mode, a.site, a.lane)], demand[(a.market, a.sku_class)]
+        site = problem.site(a.site)
+        where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
+        mile_cny, _ = problem.last_mile((where[0], where[1]), markets[a.market])
+        total += d
+        days += d * o.days
+        mile += d * mile_cny
+        handling += d * site.handling_cny_per_order
+        transport += d * (o.cny_per_order - mile_cny - site.handling_cny_per_order)
+    if total <= 0:
+        return {}
+    return {
+        "share_within_promise": plan.service_share,
+        "order_to_delivery_days": days / total,
+        "last_mile_cny_per_order": mile / total,
+        "transport_cny_per_order": transport / total,
+        "handling_cny_per_order": handling / total,
+    }
+
+
+COMPARED = (
+    # (quantity, the simulation's KPI, its scale to the model's unit, what the static model cannot see)
+    ("share_within_promise", "service.on_time_delivery_rate", 1.0,
+     "queues at customs and in the warehouse, departures' timetables, stockouts"),
+    ("order_to_delivery_days", "lead_time.end_to_end_h.mean", 1 / 24,
+     "the same; the model counts handling days and the last mile only"),
+    ("last_mile_cny_per_order", "cost_per_order.last_mile_cny", 1.0, "none: the same tariff per parcel"),
+    ("transport_cny_per_order", "cost_per_order.transport_cny", 1.0,
+     "containers and ULDs partly filled at each departure, the drayage truck"),
+    ("handling_cny_per_order", "cost_per_order.labour_cny", 1.0,
+     "the simulation pays staff by the hour (sized to a utilisation), the model a rate per order"),
+)  # fmt: skip
+
+
+def compare_with_simulation(estimates: dict[str, float], kpis: list[dict[str, float]]) -> list[dict[str, Any]]:
+    """The model's estimate beside the simulation's mean over replications with its 95% interval (t), the
+    difference, whether the interval holds the estimate, and what explains a gap."""
+    import numpy as np
+
+    from logistics.analysis.stats import mean_ci
+
+    rows = []
+    for quantity, kpi, scale, why in COMPARED:
+        values = np.array([k.get(kpi, float("nan")) * scale for k in kpis], dtype=float)
+        mean, half, _ = mean_ci(values)
+        model = estimates.get(quantity, float("nan"))
+        low, high = mean - half, mean + half
+        rows.append(
+            {
+                "quantity": quantity,
+                "model": model,
+                "simulation_mean": mean,
+                "ci95_low": low,
+                "ci95_high": high,
+                "replications": int(np.isfinite(values).sum()),
+                "difference": mean - model,
+                "model_within_interval": bool(low <= model <= high) if math.isfinite(half) else None,
+                "what_the_model_cannot_see": why,
+            }
+        )
+    return rows
