@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from logistics.cli.app import app, console
 from logistics.cli.common import _fail, _print_summary, _write_text_atomic
 from logistics.core.errors import LogisticsError
+
+if TYPE_CHECKING:
+    from logistics.optimize.design import DesignPlan, DesignProblem
 
 
 def _overrides(pairs: list[str] | None) -> dict[str, float]:
@@ -44,7 +47,9 @@ def _targets(text: str | None) -> list[float]:
     return out
 
 
-def _front(spec, plan, targets: list[float], method: str, time_limit: float, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _front(
+    spec: DesignProblem, plan: DesignPlan, targets: list[float], method: str, time_limit: float, out: Path
+) -> None:
     """Solve at each service target (each with the same time limit), write front.csv and front.png."""
     from dataclasses import replace
 
@@ -85,7 +90,7 @@ def _front(spec, plan, targets: list[float], method: str, time_limit: float, out
         )
 
 
-def _simulated(spec, plan, replications: int, workers: int | None, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _simulated(spec: DesignProblem, plan: DesignPlan, replications: int, workers: int | None, out: Path) -> None:
     """Write the design as a scenario; with replications, simulate it and set the model's estimates beside."""
     import pandas as pd
     import yaml

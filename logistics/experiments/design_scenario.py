@@ -84,7 +84,9 @@ def _staff(orders_per_day: float, minutes: float, share: float, hours: float, ut
 def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScenarioParams | None = None) -> dict:
     """The scenario (the dict a scenario file holds) that simulates `plan` (see the module's docstring)."""
     p = params or DesignScenarioParams()
-    options = {(o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options}
+    options: dict[tuple[str, ...], Option] = {
+        (o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options
+    }
     demand = {(m.id, d.sku_class): d for m in problem.markets for d in m.demand}
     markets = {m.id: m for m in problem.markets}
     stock = {(s.site, s.sku_class, s.lane): s for s in plan.stock}
@@ -117,7 +119,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
         by_market: dict[str, float] = defaultdict(float)
         for o, d in served:
             by_market[o.market] += d
-        zones = []
+        zones: list[dict[str, Any]] = []
         for market_id, d in sorted(by_market.items()):
             where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
             mile_cny, mile_days = problem.last_mile((where[0], where[1]), markets[market_id])
@@ -130,7 +132,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
                     "promise_h": 24.0 * problem.promise_days,
                 }
             )
-        shares = [z["share"] for z in zones]
+        shares: list[float] = [float(z["share"]) for z in zones]
         zones[shares.index(max(shares))]["share"] += round(1.0 - sum(shares), 6)  # shares sum to 1 exactly
         flow_id = f"{site_id}_{origin}_{lane_mode}"
         catalog = {
@@ -316,7 +318,9 @@ def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float
     """The design model's figures that the simulation also measures, demand-weighted over the plan's orders:
     share within the promise, mean days from order to delivery, and per order the last mile, the inbound or
     parcel transport and the handling (CNY)."""
-    options = {(o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options}
+    options: dict[tuple[str, ...], Option] = {
+        (o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options
+    }
     demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
     markets = {m.id: m for m in problem.markets}
     total = days = mile = transport = handling = 0.0
