@@ -81,6 +81,34 @@ def _staff(orders_per_day: float, minutes: float, share: float, hours: float, ut
     return max(1, math.ceil(orders_per_day * share * minutes / (60.0 * hours * utilisation)))
 
 
+def _parcel_checkpoint(
+    id_: str,
+    node: str,
+    role: str,
+    orders_per_day: float,
+    inspected: float,
+    inspection_min: float,
+    scan_min: float,
+    p: DesignScenarioParams,
+) -> dict[str, Any]:
+    """A checkpoint screening each parcel (X-ray lines) and inspecting a share `inspected` of them, with
+    inspectors by shift sized to the utilisation (three quarters of a day's orders by day)."""
+    hours = orders_per_day * inspected * inspection_min / 60.0  # inspector-hours a day
+    return {
+        "id": id_,
+        "node": node,
+        "role": role,
+        "servers": 2,
+        "service_time_min": {"kind": "triangular", "low": 0.7 * scan_min, "mode": scan_min, "high": 1.5 * scan_min},
+        "inspection_probability": inspected,
+        "inspectors": {
+            "day": max(1, math.ceil(hours * 0.75 / (12 * p.utilisation))),
+            "night": max(1, math.ceil(hours * 0.25 / (12 * p.utilisation))),
+        },
+        "inspection_time_min": {"kind": "lognormal", "mean": inspection_min, "sd": inspection_min / 2},
+    }
+
+
 def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScenarioParams | None = None) -> dict:
     """The scenario (the dict a scenario file holds) that simulates `plan` (see the module's docstring)."""
     p = params or DesignScenarioParams()
@@ -198,16 +226,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
                  "inspection_time_min": {"kind": "uniform", "low": 90, "high": 240}},
             )  # fmt: skip
             exit_ = f"{flow_id}_exit_xray"
-            inspections = orders * 0.055 * 6.0 / 60.0  # inspector-hours a day
-            checkpoints.setdefault(
-                exit_,
-                {"id": exit_, "node": wh, "role": "second_line", "servers": 2,
-                 "service_time_min": {"kind": "triangular", "low": 0.07, "mode": 0.1, "high": 0.2},
-                 "inspection_probability": 0.055,
-                 "inspectors": {"day": max(1, math.ceil(inspections * day_share / (12 * p.utilisation))),
-                                "night": max(1, math.ceil(inspections * night_share / (12 * p.utilisation)))},
-                 "inspection_time_min": {"kind": "lognormal", "mean": 6, "sd": 3}},
-            )  # fmt: skip
+            checkpoints.setdefault(exit_, _parcel_checkpoint(exit_, wh, "second_line", orders, 0.055, 6.0, 0.1, p))
             held = [stock[(site_id, k, lane_mode)] for k in classes if (site_id, k, lane_mode) in stock]
             safety_days = sum(s.safety_units for s in held) / orders
             flow |= {
@@ -252,16 +271,9 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
             }
             lanes.append(air)
             clearance = f"{gateway}_import"
-            inspections = orders * 0.1 * 8.0 / 60.0
             checkpoints.setdefault(
-                clearance,
-                {"id": clearance, "node": gateway, "role": "import", "servers": 2,
-                 "service_time_min": {"kind": "triangular", "low": 0.2, "mode": 0.35, "high": 0.5},
-                 "inspection_probability": 0.1,
-                 "inspectors": {"day": max(1, math.ceil(inspections * day_share / (12 * p.utilisation))),
-                                "night": max(1, math.ceil(inspections * night_share / (12 * p.utilisation)))},
-                 "inspection_time_min": {"kind": "lognormal", "mean": 8, "sd": 4}},
-            )  # fmt: skip
+                clearance, _parcel_checkpoint(clearance, gateway, "import", orders, 0.1, 8.0, 0.35, p)
+            )
             flow |= {
                 "mode": "9610",
                 "origin": hub,
