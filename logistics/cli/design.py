@@ -90,38 +90,45 @@ def _front(
         )
 
 
-def _simulated(spec: DesignProblem, plan: DesignPlan, replications: int, workers: int | None, out: Path) -> None:
-    """Write the design as a scenario; with replications, simulate it and set the model's estimates beside."""
+def _simulated(
+    spec: DesignProblem,
+    plan: DesignPlan,
+    replications: int,
+    workers: int | None,
+    out: Path,
+    feedback: bool,
+    time_limit: float,
+) -> None:
+    """Write the design as a scenario; with replications, simulate it and set the model's estimates beside;
+    with `feedback`, solve again with the simulated days and say what changed."""
     import pandas as pd
     import yaml
 
-    from logistics.experiments.design_scenario import compare_with_simulation, design_scenario, model_estimates
+    from logistics.experiments.design_scenario import (
+        compare_with_simulation,
+        design_scenario,
+        fed_back,
+        model_estimates,
+        simulate_design,
+    )
     from logistics.experiments.pool import WorkerLost, map_in_order, open_pool
-    from logistics.experiments.runner import run_task
-    from logistics.experiments.spec import RunTask
 
     scenario = design_scenario(spec, plan)
     path = out / "scenario.yaml"
     _write_text_atomic(path, yaml.safe_dump(scenario, sort_keys=False, width=150))
     if replications <= 0:
         return
-    seed = int(scenario["run"]["seed"])
-    tasks = [RunTask(str(path), (), "design", r, (), seed) for r in range(replications)]
     pool = open_pool("local", workers)
     try:
-        records = map_in_order(pool, run_task, tasks)
+        records = map_in_order(pool, simulate_design, [(str(path), r) for r in range(replications)])
     finally:
         pool.close()
-    kpis = []
-    for r, record in enumerate(records):
-        if isinstance(record, WorkerLost) or "error" in record:
-            why = record if isinstance(record, WorkerLost) else record["error"]
-            console.print(f"replication {r} of the design's scenario failed: {why}", highlight=False)
-            continue
-        kpis.append({k: v for k, v, _ in record["kpis"]})
-    rows = compare_with_simulation(model_estimates(spec, plan), kpis)
+    done = [r for r in records if not isinstance(r, WorkerLost)]
+    if len(done) < len(records):
+        console.print(f"{len(records) - len(done)} replication(s) lost their worker process", highlight=False)
+    rows = compare_with_simulation(model_estimates(spec, plan), [r["kpis"] for r in done])
     pd.DataFrame(rows).to_csv(out / "estimate_vs_simulation.csv", index=False)
-    console.print(f"the design simulated ({len(kpis)} replications of scenario.yaml): model against simulation")
+    console.print(f"the design simulated ({len(done)} replications of scenario.yaml): model against simulation")
     for row in rows:
         verdict = "within" if row["model_within_interval"] else "outside"
         console.print(
@@ -129,6 +136,31 @@ def _simulated(spec: DesignProblem, plan: DesignPlan, replications: int, workers
             f"[{row['ci95_low']:.3f}, {row['ci95_high']:.3f}]  ({verdict} the interval)",
             highlight=False,
         )
+    if not feedback:
+        return
+    from logistics.optimize.design import DesignParams, check_design, design_plan_to_json, solve_design
+
+    again = fed_back(spec, plan, [r["flow_days"] for r in done])
+    second = solve_design(again, DesignParams(method=plan.method, time_limit_s=time_limit))
+    _write_text_atomic(out / "design_fed_back.json", design_plan_to_json(second))
+    before = {s.id: s.handling_days for s in spec.sites}
+    changed = [
+        f"{s.id} {before[s.id]:.2f} -> {s.handling_days:.2f} days"
+        for s in again.sites
+        if s.handling_days != before[s.id]
+    ]
+    console.print("fed back: days before the last mile at the open sites, as simulated: " + "; ".join(changed))
+    same = set(second.open_sites) == set(plan.open_sites) and {
+        (a.market, a.sku_class, a.site) for a in second.assignments
+    } == {(a.market, a.sku_class, a.site) for a in plan.assignments}
+    checked = "ok" if check_design(again, second).ok else "FAILED"
+    console.print(
+        f"re-optimised with them ({second.status.value}, check {checked}): "
+        f"{'the same sites and assignments' if same else 'open ' + ', '.join(second.open_sites)}; "
+        f"{second.cost_cny:,.0f} CNY/year, {second.service_share:.1%} within the promise (was {plan.service_share:.1%} "
+        "by the model's first days) -> design_fed_back.json",
+        highlight=False,
+    )
 
 
 @app.command("design")
@@ -162,6 +194,13 @@ def design(
         ),
     ] = 0,
     workers: Annotated[int | None, typer.Option(help="Processes for --simulate (default: all cores).")] = None,
+    feedback: Annotated[
+        bool,
+        typer.Option(
+            "--feedback",
+            help="With --simulate: solve again with the simulated days at the open sites (design_fed_back.json).",
+        ),
+    ] = False,
     workbook: Annotated[
         Path | None,
         typer.Option("--to-workbook", help="Write the design problem as an Excel workbook (a template) and stop."),
@@ -233,8 +272,9 @@ def design(
     plot_design_map(spec, plan, out / "map.png")
     written = "design.json, sites.csv, assignments.csv, stock.csv, left_out.csv, map.png"
     if plan.assignments:
-        _simulated(spec, plan, simulate, workers, out)
+        _simulated(spec, plan, simulate, workers, out, feedback, time_limit)
         written += ", scenario.yaml" + (", estimate_vs_simulation.csv" if simulate else "")
+        written += ", design_fed_back.json" if simulate and feedback else ""
     if targets:
         _front(spec, plan, targets, method, time_limit, out)
         written += ", front.csv, front.png"

@@ -28,7 +28,15 @@ from typing import Any
 
 from logistics.optimize.design import DesignPlan, DesignProblem, Option
 
-__all__ = ["COMPARED", "DesignScenarioParams", "compare_with_simulation", "design_scenario", "model_estimates"]
+__all__ = [
+    "COMPARED",
+    "DesignScenarioParams",
+    "compare_with_simulation",
+    "design_scenario",
+    "fed_back",
+    "model_estimates",
+    "simulate_design",
+]
 
 ENTRY_KIND = {"sea": "port", "rail": "rail_terminal", "air": "airport", "truck": "checkpoint"}
 DEPARTURES: dict[str, dict[str, Any] | None] = {
@@ -398,3 +406,56 @@ def compare_with_simulation(estimates: dict[str, float], kpis: list[dict[str, fl
             }
         )
     return rows
+
+
+def simulate_design(task: tuple[str, int]) -> dict[str, Any]:
+    """One replication of a design's scenario (`(path, replication)`): its KPIs (`kpis`: name -> value, as
+    `logistics run` writes them) and per flow the mean days from an order to its dispatch to the last mile over
+    the orders dispatched, with their count (`flow_days`: flow -> (days, orders))."""
+    import numpy as np
+
+    from logistics.analysis.kpis import run_kpis
+    from logistics.scenario.builtin import load_named
+    from logistics.sim.engine import simulate
+    from logistics.sim.result import order_table
+
+    path, replication = task
+    result = simulate(load_named(path, []), replication=replication)
+    table = run_kpis(result)
+    kpis = {str(k): float(v) for k, v in zip(table["kpi"], table["value"], strict=True)}
+    orders = order_table(result)
+    flow_days: dict[str, tuple[float, int]] = {}
+    for flow, rows in orders.groupby("flow", observed=True):
+        days = (rows["dispatched_h"] - rows["created_h"]).to_numpy(dtype=float) / 24.0
+        days = days[np.isfinite(days)]
+        if len(days):
+            flow_days[str(flow)] = (float(days.mean()), len(days))
+    return {"kpis": kpis, "flow_days": flow_days}
+
+
+def fed_back(problem: DesignProblem, plan: DesignPlan, flow_days: list[dict[str, tuple[float, int]]]) -> DesignProblem:
+    """The design problem with each open site's days before the last mile replaced by what the simulation
+    measured (`simulate_design`'s `flow_days` over replications, pooled by orders): a bonded site's `handling_days`
+    becomes its flows' mean days from order to dispatch (the warehouse's queues, the exit checkpoint, the
+    carriers' pick-up times); an overseas warehouse's `parcel_days` becomes that mean less its handling. Sites
+    the plan did not open keep the figures they had: the simulation has seen nothing of them."""
+    from dataclasses import replace
+
+    pooled: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # site -> [sum of days, orders]
+    for replication in flow_days:
+        for flow, (days, n) in replication.items():
+            owners = [s.id for s in problem.sites if flow.startswith(f"{s.id}_")]
+            if owners:
+                site = max(owners, key=len)  # the flow's site (its id is the flow id's prefix)
+                pooled[site][0] += days * n
+                pooled[site][1] += n
+    sites = []
+    for s in problem.sites:
+        if s.id in pooled and pooled[s.id][1] > 0 and s.id in plan.open_sites:
+            days = pooled[s.id][0] / pooled[s.id][1]
+            if s.kind == "bonded":
+                s = replace(s, handling_days=days)
+            else:
+                s = replace(s, parcel_days=max(0.0, days - s.handling_days))
+        sites.append(s)
+    return replace(problem, sites=tuple(sites))

@@ -17,10 +17,10 @@ from logistics.experiments.design_scenario import (
     DesignScenarioParams,
     compare_with_simulation,
     design_scenario,
+    fed_back,
     model_estimates,
+    simulate_design,
 )
-from logistics.experiments.runner import run_task
-from logistics.experiments.spec import RunTask
 from logistics.optimize.design import DesignParams, load_design, solve_design
 
 
@@ -48,9 +48,8 @@ def test_the_scenario_has_one_flow_per_site_origin_and_lane_with_the_plans_deman
 
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
-    records = [run_task(RunTask(str(path), (), "design", r, (), 1)) for r in range(2)]
-    assert all("error" not in r for r in records), [r.get("error") for r in records]
-    kpis = [{k: v for k, v, _ in r["kpis"]} for r in records]
+    records = [simulate_design((str(path), r)) for r in range(2)]
+    kpis = [r["kpis"] for r in records]
     # the simulation's own counts: orders created over the 48-hour horizon at the design's rate
     created = sum(k["orders.created"] for k in kpis) / len(kpis)
     assert created == pytest.approx(2.0 * sum(expected.values()), rel=0.03)
@@ -61,15 +60,27 @@ def test_the_scenario_has_one_flow_per_site_origin_and_lane_with_the_plans_deman
     assert 0.0 <= rows["share_within_promise"]["simulation_mean"] <= 1.0
     assert rows["order_to_delivery_days"]["replications"] == 2
 
+    # fed back: each open site's days before the last mile become the simulated ones, pooled over its flows
+    again = fed_back(problem, plan, [r["flow_days"] for r in records])
+    for site in problem.sites:
+        new = again.site(site.id)
+        if site.id not in plan.open_sites:
+            assert new == site
+            continue
+        pooled = [r["flow_days"][f] for r in records for f in r["flow_days"] if f.startswith(f"{site.id}_")]
+        expected_days = sum(d * n for d, n in pooled) / sum(n for _, n in pooled)
+        assert new.handling_days == pytest.approx(expected_days) and new.handling_days != site.handling_days
+
 
 @pytest.mark.slow
 def test_the_design_command_simulates_the_design_and_sets_estimates_beside(tmp_path: Path) -> None:
     out = tmp_path / "d"
     done = CliRunner().invoke(
-        app, ["design", "pilot_zone_small", "--out", str(out), "--time-limit", "30", "--simulate", "3"]
+        app, ["design", "pilot_zone_small", "--out", str(out), "--time-limit", "30", "--simulate", "3", "--feedback"]
     )
     assert done.exit_code == 0, done.output
     table = pd.read_csv(out / "estimate_vs_simulation.csv")
     assert set(table["quantity"]) >= {"share_within_promise", "order_to_delivery_days", "last_mile_cny_per_order"}
     assert (table["replications"] == 3).all() and table["simulation_mean"].notna().all()
     assert (out / "scenario.yaml").exists() and (out / "map.png").stat().st_size > 10_000
+    assert (out / "design_fed_back.json").exists() and "re-optimised with them" in done.output
