@@ -315,3 +315,14 @@ def test_route_elimination_starts_from_the_plan_less_its_shortest_route() -> Non
     assert len(start) == 4 and "s11" not in {x for _, _, ids in start for x in ids}
     fewer = _checked(smaller, SolveParams(time_limit_s=2, backend="pyvrp", seed=1))
     assert fewer.vehicles_used <= 4 and not fewer.unassigned and check_routing(p, fewer).feasible
+
+
+@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
+def test_auto_gives_the_whole_machine_to_pyvrp_from_200_stops() -> None:
+    from logistics.optimize.routing.solve import AUTO_ONE_ARM_STOPS
+
+    assert AUTO_ONE_ARM_STOPS == 200
+    big = _checked(grid_problem(n=200, vehicles=20, capacity=30.0), SolveParams(time_limit_s=2, backend="auto"))
+    assert big.backend == "auto:pyvrp" and set(big.stats["auto"]) == {"pyvrp"}
+    small = _checked(grid_problem(n=199, vehicles=20, capacity=30.0), SolveParams(time_limit_s=2, backend="auto"))
+    assert set(small.stats["auto"]) == {"pyvrp", "ortools"}

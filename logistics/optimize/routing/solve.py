@@ -280,9 +280,11 @@ def _capped_fleet(problem: RoutingProblem, stops: int) -> RoutingProblem:
     return replace(problem, vehicle_types=fleet, distance_m=problem.distances, duration_s=problem.durations)
 
 
-AUTO_ONE_ARM_STOPS = 1000
-"""Above this many stops `auto` runs PyVRP alone (unless only OR-Tools can express the problem): at 2,000 stops
-OR-Tools' plan was 80% longer at the same limit, and at 5,000 it may find none."""
+AUTO_ONE_ARM_STOPS = 200
+"""From this many stops `auto` runs PyVRP alone (unless only OR-Tools can express the problem): OR-Tools' plan
+was 5.8% longer at 200 stops and 12.6% at 400 (generated problems, 30 s each, benchmarks/RESULTS.md), 80% at
+2,000, and at 5,000 it may find none; a second arm that never wins only takes a core, which on a loaded
+machine left the default behind PyVRP alone."""
 
 
 REDUCTION_SHARES = (0.4, 0.75)
@@ -309,7 +311,7 @@ def _solve_auto(
     from logistics.optimize.routing.ortools_backend import unsupported
 
     alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
-    if alone is None and len(problem.stops) > AUTO_ONE_ARM_STOPS:
+    if alone is None and len(problem.stops) >= AUTO_ONE_ARM_STOPS:
         alone = "pyvrp"  # large: OR-Tools lags far behind (benchmarks/RESULTS.md, routing_scale) and may not
         # even find a first plan in time; the whole limit and the machine go to PyVRP
     # one backend when only one can express the problem (breaks: OR-Tools; several trips: PyVRP)
