@@ -77,3 +77,20 @@ def test_vector_environments_run_the_same_episodes(kind: str) -> None:
         obs, rewards, _, _, _ = envs.step(np.stack([SEND_ALL, SEND_ALL]))
         assert np.array_equal(obs[0], obs[1]) and rewards[0] == rewards[1]
     envs.close()
+
+
+def test_the_fast_routing_setting_is_the_scenario_with_that_policy_and_is_deterministic() -> None:
+    from logistics.core.errors import ScenarioError
+
+    env = DispatchEnv("last_mile_city", SHORT, routing="nearest_neighbour")
+    a = _episode(env, 4, np.random.default_rng(2))
+    b = _episode(env, 4, np.random.default_rng(2))
+    _, _, info = _episode(env, 7, None)
+    env.close()
+    assert all(np.array_equal(x, y) for x, y in zip(a[0], b[0], strict=True)) and a[1] == b[1]
+    # the same numbers as `logistics run` with the scenario's dispatch policy set to nearest_neighbour
+    assert_kpis_of_logistics_run(
+        info["kpis"], "last_mile_city", [*SHORT, "last_mile.dispatch.policy=nearest_neighbour"], 7
+    )
+    with pytest.raises(ScenarioError, match="no dispatch policy called 'teleport'"):
+        DispatchEnv("last_mile_city", SHORT, routing="teleport")
