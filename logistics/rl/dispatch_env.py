@@ -19,9 +19,10 @@ builds the routes of what is sent, and what is held waits for a later wave.
 - `reset(seed=s)` runs replication 0 with `run.seed = s` (no seed: the scenario's own); the same seed gives the
   same episode.
 - `routing="nearest_neighbour"` (or any dispatch policy name) routes every depot's waves with that policy
-  instead of the scenario's: the fast setting for training. On `last_mile_city` (48 h) OR-Tools routing is 96% of
-  an episode's time; nearest-neighbour routes make an episode about 25 times faster (benchmarks/RESULTS.md), at
-  the price of longer routes, so a policy trained so should be evaluated with the scenario's own routing.
+  instead of the scenario's: the fast setting for training. On `last_mile_city` (48 h) OR-Tools routing is about
+  90% of an episode's time; with nearest-neighbour routes the environment steps about 12 times faster
+  (benchmarks/RESULTS.md), at the price of longer routes: evaluate a policy trained so with the scenario's own
+  routing.
   `SEND_ALL = [1, 3]` every time is the built-in decision: the episode's KPIs are then bit for
   bit those of `logistics run` with the same scenario, overrides and seed.
 """
