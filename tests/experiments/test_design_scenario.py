@@ -84,3 +84,30 @@ def test_the_design_command_simulates_the_design_and_sets_estimates_beside(tmp_p
     assert (table["replications"] == 3).all() and table["simulation_mean"].notna().all()
     assert (out / "scenario.yaml").exists() and (out / "map.png").stat().st_size > 10_000
     assert (out / "design_fed_back.json").exists() and "re-optimised with them" in done.output
+
+
+def test_an_open_overseas_warehouse_becomes_a_9610_flow_that_runs_and_feeds_back(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    problem = load_design("pilot_zone_small")
+    dear = tuple(replace(s, fixed_cny=20 * s.fixed_cny) if s.kind == "bonded" else s for s in problem.sites)
+    problem = replace(problem, sites=dear, service_target=0.0)  # bonded sites dear: direct mail pays somewhere
+    plan = solve_design(problem, DesignParams(time_limit_s=30))
+    overseas = [s for s in plan.open_sites if problem.site(s).kind == "overseas"]
+    assert overseas, plan.open_sites
+    scenario = design_scenario(problem, plan, DesignScenarioParams(horizon_h=24, cooldown_h=120))
+    parcels = [f for f in scenario["flows"] if f["mode"] == "9610"]
+    assert {f["id"] for f in parcels} == {f"{s}_{problem.site(s).origin}_parcel" for s in overseas}
+    lanes = {x["id"]: x for x in scenario["network"]["lanes"]}
+    for f in parcels:
+        (air,) = [lanes[x] for x in f["route"]]
+        site = problem.site(f["origin"])
+        assert air["mode"] == "air" and air["tariff"]["per_kg_cny"] == site.parcel_cny_per_kg
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
+    run = simulate_design((str(path), 0))
+    assert run["kpis"]["mode.9610.orders.delivered"] > 0
+    again = fed_back(problem, plan, [run["flow_days"]])
+    for s in overseas:
+        days, _ = run["flow_days"][f"{s}_{problem.site(s).origin}_parcel"]
+        assert again.site(s).parcel_days == pytest.approx(max(0.0, days - problem.site(s).handling_days))
