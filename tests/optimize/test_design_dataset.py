@@ -136,3 +136,28 @@ def test_the_cost_service_front_rises_with_the_target_and_every_point_is_checked
     assert (costs.diff().dropna() >= -2e-4 * costs.max()).all()
     assert (solved["service_share"] >= solved["service_target"] - 1e-9).all()
     assert (out / "front.png").stat().st_size > 5_000 and (out / "map.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("sheet", "row", "column", "value", "message"),
+    [
+        ("sites", 2, 5, None, r"sites!E2: sites\[0\]\.fixed_cny: a value is required \(the cell is empty\)"),
+        ("sites", 7, 11, None, r"sites!K7: sites\[5\]\.gateway\[1\]"),
+        ("markets", 3, 1, "zhejiang", r"markets!A3: market 'zhejiang' appears twice"),
+        ("markets", 2, 1, None, r"markets!A2: the market's id is empty"),
+        ("demand", 2, 2, "caviar", r"demand!B2: markets\[0\]\.demand\[0\]\.sku_class: unknown 'caviar'"),
+        ("demand", 3, 2, "cosmetics", r"demand!B3: a second row for 'zhejiang' and 'cosmetics'"),
+        ("lanes", 2, 3, "boat", r"lanes!C2: lanes\[0\]\.mode"),
+    ],
+)
+def test_workbook_mistakes_are_named_by_their_cell(
+    sheet: str, row: int, column: int, value: object, message: str, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    book = write_design_workbook(load_design("pilot_zone_small"), tmp_path / "d.xlsx")
+    wb = load_workbook(book)
+    wb[sheet].cell(row, column).value = value
+    wb.save(book)
+    with pytest.raises(InvalidProblemError, match=message):
+        load_design(book)

@@ -126,10 +126,9 @@ def read_design_workbook(path: str | Path, overrides: dict[str, float] | None = 
         return out
 
     def locate(name: str, index: int, r: int, item: dict[str, Any]) -> None:
-        header = [str(h) for h in next(book[name].iter_rows(max_row=1, values_only=True))]
-        for field in item:
-            if field in header:
-                cells[f"{name}[{index}].{field}"] = f"{name}!{_column_letter(header.index(field))}{r}"
+        header = [str(h).strip() for h in next(book[name].iter_rows(max_row=1, values_only=True)) if h is not None]
+        for k, field in enumerate(header):  # every column, an empty cell too (a required value missing there)
+            cells[f"{name}[{index}].{field}"] = f"{name}!{_column_letter(k)}{r}"
         cells[f"{name}[{index}]"] = f"{name}!A{r}"
 
     for name in ("sku_classes", "lanes"):
@@ -140,6 +139,10 @@ def read_design_workbook(path: str | Path, overrides: dict[str, float] | None = 
     data["sites"] = []
     for r, item in rows("sites"):
         locate("sites", len(data["sites"]), r, item)
+        index = len(data["sites"])
+        for k, column in enumerate(("gateway_lon", "gateway_lat")):
+            if f"sites[{index}].{column}" in cells:
+                cells[f"sites[{index}].gateway[{k}]"] = cells[f"sites[{index}].{column}"]
         lon, lat = item.pop("gateway_lon", None), item.pop("gateway_lat", None)
         if lon is not None or lat is not None:
             item["gateway"] = [lon, lat]
@@ -147,16 +150,27 @@ def read_design_workbook(path: str | Path, overrides: dict[str, float] | None = 
     markets: dict[str, dict[str, Any]] = {}
     for r, item in rows("markets"):
         locate("markets", len(markets), r, item)
+        if item.get("id") is None:
+            raise InvalidProblemError(f"{file.name} markets!A{r}", "the market's id is empty")
+        if str(item.get("id")) in markets:
+            raise InvalidProblemError(f"{file.name} markets!A{r}", f"market {item.get('id')!r} appears twice")
         markets[str(item.get("id"))] = {**item, "demand": {}}
+    demand_header = [str(h).strip() for h in next(book["demand"].iter_rows(max_row=1, values_only=True)) if h]
+    for column in ("market", "sku_class"):
+        if column not in demand_header:
+            raise InvalidProblemError(f"{file.name} demand!1", f"the header has no {column!r} column")
     for r, item in rows("demand"):
         market, sku = item.pop("market", None), item.pop("sku_class", None)
         if str(market) not in markets:
             raise InvalidProblemError(f"{file.name} demand!A{r}", f"market {market!r} is not in the markets sheet")
         index = list(markets).index(str(market))
+        if str(sku) in markets[str(market)]["demand"]:
+            raise InvalidProblemError(f"{file.name} demand!B{r}", f"a second row for {market!r} and {sku!r}")
+        position = len(markets[str(market)]["demand"])
         markets[str(market)]["demand"][str(sku)] = item
-        for field in item:
-            header = [str(h) for h in next(book["demand"].iter_rows(max_row=1, values_only=True))]
-            cells[f"markets[{index}].demand.{sku}.{field}"] = f"demand!{_column_letter(header.index(field))}{r}"
+        cells[f"markets[{index}].demand[{position}]"] = f"demand!B{r}"  # the problem's own checks count rows
+        for k, field in enumerate(demand_header):
+            cells[f"markets[{index}].demand.{sku}.{field}"] = f"demand!{_column_letter(k)}{r}"
     data["markets"] = list(markets.values())
     book.close()
     try:
@@ -164,7 +178,8 @@ def read_design_workbook(path: str | Path, overrides: dict[str, float] | None = 
     except InvalidProblemError as exc:
         cell = _nearest_cell(cells, exc.field)
         where = f"{file.name} {cell}: {exc.field}" if cell else f"{file.name}: {exc.field}"
-        raise InvalidProblemError(where, exc.message) from None
+        message = "a value is required (the cell is empty)" if exc.message == "Field required" else exc.message
+        raise InvalidProblemError(where, message) from None
 
 
 def _nearest_cell(cells: dict[str, str], where: str) -> str:
