@@ -6,9 +6,13 @@ The names below load lazily, so `import logistics.optimize` stays free of the sc
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-__version__ = "0.1.0"
+try:  # one source of the version: pyproject.toml, as installed
+    __version__ = version("logistics")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
     "LogisticsError": "logistics.core.errors",
