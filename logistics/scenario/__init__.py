@@ -10,7 +10,8 @@ from logistics.scenario.distributions import (
     Triangular,
     Uniform,
 )
-from logistics.scenario.loader import apply_overrides, load_scenario, parse_scenario, validate_data
+from logistics.scenario.files import load_scenario
+from logistics.scenario.loader import apply_overrides, parse_scenario, validate_data
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.schema import scenario_json_schema
 from logistics.scenario.transforms import scaled

@@ -7,7 +7,8 @@ from importlib import resources
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.naming import DEFAULT_SCENARIO, names_builtin
-from logistics.scenario.loader import Check, load_scenario, parse_scenario
+from logistics.scenario.files import load_scenario
+from logistics.scenario.loader import Check, parse_scenario
 from logistics.scenario.scenario import Scenario
 
 __all__ = ["DEFAULT_SCENARIO", "builtin_names", "builtin_text", "load_builtin", "load_named"]

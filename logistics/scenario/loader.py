@@ -1,4 +1,5 @@
-"""Loading scenarios from YAML or JSON text, with `--set` overrides, into a validated `Scenario`.
+"""Loading scenarios from YAML or JSON text, with `--set` overrides, into a validated `Scenario` (a file of any
+kind, YAML, JSON or an Excel workbook: `logistics.scenario.files.load_scenario`).
 
 Every problem becomes a `ScenarioIssue` naming the file, the line and the field path; pydantic's
 `ValidationError` and PyYAML's errors never reach the user raw.
@@ -18,30 +19,13 @@ from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.upgrade import bonded_override_path, moved_path, needs_upgrade, upgrade
 
-__all__ = ["apply_overrides", "load_scenario", "parse_scenario", "read_yaml", "validate_data"]
+__all__ = ["Check", "apply_overrides", "parse_scenario", "read_yaml", "validate_data"]
 
 Key = tuple[str | int, ...]
 
 
 Check = Callable[[Scenario], object]
 """A further check of a valid scenario (e.g. that the simulation can build it); raises ScenarioError."""
-
-
-def load_scenario(path: str | Path, overrides: Sequence[str] = (), checks: Sequence[Check] = ()) -> Scenario:
-    """Read a scenario file (YAML or JSON), apply `path.to.field=value` overrides and validate it; `checks` run
-    on the valid scenario and their issues are reported with the file and line like the schema's own."""
-    file = Path(path)
-    if file.suffix.lower() == ".xlsx":  # a scenario workbook (see scenario/workbook.py)
-        from logistics.scenario.workbook import workbook_scenario
-
-        return workbook_scenario(file, tuple(checks), overrides)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([ScenarioIssue((), "file not found", source=str(file))]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([ScenarioIssue((), f"cannot read the file: {exc}", source=str(file))]) from None
-    return parse_scenario(text, source=str(file), overrides=overrides, checks=checks, base=file.parent)
 
 
 def parse_scenario(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.scenario.loader import apply_overrides, validate_data
 from logistics.scenario.scenario import Scenario
 
 __all__ = ["read_workbook", "scenario_to_workbook", "write_workbook"]
@@ -338,7 +339,6 @@ def _cell_of(path: Key, message: str, cells: dict[Key, str]) -> str | None:
 def workbook_scenario(path: Path, checks: tuple = (), overrides: Sequence[str] = ()) -> Scenario:
     """Load and validate a scenario workbook (with `path=value` overrides); every issue names its sheet and
     cell (or the override)."""
-    from logistics.scenario.loader import apply_overrides, validate_data
 
     data, cells = read_workbook(path)
     data, sources = apply_overrides(data, overrides) if overrides else (data, {})

@@ -17,7 +17,7 @@ pytest.importorskip("optuna", reason="logistics plan needs optuna (pip install -
 from logistics.cli import app
 from logistics.experiments.sizing import Constraint, looks, plan_capacity, verdict
 from logistics.experiments.sizing_report import load_plan, plan_path
-from logistics.scenario.loader import load_scenario
+from logistics.scenario.files import load_scenario
 
 runner = CliRunner()
 

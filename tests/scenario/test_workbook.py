@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.scenario import builtin_names, load_builtin
-from logistics.scenario.loader import load_scenario
+from logistics.scenario.files import load_scenario
 
 runner = CliRunner()
 

@@ -4,11 +4,11 @@ by direct mail (9610) from overseas consolidation warehouses, with risk-pooled s
 
 from logistics.optimize.design.checker import Assignment, Evaluation, Stock, check_design, evaluate_design
 from logistics.optimize.design.dataset import ChinaDatasetParams, china_design
+from logistics.optimize.design.files import load_design
 from logistics.optimize.design.io import (
     builtin_design_names,
     builtin_design_path,
     design_plan_to_json,
-    load_design,
     read_design,
 )
 from logistics.optimize.design.problem import (

@@ -20,7 +20,6 @@ __all__ = [
     "builtin_design_path",
     "design_plan_to_json",
     "design_problem_schema",
-    "load_design",
     "read_design",
 ]
 
@@ -144,19 +143,6 @@ def read_design(text: str, overrides: dict[str, float] | None = None) -> DesignP
             if k not in ("name", "source", "sku_classes", "sites", "lanes", "markets")
         },
     )
-
-
-def load_design(file_or_builtin: str | Path, overrides: dict[str, float] | None = None) -> DesignProblem:
-    """A design from a file path (YAML/JSON, or an Excel workbook `.xlsx`: `read_design_workbook`), or a built-in
-    by name."""
-    path = Path(file_or_builtin)
-    if not path.is_file():
-        path = builtin_design_path(str(file_or_builtin))
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from logistics.optimize.design.workbook import read_design_workbook
-
-        return read_design_workbook(path, overrides)
-    return read_design(path.read_text(encoding="utf-8"), overrides)
 
 
 def design_plan_to_json(plan: object) -> str:

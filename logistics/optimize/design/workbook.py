@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.design.io import read_design
 from logistics.optimize.design.problem import DesignProblem
 
 __all__ = ["read_design_workbook", "write_design_workbook"]
@@ -89,8 +90,6 @@ def write_design_workbook(problem: DesignProblem, path: str | Path, source: str 
 def read_design_workbook(path: str | Path, overrides: dict[str, float] | None = None) -> DesignProblem:
     """A design problem from a workbook (see the module's docstring); errors name the sheet and cell."""
     from openpyxl import load_workbook
-
-    from logistics.optimize.design.io import read_design
 
     file = Path(path)
     try:
