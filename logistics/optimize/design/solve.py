@@ -191,7 +191,7 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
         relative_gap_tolerance=params.relative_gap,
         threads=1,
     )
-    hint = _greedy_start(problem, fixed)
+    hint = _greedy_start(problem, fixed) if fixed is not None else _drop_start(problem, 0.25 * limit_s, began)
     model_params = None
     if hint is not None:  # a plan to start from: SCIP completes it (the stock pieces) and improves on it
         values = {x[i]: 1.0 if i in hint else 0.0 for i in range(len(options))}
@@ -242,6 +242,49 @@ def _greedy_start(problem: DesignProblem, fixed: set[str] | None) -> set[int] | 
         within += demand[pair] if problem.options[pick].days <= problem.promise_days + 1e-9 else 0.0
     eligible = sum(demand[p] for p in pairs)
     return chosen if within >= problem.service_target * eligible else None
+
+
+def _drop_start(problem: DesignProblem, budget_s: float, began: float) -> set[int] | None:
+    """A better plan to start the search from than every site's greedy: from every site open, close the site
+    whose closing lowers the approximate cost most (fixed costs + the greedy assignment's costs per order; stock
+    left out) while one does and `budget_s` (since `began`) lasts. The greedy assignment of the best set found;
+    None when the greedy finds no plan even with every site open."""
+    fixed_cost = {s.id: s.fixed_cny for s in problem.sites}
+    demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
+
+    def approx(sites: set[str]) -> tuple[float, set[int] | None]:
+        chosen = _greedy_start(problem, sites)
+        if chosen is None:
+            return math.inf, None
+        used = {problem.options[i].site for i in chosen}
+        flows = sum(
+            problem.options[i].cny_per_order
+            * demand[(problem.options[i].market, problem.options[i].sku_class)]
+            * DAYS_PER_YEAR
+            for i in chosen
+        )
+        return sum(fixed_cost[x] for x in used) + flows, chosen
+
+    current = {s.id for s in problem.sites}
+    best, plan = approx(current)
+    if plan is None:
+        return None
+    current = {problem.options[i].site for i in plan}  # a site the greedy leaves empty is closed already
+    while len(current) > 1 and time.perf_counter() - began < budget_s:
+        trials = []
+        for site in sorted(current):
+            if time.perf_counter() - began >= budget_s:
+                break
+            cost, chosen = approx(current - {site})
+            trials.append((cost, site, chosen))
+        if not trials:
+            break
+        cost, site, chosen = min(trials, key=lambda t: t[0])
+        if chosen is None or cost >= best:
+            break
+        best, plan = cost, chosen
+        current = {problem.options[i].site for i in chosen}
+    return plan
 
 
 def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, stats: dict[str, object]) -> DesignPlan:
