@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from logistics.optimize.routing.problem import RoutingProblem
 from logistics.optimize.routing.result import RoutingResult, SolveParams
 from logistics.optimize.routing.solve import PlanLike, solve_routing
 from logistics.policies.registry import Registry
 
-__all__ = ["DISPATCH", "DispatchPolicy", "SolverDispatch"]
+__all__ = ["DISPATCH", "DISPATCH_DECISIONS", "DispatchDecision", "DispatchPolicy", "SendAll", "SolverDispatch"]
 
 
 class DispatchPolicy(Protocol):
@@ -91,3 +91,25 @@ DISPATCH.register("nearest_neighbour", lambda: SolverDispatch("nearest_neighbour
 DISPATCH.register("fixed_zone", lambda: SolverDispatch("fixed_zone", None))
 for _backend in REPRODUCIBLE_SOLUTIONS:
     DISPATCH.register(_backend, _solver(_backend))
+
+
+class DispatchDecision(Protocol):
+    """Who goes in a wave (before the dispatch policy routes them): given the depot (`logistics.sim.dispatch.Depot`:
+    its parcels' due times, vans, clock), the waiting parcels (order indices) and the time (h), the parcels to
+    route now; the rest wait for a later wave. A Gymnasium agent is one of these (`logistics.rl.DispatchEnv`)."""
+
+    def choose(self, depot: Any, waiting: list[int], now_h: float) -> list[int]:
+        """The parcels to route in this wave (a subset of `waiting`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SendAll:
+    """The built-in decision: every waiting parcel goes."""
+
+    def choose(self, depot: Any, waiting: list[int], now_h: float) -> list[int]:
+        return list(waiting)
+
+
+DISPATCH_DECISIONS: Registry[DispatchDecision] = Registry("dispatch decision")
+DISPATCH_DECISIONS.register("send_all", SendAll)

@@ -30,12 +30,15 @@ builds the routes of what is sent, and what is held waits for a later wave.
 from __future__ import annotations
 
 import math
+import uuid
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
+from logistics.policies.dispatch import DISPATCH_DECISIONS
 from logistics.rl.decision_env import Ask, DecisionEnv
 
 __all__ = ["HORIZONS_H", "SEND_ALL", "DispatchEnv"]
@@ -65,22 +68,30 @@ class DispatchEnv(DecisionEnv):
             from logistics.sim.policy_choices import check_policies
 
             check_policies(load_named(scenario, list(overrides)))  # a bad name is refused here, not at a reset
+        # the agent decides through the same registry a scenario names its decision from: registered under a name
+        # of its own (removed when the environment goes) and named in the episodes' scenario
+        self._decision_name = f"agent_{uuid.uuid4().hex}"
+        me = weakref.ref(self)  # the registry must not keep the environment alive
+        DISPATCH_DECISIONS.register(self._decision_name, lambda: _AgentDecision(me))
+        weakref.finalize(self, DISPATCH_DECISIONS.unregister, self._decision_name)
+        overrides = [*overrides, *(f"flows.{k}.last_mile.dispatch.decision={self._decision_name}" for k in dispatching)]
         super().__init__(scenario, overrides, 10)
         self.routing = routing
+        self._ask: Ask | None = None
         self.late_penalty_cny_per_h = late_penalty_cny_per_h
         self.observation_space = gym.spaces.Box(0.0, np.inf, shape=(10,), dtype=np.float64)
         self.action_space = gym.spaces.MultiDiscrete([2, len(HORIZONS_H)])
         self._depots: dict[int, Any] = {}
 
     def _install(self, ask: Ask) -> None:
-        from logistics.sim.dispatch import DISPATCH_DECISION
+        self._ask = ask  # the episode's: its run's depots reach it through _AgentDecision
 
-        def decide(depot: Any, waiting: list[int], now: float) -> list[int]:
-            self._depots[id(depot)] = depot
-            action = ask((self._observe(depot, waiting, now), now, depot, waiting))
-            return _chosen(action, depot, waiting, now)
-
-        DISPATCH_DECISION.set(decide)
+    def _decide(self, depot: Any, waiting: list[int], now: float) -> list[int]:
+        """The agent's decision at a wave (in the run's thread): ask, then the parcels the action sends."""
+        assert self._ask is not None, "a wave before the episode started"
+        self._depots[id(depot)] = depot
+        action = self._ask((self._observe(depot, waiting, now), now, depot, waiting))
+        return _chosen(action, depot, waiting, now)
 
     def _forget(self) -> None:
         self._depots = {}
@@ -124,6 +135,19 @@ class DispatchEnv(DecisionEnv):
         _, now, depot, waiting = state
         sent = len(_chosen(action, depot, waiting, now))
         return {"sent": sent, "held": len(waiting) - sent}
+
+
+class _AgentDecision:
+    """A `DispatchDecision` (logistics.policies.dispatch) that asks the environment's agent."""
+
+    def __init__(self, env: weakref.ReferenceType[DispatchEnv]) -> None:
+        self._env = env
+
+    def choose(self, depot: Any, waiting: list[int], now_h: float) -> list[int]:
+        env = self._env()
+        if env is None:  # the environment is gone: nothing to ask, the built-in decision
+            return list(waiting)
+        return env._decide(depot, waiting, now_h)
 
 
 def _chosen(action: Any, depot: Any, waiting: list[int], now: float) -> list[int]:

@@ -67,6 +67,11 @@ class Dispatch(ScenarioModel):
     waves_h: list[ClockHour] = Field(default=[9.0, 13.0, 17.0], min_length=1)
     threshold_parcels: int | None = Field(default=None, ge=1)
     policy: PolicyChoice = PolicyChoice(name="pyvrp", params={"time_limit_s": 5})
+    decision: PolicyChoice = Field(
+        default=PolicyChoice(name="send_all"),
+        description="Who goes in each wave before the policy routes them (DISPATCH_DECISIONS): send_all, or a "
+        "registered decision (a Gymnasium agent is one).",
+    )
     objective: str = Field(default="distance", description="distance, cost or lateness (due-today parcels first).")
     late_penalty: float = Field(default=50_000.0, ge=0, description="Objective units for postponing a parcel.")
     speed_kmh: float = Field(default=25.0, gt=0)

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Protocol
 
@@ -29,7 +27,7 @@ import simpy
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.optimize.routing.checker import check_routing
 from logistics.optimize.routing.problem import EARTH_RADIUS_M, Location, RoutingProblem, Stop, VehicleType
-from logistics.policies.dispatch import DISPATCH
+from logistics.policies.dispatch import DISPATCH, DISPATCH_DECISIONS
 from logistics.scenario.lastmile import LastMile
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
@@ -51,14 +49,6 @@ class ParcelColumns(Protocol):
     def ended_h(self) -> np.ndarray: ...
     @property
     def end_reason(self) -> np.ndarray: ...
-
-
-DispatchDecision = Callable[["Depot", list[int], float], list[int]]
-"""Who goes in a wave: given the depot, the waiting parcels (order indices) and the time (h), the parcels to plan
-(the rest wait for a later wave). The built-in decision sends every waiting parcel."""
-
-DISPATCH_DECISION: ContextVar[DispatchDecision | None] = ContextVar("dispatch_decision", default=None)
-"""The decision the depots built in this context use (set by `logistics.rl`'s Dispatch environment)."""
 
 
 class Depot:
@@ -137,7 +127,7 @@ class Depot:
         self.trips: dict[tuple[int, int], Trip] = {}  # vans on the road
         self.optimizer_s = 0.0
         self._wave_pending = False
-        self.decide = DISPATCH_DECISION.get()
+        self.decision = make_policy((*path, "decision"), DISPATCH_DECISIONS, cfg.decision)
         env.process(self._clock_waves())
 
     # --- parcels arrive ------------------------------------------------------------------------------------
@@ -187,7 +177,7 @@ class Depot:
             replanned = sum(replan_trip(self, van, now, day_start, clock) for van in replannable(self.trips))
         parcels: list[int] = []
         if self.waiting and free:  # a decision to make: the built-in one sends every waiting parcel
-            parcels = list(self.waiting) if self.decide is None else self.decide(self, list(self.waiting), now)
+            parcels = self.decision.choose(self, list(self.waiting), now)
         if not parcels:  # nothing to send (no parcel, no free van), or the decision holds every parcel back
             status = "held" if self.waiting and free else "skipped"
             self.wave_rows.append(

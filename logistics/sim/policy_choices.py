@@ -10,7 +10,7 @@ from typing import Any
 
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.policies.customs import SELECTION
-from logistics.policies.dispatch import DISPATCH
+from logistics.policies.dispatch import DISPATCH, DISPATCH_DECISIONS
 from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import REPLENISHMENT
@@ -68,6 +68,9 @@ def chosen_policies(s: Scenario) -> Iterator[ChosenPolicy]:
         if flow.last_mile.dispatch is not None:
             yield ChosenPolicy(
                 ("flows", k, "last_mile", "dispatch", "policy"), DISPATCH, flow.last_mile.dispatch.policy
+            )
+            yield ChosenPolicy(
+                ("flows", k, "last_mile", "dispatch", "decision"), DISPATCH_DECISIONS, flow.last_mile.dispatch.decision
             )
         if flow.overseas_warehouse is not None:
             ow = flow.overseas_warehouse
