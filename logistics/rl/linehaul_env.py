@@ -23,18 +23,38 @@ departure of any of the group's services.
 from __future__ import annotations
 
 import math
+import uuid
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
+import yaml
 
+from logistics.policies.linehaul import ALLOCATION
 from logistics.rl.decision_env import Ask, DecisionEnv
 
 __all__ = ["POLICY", "LinehaulAllocationEnv"]
 
 SLACK_EDGES_H = (0.0, 24.0, 72.0)
 POLICY = np.array([5, 5, 5, 5])
+
+
+class _AgentAllocation:
+    """An `AllocationPolicy` (logistics.policies.linehaul) that asks the environment's agent; `inner` is the lane
+    group's own policy (its choice as the scenario gave it), used where the action says "as the policy decides"."""
+
+    def __init__(self, env: weakref.ReferenceType[LinehaulAllocationEnv], inner: dict[str, Any]) -> None:
+        self._env = env
+        self.inner = ALLOCATION.make(inner["name"], inner.get("params"))
+        self.horizon_h = float(getattr(self.inner, "horizon_h", 72.0))
+
+    def board(self, now_h: float, departures: list, queue: Any, eligible: int) -> list[int]:
+        env = self._env()
+        if env is None:  # the environment is gone: nothing to ask, the group's own policy
+            return list(self.inner.board(now_h, departures, queue, eligible))
+        return env._decide(self, now_h, departures, queue, eligible)
 
 
 def _classes(slack: np.ndarray) -> np.ndarray:
@@ -53,10 +73,23 @@ class LinehaulAllocationEnv(DecisionEnv):
     ) -> None:
         from logistics.scenario.builtin import load_named
 
-        super().__init__(scenario, overrides, 15)
-        base = load_named(scenario, self.overrides)
+        base = load_named(scenario, list(overrides))
         if not base.network.lane_groups:
             raise ValueError(f"scenario {base.name!r} has no lane group (network.lane_groups) to allocate")
+        # the agent allocates through the registry a scenario names its allocation from: registered under a name of
+        # its own (removed when the environment goes), wrapping each group's own policy (its "5" decisions)
+        self._decision_name = f"agent_{uuid.uuid4().hex}"
+        me = weakref.ref(self)  # the registry must not keep the environment alive
+        ALLOCATION.register(self._decision_name, lambda inner: _AgentAllocation(me, inner))
+        weakref.finalize(self, ALLOCATION.unregister, self._decision_name)
+        wrapped = []
+        for k, group in enumerate(base.network.lane_groups):
+            choice = {"name": self._decision_name, "params": {"inner": group.allocation.model_dump(mode="json")}}
+            wrapped.append(
+                f"network.lane_groups.{k}.allocation={yaml.safe_dump(choice, default_flow_style=True).strip()}"
+            )
+        super().__init__(scenario, [*overrides, *wrapped], 15)
+        self._ask: Ask | None = None
         self.late_penalty_cny_per_h = late_penalty_cny_per_h
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(15,), dtype=np.float64)
         self.action_space = gym.spaces.MultiDiscrete([6, 6, 6, 6])
@@ -64,25 +97,26 @@ class LinehaulAllocationEnv(DecisionEnv):
         self._late_h = self._last_h = 0.0
 
     def _install(self, ask: Ask) -> None:
-        from logistics.sim.steps import LINEHAUL_DECISION
+        self._ask = ask  # the episode's: its run's lane groups reach it through _AgentAllocation
 
-        def decide(group: Any, now: float, departures: list, queue: Any, eligible: int) -> list[int]:
-            self._groups[id(group)] = group
-            action = np.asarray(ask((self._observe(now, departures, queue, eligible), now)))
-            built_in = group.policy.board(now, departures, queue, eligible) if (action == 5).any() else []
-            if (action == 5).all():  # the built-in decision, exactly (its order too)
-                return list(built_in)
-            chosen, cls = set(built_in), _classes(queue.deadline_h[:eligible] - now)
-            board: list[int] = []
-            for k in range(4):
-                members = np.flatnonzero(cls == k)
-                if action[k] == 5:
-                    board += [int(p) for p in members if p in chosen]
-                else:
-                    board += [int(p) for p in members[: math.ceil(len(members) * action[k] / 4)]]
-            return sorted(board)
-
-        LINEHAUL_DECISION.set(decide)
+    def _decide(self, agent: _AgentAllocation, now: float, departures: list, queue: Any, eligible: int) -> list[int]:
+        """The agent's allocation at a cut-off (in the run's thread): ask, then who boards."""
+        assert self._ask is not None and self._model is not None, "a departure before the episode started"
+        group = next(g for g in self._model.flows.groups.values() if g.policy is agent)
+        self._groups[id(group)] = group
+        action = np.asarray(self._ask((self._observe(now, departures, queue, eligible), now)))
+        built_in = agent.inner.board(now, departures, queue, eligible) if (action == 5).any() else []
+        if (action == 5).all():  # the built-in decision, exactly (its order too)
+            return list(built_in)
+        chosen, cls = set(built_in), _classes(queue.deadline_h[:eligible] - now)
+        board: list[int] = []
+        for k in range(4):
+            members = np.flatnonzero(cls == k)
+            if action[k] == 5:
+                board += [int(p) for p in members if p in chosen]
+            else:
+                board += [int(p) for p in members[: math.ceil(len(members) * action[k] / 4)]]
+        return sorted(board)
 
     def _forget(self) -> None:
         self._groups, self._late_h, self._last_h = {}, 0.0, 0.0

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
-from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,16 +73,6 @@ class LaneStep(Step):
         return len(self.lane.waiting)
 
 
-LinehaulDecision = Callable[["GroupStep", float, list[Departure], Queue, int], list[int]]
-"""Who boards the departure leaving now: given the lane group, the time, the departures (the one leaving now
-first), the queue and how many of its first shipments are eligible, the queue positions to board. The built-in
-decision is the group's allocation policy."""
-
-LINEHAUL_DECISION: ContextVar[LinehaulDecision | None] = ContextVar("linehaul_decision", default=None)
-"""The decision the lane groups built in this context use (set by `logistics.rl`'s LinehaulAllocation
-environment)."""
-
-
 class GroupStep(Step):
     """A lane group: one queue at the origin for all its lanes (`members`, added once built); at each
     departure's cut-off the allocation policy decides who boards (`allocate`), seeing every member's departures
@@ -109,7 +97,6 @@ class GroupStep(Step):
         self.horizon_h = float(getattr(policy, "horizon_h", 72.0))
         self.recent: deque[tuple[float, float, float]] = deque()  # (time, kg, m3) of recent arrivals
         self.recent_kg = self.recent_m3 = 0.0
-        self.decide = LINEHAUL_DECISION.get()
 
     def allocate(self, lane: ScheduledLane, now: float, eligible: int) -> list[int]:
         """Who boards `lane`'s departure leaving now (jobs of the queue), by the group's policy."""
@@ -129,8 +116,6 @@ class GroupStep(Step):
             self.deadline_h[np.array(jobs, dtype=np.int64)],
         )
         departures = [departure_view(lane, now), *deps]
-        if self.decide is not None:
-            return self.decide(self, now, departures, waiting, eligible)
         return self.policy.board(now, departures, waiting, eligible)
 
     def enter(self, job: int) -> None:

@@ -48,3 +48,21 @@ def test_boarding_nobody_changes_the_run() -> None:
             break
     env.close()
     assert info["kpis"] != base
+
+
+def test_the_agent_allocates_through_the_registry_and_leaves_nothing_behind() -> None:
+    import gc
+
+    import logistics.sim.steps as steps_module
+    from logistics.policies.linehaul import ALLOCATION
+    from logistics.rl import LinehaulAllocationEnv
+
+    assert not hasattr(steps_module, "LINEHAUL_DECISION")  # no injection channel beside the registry
+    env = LinehaulAllocationEnv("direct_mail_two_services", ["run.horizon_h=24", "run.cooldown_h=24"])
+    name = env._decision_name
+    assert name in ALLOCATION and any(name in o for o in env.overrides)
+    env.reset(seed=1)
+    env.close()
+    del env
+    gc.collect()
+    assert name not in ALLOCATION
