@@ -33,14 +33,16 @@ cool-down (the run drains as the scenario says; the cost model pays no labour th
 
 from __future__ import annotations
 
-import contextvars
 import math
+import uuid
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
+from logistics.policies.staffing import STAFFING
 from logistics.rl.decision_env import Ask, DecisionEnv
 
 __all__ = ["StaffingEnv"]
@@ -60,11 +62,17 @@ class StaffingEnv(DecisionEnv):
         max_factor: float = 2.0,
         bounds: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
-        super().__init__(scenario, overrides, 0)
+        # the agent staffs through the registry a scenario names its staffing policy from: registered under a name
+        # of its own (removed when the environment goes) and named in the episodes' scenario
+        self._decision_name = f"agent_{uuid.uuid4().hex}"
+        me = weakref.ref(self)  # the registry must not keep the environment alive
+        STAFFING.register(self._decision_name, lambda: _AgentStaffing(me))
+        weakref.finalize(self, STAFFING.unregister, self._decision_name)
+        super().__init__(scenario, [*overrides, f"staffing={self._decision_name}"], 0)
         if call_in_cny < 0 or late_penalty_cny_per_h < 0 or max_factor <= 0:
             raise ValueError("call_in_cny and late_penalty_cny_per_h must be >= 0 and max_factor > 0")
         self.call_in_cny, self.late_penalty_cny_per_h = call_in_cny, late_penalty_cny_per_h
-        planned, stations = _roles(scenario, self.overrides)
+        planned, stations = _roles(scenario, list(overrides))
         if not planned:
             raise ValueError(
                 f"scenario {scenario!r} has no paid station staffed by shift (workers or teams by shift) to staff"
@@ -88,25 +96,27 @@ class StaffingEnv(DecisionEnv):
         self.observation_space = gym.spaces.Box(0.0, np.inf, shape=(self._size,), dtype=np.float64)
         self.action_space = gym.spaces.MultiDiscrete(self.high - self.low + 1, start=self.low)
         self._roster: Any = None
+        self._ask: Ask | None = None
         self._called = 0
         self._order_arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     # the decision ------------------------------------------------------------------------------------------
 
     def _install(self, ask: Ask) -> None:
-        from logistics.sim.rota import STAFFING_DECISION, Call, Roster
+        self._ask = ask  # the episode's: its run's roster reaches it through _AgentStaffing
 
-        def choose(now: float, calls: list[Call]) -> list[int]:
-            starting = self._starting(calls)
-            action = np.asarray(ask((self._observe(now, calls), now, calls, starting)))
-            if not self.action_space.contains(action.astype(np.int64)):
-                raise ValueError(f"action {action.tolist()} is outside the action space {self.action_space}")
-            chosen = [int(action[self._index[_key(c)]]) for c in calls]
-            self._called += sum(chosen)
-            return chosen
-
-        self._roster = Roster(choose, until_h=self._horizon_h)
-        STAFFING_DECISION.set(self._roster)
+    def _choose(self, now: float, calls: list[Any]) -> list[int]:
+        """The agent's staffing of the shifts starting now (in the run's thread)."""
+        assert self._ask is not None, "a shift before the episode started"
+        if self._roster is None:  # the first call comes while the model is being built: its roster via a rota
+            self._roster = calls[0].rota.roster
+        starting = self._starting(calls)
+        action = np.asarray(self._ask((self._observe(now, calls), now, calls, starting)))
+        if not self.action_space.contains(action.astype(np.int64)):
+            raise ValueError(f"action {action.tolist()} is outside the action space {self.action_space}")
+        chosen = [int(action[self._index[_key(c)]]) for c in calls]
+        self._called += sum(chosen)
+        return chosen
 
     def _forget(self) -> None:
         self._roster, self._called, self._order_arrays = None, 0, None
@@ -212,21 +222,40 @@ def _key(call: Any) -> str:
 
 def _roles(scenario: str, overrides: list[str]) -> tuple[dict[str, int], list[str]]:
     """The roles a roster decides in this scenario (with the most workers the plan puts on each) and the
-    stations staffed by shift, found by building its model once (not running it)."""
+    stations staffed by shift, found by building its model once (not running it) with a staffing policy that
+    keeps the plan (a roster is made only for a policy other than `plan`)."""
+    from logistics.policies.staffing import PlanStaffing
     from logistics.scenario.builtin import load_named
     from logistics.sim.engine import CrossBorderModel
-    from logistics.sim.rota import STAFFING_DECISION, Roster
 
-    def build() -> Roster:
-        roster = Roster(lambda now, calls: [], until_h=0.0)
-        STAFFING_DECISION.set(roster)
-        CrossBorderModel(load_named(scenario, overrides), 0)
-        return roster
-
-    roster = contextvars.copy_context().run(build)  # the hook stays in that context
+    name = f"plan_{uuid.uuid4().hex}"
+    STAFFING.register(name, PlanStaffing)
+    try:
+        model = CrossBorderModel(load_named(scenario, [*overrides, f"staffing={name}"]), 0)
+    finally:
+        STAFFING.unregister(name)
+    assert model.roster is not None
     planned: dict[str, int] = {}
-    for rota in roster.rotas:
+    for rota in model.roster.rotas:
         for span in rota.spans:
             key = f"{rota.role}@{span.shift}"
             planned[key] = max(planned.get(key, 0), span.workers)
-    return planned, [r.role for r in roster.rotas]
+    return planned, [r.role for r in model.roster.rotas]
+
+
+class _AgentStaffing:
+    """A `StaffingPolicy` (logistics.policies.staffing) that asks the environment's agent until the horizon."""
+
+    def __init__(self, env: weakref.ReferenceType[StaffingEnv]) -> None:
+        self._env = env
+
+    @property
+    def until_h(self) -> float:
+        env = self._env()
+        return env._horizon_h if env is not None else 0.0
+
+    def choose(self, now_h: float, calls: list[Any]) -> list[int]:
+        env = self._env()
+        if env is None:  # the environment is gone: the plan
+            return [c.span.workers for c in calls]
+        return env._choose(now_h, calls)

@@ -17,6 +17,7 @@ from logistics.scenario.flows import MODES, Flow
 from logistics.scenario.history import HistoryCoverage, history_coverage
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.network import Network
+from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.run import RunSettings, ServiceLevel
 from logistics.scenario.upgrade import upgrade_data
 
@@ -42,6 +43,11 @@ class Scenario(ScenarioModel):
     costs: Costs = Costs()
     service_level: ServiceLevel = ServiceLevel()
     disruptions: list[Disruption] = Field(default_factory=list)
+    staffing: PolicyChoice = Field(
+        default=PolicyChoice(name="plan"),
+        description="Who decides each shift's workers as it starts (STAFFING): plan (the workers each station "
+        "plans by shift), or a registered staffing policy (a Gymnasium agent is one).",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -14,15 +14,16 @@ import simpy
 
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import MINUTES_PER_HOUR
+from logistics.policies.staffing import STAFFING
 from logistics.scenario.disruptions import Disruption
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
 from logistics.sim.flow_results import flow_results
 from logistics.sim.flows import Flows
 from logistics.sim.monitor import TimeSeries
-from logistics.sim.policy_choices import check_policies
+from logistics.sim.policy_choices import check_policies, make_policy
 from logistics.sim.result import COST_COMPONENTS, ProgressCallback, RunResult
-from logistics.sim.rota import STAFFING_DECISION
+from logistics.sim.rota import Roster
 from logistics.sim.station import measure_window, resource_rows, watch_station
 from logistics.sim.tiers import TraderTiers
 from logistics.sim.warehouse import WarehouseOrders
@@ -45,13 +46,18 @@ class CrossBorderModel:
         # one credit tier per trader for the whole run: a failure at any checkpoint demotes it everywhere
         tiers = TraderTiers([t.tier for t in s.customs.traders]) if s.customs.traders else None
         # one part per warehouse (the orders of a 1210 or 9810 flow); the first one's time series is the run's
+        # who staffs the shifts as they start: the plan (no roster) or the scenario's staffing policy
+        staffing = make_policy(("staffing",), STAFFING, s.staffing)
+        self.roster = None if s.staffing.name == "plan" else Roster(staffing.choose, until_h=staffing.until_h)
         self.warehouses: list[WarehouseOrders] = []
         for k, f in enumerate(s.flows):
             if CUSTOMS_MODES[f.mode].stocked_over_route:
                 series = self.warehouses[0].series if self.warehouses else None
-                self.warehouses.append(WarehouseOrders(s, replication, self.env, streams, tiers, k, series))
+                self.warehouses.append(
+                    WarehouseOrders(s, replication, self.env, streams, tiers, k, series, roster=self.roster)
+                )
         self.bonded = next((p for p in self.warehouses if p.index == s.bonded_index), None)
-        self.flows = Flows(self.env, s, streams, self.end_h, tiers, self.warehouses)
+        self.flows = Flows(self.env, s, streams, self.end_h, tiers, self.warehouses, roster=self.roster)
         if self.warehouses:
             self.series = self.warehouses[0].series
         else:
@@ -67,9 +73,8 @@ class CrossBorderModel:
         stations = [st for part in self.warehouses for st in part.stations]
         stations += self.flows.resources
         measure_window(self.env, stations, s.run.warmup_h, s.run.horizon_h)
-        roster = STAFFING_DECISION.get()
-        if roster is not None:  # an agent staffs the shifts: the first ones now, the model being whole
-            roster.begin(self)
+        if self.roster is not None:  # a policy staffs the shifts: the first ones now, the model being whole
+            self.roster.begin(self)
 
     def run(self, progress: ProgressCallback | None = None, steps: int = 200) -> RunResult:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""

@@ -33,7 +33,7 @@ from logistics.sim.demand import OrderBook
 from logistics.sim.floor_layout import build_layout
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
-from logistics.sim.rota import staffing_of
+from logistics.sim.rota import Roster, staffing_of
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
 
@@ -66,6 +66,7 @@ class WarehouseFloor:
         end_h: float,
         name_prefix: str = "",
         bonded: bool = True,
+        roster: Roster | None = None,
     ) -> None:
         assert warehouse.floor is not None
         at = (*at, "floor")
@@ -129,7 +130,7 @@ class WarehouseFloor:
         def crew(name: str, staffing, service, done) -> Station:
             """Workers of one role on their shifts, one task each at a time."""
             role = name_prefix + name
-            return Station(env, role, staffing_of(role, staffing, cal, start, end_h), service, done)
+            return Station(env, role, staffing_of(role, staffing, cal, start, end_h, roster=roster), service, done)
 
         self.replenishers = crew(
             "warehouse.replenishment", floor.replenishers, lambda task: self._tasks[task][2], self._task_done

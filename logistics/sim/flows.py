@@ -36,7 +36,7 @@ from logistics.sim.jobs import FlowJobs, lane_by_id
 from logistics.sim.lanes import Allocator, ScheduledLane
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.policy_choices import make_policy
-from logistics.sim.rota import staffing_of
+from logistics.sim.rota import Roster, staffing_of
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station
 from logistics.sim.steps import (
@@ -71,8 +71,10 @@ class Flows(FlowJobs):
         end_h: float,
         tiers: TraderTiers | None = None,
         warehouses: list[WarehouseOrders] | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self.env = env
+        self.roster = roster  # the run's staffing policy's roster (None: the plan)
         self.scenario = s = scenario
         self.end_h = end_h
         run = s.run
@@ -156,7 +158,7 @@ class Flows(FlowJobs):
         per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
         lines = self._n_lines
         service = (lambda j: base()) if per_line_h == 0 else (lambda j: base() + per_line_h * lines[j])
-        changes = staffing_of(name, config.workers, s.calendar, s.run.start, self.end_h)
+        changes = staffing_of(name, config.workers, s.calendar, s.run.start, self.end_h, roster=self.roster)
         station = Station(self.env, name, changes, service, after or self.advance)
         self.stations.append(station)
         self.labour.append((station, config))

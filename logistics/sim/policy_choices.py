@@ -14,6 +14,7 @@ from logistics.policies.dispatch import DISPATCH, DISPATCH_DECISIONS
 from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import REPLENISHMENT
+from logistics.policies.staffing import STAFFING
 from logistics.policies.warehouse import DOCKS, FLOOR_POLICIES
 from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.scenario import Scenario
@@ -45,6 +46,7 @@ def make_policy(path: Path, registry: Registry[Any], choice: PolicyChoice, **fix
 
 def chosen_policies(s: Scenario) -> Iterator[ChosenPolicy]:
     """Every policy choice of the scenario, with its field path."""
+    yield ChosenPolicy(("staffing",), STAFFING, s.staffing)
     for k, group in enumerate(s.network.lane_groups):
         yield ChosenPolicy(("network", "lane_groups", k, "allocation"), ALLOCATION, group.allocation)
     for k, cp in enumerate(s.customs.checkpoints):

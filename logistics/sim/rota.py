@@ -1,6 +1,6 @@
 """The workers of a paid role (a warehouse or flow station staffed by shift) shift by shift, each shift's number
-settled when the shift starts: the scenario's plan, or, when a `Roster` is installed for the run
-(`STAFFING_DECISION`), whatever the roster chooses (an agent calling workers in).
+settled when the shift starts: the scenario's plan, or, when the scenario names a staffing policy other than
+`plan` (`staffing`, logistics.policies.staffing), whatever the run's `Roster` asks it (an agent calling workers in).
 
 A station staffed this way follows its rota through the run (`Station` with a `Rota`): its capacity changes at
 the shift boundaries, and what it pays for (its `schedule`) is written as the run goes. With no roster, every
@@ -11,7 +11,6 @@ shift gets the plan's workers: the same capacity and staffed hours as the plan's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from logistics.sim.shifts import ShiftSpan, shift_spans
 if TYPE_CHECKING:
     from logistics.sim.station import Station
 
-__all__ = ["STAFFING_DECISION", "Call", "Roster", "Rota"]
+__all__ = ["Call", "Roster", "Rota", "staffing_of"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,7 @@ class Rota:
         *,
         workers_per_server: int = 1,
         doors: int | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self.role = role
         self.workers_per_server = workers_per_server  # paid workers per server (a receiving team's size)
@@ -71,7 +71,7 @@ class Rota:
         self.times = sorted({0.0, *self._starts, *self._ends})
         self.level = 0
         self.station: Station | None = None
-        self.roster = STAFFING_DECISION.get()
+        self.roster = roster
         if self.roster is not None:
             self.roster.enlist(self)
 
@@ -135,10 +135,6 @@ class Roster:
             chosen = [c.span.workers for c in calls]
         for call, workers in zip(calls, chosen, strict=True):
             call.rota.workers[call.index] = workers
-
-
-STAFFING_DECISION: ContextVar[Roster | None] = ContextVar("staffing_decision", default=None)
-"""The run's roster, read as its rotas are made (unset: every shift gets the plan's workers)."""
 
 
 def staffing_of(

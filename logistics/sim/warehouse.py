@@ -41,7 +41,7 @@ from logistics.sim.monitor import END_REASONS, OrderColumns, TimeSeries
 from logistics.sim.order_draws import BONDED_STREAMS, StreamNames, draw_orders
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS
-from logistics.sim.rota import staffing_of
+from logistics.sim.rota import Roster, staffing_of
 from logistics.sim.sampling import BufferedSampler
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tiers import TraderTiers
@@ -63,6 +63,7 @@ class WarehouseOrders:
         tiers: TraderTiers | None = None,
         index: int | None = None,
         series: TimeSeries | None = None,
+        roster: Roster | None = None,
     ) -> None:
         k = scenario.bonded_index if index is None else index
         if k is None or scenario.flows[k].stock_warehouse is None:
@@ -130,7 +131,7 @@ class WarehouseOrders:
             base = BufferedSampler(config.time_per_order_min, streams.generator(name), 1 / MINUTES_PER_HOUR)
             per_line_h = config.time_per_line_min / MINUTES_PER_HOUR
             service = (lambda i: base()) if per_line_h == 0 else (lambda i: base() + per_line_h * n_lines[i])
-            changes = staffing_of(name, config.workers, cal, run.start, self.end_h)
+            changes = staffing_of(name, config.workers, cal, run.start, self.end_h, roster=roster)
             return Station(env, name, changes, service, on_done, started, finished)
 
         self.floor: WarehouseFloor | None = None
@@ -149,6 +150,7 @@ class WarehouseOrders:
                 self.end_h,
                 self.names,
                 mode.bonded_stock,
+                roster=roster,
             )
             self.pick = self.floor.pickers
         else:
@@ -199,7 +201,9 @@ class WarehouseOrders:
         receiving, doors = self.names + "warehouse.receiving", docks.doors if docks is not None else None
         per_team = wh.receiving.workers_per_team
         teams = (  # by shift a rota: the doors cap the teams at work as it goes
-            staffing_of(receiving, staffed, cal, run.start, self.end_h, workers_per_server=per_team, doors=doors)
+            staffing_of(
+                receiving, staffed, cal, run.start, self.end_h, workers_per_server=per_team, doors=doors, roster=roster
+            )
             if staffed is not None
             else [(0.0, UNLIMITED)]
         )

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logistics.scenario.calendar import Calendar, Shift
-from logistics.sim.rota import STAFFING_DECISION, Roster, Rota
+from logistics.sim.rota import Roster, Rota
 from logistics.sim.shifts import capacity_changes, staffed_hours
 from logistics.sim.station import Station
 
@@ -79,14 +79,11 @@ def test_a_roster_settles_every_shift_starting_together_and_keeps_the_plan_after
         return [7] * len(calls)
 
     roster = Roster(choose, until_h=30.0)
-    token = STAFFING_DECISION.set(roster)
-    try:
-        env = simpy.Environment()
-        monday = datetime(2026, 11, 9)
-        pick = Station(env, "pick", Rota("pick", {"day": 2, "night": 1}, calendar, monday, 48), lambda j: 1, print)
-        pack = Station(env, "pack", Rota("pack", {"day": 3}, calendar, monday, 48), lambda j: 1, print)
-    finally:
-        STAFFING_DECISION.reset(token)
+    env = simpy.Environment()
+    monday = datetime(2026, 11, 9)
+    rota = Rota("pick", {"day": 2, "night": 1}, calendar, monday, 48, roster=roster)
+    pick = Station(env, "pick", rota, lambda j: 1, print)
+    pack = Station(env, "pack", Rota("pack", {"day": 3}, calendar, monday, 48, roster=roster), lambda j: 1, print)
     roster.begin(None)
     env.run(until=48)
     # at 0 the night shift that began on Sunday 20:00; at 8 both day shifts; at 20 the night; 32 is past 30
@@ -98,11 +95,8 @@ def test_a_roster_settles_every_shift_starting_together_and_keeps_the_plan_after
 def test_a_roster_must_give_one_number_of_workers_per_shift() -> None:
     calendar = Calendar(shifts=[Shift(name="day", start_h=0, end_h=12)])
     roster = Roster(lambda now, calls: [], until_h=10.0)
-    token = STAFFING_DECISION.set(roster)
-    try:
-        env = simpy.Environment()
-        Station(env, "pick", Rota("pick", {"day": 2}, calendar, datetime(2026, 11, 9), 24), lambda j: 1, print)
-    finally:
-        STAFFING_DECISION.reset(token)
+    env = simpy.Environment()
+    rota = Rota("pick", {"day": 2}, calendar, datetime(2026, 11, 9), 24, roster=roster)
+    Station(env, "pick", rota, lambda j: 1, print)
     with pytest.raises(ValueError, match="a roster must give 1 numbers"):
         roster.begin(None)
