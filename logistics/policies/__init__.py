@@ -1,10 +1,11 @@
 """Decisions the simulation delegates, as Protocols, and the built-in policies registered by name."""
 
 from logistics.policies.customs import SELECTION, Declared, InspectionSelection
-from logistics.policies.dispatch import DISPATCH, DispatchPolicy
+from logistics.policies.dispatch import DISPATCH, DISPATCH_DECISIONS, DispatchDecision, DispatchPolicy
 from logistics.policies.linehaul import ALLOCATION, AllocationPolicy
 from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import REPLENISHMENT, BaseStock, InventoryView, ReplenishmentPolicy
+from logistics.policies.staffing import STAFFING, StaffingPolicy
 from logistics.policies.warehouse import (
     BATCHING,
     DOCKS,
@@ -27,6 +28,7 @@ __all__ = [
     "ALLOCATION",
     "BATCHING",
     "DISPATCH",
+    "DISPATCH_DECISIONS",
     "DOCKS",
     "FACE_REPLENISHMENT",
     "PICK_ROUTING",
@@ -34,11 +36,13 @@ __all__ = [
     "RESLOTTING",
     "SELECTION",
     "SLOTTING",
+    "STAFFING",
     "WAVE_RELEASE",
     "AllocationPolicy",
     "BaseStock",
     "BatchingPolicy",
     "Declared",
+    "DispatchDecision",
     "DispatchPolicy",
     "DockPolicy",
     "FaceReplenishmentPolicy",
@@ -51,5 +55,6 @@ __all__ = [
     "ReplenishmentPolicy",
     "ReslottingPolicy",
     "SlottingPolicy",
+    "StaffingPolicy",
     "WaveReleasePolicy",
 ]

@@ -25,7 +25,8 @@ from logistics.core.units import MINUTES_PER_HOUR
 from logistics.optimize.picking.single_block import PickLists
 from logistics.optimize.slotting import SkuTable as SlotSkus
 from logistics.optimize.slotting import SlottingProblem, count_moves
-from logistics.policies.warehouse import FLOOR_POLICIES, Pool
+from logistics.policies.batching import Pool
+from logistics.policies.warehouse import FLOOR_POLICIES
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Floor, Warehouse
 from logistics.sim.catalog import SkuTable

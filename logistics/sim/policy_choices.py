@@ -11,11 +11,12 @@ from typing import Any
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.policies.customs import SELECTION
 from logistics.policies.dispatch import DISPATCH, DISPATCH_DECISIONS
+from logistics.policies.docks import DOCKS
 from logistics.policies.linehaul import ALLOCATION
 from logistics.policies.registry import PolicyError, Registry
 from logistics.policies.replenishment import REPLENISHMENT
 from logistics.policies.staffing import STAFFING
-from logistics.policies.warehouse import DOCKS, FLOOR_POLICIES
+from logistics.policies.warehouse import FLOOR_POLICIES
 from logistics.scenario.policy import PolicyChoice
 from logistics.scenario.scenario import Scenario
 

@@ -24,8 +24,8 @@ import simpy
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import MINUTES_PER_HOUR
+from logistics.policies.docks import DOCKS
 from logistics.policies.replenishment import REPLENISHMENT
-from logistics.policies.warehouse import DOCKS
 from logistics.scenario.customs import Checkpoint as CheckpointConfig
 from logistics.scenario.disruptions import CheckpointDown
 from logistics.scenario.modes import CUSTOMS_MODES

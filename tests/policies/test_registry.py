@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from logistics.policies.batching import BATCHING, Pool, TimeWindow, ZoneBatching
+from logistics.policies.docks import DOCKS, Appointments
+from logistics.policies.face_replenishment import FACE_REPLENISHMENT
+from logistics.policies.pick_routing import PICK_ROUTING
 from logistics.policies.registry import PolicyError, Registry
-from logistics.policies.warehouse import (
-    BATCHING,
-    DOCKS,
-    FACE_REPLENISHMENT,
-    PICK_ROUTING,
-    SLOTTING,
-    WAVE_RELEASE,
-    Appointments,
-    ClockWaves,
-    Pool,
-    TimeWindow,
-    ZoneBatching,
-)
+from logistics.policies.slotting import SLOTTING
+from logistics.policies.wave_release import WAVE_RELEASE, ClockWaves
 
 
 def test_make_register_and_errors() -> None:

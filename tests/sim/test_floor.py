@@ -13,7 +13,7 @@ import yaml
 from logistics.analysis.kpis import run_kpis
 from logistics.core.errors import ScenarioError
 from logistics.optimize.picking.single_block import Pick, pick_tour_m
-from logistics.policies.warehouse import BATCHING, Pool
+from logistics.policies.batching import BATCHING, Pool
 from logistics.scenario import builtin_text, load_builtin, load_scenario
 from logistics.sim import simulate
 from logistics.sim.engine import CrossBorderModel
