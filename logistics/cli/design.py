@@ -56,14 +56,13 @@ def _front(
     import pandas as pd
 
     from logistics.analysis.design_plots import plot_design_front
-    from logistics.optimize.design import DesignParams, check_design, solve_design
+    from logistics.optimize.design import DesignParams, check_design, solve_front
 
-    points = {spec.service_target: plan}
-    for t in targets:
-        if t not in points:
-            points[t] = solve_design(
-                replace(spec, service_target=t), DesignParams(method=method, time_limit_s=time_limit)
-            )
+    others = [t for t in targets if t != spec.service_target]
+    points = {
+        spec.service_target: plan,
+        **solve_front(spec, others, DesignParams(method=method, time_limit_s=time_limit)),
+    }
     order = sorted(points)
     rows = []
     for t in order:

@@ -67,6 +67,26 @@ class DesignScenarioParams:
     labour_cny_per_worker_h: float = 32.0
 
 
+def _flow_groups(problem: DesignProblem, plan: DesignPlan) -> dict[tuple[str, str, str], list[tuple[Option, float]]]:
+    """The plan's flows: (site, origin, inbound mode or "parcel") -> each (option, orders a day) it serves."""
+    options: dict[tuple[str, ...], Option] = {
+        (o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options
+    }
+    demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
+    groups: dict[tuple[str, str, str], list[tuple[Option, float]]] = defaultdict(list)
+    for a in plan.assignments:
+        origin = problem.sku(a.sku_class).origin
+        groups[(a.site, origin, a.lane if a.mode == "1210" else "parcel")].append(
+            (options[(a.market, a.sku_class, a.mode, a.site, a.lane)], demand[(a.market, a.sku_class)])
+        )
+    return dict(sorted(groups.items()))
+
+
+def _flow_id(site: str, origin: str, lane: str) -> str:
+    """The scenario's id of the flow of a site, origin and inbound mode (or "parcel")."""
+    return f"{site}_{origin}_{lane}"
+
+
 def _triangular_h(mean_days: float, sd_days: float) -> dict[str, Any]:
     """A symmetric triangular distribution (hours) with this mean and standard deviation, clipped at a tenth of
     the mean on the left (then no longer symmetric: its mean is a little above the design's)."""
@@ -120,20 +140,9 @@ def _parcel_checkpoint(
 def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScenarioParams | None = None) -> dict:
     """The scenario (the dict a scenario file holds) that simulates `plan` (see the module's docstring)."""
     p = params or DesignScenarioParams()
-    options: dict[tuple[str, ...], Option] = {
-        (o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options
-    }
-    demand = {(m.id, d.sku_class): d for m in problem.markets for d in m.demand}
     markets = {m.id: m for m in problem.markets}
     stock = {(s.site, s.sku_class, s.lane): s for s in plan.stock}
-
-    groups: dict[tuple[str, str, str], list[tuple[Option, float]]] = defaultdict(list)
-    for a in plan.assignments:
-        o = options[(a.market, a.sku_class, a.mode, a.site, a.lane)]
-        origin = problem.sku(a.sku_class).origin
-        groups[(a.site, origin, a.lane if a.mode == "1210" else "parcel")].append(
-            (o, demand[(a.market, a.sku_class)].orders_per_day)
-        )
+    groups = _flow_groups(problem, plan)
 
     nodes: dict[str, dict[str, Any]] = {}
     lanes: list[dict[str, Any]] = []
@@ -170,7 +179,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
             )
         shares: list[float] = [float(z["share"]) for z in zones]
         zones[shares.index(max(shares))]["share"] += round(1.0 - sum(shares), 6)  # shares sum to 1 exactly
-        flow_id = f"{site_id}_{origin}_{lane_mode}"
+        flow_id = _flow_id(site_id, origin, lane_mode)
         catalog = {
             "tax_categories": TAX,
             "generate": {
@@ -338,22 +347,18 @@ def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float
     """The design model's figures that the simulation also measures, demand-weighted over the plan's orders:
     share within the promise, mean days from order to delivery, and per order the last mile, the inbound or
     parcel transport and the handling (CNY)."""
-    options: dict[tuple[str, ...], Option] = {
-        (o.market, o.sku_class, o.mode, o.site, o.lane): o for o in problem.options
-    }
-    demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
     markets = {m.id: m for m in problem.markets}
     total = days = mile = transport = handling = 0.0
-    for a in plan.assignments:
-        o, d = options[(a.market, a.sku_class, a.mode, a.site, a.lane)], demand[(a.market, a.sku_class)]
-        site = problem.site(a.site)
+    for (site_id, _, _), served in _flow_groups(problem, plan).items():
+        site = problem.site(site_id)
         where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
-        mile_cny, _ = problem.last_mile((where[0], where[1]), markets[a.market])
-        total += d
-        days += d * o.days
-        mile += d * mile_cny
-        handling += d * site.handling_cny_per_order
-        transport += d * (o.cny_per_order - mile_cny - site.handling_cny_per_order)
+        for o, d in served:
+            mile_cny, _ = problem.last_mile((where[0], where[1]), markets[o.market])
+            total += d
+            days += d * o.days
+            mile += d * mile_cny
+            handling += d * site.handling_cny_per_order
+            transport += d * (o.cny_per_order - mile_cny - site.handling_cny_per_order)
     if total <= 0:
         return {}
     return {
@@ -441,14 +446,13 @@ def fed_back(problem: DesignProblem, plan: DesignPlan, flow_days: list[dict[str,
     the plan did not open keep the figures they had: the simulation has seen nothing of them."""
     from dataclasses import replace
 
+    site_of = {_flow_id(*key): key[0] for key in _flow_groups(problem, plan)}
     pooled: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # site -> [sum of days, orders]
     for replication in flow_days:
         for flow, (days, n) in replication.items():
-            owners = [s.id for s in problem.sites if flow.startswith(f"{s.id}_")]
-            if owners:
-                site = max(owners, key=len)  # the flow's site (its id is the flow id's prefix)
-                pooled[site][0] += days * n
-                pooled[site][1] += n
+            if flow in site_of:
+                pooled[site_of[flow]][0] += days * n
+                pooled[site_of[flow]][1] += n
     sites = []
     for s in problem.sites:
         if s.id in pooled and pooled[s.id][1] > 0 and s.id in plan.open_sites:

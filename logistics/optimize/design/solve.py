@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -396,3 +397,13 @@ def solve_design(problem: DesignProblem, params: DesignParams | None = None) -> 
         "options": len(problem.options),
     }
     return _plan(problem, "mip", solved, started, stats)
+
+
+def solve_front(
+    problem: DesignProblem, targets: Sequence[float], params: DesignParams | None = None
+) -> dict[float, DesignPlan]:
+    """The cost-against-service front: the design solved at each service target (each with `params`' limit), by
+    target. A point not proven optimal may lie above the true front (its `gap` says by how much at most)."""
+    from dataclasses import replace
+
+    return {t: solve_design(replace(problem, service_target=t), params) for t in sorted(set(targets))}
