@@ -103,31 +103,21 @@ def _simulated(
     import pandas as pd
     import yaml
 
-    from logistics.experiments.design_scenario import (
-        compare_with_simulation,
-        design_scenario,
-        fed_back,
-        model_estimates,
-        simulate_design,
-    )
-    from logistics.experiments.pool import WorkerLost, map_in_order, open_pool
+    from logistics.experiments.design_scenario import design_scenario, fed_back, simulate_plan
 
     scenario = design_scenario(spec, plan)
     path = out / "scenario.yaml"
     _write_text_atomic(path, yaml.safe_dump(scenario, sort_keys=False, width=150))
     if replications <= 0:
         return
-    pool = open_pool("local", workers)
-    try:
-        records = map_in_order(pool, simulate_design, [(str(path), r) for r in range(replications)])
-    finally:
-        pool.close()
-    done = [r for r in records if not isinstance(r, WorkerLost)]
-    if len(done) < len(records):
-        console.print(f"{len(records) - len(done)} replication(s) lost their worker process", highlight=False)
-    rows = compare_with_simulation(model_estimates(spec, plan), [r["kpis"] for r in done])
+    simulated = simulate_plan(spec, plan, str(path), replications, workers)
+    if simulated.lost:
+        console.print(f"{simulated.lost} replication(s) lost their worker process", highlight=False)
+    rows = simulated.rows
     pd.DataFrame(rows).to_csv(out / "estimate_vs_simulation.csv", index=False)
-    console.print(f"the design simulated ({len(done)} replications of scenario.yaml): model against simulation")
+    console.print(
+        f"the design simulated ({rows[0]['replications']} replications of scenario.yaml): model against simulation"
+    )
     for row in rows:
         verdict = {True: "within", False: "outside", None: "no interval:"}[row["model_within_interval"]]
         console.print(
@@ -144,14 +134,14 @@ def _simulated(
         return
     from logistics.optimize.design import DesignParams, check_design, design_plan_to_json, solve_design
 
-    again = fed_back(spec, plan, [r["flow_days"] for r in done])
+    again = fed_back(spec, plan, simulated.flow_days)
     second = solve_design(again, DesignParams(method=plan.method, time_limit_s=time_limit))
     _write_text_atomic(out / "design_fed_back.json", design_plan_to_json(second))
-    before = {s.id: s.handling_days for s in spec.sites}
+    before = {s.id: s.handling_days + s.parcel_days for s in spec.sites}  # days before the last mile
     changed = [
-        f"{s.id} {before[s.id]:.2f} -> {s.handling_days:.2f} days"
+        f"{s.id} {before[s.id]:.2f} -> {s.handling_days + s.parcel_days:.2f} days"
         for s in again.sites
-        if s.handling_days != before[s.id]
+        if s.handling_days + s.parcel_days != before[s.id]
     ]
     console.print("fed back: days before the last mile at the open sites, as simulated: " + "; ".join(changed))
     same = set(second.open_sites) == set(plan.open_sites) and {

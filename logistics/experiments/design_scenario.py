@@ -31,11 +31,13 @@ from logistics.optimize.design import DesignPlan, DesignProblem, Option
 __all__ = [
     "COMPARED",
     "DesignScenarioParams",
+    "SimulatedDesign",
     "compare_with_simulation",
     "design_scenario",
     "fed_back",
     "model_estimates",
     "simulate_design",
+    "simulate_plan",
 ]
 
 ENTRY_KIND = {"sea": "port", "rail": "rail_terminal", "air": "airport", "truck": "checkpoint"}
@@ -471,3 +473,30 @@ def fed_back(problem: DesignProblem, plan: DesignPlan, flow_days: list[dict[str,
                 s = replace(s, parcel_days=max(0.0, days - s.handling_days))
         sites.append(s)
     return replace(problem, sites=tuple(sites))
+
+
+@dataclass(frozen=True)
+class SimulatedDesign:
+    """A design's scenario simulated: the model-against-simulation rows (`compare_with_simulation`), each
+    replication's per-flow days (`simulate_design`) and how many replications lost their worker process."""
+
+    rows: list[dict[str, Any]]
+    flow_days: list[dict[str, tuple[float, int]]]
+    lost: int
+
+
+def simulate_plan(
+    problem: DesignProblem, plan: DesignPlan, scenario_path: str, replications: int, workers: int | None = None
+) -> SimulatedDesign:
+    """Simulate the design's scenario file (written from `design_scenario`) `replications` times on a local
+    process pool (the executor layer) and set the model's estimates beside the simulation's."""
+    from logistics.experiments.pool import WorkerLost, map_in_order, open_pool
+
+    pool = open_pool("local", workers)
+    try:
+        records = map_in_order(pool, simulate_design, [(scenario_path, r) for r in range(replications)])
+    finally:
+        pool.close()
+    done = [r for r in records if not isinstance(r, WorkerLost)]
+    rows = compare_with_simulation(model_estimates(problem, plan), [r["kpis"] for r in done])
+    return SimulatedDesign(rows, [r["flow_days"] for r in done], len(records) - len(done))

@@ -106,7 +106,7 @@ def builtin_design_names() -> list[str]:
 def builtin_design_path(name: str) -> Path:
     """The file of a built-in design."""
     path = BUILTIN / f"{name}.yaml"
-    if not path.is_file():
+    if name not in builtin_design_names():  # a name, never a path that leaves the built-in folder
         raise InvalidProblemError(
             "design", f"no built-in design {name!r} (built-in: {', '.join(builtin_design_names())})"
         )
