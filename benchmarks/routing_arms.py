@@ -28,19 +28,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3, help="the generated problem's seed")
     args = parser.parse_args()
     problem = make_problem(args.stops, args.vehicles, args.seed)
-    print(
-        f"{'stops':>6} {'backend':<8} {'status':<10} {'vans':>5} {'km':>9} {'unassigned':>10} {'checked':<8} {'wall s':>7}"
-    )
+    head = ["stops", "backend", "status", "vans", "km", "unassigned", "checked", "wall s"]
+    print("  ".join(head))
     for backend in ("ortools", "pyvrp"):
         started = time.perf_counter()
         result = solve_routing(problem, SolveParams(backend=backend, time_limit_s=args.time_limit, seed=1))
         wall = time.perf_counter() - started
         ok = check_routing(problem, result).ok
-        print(
-            f"{args.stops:>6} {backend:<8} {result.status.value:<10} {result.vehicles_used:>5} "
-            f"{result.distance_m / 1000:>9.1f} {len(result.unassigned):>10} {ok!s:<8} {wall:>7.1f}",
-            flush=True,
-        )
+        row = [args.stops, backend, result.status.value, result.vehicles_used, round(result.distance_m / 1000, 1)]
+        print("  ".join(str(x) for x in [*row, len(result.unassigned), ok, round(wall, 1)]), flush=True)
 
 
 if __name__ == "__main__":
