@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from logistics.analysis.emission_kpis import emission_kpis
 from logistics.analysis.flow_kpis import flow_kpis
 from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
 from logistics.analysis.promise import PromiseCounts, promise_counts, promised
@@ -39,6 +40,7 @@ def run_kpis(result: RunResult, undefined: bool = False) -> pd.DataFrame:
             logistics_total += value
     rows.append(("cost.logistics_total_cny", logistics_total, "CNY"))
     rows.append(("cost_per_order.logistics_total_cny", logistics_total / handled, "CNY/order handled"))
+    rows += emission_kpis(result, handled)
     # every cost_per_order.* divides by orders.handled: created in the whole run, less those refused over the limits
 
     for r in result.resources.itertuples(index=False):

@@ -304,6 +304,12 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
             "lead_time_h.p95": "lead time p95 (h)",
         },
     )
+    emission_lanes = _pivot(summary, "emissions.lane.", {"tonne_km": "tonne-km", "co2e_kg": "kg CO2e"})
+    emission_flows = _pivot(
+        summary,
+        "emissions.flow.",
+        {"co2e_kg": "kg CO2e", "co2e_kg_per_delivered_order": "kg CO2e per delivered order"},
+    )
     floor = summary[summary["kpi"].str.startswith("warehouse.")][["kpi", "unit", "mean", "min", "max"]]
     sections = []
     if len(floor) > 5:  # more than the cycle time: the floor in detail
@@ -320,4 +326,16 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
         sections.append(("Lanes", lanes))
     if len(checkpoints):
         sections.append(("Checkpoints", checkpoints))
+    totals = summary[summary["kpi"].str.match(r"emissions\.(co2e|lanes\.|last_mile\.|lanes_without|parcels_without)")]
+    if len(totals):
+        ttw = sorted(k.rsplit(".", 1)[1] for k in summary["kpi"] if k.startswith("emissions.ttw_only."))
+        scope = f"; tank-to-wheel only for {', '.join(ttw)} (no upstream factor)" if ttw else ""
+        name = f"Emissions (kg CO2e, well-to-wheel{scope}; goods still on their way at the end counted)"
+        sections.append((name, totals[["kpi", "unit", "mean", "min", "max"]]))
+        if len(emission_lanes):
+            sections.append(("Emissions by lane", emission_lanes))
+        if len(emission_flows):
+            sections.append(
+                ("Emissions by flow (its orders' lanes and last mile and its stock consignments)", emission_flows)
+            )
     return sections

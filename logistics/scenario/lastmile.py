@@ -19,6 +19,13 @@ class Zone(ScenarioModel):
     delivery_time_h: Distribution
     cost_per_parcel_cny: float = Field(ge=0)
     promise_h: float = Field(gt=0, description="Promised hours from order creation to delivery.")
+    distance_km: float | None = Field(
+        default=None,
+        ge=0,
+        le=5_000,
+        description="Mean road km a parcel of the zone rides from the depot (its emissions: tonnes x km x the "
+        "last_mile factor); routed zones use the km each parcel rode on its van instead.",
+    )
 
 
 ClockHour = Annotated[float, Field(ge=0, le=24)]

@@ -90,6 +90,13 @@ class Lane(ScenarioModel):
         description="A timetable, or a list of them (different hours on different weekdays); none: on demand.",
     )
     transit_time_h: Distribution
+    distance_km: float | None = Field(
+        default=None,
+        gt=0,
+        le=40_000,
+        description="Distance the goods travel (km; air: great circle). Needed for the lane's emissions (tonnes x "
+        "km x the mode's factor); without it the lane's emissions are not counted and the report says so.",
+    )
     containers_per_departure: int = Field(default=10, ge=1, description="Containers, ULDs or truck loads.")
     container_volume_m3: float = Field(default=67.0, gt=0, description="Usable volume (40' HC: 67 m3).")
     container_payload_kg: float = Field(default=26_000.0, gt=0)

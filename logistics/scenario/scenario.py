@@ -13,6 +13,7 @@ from logistics.scenario.catalog import Catalog
 from logistics.scenario.costs import Costs
 from logistics.scenario.customs import Customs
 from logistics.scenario.disruptions import Disruption
+from logistics.scenario.emissions import Emissions
 from logistics.scenario.flows import MODES, Flow
 from logistics.scenario.history import HistoryCoverage, history_coverage
 from logistics.scenario.modes import CUSTOMS_MODES
@@ -43,6 +44,7 @@ class Scenario(ScenarioModel):
     costs: Costs = Costs()
     service_level: ServiceLevel = ServiceLevel()
     disruptions: list[Disruption] = Field(default_factory=list)
+    emissions: Emissions = Emissions()
     staffing: PolicyChoice = Field(
         default=PolicyChoice(name="plan"),
         description="Who decides each shift's workers as it starts (STAFFING): plan (the workers each station "

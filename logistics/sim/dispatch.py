@@ -112,6 +112,7 @@ class Depot:
         self.weight_kg = weight_kg
         self.attempts = np.zeros(n, dtype=np.int64)
         self.parcel_cost_cny = np.zeros(n)
+        self.parcel_km = np.zeros(n)  # km each parcel rode on its vans (its tonne-km: weight x this)
         self.linehaul = BufferedSampler(cfg.linehaul_h, rng)
         self.service = BufferedSampler(cfg.service_min, rng, 1 / MINUTES_PER_HOUR)
         self.noise_sigma = math.sqrt(math.log(1 + cfg.travel_time_cv**2))

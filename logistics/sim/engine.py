@@ -12,6 +12,7 @@ from dataclasses import replace
 import pandas as pd
 import simpy
 
+from logistics.core.emissions import LANE_EMISSION_MODE, upstream_missing
 from logistics.core.random import RandomStreams, replication_seed
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.staffing import STAFFING
@@ -80,7 +81,9 @@ class CrossBorderModel:
         """Simulate to the end; `progress(now_h, end_h)` is called `steps` times along the way."""
         result = self._run(progress, steps)
         windows = tuple((_label(d), d.start_h, d.end_h) for d in self.scenario.disruptions)
-        return replace(result, start=self.scenario.run.start, disruptions=windows)
+        return replace(
+            result, start=self.scenario.run.start, disruptions=windows, emissions_ttw_only=_ttw_only(self.scenario)
+        )
 
     def _run(self, progress: ProgressCallback | None, steps: int) -> RunResult:
         started = time.perf_counter()
@@ -165,3 +168,12 @@ def _label(d: Disruption) -> str:
 def simulate(scenario: Scenario, replication: int = 0, progress: ProgressCallback | None = None) -> RunResult:
     """Run replication `replication` of `scenario` (seeded from `scenario.run.seed`); its results."""
     return CrossBorderModel(scenario, replication).run(progress)
+
+
+def _ttw_only(s: Scenario) -> tuple[str, ...]:
+    """The modes a scenario measures emissions for (lanes with a distance; the last mile if any zone has a
+    distance or vans are routed) whose factor has no well-to-tank part."""
+    used = {LANE_EMISSION_MODE[lane.mode] for lane in s.network.lanes if lane.distance_km}
+    if any(z.distance_km for f in s.flows for z in f.last_mile.zones) or any(f.last_mile.dispatch for f in s.flows):
+        used.add("last_mile")
+    return tuple(upstream_missing(s.emissions.table(), used))

@@ -14,6 +14,7 @@ from logistics.scenario.customs import CREDIT_TIERS
 from logistics.scenario.modes import CUSTOMS_MODES, MODES
 from logistics.sim.accounting import check_accounting
 from logistics.sim.checkpoint import LOG_COLUMNS, OUTCOMES, visit_table
+from logistics.sim.emissions import last_mile_co2e_kg
 from logistics.sim.flows import Flows
 from logistics.sim.lanes import DEPARTURE_COLUMNS
 from logistics.sim.monitor import END_REASONS
@@ -115,6 +116,24 @@ def flow_results(self: Flows) -> FlowResults:
         route_tables.append(routes.assign(flow=flows[k].id))
         stop_tables.append(route_stops.assign(flow=flows[k].id))
         optimizer_s += depot.optimizer_s
+    last_mile_co2e = np.zeros(self.n_orders)
+    factor = self.emission_factors["last_mile"]
+    for k, f in enumerate(flows):
+        mask = flow_of == k
+        depot_offset = self.depots.get(k)
+        last_mile_co2e[mask] = last_mile_co2e_kg(
+            self.weight_kg[orders][mask],
+            self.zone[orders][mask],
+            list(f.last_mile.zones),
+            dispatched[mask],
+            None,
+            factor,
+        )
+        if depot_offset is not None:
+            depot, offset = depot_offset
+            sl = slice(offset, offset + len(depot.routed))
+            routed_co2e = self.weight_kg[sl] / 1000.0 * depot.parcel_km * factor.wtw_kg_per_tkm
+            last_mile_co2e[sl] = np.where(depot.routed, routed_co2e, last_mile_co2e[sl])
     tax = np.where(dispatched, self.tax_cny[orders], 0.0)
     packed_label = {"fulfilment", "pack"}
     packed = np.zeros(self.n_orders, dtype=bool)
@@ -164,6 +183,9 @@ def flow_results(self: Flows) -> FlowResults:
             "routed": routed,
             "last_mile_cny": last_mile_cost,
             "packaging_cny": packaging,
+            "lane_co2e_kg": self.co2e_kg[orders],
+            "last_mile_co2e_kg": last_mile_co2e,
+            "co2e_kg": self.co2e_kg[orders] + last_mile_co2e,
             "tax_cny": tax,
         }
     )
@@ -250,6 +272,7 @@ def _consignment_table(self: Flows, clear: pd.DataFrame) -> pd.DataFrame:
     table.update(
         rolls=self.rolls[jobs],
         transport_cny=self.transport_cny[jobs],
+        co2e_kg=self.co2e_kg[jobs],
         outcome=[self.container_outcome[j] for j in jobs],
         received_h=self.delivered_h[jobs],
     )

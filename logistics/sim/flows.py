@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from logistics.core.emissions import LANE_EMISSION_MODE
 from logistics.core.random import RandomStreams
 from logistics.core.units import MINUTES_PER_HOUR
 from logistics.policies.linehaul import ALLOCATION
@@ -76,6 +77,7 @@ class Flows(FlowJobs):
         self.env = env
         self.roster = roster  # the run's staffing policy's roster (None: the plan)
         self.scenario = s = scenario
+        self.emission_factors = s.emissions.table()
         self.end_h = end_h
         run = s.run
         self.position = list(range(len(s.flows)))  # each flow's place in the scenario (its field path)
@@ -210,12 +212,14 @@ class Flows(FlowJobs):
     ) -> ScheduledLane:
         """A scheduled lane carrying the flows' jobs (alone, or one of a group's with its queue and policy)."""
         s = self.scenario
+        lane = self._lane(lane_id)
+        factor = self.emission_factors[LANE_EMISSION_MODE[lane.mode]]
         return ScheduledLane(
-            self.env, self._lane(lane_id), s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
+            self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
             self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
             [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
             [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-            queue, allocate, self.whole, self.created_h,
+            queue, allocate, self.whole, self.created_h, co2e_kg=self.co2e_kg, wtw_kg_per_tkm=factor.wtw_kg_per_tkm,
         )  # fmt: skip
 
     def _checkpoint(self, cp_id: str, streams) -> CheckpointStep:

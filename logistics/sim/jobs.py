@@ -104,6 +104,7 @@ class FlowJobs:
         self.ended_h = np.full(n, np.nan)
         self.end_reason = np.zeros(n, dtype=np.int8)
         self.transport_cny = np.zeros(n)
+        self.co2e_kg = np.zeros(n)  # kg CO2e of the lanes each job rode (its last mile: in the results)
         self.rolls = np.zeros(n, dtype=np.int64)
         self.flow_of = np.zeros(n, dtype=np.int64)
         self.whole = bytearray(n)  # 1 for container jobs: each takes a whole container on a lane

@@ -53,6 +53,8 @@ DEPARTURE_COLUMNS = (
     "block_unused_kg",
     "cost_cny",
     "delay_h",
+    "tonne_km",
+    "co2e_kg",
 )
 
 _MAX_MISFITS = 64  # stop looking for smaller shipments after this many in a row did not fit
@@ -104,6 +106,8 @@ class ScheduledLane:
         whole: bytearray | None = None,
         booked_h: np.ndarray | None = None,
         on_board: Callable[[list[int], float], None] | None = None,
+        co2e_kg: np.ndarray | None = None,
+        wtw_kg_per_tkm: float = 0.0,
     ) -> None:
         self.env = env
         self.lane = lane
@@ -111,6 +115,9 @@ class ScheduledLane:
         self.weight_kg = weight_kg
         self.volume_m3 = volume_m3
         self.transport_cny = transport_cny
+        # each job's emissions (kg CO2e) add its tonnes x the lane's km x the mode's well-to-wheel factor
+        self.co2e_kg = co2e_kg
+        self.kg_co2e_per_kg = (lane.distance_km or 0.0) * wtw_kg_per_tkm / 1000.0
         self.rolls = rolls
         self.whole = whole  # 1 for a job that is a whole container (takes one of the departure's containers)
         self.booked_h = booked_h  # when a whole-container job was booked (its queue place from then)
@@ -209,7 +216,7 @@ class ScheduledLane:
         if scheduled and self.closures_at(now):
             self._roll(list(range(eligible)))
             self.rows.append((lane.id, lane.mode, now, np.nan, True, 0, 0.0, 0.0, 0.0, lane.capacity_kg,
-                              lane.capacity_m3, 0.0, eligible, eligible, 0, 0.0, 0.0, 0.0))  # fmt: skip
+                              lane.capacity_m3, 0.0, eligible, eligible, 0, 0.0, 0.0, 0.0, 0.0, 0.0))  # fmt: skip
             return
         weight, volume = self.weight_kg, self.volume_m3
         board: list[int] = []
@@ -258,19 +265,27 @@ class ScheduledLane:
             index = np.array(board, dtype=np.int64)
             share = chargeable / total_charge if total_charge > 0 else np.full(len(board), 1 / len(board))
             self.transport_cny[index] += by_weight * share + lane.tariff.per_parcel_cny
+            if self.co2e_kg is not None:
+                self.co2e_kg[index] += kg * self.kg_co2e_per_kg
         delay = sum(d.delay_h for d in self.delays if d.covers(now))
         transit = float(lane.transit_time_h.sample(self.rng, 1)[0]) + delay
         fill = max(total_kg / lane.capacity_kg, total_m3 / lane.capacity_m3)
         self.rows.append(
             (lane.id, lane.mode, now, now + transit, False, len(board), total_kg, total_m3, total_charge,
              lane.capacity_kg, lane.capacity_m3, fill, eligible, len(left_out) if scheduled else 0, containers,
-             max(0.0, -above_block) if block is not None else 0.0, cost, delay)
+             max(0.0, -above_block) if block is not None else 0.0, cost, delay,
+             *self._emitted(total_kg))
         )  # fmt: skip
         if board:
             if self.on_board is not None:
                 self.on_board(board, now + lane.transit_time_h.mean)
             self.in_transit += len(board)
             self.env.timeout(transit, board).callbacks.append(self._arrive)
+
+    def _emitted(self, kg: float) -> tuple[float, float]:
+        """Tonne-km and kg CO2e of a departure carrying `kg` (NaN both: the lane has no distance)."""
+        km = self.lane.distance_km
+        return (kg / 1000.0 * km, kg * self.kg_co2e_per_kg) if km else (np.nan, np.nan)
 
     def _space(self, job: int) -> tuple[float, float]:
         """kg and m3 of the departure a job takes: its own, or a whole container's."""

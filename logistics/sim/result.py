@@ -56,6 +56,8 @@ class RunResult:
     optimizer_s: float = field(default=0.0, compare=False)  # wall time in dispatch optimizers (in wall_s too)
     start: datetime | None = field(default=None, compare=False)  # the calendar time of hour 0
     disruptions: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)  # (label, start h, end h)
+    # modes the run measured whose emission factor is tank-to-wheel only (no well-to-tank part)
+    emissions_ttw_only: tuple[str, ...] = field(default=(), compare=False)
 
 
 def order_table(result: RunResult) -> pd.DataFrame:

@@ -97,6 +97,7 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
     left = env.now
     served: list[int] = []
     failed, delivered, late_windows = [], 0, 0
+    rode_km: dict[int, float] = {}
     while trip.todo:
         o = trip.todo.pop(0)
         p = trip.problem
@@ -117,6 +118,7 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
         if not ok:
             failed.append(o)
         else:
+            rode_km[o] = trip.driven_m / 1000.0  # on board from the depot to its door
             depot.cols.delivered_h[o] = env.now
             delivered += 1
             depot.on_road -= 1
@@ -141,6 +143,9 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
     p = trip.problem
     home = p.location_index(trip.here), p.location_index("depot")
     trip.driven_m += float(p.distances[home])
+    rode_km.update(dict.fromkeys(failed, trip.driven_m / 1000.0))  # a failed parcel rides the whole trip
+    for o, km_on_board in rode_km.items():  # a parcel tried again rides again: its km add up
+        depot.parcel_km[o] += km_on_board
     yield env.timeout(depot.leg_h(p.durations[home]))
     del depot.trips[van]
     depot.on_road -= len(failed)
@@ -158,6 +163,7 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
             "delivered": delivered,
             "failed": len(failed),
             "km": km,
+            "tonne_km": sum(depot.weight_kg[o] * k for o, k in rode_km.items()) / 1000.0,
             "planned_h": route.duration_s / 3600.0,
             "driven_h": hours,
             "load_share": len(served) / c.capacity_parcels,

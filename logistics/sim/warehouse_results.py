@@ -14,6 +14,7 @@ from logistics.core.units import HOURS_PER_DAY
 from logistics.scenario.customs import CREDIT_TIERS
 from logistics.sim.accounting import STAGES, check_accounting, order_status
 from logistics.sim.checkpoint import visit_table
+from logistics.sim.emissions import last_mile_co2e_kg
 from logistics.sim.floor import WarehouseFloor
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.order_draws import source_id_columns
@@ -66,6 +67,9 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
     lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[model.zone], 0.0)
     if model.depot is not None:  # routed parcels carry their share of the routes driven
         lastmile_cost = np.where(model.depot.routed, model.depot.parcel_cost_cny, lastmile_cost)
+    last_mile_co2e = last_mile_co2e_kg(
+        model.weight_kg, model.zone, zones, dispatched, model.depot, s.emissions.table()["last_mile"]
+    )
     visits = _visits(model)
     parcels = visits["order"].to_numpy()
     inspection_cost = np.zeros(model.n)  # each order's second-line visit: fee, lab, outcome
@@ -98,6 +102,8 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
             "tax_cny": tax,
             "routed": model.depot.routed if model.depot is not None else np.zeros(model.n, dtype=bool),
             "last_mile_cny": lastmile_cost,
+            "last_mile_co2e_kg": last_mile_co2e,
+            "co2e_kg": last_mile_co2e,  # its stock's inbound is the consignments' (`consignments.co2e_kg`)
             "inspection_cny": inspection_cost,
             "packaging_cny": packaging_cost,
         }
