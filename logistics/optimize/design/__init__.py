@@ -20,7 +20,14 @@ from logistics.optimize.design.problem import (
     Site,
     SkuClass,
 )
-from logistics.optimize.design.solve import DESIGN_METHODS, DesignParams, DesignPlan, solve_design, solve_front
+from logistics.optimize.design.solve import (
+    DESIGN_METHODS,
+    DesignParams,
+    DesignPlan,
+    solve_design,
+    solve_emission_front,
+    solve_front,
+)
 from logistics.optimize.design.workbook import read_design_workbook, write_design_workbook
 
 __all__ = [
@@ -48,6 +55,7 @@ __all__ = [
     "read_design",
     "read_design_workbook",
     "solve_design",
+    "solve_emission_front",
     "solve_front",
     "write_design_workbook",
 ]

@@ -53,11 +53,13 @@ class Evaluation:
     load_orders_per_day: dict[str, float]
     stock: tuple[Stock, ...]
     violations: tuple[str, ...]
+    co2e_t_per_year: float = 0.0
 
 
-def _order_cost_days(problem: DesignProblem, a: Assignment) -> tuple[float, float, float, float] | str:
-    """(CNY per order, days to the customer, replenishment lead mean, sd) of an assignment, or why it breaks a
-    mode rule. Recomputed from the data: inbound or parcel tariff x weight, handling, last mile by distance."""
+def _order_cost_days(problem: DesignProblem, a: Assignment) -> tuple[float, float, float, float, float] | str:
+    """(CNY per order, days to the customer, replenishment lead mean, sd, kg CO2e per order) of an assignment,
+    or why it breaks a mode rule. Recomputed from the data: inbound or parcel tariff x weight, handling, last
+    mile by distance; tonne-km of each leg x its mode's well-to-wheel factor."""
     sku = next((c for c in problem.sku_classes if c.id == a.sku_class), None)
     site = next((s for s in problem.sites if s.id == a.site), None)
     market = next((m for m in problem.markets if m.id == a.market), None)
@@ -76,6 +78,12 @@ def _order_cost_days(problem: DesignProblem, a: Assignment) -> tuple[float, floa
             problem.last_mile_days + km / problem.last_mile_km_per_day,
         )
 
+    def wtw(mode: str) -> float:
+        f = problem.emission_factors[mode]
+        return f.ttw_kg_per_tkm + (f.wtt_kg_per_tkm or 0.0)
+
+    tonnes = sku.order_weight_kg / 1000.0
+
     if a.mode == "1210":
         if site.kind != "bonded":
             return f"{a.market}/{a.sku_class}: 1210 needs stock in a bonded site, {site.id} is {site.kind}"
@@ -85,21 +93,27 @@ def _order_cost_days(problem: DesignProblem, a: Assignment) -> tuple[float, floa
         if lane is None:
             return f"{a.market}/{a.sku_class}: no {a.lane!r} lane from {sku.origin} to {site.id}"
         cny, days = mile((site.lon, site.lat))
+        road_km = lane.road_km + distance_km((site.lon, site.lat), (market.lon, market.lat)) * problem.circuity
+        co2e = tonnes * ((lane.distance_km or 0.0) * wtw(lane.mode) + road_km * wtw("truck"))
         return (
             lane.cny_per_kg * sku.order_weight_kg + site.handling_cny_per_order + cny,
             site.handling_days + days,
             lane.transit_days,
             lane.transit_sd_days,
+            co2e,
         )
     if a.mode == "9610":
         if site.kind != "overseas" or site.origin != sku.origin or site.gateway is None:
             return f"{a.market}/{a.sku_class}: 9610 ships from an overseas site at {sku.origin}, not {site.id}"
         cny, days = mile(site.gateway)
+        flown_km = distance_km((site.lon, site.lat), site.gateway)
+        road_km = distance_km(site.gateway, (market.lon, market.lat)) * problem.circuity
         return (
             site.parcel_cny_per_kg * sku.order_weight_kg + site.handling_cny_per_order + cny,
             site.handling_days + site.parcel_days + days,
             0.0,
             0.0,
+            tonnes * (flown_km * wtw("air") + road_km * wtw("truck")),
         )
     return f"{a.market}/{a.sku_class}: unknown customs mode {a.mode!r} (1210 or 9610)"
 
@@ -114,7 +128,7 @@ def evaluate_design(problem: DesignProblem, open_sites: set[str], assignments: t
     seen: set[tuple[str, str]] = set()
     load: dict[str, float] = defaultdict(float)
     pools: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
-    flow = on_time = 0.0
+    flow = on_time = co2e_kg = 0.0
     for a in assignments:
         key = (a.market, a.sku_class)
         if key in seen:
@@ -131,8 +145,9 @@ def evaluate_design(problem: DesignProblem, open_sites: set[str], assignments: t
             continue
         if a.site not in open_sites:
             violations.append(f"{a.market}/{a.sku_class}: served from {a.site}, which is not open")
-        cny, days, lead, lead_sd = got
+        cny, days, lead, lead_sd, co2e = got
         flow += cny * d.orders_per_day * DAYS_PER_YEAR
+        co2e_kg += co2e * d.orders_per_day * DAYS_PER_YEAR
         load[a.site] += d.orders_per_day
         if days <= problem.promise_days + 1e-9:
             on_time += d.orders_per_day
@@ -154,6 +169,9 @@ def evaluate_design(problem: DesignProblem, open_sites: set[str], assignments: t
             f"service: {share:.4f} of eligible orders within {problem.promise_days:g} days, "
             f"target {problem.service_target:.4f}"
         )
+    cap = problem.max_co2e_t_per_year
+    if cap is not None and co2e_kg / 1000.0 > cap * (1 + 1e-9):
+        violations.append(f"emissions: {co2e_kg / 1000.0:,.1f} t CO2e a year over the cap {cap:,.1f}")
     z = float(norm.ppf(problem.service_level))
     stock = []
     for (site_id, k, lane), (mean, var, lead, lead_sd) in sorted(pools.items()):
@@ -163,7 +181,9 @@ def evaluate_design(problem: DesignProblem, open_sites: set[str], assignments: t
         stock.append(Stock(site_id, k, lane, mean, cycle, safety, problem.holding_rate * value * (cycle + safety)))
     fixed = sum(s.fixed_cny for s in problem.sites if s.id in open_sites)
     holding = sum(s.holding_cny for s in stock)
-    return Evaluation(fixed, flow, holding, fixed + flow + holding, share, dict(load), tuple(stock), tuple(violations))
+    return Evaluation(
+        fixed, flow, holding, fixed + flow + holding, share, dict(load), tuple(stock), tuple(violations), co2e_kg / 1e3
+    )
 
 
 def check_design(problem: DesignProblem, plan: object) -> Check:
@@ -175,4 +195,11 @@ def check_design(problem: DesignProblem, plan: object) -> Check:
     stated = plan.cost_cny  # type: ignore[attr-defined]
     if not math.isclose(stated, evaluation.total_cny, rel_tol=1e-6, abs_tol=1e-3):
         violations.append(f"cost: the plan states {stated:,.2f} CNY a year, recomputed {evaluation.total_cny:,.2f}")
+    stated_co2e = getattr(plan, "co2e_t_per_year", evaluation.co2e_t_per_year)
+    if math.isfinite(stated_co2e) and not math.isclose(
+        stated_co2e, evaluation.co2e_t_per_year, rel_tol=1e-6, abs_tol=1e-6
+    ):
+        violations.append(
+            f"emissions: the plan states {stated_co2e:,.3f} t CO2e a year, recomputed {evaluation.co2e_t_per_year:,.3f}"
+        )
     return Check(tuple(violations))

@@ -26,6 +26,7 @@ __all__ = ["DATA", "ChinaDatasetParams", "china_design", "china_design_yaml", "r
 
 DATA = Path(__file__).resolve().parent / "data" / "china"
 TIER_ONE = ("beijing", "shanghai", "guangzhou", "shenzhen")
+SEA_ROUTING = 1.3  # sea km over great-circle km (an assumption for the emissions, not a published figure)
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,37 @@ def _road_km(a: dict[str, str], b: dict[str, str], circuity: float) -> float:
     return circuity * distance_km((float(a["lon"]), float(a["lat"])), (float(b["lon"]), float(b["lat"])))
 
 
+def _great_circle_km(a: dict[str, str], b: dict[str, str]) -> float:
+    return distance_km((float(a["lon"]), float(a["lat"])), (float(b["lon"]), float(b["lat"])))
+
+
+def _sea_km(a: dict[str, str], b: dict[str, str]) -> float:
+    """Sea km, taken as SEA_ROUTING x the great circle (ships go round land; an assumption, README)."""
+    return SEA_ROUTING * _great_circle_km(a, b)
+
+
 def _lane(
-    origin: str, site: str, mode: str, rate: dict[str, str], extra_days: float, extra_cny_per_kg: float
+    origin: str,
+    site: str,
+    mode: str,
+    rate: dict[str, str],
+    extra_days: float,
+    extra_cny_per_kg: float,
+    km: float,
+    road_km: float = 0.0,
 ) -> dict[str, Any]:
-    return {
+    lane = {
         "origin": origin,
         "site": site,
         "mode": mode,
         "transit_days": round(float(rate["transit_days"]) + extra_days, 2),
         "transit_sd_days": float(rate["transit_sd_days"]),
         "cny_per_kg": round(float(rate["cny_per_kg"]) + extra_cny_per_kg, 3),
+        "distance_km": round(km),
     }
+    if road_km:
+        lane["road_km"] = round(road_km)
+    return lane
 
 
 def china_design(params: ChinaDatasetParams | None = None) -> dict[str, Any]:
@@ -134,23 +155,22 @@ def china_design(params: ChinaDatasetParams | None = None) -> dict[str, Any]:
         for c in cities:
             site = f"{c['id']}_bonded"
 
-            def lane(mode: str, extra_days: float = 0.0, extra_cny_per_kg: float = 0.0) -> dict[str, Any]:
-                return _lane(o, site, mode, rates[(region, mode)], extra_days, extra_cny_per_kg)  # noqa: B023
+            def lane(mode: str, km: float, extra_days: float = 0.0, extra_cny: float = 0.0, road: float = 0.0):
+                return _lane(o, site, mode, rates[(region, mode)], extra_days, extra_cny, km, road)  # noqa: B023
 
             if (region, "sea") in rates:
                 if c["seaport"] == "1":
-                    lanes.append(lane("sea"))
+                    lanes.append(lane("sea", _sea_km(origins[o], c)))
                 else:
                     port = min(seaports, key=lambda s: _road_km(s, c, p.circuity))
                     km = _road_km(port, c, p.circuity)
                     if km <= p.truck_max_km:
-                        lanes.append(
-                            lane("sea", 0.5 + km / p.truck_km_per_day, p.truck_cny_per_kg_per_1000_km * km / 1000.0)
-                        )
+                        days, cny = 0.5 + km / p.truck_km_per_day, p.truck_cny_per_kg_per_1000_km * km / 1000.0
+                        lanes.append(lane("sea", _sea_km(origins[o], port), days, cny, km))
             if (region, "air") in rates:
-                lanes.append(lane("air"))
+                lanes.append(lane("air", _great_circle_km(origins[o], c)))
             if (region, "rail") in rates and c["rail_hub"] == "1":
-                lanes.append(lane("rail"))
+                lanes.append(lane("rail", _road_km(origins[o], c, p.circuity)))
 
     mean_value = sum(float(k["order_share"]) * float(k["order_value_cny"]) for k in classes)
     orders_per_day = p.imports_cny_per_year / mean_value / 365.0 * p.seller_share

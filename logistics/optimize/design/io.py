@@ -59,6 +59,8 @@ class _Lane(_Strict):
     transit_days: float = Field(ge=0)
     transit_sd_days: float = Field(default=0.0, ge=0)
     cny_per_kg: float = Field(ge=0)
+    distance_km: float | None = Field(default=None, ge=0, le=40_000)
+    road_km: float = Field(default=0.0, ge=0, le=10_000)
 
 
 class _Demand(_Strict):
@@ -87,6 +89,7 @@ class _Design(_Strict):
     last_mile_days: float = Field(default=1.0, ge=0)
     last_mile_km_per_day: float = Field(default=800.0, gt=0)
     circuity: float = Field(default=1.2, ge=1)
+    max_co2e_t_per_year: float | None = Field(default=None, ge=0)
     sku_classes: list[_Sku] = Field(min_length=1)
     sites: list[_Site] = Field(min_length=1)
     lanes: list[_Lane] = []

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from logistics.core.emissions import EmissionFactor, default_emission_factors
 from logistics.optimize.common import InvalidProblemError
 
 __all__ = [
@@ -73,7 +74,8 @@ class Site:
 @dataclass(frozen=True)
 class InboundLane:
     """Bulk inbound from an origin to a bonded site (sea, air, rail, truck): transit (replenishment lead time,
-    with its standard deviation) and tariff per kg."""
+    with its standard deviation) and tariff per kg; for its emissions, the km by its mode (`distance_km`, None:
+    not known, not counted) and any road km on to the site (`road_km`, at the truck factor)."""
 
     origin: str
     site: str
@@ -81,6 +83,8 @@ class InboundLane:
     transit_days: float
     transit_sd_days: float
     cny_per_kg: float
+    distance_km: float | None = None
+    road_km: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Option:
     lane: str = ""
     lead_days: float = 0.0
     lead_sd_days: float = 0.0
+    co2e_kg_per_order: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,13 @@ class DesignProblem:
     stock at each bonded site per class: cycle stock (half a `review_days` order) plus safety stock
     z(`service_level`) x sqrt(L sigma_d^2 + d^2 sigma_L^2), pooled over the markets the site serves, held at
     `holding_rate` of its value per year. Last mile: `last_mile_cny_per_order` + `last_mile_cny_per_km` x km,
-    `last_mile_days` + km / `last_mile_km_per_day` days."""
+    `last_mile_days` + km / `last_mile_km_per_day` days.
+
+    Emissions (kg CO2e per order, ISO 14083 / GLEC: tonnes x km x the mode's factor, `emission_factors` by mode,
+    defaults with sources in `logistics.core.emissions`): 1210, the inbound lane's `distance_km` at its mode plus
+    its `road_km` at the truck factor; 9610, the parcel's flight from the overseas site to its gateway (great
+    circle) at the air factor; both, the domestic km to the market at the truck factor. With
+    `max_co2e_t_per_year`, a design may emit at most that (tonnes CO2e a year)."""
 
     name: str
     sku_classes: tuple[SkuClass, ...]
@@ -145,6 +156,8 @@ class DesignProblem:
     last_mile_days: float = 1.0
     last_mile_km_per_day: float = 800.0
     circuity: float = 1.2
+    max_co2e_t_per_year: float | None = None
+    emission_factors: dict[str, EmissionFactor] = field(default_factory=default_emission_factors, compare=False)
     _options: tuple[Option, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -234,6 +247,16 @@ class DesignProblem:
             self.last_mile_days + km / self.last_mile_km_per_day,
         )
 
+    def lane_co2e_kg(self, weight_kg: float, lane: InboundLane) -> float:
+        """kg CO2e of `weight_kg` on an inbound lane: its km at its mode's factor, its road km at the truck's."""
+        own = (lane.distance_km or 0.0) * self.emission_factors[lane.mode].wtw_kg_per_tkm
+        return weight_kg / 1000.0 * (own + lane.road_km * self.emission_factors["truck"].wtw_kg_per_tkm)
+
+    def road_co2e_kg(self, weight_kg: float, origin: tuple[float, float], market: Market) -> float:
+        """kg CO2e of `weight_kg` by road from a point to a market (great circle x circuity, truck factor)."""
+        km = distance_km(origin, (market.lon, market.lat)) * self.circuity
+        return weight_kg / 1000.0 * km * self.emission_factors["truck"].wtw_kg_per_tkm
+
     @property
     def options(self) -> tuple[Option, ...]:
         """Every way to serve every eligible (market, class) with positive demand."""
@@ -249,6 +272,7 @@ class DesignProblem:
                 for s in self.sites:
                     if s.kind == "bonded":
                         mile_cny, mile_days = self.last_mile((s.lon, s.lat), m)
+                        mile_co2e = self.road_co2e_kg(c.order_weight_kg, (s.lon, s.lat), m)
                         for lane in self.lanes:
                             if lane.site != s.id or lane.origin != c.origin:
                                 continue
@@ -263,10 +287,15 @@ class DesignProblem:
                                     lane.mode,
                                     lane.transit_days,
                                     lane.transit_sd_days,
+                                    self.lane_co2e_kg(c.order_weight_kg, lane) + mile_co2e,
                                 )
                             )
                     elif s.origin == c.origin and s.gateway is not None:
                         mile_cny, mile_days = self.last_mile(s.gateway, m)
+                        flight_km = distance_km((s.lon, s.lat), s.gateway)
+                        air = self.emission_factors["air"].wtw_kg_per_tkm
+                        parcel_co2e = c.order_weight_kg / 1000.0 * flight_km * air
+                        mile_co2e = self.road_co2e_kg(c.order_weight_kg, s.gateway, m)
                         out.append(
                             Option(
                                 m.id,
@@ -275,6 +304,7 @@ class DesignProblem:
                                 s.id,
                                 s.parcel_cny_per_kg * c.order_weight_kg + s.handling_cny_per_order + mile_cny,
                                 s.handling_days + s.parcel_days + mile_days,
+                                co2e_kg_per_order=parcel_co2e + mile_co2e,
                             )
                         )
         return out

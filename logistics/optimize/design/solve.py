@@ -31,7 +31,7 @@ from logistics.optimize.common import InvalidProblemError, Status
 from logistics.optimize.design.checker import Assignment, Stock, evaluate_design
 from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem, Option
 
-__all__ = ["DESIGN_METHODS", "DesignParams", "DesignPlan", "solve_design"]
+__all__ = ["DESIGN_METHODS", "DesignParams", "DesignPlan", "solve_design", "solve_emission_front", "solve_front"]
 
 DESIGN_METHODS = ("mip", "single_hub", "greedy_add", "greedy_drop")
 
@@ -80,6 +80,7 @@ class DesignPlan:
     unservable: tuple[tuple[str, str, float], ...]
     runtime_s: float
     stats: dict[str, object] = field(default_factory=dict)
+    co2e_t_per_year: float = math.nan  # emissions of the design (t CO2e a year), recomputed by the checker
 
 
 def _left_out(problem: DesignProblem) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, float]]]:
@@ -149,6 +150,12 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
             return _Solved(Status.INFEASIBLE, [], math.inf, -math.inf)
     else:
         model.add_linear_constraint(within >= problem.service_target * eligible)
+    if problem.max_co2e_t_per_year is not None:  # the emissions cap (t CO2e a year)
+        emitted_t = sum(
+            o.co2e_kg_per_order * demand[(o.market, o.sku_class)].orders_per_day * DAYS_PER_YEAR / 1000.0 * x[i]
+            for i, o in enumerate(options)
+        )
+        model.add_linear_constraint(emitted_t <= problem.max_co2e_t_per_year)
     cost = sum(s.fixed_cny * y[s.id] for s in problem.sites)
     cost += sum(
         o.cny_per_order * demand[(o.market, o.sku_class)].orders_per_day * DAYS_PER_YEAR * x[i]
@@ -317,6 +324,7 @@ def _plan(problem: DesignProblem, method: str, solved: _Solved, started: float, 
         unservable=tuple(unservable),
         runtime_s=time.perf_counter() - started,
         stats=stats,
+        co2e_t_per_year=ev.co2e_t_per_year if solved.status in (Status.OPTIMAL, Status.FEASIBLE) else math.nan,
     )
 
 
@@ -407,3 +415,30 @@ def solve_front(
     from dataclasses import replace
 
     return {t: solve_design(replace(problem, service_target=t), params) for t in sorted(set(targets))}
+
+
+def solve_emission_front(
+    problem: DesignProblem, points: int = 5, params: DesignParams | None = None
+) -> list[tuple[float, DesignPlan]]:
+    """The cost-against-CO2e front by the epsilon-constraint method: the least-cost design (no cap), then the
+    design at `points - 1` caps on emissions (t CO2e a year) evenly between the least-cost design's emissions
+    and the lowest any design could reach (every market and class by its lowest-emission option: capacities
+    and the service target may make the lowest caps infeasible, reported as such). Pairs (cap, plan), the first
+    with cap inf. Each point is solved with `params`' limit; one not proven optimal may lie above the front."""
+    from dataclasses import replace
+
+    free = solve_design(replace(problem, max_co2e_t_per_year=None), params)
+    out: list[tuple[float, DesignPlan]] = [(math.inf, free)]
+    if points < 2 or not math.isfinite(free.co2e_t_per_year):
+        return out
+    demand = {(m.id, d.sku_class): d.orders_per_day for m in problem.markets for d in m.demand}
+    lowest: dict[tuple[str, str], float] = {}
+    for o in problem.options:
+        key = (o.market, o.sku_class)
+        lowest[key] = min(lowest.get(key, math.inf), o.co2e_kg_per_order)
+    floor_t = sum(v * demand[k] * DAYS_PER_YEAR / 1000.0 for k, v in lowest.items())
+    top = free.co2e_t_per_year
+    for j in range(1, points):
+        cap = top - (top - floor_t) * j / (points - 1)
+        out.append((cap, solve_design(replace(problem, max_co2e_t_per_year=cap), params)))
+    return out

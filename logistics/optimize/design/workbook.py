@@ -47,6 +47,8 @@ def write_design_workbook(problem: DesignProblem, path: str | Path, source: str 
         "last_mile_cny_per_order", "last_mile_cny_per_km", "last_mile_days", "last_mile_km_per_day", "circuity",
     ):  # fmt: skip
         settings.append([field, getattr(problem, field)])
+    if problem.max_co2e_t_per_year is not None:
+        settings.append(["max_co2e_t_per_year", problem.max_co2e_t_per_year])
 
     def table(name: str, header: list[str], rows: list[list[Any]]) -> None:
         sheet = book.create_sheet(name)
@@ -73,8 +75,11 @@ def write_design_workbook(problem: DesignProblem, path: str | Path, source: str 
     )  # fmt: skip
     table(
         "lanes",
-        ["origin", "site", "mode", "transit_days", "transit_sd_days", "cny_per_kg"],
-        [[x.origin, x.site, x.mode, x.transit_days, x.transit_sd_days, x.cny_per_kg] for x in problem.lanes],
+        ["origin", "site", "mode", "transit_days", "transit_sd_days", "cny_per_kg", "distance_km", "road_km"],
+        [
+            [x.origin, x.site, x.mode, x.transit_days, x.transit_sd_days, x.cny_per_kg, x.distance_km, x.road_km]
+            for x in problem.lanes
+        ],
     )
     table("markets", ["id", "lon", "lat"], [[m.id, m.lon, m.lat] for m in problem.markets])
     table(
