@@ -26,7 +26,6 @@ __all__ = ["DATA", "ChinaDatasetParams", "china_design", "china_design_yaml", "r
 
 DATA = Path(__file__).resolve().parent / "data" / "china"
 TIER_ONE = ("beijing", "shanghai", "guangzhou", "shenzhen")
-SEA_ROUTING = 1.3  # sea km over great-circle km (an assumption for the emissions, not a published figure)
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,9 @@ def _great_circle_km(a: dict[str, str], b: dict[str, str]) -> float:
     return distance_km((float(a["lon"]), float(a["lat"])), (float(b["lon"]), float(b["lat"])))
 
 
-def _sea_km(a: dict[str, str], b: dict[str, str]) -> float:
-    """Sea km, taken as SEA_ROUTING x the great circle (ships go round land; an assumption, README)."""
-    return SEA_ROUTING * _great_circle_km(a, b)
+def _route_km(a: dict[str, str], b: dict[str, str], rate: dict[str, str]) -> float:
+    """The km of a lane: its rate's `km_over_great_circle` x the great circle (README: estimates)."""
+    return float(rate["km_over_great_circle"]) * _great_circle_km(a, b)
 
 
 def _lane(
@@ -160,17 +159,17 @@ def china_design(params: ChinaDatasetParams | None = None) -> dict[str, Any]:
 
             if (region, "sea") in rates:
                 if c["seaport"] == "1":
-                    lanes.append(lane("sea", _sea_km(origins[o], c)))
+                    lanes.append(lane("sea", _route_km(origins[o], c, rates[(region, "sea")])))
                 else:
                     port = min(seaports, key=lambda s: _road_km(s, c, p.circuity))
                     km = _road_km(port, c, p.circuity)
                     if km <= p.truck_max_km:
                         days, cny = 0.5 + km / p.truck_km_per_day, p.truck_cny_per_kg_per_1000_km * km / 1000.0
-                        lanes.append(lane("sea", _sea_km(origins[o], port), days, cny, km))
+                        lanes.append(lane("sea", _route_km(origins[o], port, rates[(region, "sea")]), days, cny, km))
             if (region, "air") in rates:
-                lanes.append(lane("air", _great_circle_km(origins[o], c)))
+                lanes.append(lane("air", _route_km(origins[o], c, rates[(region, "air")])))
             if (region, "rail") in rates and c["rail_hub"] == "1":
-                lanes.append(lane("rail", _road_km(origins[o], c, p.circuity)))
+                lanes.append(lane("rail", _route_km(origins[o], c, rates[(region, "rail")])))
 
     mean_value = sum(float(k["order_share"]) * float(k["order_value_cny"]) for k in classes)
     orders_per_day = p.imports_cny_per_year / mean_value / 365.0 * p.seller_share
