@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from logistics.optimize.design import DesignPlan, DesignProblem, Option
+from logistics.optimize.design.problem import distance_km
 
 __all__ = [
     "COMPARED",
@@ -170,6 +171,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
         for market_id, d in sorted(by_market.items()):
             where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
             mile_cny, mile_days = problem.last_mile((where[0], where[1]), markets[market_id])
+            road_km = distance_km((where[0], where[1]), (markets[market_id].lon, markets[market_id].lat))
             zones.append(
                 {
                     "id": market_id,
@@ -177,6 +179,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
                     "delivery_time_h": _mile_h(mile_days),
                     "cost_per_parcel_cny": round(mile_cny, 3),
                     "promise_h": 24.0 * problem.promise_days,
+                    "distance_km": round(road_km * problem.circuity, 3),  # the design's domestic road km
                 }
             )
         shares: list[float] = [float(z["share"]) for z in zones]
@@ -221,6 +224,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
                 "to": entry,
                 "mode": lane_mode,
                 "transit_time_h": _triangular_h(lane_spec.transit_days, lane_spec.transit_sd_days),
+                **({"distance_km": lane_spec.distance_km} if lane_spec.distance_km else {}),
                 "containers_per_departure": containers,
                 "container_payload_kg": payload,
                 "tariff": {"per_kg_cny": lane_spec.cny_per_kg, "volumetric_divisor_cm3_per_kg": 1_000_000},
@@ -234,7 +238,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
             lanes.append(
                 {"id": drayage, "from": entry, "to": wh, "mode": "truck",
                  "transit_time_h": {"kind": "uniform", "low": 1, "high": 3}, "containers_per_departure": containers,
-                 "container_payload_kg": payload}
+                 "container_payload_kg": payload, **({"distance_km": lane_spec.road_km} if lane_spec.road_km else {})}
             )  # fmt: skip
             first = f"{entry}_first_line"
             checkpoints.setdefault(
@@ -284,6 +288,7 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
                 "mode": "air",
                 "departures": DEPARTURES["air"],
                 "transit_time_h": _triangular_h(site.parcel_days, 0.2 * site.parcel_days),
+                "distance_km": round(distance_km((site.lon, site.lat), site.gateway), 3) if site.gateway else None,
                 "containers_per_departure": max(1, math.ceil(2.0 * orders * weight * 0.5 / PAYLOAD_KG["air"])),
                 "container_payload_kg": PAYLOAD_KG["air"],
                 "tariff": {"per_kg_cny": site.parcel_cny_per_kg},
@@ -342,7 +347,16 @@ def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScen
                   "inspection_cny_per_parcel": 20, "inspection_cny_per_consignment": 800,
                   "packaging_cny_per_order": 1.2},
         "service_level": {"dispatch_within_h": 48},
+        "emissions": {"factors": {"last_mile": _road_factor(problem)}},
     }  # fmt: skip
+
+
+def _road_factor(problem: DesignProblem) -> dict[str, Any]:
+    """The design's domestic road km are at the truck factor: the scenario's zones (the domestic road from the
+    site or gateway to the province) take it as their last-mile factor, so both count the same leg alike."""
+    truck = problem.emission_factors["truck"]
+    source = f"the design's domestic road at the truck factor ({truck.what}; {truck.ttw_source})"
+    return {"ttw_kg_per_tkm": truck.ttw_kg_per_tkm, "wtt_kg_per_tkm": truck.wtt_kg_per_tkm, "source": source}
 
 
 def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float]:
@@ -350,7 +364,7 @@ def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float
     share within the promise, mean days from order to delivery, and per order the last mile, the inbound or
     parcel transport and the handling (CNY)."""
     markets = {m.id: m for m in problem.markets}
-    total = days = mile = transport = handling = 0.0
+    total = days = mile = transport = handling = co2e = 0.0
     for (site_id, _, _), served in _flow_groups(problem, plan).items():
         site = problem.site(site_id)
         where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
@@ -360,6 +374,7 @@ def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float
             days += d * o.days
             mile += d * mile_cny
             handling += d * site.handling_cny_per_order
+            co2e += d * o.co2e_kg_per_order
             transport += d * (o.cny_per_order - mile_cny - site.handling_cny_per_order)
     if total <= 0:
         return {}
@@ -369,6 +384,7 @@ def model_estimates(problem: DesignProblem, plan: DesignPlan) -> dict[str, float
         "last_mile_cny_per_order": mile / total,
         "transport_cny_per_order": transport / total,
         "handling_cny_per_order": handling / total,
+        "co2e_kg_per_order": co2e / total,
     }
 
 
@@ -383,6 +399,8 @@ COMPARED = (
      "containers and ULDs partly filled at each departure, the drayage truck"),
     ("handling_cny_per_order", "cost_per_order.labour_cny", 1.0,
      "the simulation pays staff by the hour (sized to a utilisation), the model a rate per order"),
+    ("co2e_kg_per_order", "emissions.co2e_kg_per_order_handled", 1.0,
+     "stock shipped in the run for orders after it (and goods on their way at the end), drawn order weights"),
 )  # fmt: skip
 
 

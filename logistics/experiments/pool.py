@@ -120,21 +120,29 @@ class LocalRuns:
             self._pool = None
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R | WorkerLost]]:
+        # A dead worker breaks the whole pool and no one can tell which item killed it: the items in flight are
+        # run again one at a time (`solo`), and only an item whose worker dies while it runs alone is charged an
+        # attempt, so an innocent item never pays for its neighbour.
         todo = list(enumerate(items))
+        solo: list[tuple[int, T]] = []
         attempts: dict[int, int] = {}
         todo.reverse()  # pop() from the end keeps the original order
-        while todo:
+        while todo or solo:
             broken = False
             pool = self._executor()
             running: dict[Future[Any], tuple[int, T]] = {}
+            alone = False  # a suspect is running: nothing else starts until it is done
             try:
-                while (todo or running) and not broken:
-                    while todo and len(running) < self.workers:
-                        index, item = todo.pop()
+                while (todo or solo or running) and not broken:
+                    if not running:
+                        alone = False
+                    while not alone and ((solo and not running) or (not solo and todo and len(running) < self.workers)):
+                        alone = bool(solo)
+                        index, item = solo.pop() if solo else todo.pop()
                         try:
                             running[pool.submit(fn, item)] = (index, item)
                         except BrokenProcessPool:  # a worker died since the last look (while a result was yielded)
-                            todo.append((index, item))  # never ran: no attempt charged
+                            (solo if alone else todo).append((index, item))  # never ran: no attempt charged
                             broken = True
                             break
                     if broken:
@@ -153,15 +161,23 @@ class LocalRuns:
                 self._restart()  # an error in `fn` (or the caller stopping): nothing left running
                 raise
             if broken:
-                for future, (index, item) in running.items():
+                lost = [
+                    (index, item)
+                    for future, (index, item) in running.items()
+                    if not (future.done() and not future.cancelled() and future.exception() is None)
+                ]
+                for future, (index, _) in running.items():
                     if future.done() and not future.cancelled() and future.exception() is None:
                         yield index, future.result()
-                        continue
+                if len(lost) == 1:  # it ran alone: its own death
+                    index, item = lost[0]
                     attempts[index] = attempts.get(index, 0) + 1
                     if attempts[index] >= self.max_attempts:
                         yield index, WorkerLost(attempts[index])
                     else:
-                        todo.append((index, item))
+                        solo.append((index, item))
+                else:
+                    solo.extend(reversed(lost))  # suspects: each runs alone next
                 self._restart()
 
     def close(self) -> None:

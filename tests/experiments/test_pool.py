@@ -45,6 +45,19 @@ def test_an_item_that_kills_its_worker_is_retried_then_given_up_and_the_rest_fin
     assert {k: v for k, v in got.items() if k != 3} == {i: i for i in range(8) if i != 3}
 
 
+def _slow_or_dies(x: int) -> int:
+    if x == 1:
+        os._exit(9)
+    time.sleep(1.0)  # still running when its neighbour's worker dies, every time they run side by side
+    return x
+
+
+def test_an_item_running_beside_one_that_kills_its_worker_is_not_charged_for_it() -> None:
+    got = dict(resilient_map(_slow_or_dies, [0, 1, 2], workers=2, max_attempts=2))
+    assert got[0] == 0 and got[2] == 2  # run again alone, they finish
+    assert isinstance(got[1], WorkerLost) and got[1].attempts == 2  # charged only for dying alone
+
+
 @pytest.mark.skipif(os.uname().sysname != "Linux", reason="parent-death signal is Linux only")
 def test_a_worker_dying_with_a_forked_child_is_still_noticed() -> None:
     start = time.monotonic()
