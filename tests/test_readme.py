@@ -1,4 +1,5 @@
-"""The README's Python examples run as written (from the repository root, as a reader would run them)."""
+"""The README's and the documentation's examples run as written (from the repository root, as a reader would
+run them): every Python block in the default run, every command block with `-m slow`."""
 
 from __future__ import annotations
 
@@ -10,53 +11,76 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOCKS = [
-    textwrap.dedent(m.group(2))
-    for m in re.finditer(r"^( *)```python\n(.*?)^\1```", (ROOT / "README.md").read_text(encoding="utf-8"), re.M | re.S)
-]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
-def test_the_readme_has_python_examples() -> None:
-    assert len(BLOCKS) >= 3
+def _blocks(language: str) -> list[tuple[str, str]]:
+    """(where, code) of every fenced block of `language` in the README and the docs."""
+    out = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for k, m in enumerate(re.finditer(rf"^( *)```{language}\n(.*?)^\1```", text, re.M | re.S)):
+            out.append((f"{page.relative_to(ROOT)} {language} block {k + 1}", textwrap.dedent(m.group(2))))
+    return out
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_a_readme_python_block_runs_as_written(index: int, monkeypatch: pytest.MonkeyPatch) -> None:
+PYTHON = _blocks("python")
+BASH = _blocks("bash")
+README_BASH = [code for where, code in BASH if where.startswith("README.md")]
+SETUP = ("pip install", "python3 -m pytest")  # the install and the test run: run by CI itself, not from a test
+
+
+def test_the_readme_and_the_docs_have_python_examples() -> None:
+    assert any(where.startswith("README.md") for where, _ in PYTHON)
+    assert sum(1 for where, _ in PYTHON if where.startswith("docs")) >= 3
+
+
+@pytest.mark.parametrize("index", range(len(PYTHON)), ids=[w for w, _ in PYTHON])
+def test_a_python_block_runs_as_written(index: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    where, block = PYTHON[index]
     monkeypatch.chdir(ROOT)
-    code = compile(BLOCKS[index], f"README.md python block {index + 1}", "exec")
-    exec(code, {"__name__": f"readme_block_{index}"})
+    code = compile(block, where, "exec")
+    exec(code, {"__name__": f"doc_block_{index}"})
     assert os.getcwd() == str(ROOT)
 
 
-BASH = [
-    m.group(2)
-    for m in re.finditer(r"^( *)```bash\n(.*?)^\1```", (ROOT / "README.md").read_text(encoding="utf-8"), re.M | re.S)
-]
-
-
 def test_the_first_two_bash_blocks_are_the_setup_and_the_tests() -> None:
-    assert "pip install" in BASH[0] and "logistics run" in BASH[0]
-    assert BASH[1].strip() == "python3 -m pytest"
+    assert "pip install" in README_BASH[0] and "logistics run" in README_BASH[0]
+    assert README_BASH[1].strip() == "python3 -m pytest"
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").count("python3 -m pytest") >= 1
 
 
+def _pages_commands() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per page, its command blocks (but install and tests) in order: a reader follows a page top to bottom."""
+    pages: dict[str, list[tuple[str, str]]] = {}
+    for where, code in BASH:
+        if not any(s in code for s in SETUP):
+            pages.setdefault(where.split(" ")[0], []).append((where, code))
+    return list(pages.items())
+
+
+COMMANDS = _pages_commands()
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("index", range(2, len(BASH)))
-def test_a_readme_command_block_runs_as_written(index: int, tmp_path: Path) -> None:
-    """Each command block (after install and tests) in a folder laid out like a checkout: the repository's
-    examples and scenarios, and ../shared beside it when it exists."""
+@pytest.mark.parametrize("index", range(len(COMMANDS)), ids=[page for page, _ in COMMANDS])
+def test_a_pages_command_blocks_run_as_written(index: int, tmp_path: Path) -> None:
+    """A page's command blocks, in order, in one folder laid out like a checkout: the repository's examples and
+    scenarios, and ../shared beside it when it exists."""
     import subprocess
 
+    _, blocks = COMMANDS[index]
     work = tmp_path / "main"
     work.mkdir()
     for name in ("examples", "scenarios"):
         (work / name).symlink_to(ROOT / name)
     shared = ROOT.parent / "shared"
-    if "../shared" in BASH[index]:
+    if any("../shared" in block for _, block in blocks):
         if not shared.exists():
             pytest.skip("../shared (the benchmark instances) is not beside this checkout")
         (tmp_path / "shared").symlink_to(shared)
-    done = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", BASH[index]], cwd=work, capture_output=True, text=True, timeout=1800
-    )
-    assert done.returncode == 0, f"block {index + 1}:\n{BASH[index]}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    for where, block in blocks:
+        done = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", block], cwd=work, capture_output=True, text=True, timeout=1800
+        )
+        assert done.returncode == 0, f"{where}:\n{block}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"

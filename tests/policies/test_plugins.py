@@ -120,9 +120,9 @@ kpis: [warehouse.pick_lists]
     assert lists["pairs"] < lists["single"]
 
 
-def test_the_readme_shows_the_example_plugin_as_it_is() -> None:
+def test_the_docs_show_the_example_plugin_as_it_is() -> None:
     import textwrap
 
     code = (ROOT / "examples" / "my_policies.py").read_text(encoding="utf-8").split('"""', 2)[2].strip()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert textwrap.indent(code, "  ").replace("\n  \n", "\n\n") in readme
+    page = (ROOT / "docs" / "background" / "model.md").read_text(encoding="utf-8")
+    assert textwrap.indent(code, "  ").replace("\n  \n", "\n\n") in page
