@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from logistics.optimize.design import DesignPlan, DesignProblem, Option
+from logistics.optimize.design import DesignPlan, DesignProblem, Option, Site
 from logistics.optimize.design.problem import distance_km
 
 __all__ = [
@@ -140,182 +140,228 @@ def _parcel_checkpoint(
     }
 
 
-def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScenarioParams | None = None) -> dict:
-    """The scenario (the dict a scenario file holds) that simulates `plan` (see the module's docstring)."""
-    p = params or DesignScenarioParams()
-    markets = {m.id: m for m in problem.markets}
-    stock = {(s.site, s.sku_class, s.lane): s for s in plan.stock}
-    groups = _flow_groups(problem, plan)
+@dataclass
+class _Network:
+    """The scenario's network and customs as the flows add to them: nodes (once each), lanes, checkpoints."""
 
-    nodes: dict[str, dict[str, Any]] = {}
-    lanes: list[dict[str, Any]] = []
-    checkpoints: dict[str, dict[str, Any]] = {}
-    flows: list[dict[str, Any]] = []
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lanes: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def node(id_: str, kind: str, name: str) -> str:
-        nodes.setdefault(id_, {"id": id_, "kind": kind, "name": name})
+    def node(self, id_: str, kind: str, name: str) -> str:
+        self.nodes.setdefault(id_, {"id": id_, "kind": kind, "name": name})
         return id_
 
-    for (site_id, origin, lane_mode), served in sorted(groups.items()):
+
+def design_scenario(problem: DesignProblem, plan: DesignPlan, params: DesignScenarioParams | None = None) -> dict:
+    """The scenario (the dict a scenario file holds) that simulates `plan` (see the module's docstring): per
+    (site, origin, lane) group of the plan's flows, its zones and orders, then its route by the site's kind."""
+    p = params or DesignScenarioParams()
+    stock = {(s.site, s.sku_class, s.lane): s for s in plan.stock}
+    net = _Network()
+    flows: list[dict[str, Any]] = []
+    for (site_id, origin, lane_mode), served in sorted(_flow_groups(problem, plan).items()):
         site = problem.site(site_id)
         orders = sum(d for _, d in served)
         if orders <= 0:
             continue
-        classes = sorted({o.sku_class for o, _ in served})
-        weight = sum(problem.sku(o.sku_class).order_weight_kg * d for o, d in served) / orders
-        value = sum(problem.sku(o.sku_class).order_value_cny * d for o, d in served) / orders
-        by_market: dict[str, float] = defaultdict(float)
-        for o, d in served:
-            by_market[o.market] += d
-        zones: list[dict[str, Any]] = []
-        for market_id, d in sorted(by_market.items()):
-            where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
-            mile_cny, mile_days = problem.last_mile((where[0], where[1]), markets[market_id])
-            road_km = distance_km((where[0], where[1]), (markets[market_id].lon, markets[market_id].lat))
-            zones.append(
-                {
-                    "id": market_id,
-                    "share": round(d / orders, 6),
-                    "delivery_time_h": _mile_h(mile_days),
-                    "cost_per_parcel_cny": round(mile_cny, 3),
-                    "promise_h": 24.0 * problem.promise_days,
-                    "distance_km": round(road_km * problem.circuity, 3),  # the design's domestic road km
-                }
-            )
-        shares: list[float] = [float(z["share"]) for z in zones]
-        zones[shares.index(max(shares))]["share"] += round(1.0 - sum(shares), 6)  # shares sum to 1 exactly
         flow_id = _flow_id(site_id, origin, lane_mode)
-        catalog = {
-            "tax_categories": TAX,
-            "generate": {
-                "count": 50,
-                "weight_kg": {"kind": "lognormal", "mean": round(weight, 4), "sd": round(0.3 * weight, 4)},
-                "volume_l": {"kind": "lognormal", "mean": round(2.0 * weight, 4), "sd": round(0.6 * weight, 4)},
-                "value_cny": {"kind": "lognormal", "mean": round(value, 2), "sd": round(0.3 * value, 2)},
-                "tax_category_shares": {"general": 1.0},
-            },
-        }
-        flow: dict[str, Any] = {
-            "id": flow_id,
-            "direction": "import",
-            "catalog": catalog,
-            "demand": {
-                "orders_per_day": round(orders, 3),
-                "hour_of_day": HOUR_OF_DAY,
-                "lines_per_order": {"kind": "empirical", "values": [1], "weights": [1]},
-            },
-            "last_mile": {"zones": zones},
-        }
-        day_share, night_share = 0.75, 0.25
+        weight = sum(problem.sku(o.sku_class).order_weight_kg * d for o, d in served) / orders  # kg an order
+        flow = _flow_orders(problem, site, flow_id, served, orders, weight)
         if site.kind == "bonded":
-            lane_spec = next(
-                x for x in problem.lanes if x.origin == origin and x.site == site_id and x.mode == lane_mode
-            )
-            src = node(f"{origin}_origin", "origin", f"{origin} (supplier)")
-            entry = node(f"{site_id}_{lane_mode}_entry", ENTRY_KIND[lane_mode], f"{site_id}: {lane_mode} entry")
-            # one warehouse area per flow (the simulation keeps each flow's stock, staff and floor apart)
-            wh = node(flow_id, "bonded_warehouse", f"{site_id} bonded warehouse: goods from {origin} by {lane_mode}")
-            kg_per_day = orders * weight
-            payload = PAYLOAD_KG[lane_mode]
-            containers = max(1, math.ceil(2.0 * kg_per_day * DAYS_BETWEEN[lane_mode] / payload))
-            inbound = {
-                "id": f"{origin}_{site_id}_{lane_mode}",
-                "from": src,
-                "to": entry,
-                "mode": lane_mode,
-                "transit_time_h": _triangular_h(lane_spec.transit_days, lane_spec.transit_sd_days),
-                **({"distance_km": lane_spec.distance_km} if lane_spec.distance_km else {}),
-                "containers_per_departure": containers,
-                "container_payload_kg": payload,
-                "tariff": {"per_kg_cny": lane_spec.cny_per_kg, "volumetric_divisor_cm3_per_kg": 1_000_000},
-            }
-            if DEPARTURES[lane_mode] is not None:
-                inbound["departures"] = DEPARTURES[lane_mode]
-            else:
-                inbound["hold_h"] = 12
-            lanes.append(inbound)
-            drayage = f"{flow_id}_truck"
-            lanes.append(
-                {"id": drayage, "from": entry, "to": wh, "mode": "truck",
-                 "transit_time_h": {"kind": "uniform", "low": 1, "high": 3}, "containers_per_departure": containers,
-                 "container_payload_kg": payload, **({"distance_km": lane_spec.road_km} if lane_spec.road_km else {})}
-            )  # fmt: skip
-            first = f"{entry}_first_line"
-            checkpoints.setdefault(
-                first,
-                {"id": first, "node": entry, "role": "first_line", "servers": {"office": 2},
-                 "service_time_min": {"kind": "triangular", "low": 20, "mode": 40, "high": 90},
-                 "inspection_probability": 0.1, "inspectors": {"office": 2},
-                 "inspection_time_min": {"kind": "uniform", "low": 90, "high": 240}},
-            )  # fmt: skip
-            exit_ = f"{flow_id}_exit_xray"
-            checkpoints.setdefault(exit_, _parcel_checkpoint(exit_, wh, "second_line", orders, 0.055, 6.0, 0.1, p))
+            classes = sorted({o.sku_class for o, _ in served})
             held = [stock[(site_id, k, lane_mode)] for k in classes if (site_id, k, lane_mode) in stock]
-            safety_days = sum(s.safety_units for s in held) / orders
-            flow |= {
-                "mode": "1210",
-                "origin": src,
-                "route": [inbound["id"], drayage],
-                "checkpoints": [first, exit_],
-                "warehouse": {
-                    "node": wh,
-                    "receiving": {"teams": {"day": 2, "night": 1}, "workers_per_team": 4,
-                                  "time_per_container_h": {"kind": "lognormal", "mean": 2.5, "sd": 0.8}},
-                    "pick": {"workers": {"day": _staff(orders, p.pick_min_per_order, day_share, 12, p.utilisation),
-                                         "night": _staff(orders, p.pick_min_per_order, night_share, 12, p.utilisation)},
-                             "time_per_order_min": {"kind": "lognormal", "mean": 0.6, "sd": 0.3},
-                             "time_per_line_min": 0.55},
-                    "pack": {"workers": {"day": _staff(orders, p.pack_min_per_order, day_share, 12, p.utilisation),
-                                         "night": _staff(orders, p.pack_min_per_order, night_share, 12, p.utilisation)},
-                             "time_per_order_min": {"kind": "lognormal", "mean": p.pack_min_per_order, "sd": 0.8}},
-                    "replenishment": {
-                        "policy": "base_stock",
-                        "cover_days": round(lane_spec.transit_days + problem.review_days + safety_days, 3),
-                        "initial_cover_days": round(
-                            lane_spec.transit_days + problem.review_days / 2 + safety_days + 1.0, 3
-                        ),
-                    },
-                    "carrier_pickups_h": [10, 14, 18, 22],
-                },
-            }  # fmt: skip
+            flow |= _bonded_route(problem, net, site, origin, lane_mode, flow_id, orders, weight, held, p)
         else:
-            gateway = node(f"{site_id}_gateway", "airport", f"{site_id}: gateway airport")
-            hub = node(site_id, "origin", f"{site_id} overseas consolidation warehouse")
-            air = {
-                "id": f"{site_id}_parcels",
-                "from": hub,
-                "to": gateway,
-                "mode": "air",
-                "departures": DEPARTURES["air"],
-                "transit_time_h": _triangular_h(site.parcel_days, 0.2 * site.parcel_days),
-                "distance_km": round(distance_km((site.lon, site.lat), site.gateway), 3) if site.gateway else None,
-                "containers_per_departure": max(1, math.ceil(2.0 * orders * weight * 0.5 / PAYLOAD_KG["air"])),
-                "container_payload_kg": PAYLOAD_KG["air"],
-                "tariff": {"per_kg_cny": site.parcel_cny_per_kg},
-            }
-            lanes.append(air)
-            clearance = f"{gateway}_import"
-            checkpoints.setdefault(
-                clearance, _parcel_checkpoint(clearance, gateway, "import", orders, 0.1, 8.0, 0.35, p)
-            )
-            flow |= {
-                "mode": "9610",
-                "origin": hub,
-                "route": [air["id"]],
-                "checkpoints": [clearance],
-                "fulfilment": {
-                    "workers": {"day": _staff(orders, 2.2, day_share, 12, p.utilisation),
-                                "night": _staff(orders, 2.2, night_share, 12, p.utilisation)},
-                    "time_per_order_min": {"kind": "lognormal", "mean": 2.2, "sd": 0.8},
-                },
-                "sort": {
-                    "workers": {"day": _staff(orders, p.sort_min_per_order, day_share, 12, p.utilisation),
-                                "night": _staff(orders, p.sort_min_per_order, night_share, 12, p.utilisation)},
-                    "time_per_order_min": {"kind": "uniform", "low": 0.15, "high": 0.35},
-                },
-            }  # fmt: skip
+            flow |= _overseas_route(net, site, orders, weight, p)
         flows.append(flow)
+    return _scenario(problem, plan, p, net, flows)
 
+
+def _flow_orders(
+    problem: DesignProblem,
+    site: Site,
+    flow_id: str,
+    served: list[tuple[Option, float]],
+    orders: float,
+    weight: float,
+) -> dict[str, Any]:
+    """A flow's orders: its catalogue (the classes' mean weight and value), demand and last-mile zones (one per
+    market, at the design's tariff, days and domestic road km)."""
+    markets = {m.id: m for m in problem.markets}
+    value = sum(problem.sku(o.sku_class).order_value_cny * d for o, d in served) / orders
+    by_market: dict[str, float] = defaultdict(float)
+    for o, d in served:
+        by_market[o.market] += d
+    zones: list[dict[str, Any]] = []
+    for market_id, d in sorted(by_market.items()):
+        where = site.gateway if site.kind == "overseas" and site.gateway else (site.lon, site.lat)
+        mile_cny, mile_days = problem.last_mile((where[0], where[1]), markets[market_id])
+        road_km = distance_km((where[0], where[1]), (markets[market_id].lon, markets[market_id].lat))
+        zones.append(
+            {
+                "id": market_id,
+                "share": round(d / orders, 6),
+                "delivery_time_h": _mile_h(mile_days),
+                "cost_per_parcel_cny": round(mile_cny, 3),
+                "promise_h": 24.0 * problem.promise_days,
+                "distance_km": round(road_km * problem.circuity, 3),  # the design's domestic road km
+            }
+        )
+    shares: list[float] = [float(z["share"]) for z in zones]
+    zones[shares.index(max(shares))]["share"] += round(1.0 - sum(shares), 6)  # shares sum to 1 exactly
+    catalog = {
+        "tax_categories": TAX,
+        "generate": {
+            "count": 50,
+            "weight_kg": {"kind": "lognormal", "mean": round(weight, 4), "sd": round(0.3 * weight, 4)},
+            "volume_l": {"kind": "lognormal", "mean": round(2.0 * weight, 4), "sd": round(0.6 * weight, 4)},
+            "value_cny": {"kind": "lognormal", "mean": round(value, 2), "sd": round(0.3 * value, 2)},
+            "tax_category_shares": {"general": 1.0},
+        },
+    }
+    return {
+        "id": flow_id,
+        "direction": "import",
+        "catalog": catalog,
+        "demand": {
+            "orders_per_day": round(orders, 3),
+            "hour_of_day": HOUR_OF_DAY,
+            "lines_per_order": {"kind": "empirical", "values": [1], "weights": [1]},
+        },
+        "last_mile": {"zones": zones},
+    }
+
+
+def _bonded_route(
+    problem: DesignProblem,
+    net: _Network,
+    site: Site,
+    origin: str,
+    lane_mode: str,
+    flow_id: str,
+    orders: float,
+    weight: float,
+    held: list[Any],
+    p: DesignScenarioParams,
+) -> dict[str, Any]:
+    """A 1210 flow's route and warehouse: the inbound lane (the design's transit, tariff and distance) to its
+    entry, the drayage truck, the first-line checkpoint, the bonded warehouse with base-stock replenishment
+    from the design's stock, the exit X-ray."""
+    day_share, night_share = 0.75, 0.25
+    lane_spec = next(x for x in problem.lanes if x.origin == origin and x.site == site.id and x.mode == lane_mode)
+    src = net.node(f"{origin}_origin", "origin", f"{origin} (supplier)")
+    entry = net.node(f"{site.id}_{lane_mode}_entry", ENTRY_KIND[lane_mode], f"{site.id}: {lane_mode} entry")
+    # one warehouse area per flow (the simulation keeps each flow's stock, staff and floor apart)
+    wh = net.node(flow_id, "bonded_warehouse", f"{site.id} bonded warehouse: goods from {origin} by {lane_mode}")
+    kg_per_day = orders * weight
+    payload = PAYLOAD_KG[lane_mode]
+    containers = max(1, math.ceil(2.0 * kg_per_day * DAYS_BETWEEN[lane_mode] / payload))
+    inbound = {
+        "id": f"{origin}_{site.id}_{lane_mode}",
+        "from": src,
+        "to": entry,
+        "mode": lane_mode,
+        "transit_time_h": _triangular_h(lane_spec.transit_days, lane_spec.transit_sd_days),
+        **({"distance_km": lane_spec.distance_km} if lane_spec.distance_km else {}),
+        "containers_per_departure": containers,
+        "container_payload_kg": payload,
+        "tariff": {"per_kg_cny": lane_spec.cny_per_kg, "volumetric_divisor_cm3_per_kg": 1_000_000},
+    }
+    if DEPARTURES[lane_mode] is not None:
+        inbound["departures"] = DEPARTURES[lane_mode]
+    else:
+        inbound["hold_h"] = 12
+    net.lanes.append(inbound)
+    drayage = f"{flow_id}_truck"
+    net.lanes.append(
+        {"id": drayage, "from": entry, "to": wh, "mode": "truck",
+         "transit_time_h": {"kind": "uniform", "low": 1, "high": 3}, "containers_per_departure": containers,
+         "container_payload_kg": payload, **({"distance_km": lane_spec.road_km} if lane_spec.road_km else {})}
+    )  # fmt: skip
+    first = f"{entry}_first_line"
+    net.checkpoints.setdefault(
+        first,
+        {"id": first, "node": entry, "role": "first_line", "servers": {"office": 2},
+         "service_time_min": {"kind": "triangular", "low": 20, "mode": 40, "high": 90},
+         "inspection_probability": 0.1, "inspectors": {"office": 2},
+         "inspection_time_min": {"kind": "uniform", "low": 90, "high": 240}},
+    )  # fmt: skip
+    exit_ = f"{flow_id}_exit_xray"
+    net.checkpoints.setdefault(exit_, _parcel_checkpoint(exit_, wh, "second_line", orders, 0.055, 6.0, 0.1, p))
+    safety_days = sum(s.safety_units for s in held) / orders
+    return {
+        "mode": "1210",
+        "origin": src,
+        "route": [inbound["id"], drayage],
+        "checkpoints": [first, exit_],
+        "warehouse": {
+            "node": wh,
+            "receiving": {"teams": {"day": 2, "night": 1}, "workers_per_team": 4,
+                          "time_per_container_h": {"kind": "lognormal", "mean": 2.5, "sd": 0.8}},
+            "pick": {"workers": {"day": _staff(orders, p.pick_min_per_order, day_share, 12, p.utilisation),
+                                 "night": _staff(orders, p.pick_min_per_order, night_share, 12, p.utilisation)},
+                     "time_per_order_min": {"kind": "lognormal", "mean": 0.6, "sd": 0.3},
+                     "time_per_line_min": 0.55},
+            "pack": {"workers": {"day": _staff(orders, p.pack_min_per_order, day_share, 12, p.utilisation),
+                                 "night": _staff(orders, p.pack_min_per_order, night_share, 12, p.utilisation)},
+                     "time_per_order_min": {"kind": "lognormal", "mean": p.pack_min_per_order, "sd": 0.8}},
+            "replenishment": {
+                "policy": "base_stock",
+                "cover_days": round(lane_spec.transit_days + problem.review_days + safety_days, 3),
+                "initial_cover_days": round(
+                    lane_spec.transit_days + problem.review_days / 2 + safety_days + 1.0, 3
+                ),
+            },
+            "carrier_pickups_h": [10, 14, 18, 22],
+        },
+    }  # fmt: skip
+
+
+def _overseas_route(net: _Network, site: Site, orders: float, weight: float, p: DesignScenarioParams) -> dict[str, Any]:
+    """A 9610 flow from an overseas consolidation warehouse: parcels flown to the gateway (the design's days,
+    tariff and great-circle km), the import checkpoint, fulfilment and sort staffed to the volume."""
+    day_share, night_share = 0.75, 0.25
+    gateway = net.node(f"{site.id}_gateway", "airport", f"{site.id}: gateway airport")
+    hub = net.node(site.id, "origin", f"{site.id} overseas consolidation warehouse")
+    air = {
+        "id": f"{site.id}_parcels",
+        "from": hub,
+        "to": gateway,
+        "mode": "air",
+        "departures": DEPARTURES["air"],
+        "transit_time_h": _triangular_h(site.parcel_days, 0.2 * site.parcel_days),
+        "distance_km": round(distance_km((site.lon, site.lat), site.gateway), 3) if site.gateway else None,
+        "containers_per_departure": max(1, math.ceil(2.0 * orders * weight * 0.5 / PAYLOAD_KG["air"])),
+        "container_payload_kg": PAYLOAD_KG["air"],
+        "tariff": {"per_kg_cny": site.parcel_cny_per_kg},
+    }
+    net.lanes.append(air)
+    clearance = f"{gateway}_import"
+    net.checkpoints.setdefault(clearance, _parcel_checkpoint(clearance, gateway, "import", orders, 0.1, 8.0, 0.35, p))
+    return {
+        "mode": "9610",
+        "origin": hub,
+        "route": [air["id"]],
+        "checkpoints": [clearance],
+        "fulfilment": {
+            "workers": {"day": _staff(orders, 2.2, day_share, 12, p.utilisation),
+                        "night": _staff(orders, 2.2, night_share, 12, p.utilisation)},
+            "time_per_order_min": {"kind": "lognormal", "mean": 2.2, "sd": 0.8},
+        },
+        "sort": {
+            "workers": {"day": _staff(orders, p.sort_min_per_order, day_share, 12, p.utilisation),
+                        "night": _staff(orders, p.sort_min_per_order, night_share, 12, p.utilisation)},
+            "time_per_order_min": {"kind": "uniform", "low": 0.15, "high": 0.35},
+        },
+    }  # fmt: skip
+
+
+def _scenario(
+    problem: DesignProblem, plan: DesignPlan, p: DesignScenarioParams, net: _Network, flows: list[dict[str, Any]]
+) -> dict:
+    """The whole scenario around the flows: run, calendar, network, customs, costs, emissions."""
+    nodes, lanes, checkpoints = net.nodes, net.lanes, net.checkpoints
     return {
         "schema_version": 2,
         "name": f"{problem.name}_design",
