@@ -227,89 +227,73 @@ def _pivot(summary: pd.DataFrame, prefix: str, columns: dict[str, str]) -> pd.Da
     return frame.rename_axis(prefix.strip(".")).reset_index()
 
 
+# The tables by customs mode, lane, checkpoint, inbound stock and emissions: (prefix, {kpi: column heading}).
+MODE_ORDERS = {
+    "orders.created": "orders",
+    "orders.delivered": "delivered",
+    "orders.in_system": "in system",
+    "orders.ended.returned": "returned",
+    "orders.ended.destroyed": "destroyed",
+    "orders.ended.over_limit": "over limit",
+    "orders.ended.delivery_failed": "delivery failed",
+}
+MODE_COSTS = {
+    "lead_time.end_to_end_h.mean": "lead time mean (h)",
+    "lead_time.end_to_end_h.p95": "lead time p95 (h)",
+    "service.on_time_delivery_rate": "on time",
+    "cost_per_parcel.transport_cny": "transport CNY/parcel",
+    "cost_per_kg.transport_cny": "transport CNY/kg",
+    "cost_per_parcel.clearance_cny": "clearance CNY/parcel",
+    "cost_per_parcel.last_mile_cny": "last mile CNY/parcel",
+    "tax_cny": "tax CNY",
+    "rolled_parcels": "rolled parcels",
+}
+LANES = {
+    "departures": "departures",
+    "cancelled": "cancelled",
+    "shipments": "shipments",
+    "fill_rate.mean": "fill rate mean",
+    "fill_rate.max": "fill rate max",
+    "rolled": "rolled",
+    "cost_per_chargeable_kg_cny": "CNY/chargeable kg",
+    "block_unused_kg": "unused block kg",
+}
+CHECKPOINTS = {
+    "cleared": "items",
+    "clearance_h.mean": "clearance mean (h)",
+    "clearance_h.p95": "clearance p95 (h)",
+    "inspection_rate": "inspection rate",
+    "inspection_rate.advanced_aeo": "rate advanced AEO",
+    "inspection_rate.general_aeo": "rate general AEO",
+    "inspection_rate.general": "rate general",
+    "inspection_rate.discredited": "rate discredited",
+    "outcome.held": "held",
+    "outcome.returned": "returned",
+    "outcome.destroyed": "destroyed",
+    "lab_tests": "lab tests",
+}
+INBOUND = {
+    "containers": "containers",
+    "received": "received",
+    "inspected": "inspected",
+    "not_released": "returned or destroyed",
+    "rolled": "rolled",
+    "rolled_units": "units left for later",
+    "departures_skipped": "departures skipped",
+    "lead_time_h.mean": "lead time mean (h)",
+    "lead_time_h.p95": "lead time p95 (h)",
+}
+EMISSION_LANES = {"tonne_km": "tonne-km", "co2e_kg": "kg CO2e"}
+EMISSION_FLOWS = {"co2e_kg": "kg CO2e", "co2e_kg_per_delivered_order": "kg CO2e per delivered order"}
+
+
 def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """Tables by customs mode, lane and checkpoint (only the parts the scenario has)."""
-    modes = _pivot(
-        summary,
-        "mode.",
-        {
-            "orders.created": "orders",
-            "orders.delivered": "delivered",
-            "orders.in_system": "in system",
-            "orders.ended.returned": "returned",
-            "orders.ended.destroyed": "destroyed",
-            "orders.ended.over_limit": "over limit",
-            "orders.ended.delivery_failed": "delivery failed",
-        },
-    )
-    mode_costs = _pivot(
-        summary,
-        "mode.",
-        {
-            "lead_time.end_to_end_h.mean": "lead time mean (h)",
-            "lead_time.end_to_end_h.p95": "lead time p95 (h)",
-            "service.on_time_delivery_rate": "on time",
-            "cost_per_parcel.transport_cny": "transport CNY/parcel",
-            "cost_per_kg.transport_cny": "transport CNY/kg",
-            "cost_per_parcel.clearance_cny": "clearance CNY/parcel",
-            "cost_per_parcel.last_mile_cny": "last mile CNY/parcel",
-            "tax_cny": "tax CNY",
-            "rolled_parcels": "rolled parcels",
-        },
-    )
-    lanes = _pivot(
-        summary,
-        "lane.",
-        {
-            "departures": "departures",
-            "cancelled": "cancelled",
-            "shipments": "shipments",
-            "fill_rate.mean": "fill rate mean",
-            "fill_rate.max": "fill rate max",
-            "rolled": "rolled",
-            "cost_per_chargeable_kg_cny": "CNY/chargeable kg",
-            "block_unused_kg": "unused block kg",
-        },
-    )
-    checkpoints = _pivot(
-        summary,
-        "checkpoint.",
-        {
-            "cleared": "items",
-            "clearance_h.mean": "clearance mean (h)",
-            "clearance_h.p95": "clearance p95 (h)",
-            "inspection_rate": "inspection rate",
-            "inspection_rate.advanced_aeo": "rate advanced AEO",
-            "inspection_rate.general_aeo": "rate general AEO",
-            "inspection_rate.general": "rate general",
-            "inspection_rate.discredited": "rate discredited",
-            "outcome.held": "held",
-            "outcome.returned": "returned",
-            "outcome.destroyed": "destroyed",
-            "lab_tests": "lab tests",
-        },
-    )
-    inbound = _pivot(
-        summary,
-        "inbound.",
-        {
-            "containers": "containers",
-            "received": "received",
-            "inspected": "inspected",
-            "not_released": "returned or destroyed",
-            "rolled": "rolled",
-            "rolled_units": "units left for later",
-            "departures_skipped": "departures skipped",
-            "lead_time_h.mean": "lead time mean (h)",
-            "lead_time_h.p95": "lead time p95 (h)",
-        },
-    )
-    emission_lanes = _pivot(summary, "emissions.lane.", {"tonne_km": "tonne-km", "co2e_kg": "kg CO2e"})
-    emission_flows = _pivot(
-        summary,
-        "emissions.flow.",
-        {"co2e_kg": "kg CO2e", "co2e_kg_per_delivered_order": "kg CO2e per delivered order"},
-    )
+    modes = _pivot(summary, "mode.", MODE_ORDERS)
+    mode_costs = _pivot(summary, "mode.", MODE_COSTS)
+    lanes = _pivot(summary, "lane.", LANES)
+    checkpoints = _pivot(summary, "checkpoint.", CHECKPOINTS)
+    inbound = _pivot(summary, "inbound.", INBOUND)
     floor = summary[summary["kpi"].str.startswith("warehouse.")][["kpi", "unit", "mean", "min", "max"]]
     sections = []
     if len(floor) > 5:  # more than the cycle time: the floor in detail
@@ -326,16 +310,23 @@ def _flow_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
         sections.append(("Lanes", lanes))
     if len(checkpoints):
         sections.append(("Checkpoints", checkpoints))
+    sections += _emission_sections(summary)
+    return sections
+
+
+def _emission_sections(summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The run's emissions: totals (the heading names the modes counted tank-to-wheel only), by lane, by flow."""
     totals = summary[summary["kpi"].str.match(r"emissions\.(co2e|lanes\.|last_mile\.|lanes_without|parcels_without)")]
-    if len(totals):
-        ttw = sorted(k.rsplit(".", 1)[1] for k in summary["kpi"] if k.startswith("emissions.ttw_only."))
-        scope = f"; tank-to-wheel only for {', '.join(ttw)} (no upstream factor)" if ttw else ""
-        name = f"Emissions (kg CO2e, well-to-wheel{scope}; goods still on their way at the end counted)"
-        sections.append((name, totals[["kpi", "unit", "mean", "min", "max"]]))
-        if len(emission_lanes):
-            sections.append(("Emissions by lane", emission_lanes))
-        if len(emission_flows):
-            sections.append(
-                ("Emissions by flow (its orders' lanes and last mile and its stock consignments)", emission_flows)
-            )
+    if not len(totals):
+        return []
+    ttw = sorted(k.rsplit(".", 1)[1] for k in summary["kpi"] if k.startswith("emissions.ttw_only."))
+    scope = f"; tank-to-wheel only for {', '.join(ttw)} (no upstream factor)" if ttw else ""
+    name = f"Emissions (kg CO2e, well-to-wheel{scope}; goods still on their way at the end counted)"
+    sections = [(name, totals[["kpi", "unit", "mean", "min", "max"]])]
+    lanes = _pivot(summary, "emissions.lane.", EMISSION_LANES)
+    if len(lanes):
+        sections.append(("Emissions by lane", lanes))
+    flows = _pivot(summary, "emissions.flow.", EMISSION_FLOWS)
+    if len(flows):
+        sections.append(("Emissions by flow (its orders' lanes and last mile and its stock consignments)", flows))
     return sections
