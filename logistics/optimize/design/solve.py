@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from scipy.stats import norm
 
@@ -161,8 +162,17 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
         o.cny_per_order * demand[(o.market, o.sku_class)].orders_per_day * DAYS_PER_YEAR * x[i]
         for i, o in enumerate(options)
     )
-    # stock per (bonded site, class, lane): cycle + z (PWL sqrt(L V) + D sL), held at the rate of its value
+    cost += _stock_cost(model, problem, params, x, demand)
+    model.minimize(cost)
+    return _solve_model(model, problem, params, limit_s, began, fixed, x, y)
+
+
+def _stock_cost(model: Any, problem: DesignProblem, params: DesignParams, x: list[Any], demand: dict) -> Any:
+    """The model's holding cost of the stock per (bonded site, class, lane): cycle + z (PWL sqrt(L V) + D sL),
+    held at the rate of its value; sqrt(L V) by concave pieces with a binary per breakpoint."""
+    options = problem.options
     z = float(norm.ppf(problem.service_level))
+    cost: Any = 0.0
     pools: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, o in enumerate(options):
         if o.mode == "1210":
@@ -193,7 +203,24 @@ def _mip(problem: DesignProblem, params: DesignParams, limit_s: float, fixed: se
             model.add_linear_constraint(pieces[j] >= width * on[j])
             model.add_linear_constraint(pieces[j + 1] <= (breaks[j + 2] - breaks[j + 1]) * on[j])
         model.add_linear_constraint(sum(pieces) == var)
-    model.minimize(cost)
+    return cost
+
+
+def _solve_model(
+    model: Any,
+    problem: DesignProblem,
+    params: DesignParams,
+    limit_s: float,
+    began: float,
+    fixed: set[str] | None,
+    x: list[Any],
+    y: dict[str, Any],
+) -> _Solved:
+    """Solve the built model with SCIP from a starting plan (the greedy drop, or the fixed sites' greedy
+    assignment) and read the chosen options back."""
+    from ortools.math_opt.python import mathopt
+
+    options = problem.options
     solve_params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=max(0.1, limit_s - (time.perf_counter() - began))),
         relative_gap_tolerance=params.relative_gap,
