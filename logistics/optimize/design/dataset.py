@@ -112,65 +112,8 @@ def china_design(params: ChinaDatasetParams | None = None) -> dict[str, Any]:
     classes = read_table("sku_classes")
     used = sorted({c["origin"] for c in classes}, key=list(origins).index)
 
-    sites: list[dict[str, Any]] = []
-    for c in cities:
-        tier_one = c["id"] in TIER_ONE
-        sites.append(
-            {
-                "id": f"{c['id']}_bonded",
-                "kind": "bonded",
-                "lon": float(c["lon"]),
-                "lat": float(c["lat"]),
-                "fixed_cny": p.bonded_fixed_tier_one_cny if tier_one else p.bonded_fixed_cny,
-                "capacity_orders_per_day": p.bonded_capacity_orders_per_day,
-                "handling_cny_per_order": (
-                    p.bonded_handling_tier_one_cny_per_order if tier_one else p.bonded_handling_cny_per_order
-                ),
-            }
-        )
-    for o in used:
-        origin = origins[o]
-        gateway = all_cities[origin["gateway_city"]]
-        sites.append(
-            {
-                "id": f"{o}_cw",
-                "kind": "overseas",
-                "lon": float(origin["lon"]),
-                "lat": float(origin["lat"]),
-                "fixed_cny": p.overseas_fixed_cny,
-                "capacity_orders_per_day": p.overseas_capacity_orders_per_day,
-                "handling_cny_per_order": p.overseas_handling_cny_per_order,
-                "origin": o,
-                "gateway": [float(gateway["lon"]), float(gateway["lat"])],
-                "parcel_days": float(origin["parcel_days"]),
-                "parcel_cny_per_kg": float(origin["parcel_cny_per_kg"]),
-            }
-        )
-
-    seaports = [c for c in all_cities.values() if c["seaport"] == "1"]
-    lanes: list[dict[str, Any]] = []
-    for o in used:
-        region = origins[o]["region"]
-        for c in cities:
-            site = f"{c['id']}_bonded"
-
-            def lane(mode: str, km: float, extra_days: float = 0.0, extra_cny: float = 0.0, road: float = 0.0):
-                return _lane(o, site, mode, rates[(region, mode)], extra_days, extra_cny, km, road)  # noqa: B023
-
-            if (region, "sea") in rates:
-                if c["seaport"] == "1":
-                    lanes.append(lane("sea", _route_km(origins[o], c, rates[(region, "sea")])))
-                else:
-                    port = min(seaports, key=lambda s: _road_km(s, c, p.circuity))
-                    km = _road_km(port, c, p.circuity)
-                    if km <= p.truck_max_km:
-                        days, cny = 0.5 + km / p.truck_km_per_day, p.truck_cny_per_kg_per_1000_km * km / 1000.0
-                        lanes.append(lane("sea", _route_km(origins[o], port, rates[(region, "sea")]), days, cny, km))
-            if (region, "air") in rates:
-                lanes.append(lane("air", _route_km(origins[o], c, rates[(region, "air")])))
-            if (region, "rail") in rates and c["rail_hub"] == "1":
-                lanes.append(lane("rail", _route_km(origins[o], c, rates[(region, "rail")])))
-
+    sites = _sites(p, cities, all_cities, origins, used)
+    lanes = _lanes(p, cities, all_cities, origins, rates, used)
     mean_value = sum(float(k["order_share"]) * float(k["order_value_cny"]) for k in classes)
     orders_per_day = p.imports_cny_per_year / mean_value / 365.0 * p.seller_share
     people = sum(int(x["population_2020"]) for x in provinces)
@@ -206,6 +149,89 @@ def china_design(params: ChinaDatasetParams | None = None) -> dict[str, Any]:
         "lanes": lanes,
         "markets": markets,
     }
+
+
+def _sites(
+    p: ChinaDatasetParams,
+    cities: list[dict[str, str]],
+    all_cities: dict[str, dict[str, str]],
+    origins: dict[str, dict[str, str]],
+    used: list[str],
+) -> list[dict[str, Any]]:
+    """A bonded site per candidate city (tier-one cities dearer) and an overseas warehouse per origin used."""
+    sites: list[dict[str, Any]] = []
+    for c in cities:
+        tier_one = c["id"] in TIER_ONE
+        sites.append(
+            {
+                "id": f"{c['id']}_bonded",
+                "kind": "bonded",
+                "lon": float(c["lon"]),
+                "lat": float(c["lat"]),
+                "fixed_cny": p.bonded_fixed_tier_one_cny if tier_one else p.bonded_fixed_cny,
+                "capacity_orders_per_day": p.bonded_capacity_orders_per_day,
+                "handling_cny_per_order": (
+                    p.bonded_handling_tier_one_cny_per_order if tier_one else p.bonded_handling_cny_per_order
+                ),
+            }
+        )
+    for o in used:
+        origin = origins[o]
+        gateway = all_cities[origin["gateway_city"]]
+        sites.append(
+            {
+                "id": f"{o}_cw",
+                "kind": "overseas",
+                "lon": float(origin["lon"]),
+                "lat": float(origin["lat"]),
+                "fixed_cny": p.overseas_fixed_cny,
+                "capacity_orders_per_day": p.overseas_capacity_orders_per_day,
+                "handling_cny_per_order": p.overseas_handling_cny_per_order,
+                "origin": o,
+                "gateway": [float(gateway["lon"]), float(gateway["lat"])],
+                "parcel_days": float(origin["parcel_days"]),
+                "parcel_cny_per_kg": float(origin["parcel_cny_per_kg"]),
+            }
+        )
+
+    return sites
+
+
+def _lanes(
+    p: ChinaDatasetParams,
+    cities: list[dict[str, str]],
+    all_cities: dict[str, dict[str, str]],
+    origins: dict[str, dict[str, str]],
+    rates: dict[tuple[str, str], dict[str, str]],
+    used: list[str],
+) -> list[dict[str, Any]]:
+    """Inbound lanes from every origin used to every candidate city: sea to a seaport (or through the nearest
+    one within `truck_max_km`, the truck leg added), air everywhere, rail from Europe to the rail hubs."""
+    seaports = [c for c in all_cities.values() if c["seaport"] == "1"]
+    lanes: list[dict[str, Any]] = []
+    for o in used:
+        region = origins[o]["region"]
+        for c in cities:
+            site = f"{c['id']}_bonded"
+
+            def lane(mode: str, km: float, extra_days: float = 0.0, extra_cny: float = 0.0, road: float = 0.0):
+                return _lane(o, site, mode, rates[(region, mode)], extra_days, extra_cny, km, road)  # noqa: B023
+
+            if (region, "sea") in rates:
+                if c["seaport"] == "1":
+                    lanes.append(lane("sea", _route_km(origins[o], c, rates[(region, "sea")])))
+                else:
+                    port = min(seaports, key=lambda s: _road_km(s, c, p.circuity))
+                    km = _road_km(port, c, p.circuity)
+                    if km <= p.truck_max_km:
+                        days, cny = 0.5 + km / p.truck_km_per_day, p.truck_cny_per_kg_per_1000_km * km / 1000.0
+                        lanes.append(lane("sea", _route_km(origins[o], port, rates[(region, "sea")]), days, cny, km))
+            if (region, "air") in rates:
+                lanes.append(lane("air", _route_km(origins[o], c, rates[(region, "air")])))
+            if (region, "rail") in rates and c["rail_hub"] == "1":
+                lanes.append(lane("rail", _route_km(origins[o], c, rates[(region, "rail")])))
+
+    return lanes
 
 
 def china_design_yaml(params: ChinaDatasetParams | None = None) -> str:
