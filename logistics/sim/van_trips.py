@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from logistics.optimize.routing.checker import check_routing
@@ -80,6 +80,19 @@ def _on_road(depot: Depot, van: tuple[int, int], now: float) -> VanOnRoad:
     return VanOnRoad(cls.id, 0, heading, free_s, carrying=tuple(f"o{o}" for o in trip.todo))
 
 
+@dataclass
+class _Tally:
+    """What a van's trip did: parcels served (in order), failed, delivered, windows missed, and the km each
+    parcel rode on board (its tonne-km: its weight x these)."""
+
+    left_h: float
+    served: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    delivered: int = 0
+    late_windows: int = 0
+    rode_km: dict[int, float] = field(default_factory=dict)
+
+
 def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProblem, wave_h: float, day_start: float):
     """The van drives `route` (a SimPy process): each leg the planned time x the hour's traffic x chance, waits
     for a window to open, serves, fails a delivery by chance; it follows its `Trip`, which a re-planning wave
@@ -94,10 +107,7 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
     )
     depot.trips[van] = trip
     yield env.timeout(route.start_s / 3600.0)  # leaves as late as the plan allows
-    left = env.now
-    served: list[int] = []
-    failed, delivered, late_windows = [], 0, 0
-    rode_km: dict[int, float] = {}
+    tally = _Tally(env.now)
     while trip.todo:
         o = trip.todo.pop(0)
         p = trip.problem
@@ -111,24 +121,24 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
         opening, closing = day_start + depot.slot_open[o], day_start + depot.slot_close[o]
         if env.now < opening:
             yield env.timeout(opening - env.now)
-        late_windows += env.now > closing
+        tally.late_windows += env.now > closing
         yield env.timeout(depot.service())
         depot.attempts[o] += 1
         ok = not depot.rng.random() < cfg.failure_probability
         if not ok:
-            failed.append(o)
+            tally.failed.append(o)
         else:
-            rode_km[o] = trip.driven_m / 1000.0  # on board from the depot to its door
+            tally.rode_km[o] = trip.driven_m / 1000.0  # on board from the depot to its door
             depot.cols.delivered_h[o] = env.now
-            delivered += 1
+            tally.delivered += 1
             depot.on_road -= 1
-        served.append(o)
+        tally.served.append(o)
         depot.stop_rows.append(
             {
                 "wave_h": wave_h,
                 "vehicle_type": cfg.fleet[van[0]].id,
                 "vehicle": van[1],
-                "stop_no": len(served),
+                "stop_no": len(tally.served),
                 "order": o,
                 "planned_arrival_h": trip.planned_h[o],
                 "arrival_h": arrived,
@@ -143,13 +153,21 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
     p = trip.problem
     home = p.location_index(trip.here), p.location_index("depot")
     trip.driven_m += float(p.distances[home])
-    rode_km.update(dict.fromkeys(failed, trip.driven_m / 1000.0))  # a failed parcel rides the whole trip
-    for o, km_on_board in rode_km.items():  # a parcel tried again rides again: its km add up
+    tally.rode_km.update(dict.fromkeys(tally.failed, trip.driven_m / 1000.0))  # a failed parcel rides the whole trip
+    for o, km_on_board in tally.rode_km.items():  # a parcel tried again rides again: its km add up
         depot.parcel_km[o] += km_on_board
     yield env.timeout(depot.leg_h(p.durations[home]))
+    _back_at_depot(depot, route, van, trip, tally, wave_h)
+
+
+def _back_at_depot(depot: Depot, route: Route, van: tuple[int, int], trip: Trip, tally: _Tally, wave_h: float) -> None:
+    """The van is back: book the route's cost to its parcels and its row, end or queue again the failed
+    parcels, free the van."""
+    cfg, env = depot.cfg, depot.env
+    served, failed = tally.served, tally.failed
     del depot.trips[van]
     depot.on_road -= len(failed)
-    hours = env.now - left
+    hours = env.now - tally.left_h
     c = cfg.fleet[van[0]]
     km = route.distance_m / 1000.0 if trip.replans == 0 else trip.driven_m / 1000.0
     cost = c.fixed_cost_cny + c.cost_per_km_cny * km + c.cost_per_h_cny * hours
@@ -160,15 +178,15 @@ def drive(depot: Depot, route: Route, van: tuple[int, int], problem: RoutingProb
             "vehicle_type": c.id,
             "vehicle": van[1],
             "stops": len(served),
-            "delivered": delivered,
+            "delivered": tally.delivered,
             "failed": len(failed),
             "km": km,
-            "tonne_km": sum(depot.weight_kg[o] * k for o, k in rode_km.items()) / 1000.0,
+            "tonne_km": sum(depot.weight_kg[o] * k for o, k in tally.rode_km.items()) / 1000.0,
             "planned_h": route.duration_s / 3600.0,
             "driven_h": hours,
             "load_share": len(served) / c.capacity_parcels,
             "shift_share": hours / (c.shift_end_h - c.shift_start_h),
-            "windows_missed": late_windows,
+            "windows_missed": tally.late_windows,
             "cost_cny": cost,
             "replans": trip.replans,
             "sequence": " ".join(f"o{o}" for o in served),
