@@ -22,7 +22,6 @@ STILL_LONG = {
     ("logistics/scenario/scenario.py", "_reference_issues"): 102,
     ("logistics/service/app.py", "create_app"): 406,
     ("logistics/sim/floor.py", "__init__"): 129,
-    ("logistics/sim/flow_results.py", "flow_results"): 192,
     ("logistics/sim/jobs.py", "__init__"): 113,
     ("logistics/sim/warehouse.py", "__init__"): 206,
     ("logistics/sim/warehouse_results.py", "warehouse_result"): 121,

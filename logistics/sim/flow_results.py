@@ -47,107 +47,28 @@ def flow_results(self: Flows) -> FlowResults:
     """Tables, costs and counts at the end of the run (checks that every order is accounted for)."""
     s, end_h = self.scenario, self.end_h
     flows = self.flows
-    pos = np.frombuffer(bytes(self.pos), dtype=np.uint8)
     ended = self.end_reason > 0
     delivered = ~ended & (self.delivered_h <= end_h)
     alive = ~ended & ~delivered & ~np.isnan(self.created_h)
     last_mile = alive & ~np.isnan(self.dispatched_h)
 
-    # where each live job is, by step, checked against the steps' own counters
-    derived: dict[str, int] = {}
-    stage = np.full(self.n_jobs, "", dtype=object)
-    for program in self.programs:
-        sl = slice(program.offset, program.offset + program.count)
-        here = alive[sl] & ~last_mile[sl]
-        for p, step in enumerate(program.steps):
-            at = here & (pos[sl] == p)
-            stage[sl][at] = step.label
-            derived[step.name] = derived.get(step.name, 0) + int(at.sum())
-    stage[last_mile] = "last_mile"
-    live = {name: c for step in self._all_steps() if (c := step.live) is not None for name in [step.name]}
-    check_accounting(
-        {"created": 0, "delivered": 0, "in_system": 0, "ended": 0, **derived},
-        {name: live[name] for name in live},
-    )
+    stage = _stages(self, alive, last_mile)
 
     orders = slice(0, self.n_orders)
     flow_of = self.flow_of[orders]
     modes = np.array([f.mode for f in flows])[flow_of]
     costs = s.costs
-    # clearance log: one row per visit
-    declared_per_parcel = np.array([CUSTOMS_MODES[f.mode].declared_per_parcel for f in flows] or [False])
-
-    def per_parcel(jobs: np.ndarray) -> np.ndarray:
-        return declared_per_parcel[self.flow_of[jobs]] & (jobs < self.n_orders)
-
-    logs = [visit_table(step.clearance, costs, per_parcel) for step in self.checkpoints.values()]
-    clear = pd.concat(logs, ignore_index=True) if logs else _no_visits()
-    job_flow = self.flow_of[clear["job"].to_numpy()]
-    is_order = clear["job"].to_numpy() < self.n_orders
-    clear["flow"] = pd.Categorical.from_codes(job_flow, [f.id for f in flows])
-    clear["mode"] = np.array([f.mode for f in flows])[job_flow] if flows else []
-    clear["order"] = is_order
+    clear = _clearances(self)
     clearance_cost = np.zeros(self.n_jobs)
     np.add.at(clearance_cost, clear["job"].to_numpy(), clear["cost_cny"].to_numpy())
 
-    zones_cost = np.zeros(self.n_orders)
-    promise = np.zeros(self.n_orders)
-    zone_names: list[str] = []
-    zone_code = np.zeros(self.n_orders, dtype=np.int64)
-    for k, f in enumerate(flows):
-        mask = flow_of == k
-        zc = np.array([z.cost_per_parcel_cny for z in f.last_mile.zones])
-        zp = np.array([z.promise_h for z in f.last_mile.zones])
-        zones_cost[mask] = zc[self.zone[orders][mask]]
-        promise[mask] = zp[self.zone[orders][mask]]
-        names = [f"{f.id}/{z.id}" for z in f.last_mile.zones]
-        zone_code[mask] = self.zone[orders][mask] + len(zone_names)
-        zone_names += names
+    zones = _zones(self, flow_of)
     dispatched = ~np.isnan(self.dispatched_h[orders])
-    last_mile_cost = np.where(dispatched, zones_cost, 0.0)
-    routed = np.zeros(self.n_orders, dtype=bool)
-    wave_tables, route_tables, stop_tables, optimizer_s = [], [], [], 0.0
-    for k, (depot, offset) in self.depots.items():  # routed parcels carry their share of the routes driven
-        sl = slice(offset, offset + len(depot.routed))
-        routed[sl] = depot.routed
-        last_mile_cost[sl] = np.where(depot.routed, depot.parcel_cost_cny, last_mile_cost[sl])
-        waves, routes, route_stops = depot.tables()
-        wave_tables.append(waves.assign(flow=flows[k].id))
-        route_tables.append(routes.assign(flow=flows[k].id))
-        stop_tables.append(route_stops.assign(flow=flows[k].id))
-        optimizer_s += depot.optimizer_s
-    last_mile_co2e = np.zeros(self.n_orders)
-    factor = self.emission_factors["last_mile"]
-    for k, f in enumerate(flows):
-        mask = flow_of == k
-        depot_offset = self.depots.get(k)
-        last_mile_co2e[mask] = last_mile_co2e_kg(
-            self.weight_kg[orders][mask],
-            self.zone[orders][mask],
-            list(f.last_mile.zones),
-            dispatched[mask],
-            None,
-            factor,
-        )
-        if depot_offset is not None:
-            depot, offset = depot_offset
-            sl = slice(offset, offset + len(depot.routed))
-            routed_co2e = self.weight_kg[sl] / 1000.0 * depot.parcel_km * factor.wtw_kg_per_tkm
-            last_mile_co2e[sl] = np.where(depot.routed, routed_co2e, last_mile_co2e[sl])
+    depots = _depots(self, np.where(dispatched, zones.cost_cny, 0.0))
+    last_mile_cost, routed = depots.cost_cny, depots.routed
+    last_mile_co2e = _last_mile_co2e(self, flow_of, dispatched)
     tax = np.where(dispatched, self.tax_cny[orders], 0.0)
-    packed_label = {"fulfilment", "pack"}
-    packed = np.zeros(self.n_orders, dtype=bool)
-    stage_columns: dict[str, np.ndarray] = {}
-    for program in self.programs:
-        if program.kind != "orders":
-            continue
-        sl = slice(program.offset, program.offset + program.count)
-        finished = program.done
-        for p, step in enumerate(program.steps[:-1]):
-            column = stage_columns.setdefault(f"done:{step.label}", np.full(self.n_orders, np.nan))
-            column[sl] = finished[p]
-            if step.label in packed_label:
-                packed[sl] |= ~np.isnan(finished[p])
+    stage_columns, packed = _stage_columns(self)
     packaging = np.where(packed, costs.packaging_cny_per_order, 0.0)
     trader_names = [t.id for t in s.customs.traders]
     status = np.where(ended, "ended", np.where(delivered, "delivered", "in_system"))[orders]
@@ -166,8 +87,8 @@ def flow_results(self: Flows) -> FlowResults:
             "goods": pd.Categorical.from_codes(self.goods[orders], self.goods_names),
             "trader": pd.Categorical.from_codes(self.trader[orders], trader_names),
             "over_limit": self.over_limit[orders],
-            "zone": pd.Categorical.from_codes(zone_code, zone_names),
-            "delivery_promise_h": promise,
+            "zone": pd.Categorical.from_codes(zones.code, zones.names),
+            "delivery_promise_h": zones.promise_h,
             "created_h": self.created_h[orders],
             "documents_h": self.ready_h[orders],
             **stage_columns,
@@ -206,7 +127,30 @@ def flow_results(self: Flows) -> FlowResults:
         "last_mile": float(last_mile_cost.sum()),
         "tax": float(tax.sum()),
     }
-    counts = {
+    counts = _counts(self, delivered, alive, ended)
+    resources = self.resources
+    return FlowResults(
+        orders=table,
+        consignments=consignments,
+        departures=departures,
+        clearances=clear,
+        resources=resources,
+        costs_cny=cost,
+        counts=counts,
+        labour_h=labour_h,
+        waves=_stack(depots.waves),
+        routes=_stack(depots.routes),
+        route_stops=_stack(depots.stops),
+        optimizer_s=depots.optimizer_s,
+    )
+
+
+def _counts(self: Flows, delivered: np.ndarray, alive: np.ndarray, ended: np.ndarray) -> dict[str, int]:
+    """The flows' counts: orders by where they are, consignments, stock rolled or skipped, trader demotions,
+    allocation solves stopped by the wall-clock cap (0: the run replays bit for bit)."""
+    orders = slice(0, self.n_orders)
+    flows = self.flows
+    return {
         "created": int(np.count_nonzero(~np.isnan(self.created_h[orders]))),
         "delivered": int(delivered[orders].sum()),
         "in_system": int(alive[orders].sum()),
@@ -220,21 +164,150 @@ def flow_results(self: Flows) -> FlowResults:
             getattr(g.policy, "stats", {}).get("time_cap_hits", 0) for g in self.groups.values()
         ),
     }
-    resources = self.resources
-    return FlowResults(
-        orders=table,
-        consignments=consignments,
-        departures=departures,
-        clearances=clear,
-        resources=resources,
-        costs_cny=cost,
-        counts=counts,
-        labour_h=labour_h,
-        waves=pd.concat(wave_tables, ignore_index=True) if wave_tables else pd.DataFrame(),
-        routes=pd.concat(route_tables, ignore_index=True) if route_tables else pd.DataFrame(),
-        route_stops=pd.concat(stop_tables, ignore_index=True) if stop_tables else pd.DataFrame(),
-        optimizer_s=optimizer_s,
+
+
+def _clearances(self: Flows) -> pd.DataFrame:
+    """Every checkpoint's visit log, one row per visit (cost per parcel for modes declared per parcel), with
+    each visit's flow, mode and whether it is an order's."""
+    flows, costs = self.flows, self.scenario.costs
+    declared_per_parcel = np.array([CUSTOMS_MODES[f.mode].declared_per_parcel for f in flows] or [False])
+
+    def per_parcel(jobs: np.ndarray) -> np.ndarray:
+        return declared_per_parcel[self.flow_of[jobs]] & (jobs < self.n_orders)
+
+    logs = [visit_table(step.clearance, costs, per_parcel) for step in self.checkpoints.values()]
+    clear = pd.concat(logs, ignore_index=True) if logs else _no_visits()
+    job_flow = self.flow_of[clear["job"].to_numpy()]
+    is_order = clear["job"].to_numpy() < self.n_orders
+    clear["flow"] = pd.Categorical.from_codes(job_flow, [f.id for f in flows])
+    clear["mode"] = np.array([f.mode for f in flows])[job_flow] if flows else []
+    clear["order"] = is_order
+    return clear
+
+
+@dataclass(frozen=True)
+class _Zones:
+    """Each order's last-mile zone (coded over every flow's zones, named flow/zone), price and promise."""
+
+    cost_cny: np.ndarray
+    promise_h: np.ndarray
+    code: np.ndarray
+    names: list[str]
+
+
+def _zones(self: Flows, flow_of: np.ndarray) -> _Zones:
+    orders = slice(0, self.n_orders)
+    zones_cost = np.zeros(self.n_orders)
+    promise = np.zeros(self.n_orders)
+    zone_names: list[str] = []
+    zone_code = np.zeros(self.n_orders, dtype=np.int64)
+    for k, f in enumerate(self.flows):
+        mask = flow_of == k
+        zc = np.array([z.cost_per_parcel_cny for z in f.last_mile.zones])
+        zp = np.array([z.promise_h for z in f.last_mile.zones])
+        zones_cost[mask] = zc[self.zone[orders][mask]]
+        promise[mask] = zp[self.zone[orders][mask]]
+        names = [f"{f.id}/{z.id}" for z in f.last_mile.zones]
+        zone_code[mask] = self.zone[orders][mask] + len(zone_names)
+        zone_names += names
+    return _Zones(zones_cost, promise, zone_code, zone_names)
+
+
+@dataclass(frozen=True)
+class _Depots:
+    """The last mile of the flows' depots: each order's last-mile cost (a routed parcel its share of the routes
+    driven), whether it was routed, and the depots' wave, route and stop tables."""
+
+    cost_cny: np.ndarray
+    routed: np.ndarray
+    waves: list[pd.DataFrame]
+    routes: list[pd.DataFrame]
+    stops: list[pd.DataFrame]
+    optimizer_s: float
+
+
+def _depots(self: Flows, zone_cost_cny: np.ndarray) -> _Depots:
+    last_mile_cost = zone_cost_cny.copy()
+    routed = np.zeros(self.n_orders, dtype=bool)
+    wave_tables, route_tables, stop_tables, optimizer_s = [], [], [], 0.0
+    for k, (depot, offset) in self.depots.items():  # routed parcels carry their share of the routes driven
+        sl = slice(offset, offset + len(depot.routed))
+        routed[sl] = depot.routed
+        last_mile_cost[sl] = np.where(depot.routed, depot.parcel_cost_cny, last_mile_cost[sl])
+        waves, routes, route_stops = depot.tables()
+        wave_tables.append(waves.assign(flow=self.flows[k].id))
+        route_tables.append(routes.assign(flow=self.flows[k].id))
+        stop_tables.append(route_stops.assign(flow=self.flows[k].id))
+        optimizer_s += depot.optimizer_s
+    return _Depots(last_mile_cost, routed, wave_tables, route_tables, stop_tables, optimizer_s)
+
+
+def _stack(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def _stages(self: Flows, alive: np.ndarray, last_mile: np.ndarray) -> np.ndarray:
+    """Where each live job is, by step (its label; "last_mile" once dispatched), checked against the steps'
+    own counters (an `AccountingError` if any job is lost)."""
+    pos = np.frombuffer(bytes(self.pos), dtype=np.uint8)
+    derived: dict[str, int] = {}
+    stage = np.full(self.n_jobs, "", dtype=object)
+    for program in self.programs:
+        sl = slice(program.offset, program.offset + program.count)
+        here = alive[sl] & ~last_mile[sl]
+        for p, step in enumerate(program.steps):
+            at = here & (pos[sl] == p)
+            stage[sl][at] = step.label
+            derived[step.name] = derived.get(step.name, 0) + int(at.sum())
+    stage[last_mile] = "last_mile"
+    live = {name: c for step in self._all_steps() if (c := step.live) is not None for name in [step.name]}
+    check_accounting(
+        {"created": 0, "delivered": 0, "in_system": 0, "ended": 0, **derived},
+        {name: live[name] for name in live},
     )
+    return stage
+
+
+def _last_mile_co2e(self: Flows, flow_of: np.ndarray, dispatched: np.ndarray) -> np.ndarray:
+    """kg CO2e of each order's last mile: by its zone's km, or by the km it rode on its depot's vans."""
+    orders = slice(0, self.n_orders)
+    last_mile_co2e = np.zeros(self.n_orders)
+    factor = self.emission_factors["last_mile"]
+    for k, f in enumerate(self.flows):
+        mask = flow_of == k
+        depot_offset = self.depots.get(k)
+        last_mile_co2e[mask] = last_mile_co2e_kg(
+            self.weight_kg[orders][mask],
+            self.zone[orders][mask],
+            list(f.last_mile.zones),
+            dispatched[mask],
+            None,
+            factor,
+        )
+        if depot_offset is not None:
+            depot, offset = depot_offset
+            sl = slice(offset, offset + len(depot.routed))
+            routed_co2e = self.weight_kg[sl] / 1000.0 * depot.parcel_km * factor.wtw_kg_per_tkm
+            last_mile_co2e[sl] = np.where(depot.routed, routed_co2e, last_mile_co2e[sl])
+    return last_mile_co2e
+
+
+def _stage_columns(self: Flows) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each order's time at the end of each step of its flow (`done:<step>`), and whether it was packed."""
+    packed_label = {"fulfilment", "pack"}
+    packed = np.zeros(self.n_orders, dtype=bool)
+    stage_columns: dict[str, np.ndarray] = {}
+    for program in self.programs:
+        if program.kind != "orders":
+            continue
+        sl = slice(program.offset, program.offset + program.count)
+        finished = program.done
+        for p, step in enumerate(program.steps[:-1]):
+            column = stage_columns.setdefault(f"done:{step.label}", np.full(self.n_orders, np.nan))
+            column[sl] = finished[p]
+            if step.label in packed_label:
+                packed[sl] |= ~np.isnan(finished[p])
+    return stage_columns, packed
 
 
 def _consignment_table(self: Flows, clear: pd.DataFrame) -> pd.DataFrame:
