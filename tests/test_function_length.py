@@ -24,7 +24,6 @@ STILL_LONG = {
     ("logistics/sim/floor.py", "__init__"): 129,
     ("logistics/sim/jobs.py", "__init__"): 113,
     ("logistics/sim/warehouse.py", "__init__"): 206,
-    ("logistics/sim/warehouse_results.py", "warehouse_result"): 121,
 }
 
 

@@ -108,21 +108,7 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
             "packaging_cny": packaging_cost,
         }
     )
-    wh = model.warehouse
-    labour_h = 0.0
-    paid = (
-        (model.receiving, wh.receiving.workers_per_team, wh.receiving.teams is not None),
-        (model.pick, 1, True),
-        *(((model.floor.replenishers, 1, True), (model.floor.putaway, 1, True)) if model.floor is not None else ()),
-        (model.pack, 1, True),
-        *(((second.screening, 1, False), (second.inspection, 1, False)) if second is not None else ()),
-    )
-    # (receiving without a team limit is not a resource: no queue, no staff)
-    limited = [st for st, _, _ in paid if st is not model.receiving or wh.receiving.teams is not None]
-    rows = resource_rows(limited, model.end_h)
-    for st, workers_per_server, is_paid in paid:
-        if is_paid:
-            labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
+    rows, labour_h = _resources_and_labour(model)
     model.costs["labour"] = labour_h * s.costs.labour_cny_per_worker_h
     model.costs["storage"] = model._storage_m3_h_at_horizon / HOURS_PER_DAY * s.costs.storage_cny_per_m3_day
     model.costs["inspection"] = float(visits["cost_cny"].sum())
@@ -130,19 +116,7 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
     model.costs["last_mile"] = float(lastmile_cost.sum())
     model.costs["tax"] = float(tax.sum())
     series = pd.DataFrame({"time_h": model.series.time_h, **model.series.values})
-    counts = dict(status.counts)
-    counts.update(
-        backordered_orders=model.inventory.backordered_orders,
-        backordered_lines=model.inventory.backordered_lines,
-        order_lines=len(model.book.line_sku),
-        parcels_inspected=second.inspections if second is not None else 0,
-        parcels_failed=second.failures if second is not None else 0,
-        parcels_held=second.holds if second is not None else 0,
-        trader_demotions=model.tiers.demotions
-        if model.tiers is not None and model.second_config is not None and model.second_config.risk
-        else 0,
-        labour_h=round(labour_h),
-    )
+    counts = _counts(model, status.counts, labour_h)
     stock = {
         "peak_stored_m3": model.inventory.peak_stored_m3,
         "storage_m3_days": model._storage_m3_h_at_horizon / HOURS_PER_DAY,
@@ -178,6 +152,48 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
         if model.floor is not None
         else pd.DataFrame(),
     )
+
+
+def _resources_and_labour(model: WarehouseOrders) -> tuple[list[dict[str, object]], float]:
+    """The warehouse's resource rows (receiving only when its teams are limited) and the worker-hours paid
+    (each paid station's staffed hours x its workers per server; customs staff are not the warehouse's)."""
+    run, second = model.scenario.run, model.second_line
+    wh = model.warehouse
+    labour_h = 0.0
+    paid = (
+        (model.receiving, wh.receiving.workers_per_team, wh.receiving.teams is not None),
+        (model.pick, 1, True),
+        *(((model.floor.replenishers, 1, True), (model.floor.putaway, 1, True)) if model.floor is not None else ()),
+        (model.pack, 1, True),
+        *(((second.screening, 1, False), (second.inspection, 1, False)) if second is not None else ()),
+    )
+    # (receiving without a team limit is not a resource: no queue, no staff)
+    limited = [st for st, _, _ in paid if st is not model.receiving or wh.receiving.teams is not None]
+    rows = resource_rows(limited, model.end_h)
+    for st, workers_per_server, is_paid in paid:
+        if is_paid:
+            labour_h += workers_per_server * staffed_hours(st.schedule, run.horizon_h)
+    return rows, labour_h
+
+
+def _counts(model: WarehouseOrders, by_status: dict[str, int], labour_h: float) -> dict[str, int]:
+    """The warehouse's counts: orders by status and stage, backorders, lines, the second line's parcels
+    inspected, failed and held, trader demotions, labour hours."""
+    second = model.second_line
+    counts = dict(by_status)
+    counts.update(
+        backordered_orders=model.inventory.backordered_orders,
+        backordered_lines=model.inventory.backordered_lines,
+        order_lines=len(model.book.line_sku),
+        parcels_inspected=second.inspections if second is not None else 0,
+        parcels_failed=second.failures if second is not None else 0,
+        parcels_held=second.holds if second is not None else 0,
+        trader_demotions=model.tiers.demotions
+        if model.tiers is not None and model.second_config is not None and model.second_config.risk
+        else 0,
+        labour_h=round(labour_h),
+    )
+    return counts
 
 
 def _visits(model: WarehouseOrders) -> pd.DataFrame:
