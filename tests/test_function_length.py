@@ -10,7 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 100
 STILL_LONG = {
-    ("logistics/cli/design.py", "design"): 128,
     ("logistics/optimize/docks.py", "solve_docks"): 123,
     ("logistics/optimize/routing/checker.py", "check_routing"): 165,
     ("logistics/optimize/routing/ortools_backend.py", "_solve_one"): 238,

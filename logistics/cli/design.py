@@ -190,6 +190,59 @@ def _co2e_front(spec: DesignProblem, points: int, method: str, time_limit: float
     pd.DataFrame(rows).to_csv(out / "co2e_front.csv", index=False)
 
 
+def _write_tables(spec: DesignProblem, plan: DesignPlan, out: Path) -> None:
+    """design.json and a table per decision: sites, assignments, stock, demand left out (and why)."""
+    import pandas as pd
+
+    from logistics.optimize.design import design_plan_to_json
+
+    _write_text_atomic(out / "design.json", design_plan_to_json(plan))
+    sites = pd.DataFrame(
+        [
+            {
+                "site": s.id,
+                "kind": s.kind,
+                "open": s.id in plan.open_sites,
+                "orders_per_day": plan.load_orders_per_day.get(s.id, 0.0),
+                "capacity_orders_per_day": s.capacity_orders_per_day,
+                "fixed_cny": s.fixed_cny if s.id in plan.open_sites else 0.0,
+            }
+            for s in spec.sites
+        ]
+    )
+    sites.to_csv(out / "sites.csv", index=False)
+    pd.DataFrame([a.__dict__ for a in plan.assignments]).to_csv(out / "assignments.csv", index=False)
+    pd.DataFrame([s.__dict__ for s in plan.stock]).to_csv(out / "stock.csv", index=False)
+    left = [(m, k, d, "over the per-order retail limit") for m, k, d in plan.ineligible]
+    left += [(m, k, d, "no site can serve it") for m, k, d in plan.unservable]
+    pd.DataFrame(left, columns=["market", "sku_class", "orders_per_day", "why"]).to_csv(
+        out / "left_out.csv", index=False
+    )
+
+
+def _summary_rows(spec: DesignProblem, plan: DesignPlan, checked: bool) -> list[tuple[str, str]]:
+    """The lines the command prints: status, sites, cost by kind, the model's bound and gap, modes, service,
+    emissions, what was left out, time, and the independent check."""
+    import pandas as pd
+
+    modes = pd.Series([a.mode for a in plan.assignments]).value_counts().to_dict()
+    return [
+        ("status", plan.status.value),
+        ("method", plan.method),
+        ("open sites", ", ".join(plan.open_sites) or "none"),
+        ("cost per year (CNY, exact)", f"{plan.cost_cny:,.0f}"),
+        ("  fixed / flows / stock", f"{plan.fixed_cny:,.0f} / {plan.flow_cny:,.0f} / {plan.holding_cny:,.0f}"),
+        ("model cost / bound (CNY)", f"{plan.model_cost_cny:,.0f} / {plan.bound_cny:,.0f}"),
+        ("proven gap (model)", f"{plan.gap:.3%}" if plan.gap != float("inf") else "none (baseline)"),
+        ("markets x classes by mode", ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())) or "none"),
+        ("within the promise", f"{plan.service_share:.1%} (target {spec.service_target:.1%})"),
+        ("emissions (t CO2e/year)", f"{plan.co2e_t_per_year:,.1f}"),
+        ("left out (ineligible / unservable)", f"{len(plan.ineligible)} / {len(plan.unservable)}"),
+        ("run time (s)", f"{plan.runtime_s:.1f}"),
+        ("independent check", "ok" if checked else "FAILED"),
+    ]
+
+
 @app.command("design")
 def design(
     problem: Annotated[
@@ -243,9 +296,8 @@ def design(
     """Choose the sites to open, the customs mode and site per market and SKU class, and the stock, at the least
     yearly cost meeting capacities, the retail limit and the service target; check the plan independently and
     write design.json, sites.csv, assignments.csv, stock.csv and left_out.csv."""
-    import pandas as pd
 
-    from logistics.optimize.design import DesignParams, check_design, design_plan_to_json, load_design, solve_design
+    from logistics.optimize.design import DesignParams, check_design, load_design, solve_design
 
     try:
         targets = _targets(front)
@@ -261,44 +313,8 @@ def design(
         _fail(exc)
     check = check_design(spec, plan)
     out.mkdir(parents=True, exist_ok=True)
-    _write_text_atomic(out / "design.json", design_plan_to_json(plan))
-    sites = pd.DataFrame(
-        [
-            {
-                "site": s.id,
-                "kind": s.kind,
-                "open": s.id in plan.open_sites,
-                "orders_per_day": plan.load_orders_per_day.get(s.id, 0.0),
-                "capacity_orders_per_day": s.capacity_orders_per_day,
-                "fixed_cny": s.fixed_cny if s.id in plan.open_sites else 0.0,
-            }
-            for s in spec.sites
-        ]
-    )
-    sites.to_csv(out / "sites.csv", index=False)
-    pd.DataFrame([a.__dict__ for a in plan.assignments]).to_csv(out / "assignments.csv", index=False)
-    pd.DataFrame([s.__dict__ for s in plan.stock]).to_csv(out / "stock.csv", index=False)
-    left = [(m, k, d, "over the per-order retail limit") for m, k, d in plan.ineligible]
-    left += [(m, k, d, "no site can serve it") for m, k, d in plan.unservable]
-    pd.DataFrame(left, columns=["market", "sku_class", "orders_per_day", "why"]).to_csv(
-        out / "left_out.csv", index=False
-    )
-    modes = pd.Series([a.mode for a in plan.assignments]).value_counts().to_dict()
-    rows = [
-        ("status", plan.status.value),
-        ("method", plan.method),
-        ("open sites", ", ".join(plan.open_sites) or "none"),
-        ("cost per year (CNY, exact)", f"{plan.cost_cny:,.0f}"),
-        ("  fixed / flows / stock", f"{plan.fixed_cny:,.0f} / {plan.flow_cny:,.0f} / {plan.holding_cny:,.0f}"),
-        ("model cost / bound (CNY)", f"{plan.model_cost_cny:,.0f} / {plan.bound_cny:,.0f}"),
-        ("proven gap (model)", f"{plan.gap:.3%}" if plan.gap != float("inf") else "none (baseline)"),
-        ("markets x classes by mode", ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())) or "none"),
-        ("within the promise", f"{plan.service_share:.1%} (target {spec.service_target:.1%})"),
-        ("emissions (t CO2e/year)", f"{plan.co2e_t_per_year:,.1f}"),
-        ("left out (ineligible / unservable)", f"{len(plan.ineligible)} / {len(plan.unservable)}"),
-        ("run time (s)", f"{plan.runtime_s:.1f}"),
-        ("independent check", "ok" if check.ok else "FAILED"),
-    ]
+    _write_tables(spec, plan, out)
+    rows = _summary_rows(spec, plan, check.ok)
     _print_summary(f"{spec.name}: {len(spec.sites)} candidate sites, {len(spec.markets)} markets", rows)
     for v in check.violations[:10]:
         console.print(f"violation: {v}", highlight=False)
