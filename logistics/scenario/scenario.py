@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -145,30 +146,7 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
         if lane.from_ == lane.to:
             bad(("network", "lanes", i, "to"), "a lane must join two different nodes")
 
-    for i, c in enumerate(s.customs.checkpoints):
-        if c.risk is not None and c.role == "first_line":
-            bad(
-                ("customs", "checkpoints", i, "risk"),
-                "risk-based selection applies to declarations with a trader (second line, export, import), "
-                "not to first-line consignments",
-            )
-        if c.risk is not None and not s.customs.traders:
-            bad(("customs", "traders"), "risk-based selection needs traders (id, tier, share) to select by")
-    trader_ids = [t.id for t in s.customs.traders]
-    for i, t in enumerate(s.customs.traders):
-        if trader_ids.index(t.id) != i:
-            bad(("customs", "traders", i, "id"), f"trader id {t.id!r} is used twice")
-    for i, d in enumerate(s.disruptions):
-        checkpoint_ids = [c.id for c in s.customs.checkpoints]
-        if hasattr(d, "checkpoint") and d.checkpoint not in checkpoint_ids:
-            bad(
-                ("disruptions", i, "checkpoint"),
-                f"no checkpoint with id {d.checkpoint!r} (checkpoints: {', '.join(checkpoint_ids)})",
-            )
-        if hasattr(d, "lane") and d.lane not in lane_ids:
-            bad(("disruptions", i, "lane"), f"no lane with id {d.lane!r} (lanes: {', '.join(lane_ids)})")
-        if d.start_h >= s.run.horizon_h:
-            bad(("disruptions", i, "start_h"), f"starts after the run ends (horizon_h {s.run.horizon_h})")
+    _customs_and_disruption_issues(s, bad, lane_ids)
 
     lanes_ok = not found  # a path search over broken lanes would only repeat the problems found here
     shift_names = {sh.name for sh in s.calendar.shifts}
@@ -182,14 +160,7 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
         if staffing_total(staffing) == 0:
             bad(path, "no workers in any shift: nothing would ever be processed")
 
-    tax_names = {t.name for t in s.catalog.tax_categories}
-    for i, sku in enumerate(s.catalog.skus):
-        if sku.tax_category not in tax_names:
-            bad(("catalog", "skus", i, "tax_category"), f"no tax category {sku.tax_category!r}")
-    if s.catalog.generate is not None:
-        for name in s.catalog.generate.tax_category_shares:
-            if name not in tax_names:
-                bad(("catalog", "generate", "tax_category_shares", name), f"no tax category {name!r}")
+    _catalog_issues(s, bad)
 
     for i, cp in enumerate(s.customs.checkpoints):
         need_node(("customs", "checkpoints", i, "node"), cp.node)
@@ -220,6 +191,47 @@ def _reference_issues(s: Scenario) -> list[ScenarioIssue]:
     reported = {issue.path[:-1] for issue in found}
     found.extend(i for i in _duplicate_keys(s, ()) if i.path[:-1] not in reported)
     return found
+
+
+def _customs_and_disruption_issues(s: Scenario, bad: Callable[[Path, str], None], lane_ids: list[str]) -> None:
+    """Risk-based selection where it applies, traders named once, disruptions naming existing checkpoints and
+    lanes and starting within the run."""
+    for i, c in enumerate(s.customs.checkpoints):
+        if c.risk is not None and c.role == "first_line":
+            bad(
+                ("customs", "checkpoints", i, "risk"),
+                "risk-based selection applies to declarations with a trader (second line, export, import), "
+                "not to first-line consignments",
+            )
+        if c.risk is not None and not s.customs.traders:
+            bad(("customs", "traders"), "risk-based selection needs traders (id, tier, share) to select by")
+    trader_ids = [t.id for t in s.customs.traders]
+    for i, t in enumerate(s.customs.traders):
+        if trader_ids.index(t.id) != i:
+            bad(("customs", "traders", i, "id"), f"trader id {t.id!r} is used twice")
+    for i, d in enumerate(s.disruptions):
+        checkpoint_ids = [c.id for c in s.customs.checkpoints]
+        if hasattr(d, "checkpoint") and d.checkpoint not in checkpoint_ids:
+            bad(
+                ("disruptions", i, "checkpoint"),
+                f"no checkpoint with id {d.checkpoint!r} (checkpoints: {', '.join(checkpoint_ids)})",
+            )
+        if hasattr(d, "lane") and d.lane not in lane_ids:
+            bad(("disruptions", i, "lane"), f"no lane with id {d.lane!r} (lanes: {', '.join(lane_ids)})")
+        if d.start_h >= s.run.horizon_h:
+            bad(("disruptions", i, "start_h"), f"starts after the run ends (horizon_h {s.run.horizon_h})")
+
+
+def _catalog_issues(s: Scenario, bad: Callable[[Path, str], None]) -> None:
+    """Every SKU's and every generated share's tax category defined."""
+    tax_names = {t.name for t in s.catalog.tax_categories}
+    for i, sku in enumerate(s.catalog.skus):
+        if sku.tax_category not in tax_names:
+            bad(("catalog", "skus", i, "tax_category"), f"no tax category {sku.tax_category!r}")
+    if s.catalog.generate is not None:
+        for name in s.catalog.generate.tax_category_shares:
+            if name not in tax_names:
+                bad(("catalog", "generate", "tax_category_shares", name), f"no tax category {name!r}")
 
 
 def _duplicate_keys(model: ScenarioModel, at: Path) -> list[ScenarioIssue]:
