@@ -14,7 +14,6 @@ STILL_LONG = {
     ("logistics/optimize/routing/checker.py", "check_routing"): 165,
     ("logistics/optimize/routing/ortools_backend.py", "_solve_one"): 238,
     ("logistics/optimize/routing/pyvrp_backend.py", "solve_with_pyvrp"): 317,
-    ("logistics/optimize/routing/replan.py", "replan_problem"): 105,
     ("logistics/optimize/routing/validation.py", "validate_problem"): 173,
     ("logistics/optimize/slotting/affinity.py", "improve_affinity"): 103,
     ("logistics/optimize/slotting/flow.py", "_solve_flow"): 133,

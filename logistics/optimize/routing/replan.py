@@ -153,29 +153,11 @@ def replan_problem(problem: RoutingProblem, vans: Sequence[VanOnRoad]) -> Replan
                 skills=(*t.skills, f"van:{van.key}"),
             )
         )
-    kept_types = []
-    vehicle_of: dict[tuple[str, int], tuple[str, int]] = {}
-    for t in problem.vehicle_types:
-        away = on_road.get(t.id, set())
-        at_depot = [n for n in range(t.count) if n not in away]
-        for new_n, n in enumerate(at_depot):
-            vehicle_of[(t.id, n)] = (t.id, new_n)
-        for n in away:
-            vehicle_of[(t.id, n)] = (f"{t.id}#{n}@road", 0)
-        kept_types.append(replace(t, count=len(at_depot), skills=(*t.skills, AT_DEPOT)))
+    kept_types, vehicle_of = _at_depot(problem, on_road)
     if any(min(t.capacity) < 0 for t in road_types):
         bad = next(i for i, t in enumerate(road_types) if min(t.capacity) < 0)
         raise InvalidProblemError(f"vans[{bad}].picked_up", "more than the van's capacity")
-    new_stops: list[Stop] = []
-    for s in problem.stops:
-        if s.id in committed:
-            continue
-        if s.id in owner:
-            new_stops.append(replace(s, skills=(*s.skills, f"van:{owner[s.id]}")))
-        elif any(problem.depot_load(s)):
-            new_stops.append(replace(s, skills=(*s.skills, AT_DEPOT)))
-        else:
-            new_stops.append(s)
+    new_stops = _stops_left(problem, committed, owner)
     kept_ids = {s.id for s in new_stops}
     pairs = tuple(p for p in problem.pairs if p.pickup in kept_ids and p.delivery in kept_ids)
     fleet = tuple(t for t in (*kept_types, *road_types))
@@ -190,3 +172,37 @@ def replan_problem(problem: RoutingProblem, vans: Sequence[VanOnRoad]) -> Replan
         pairs=pairs,
     )
     return Replan(new_problem, tuple(committed), vehicle_of)
+
+
+def _at_depot(
+    problem: RoutingProblem, on_road: dict[str, set[int]]
+) -> tuple[list[VehicleType], dict[tuple[str, int], tuple[str, int]]]:
+    """The vehicle types less their vans on the road (only at-depot work for them), and where each original
+    (type, vehicle) is in the new problem."""
+    kept_types = []
+    vehicle_of: dict[tuple[str, int], tuple[str, int]] = {}
+    for t in problem.vehicle_types:
+        away = on_road.get(t.id, set())
+        at_depot = [n for n in range(t.count) if n not in away]
+        for new_n, n in enumerate(at_depot):
+            vehicle_of[(t.id, n)] = (t.id, new_n)
+        for n in away:
+            vehicle_of[(t.id, n)] = (f"{t.id}#{n}@road", 0)
+        kept_types.append(replace(t, count=len(at_depot), skills=(*t.skills, AT_DEPOT)))
+    return kept_types, vehicle_of
+
+
+def _stops_left(problem: RoutingProblem, committed: list[str], owner: dict[str, str]) -> list[Stop]:
+    """The stops still to serve: those a van carries only by that van, those loaded at the depot only by a van
+    at the depot, the rest by anyone (the committed next stops are gone)."""
+    new_stops: list[Stop] = []
+    for s in problem.stops:
+        if s.id in committed:
+            continue
+        if s.id in owner:
+            new_stops.append(replace(s, skills=(*s.skills, f"van:{owner[s.id]}")))
+        elif any(problem.depot_load(s)):
+            new_stops.append(replace(s, skills=(*s.skills, AT_DEPOT)))
+        else:
+            new_stops.append(s)
+    return new_stops
