@@ -15,7 +15,6 @@ STILL_LONG = {
     ("logistics/optimize/routing/ortools_backend.py", "_solve_one"): 238,
     ("logistics/optimize/routing/pyvrp_backend.py", "solve_with_pyvrp"): 317,
     ("logistics/optimize/routing/validation.py", "validate_problem"): 173,
-    ("logistics/optimize/slotting/affinity.py", "improve_affinity"): 103,
     ("logistics/optimize/slotting/flow.py", "_solve_flow"): 133,
     ("logistics/sim/floor.py", "__init__"): 129,
     ("logistics/sim/jobs.py", "__init__"): 113,

@@ -159,6 +159,22 @@ def improve_affinity(
             slot_of[other], aisle_of[other] = src, slots.aisle[src]
         spent += loss
         moves += 1
+    return _kept_if_shorter(problem, plan, sku_of_slot, orders, policy, moves, len(a_arr), t0)
+
+
+def _kept_if_shorter(
+    problem: SlottingProblem,
+    plan: SlottingPlan,
+    sku_of_slot: np.ndarray,
+    orders: OrderHistory,
+    policy: str,
+    moves: int,
+    pairs: int,
+    t0: float,
+) -> SlottingPlan:
+    """The moved plan if the history's picking travel under `policy` is shorter with it, else `plan` as it was
+    (both with the moves' statistics)."""
+    before = plan.objective_m
     improved = _finish(problem, "affinity", sku_of_slot, "feasible", {})
     travel_before = float(history_travel_m(problem, plan, orders, policy).sum())
     travel_after = float(history_travel_m(problem, improved, orders, policy).sum())
@@ -167,7 +183,7 @@ def improve_affinity(
         "objective_loss_pct": 100.0 * (improved.objective_m - before) / before if before else 0.0,
         "history_travel_before_m": travel_before,
         "history_travel_after_m": travel_after,
-        "pairs": len(a_arr),
+        "pairs": pairs,
         "wall_s": time.perf_counter() - t0,
     }
     if travel_after >= travel_before:
