@@ -17,7 +17,6 @@ STILL_LONG = {
     ("logistics/optimize/routing/validation.py", "validate_problem"): 173,
     ("logistics/optimize/slotting/flow.py", "_solve_flow"): 133,
     ("logistics/sim/floor.py", "__init__"): 129,
-    ("logistics/sim/jobs.py", "__init__"): 113,
     ("logistics/sim/warehouse.py", "__init__"): 206,
 }
 

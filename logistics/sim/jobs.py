@@ -59,14 +59,7 @@ class FlowJobs:
             n += len(book)
         self.n_orders = n
         # a replayed history's own order and customer ids, per order (None for drawn orders)
-        self.source_ids: dict[str, np.ndarray] = {}
-        for name in ("source_order_id", "source_customer_id"):
-            if any(getattr(d, name) is not None for d in draws.values()):
-                column = np.full(n, None, dtype=object)
-                for k, d in draws.items():
-                    if getattr(d, name) is not None:
-                        column[offsets[k] : offsets[k] + len(d.book)] = getattr(d, name)
-                self.source_ids[name] = column
+        self.source_ids = _source_ids(draws, offsets, n)
         # stock containers get the indices after the orders: at most one lane load per departure
         container_offsets = []
         for f in flows:
@@ -115,29 +108,8 @@ class FlowJobs:
             for name in skus.tax_category_names:
                 if name not in self.goods_names:
                     self.goods_names.append(name)
-            if k not in draws:
-                continue
-            d = draws[k]
-            sl = slice(off, off + len(book))
-            self.created_h[sl] = book.created_h
-            self.value_cny[sl], self.weight_kg[sl], self.volume_m3[sl], self.units[sl] = (
-                d.value_cny, d.weight_kg, d.volume_m3, d.units,
-            )  # fmt: skip
-            self.n_lines[sl] = book.n_lines
-            self.flow_of[sl] = k
-            self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = d.tax_cny, d.over_limit, d.rejected
-            if d.trader is not None:
-                self.trader[sl] = d.trader
-            if len(book):
-                names = np.array([self.goods_names.index(x) for x in skus.tax_category_names])
-                self.goods[sl] = names[skus.tax_category[book.first_line_sku]]
-            self.ready_h[sl] = book.created_h + d.documents_h
-            self.zone[sl], self.delivery_h[sl] = d.zone, d.delivery_h
-            # when it must reach the end of its line-haul: the promise less the zone's mean delivery time
-            zones = f.last_mile.zones
-            self.deadline_h[sl] = (
-                book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[d.zone]
-            )
+            if k in draws:
+                self._fill_orders(k, f, draws[k], slice(off, off + len(book)))
         for k, f in enumerate(flows):
             end = container_offsets[k + 1] if k + 1 < len(flows) else n
             self.flow_of[container_offsets[k] : end] = k
@@ -146,3 +118,38 @@ class FlowJobs:
         self._weight = self.weight_kg.tolist()
         self._volume = self.volume_m3.tolist()
         self._n_lines = self.n_lines.tolist()
+
+    def _fill_orders(self, k: int, f: Flow, d: OrderDraws, sl: slice) -> None:
+        """The columns of flow `k`'s drawn orders (positions `sl`): times, goods, value, tax, trader, zone, and
+        when each must reach the end of its line-haul (the promise less the zone's mean delivery time)."""
+        skus, book = d.skus, d.book
+        self.created_h[sl] = book.created_h
+        self.value_cny[sl], self.weight_kg[sl], self.volume_m3[sl], self.units[sl] = (
+            d.value_cny, d.weight_kg, d.volume_m3, d.units,
+        )  # fmt: skip
+        self.n_lines[sl] = book.n_lines
+        self.flow_of[sl] = k
+        self.tax_cny[sl], self.over_limit[sl], self.rejected[sl] = d.tax_cny, d.over_limit, d.rejected
+        if d.trader is not None:
+            self.trader[sl] = d.trader
+        if len(book):
+            names = np.array([self.goods_names.index(x) for x in skus.tax_category_names])
+            self.goods[sl] = names[skus.tax_category[book.first_line_sku]]
+        self.ready_h[sl] = book.created_h + d.documents_h
+        self.zone[sl], self.delivery_h[sl] = d.zone, d.delivery_h
+        zones = f.last_mile.zones
+        self.deadline_h[sl] = book.created_h + np.array([z.promise_h - z.delivery_time_h.mean for z in zones])[d.zone]
+
+
+def _source_ids(draws: dict[int, OrderDraws], offsets: list[int], n: int) -> dict[str, np.ndarray]:
+    """A replayed history's own order and customer ids per order (None for drawn orders); none if no flow has
+    them."""
+    out: dict[str, np.ndarray] = {}
+    for name in ("source_order_id", "source_customer_id"):
+        if any(getattr(d, name) is not None for d in draws.values()):
+            column = np.full(n, None, dtype=object)
+            for k, d in draws.items():
+                if getattr(d, name) is not None:
+                    column[offsets[k] : offsets[k] + len(d.book)] = getattr(d, name)
+            out[name] = column
+    return out
