@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from logistics.optimize.common import Check
-from logistics.optimize.routing.problem import EARTH_RADIUS_M, RoutingProblem, VehicleType
+from logistics.optimize.routing.problem import EARTH_RADIUS_M, RoutingProblem, Stop, VehicleType
 from logistics.optimize.routing.result import Route, RoutingResult
 
 __all__ = ["RoutingCheck", "check_routing"]
@@ -145,57 +145,15 @@ def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: flo
         if route.vehicle in vehicles or not 0 <= route.vehicle < t.count:
             v.append(f"{name}: vehicle number repeated or beyond the {t.count} available")
         vehicles.add(route.vehicle)
-        # Trips: split at reloads. On board when a trip leaves its depot: every delivery of the trip that is
-        # not a pair's (a pair's is loaded at its pickup); then each stop unloads its demand and loads its pickup.
-        trips: list[list[str]] = [[]]
-        reloads = 0
-        for visit in route.visits:
-            if visit.reload:
-                reloads += 1
-                trips.append([])
-                if visit.stop not in t.reload_depots:
-                    v.append(f"{name}: reloads at {visit.stop}, not one of its reload depots {list(t.reload_depots)}")
-            else:
-                trips[-1].append(visit.stop)
-        allowed = (math.inf if t.max_reloads is None else t.max_reloads) if t.reload_depots else 0
-        if reloads > allowed:
-            v.append(f"{name}: reloads {reloads} times, over the {allowed} allowed")
-        trip_loads = []
-        for trip in trips:
-            routed = [stops[x] for x in trip if x in stops]
-            trip_loads.append(
-                [
-                    sum(float(s.demand[k]) for s in routed if s.demand and s.id not in deliveries_of_pairs)
-                    for k in range(len(problem.dimensions))
-                ]
-            )
-            for s in routed:
-                missing_skills = [x for x in s.skills if x not in t.skills]
-                if missing_skills:
-                    v.append(f"{name}: stop {s.id} needs the skill {', '.join(missing_skills)}, which {t.id} lacks")
-        where_in_trip = {x: (n, m) for n, trip in enumerate(trips) for m, x in enumerate(trip)}
-        for pair in problem.pairs:
-            here_p, here_d = pair.pickup in where_in_trip, pair.delivery in where_in_trip
-            if here_p and here_d and where_in_trip[pair.pickup][0] != where_in_trip[pair.delivery][0]:
-                v.append(f"{name}: picks up {pair.pickup} and delivers {pair.delivery} on different trips")
-            elif here_p and here_d and where_in_trip[pair.pickup] > where_in_trip[pair.delivery]:
-                v.append(f"{name}: delivers {pair.delivery} before picking up its pair {pair.pickup}")
-            elif here_p != here_d:
-                v.append(
-                    f"{name}: serves {pair.pickup if here_p else pair.delivery} but not its pair "
-                    f"{pair.delivery if here_p else pair.pickup} (a pair is served by one vehicle)"
-                )
+        trips, trip_loads = _trips(v, name, t, route, stops, problem, deliveries_of_pairs)
+        _pairs_on_route(v, name, problem, trips)
         trip_no = 0
         load = list(trip_loads[0])
 
         _depot_load_within(v, name, t, problem.dimensions, load, trip_no, tolerance)
         here = loc[t.start_depot]
         pauses = _check_breaks(v, name, t, route, tolerance) if t.breaks else []
-        depart = t.shift_start_s
-        if t.breaks or problem.traffic_by_hour:  # the route's own start (breaks and traffic are on its clock)
-            if route.start_s < t.shift_start_s - tolerance:
-                v.append(f"{name}: starts at {route.start_s}, before the shift starts at {t.shift_start_s}")
-            depart = _not_during(max(t.shift_start_s, route.start_s), problem.depot_load_s, pauses)
+        depart = _departure(v, name, t, route, problem, pauses, tolerance)
         clock = depart + problem.depot_load_s
         distance = 0.0
         waited = 0.0
@@ -207,12 +165,7 @@ def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: flo
                     continue
                 there = loc[visit.stop]
                 distance += _xy_distance(problem, here, there)
-                clock = _not_during(
-                    _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s, clock), pauses),
-                    problem.depot_load_s,
-                    pauses,
-                )
-                clock += problem.depot_load_s
+                clock = _reloaded_at(problem, t, here, there, clock, pauses)
                 here = there
                 trip_no += 1
                 load = list(trip_loads[trip_no])
@@ -252,14 +205,118 @@ def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: flo
         slack = min(slack, waited + (t.shift_end_s - back))
         shifted = t.breaks or problem.traffic_by_hour
         duration = back - depart if shifted else back - t.shift_start_s - max(0.0, min(slack, waited))
-        if duration > t.max_duration_s + tolerance:
-            v.append(f"{name}: lasts {duration:.3f} s, over the maximum {t.max_duration_s}")
-        if distance > t.max_distance_m + tolerance * max(1.0, distance):
-            v.append(f"{name}: drives {distance:.3f} m, over the maximum {t.max_distance_m}")
-        if abs(distance - route.distance_m) > tolerance * max(1.0, distance):
-            v.append(f"{name}: reported distance {route.distance_m} but it is {distance}")
+        _route_limits(v, name, t, route, duration, distance, tolerance)
         total_distance += distance
         total_cost += t.fixed_cost + t.cost_per_km * distance / 1000.0 + t.cost_per_h * duration / 3600.0
+    penalties, complete = _every_stop_once(v, problem, result, seen, stops)
+    total_cost += penalties
+    if abs(total_distance - result.distance_m) > tolerance * max(1.0, total_distance):
+        v.append(f"reported total distance {result.distance_m} but it is {total_distance}")
+    if abs(total_cost - result.cost) > max(tolerance, 1e-9 * abs(total_cost)) * max(1.0, abs(total_cost)):
+        v.append(f"reported cost {result.cost} but it is {total_cost}")
+    return RoutingCheck(
+        feasible=not v,
+        complete=complete,
+        violations=tuple(v),
+        distance_m=total_distance,
+        cost=total_cost,
+        vehicles_used=len(result.routes),
+    )
+
+
+def _departure(
+    v: list[str], name: str, t: VehicleType, route: Route, problem: RoutingProblem, pauses: list, tolerance: float
+) -> float:
+    """When the route leaves its depot: at the shift's start, or, with breaks or traffic (on the route's own
+    clock), at its reported start (not before the shift) and not while loading would fall in a break."""
+    if not (t.breaks or problem.traffic_by_hour):
+        return t.shift_start_s
+    if route.start_s < t.shift_start_s - tolerance:
+        v.append(f"{name}: starts at {route.start_s}, before the shift starts at {t.shift_start_s}")
+    return _not_during(max(t.shift_start_s, route.start_s), problem.depot_load_s, pauses)
+
+
+def _reloaded_at(problem: RoutingProblem, t: VehicleType, here: int, there: int, clock: float, pauses: list) -> float:
+    """The clock once the van has driven to a reload depot and loaded there (not during a break)."""
+    arrive = _driven(clock, _travel_s(problem, here, there, t.speed_m_per_s, clock), pauses)
+    return _not_during(arrive, problem.depot_load_s, pauses) + problem.depot_load_s
+
+
+def _route_limits(
+    v: list[str], name: str, t: VehicleType, route: Route, duration: float, distance: float, tolerance: float
+) -> None:
+    """The route within its vehicle's maximum duration and distance, and its reported distance right."""
+    if duration > t.max_duration_s + tolerance:
+        v.append(f"{name}: lasts {duration:.3f} s, over the maximum {t.max_duration_s}")
+    if distance > t.max_distance_m + tolerance * max(1.0, distance):
+        v.append(f"{name}: drives {distance:.3f} m, over the maximum {t.max_distance_m}")
+    if abs(distance - route.distance_m) > tolerance * max(1.0, distance):
+        v.append(f"{name}: reported distance {route.distance_m} but it is {distance}")
+
+
+def _trips(
+    v: list[str],
+    name: str,
+    t: VehicleType,
+    route: Route,
+    stops: dict[str, Stop],
+    problem: RoutingProblem,
+    deliveries_of_pairs: set[str],
+) -> tuple[list[list[str]], list[list[float]]]:
+    """A route's trips (split at its reloads, each at an allowed reload depot, no more reloads than allowed),
+    the load each trip leaves its depot with, and the skills its stops need."""
+    # Trips: split at reloads. On board when a trip leaves its depot: every delivery of the trip that is
+    # not a pair's (a pair's is loaded at its pickup); then each stop unloads its demand and loads its pickup.
+    trips: list[list[str]] = [[]]
+    reloads = 0
+    for visit in route.visits:
+        if visit.reload:
+            reloads += 1
+            trips.append([])
+            if visit.stop not in t.reload_depots:
+                v.append(f"{name}: reloads at {visit.stop}, not one of its reload depots {list(t.reload_depots)}")
+        else:
+            trips[-1].append(visit.stop)
+    allowed = (math.inf if t.max_reloads is None else t.max_reloads) if t.reload_depots else 0
+    if reloads > allowed:
+        v.append(f"{name}: reloads {reloads} times, over the {allowed} allowed")
+    trip_loads = []
+    for trip in trips:
+        routed = [stops[x] for x in trip if x in stops]
+        trip_loads.append(
+            [
+                sum(float(s.demand[k]) for s in routed if s.demand and s.id not in deliveries_of_pairs)
+                for k in range(len(problem.dimensions))
+            ]
+        )
+        for s in routed:
+            missing_skills = [x for x in s.skills if x not in t.skills]
+            if missing_skills:
+                v.append(f"{name}: stop {s.id} needs the skill {', '.join(missing_skills)}, which {t.id} lacks")
+    return trips, trip_loads
+
+
+def _pairs_on_route(v: list[str], name: str, problem: RoutingProblem, trips: list[list[str]]) -> None:
+    """Each pickup-and-delivery pair on one trip of one vehicle, the pickup first."""
+    where_in_trip = {x: (n, m) for n, trip in enumerate(trips) for m, x in enumerate(trip)}
+    for pair in problem.pairs:
+        here_p, here_d = pair.pickup in where_in_trip, pair.delivery in where_in_trip
+        if here_p and here_d and where_in_trip[pair.pickup][0] != where_in_trip[pair.delivery][0]:
+            v.append(f"{name}: picks up {pair.pickup} and delivers {pair.delivery} on different trips")
+        elif here_p and here_d and where_in_trip[pair.pickup] > where_in_trip[pair.delivery]:
+            v.append(f"{name}: delivers {pair.delivery} before picking up its pair {pair.pickup}")
+        elif here_p != here_d:
+            v.append(
+                f"{name}: serves {pair.pickup if here_p else pair.delivery} but not its pair "
+                f"{pair.delivery if here_p else pair.pickup} (a pair is served by one vehicle)"
+            )
+
+
+def _every_stop_once(
+    v: list[str], problem: RoutingProblem, result: RoutingResult, seen: dict[str, int], stops: dict[str, Stop]
+) -> tuple[float, bool]:
+    """Every stop routed once or reported unassigned (never both, never an unknown one): the penalties of the
+    optional stops left out, and whether every required stop is served."""
     for stop_id, count in seen.items():
         if count > 1:
             v.append(f"stop {stop_id} is visited {count} times")
@@ -273,17 +330,5 @@ def check_routing(problem: RoutingProblem, result: RoutingResult, tolerance: flo
     if missing:
         v.append(f"{len(missing)} stops are neither routed nor reported unassigned: {', '.join(missing[:5])}")
     penalties = sum(stops[s].penalty for s in unassigned if s in stops and not stops[s].required)
-    total_cost += penalties
     complete = not any(stops[s].required for s in unassigned if s in stops) and not missing
-    if abs(total_distance - result.distance_m) > tolerance * max(1.0, total_distance):
-        v.append(f"reported total distance {result.distance_m} but it is {total_distance}")
-    if abs(total_cost - result.cost) > max(tolerance, 1e-9 * abs(total_cost)) * max(1.0, abs(total_cost)):
-        v.append(f"reported cost {result.cost} but it is {total_cost}")
-    return RoutingCheck(
-        feasible=not v,
-        complete=complete,
-        violations=tuple(v),
-        distance_m=total_distance,
-        cost=total_cost,
-        vehicles_used=len(result.routes),
-    )
+    return penalties, complete
