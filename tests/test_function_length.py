@@ -10,7 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 100
 STILL_LONG = {
-    ("logistics/optimize/docks.py", "solve_docks"): 123,
     ("logistics/optimize/routing/ortools_backend.py", "_solve_one"): 238,
     ("logistics/optimize/routing/pyvrp_backend.py", "solve_with_pyvrp"): 317,
     ("logistics/optimize/routing/validation.py", "validate_problem"): 173,

@@ -252,41 +252,12 @@ def solve_docks(problem: DockProblem, params: DockParams | None = None) -> DockP
         code = solver.solve(m)
     runtime = time.perf_counter() - started
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        status, why = {
-            cp_model.MODEL_INVALID: (
-                Status.INVALID,
-                "the model is invalid (CP-SAT: "
-                + " ".join(m.validate().split())[:60]
-                + "...): lower priority, lateness_weight or unscheduled_penalty",
-            ),
-            cp_model.INFEASIBLE: (Status.INFEASIBLE, "no plan exists"),
-        }.get(code, (Status.TIME_LIMIT, "no plan found within the time limit"))
-        return DockPlan(
-            status,
-            (),
-            tuple((t.id, why) for t in problem.trucks),
-            float("nan"),
-            float("nan"),
-            float("nan"),
-            float("nan"),
-            float("nan"),
-            runtime,
-            {"cp_sat": solver.status_name(code)},
-        )
+        return _no_plan(problem, m, solver, code, runtime)
     # Doors: colour each type's intervals in start order, each to a door free by then.
     chosen = sorted(
         (next(start for start, var in x[k].items() if solver.value(var)), k) for k in x if solver.value(placed[k])
     )
-    free_at = {d.id: 0 for d in problem.doors}
-    appointments = []
-    for s, k in chosen:
-        t = problem.trucks[k]
-        door = next(d.id for d in problem.doors if d.door_type == t.door_type and free_at[d.id] <= s)
-        free_at[door] = s + t.duration_slots + buf
-        due = t.due_slot if t.due_slot is not None else h
-        appointments.append(
-            Appointment(t.id, door, s, s + t.duration_slots, s - t.arrival_slot, max(0, s + t.duration_slots - due))
-        )
+    appointments = _doors_by_start(problem, chosen)
     for k in x:
         if not solver.value(placed[k]):
             unscheduled.append((problem.trucks[k].id, "no door time left: leaving it out is cheaper than fitting it"))
@@ -311,6 +282,52 @@ def solve_docks(problem: DockProblem, params: DockParams | None = None) -> DockP
         runtime_s=runtime,
         stats={"cp_sat": solver.status_name(code), "branches": solver.num_branches, "conflicts": solver.num_conflicts},
     )
+
+
+def _no_plan(problem: DockProblem, m: Any, solver: Any, code: Any, runtime: float) -> DockPlan:
+    """The answer when CP-SAT has no plan: invalid model (what to lower), infeasible, or out of time; every
+    truck unscheduled with that reason."""
+    from ortools.sat.python import cp_model
+
+    status, why = {
+        cp_model.MODEL_INVALID: (
+            Status.INVALID,
+            "the model is invalid (CP-SAT: "
+            + " ".join(m.validate().split())[:60]
+            + "...): lower priority, lateness_weight or unscheduled_penalty",
+        ),
+        cp_model.INFEASIBLE: (Status.INFEASIBLE, "no plan exists"),
+    }.get(code, (Status.TIME_LIMIT, "no plan found within the time limit"))
+    nan = float("nan")
+    return DockPlan(
+        status,
+        (),
+        tuple((t.id, why) for t in problem.trucks),
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        runtime,
+        {"cp_sat": solver.status_name(code)},
+    )
+
+
+def _doors_by_start(problem: DockProblem, chosen: list[tuple[int, int]]) -> list[Appointment]:
+    """Doors for the chosen (start slot, truck) pairs: each type's intervals coloured in start order, each to a
+    door of its type free by then (always possible for intervals on a line within the type's capacity)."""
+    h, buf = problem.horizon_slots, problem.buffer_slots
+    free_at = {d.id: 0 for d in problem.doors}
+    appointments = []
+    for s, k in chosen:
+        t = problem.trucks[k]
+        door = next(d.id for d in problem.doors if d.door_type == t.door_type and free_at[d.id] <= s)
+        free_at[door] = s + t.duration_slots + buf
+        due = t.due_slot if t.due_slot is not None else h
+        appointments.append(
+            Appointment(t.id, door, s, s + t.duration_slots, s - t.arrival_slot, max(0, s + t.duration_slots - due))
+        )
+    return appointments
 
 
 def check_docks(problem: DockProblem, plan: DockPlan) -> Check:
