@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from logistics.optimize.common import InvalidProblemError
-from logistics.optimize.routing.parts import MAX_VALUE, Break, Location, Pair
+from logistics.optimize.routing.parts import MAX_VALUE, Break, Location, Pair, Stop, VehicleType
 
 if TYPE_CHECKING:
     from logistics.optimize.routing.problem import RoutingProblem
@@ -45,7 +45,31 @@ def _check_lat_lon(i: int, loc: Location) -> None:
 
 def validate_problem(self: RoutingProblem) -> dict[str, int]:
     """Check every field of `problem` (named `self` here, as in the class it serves); returns the row of each
-    location id. Raises `InvalidProblemError` naming the first bad field."""
+    location id. Raises `InvalidProblemError` naming the first bad field (the checks below, in this order)."""
+    bad = InvalidProblemError
+    index = _check_locations(self)
+    _check_matrices(self)
+    _check_settings(self)
+    k = len(self.dimensions)
+    if len(set(self.dimensions)) != k:
+        raise bad("dimensions", "dimension names must be unique")
+    stop_ids: set[str] = set()
+    for i, s in enumerate(self.stops):
+        _check_stop(self, i, s, index, stop_ids)
+    if not self.vehicle_types:
+        raise bad("vehicle_types", "at least one vehicle type is needed")
+    type_ids: set[str] = set()
+    for i, t in enumerate(self.vehicle_types):
+        _check_vehicle_type(self, i, t, type_ids)
+    if sum(t.count for t in self.vehicle_types) == 0:
+        raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
+    _validate_pairs(self)
+    return index
+
+
+def _check_locations(self: RoutingProblem) -> dict[str, int]:
+    """Locations: at least one, ids unique, coordinates (x/y or lat/lon) where no matrix is given; the row of
+    each id. Also the circuity."""
     bad = InvalidProblemError
     if not self.locations:
         raise bad("locations", "at least one location is needed")
@@ -69,6 +93,13 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
                     f"(got x={loc.x}, y={loc.y}) when no distance matrix is given"
                     + (" (or give every location lat and lon)" if loc.lat is not None else ""),
                 )
+    return index
+
+
+def _check_matrices(self: RoutingProblem) -> None:
+    """Distance and duration matrices: square, one row per location, finite, within bounds, 0 on the
+    diagonal, never negative."""
+    bad = InvalidProblemError
     n = len(self.locations)
     for name in ("distance_m", "duration_s"):
         matrix = getattr(self, name)
@@ -91,6 +122,12 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
         if (m < 0).any():
             r, c = np.argwhere(m < 0)[0]
             raise bad(name, f"negative value {m[r, c]} at [{r}][{c}]")
+
+
+def _check_settings(self: RoutingProblem) -> None:
+    """Traffic factors by hour, the clock, depot loading time, speed, objective and depots."""
+    bad = InvalidProblemError
+    index = self._loc_index
     if self.traffic_by_hour:
         if len(self.traffic_by_hour) != 24:
             raise bad("traffic_by_hour", f"must have 24 factors (one per hour), got {len(self.traffic_by_hour)}")
@@ -112,110 +149,111 @@ def validate_problem(self: RoutingProblem) -> dict[str, int]:
             raise bad(f"depots[{i}]", f"unknown location {depot!r}")
         if depot in self.depots[:i]:
             raise bad(f"depots[{i}]", f"depot {depot!r} is listed twice (depots[{self.depots.index(depot)}])")
+
+
+def _check_stop(self: RoutingProblem, i: int, s: Stop, index: dict[str, int], stop_ids: set[str]) -> None:
+    """One stop: unique id, its own (non-depot) location, amounts per dimension, service, window, penalty,
+    skills."""
+    bad = InvalidProblemError
     k = len(self.dimensions)
-    if len(set(self.dimensions)) != k:
-        raise bad("dimensions", "dimension names must be unique")
-    stop_ids: set[str] = set()
-    for i, s in enumerate(self.stops):
-        where = f"stops[{i}]"
-        if s.id in stop_ids:
-            raise bad(f"{where}.id", f"stop id {s.id!r} is used twice")
-        stop_ids.add(s.id)
-        if s.location not in index:
-            raise bad(f"{where}.location", f"unknown location {s.location!r}")
-        if s.location in self.depots:
-            raise bad(f"{where}.location", f"{s.location!r} is a depot; a stop needs its own location")
-        for amounts in ("demand", "pickup"):  # one value per dimension each, or none
-            values = getattr(s, amounts)
-            if len(values) not in (0, k):
-                raise bad(
-                    f"{where}.{amounts}",
-                    f"has {len(values)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
-                )
-            for j, d in enumerate(values):
-                if not _finite(d) or d < 0:
-                    raise bad(f"{where}.{amounts}[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
-        if not _finite(s.service_s) or s.service_s < 0:
-            raise bad(f"{where}.service_s", f"must be a number >= 0 and at most 1e9, got {s.service_s}")
-        if s.window_s is not None:
-            if len(s.window_s) != 2:
-                raise bad(f"{where}.window_s", "must be [start, end]")
-            a, b = s.window_s
-            if not (_finite(a) and _finite(b)):
-                raise bad(f"{where}.window_s", f"must be finite numbers, got {s.window_s}")
-            if b < a:
-                raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
-        if not _finite(s.penalty) or s.penalty < 0:
-            raise bad(f"{where}.penalty", f"must be a number >= 0 and at most 1e9, got {s.penalty}")
-        _check_skills(f"{where}.skills", s.skills)
-    if not self.vehicle_types:
-        raise bad("vehicle_types", "at least one vehicle type is needed")
-    type_ids: set[str] = set()
-    for i, t in enumerate(self.vehicle_types):
-        where = f"vehicle_types[{i}]"
-        if t.id in type_ids:
-            raise bad(f"{where}.id", f"vehicle type id {t.id!r} is used twice")
-        type_ids.add(t.id)
-        if not isinstance(t.count, int) or isinstance(t.count, bool) or t.count < 0:
-            raise bad(f"{where}.count", f"must be a whole number >= 0, got {t.count!r}")
-        if t.count > 100_000:
-            raise bad(f"{where}.count", f"at most 100,000 vehicles of a type, got {t.count}")
-        if len(t.capacity) != k:
-            raise bad(f"{where}.capacity", f"has {len(t.capacity)} values but there are {k} dimensions")
-        for j, c in enumerate(t.capacity):
-            if not (isinstance(c, int | float) and c >= 0) or math.isnan(c) or (math.isfinite(c) and c > MAX_VALUE):
-                raise bad(f"{where}.capacity[{j}]", f"must be >= 0 and at most {MAX_VALUE:g} (or infinite), got {c}")
-        for depot_field in ("start_depot", "end_depot"):
-            depot = getattr(t, depot_field)
-            if depot is not None and depot not in self.depots:
-                raise bad(
-                    f"{where}.{depot_field}",
-                    f"unknown depot {depot!r} (depots: {', '.join(self.depots)})",
-                )
-        for cost in ("fixed_cost", "cost_per_km", "cost_per_h"):
-            v = getattr(t, cost)
-            if not _finite(v) or v < 0:
-                raise bad(f"{where}.{cost}", f"must be a number >= 0 and at most 1e9, got {v}")
-        if not _finite(t.shift_start_s):
-            raise bad(f"{where}.shift_start_s", f"must be finite, got {t.shift_start_s}")
-        if (
-            math.isnan(t.shift_end_s)
-            or t.shift_end_s < t.shift_start_s
-            or (math.isfinite(t.shift_end_s) and t.shift_end_s > MAX_VALUE)
-        ):
+    where = f"stops[{i}]"
+    if s.id in stop_ids:
+        raise bad(f"{where}.id", f"stop id {s.id!r} is used twice")
+    stop_ids.add(s.id)
+    if s.location not in index:
+        raise bad(f"{where}.location", f"unknown location {s.location!r}")
+    if s.location in self.depots:
+        raise bad(f"{where}.location", f"{s.location!r} is a depot; a stop needs its own location")
+    for amounts in ("demand", "pickup"):  # one value per dimension each, or none
+        values = getattr(s, amounts)
+        if len(values) not in (0, k):
             raise bad(
-                f"{where}.shift_end_s",
-                f"must be at or after shift_start_s ({t.shift_start_s}) and at most {MAX_VALUE:g} (or null), "
-                f"got {t.shift_end_s}",
+                f"{where}.{amounts}",
+                f"has {len(values)} values but there are {k} dimensions ({', '.join(self.dimensions)})",
             )
-        for limit in ("max_duration_s", "max_distance_m"):
-            value = getattr(t, limit)
-            if math.isnan(value) or value <= 0 or (math.isfinite(value) and value > MAX_VALUE):
-                raise bad(f"{where}.{limit}", f"must be > 0 and at most {MAX_VALUE:g} (or null), got {value}")
-        _check_skills(f"{where}.skills", t.skills)
-        if t.speed_m_per_s is not None and not (_finite(t.speed_m_per_s) and t.speed_m_per_s > 0):
-            raise bad(f"{where}.speed_m_per_s", f"must be a positive number or null, got {t.speed_m_per_s}")
-        if isinstance(t.reload_depots, str):
-            raise bad(f"{where}.reload_depots", f"must be a list of depots, got {t.reload_depots!r}")
-        for j, depot in enumerate(t.reload_depots):
-            if depot not in self.depots:
-                raise bad(f"{where}.reload_depots[{j}]", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})")
-        if isinstance(t.breaks, Break) or not all(isinstance(b, Break) for b in t.breaks):
-            raise bad(f"{where}.breaks", f"must be a list of Break(window_s, duration_s), got {t.breaks!r}")
-        for j, brk in enumerate(t.breaks):
-            a, b = brk.window_s if len(brk.window_s) == 2 else (math.nan, math.nan)
-            if not (_finite(a) and _finite(b) and a <= b):
-                raise bad(f"{where}.breaks[{j}].window_s", f"must be [earliest, latest] start, got {brk.window_s}")
-            if not (_finite(brk.duration_s) and brk.duration_s >= 0):
-                raise bad(f"{where}.breaks[{j}].duration_s", f"must be a number >= 0, got {brk.duration_s}")
-        if t.max_reloads is not None and (
-            isinstance(t.max_reloads, bool) or not isinstance(t.max_reloads, int) or t.max_reloads < 0
-        ):
-            raise bad(f"{where}.max_reloads", f"must be a whole number >= 0 or null, got {t.max_reloads!r}")
-    if sum(t.count for t in self.vehicle_types) == 0:
-        raise bad("vehicle_types", "the fleet has no vehicles (every count is 0)")
-    _validate_pairs(self)
-    return index
+        for j, d in enumerate(values):
+            if not _finite(d) or d < 0:
+                raise bad(f"{where}.{amounts}[{j}]", f"must be a number >= 0 and at most 1e9, got {d}")
+    if not _finite(s.service_s) or s.service_s < 0:
+        raise bad(f"{where}.service_s", f"must be a number >= 0 and at most 1e9, got {s.service_s}")
+    if s.window_s is not None:
+        if len(s.window_s) != 2:
+            raise bad(f"{where}.window_s", "must be [start, end]")
+        a, b = s.window_s
+        if not (_finite(a) and _finite(b)):
+            raise bad(f"{where}.window_s", f"must be finite numbers, got {s.window_s}")
+        if b < a:
+            raise bad(f"{where}.window_s", f"ends ({b}) before it starts ({a})")
+    if not _finite(s.penalty) or s.penalty < 0:
+        raise bad(f"{where}.penalty", f"must be a number >= 0 and at most 1e9, got {s.penalty}")
+    _check_skills(f"{where}.skills", s.skills)
+
+
+def _check_vehicle_type(self: RoutingProblem, i: int, t: VehicleType, type_ids: set[str]) -> None:
+    """One vehicle type: unique id, count, capacity per dimension, depots, costs, shift, limits, skills,
+    speed, reloads and breaks."""
+    bad = InvalidProblemError
+    k = len(self.dimensions)
+    where = f"vehicle_types[{i}]"
+    if t.id in type_ids:
+        raise bad(f"{where}.id", f"vehicle type id {t.id!r} is used twice")
+    type_ids.add(t.id)
+    if not isinstance(t.count, int) or isinstance(t.count, bool) or t.count < 0:
+        raise bad(f"{where}.count", f"must be a whole number >= 0, got {t.count!r}")
+    if t.count > 100_000:
+        raise bad(f"{where}.count", f"at most 100,000 vehicles of a type, got {t.count}")
+    if len(t.capacity) != k:
+        raise bad(f"{where}.capacity", f"has {len(t.capacity)} values but there are {k} dimensions")
+    for j, c in enumerate(t.capacity):
+        if not (isinstance(c, int | float) and c >= 0) or math.isnan(c) or (math.isfinite(c) and c > MAX_VALUE):
+            raise bad(f"{where}.capacity[{j}]", f"must be >= 0 and at most {MAX_VALUE:g} (or infinite), got {c}")
+    for depot_field in ("start_depot", "end_depot"):
+        depot = getattr(t, depot_field)
+        if depot is not None and depot not in self.depots:
+            raise bad(
+                f"{where}.{depot_field}",
+                f"unknown depot {depot!r} (depots: {', '.join(self.depots)})",
+            )
+    for cost in ("fixed_cost", "cost_per_km", "cost_per_h"):
+        v = getattr(t, cost)
+        if not _finite(v) or v < 0:
+            raise bad(f"{where}.{cost}", f"must be a number >= 0 and at most 1e9, got {v}")
+    if not _finite(t.shift_start_s):
+        raise bad(f"{where}.shift_start_s", f"must be finite, got {t.shift_start_s}")
+    if (
+        math.isnan(t.shift_end_s)
+        or t.shift_end_s < t.shift_start_s
+        or (math.isfinite(t.shift_end_s) and t.shift_end_s > MAX_VALUE)
+    ):
+        raise bad(
+            f"{where}.shift_end_s",
+            f"must be at or after shift_start_s ({t.shift_start_s}) and at most {MAX_VALUE:g} (or null), "
+            f"got {t.shift_end_s}",
+        )
+    for limit in ("max_duration_s", "max_distance_m"):
+        value = getattr(t, limit)
+        if math.isnan(value) or value <= 0 or (math.isfinite(value) and value > MAX_VALUE):
+            raise bad(f"{where}.{limit}", f"must be > 0 and at most {MAX_VALUE:g} (or null), got {value}")
+    _check_skills(f"{where}.skills", t.skills)
+    if t.speed_m_per_s is not None and not (_finite(t.speed_m_per_s) and t.speed_m_per_s > 0):
+        raise bad(f"{where}.speed_m_per_s", f"must be a positive number or null, got {t.speed_m_per_s}")
+    if isinstance(t.reload_depots, str):
+        raise bad(f"{where}.reload_depots", f"must be a list of depots, got {t.reload_depots!r}")
+    for j, depot in enumerate(t.reload_depots):
+        if depot not in self.depots:
+            raise bad(f"{where}.reload_depots[{j}]", f"unknown depot {depot!r} (depots: {', '.join(self.depots)})")
+    if isinstance(t.breaks, Break) or not all(isinstance(b, Break) for b in t.breaks):
+        raise bad(f"{where}.breaks", f"must be a list of Break(window_s, duration_s), got {t.breaks!r}")
+    for j, brk in enumerate(t.breaks):
+        a, b = brk.window_s if len(brk.window_s) == 2 else (math.nan, math.nan)
+        if not (_finite(a) and _finite(b) and a <= b):
+            raise bad(f"{where}.breaks[{j}].window_s", f"must be [earliest, latest] start, got {brk.window_s}")
+        if not (_finite(brk.duration_s) and brk.duration_s >= 0):
+            raise bad(f"{where}.breaks[{j}].duration_s", f"must be a number >= 0, got {brk.duration_s}")
+    if t.max_reloads is not None and (
+        isinstance(t.max_reloads, bool) or not isinstance(t.max_reloads, int) or t.max_reloads < 0
+    ):
+        raise bad(f"{where}.max_reloads", f"must be a whole number >= 0 or null, got {t.max_reloads!r}")
 
 
 def _validate_pairs(self: RoutingProblem) -> None:
