@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
@@ -187,35 +188,77 @@ def _solve_flow(
         d = _potentials(n + q + 2, res_tail, res_head, res_cost).astype(float)
         t2 = time.perf_counter()
         timing["potentials_s"] += t2 - t1
-        # Price every SKU-class pair: reduced cost w(i, k) + d_i - d_k, per SKU type and slot type.
-        new: list[tuple[int, int]] = []
-        for u, types in enumerate(feasible_types):
-            members = np.flatnonzero(problem.sku_type == u)
-            for t in types:
-                ks = classes.by_type[t]
-                if len(ks) == 0 or len(members) == 0:
-                    continue
-                chunk = max(1, 4_000_000 // len(ks))
-                for lo in range(0, len(members), chunk):
-                    rows = members[lo : lo + chunk]
-                    reduced = np.rint(scaled_value[rows][:, None] * level[ks][None, :])
-                    reduced += d[rows][:, None]
-                    reduced -= d[n + ks][None, :]
-                    priced += reduced.size
-                    best = np.argmin(reduced, axis=1)
-                    negative = reduced[np.arange(len(rows)), best] < 0
-                    for offset in range(-PRICING_WINDOW, PRICING_WINDOW + 1):
-                        at = np.clip(best[negative] + offset, 0, len(ks) - 1)
-                        new.extend(zip(rows[negative].tolist(), ks[at].tolist(), strict=True))
+        new, count = _priced_arcs(problem, feasible_types, classes, scaled_value, level, d, n)
+        priced += count
         timing["pricing_s"] += time.perf_counter() - t2
         new = [a for a in new if a not in arcs]
         if not new:
             break
         arcs.update(new)
-    # Class flows to slots: kept placements stay in their own slots, the rest fill free slots of the class.
+    sku_of_slot = _slots_of(problem, classes, current, stay_sku, stay_class, pairs, flow, len(tail))
+    placed_units = np.bincount(sku_of_slot[sku_of_slot >= 0], minlength=n)
+    stats = {
+        "rounds": rounds,
+        "arcs": len(arcs),
+        "classes": q,
+        "priced_pairs": priced,
+        "solve_s": time.perf_counter() - t0,
+        "unplaced_units": int(units.sum() - placed_units.sum()),
+        "scale": scale,
+        **timing,
+    }
+    return sku_of_slot, stats, arcs
+
+
+def _priced_arcs(
+    problem: SlottingProblem,
+    feasible_types: list[np.ndarray],
+    classes: Any,
+    scaled_value: np.ndarray,
+    level: np.ndarray,
+    d: np.ndarray,
+    n: int,
+) -> tuple[list[tuple[int, int]], int]:
+    """Price every SKU-class pair: reduced cost w(i, k) + d_i - d_k, per SKU type and slot type; the arcs of
+    negative reduced cost (and their neighbours within PRICING_WINDOW classes) and how many pairs were priced."""
+    priced = 0
+    new: list[tuple[int, int]] = []
+    for u, types in enumerate(feasible_types):
+        members = np.flatnonzero(problem.sku_type == u)
+        for t in types:
+            ks = classes.by_type[t]
+            if len(ks) == 0 or len(members) == 0:
+                continue
+            chunk = max(1, 4_000_000 // len(ks))
+            for lo in range(0, len(members), chunk):
+                rows = members[lo : lo + chunk]
+                reduced = np.rint(scaled_value[rows][:, None] * level[ks][None, :])
+                reduced += d[rows][:, None]
+                reduced -= d[n + ks][None, :]
+                priced += reduced.size
+                best = np.argmin(reduced, axis=1)
+                negative = reduced[np.arange(len(rows)), best] < 0
+                for offset in range(-PRICING_WINDOW, PRICING_WINDOW + 1):
+                    at = np.clip(best[negative] + offset, 0, len(ks) - 1)
+                    new.extend(zip(rows[negative].tolist(), ks[at].tolist(), strict=True))
+    return new, priced
+
+
+def _slots_of(
+    problem: SlottingProblem,
+    classes: Any,
+    current: np.ndarray | None,
+    stay_sku: np.ndarray,
+    stay_class: np.ndarray,
+    pairs: np.ndarray,
+    flow: np.ndarray,
+    n_arcs: int,
+) -> np.ndarray:
+    """Class flows to slots: kept placements stay in their own slots, the rest fill free slots of the class
+    (with a current plan, slots nobody holds now first). The SKU of each slot, -1 empty."""
     sku_of_slot = np.full(len(problem.layout.slots), -1, dtype=np.int64)
     n_pairs = len(pairs)
-    kept = flow[len(tail) - len(stay_sku) :] if len(stay_sku) else flow[:0]
+    kept = flow[n_arcs - len(stay_sku) :] if len(stay_sku) else flow[:0]
     for i, k, f in zip(stay_sku.tolist(), stay_class.tolist(), kept.tolist(), strict=True):
         if f:
             assert current is not None  # SKUs stay only where a current plan exists
@@ -229,18 +272,7 @@ def _solve_flow(
             if current is not None:  # prefer slots nobody holds now, then any
                 free = free[np.argsort(current[free] >= 0, kind="stable")]
             sku_of_slot[free[:f]] = i
-    placed_units = np.bincount(sku_of_slot[sku_of_slot >= 0], minlength=n)
-    stats = {
-        "rounds": rounds,
-        "arcs": len(arcs),
-        "classes": q,
-        "priced_pairs": priced,
-        "solve_s": time.perf_counter() - t0,
-        "unplaced_units": int(units.sum() - placed_units.sum()),
-        "scale": scale,
-        **timing,
-    }
-    return sku_of_slot, stats, arcs
+    return sku_of_slot
 
 
 def _max_placeable(problem: SlottingProblem) -> tuple[int, str]:
