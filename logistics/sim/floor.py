@@ -86,27 +86,8 @@ class WarehouseFloor:
         self.waves = _policy(floor, "wave_release", at)
         self.faces = _policy(floor, "face_replenishment", at)
 
-        # --- slotting at the start ----------------------------------------------------------------------
         n_skus = len(skus)
-        self.slot_skus = SlotSkus.build(
-            sku_id=skus.ids,
-            picks=forecast_per_day,
-            volume_l=skus.volume_m3 * 1000.0 * floor.face_units,
-            weight_kg=skus.weight_kg * floor.face_units,
-            bonded=np.full(len(skus), bonded),  # goods under bond (1210) go to bonded zones only
-        )
-        try:
-            self.problem = SlottingProblem(self.layout, self.slot_skus)
-        except ValueError as exc:
-            raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
-        plan = self.slotting.plan(self.problem, rng)
-        if plan.status == "infeasible" or (plan.sku_of_slot >= 0).sum() < n_skus:
-            raise ScenarioError(
-                [ScenarioIssue((*at, "layout"), f"the SKUs' pick faces do not all fit the layout: {plan.message}")]
-            )
-        self.slotting_plan = plan
-        self.sku_of_slot = plan.sku_of_slot.copy()
-        self._place()
+        self._slot_at_start(skus, forecast_per_day, bonded, at)
 
         # --- lines of the orders ---------------------------------------------------------------------------
         self.line_start = book.line_start
@@ -143,20 +124,7 @@ class WarehouseFloor:
         self.setup = BufferedSampler(pick.time_per_order_min, rng, 1 / MINUTES_PER_HOUR)
         self.per_line_h = pick.time_per_line_min / MINUTES_PER_HOUR
         self.per_unit_h = floor.time_per_unit_min / MINUTES_PER_HOUR
-        self.lists_orders: list[list[int]] = []
-        self.lists_order_lines: list[list[int]] = []  # lines of each of those orders on the list
-        self.lists_service_h = array("d")
-        self.list_travel_m = array("d")
-        self.list_lines = array("q")
-        self.list_units = array("q")
-        self.list_start_h = array("d")
-        self.list_end_h = array("d")
-        self.list_slots: list[np.ndarray] = []  # slot of each pick, kept for the checker/test
-        self.keep_slots = False
-        self.lines_left: list[int] = book.n_lines.tolist()  # lines of each order not yet picked
-        self._listed = bytearray(len(book))  # the order is on a pick list
-        self._pick_started = bytearray(len(book))
-        self.on_lists = 0  # orders on pick lists, not completely picked
+        self._empty_lists(book)
         self.pickers = crew("warehouse.pick", pick.workers, lambda k: self.lists_service_h[k], self._list_done)
         self.single_fast = self.reslotting.interval_h is None and floor.batching.name == "single_order"
         self.order_tour_m: np.ndarray | None = None
@@ -181,6 +149,47 @@ class WarehouseFloor:
         self.putaway = crew(
             "warehouse.putaway", floor.putaway_workers, lambda job: self._putaway[job][0], self._putaway_done
         )
+
+    def _slot_at_start(self, skus: SkuTable, forecast_per_day: np.ndarray, bonded: bool, at: Path) -> None:
+        """Slot every SKU's pick face by the slotting policy on the forecast (goods under bond go to bonded
+        zones only); a layout they do not all fit is a scenario error naming the layout."""
+        floor, rng = self.config, self.rng
+        self.slot_skus = SlotSkus.build(
+            sku_id=skus.ids,
+            picks=forecast_per_day,
+            volume_l=skus.volume_m3 * 1000.0 * floor.face_units,
+            weight_kg=skus.weight_kg * floor.face_units,
+            bonded=np.full(len(skus), bonded),  # goods under bond (1210) go to bonded zones only
+        )
+        try:
+            self.problem = SlottingProblem(self.layout, self.slot_skus)
+        except ValueError as exc:
+            raise ScenarioError([ScenarioIssue((*at, "layout"), str(exc))]) from None
+        plan = self.slotting.plan(self.problem, rng)
+        if plan.status == "infeasible" or (plan.sku_of_slot >= 0).sum() < len(skus):
+            raise ScenarioError(
+                [ScenarioIssue((*at, "layout"), f"the SKUs' pick faces do not all fit the layout: {plan.message}")]
+            )
+        self.slotting_plan = plan
+        self.sku_of_slot = plan.sku_of_slot.copy()
+        self._place()
+
+    def _empty_lists(self, book: OrderBook) -> None:
+        """No pick list yet: the lists' columns, and each order's lines left to pick."""
+        self.lists_orders: list[list[int]] = []
+        self.lists_order_lines: list[list[int]] = []  # lines of each of those orders on the list
+        self.lists_service_h = array("d")
+        self.list_travel_m = array("d")
+        self.list_lines = array("q")
+        self.list_units = array("q")
+        self.list_start_h = array("d")
+        self.list_end_h = array("d")
+        self.list_slots: list[np.ndarray] = []  # slot of each pick, kept for the checker/test
+        self.keep_slots = False
+        self.lines_left: list[int] = book.n_lines.tolist()  # lines of each order not yet picked
+        self._listed = bytearray(len(book))  # the order is on a pick list
+        self._pick_started = bytearray(len(book))
+        self.on_lists = 0  # orders on pick lists, not completely picked
 
     # --- slots -----------------------------------------------------------------------------------------------
     def _place(self) -> None:
