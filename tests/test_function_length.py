@@ -12,7 +12,6 @@ LIMIT = 100
 STILL_LONG = {
     ("logistics/optimize/routing/ortools_backend.py", "_solve_one"): 238,
     ("logistics/optimize/routing/pyvrp_backend.py", "solve_with_pyvrp"): 317,
-    ("logistics/sim/warehouse.py", "__init__"): 206,
 }
 
 

@@ -121,6 +121,23 @@ class WarehouseOrders:
         initial = np.ceil(self.forecast * wh.replenishment.initial_cover_days).astype(np.int64)
         self.inventory = Inventory(env, initial, skus.volume_m3, self._stock_ready)
 
+        self._stations(streams, streams_prefix, roster, second)
+        self._outbound(streams, streams_prefix)
+
+        self._inbound(streams, streams_prefix, roster)
+
+        self._arrivals()
+
+        self._monitoring(series)
+
+    def _stations(
+        self, streams: RandomStreams, streams_prefix: str, roster: Roster | None, second: CheckpointConfig | None
+    ) -> None:
+        """The warehouse's stations: the floor in detail (slots, waves, pick lists) or a pick station, the pack
+        station, and the checkpoint its orders pass leaving (1210: the second line)."""
+        env, s, run, wh, flow = self.env, self.scenario, self.scenario.run, self.warehouse, self.flow
+        cal, cols = s.calendar, self.cols
+        skus, book, mode = self.skus, self.book, CUSTOMS_MODES[flow.mode]
         # --- warehouse stations -------------------------------------------------------------------
         cal = s.calendar
         n_lines = book.n_lines.tolist()
@@ -170,6 +187,11 @@ class WarehouseOrders:
                 },
                 path=("customs", "checkpoints", position[second.id]),
             )  # fmt: skip
+
+    def _outbound(self, streams: RandomStreams, streams_prefix: str) -> None:
+        """Outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h; the
+        depot and its vans when the flow's last mile is dispatched."""
+        env, run, wh, flow, cols = self.env, self.scenario.run, self.warehouse, self.flow, self.cols
         # outbound docks: one per carrier (its zones, its pickup hours), the rest at carrier_pickups_h
         zone_ids = [z.id for z in flow.last_mile.zones]
         self.depot: Depot | None = None
@@ -189,6 +211,10 @@ class WarehouseOrders:
             carrier_of_zone[[zone_ids.index(z) for z in c.zones]] = k + 1
         self._carrier_of_order = carrier_of_zone[self.zone].tolist()
 
+    def _inbound(self, streams: RandomStreams, streams_prefix: str, roster: Roster | None) -> None:
+        """Inbound: the flows' stock containers arrive at the docks (or receiving), unloaded by teams on shift
+        (none given: as many containers at once as arrive, by staff not counted or paid)."""
+        env, run, wh, cal = self.env, self.scenario.run, self.warehouse, self.scenario.calendar
         # --- inbound: the flows' stock containers arrive at the docks (or receiving) -----------------
         unload = BufferedSampler(
             wh.receiving.time_per_container_h, streams.generator(streams_prefix + "warehouse.receiving")
@@ -222,6 +248,9 @@ class WarehouseOrders:
         self.containers: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # container job -> SKUs, units
         self._stored: Callable[[int], None] | None = None
 
+    def _arrivals(self) -> None:
+        """Order arrivals: one chained timeout per order, from the drawn book."""
+        env, book, n = self.env, self.book, self.n
         # --- order arrivals: one chained timeout per order --------------------------------------
         self._created = book.created_h.tolist()
         self._line_start = book.line_start.tolist()
@@ -239,6 +268,10 @@ class WarehouseOrders:
         if n:
             env.timeout(self._created[0]).callbacks.append(self._arrive)
 
+    def _monitoring(self, series: TimeSeries | None) -> None:
+        """The time series (its own, or the run's: the engine starts it once every part is watched), and the
+        storage integral booked at the horizon."""
+        env, run = self.env, self.scenario.run
         # --- monitoring -----------------------------------------------------------------------
         # (a series of its own, or the run's: the engine starts it once every part is watched)
         own = series is None
