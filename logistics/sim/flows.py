@@ -217,9 +217,10 @@ class Flows(FlowJobs):
         return ScheduledLane(
             self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
             self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
-            [d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
-            [d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-            queue, allocate, self.whole, self.created_h, co2e_kg=self.co2e_kg, wtw_kg_per_tkm=factor.wtw_kg_per_tkm,
+            closures=[d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
+            delays=[d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
+            queue=queue, allocator=allocate, whole=self.whole, booked_h=self.created_h,
+            co2e_kg=self.co2e_kg, wtw_kg_per_tkm=factor.wtw_kg_per_tkm,
         )  # fmt: skip
 
     def _checkpoint(self, cp_id: str, streams) -> CheckpointStep:

@@ -99,6 +99,7 @@ class ScheduledLane:
         transport_cny: np.ndarray,
         rolls: np.ndarray,
         on_arrival: Callable[[int], None],
+        *,
         closures: list[LaneClosed],
         delays: list[LaneDelayed],
         queue: tuple[list[int], list[float]] | None = None,

@@ -46,7 +46,7 @@ def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 
         arrived[job] = env.now
 
     sl = ScheduledLane(env, lane, START, until, np.random.default_rng(0), weight, volume, cost, rolls, on_arrival,
-                       list(closures), [], whole=whole)  # fmt: skip
+                       closures=list(closures), delays=[], whole=whole)  # fmt: skip
     for job, (t, _, _) in enumerate(arrivals):
         env.timeout(t, job).callbacks.append(lambda ev: sl.enter(ev._value))
     env.run(until=until)
