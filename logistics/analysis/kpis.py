@@ -7,8 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from logistics.analysis.emission_kpis import emission_kpis
-from logistics.analysis.flow_kpis import flow_kpis
+from logistics.analysis.flow_kpis import emission_kpis, flow_kpis
 from logistics.analysis.order_kpis import LEAD_TIME_STAGES, QUANTILES, order_kpis, stage_lead_times, summarize
 from logistics.analysis.promise import PromiseCounts, promise_counts, promised
 from logistics.scenario.modes import CUSTOMS_MODES

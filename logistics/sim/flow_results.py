@@ -66,7 +66,7 @@ def flow_results(self: Flows) -> FlowResults:
     dispatched = ~np.isnan(self.dispatched_h[orders])
     depots = _depots(self, np.where(dispatched, zones.cost_cny, 0.0))
     last_mile_cost, routed = depots.cost_cny, depots.routed
-    last_mile_co2e = _last_mile_co2e(self, flow_of, dispatched)
+    last_mile_co2e = _last_mile_co2e(self, dispatched)
     tax = np.where(dispatched, self.tax_cny[orders], 0.0)
     stage_columns, packed = _stage_columns(self)
     packaging = np.where(packed, costs.packaging_cny_per_order, 0.0)
@@ -268,27 +268,17 @@ def _stages(self: Flows, alive: np.ndarray, last_mile: np.ndarray) -> np.ndarray
     return stage
 
 
-def _last_mile_co2e(self: Flows, flow_of: np.ndarray, dispatched: np.ndarray) -> np.ndarray:
-    """kg CO2e of each order's last mile: by its zone's km, or by the km it rode on its depot's vans."""
-    orders = slice(0, self.n_orders)
+def _last_mile_co2e(self: Flows, dispatched: np.ndarray) -> np.ndarray:
+    """kg CO2e of each order's last mile, flow by flow (a flow's orders are contiguous, as its depot's are):
+    by its zone's km, or by the km it rode on its depot's vans."""
     last_mile_co2e = np.zeros(self.n_orders)
     factor = self.emission_factors["last_mile"]
     for k, f in enumerate(self.flows):
-        mask = flow_of == k
-        depot_offset = self.depots.get(k)
-        last_mile_co2e[mask] = last_mile_co2e_kg(
-            self.weight_kg[orders][mask],
-            self.zone[orders][mask],
-            list(f.last_mile.zones),
-            dispatched[mask],
-            None,
-            factor,
+        sl = slice(self.offsets[k], self.offsets[k] + len(self.books[k]))
+        depot = self.depots[k][0] if k in self.depots else None
+        last_mile_co2e[sl] = last_mile_co2e_kg(
+            self.weight_kg[sl], self.zone[sl], list(f.last_mile.zones), dispatched[sl], depot, factor
         )
-        if depot_offset is not None:
-            depot, offset = depot_offset
-            sl = slice(offset, offset + len(depot.routed))
-            routed_co2e = self.weight_kg[sl] / 1000.0 * depot.parcel_km * factor.wtw_kg_per_tkm
-            last_mile_co2e[sl] = np.where(depot.routed, routed_co2e, last_mile_co2e[sl])
     return last_mile_co2e
 
 

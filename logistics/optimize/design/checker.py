@@ -79,8 +79,7 @@ def _order_cost_days(problem: DesignProblem, a: Assignment) -> tuple[float, floa
         )
 
     def wtw(mode: str) -> float:
-        f = problem.emission_factors[mode]
-        return f.ttw_kg_per_tkm + (f.wtt_kg_per_tkm or 0.0)
+        return problem.emission_factors[mode].wtw_kg_per_tkm
 
     tonnes = sku.order_weight_kg / 1000.0
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from logistics.core.emissions import EmissionFactor, default_emission_factors
+from logistics.core.emissions import EmissionFactor, emission_factors
 from logistics.optimize.common import InvalidProblemError
 
 __all__ = [
@@ -157,7 +157,7 @@ class DesignProblem:
     last_mile_km_per_day: float = 800.0
     circuity: float = 1.2
     max_co2e_t_per_year: float | None = None
-    emission_factors: dict[str, EmissionFactor] = field(default_factory=default_emission_factors, compare=False)
+    emission_factors: dict[str, EmissionFactor] = field(default_factory=emission_factors, compare=False)
     _options: tuple[Option, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
