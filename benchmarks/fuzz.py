@@ -4,7 +4,7 @@ if any, beside it).
 
     python benchmarks/fuzz.py --scenarios 10000 --optimizer 3000 --workers 2
 
-Every input is refused with a clear error or runs to the end with finite KPIs (see tests/fuzz/harness.py).
+Every input is refused with a clear error or runs to the end with finite KPIs (see logistics/testing/fuzz.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from logistics.experiments.pool import WorkerLost, resilient_map  # noqa: E402
-from tests.fuzz.harness import (  # noqa: E402
+from logistics.testing.fuzz import (  # noqa: E402
     check_optimizer_input,
     check_scenario_text,
     optimizer_mutant,
@@ -94,7 +94,7 @@ def main() -> None:
 
 def _save(args: argparse.Namespace, records: dict, started: float) -> None:  # type: ignore[type-arg]
     """Print and write what is done so far (after each kind of input, so a later stop loses nothing)."""
-    from tests.fuzz.harness import Outcome
+    from logistics.testing.fuzz import Outcome
 
     summary = {}
     for label, recs in records.items():

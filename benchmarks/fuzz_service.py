@@ -23,13 +23,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from logistics.optimize.common import json_ready
-from tests.service import test_jobs as examples
-from tests.service.server import Server
+from logistics.testing import problems as examples
+from logistics.testing.service import Server
 
 OUT = Path(__file__).resolve().parent / "out"
 VALUES: list[Any] = [None, -1, 0, 1e308, float("nan"), "x", [], {}, True, [1, "a"], {"a": 1}, 10**30, -1e-9, ""]
 BODIES = {
-    "routing": examples._routing_body(),
+    "routing": examples.routing_body(),
     "docks": {"problem": json_ready(asdict(examples.DOCKS)), "params": {"time_limit_s": 1}},
     "linehaul": {"problem": json_ready(asdict(examples.LINEHAUL))},
     "slotting": {"layout": examples.LAYOUT, "skus_csv": examples.SKUS_CSV},

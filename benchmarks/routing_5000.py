@@ -25,7 +25,7 @@ from routing_scale import make_problem
 
 from logistics.optimize import SolveParams, check_routing, solve_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
-from tests.service.server import Server
+from logistics.testing.service import Server
 
 OUT = Path(__file__).resolve().parent / "out"
 

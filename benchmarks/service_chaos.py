@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from logistics.optimize import check_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
-from tests.optimize.helpers import grid_problem
-from tests.service.server import KEYS, Server, Worker, free_port, started_jobs
+from logistics.testing.problems import grid_problem
+from logistics.testing.service import KEYS, Server, Worker, free_port, started_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent / "out"
@@ -84,7 +84,7 @@ class Fleet:
 
     def break_midway(self) -> list[str]:
         """kill -9 of API server A (with its worker, SQLite) and of one worker; what was killed."""
-        from tests.service.test_restart import _children
+        from logistics.testing.service import child_pids
 
         self.alive[0] = False
         self.servers[0].kill9()
@@ -93,7 +93,7 @@ class Fleet:
             return ["API server A (kill -9)", "worker 1 (kill -9, and its worker process)"]
         children = [
             pid
-            for pid in _children(self.servers[1].process.pid)  # type: ignore[union-attr]
+            for pid in child_pids(self.servers[1].process.pid)  # type: ignore[union-attr]
             if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
         ]
         for pid in children:

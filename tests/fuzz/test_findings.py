@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from logistics.cli import app
 from logistics.scenario import builtin_text
-from tests.fuzz.harness import check_scenario_text
+from logistics.testing.fuzz import check_scenario_text
 
 SMALL = builtin_text("bonded_import_small")
 
@@ -132,7 +132,7 @@ def test_routing_fuzz_findings_of_issue_29(tmp_path: Path) -> None:
     from logistics.cli import app
     from logistics.optimize import InvalidProblemError, SolveParams, solve_routing
     from logistics.optimize.routing.jsonio import problem_from_json, problem_to_json
-    from tests.optimize.helpers import grid_problem
+    from logistics.testing.problems import grid_problem
 
     data = json.loads(problem_to_json(grid_problem(6, vehicles=2, windows=True, capacity=40.0)))
     twice = {**data, "depots": ["D", "D"]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from logistics.scenario import builtin_names
-from tests.fuzz.harness import (
+from logistics.testing.fuzz import (
     check_optimizer_input,
     check_scenario_text,
     optimizer_mutant,

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from logistics.optimize import SolveParams, check_routing, solve_routing
 from logistics.optimize.routing.solve import initial_routes, ranking
-from tests.optimize.helpers import grid_problem
+from logistics.testing.problems import grid_problem
 
 
 def test_auto_ranks_fewer_vehicles_first_when_the_problem_minimises_vehicles() -> None:

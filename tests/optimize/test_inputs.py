@@ -16,7 +16,7 @@ from logistics.optimize.docks import DockDoor, DockParams, DockProblem, Truck, s
 from logistics.optimize.routing.jsonio import problem_from_json
 from logistics.optimize.routing.problem import InvalidProblemError
 from logistics.optimize.routing.result import Status
-from tests.optimize.helpers import grid_problem, replace_problem
+from logistics.testing.problems import grid_problem, replace_problem
 
 BASE = {
     "locations": [{"id": "D", "x": 0, "y": 0}, {"id": "A", "x": 300, "y": 400}, {"id": "B", "x": -300, "y": 400}],

@@ -16,8 +16,8 @@ from logistics.optimize.routing.jsonio import (
     result_to_json,
     routing_problem_schema,
 )
+from logistics.testing.problems import grid_problem
 from tests.conftest import SHARED_DATA
-from tests.optimize.helpers import grid_problem
 
 needs_data = pytest.mark.skipif(not SHARED_DATA.exists(), reason=f"benchmark data not found at {SHARED_DATA}")
 

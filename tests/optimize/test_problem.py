@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from logistics.optimize import InvalidProblemError, Location, Stop, VehicleType
-from tests.optimize.helpers import grid_problem, replace_problem
+from logistics.testing.problems import grid_problem, replace_problem
 
 
 def test_window_end_before_start() -> None:

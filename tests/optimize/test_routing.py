@@ -24,7 +24,7 @@ from logistics.optimize import (
     check_routing,
     solve_routing,
 )
-from tests.optimize.helpers import grid_problem, replace_problem
+from logistics.testing.problems import grid_problem, replace_problem
 
 REPRO = SolveParams(time_limit_s=20, solution_limit=30, seed=1)
 HAS_PYVRP = importlib.util.find_spec("pyvrp") is not None

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from logistics.core import ScenarioError
 from logistics.scenario import builtin_text, parse_scenario
-from tests.fuzz.harness import paths as _paths
+from logistics.testing.fuzz import paths as _paths
 
 BASE = yaml.safe_load(builtin_text("bonded_import_small"))
 

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("fastapi", reason="the service needs fastapi, uvicorn and httpx (pip install -e '.[dev]')")
 pytest.importorskip("uvicorn", reason="the service needs fastapi, uvicorn and httpx (pip install -e '.[dev]')")
 
-from tests.service.server import Server
+from logistics.testing.service import Server
 
 
 @pytest.fixture(scope="module")

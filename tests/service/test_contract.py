@@ -20,7 +20,7 @@ schemathesis = pytest.importorskip(
 
 from schemathesis.config import SchemathesisConfig  # noqa: E402
 
-from tests.service.server import KEYS, Server  # noqa: E402
+from logistics.testing.service import KEYS, Server  # noqa: E402
 
 SERVER: dict[str, Server] = {}
 

@@ -7,7 +7,6 @@ import json
 import os
 import threading
 import time
-from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -16,52 +15,14 @@ import numpy as np
 import pytest
 
 from logistics.optimize import SolveParams, check_routing
-from logistics.optimize.common import Status, json_ready
-from logistics.optimize.docks import Appointment, DockDoor, DockPlan, DockProblem, Truck, check_docks
-from logistics.optimize.linehaul import Departure, ShipmentClass, SpacePlan, SpaceProblem, check_space
+from logistics.optimize.common import Status
+from logistics.optimize.docks import Appointment, DockPlan, check_docks
+from logistics.optimize.linehaul import SpacePlan, check_space
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
 from logistics.optimize.slotting import SlottingPlan, check_slotting
 from logistics.service.client import Client, ServiceError
-from tests.optimize.helpers import grid_problem
-from tests.service.server import KEYS, Server
-
-ROUTING = grid_problem(12, vehicles=3, windows=True)
-DOCKS = DockProblem(
-    tuple(Truck(f"T{i}", i, 3, priority=1 + i % 3, door_type="cold" if i % 4 == 0 else "standard") for i in range(10)),
-    (DockDoor("D1"), DockDoor("D2"), DockDoor("C1", "cold")),
-    horizon_slots=40,
-)
-LINEHAUL = SpaceProblem(
-    0.0,
-    (
-        Departure("air", 0.0, 6.0, 2.0, 300.0, 1e6, 100.0, 12.0, 1.0, 0.006),
-        Departure("air", 24.0, 30.0, 2.0, 500.0, 1e6, 0.0, 15.0, 1.0, 0.006),
-    ),
-    (ShipmentClass(200, 1.0, 0.001, 1.0, 10.0, True), ShipmentClass(300, 1.2, 0.002, 1.2, float("inf"), False)),
-    5.0,
-    72.0,
-)
-LAYOUT = {
-    "generate": {
-        "bands": [
-            {"zone": {"name": "bonded", "bonded": True}, "aisles": 2},
-            {"zone": {"name": "general", "bonded": False}, "aisles": 1},
-        ],
-        "bays_per_block": 6,
-        "levels": 2,
-    }
-}
-SKUS_CSV = "sku_id,picks,volume_l,weight_kg,bonded\n" + "".join(
-    f"S{i},{100 - 3 * i},20,5,{'true' if i % 3 else 'false'}\n" for i in range(20)
-)
-
-
-def _plain(problem: object) -> dict:
-    return json_ready(asdict(problem))  # type: ignore[call-overload,no-any-return]
-
-
-def _routing_body(problem=ROUTING, limit_s: float = 1.0, **params) -> dict:
-    return {"problem": json.loads(problem_to_json(problem)), "params": {"time_limit_s": limit_s, **params}}
+from logistics.testing.problems import DOCKS, LAYOUT, LINEHAUL, ROUTING, SKUS_CSV, grid_problem, plain, routing_body
+from logistics.testing.service import KEYS, Server
 
 
 def _wait(client, job_id: str, timeout_s: float = 60.0) -> dict:
@@ -76,7 +37,7 @@ def _wait(client, job_id: str, timeout_s: float = 60.0) -> dict:
 
 def test_routing_job_end_to_end_passes_the_checker(server: Server) -> None:
     with server.client() as http:
-        answer = http.post("/v1/routing/jobs", json=_routing_body())
+        answer = http.post("/v1/routing/jobs", json=routing_body())
         assert answer.status_code == 202 and answer.headers["location"] == f"/v1/jobs/{answer.json()['id']}"
         status = _wait(http, answer.json()["id"])
         assert status["state"] == "done" and status["progress"] == 1.0 and status["run_s"] > 0
@@ -88,7 +49,7 @@ def test_routing_job_end_to_end_passes_the_checker(server: Server) -> None:
 
 def test_synchronous_form_and_the_python_client(server: Server) -> None:
     with server.client() as http:
-        answer = http.post("/v1/routing/jobs?wait=30", json=_routing_body(backend="ortools"))
+        answer = http.post("/v1/routing/jobs?wait=30", json=routing_body(backend="ortools"))
     assert answer.status_code == 200 and answer.json()["state"] == "done" and "result" in answer.json()
     with Client(server.url, KEYS["alice"]) as client:
         result = client.solve_routing(ROUTING, SolveParams(time_limit_s=1))
@@ -152,7 +113,7 @@ def test_simulation_job_gives_kpis_and_files(server: Server) -> None:
 def test_cancel_stops_a_running_solver_within_a_second_and_keeps_its_best_plan(server: Server) -> None:
     big = grid_problem(120, vehicles=12, capacity=15.0, windows=True)
     with server.client() as http:
-        job = http.post("/v1/routing/jobs", json=_routing_body(big, limit_s=25, backend="ortools")).json()["id"]
+        job = http.post("/v1/routing/jobs", json=routing_body(big, limit_s=25, backend="ortools")).json()["id"]
         deadline = time.monotonic() + 20
         while http.get(f"/v1/jobs/{job}").json()["best_objective"] is None:  # running, with a plan found
             assert time.monotonic() < deadline
@@ -172,14 +133,14 @@ def test_cancel_stops_a_running_solver_within_a_second_and_keeps_its_best_plan(s
 def test_auth_401_without_or_with_a_wrong_key_and_403_for_another_keys_job(server: Server) -> None:
     import httpx
 
-    anonymous = httpx.post(server.url + "/v1/routing/jobs", json=_routing_body())
+    anonymous = httpx.post(server.url + "/v1/routing/jobs", json=routing_body())
     wrong = httpx.get(server.url + "/v1/jobs", headers={"Authorization": "Bearer nope"})
     assert anonymous.status_code == 401
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
     server.conforms(anonymous)
     server.conforms(wrong)
     with server.client("alice") as alice, server.client("bob") as bob:
-        job = alice.post("/v1/linehaul/jobs", json={"problem": _plain(LINEHAUL)}).json()["id"]
+        job = alice.post("/v1/linehaul/jobs", json={"problem": plain(LINEHAUL)}).json()["id"]
         assert bob.get(f"/v1/jobs/{job}").status_code == 403
         assert bob.delete(f"/v1/jobs/{job}").status_code == 403
         assert bob.get(f"/v1/jobs/{job}/result").status_code == 403
@@ -189,7 +150,7 @@ def test_auth_401_without_or_with_a_wrong_key_and_403_for_another_keys_job(serve
 
 
 def test_limits_429_with_retry_after_and_413(server: Server) -> None:
-    slow = _routing_body(grid_problem(60, vehicles=6, windows=True), limit_s=20, backend="ortools")
+    slow = routing_body(grid_problem(60, vehicles=6, windows=True), limit_s=20, backend="ortools")
     with server.client("bob") as bob:
         ids = [bob.post("/v1/routing/jobs", json=slow).json()["id"] for _ in range(2)]
         deadline = time.monotonic() + 20
@@ -235,9 +196,9 @@ def test_a_design_job_answers_a_checked_plan(server: Server) -> None:
     ("kind", "body", "field"),
     [
         ("routing", {"problem": {**json.loads(problem_to_json(ROUTING)), "depots": ["nowhere"]}}, "depots"),
-        ("routing", {**_routing_body(), "params": {"time_limit_s": -1}}, "params.time_limit_s"),
-        ("routing", {**_routing_body(), "params": {"backend": "nope"}}, "params.backend"),  # not in the worker
-        ("routing", {**_routing_body(), "params": {"first_solution": "nope"}}, "params.first_solution"),
+        ("routing", {**routing_body(), "params": {"time_limit_s": -1}}, "params.time_limit_s"),
+        ("routing", {**routing_body(), "params": {"backend": "nope"}}, "params.backend"),  # not in the worker
+        ("routing", {**routing_body(), "params": {"first_solution": "nope"}}, "params.first_solution"),
         (
             "docks",
             {"problem": {"trucks": [{"id": "a", "arrival_slot": "soon", "duration_slots": 2}], "doors": [{"id": "D"}]}},
@@ -271,7 +232,7 @@ def test_a_design_job_answers_a_checked_plan(server: Server) -> None:
         ("slotting", {"layout": {"generate": {**LAYOUT["generate"], "levels": 10**30}}, "skus_csv": SKUS_CSV}, "slots"),
         (
             "linehaul",
-            {"problem": {**_plain(LINEHAUL), "classes": [{**_plain(LINEHAUL)["classes"][0], "count": 10**30}]}},
+            {"problem": {**plain(LINEHAUL), "classes": [{**plain(LINEHAUL)["classes"][0], "count": 10**30}]}},
             "count",
         ),
     ],
@@ -328,7 +289,7 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
     try:
         with server.client() as http:
             url = f"http://127.0.0.1:{hook.server_address[1]}/done"
-            job = http.post("/v1/linehaul/jobs", params={"webhook": url}, json={"problem": _plain(LINEHAUL)}).json()
+            job = http.post("/v1/linehaul/jobs", params={"webhook": url}, json={"problem": plain(LINEHAUL)}).json()
             _wait(http, job["id"])
             deadline = time.monotonic() + 10
             while not calls and time.monotonic() < deadline:
@@ -340,7 +301,7 @@ def test_openapi_metrics_and_webhook(server: Server) -> None:
     with server.client() as http:
         for url in ("http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://[::1]:8080/x",
                     "http://0.0.0.0:9/", "http://127.0.0.2/", "ftp://example.com/", "http:///nohost"):  # fmt: skip
-            refused = http.post("/v1/linehaul/jobs", params={"webhook": url}, json={"problem": _plain(LINEHAUL)})
+            refused = http.post("/v1/linehaul/jobs", params={"webhook": url}, json={"problem": plain(LINEHAUL)})
             assert refused.status_code == 422, url
             assert refused.json()["detail"][0]["loc"] == ["query", "webhook"], url
         assert "not a public address" in refused.text or "no host" in refused.text
@@ -457,7 +418,7 @@ def test_every_ref_of_the_openapi_document_resolves(server: Server) -> None:
 
 
 def test_an_idempotency_key_gives_the_same_job_for_the_same_body_and_409_for_another(server: Server) -> None:
-    body = _routing_body()
+    body = routing_body()
     with server.client("bob") as bob:
         first = bob.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-17"})
         again = bob.post("/v1/routing/jobs", json=body, headers={"Idempotency-Key": "order-batch-17"})

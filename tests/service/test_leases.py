@@ -19,9 +19,8 @@ pytest.importorskip("uvicorn", reason="the service needs fastapi, uvicorn and ht
 
 from logistics.optimize import check_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
-from tests.optimize.helpers import grid_problem
-from tests.service.server import Server
-from tests.service.test_restart import FINAL, _children
+from logistics.testing.problems import grid_problem
+from logistics.testing.service import FINAL, Server, child_pids
 
 pytestmark = pytest.mark.skipif(not Path("/proc").exists(), reason="reads worker processes from /proc (Linux)")
 
@@ -139,7 +138,7 @@ def test_sigterm_after_the_grace_hands_a_running_job_back_without_spending_its_a
     with server.client() as http:
         job = http.post("/v1/routing/jobs", json=_solve(6.0)).json()["id"]
         _wait_state(http, job, ("running",), 20)
-    workers = _children(server.process.pid)  # type: ignore[union-attr]
+    workers = child_pids(server.process.pid)  # type: ignore[union-attr]
     server.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
     server.process.wait(30)  # type: ignore[union-attr]
     server.log.close()
@@ -169,7 +168,7 @@ def test_a_dead_worker_is_handled_like_a_dead_server_the_job_runs_again(tmp_path
             time.sleep(0.5)
             (worker,) = [
                 pid
-                for pid in _children(server.process.pid)  # type: ignore[union-attr]
+                for pid in child_pids(server.process.pid)  # type: ignore[union-attr]
                 if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
             ]
             os.kill(worker, signal.SIGKILL)

@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("uvicorn", reason="the service needs fastapi, uvicorn and httpx")
 
 from logistics.optimize.routing.jsonio import problem_to_json
-from tests.optimize.helpers import grid_problem
-from tests.service.server import KEYS, Server
+from logistics.testing.problems import grid_problem
+from logistics.testing.service import KEYS, Server
 
 
 @pytest.mark.slow

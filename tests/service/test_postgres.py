@@ -21,10 +21,9 @@ pytest.importorskip("psycopg", reason="the PostgreSQL store needs psycopg (pip i
 
 from logistics.optimize import check_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
-from tests.optimize.helpers import grid_problem
-from tests.service.server import Server, Worker, free_port
+from logistics.testing.problems import grid_problem
+from logistics.testing.service import FINAL, Server, Worker, free_port
 from tests.service.test_leases import _wait_state
-from tests.service.test_restart import FINAL
 
 pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh"

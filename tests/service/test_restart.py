@@ -14,8 +14,8 @@ pytest.importorskip("uvicorn", reason="the service needs fastapi, uvicorn and ht
 
 from logistics.optimize import check_routing
 from logistics.optimize.routing.jsonio import problem_to_json, result_from_json
-from tests.optimize.helpers import grid_problem
-from tests.service.server import Server
+from logistics.testing.problems import grid_problem
+from logistics.testing.service import FINAL, Server, child_pids
 
 LINEHAUL = {
     "problem": {
@@ -32,20 +32,6 @@ LINEHAUL = {
     }
 }  # fmt: skip
 SIMULATION = {"scenario": "bonded_import_small", "overrides": ["run.horizon_h=12", "run.cooldown_h=12"]}
-FINAL = ("done", "failed", "cancelled", "interrupted")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 @pytest.mark.slow
@@ -72,7 +58,7 @@ def test_kill_9_with_jobs_queued_and_running_then_restart_accounts_for_every_job
             ]
             time.sleep(0.5)
             assert [http.get(f"/v1/jobs/{j}").json()["state"] for j in queued] == ["queued"] * 3
-        workers = _children(server.process.pid)  # type: ignore[union-attr]
+        workers = child_pids(server.process.pid)  # type: ignore[union-attr]
         assert workers
         server.kill9()
         deadline = time.monotonic() + 10
@@ -133,7 +119,7 @@ def test_by_default_one_key_cannot_hold_every_worker(tmp_path: Path) -> None:
     another key's small job runs at once."""
     import httpx
 
-    from tests.service.server import KEYS
+    from logistics.testing.service import KEYS
 
     server = Server(tmp_path, workers=2).start()
     try:
@@ -160,7 +146,7 @@ def test_by_default_one_key_cannot_hold_every_worker(tmp_path: Path) -> None:
 def test_retention_deletes_ended_jobs_after_their_time(tmp_path: Path) -> None:
     import httpx
 
-    from tests.service.server import KEYS
+    from logistics.testing.service import KEYS
 
     server = Server(tmp_path, workers=1, retention_h=0.0005).start()  # 1.8 s
     try:

@@ -1,4 +1,5 @@
-"""A real service for the tests: `logistics serve` in a subprocess on a free localhost port."""
+"""A real service for the tests and benchmarks: `logistics serve` in a subprocess on a free localhost port, its
+workers, and the processes it started (read from /proc)."""
 
 from __future__ import annotations
 
@@ -153,3 +154,21 @@ def started_jobs(log: Path) -> list[str]:
 
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
     return [json.loads(x)["job"] for x in lines if '"event": "job_started"' in x]
+
+
+FINAL = ("done", "failed", "cancelled", "interrupted")
+"""The states a job ends in."""
+
+
+def child_pids(pid: int) -> list[int]:
+    """The process ids whose parent is `pid` (Linux: read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
