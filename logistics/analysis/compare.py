@@ -5,8 +5,6 @@ page."""
 
 from __future__ import annotations
 
-import base64
-import html
 import io
 import json
 import math
@@ -19,6 +17,7 @@ from scipy import stats
 
 from logistics.analysis.stats import benjamini_hochberg, difference_verdict, mean_ci, t_quantile_975
 from logistics.core.errors import ScenarioError, ScenarioIssue
+from logistics.core.html_page import Cell, HtmlPage
 
 __all__ = ["Run", "changed_inputs", "compare_runs", "compare_table", "format_value", "load_run", "write_comparison"]
 
@@ -154,7 +153,7 @@ def _flatten(data: object, prefix: str = "") -> dict | None:
     return out
 
 
-def _series_plot(runs: list[Run]) -> str | None:
+def _series_plot(runs: list[Run]) -> bytes | None:
     """The queues and stock levels every run recorded, one panel each, one line per run (mean over its
     replications); a base64 PNG, or None without series."""
     import matplotlib
@@ -182,7 +181,7 @@ def _series_plot(runs: list[Run]) -> str | None:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
 def format_value(value: float) -> str:
@@ -203,7 +202,7 @@ def _fmt(value: object) -> str:
         return f"[{format_value(low)}, {format_value(high)}]"
     if isinstance(value, float | int) and not isinstance(value, bool):
         return format_value(float(value))
-    return html.escape(str(value))
+    return str(value)
 
 
 def _relative(value: float) -> str:
@@ -226,94 +225,97 @@ def write_comparison(runs: list[Run], out: Path, fdr: float = 0.05) -> Path:
     (largest relative effect first), the scenario fields that differ between the runs, then every KPI."""
     table = compare_table(runs, fdr)
     table.to_csv(out.with_suffix(".csv"), index=False)
-    others = runs[1:]
-    head = ["KPI", "unit", *(r.name for r in runs)]
+    base, others = runs[0], runs[1:]
+    page = HtmlPage("Run comparison")
+    page.bullets(
+        f"{r.name}: scenario {r.manifest.get('scenario', '?')}, seed {r.manifest.get('seed', '?')}" for r in runs
+    )
+    page.paragraph(
+        f"Each run against {base.name}. A KPI differs when its difference stays significant after the "
+        f"Benjamini-Hochberg correction over the {len(table)} KPIs compared (false discovery rate {fdr:.0%}); not "
+        "shown means the interval covers zero at this many replications (no evidence either way); unknown means "
+        "there is no interval (hover for why); same, equal in every paired replication.",
+        emphasis=("differs", "not shown", "unknown", "same,"),
+    )
+    page.bullets(_run_note(table, base, r) for r in others)
     for r in others:
-        head += [f"{r.name} − {runs[0].name}", "95% interval", "verdict"]
-    lines = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
-    for row in table.to_dict("records"):
-        cells = [row["kpi"], row["unit"], *(row[r.name] for r in runs)]
-        tds = [f"<td>{_fmt(c)}</td>" for c in cells]
-        for r in others:
-            verdict = row[f"{r.name} verdict"]
-            style = ' class="differs"' if verdict == "differs" else ""
-            tds.append(f"<td{style}>{_fmt(row[f'{r.name} - {runs[0].name}'])}</td>")
-            interval = (row[f"{r.name} ci95_low"], row[f"{r.name} ci95_high"])
-            tds.append(f"<td{style}>{_fmt(interval)}</td>")
-            why = row[f"{r.name} why"]
-            tds.append(f'<td{style} title="{html.escape(why)}">{html.escape(verdict)}</td>')
-        lines.append("<tr>" + "".join(tds) + "</tr>")
-    notes, headlines = [], []
-    for r in others:
-        kind = "paired (same seed and replications)" if _paired(runs[0], r) else "Welch (independent runs)"
-        count = len(set(r.kpis["replication"]))
-        verdicts = table[f"{r.name} verdict"].value_counts()
-        notes.append(
-            f"<li>{html.escape(r.name)}: {count} replication(s) against {len(set(runs[0].kpis['replication']))}, "
-            f"intervals {kind}; {int(verdicts.get('differs', 0))} KPI(s) differ, "
-            f"{int(verdicts.get('not shown', 0))} not shown either way, {int(verdicts.get('unknown', 0))} unknown "
-            f"(no interval), {int(verdicts.get('same', 0))} the same in every replication</li>"
-        )
-        top = _headline(table, runs[0], r)
-        if len(top):
-            rows = "".join(
-                f"<tr><td>{html.escape(str(t['kpi']))}</td><td>{html.escape(str(t['unit']))}</td>"
-                f"<td>{_fmt(t[runs[0].name])}</td><td>{_fmt(t[r.name])}</td>"
-                f"<td>{_fmt(t[f'{r.name} - {runs[0].name}'])}</td>"
-                f"<td>{_relative(t['relative'])}</td>"
-                f"<td>{_fmt((t[f'{r.name} ci95_low'], t[f'{r.name} ci95_high']))}</td></tr>"
-                for t in top.head(20).to_dict("records")
-            )
-            headlines.append(
-                f"<h2>What changed: {html.escape(r.name)} against {html.escape(runs[0].name)}</h2>"
-                f"<p>{len(top)} KPI(s) differ; the {min(20, len(top))} with the largest relative effect:</p><table>"
-                f"<tr><th>KPI</th><th>unit</th><th>{html.escape(runs[0].name)}</th><th>{html.escape(r.name)}</th>"
-                f"<th>difference</th><th>relative</th><th>95% interval</th></tr>{rows}</table>"
-            )
-        else:
-            unknown = int(verdicts.get("unknown", 0))
-            reason = (
-                f" ({unknown} KPI(s) have no interval: {html.escape(str(table[f'{r.name} why'].iloc[0]))}; run "
-                "both with at least 2 replications, ideally the same seed)"
-                if unknown
-                else ""
-            )
-            headlines.append(
-                f"<h2>What changed: {html.escape(r.name)} against {html.escape(runs[0].name)}</h2>"
-                f"<p>No KPI can be said to differ{reason}. This is not evidence that they are the same.</p>"
-            )
+        _what_changed(page, table, base, r)
+    page.heading("Scenario fields that differ")
     inputs = changed_inputs(runs)
     if any(r.manifest.get("inputs") is None for r in runs):
-        inputs_html = "<p>Unknown: a run folder was written before run.json recorded the scenario.</p>"
+        page.paragraph("Unknown: a run folder was written before run.json recorded the scenario.")
     elif len(inputs):
-        inputs_html = inputs.to_html(index=False, border=0)
+        page.frame(inputs)
     else:
-        inputs_html = "<p>None: the runs share every scenario field (seeds and replications aside, see above).</p>"
+        page.paragraph("None: the runs share every scenario field (seeds and replications aside, see above).")
+    head = ["KPI", "unit", *(r.name for r in runs)]
+    for r in others:
+        head += [f"{r.name} − {base.name}", "95% interval", "verdict"]
+    rows = []
+    for row in table.to_dict("records"):
+        cells: list[Cell | object] = [_fmt(c) for c in (row["kpi"], row["unit"], *(row[r.name] for r in runs))]
+        for r in others:
+            verdict = row[f"{r.name} verdict"]
+            css = "differs" if verdict == "differs" else ""
+            interval = (row[f"{r.name} ci95_low"], row[f"{r.name} ci95_high"])
+            cells += [
+                Cell(_fmt(row[f"{r.name} - {base.name}"]), css),
+                Cell(_fmt(interval), css),
+                Cell(verdict, css, tooltip=row[f"{r.name} why"]),
+            ]
+        rows.append(cells)
+    page.heading("Every KPI").table(head, rows)
     plot = _series_plot(runs)
-    figure = (
-        f'<h2>Time series (mean over replications)</h2><img alt="series" src="data:image/png;base64,{plot}">'
-        if plot
-        else ""
+    if plot:
+        page.heading("Time series (mean over replications)").image("series", plot)
+    return page.write(out)
+
+
+def _run_note(table: pd.DataFrame, base: Run, other: Run) -> str:
+    """How `other` was compared with `base` and how many KPIs got each verdict."""
+    kind = "paired (same seed and replications)" if _paired(base, other) else "Welch (independent runs)"
+    count = len(set(other.kpis["replication"]))
+    verdicts = table[f"{other.name} verdict"].value_counts()
+    return (
+        f"{other.name}: {count} replication(s) against {len(set(base.kpis['replication']))}, intervals {kind}; "
+        f"{int(verdicts.get('differs', 0))} KPI(s) differ, {int(verdicts.get('not shown', 0))} not shown either "
+        f"way, {int(verdicts.get('unknown', 0))} unknown (no interval), {int(verdicts.get('same', 0))} the same in "
+        "every replication"
     )
-    described = "".join(
-        f"<li>{html.escape(r.name)}: scenario {html.escape(str(r.manifest.get('scenario', '?')))}, seed "
-        f"{html.escape(str(r.manifest.get('seed', '?')))}</li>"
-        for r in runs
+
+
+def _what_changed(page: HtmlPage, table: pd.DataFrame, base: Run, other: Run) -> None:
+    """The headline of one run against the base: the KPIs that differ, largest relative effect first, or why
+    none can be said to."""
+    page.heading(f"What changed: {other.name} against {base.name}")
+    top = _headline(table, base, other)
+    if not len(top):
+        unknown = int(table[f"{other.name} verdict"].value_counts().get("unknown", 0))
+        reason = (
+            f" ({unknown} KPI(s) have no interval: {table[f'{other.name} why'].iloc[0]}; run both with at least 2 "
+            "replications, ideally the same seed)"
+            if unknown
+            else ""
+        )
+        page.paragraph(f"No KPI can be said to differ{reason}. This is not evidence that they are the same.")
+        return
+    page.paragraph(f"{len(top)} KPI(s) differ; the {min(20, len(top))} with the largest relative effect:")
+    diff = f"{other.name} - {base.name}"
+    page.table(
+        ["KPI", "unit", base.name, other.name, "difference", "relative", "95% interval"],
+        (
+            [
+                t["kpi"],
+                t["unit"],
+                _fmt(t[base.name]),
+                _fmt(t[other.name]),
+                _fmt(t[diff]),
+                _relative(t["relative"]),
+                _fmt((t[f"{other.name} ci95_low"], t[f"{other.name} ci95_high"])),
+            ]
+            for t in top.head(20).to_dict("records")
+        ),
     )
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Run comparison</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:12px}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:first-child{{text-align:left}}
-.differs{{background:#fde2c8}}img{{max-width:100%}}</style></head><body>
-<h1>Run comparison</h1><ul>{described}</ul>
-<p>Each run against {html.escape(runs[0].name)}. A KPI <i>differs</i> when its difference stays significant after
-the Benjamini-Hochberg correction over the {len(table)} KPIs compared (false discovery rate {fdr:.0%}); <i>not
-shown</i> means the interval covers zero at this many replications (no evidence either way); <i>unknown</i> means
-there is no interval (hover for why); <i>same</i>, equal in every paired replication.</p>
-<ul>{"".join(notes)}</ul>{"".join(headlines)}
-<h2>Scenario fields that differ</h2>{inputs_html}
-<h2>Every KPI</h2><table>{"".join(lines)}</table>{figure}</body></html>"""
-    out.write_text(page, encoding="utf-8")
-    return out
 
 
 def compare_runs(folders: list[Path], out: Path) -> Path:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import html
 from pathlib import Path
 
 import pandas as pd
 
 from logistics.analysis import plots
+from logistics.core.html_page import HtmlPage
 from logistics.sim.result import RunResult
 
 __all__ = ["HEADLINE", "headline", "summary_table", "write_report"]
@@ -140,38 +139,16 @@ def write_report(
     md_path = out_dir / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
 
-    body = [f"<h1>{html.escape(title)}</h1>"]
+    page = HtmlPage(title)
     if notice:
-        body.append(f'<p class="notice"><strong>{html.escape(notice)}</strong></p>')
-    body.append(f"<p>{html.escape(intro).replace('**', '')}</p>")
+        page.paragraph(notice, notice=True)
+    page.paragraph(intro.replace("**", ""))
     for name, table in sections[:-1]:
-        body += [
-            f"<h2>{html.escape(name)}</h2>",
-            '<div class="wide">' + table.to_html(index=False, float_format=_fmt, na_rep="n/a", border=0) + "</div>",
-        ]
+        page.heading(name).frame(table, float_format=_fmt, wide=True)
     for name, path in images.items():
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        body += [
-            f"<h2>{html.escape(name)}</h2>",
-            f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">',
-        ]
-    body += [
-        f"<h2>{html.escape(sections[-1][0])}</h2>",
-        sections[-1][1].to_html(index=False, float_format=_fmt, na_rep="n/a", border=0),
-    ]
-    style = (
-        "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
-        "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
-        ".wide{overflow-x:auto;max-width:100%}"
-        ".notice{background:#fff3cd;border:1px solid #e0b100;padding:0.6em 1em}"
-    )
-    html_path = out_dir / "report.html"
-    html_path.write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
-        encoding="utf-8",
-    )
+        page.heading(name).image(name, path)
+    page.heading(sections[-1][0]).frame(sections[-1][1], float_format=_fmt)
+    html_path = page.write(out_dir / "report.html")
     return {"markdown": md_path, "html": html_path, **{k: v for k, v in images.items()}}
 
 

@@ -4,8 +4,6 @@ response curves of a one-parameter sweep."""
 
 from __future__ import annotations
 
-import base64
-import html
 import io
 from typing import TYPE_CHECKING
 
@@ -18,6 +16,7 @@ import pandas as pd
 
 from logistics.analysis.order_kpis import QUANTILES
 from logistics.analysis.stats import summarize
+from logistics.core.html_page import HtmlPage
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,15 +27,15 @@ if TYPE_CHECKING:
 __all__ = ["write_experiment_report"]
 
 
-def _png(fig: plt.Figure) -> str:
+def _png(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
-    return f'<img src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode("ascii")}">'
+    return buffer.getvalue()
 
 
-def _kpi_bars(summary: pd.DataFrame, scenario: str, kpis: list[str]) -> str:
+def _kpi_bars(summary: pd.DataFrame, scenario: str, kpis: list[str]) -> bytes:
     cols = min(3, len(kpis))
     rows = int(np.ceil(len(kpis) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
@@ -52,7 +51,7 @@ def _kpi_bars(summary: pd.DataFrame, scenario: str, kpis: list[str]) -> str:
     return _png(fig)
 
 
-def _quantiles(all_kpis: pd.DataFrame, scenario: str) -> str | None:
+def _quantiles(all_kpis: pd.DataFrame, scenario: str) -> bytes | None:
     names = [f"lead_time.end_to_end_h.{q}" for q, _ in QUANTILES]
     part = all_kpis[(all_kpis["scenario"] == scenario) & all_kpis["kpi"].isin(names)]
     if part.empty:
@@ -78,7 +77,7 @@ def _quantiles(all_kpis: pd.DataFrame, scenario: str) -> str | None:
     return _png(fig)
 
 
-def _sweep(summary: pd.DataFrame, spec: ExperimentSpec, scenario: str, kpis: list[str]) -> str | None:
+def _sweep(summary: pd.DataFrame, spec: ExperimentSpec, scenario: str, kpis: list[str]) -> bytes | None:
     if len(spec.grid) != 1:
         return None
     ((param, values),) = spec.grid.items()
@@ -112,54 +111,41 @@ def write_experiment_report(spec: ExperimentSpec, results: Results, out_dir: Pat
     kpis = list(spec.kpis) or sorted(results.table["kpi"].unique())[:9]
     summary = results.summary if len(results.summary) else summarize(results.table)
     finished = results.table[["scenario", "point", "policy", "replication"]].drop_duplicates().shape[0]
-    body = [
-        f"<h1>Experiment: {html.escape(spec.name)}</h1>",
-        f"<p>{len(spec.scenarios)} scenario(s), {len(spec.policies)} policies, {spec.replications} replications "
+    page = HtmlPage(f"Experiment: {spec.name}")
+    page.paragraph(
+        f"{len(spec.scenarios)} scenario(s), {len(spec.policies)} policies, {spec.replications} replications "
         f"each, root seed {spec.seed}; every policy sees the same random draws in a replication (common random "
-        f"numbers). Runs finished: {finished}; "
-        f"failed: {len(results.failures)}.</p>",
-        "<h2>Policies</h2>",
-        "<ul>"
-        + "".join(
-            f"<li><b>{html.escape(name)}</b>{' (baseline)' if name == spec.baseline_policy else ''}: "
-            f"{html.escape(', '.join(o) or 'the scenario as written')}</li>"
+        f"numbers). Runs finished: {finished}; failed: {len(results.failures)}."
+    )
+    page.heading("Policies").bullets(
+        (
+            f"{name}{' (baseline)' if name == spec.baseline_policy else ''}: "
+            f"{', '.join(o) or 'the scenario as written'}"
             for name, o in spec.policies.items()
-        )
-        + "</ul>",
-    ]
+        ),
+        bold_lead=True,
+    )
     for scenario in dict.fromkeys(results.table["scenario"]):
-        body.append(f"<h2>{html.escape(str(scenario))}</h2>")
-        body.append("<h3>KPIs by policy (mean, 95% interval)</h3>")
-        body.append(_kpi_bars(summary, scenario, kpis))
+        page.heading(str(scenario)).heading("KPIs by policy (mean, 95% interval)", 3)
+        page.image(f"{scenario}: KPIs by policy", _kpi_bars(summary, scenario, kpis))
         comp = results.comparisons
         if len(comp):
             part = comp[comp["scenario"] == scenario].drop(columns=["scenario"])
-            body.append(
-                f"<h3>Against {html.escape(spec.baseline_policy)}, paired by replication</h3><p>The verdict uses the "
-                f"adjusted interval (each at {float(comp['adjusted_confidence'].iloc[0]):.3%}, Bonferroni over the "
-                f"{len(comp)} comparisons): <i>differs</i> when it excludes zero, <i>not shown</i> when it covers "
-                "zero (no evidence either way at this many replications), <i>unknown</i> without an interval.</p>"
+            page.heading(f"Against {spec.baseline_policy}, paired by replication", 3).paragraph(
+                f"The verdict uses the adjusted interval (each at {float(comp['adjusted_confidence'].iloc[0]):.3%}, "
+                f"Bonferroni over the {len(comp)} comparisons): differs when it excludes zero, not shown when it "
+                "covers zero (no evidence either way at this many replications), unknown without an interval.",
+                emphasis=("differs", "not shown", "unknown"),
             )
-            body.append(part.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
+            page.frame(part, float_format=lambda v: f"{v:.4g}")
         quantiles = _quantiles(results.all_kpis, scenario)
         if quantiles:
-            body += ["<h3>End-to-end lead time by policy</h3>", quantiles]
+            page.heading("End-to-end lead time by policy", 3).image(f"{scenario}: lead-time quantiles", quantiles)
         sweep = _sweep(summary, spec, scenario, kpis)
         if sweep:
-            body += [f"<h3>Response to {html.escape(next(iter(spec.grid)))}</h3>", sweep]
+            page.heading(f"Response to {next(iter(spec.grid))}", 3).image(f"{scenario}: response curves", sweep)
         table = summary[summary["scenario"] == scenario].drop(columns=["scenario"])
-        body += ["<h3>All KPI summaries</h3>", table.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0)]
+        page.heading("All KPI summaries", 3).frame(table, float_format=lambda v: f"{v:.4g}")
     if len(results.failures):
-        body += ["<h2>Failed runs</h2>", results.failures.to_html(index=False, border=0)]
-    style = (
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;font-size:12px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
-        "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%}"
-    )
-    path = out_dir / "report.html"
-    path.write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(spec.name)}</title>"
-        f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
-        encoding="utf-8",
-    )
-    return path
+        page.heading("Failed runs").frame(results.failures)
+    return page.write(out_dir / "report.html")
