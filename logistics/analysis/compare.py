@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from logistics.analysis.stats import benjamini_hochberg, difference_verdict, mean_ci, t_quantile_975
+from logistics.analysis.stats import benjamini_hochberg, difference_verdict, mean_ci, t_quantile_975, t_two_sided_p
 from logistics.core.errors import ScenarioError, ScenarioIssue
 from logistics.core.html_page import Cell, HtmlPage
 
@@ -60,7 +59,7 @@ def _difference(base: pd.Series, other: pd.Series, paired: bool) -> tuple[float,
             return mean, math.nan, math.nan, math.nan, f"{len(diff)} paired replication(s): no interval"
         if sd == 0:
             return mean, mean, mean, (1.0 if mean == 0 else 0.0), ""
-        p = 2 * float(stats.t.sf(abs(mean) / (sd / math.sqrt(len(diff))), len(diff) - 1))
+        p = t_two_sided_p(mean / (sd / math.sqrt(len(diff))), len(diff) - 1)
         return mean, mean - half, mean + half, p, ""
     a, b = base.to_numpy(dtype=float), other.to_numpy(dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
@@ -72,7 +71,7 @@ def _difference(base: pd.Series, other: pd.Series, paired: bool) -> tuple[float,
         return mean, mean, mean, (1.0 if mean == 0 else 0.0), ""
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     half = t_quantile_975(df) * math.sqrt(va + vb)
-    p = 2 * float(stats.t.sf(abs(mean) / math.sqrt(va + vb), df))
+    p = t_two_sided_p(mean / math.sqrt(va + vb), df)
     return mean, mean - half, mean + half, p, ""
 
 

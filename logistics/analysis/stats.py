@@ -10,10 +10,14 @@ __all__ = [
     "VERDICTS",
     "benjamini_hochberg",
     "difference_verdict",
+    "mean_bound",
     "mean_ci",
+    "normal_quantile",
     "paired_comparisons",
     "summarize",
+    "t_quantile",
     "t_quantile_975",
+    "t_two_sided_p",
 ]
 
 
@@ -27,6 +31,34 @@ def t_quantile(confidence: float, df: float) -> float:
     from scipy import stats
 
     return float(stats.t.ppf(0.5 + confidence / 2, df)) if df >= 1 else float("nan")
+
+
+def t_two_sided_p(t_stat: float, df: float) -> float:
+    """The two-sided p-value of a t statistic with `df` degrees of freedom."""
+    from scipy import stats
+
+    return 2.0 * float(stats.t.sf(abs(t_stat), df))
+
+
+def normal_quantile(p: float) -> float:
+    """The `p` quantile of the standard normal distribution."""
+    from scipy import stats
+
+    return float(stats.norm.ppf(p))
+
+
+def mean_bound(values: np.ndarray, confidence: float, lower: bool) -> float:
+    """A one-sided Student-t `confidence` bound of the mean of the finite `values` (lower or upper; the mean
+    itself when they do not vary; NaN under two values)."""
+    from scipy import stats
+
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) < 2:
+        return float("nan")
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(confidence, len(values) - 1)) * sd / np.sqrt(len(values))
+    return float(values.mean()) - half if lower else float(values.mean()) + half
 
 
 VERDICTS = ("differs", "same", "not shown", "unknown")

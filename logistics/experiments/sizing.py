@@ -53,6 +53,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from logistics.analysis.stats import mean_bound, normal_quantile
+
 __all__ = [
     "Candidate",
     "Check",
@@ -294,30 +296,18 @@ class PlanResult:
         ]
 
 
-def _bound(values: np.ndarray, confidence: float, lower: bool) -> float:
-    """A one-sided confidence bound of the mean (the mean itself when the values do not vary)."""
-    from scipy import stats
-
-    values = values[np.isfinite(values)]
-    if len(values) < 2:
-        return math.nan
-    sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf(confidence, len(values) - 1)) * sd / math.sqrt(len(values))
-    return float(values.mean()) - half if lower else float(values.mean()) + half
-
-
 def verdict(constraint: Constraint, values: np.ndarray) -> str:
     """met (the bound on the right side), missed (even the other bound on the wrong side) or undecided."""
     if not np.isfinite(values).all() or len(values) < 2:
         return "missed"
     if constraint.at_least is not None:
-        if _bound(values, constraint.confidence, lower=True) >= constraint.at_least:
+        if mean_bound(values, constraint.confidence, lower=True) >= constraint.at_least:
             return "met"
-        return "missed" if _bound(values, constraint.confidence, lower=False) < constraint.at_least else "undecided"
+        return "missed" if mean_bound(values, constraint.confidence, lower=False) < constraint.at_least else "undecided"
     assert constraint.at_most is not None
-    if _bound(values, constraint.confidence, lower=False) <= constraint.at_most:
+    if mean_bound(values, constraint.confidence, lower=False) <= constraint.at_most:
         return "met"
-    return "missed" if _bound(values, constraint.confidence, lower=True) > constraint.at_most else "undecided"
+    return "missed" if mean_bound(values, constraint.confidence, lower=True) > constraint.at_most else "undecided"
 
 
 def confirm_constraint(
@@ -330,10 +320,10 @@ def confirm_constraint(
     if not np.isfinite(values).all() or len(values) < 2:
         return level, math.nan, "not confirmed"
     if constraint.at_least is not None:
-        bound = _bound(values, level, lower=True)
+        bound = mean_bound(values, level, lower=True)
         return level, bound, "met" if bound >= constraint.at_least else "not confirmed"
     assert constraint.at_most is not None
-    bound = _bound(values, level, lower=False)
+    bound = mean_bound(values, level, lower=False)
     return level, bound, "met" if bound <= constraint.at_most else "not confirmed"
 
 
@@ -360,7 +350,7 @@ def not_clearly_missing(spec: PlanSpec, candidate: Candidate) -> bool:
         if not len(values) or not np.isfinite(values).all():
             return False
         lower = constraint.at_most is not None
-        best = _bound(values, constraint.confidence, lower=lower) if len(values) >= 2 else float(values[0])
+        best = mean_bound(values, constraint.confidence, lower=lower) if len(values) >= 2 else float(values[0])
         if constraint.at_least is not None and best < constraint.at_least:
             return False
         if constraint.at_most is not None and best > constraint.at_most:
@@ -424,8 +414,6 @@ def test_size(spec: PlanSpec, pilot: list[dict[str, float]]) -> int | None:
     test's bound would clear every target with about 80% power if the true margin were the pilot's cautious
     margin (its one-sided 95% lower bound; none left: `max_replications`), within
     [min_replications, max_replications]."""
-    from scipy import stats
-
     c = spec.confirm
     need = c.min_replications
     for constraint in spec.constraints:
@@ -444,7 +432,7 @@ def test_size(spec: PlanSpec, pilot: list[dict[str, float]]) -> int | None:
             need = c.max_replications
             continue
         level = 1.0 - (1.0 - constraint.confidence) / c.candidates
-        z = float(stats.norm.ppf(level)) + POWER_Z
+        z = normal_quantile(level) + POWER_Z
         need = max(need, math.ceil((z * sd / cautious) ** 2))
     if c.replications is not None:
         return c.replications
