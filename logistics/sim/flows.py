@@ -34,7 +34,7 @@ from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
 from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
 from logistics.sim.jobs import FlowJobs, lane_by_id
-from logistics.sim.lanes import Allocator, ScheduledLane
+from logistics.sim.lanes import Allocator, LaneJobs, ScheduledLane
 from logistics.sim.monitor import END_REASONS
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.rota import Roster, staffing_of
@@ -214,13 +214,15 @@ class Flows(FlowJobs):
         s = self.scenario
         lane = self._lane(lane_id)
         factor = self.emission_factors[LANE_EMISSION_MODE[lane.mode]]
+        jobs = LaneJobs(
+            self._weight, self._volume, self.transport_cny, self.rolls,
+            whole=self.whole, booked_h=self.created_h, co2e_kg=self.co2e_kg,
+        )  # fmt: skip
         return ScheduledLane(
-            self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"),
-            self._weight, self._volume, self.transport_cny, self.rolls, self.advance,
+            self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"), jobs, self.advance,
             closures=[d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
             delays=[d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
-            queue=queue, allocator=allocate, whole=self.whole, booked_h=self.created_h,
-            co2e_kg=self.co2e_kg, wtw_kg_per_tkm=factor.wtw_kg_per_tkm,
+            queue=queue, allocator=allocate, wtw_kg_per_tkm=factor.wtw_kg_per_tkm,
         )  # fmt: skip
 
     def _checkpoint(self, cp_id: str, streams) -> CheckpointStep:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -32,7 +33,7 @@ from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Lane
 from logistics.sim.timetable import departure_times
 
-__all__ = ["DEPARTURE_COLUMNS", "ScheduledLane", "queue_up"]
+__all__ = ["DEPARTURE_COLUMNS", "LaneJobs", "ScheduledLane", "queue_up"]
 
 DEPARTURE_COLUMNS = (
     "lane",
@@ -83,6 +84,21 @@ def queue_up(
         arrived_h.append(now)
 
 
+@dataclass(frozen=True)
+class LaneJobs:
+    """The flows' columns per job (a shipment: an order, a consignment or a container) that a lane reads and adds
+    to: its weight and volume; its transport cost, times rolled over and kg CO2e (added to in place); which jobs are
+    whole containers (each takes one of a departure's containers) and when each was booked (its queue place)."""
+
+    weight_kg: list[float]
+    volume_m3: list[float]
+    transport_cny: np.ndarray
+    rolls: np.ndarray
+    whole: bytearray | None = None
+    booked_h: np.ndarray | None = None
+    co2e_kg: np.ndarray | None = None
+
+
 class ScheduledLane:
     """One lane shared by every flow routed over it. `enter(job)` puts a shipment in the queue at the lane's
     origin; `on_arrival(job)` is called for each shipment when its departure arrives."""
@@ -94,34 +110,28 @@ class ScheduledLane:
         start: datetime,
         end_h: float,
         rng: np.random.Generator,
-        weight_kg: list[float],
-        volume_m3: list[float],
-        transport_cny: np.ndarray,
-        rolls: np.ndarray,
+        jobs: LaneJobs,
         on_arrival: Callable[[int], None],
         *,
         closures: list[LaneClosed],
         delays: list[LaneDelayed],
         queue: tuple[list[int], list[float]] | None = None,
         allocator: Allocator | None = None,
-        whole: bytearray | None = None,
-        booked_h: np.ndarray | None = None,
         on_board: Callable[[list[int], float], None] | None = None,
-        co2e_kg: np.ndarray | None = None,
         wtw_kg_per_tkm: float = 0.0,
     ) -> None:
         self.env = env
         self.lane = lane
         self.rng = rng
-        self.weight_kg = weight_kg
-        self.volume_m3 = volume_m3
-        self.transport_cny = transport_cny
+        self.weight_kg = jobs.weight_kg
+        self.volume_m3 = jobs.volume_m3
+        self.transport_cny = jobs.transport_cny
         # each job's emissions (kg CO2e) add its tonnes x the lane's km x the mode's well-to-wheel factor
-        self.co2e_kg = co2e_kg
+        self.co2e_kg = jobs.co2e_kg
         self.kg_co2e_per_kg = (lane.distance_km or 0.0) * wtw_kg_per_tkm / 1000.0
-        self.rolls = rolls
-        self.whole = whole  # 1 for a job that is a whole container (takes one of the departure's containers)
-        self.booked_h = booked_h  # when a whole-container job was booked (its queue place from then)
+        self.rolls = jobs.rolls
+        self.whole = jobs.whole
+        self.booked_h = jobs.booked_h
         self.on_arrival = on_arrival
         # told of each departure's shipments and their expected arrival (mean transit): e.g. the dock booking
         self.on_board = on_board
