@@ -32,6 +32,7 @@ from logistics.scenario.customs import CREDIT_TIERS, Checkpoint
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler, UniformStream
 from logistics.sim.shifts import capacity_changes, with_outages
+from logistics.sim.simpy_access import event_value
 from logistics.sim.station import Column, Station
 from logistics.sim.tiers import TraderTiers
 
@@ -130,7 +131,7 @@ class CustomsCheckpoint:
 
     def _documents_ready(self, event: simpy.Event) -> None:
         self.waiting_documents -= 1
-        self.screening.arrive(event._value)
+        self.screening.arrive(event_value(event))
 
     def _screened(self, job: int) -> None:
         visit = self.visits[job]
@@ -173,7 +174,7 @@ class CustomsCheckpoint:
             self._finish(job, outcome)
 
     def _hold_over(self, event: simpy.Event) -> None:
-        self._finish(event._value, 1)
+        self._finish(event_value(event), 1)
 
     def _finish(self, job: int, outcome: int) -> None:
         arrived, tier, inspected, lab = self.visits.pop(job)

@@ -32,6 +32,7 @@ from logistics.scenario.lastmile import LastMile
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
+from logistics.sim.simpy_access import event_value
 from logistics.sim.van_trips import DELIVERY_FAILED, Trip, drive, replan_trip, replannable
 
 __all__ = ["DELIVERY_FAILED", "Depot", "ParcelColumns"]
@@ -138,7 +139,7 @@ class Depot:
         self.env.timeout(self.linehaul(), orders.tolist()).callbacks.append(self._at_depot)
 
     def _at_depot(self, event: simpy.Event) -> None:
-        orders = event._value
+        orders = event_value(event)
         self.to_depot -= len(orders)
         self.waiting.extend(orders)
         self.maybe_threshold()

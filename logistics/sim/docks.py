@@ -12,6 +12,7 @@ import simpy
 
 from logistics.scenario.warehouse import Docks
 from logistics.sim.sampling import BufferedSampler
+from logistics.sim.simpy_access import event_value
 from logistics.sim.station import Station
 
 __all__ = ["DockYard", "door_capacity"]
@@ -76,14 +77,14 @@ class DockYard:
         self.env.timeout(max(0.0, delay), job).callbacks.append(self._at_gate)
 
     def _at_gate(self, event: simpy.Event) -> None:
-        job = event._value
+        job = event_value(event)
         now = self.env.now
         self.arrived_h[job] = now
         ready = self.policy.door_ready_h(now, self.appointment_h[job])
         self.env.timeout(max(0.0, ready - now), job).callbacks.append(self._to_door)
 
     def _to_door(self, event: simpy.Event) -> None:
-        self.receiving.arrive(event._value)
+        self.receiving.arrive(event_value(event))
 
     def waits_h(self) -> np.ndarray:
         """Hours from arrival at the gate to a door, for the trucks that got one."""

@@ -39,6 +39,7 @@ from logistics.sim.monitor import END_REASONS
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.rota import Roster, staffing_of
 from logistics.sim.sampling import BufferedSampler
+from logistics.sim.simpy_access import now_of
 from logistics.sim.station import Station
 from logistics.sim.steps import (
     CheckpointStep,
@@ -292,7 +293,7 @@ class Flows(FlowJobs):
         """`job` finished its current step now: on to the next one."""
         program = self.programs[self.program_of[job]]
         p = self.pos[job]
-        program.rows[p][job - program.offset] = self.env._now
+        program.rows[p][job - program.offset] = now_of(self.env)
         self.pos[job] = p + 1
         program.steps[p + 1].enter(job)
 

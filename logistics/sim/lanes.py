@@ -31,6 +31,7 @@ import simpy
 
 from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Lane
+from logistics.sim.simpy_access import event_value
 from logistics.sim.timetable import departure_times
 
 __all__ = ["DEPARTURE_COLUMNS", "LaneJobs", "ScheduledLane", "queue_up"]
@@ -310,7 +311,7 @@ class ScheduledLane:
             self.rolls[jobs] += 1
 
     def _arrive(self, event: simpy.Event) -> None:
-        board = event._value
+        board = event_value(event)
         self.in_transit -= len(board)
         for job in board:
             self.on_arrival(job)

@@ -14,6 +14,7 @@ import numpy as np
 import simpy
 
 from logistics.sim.rota import Rota
+from logistics.sim.simpy_access import event_value, now_of
 
 if TYPE_CHECKING:
     from logistics.sim.monitor import TimeSeries
@@ -111,7 +112,7 @@ class Station:
     def arrive(self, job: int) -> None:
         """A job joins the station now."""
         # the time integrals, as in `_account` (inlined: this and `_finish` are the model's hottest code)
-        now = self.env._now
+        now = now_of(self.env)
         dt = now - self._last_t
         queue = self.queue
         if dt > 0.0:
@@ -132,11 +133,11 @@ class Station:
         self.busy += 1
         env = self.env
         if self.started is not None:
-            self.started[job] = env._now
+            self.started[job] = now_of(env)
         env.timeout(self.service_h(job), job).callbacks.append(self._finish)
 
     def _finish(self, event: simpy.Event) -> None:
-        now = self.env._now
+        now = now_of(self.env)
         dt = now - self._last_t
         queue = self.queue
         if dt > 0.0:
@@ -146,7 +147,7 @@ class Station:
             if self.busy > self.capacity:
                 self.over_area += (self.busy - self.capacity) * dt
             self._last_t = now
-        job: int = event._value
+        job: int = event_value(event)
         self.busy -= 1
         self.served += 1
         if self.finished is not None:

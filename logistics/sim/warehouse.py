@@ -43,6 +43,7 @@ from logistics.sim.policy_choices import make_policy
 from logistics.sim.result import COST_COMPONENTS
 from logistics.sim.rota import Roster, staffing_of
 from logistics.sim.sampling import BufferedSampler
+from logistics.sim.simpy_access import event_value
 from logistics.sim.station import Station, watch_station
 from logistics.sim.tiers import TraderTiers
 
@@ -317,7 +318,7 @@ class WarehouseOrders:
             self._documents_matched(i)
 
     def _documents_done(self, event: simpy.Event) -> None:
-        self._documents_matched(event._value)
+        self._documents_matched(event_value(event))
 
     def _documents_matched(self, i: int) -> None:
         self.cols.documents_h[i] = self.env.now
