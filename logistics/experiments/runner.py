@@ -199,10 +199,7 @@ def collect(
     failed = pd.DataFrame(failures, columns=["run_id", "scenario", "point", "policy", "replication", "error"])
     summary = summarize(table) if len(table) else pd.DataFrame()
     comparisons = paired_comparisons(table, spec.baseline_policy) if len(table) else pd.DataFrame()
-    try:
-        table.to_parquet(out / "results.parquet", index=False)
-    except ImportError:
-        table.to_csv(out / "results.csv", index=False)
+    table.to_parquet(out / "results.parquet", index=False)
     summary.to_csv(out / "summary.csv", index=False)
     comparisons.to_csv(out / "comparisons.csv", index=False)
     failed.to_csv(out / "failures.csv", index=False)

@@ -76,11 +76,6 @@ def _solver(backend: str) -> Callable[..., SolverDispatch]:
     def make(
         time_limit_s: float = 60.0, solution_limit: int | None = REPRODUCIBLE_SOLUTIONS[backend], seed: int = 0
     ) -> SolverDispatch:
-        if backend in ("pyvrp", "auto"):
-            try:
-                import pyvrp  # noqa: F401
-            except ImportError:
-                raise ValueError("PyVRP is not installed (pip install -e '.[pyvrp]')") from None
         return SolverDispatch(backend, time_limit_s, solution_limit, seed)
 
     return make

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import subprocess
 import sys
@@ -27,7 +26,6 @@ from logistics.optimize import (
 from logistics.testing.problems import grid_problem, replace_problem
 
 REPRO = SolveParams(time_limit_s=20, solution_limit=30, seed=1)
-HAS_PYVRP = importlib.util.find_spec("pyvrp") is not None
 
 
 def _checked(problem: RoutingProblem, params: SolveParams = REPRO) -> RoutingResult:
@@ -169,7 +167,6 @@ def test_optimize_imports_without_simpy() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
 def test_pyvrp_backend_same_api() -> None:
     p = grid_problem(n=10, vehicles=3, capacity=8.0, windows=True)
     result = _checked(p, SolveParams(time_limit_s=1, backend="pyvrp", seed=2))
@@ -273,14 +270,11 @@ def _city_cvrp(n: int, vans: int, seed: int = 0) -> RoutingProblem:
 
 @pytest.mark.parametrize("backend", ["ortools", "pyvrp", "auto"])
 def test_a_small_time_limited_search_ends_when_it_stalls_not_at_the_limit(backend: str) -> None:
-    if backend != "ortools" and not HAS_PYVRP:
-        pytest.skip("PyVRP is not installed")
     result = _checked(_city_cvrp(2, 1), SolveParams(time_limit_s=30, backend=backend))
     # its search stopped on its own (OR-Tools: a branch count per stop; PyVRP: iterations without improvement)
     assert result.runtime_s < 10, result.stats
 
 
-@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed")
 def test_pyvrp_alone_solves_a_city_scale_capacitated_problem() -> None:
     # distances of kilometres in centimetres once scaled: PyVRP's default penalty ceiling left it overloaded
     problem = _city_cvrp(20, 3)
@@ -289,7 +283,6 @@ def test_pyvrp_alone_solves_a_city_scale_capacitated_problem() -> None:
     assert result.stats["pyvrp_feasible"] and not result.stats["fallback_optional"]
 
 
-@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
 def test_auto_keeps_the_full_plan_when_one_vehicle_fewer_cannot_serve_every_stop() -> None:
     # 12 stops x 2 units on vans of 8: three vans at least; the search for one fewer (two) must fail and the
     # three-van plan stand, checked, with the attempt reported
@@ -300,7 +293,6 @@ def test_auto_keeps_the_full_plan_when_one_vehicle_fewer_cannot_serve_every_stop
     assert attempt["from"] == 3 and attempt["tried"] == 2 and attempt["found"] is False
 
 
-@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
 def test_route_elimination_starts_from_the_plan_less_its_shortest_route() -> None:
     from logistics.optimize.routing.solve import _confined
 
@@ -317,7 +309,6 @@ def test_route_elimination_starts_from_the_plan_less_its_shortest_route() -> Non
     assert fewer.vehicles_used <= 4 and not fewer.unassigned and check_routing(p, fewer).feasible
 
 
-@pytest.mark.skipif(not HAS_PYVRP, reason="PyVRP is not installed (pip install '.[pyvrp]')")
 def test_auto_gives_the_whole_machine_to_pyvrp_from_200_stops() -> None:
     from logistics.optimize.routing.solve import AUTO_ONE_ARM_STOPS
 

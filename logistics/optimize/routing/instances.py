@@ -112,12 +112,8 @@ def read_vrplib(path: str | Path, vehicles: int | None = None) -> RoutingProblem
     """A VRPLIB CVRP instance (via the `vrplib` package). EUC_2D distances are rounded to the nearest
     integer, the convention behind CVRPLIB's best-known values. Vehicles: `vehicles`, else the `k` of an
     `X-n..-k..` name plus 50% slack, else one per customer."""
-    try:
-        import vrplib
-    except ImportError:
-        raise InvalidProblemError(
-            "vrplib", "reading VRPLIB files needs the vrplib package: pip install vrplib"
-        ) from None
+    import vrplib
+
     path = Path(path)
     read_text(path)  # a missing or non-UTF-8 file is named here, not deep in the parser
     try:

@@ -27,17 +27,6 @@ from logistics.optimize.routing.timing import reload_marker
 INT_MAX = np.iinfo(np.int64).max
 
 
-def _require_pyvrp() -> Any:
-    try:
-        import pyvrp
-    except ImportError:
-        raise InvalidProblemError(
-            "params.backend",
-            "the pyvrp backend needs PyVRP: pip install 'logistics[pyvrp]' (or pip install pyvrp)",
-        ) from None
-    return pyvrp
-
-
 def solve_with_pyvrp(
     problem: RoutingProblem,
     candidates: list[int],
@@ -46,7 +35,8 @@ def solve_with_pyvrp(
 ) -> BackendSolution:
     """Solve `problem` over the stops `candidates` with PyVRP's iterated local search, from the `initial`
     routes if given (a warm start)."""
-    pyvrp = _require_pyvrp()
+    import pyvrp
+
     if problem.has_breaks:
         raise InvalidProblemError(
             "params.backend",

@@ -298,16 +298,11 @@ def _solve_auto(
     problem: RoutingProblem, params: SolveParams, started: float, initial: PlanLike | None = None
 ) -> RoutingResult:
     """PyVRP in a child process and OR-Tools here, at the same time and each with the whole time limit
-    (two cores), so `auto` costs the wall time of one; the better result wins. Without PyVRP: OR-Tools.
+    (two cores), so `auto` costs the wall time of one; the better result wins.
     With `minimise_vehicles`, the limit is cut in three (`REDUCTION_SHARES`): the search, a search for a plan
     with one vehicle fewer (which wins only if it serves every stop), and an improvement of the best plan."""
     from dataclasses import replace
 
-    try:
-        import pyvrp  # noqa: F401
-    except ImportError:
-        result = solve_routing(problem, replace(params, backend="ortools"), initial)
-        return replace(result, backend="auto:ortools")
     from logistics.optimize.routing.ortools_backend import unsupported
 
     alone = "ortools" if problem.has_breaks else "pyvrp" if unsupported(problem) else None
