@@ -10,7 +10,7 @@ import simpy
 
 from logistics.scenario.disruptions import LaneClosed
 from logistics.scenario.network import Lane
-from logistics.sim.lanes import DEPARTURE_COLUMNS, ScheduledLane
+from logistics.sim.lanes import DEPARTURE_COLUMNS, LaneJobs, ScheduledLane
 from logistics.sim.timetable import departure_times
 
 START = datetime(2026, 11, 9)  # a Monday
@@ -45,10 +45,11 @@ def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 
     def on_arrival(job: int) -> None:
         arrived[job] = env.now
 
-    sl = ScheduledLane(env, lane, START, until, np.random.default_rng(0), weight, volume, cost, rolls, on_arrival,
-                       closures=list(closures), delays=[], whole=whole)  # fmt: skip
+    jobs = LaneJobs(weight, volume, cost, rolls, whole=whole)
+    sl = ScheduledLane(env, lane, START, until, np.random.default_rng(0), jobs, on_arrival,
+                       closures=list(closures), delays=[])  # fmt: skip
     for job, (t, _, _) in enumerate(arrivals):
-        env.timeout(t, job).callbacks.append(lambda ev: sl.enter(ev._value))
+        env.timeout(t, job).callbacks.append(lambda ev: sl.enter(ev.value))
     env.run(until=until)
     import pandas as pd
 
