@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from logistics.policies.customs import SELECTION, Declared, RandomSelection
 from logistics.scenario.calendar import Calendar
 from logistics.scenario.costs import Costs
 from logistics.scenario.customs import CREDIT_TIERS, Checkpoint
+from logistics.sim.clock import RunClock
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler, UniformStream
 from logistics.sim.shifts import capacity_changes, with_outages
@@ -52,16 +52,14 @@ class CustomsCheckpoint:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: RunClock,
         config: Checkpoint,
         calendar: Calendar,
-        start: datetime,
-        end_h: float,
         rng: np.random.Generator,
+        *,
         on_released: Callable[[int], None],
         on_ended: Callable[[int, int], None],
         outages: list[tuple[float, float]],
-        *,
         tiers: TraderTiers | None = None,
         trader: Sequence[int] | np.ndarray | None = None,
         goods_factor: Callable[[int], float] | None = None,
@@ -69,6 +67,7 @@ class CustomsCheckpoint:
         columns: dict[str, Column] | None = None,
         path: Path = ("customs", "checkpoints"),
     ) -> None:
+        env, start, end_h = clock.env, clock.start, clock.end_h
         self.env = env
         self.config = config
         self.goods_factor = goods_factor

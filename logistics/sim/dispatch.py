@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime
 from typing import Protocol
 
 import numpy as np
@@ -29,6 +28,7 @@ from logistics.optimize.routing.checker import check_routing
 from logistics.optimize.routing.problem import EARTH_RADIUS_M, Location, RoutingProblem, Stop, VehicleType
 from logistics.policies.dispatch import DISPATCH, DISPATCH_DECISIONS
 from logistics.scenario.lastmile import LastMile
+from logistics.sim.clock import RunClock
 from logistics.sim.monitor import OrderColumns
 from logistics.sim.policy_choices import make_policy
 from logistics.sim.sampling import BufferedSampler
@@ -57,17 +57,17 @@ class Depot:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: RunClock,
         last_mile: LastMile,
-        start: datetime,
-        end_h: float,
+        rng: np.random.Generator,
+        *,
         cols: ParcelColumns | OrderColumns,
         zone: np.ndarray,
         promise_h: np.ndarray,
         weight_kg: np.ndarray,
-        rng: np.random.Generator,
         path: tuple[str | int, ...] = ("last_mile", "dispatch"),
     ) -> None:
+        env, start, end_h = clock.env, clock.start, clock.end_h
         cfg = last_mile.dispatch
         assert cfg is not None
         self.env = env

@@ -31,6 +31,7 @@ from logistics.scenario.network import Lane
 from logistics.scenario.scenario import Scenario
 from logistics.scenario.warehouse import Station as StationConfig
 from logistics.sim.checkpoint import OUTCOMES, CustomsCheckpoint
+from logistics.sim.clock import RunClock
 from logistics.sim.dispatch import Depot
 from logistics.sim.inventory import Inventory
 from logistics.sim.jobs import FlowJobs, lane_by_id
@@ -80,7 +81,7 @@ class Flows(FlowJobs):
         self.scenario = s = scenario
         self.emission_factors = s.emissions.table()
         self.end_h = end_h
-        run = s.run
+        self.clock = RunClock(env, scenario.run.start, end_h)
         self.position = list(range(len(s.flows)))  # each flow's place in the scenario (its field path)
         self.flows = flows = list(s.flows)
         self.warehouses = {part.index: part for part in warehouses or []}  # flow index -> its warehouse's part
@@ -105,8 +106,8 @@ class Flows(FlowJobs):
             promise = np.array([z.promise_h for z in f.last_mile.zones])[self.zone[sl]]
             parcels = FlowParcels(self.created_h[sl], self.delivered_h[sl], self.ended_h[sl], self.end_reason[sl])
             depot = Depot(
-                env, f.last_mile, run.start, end_h, parcels, self.zone[sl], promise, self.weight_kg[sl],
-                streams.generator(f"flow.{f.id}.last_mile.dispatch"),
+                self.clock, f.last_mile, streams.generator(f"flow.{f.id}.last_mile.dispatch"),
+                cols=parcels, zone=self.zone[sl], promise_h=promise, weight_kg=self.weight_kg[sl],
                 path=("flows", self.position[k], "last_mile", "dispatch"),
             )  # fmt: skip
             self.depots[k] = (depot, offsets[k])
@@ -220,7 +221,7 @@ class Flows(FlowJobs):
             whole=self.whole, booked_h=self.created_h, co2e_kg=self.co2e_kg,
         )  # fmt: skip
         return ScheduledLane(
-            self.env, lane, s.run.start, self.end_h, streams.generator(f"lane.{lane_id}"), jobs, self.advance,
+            self.clock, lane, streams.generator(f"lane.{lane_id}"), jobs, on_arrival=self.advance,
             closures=[d for d in s.disruptions if isinstance(d, LaneClosed) and d.lane == lane_id],
             delays=[d for d in s.disruptions if isinstance(d, LaneDelayed) and d.lane == lane_id],
             queue=queue, allocator=allocate, wtw_kg_per_tkm=factor.wtw_kg_per_tkm,
@@ -239,8 +240,9 @@ class Flows(FlowJobs):
             ]
             index = [c.id for c in s.customs.checkpoints].index(cp_id)
             clearance = CustomsCheckpoint(
-                self.env, cp, s.calendar, s.run.start, self.end_h, streams.generator(f"checkpoint.{cp_id}"),
-                self.advance, self._cleared_out, outages, tiers=self.tiers, trader=self.trader,
+                self.clock, cp, s.calendar, streams.generator(f"checkpoint.{cp_id}"),
+                on_released=self.advance, on_ended=self._cleared_out, outages=outages, tiers=self.tiers,
+                trader=self.trader,
                 goods_factor=lambda j: factors[goods[j]], ready_h=self.ready_h, path=("customs", "checkpoints", index),
             )  # fmt: skip
             self.checkpoints[cp_id] = CheckpointStep(clearance)

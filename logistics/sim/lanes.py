@@ -24,13 +24,13 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import simpy
 
 from logistics.scenario.disruptions import LaneClosed, LaneDelayed
 from logistics.scenario.network import Lane
+from logistics.sim.clock import RunClock
 from logistics.sim.simpy_access import event_value
 from logistics.sim.timetable import departure_times
 
@@ -106,14 +106,12 @@ class ScheduledLane:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: RunClock,
         lane: Lane,
-        start: datetime,
-        end_h: float,
         rng: np.random.Generator,
         jobs: LaneJobs,
-        on_arrival: Callable[[int], None],
         *,
+        on_arrival: Callable[[int], None],
         closures: list[LaneClosed],
         delays: list[LaneDelayed],
         queue: tuple[list[int], list[float]] | None = None,
@@ -121,6 +119,7 @@ class ScheduledLane:
         on_board: Callable[[list[int], float], None] | None = None,
         wtw_kg_per_tkm: float = 0.0,
     ) -> None:
+        env, start, end_h = clock.env, clock.start, clock.end_h
         self.env = env
         self.lane = lane
         self.rng = rng

@@ -31,6 +31,7 @@ from logistics.scenario.disruptions import CheckpointDown
 from logistics.scenario.modes import CUSTOMS_MODES
 from logistics.scenario.scenario import Scenario
 from logistics.sim.checkpoint import CustomsCheckpoint
+from logistics.sim.clock import RunClock
 from logistics.sim.demand import forecast_units_per_day
 from logistics.sim.dispatch import Depot
 from logistics.sim.docks import DockYard, door_capacity
@@ -178,8 +179,8 @@ class WarehouseOrders:
         self.second_line: CustomsCheckpoint | None = None
         if second is not None:
             self.second_line = CustomsCheckpoint(
-                env, second, cal, run.start, self.end_h, streams.generator(f"checkpoint.{second.id}"),
-                self._cleared, self._ended, self._outages(second.id), tiers=self.tiers,
+                RunClock(env, run.start, self.end_h), second, cal, streams.generator(f"checkpoint.{second.id}"),
+                on_released=self._cleared, on_ended=self._ended, outages=self._outages(second.id), tiers=self.tiers,
                 trader=self.trader_of_order.tolist() if self.trader_of_order is not None else None,
                 goods_factor=self._goods_factor(second),
                 columns={
@@ -199,8 +200,9 @@ class WarehouseOrders:
         if flow.last_mile.dispatch is not None:
             promise = np.array([z.promise_h for z in flow.last_mile.zones])[self.zone]
             self.depot = Depot(
-                env, flow.last_mile, run.start, self.end_h, cols, self.zone, promise, self.weight_kg,
+                RunClock(env, run.start, self.end_h), flow.last_mile,
                 streams.generator(streams_prefix + "last_mile.dispatch"),
+                cols=cols, zone=self.zone, promise_h=promise, weight_kg=self.weight_kg,
                 path=(*self.at, "last_mile", "dispatch"),
             )  # fmt: skip
         self.carriers = [

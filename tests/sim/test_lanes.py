@@ -10,6 +10,7 @@ import simpy
 
 from logistics.scenario.disruptions import LaneClosed
 from logistics.scenario.network import Lane
+from logistics.sim.clock import RunClock
 from logistics.sim.lanes import DEPARTURE_COLUMNS, LaneJobs, ScheduledLane
 from logistics.sim.timetable import departure_times
 
@@ -46,7 +47,7 @@ def _run(lane: Lane, arrivals: list[tuple[float, float, float]], until: float = 
         arrived[job] = env.now
 
     jobs = LaneJobs(weight, volume, cost, rolls, whole=whole)
-    sl = ScheduledLane(env, lane, START, until, np.random.default_rng(0), jobs, on_arrival,
+    sl = ScheduledLane(RunClock(env, START, until), lane, np.random.default_rng(0), jobs, on_arrival=on_arrival,
                        closures=list(closures), delays=[])  # fmt: skip
     for job, (t, _, _) in enumerate(arrivals):
         env.timeout(t, job).callbacks.append(lambda ev: sl.enter(ev.value))
