@@ -58,6 +58,7 @@ class WarehouseFloor:
         scenario: Scenario,
         warehouse: Warehouse,
         at: Path,
+        *,
         skus: SkuTable,
         book: OrderBook,
         forecast_per_day: np.ndarray,

@@ -265,8 +265,8 @@ class Flows(FlowJobs):
         first = self._lane_step(f.route[0], streams)
         lane = first.members[0] if isinstance(first, GroupStep) else first.lane  # its timetable orders the stock
         self.stock_routes[k] = StockRoute(
-            self.env, self, k, lane, self.scenario.run.horizon_h, part.inventory, part.policy, part.forecast,
-            self.skus[k], steps[0].enter,
+            self.env, self, k, lane, horizon_h=self.scenario.run.horizon_h, inventory=part.inventory,
+            policy=part.policy, forecast_per_day=part.forecast, skus=self.skus[k], start=steps[0].enter,
         )  # fmt: skip
         if part.yard is not None:  # its trucks are booked when they leave on the route's last lane
             yard = part.yard

@@ -76,6 +76,7 @@ class StockRoute:
         jobs: FlowJobs,
         flow: int,
         lane: ScheduledLane,
+        *,
         horizon_h: float,
         inventory: Inventory,
         policy: ReplenishmentPolicy,
