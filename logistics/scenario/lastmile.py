@@ -23,8 +23,15 @@ class Zone(ScenarioModel):
         default=None,
         ge=0,
         le=5_000,
-        description="Mean road km a parcel of the zone rides from the depot (its emissions: tonnes x km x the "
-        "last_mile factor); routed zones use the km each parcel rode on its van instead.",
+        description="Mean road km a parcel of the zone rides on its delivery van (its emissions: tonnes x km x "
+        "the last_mile factor); routed zones use the km each parcel rode on its van instead.",
+    )
+    linehaul_km: float = Field(
+        default=0.0,
+        ge=0,
+        le=10_000,
+        description="Mean road km a parcel of the zone rides by truck before its van (a carrier's trunk haul from "
+        "the depot to the zone's sort centre): tonnes x km x the truck factor, added to the van's.",
     )
 
 

@@ -272,12 +272,12 @@ def _last_mile_co2e(self: Flows, dispatched: np.ndarray) -> np.ndarray:
     """kg CO2e of each order's last mile, flow by flow (a flow's orders are contiguous, as its depot's are):
     by its zone's km, or by the km it rode on its depot's vans."""
     last_mile_co2e = np.zeros(self.n_orders)
-    factor = self.emission_factors["last_mile"]
+    factor, truck = self.emission_factors["last_mile"], self.emission_factors["truck"]
     for k, f in enumerate(self.flows):
         sl = slice(self.offsets[k], self.offsets[k] + len(self.books[k]))
         depot = self.depots[k][0] if k in self.depots else None
         last_mile_co2e[sl] = last_mile_co2e_kg(
-            self.weight_kg[sl], self.zone[sl], list(f.last_mile.zones), dispatched[sl], depot, factor
+            self.weight_kg[sl], self.zone[sl], list(f.last_mile.zones), dispatched[sl], depot, factor, truck
         )
     return last_mile_co2e
 

@@ -67,8 +67,9 @@ def warehouse_result(model: WarehouseOrders, wall_s: float) -> RunResult:
     lastmile_cost = np.where(dispatched, np.array([z.cost_per_parcel_cny for z in zones])[model.zone], 0.0)
     if model.depot is not None:  # routed parcels carry their share of the routes driven
         lastmile_cost = np.where(model.depot.routed, model.depot.parcel_cost_cny, lastmile_cost)
+    factors = s.emissions.table()
     last_mile_co2e = last_mile_co2e_kg(
-        model.weight_kg, model.zone, zones, dispatched, model.depot, s.emissions.table()["last_mile"]
+        model.weight_kg, model.zone, zones, dispatched, model.depot, factors["last_mile"], factors["truck"]
     )
     visits = _visits(model)
     parcels = visits["order"].to_numpy()

@@ -71,8 +71,25 @@ def test_routed_vans_emissions_are_the_tonne_km_each_parcel_rode() -> None:
     assert kpis["emissions.lanes.co2e_kg"] == pytest.approx(lanes)
     flows = [k for k in kpis.index if k.startswith("emissions.flow.") and k.endswith(".co2e_kg")]
     assert sum(kpis[k] for k in flows) == pytest.approx(kpis["emissions.co2e_kg"], rel=1e-9)
-    # carrier zones without a distance are not measured, and the run says how many parcels that is
-    assert kpis["emissions.parcels_without_distance"] > 0
+    # every carrier zone of this scenario states its van and trunk km: no parcel goes unmeasured
+    assert kpis["emissions.parcels_without_distance"] == 0
+
+
+def test_a_carrier_zones_trunk_haul_is_counted_at_the_truck_factor(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    trunk = ["flows.0.last_mile.zones.0.linehaul_km=400"]
+    sets = [x for s in [*SHORT, *trunk] for x in ("--set", s)]
+    result = CliRunner().invoke(app, ["run", "direct_mail_import", *sets, "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    orders = pd.read_parquet(out / "orders.parquet")
+    kpis = pd.read_csv(out / "kpis.csv").set_index("kpi")["value"]
+    dispatched = orders["dispatched_h"].notna()
+    flow = load_builtin("direct_mail_import", SHORT).flows[0]
+    first_zone = dispatched & (orders["zone"].astype(str) == f"{flow.id}/{flow.last_mile.zones[0].id}")
+    assert first_zone.any() and (dispatched & ~first_zone).any()
+    van = orders.loc[dispatched, "weight_kg"].sum() / 1000.0 * ZONE_KM * LAST_MILE_WTW
+    haul = orders.loc[first_zone, "weight_kg"].sum() / 1000.0 * 400.0 * TRUCK_WTW
+    assert kpis["emissions.last_mile.co2e_kg"] == pytest.approx(van + haul, rel=1e-9)
 
 
 def test_factors_set_in_the_scenario_replace_the_defaults() -> None:
