@@ -60,17 +60,20 @@ def solve_with_ortools(
 def _portfolio(problem: RoutingProblem, candidates: list[int], params: SolveParams) -> BackendSolution:
     """Guided local search from different first solutions in parallel processes; the lowest objective wins.
     (Measured: the best start differs from instance to instance, and GLS rarely escapes a poor one.)"""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
     from dataclasses import replace
 
+    from logistics.core.process import Forked
+
     strategies = (PORTFOLIO_WINDOWS if problem.has_windows else PORTFOLIO_PLAIN)[: params.workers]
-    with ProcessPoolExecutor(max_workers=len(strategies), mp_context=mp.get_context("fork")) as pool:
-        futures = [
-            pool.submit(_solve_one, problem, candidates, replace(params, workers=1, first_solution=name))
-            for name in strategies
-        ]
-        results = [f.result() for f in futures]
+    children = [
+        Forked(_solve_one, problem, candidates, replace(params, workers=1, first_solution=name)) for name in strategies
+    ]
+    try:
+        results = [child.result() for child in children]
+    except BaseException:
+        for child in children:
+            child.cancel()
+        raise
     best = min(results, key=lambda r: (not r.found, r.stats.get("objective_internal", math.inf)))
     stats = dict(best.stats, portfolio={r.stats["first_solution"]: r.stats.get("objective_internal") for r in results})
     return BackendSolution(best.routes, best.dropped, best.found, best.optimal, stats, best.breaks)
