@@ -17,30 +17,27 @@ from logistics.optimize.routing.jsonio import (
     routing_problem_schema,
 )
 from logistics.testing.problems import grid_problem
-from tests.conftest import SHARED_DATA
 
-needs_data = pytest.mark.skipif(not SHARED_DATA.exists(), reason=f"benchmark data not found at {SHARED_DATA}")
+DATA = Path(__file__).parent / "data"  # benchmark files kept in the repository (sources in data/README.md)
 
 
-@needs_data
 def test_solomon_reader() -> None:
-    p = read_instance(SHARED_DATA / "solomon" / "C101.txt")
+    p = read_instance(DATA / "C101.txt")
     assert p.name == "C101" and len(p.stops) == 100
     assert p.vehicle_types[0].count == 25 and p.vehicle_types[0].capacity == (200.0,)
     assert p.stops[0].window_s == (912.0, 967.0) and p.stops[0].service_s == 90.0
     assert p.vehicle_types[0].shift_end_s == 1236.0
 
 
-@needs_data
 def test_vrplib_reader_and_the_bks_solution_checks_out() -> None:
-    p = read_instance(SHARED_DATA / "cvrplib" / "X-n101-k25.vrp")
+    p = read_instance(DATA / "X-n101-k25.vrp")
     assert len(p.stops) == 100 and p.vehicle_types[0].capacity == (206.0,)
     # The published best-known solution, read from its .sol file, must pass our checker at its BKS cost.
     from logistics.optimize import Route, RoutingResult, Status
     from logistics.optimize.routing.timing import build_route
 
     routes = []
-    for k, line in enumerate((SHARED_DATA / "cvrplib" / "X-n101-k25.sol").read_text().splitlines()):
+    for k, line in enumerate((DATA / "X-n101-k25.sol").read_text().splitlines()):
         if line.startswith("Route"):
             ids = [str(int(x) + 1) for x in line.split(":")[1].split()]
             routes.append(build_route(p, p.vehicle_types[0], k, [int(i) - 2 for i in ids]))
