@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -232,8 +233,8 @@ def _summary_rows(spec: DesignProblem, plan: DesignPlan, checked: bool) -> list[
         ("open sites", ", ".join(plan.open_sites) or "none"),
         ("cost per year (CNY, exact)", f"{plan.cost_cny:,.0f}"),
         ("  fixed / flows / stock", f"{plan.fixed_cny:,.0f} / {plan.flow_cny:,.0f} / {plan.holding_cny:,.0f}"),
-        ("model cost / bound (CNY)", f"{plan.model_cost_cny:,.0f} / {plan.bound_cny:,.0f}"),
-        ("proven gap (model)", f"{plan.gap:.3%}" if plan.gap != float("inf") else "none (baseline)"),
+        ("model cost / bound (CNY)", f"{_amount(plan.model_cost_cny)} / {_amount(plan.bound_cny)}"),
+        ("proven gap (model)", f"{plan.gap:.3%}" if plan.gap != float("inf") else _no_gap(plan)),
         ("markets x classes by mode", ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())) or "none"),
         ("within the promise", f"{plan.service_share:.1%} (target {spec.service_target:.1%})"),
         ("emissions (t CO2e/year)", f"{plan.co2e_t_per_year:,.1f}"),
@@ -335,3 +336,15 @@ def design(
     console.print(f"written to {out}/ ({written})")
     if not check.ok:
         raise typer.Exit(code=1)
+
+
+def _amount(value: float) -> str:
+    """A yearly amount, or what stands for one the model did not give."""
+    return f"{value:,.0f}" if math.isfinite(value) else "none"
+
+
+def _no_gap(plan: DesignPlan) -> str:
+    """Why a plan has no proven gap: a baseline, or the solver's starting plan when it found none in time."""
+    if "plan" in plan.stats:
+        return "none (the starting plan: no solver plan within the time limit)"
+    return "none (baseline)"

@@ -251,3 +251,24 @@ def test_no_option_within_the_promise_is_infeasible_not_a_crash() -> None:
     problem = replace(load_design("pilot_zone_small"), promise_days=0.01, service_target=1.0)
     plan = solve_design(problem, DesignParams(time_limit_s=10))
     assert plan.status.value == "infeasible" and not check_design(problem, plan).ok
+
+
+def test_a_solver_without_a_plan_in_its_limit_returns_the_checked_starting_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Out of time before it has a plan of its own (here: SCIP given no time at all), the design is the greedy
+    starting plan, feasible and checked, with no proven gap: never 'no plan' while a feasible one is known."""
+    from datetime import timedelta
+
+    from ortools.math_opt.python import mathopt
+
+    real = mathopt.solve
+
+    def no_time(model, solver, *, params, **kw):  # type: ignore[no-untyped-def]
+        return real(model, solver, params=mathopt.SolveParameters(time_limit=timedelta(0), threads=1), **kw)
+
+    monkeypatch.setattr(mathopt, "solve", no_time)
+    problem = load_design("pilot_zone_small")
+    plan = solve_design(problem, DesignParams(time_limit_s=10))
+    assert plan.status.value == "feasible" and "starting plan" in str(plan.stats["plan"])
+    assert plan.gap == float("inf") and check_design(problem, plan).ok
