@@ -245,25 +245,57 @@ def _solve_model(
         used = {options[i].site for i in hint}
         values.update({var: 1.0 if site in used else 0.0 for site, var in y.items()})
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(variable_values=values)])
+    # SCIP checks its clock only now and then (more than 100 s late in a large root node): it runs in a forked
+    # child that is stopped a grace after its limit, and then the starting plan stands
+    from logistics.core.process import Forked
+
+    child = Forked(_run_scip, model, solve_params, model_params, x)
+    grace = max(2.0, 0.05 * limit_s)
     try:
-        result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params, model_params=model_params)
+        answer = child.result(timeout_s=solve_params.time_limit.total_seconds() + grace)
+    except (TimeoutError, RuntimeError):  # overran its limit, or the solver's process died
+        answer = _Scip("none", (), math.inf, -math.inf)
     except Exception as exc:  # SCIP refusing the model (numbers it cannot handle): say so, naming the solver's words
         raise InvalidProblemError("design", f"the solver refused the model: {exc}") from None
+    if answer.reason == "infeasible":
+        return _Solved(Status.INFEASIBLE, [], math.inf, -math.inf)
+    if answer.reason == "none":
+        if hint is not None:  # out of time with no plan of its own: the feasible starting plan stands, unproven
+            return _Solved(Status.FEASIBLE, [options[i] for i in sorted(hint)], math.nan, -math.inf, from_start=True)
+        return _Solved(Status.TIME_LIMIT, [], math.inf, -math.inf)
+    status = Status.OPTIMAL if answer.reason == "optimal" else Status.FEASIBLE
+    return _Solved(status, [options[i] for i in answer.chosen], answer.objective, answer.bound)
+
+
+@dataclass(frozen=True)
+class _Scip:
+    """What a SCIP solve answered, as plain data (it comes back from a forked child): "optimal", "feasible",
+    "infeasible" or "none" (no plan), the chosen options' positions, the objective and the dual bound."""
+
+    reason: str
+    chosen: tuple[int, ...]
+    objective: float
+    bound: float
+
+
+def _run_scip(model: Any, solve_params: Any, model_params: Any, x: list[Any]) -> _Scip:
+    """Solve the model with SCIP and read the answer back as plain data."""
+    from ortools.math_opt.python import mathopt
+
+    result = mathopt.solve(model, mathopt.SolverType.GSCIP, params=solve_params, model_params=model_params)
     reason = result.termination.reason
     if (
         reason not in (mathopt.TerminationReason.OPTIMAL, mathopt.TerminationReason.FEASIBLE)
         or not result.has_primal_feasible_solution()
     ):
-        if reason == mathopt.TerminationReason.INFEASIBLE:
-            return _Solved(Status.INFEASIBLE, [], math.inf, -math.inf)
-        if hint is not None:  # out of time with no plan of its own: the feasible starting plan stands, unproven
-            return _Solved(Status.FEASIBLE, [options[i] for i in sorted(hint)], math.nan, -math.inf, from_start=True)
-        return _Solved(Status.TIME_LIMIT, [], math.inf, -math.inf)
+        return _Scip(
+            "infeasible" if reason == mathopt.TerminationReason.INFEASIBLE else "none", (), math.inf, -math.inf
+        )
     values = result.variable_values()
-    chosen = [o for i, o in enumerate(options) if values[x[i]] > 0.5]
+    chosen = tuple(i for i, var in enumerate(x) if values[var] > 0.5)
+    optimal = reason == mathopt.TerminationReason.OPTIMAL
     bound = result.termination.objective_bounds.dual_bound
-    status = Status.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else Status.FEASIBLE
-    return _Solved(status, chosen, result.objective_value(), bound)
+    return _Scip("optimal" if optimal else "feasible", chosen, result.objective_value(), bound)
 
 
 def _greedy_start(problem: DesignProblem, fixed: set[str] | None) -> set[int] | None:
