@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,21 +30,19 @@ class _Frame(Protocol):
     def to_html(self, **kwargs: Any) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A table cell: its text (escaped when written), a CSS class and a tooltip."""
 
-    __slots__ = ("css_class", "text", "tooltip")
-
-    def __init__(self, text: object, css_class: str = "", tooltip: str = "") -> None:
-        self.text = str(text)
-        self.css_class = css_class
-        self.tooltip = tooltip
+    text: object
+    css_class: str = ""
+    tooltip: str = ""
 
     def render(self, tag: str = "td") -> str:
         """The cell as HTML."""
         attrs = f' class="{html.escape(self.css_class)}"' if self.css_class else ""
         attrs += f' title="{html.escape(self.tooltip)}"' if self.tooltip else ""
-        return f"<{tag}{attrs}>{html.escape(self.text)}</{tag}>"
+        return f"<{tag}{attrs}>{html.escape(str(self.text))}</{tag}>"
 
 
 class HtmlPage:

@@ -82,6 +82,8 @@ class _IndexMap:
     single: list[int]
     paired: list[tuple[int, int]]
     type_of: list[int]
+    node_locations: np.ndarray
+    """The problem's location index of each PyVRP node."""
 
     @classmethod
     def of(cls, problem: RoutingProblem, candidates: list[int]) -> _IndexMap:
@@ -98,14 +100,10 @@ class _IndexMap:
             single=[n for n in range(len(stops)) if n not in in_pair],
             paired=paired,
             type_of=[i for i, t in enumerate(problem.vehicle_types) if t.count > 0],
-        )
-
-    @property
-    def locations(self) -> np.ndarray:
-        """The problem's location index of each PyVRP node."""
-        p = self.problem
-        return np.asarray(
-            [p.location_index(d) for d in self.depot_ids] + [p.location_index(s.location) for s in self.stops]
+            node_locations=np.asarray(
+                [problem.location_index(d) for d in problem.depots]
+                + [problem.location_index(s.location) for s in stops]
+            ),
         )
 
 
@@ -284,7 +282,7 @@ def _build(pyvrp: Any, problem: RoutingProblem, candidates: list[int]) -> _Model
     ix = _IndexMap.of(problem, candidates)
     cost_mode = problem.objective == "cost"
     dist_scale = 1.0 if cost_mode else 100.0
-    idx = ix.locations
+    idx = ix.node_locations
     earliest = min(
         [0.0, *(t.shift_start_s for t in problem.vehicle_types), *(s.window_s[0] for s in ix.stops if s.window_s)]
     )
@@ -323,7 +321,7 @@ def _add_profiles(model: _Model) -> None:
     each leg at the slowest hour it can leave in (as OR-Tools plans, `RoutingProblem.departure_factors`), so
     that every arrival timed with the profile is no later than planned."""
     ix, dist = model.index, model.dist
-    problem, idx = ix.problem, ix.locations
+    problem, idx = ix.problem, ix.node_locations
     factors = problem.departure_factors()[idx][:, None]
     dur = np.ceil(problem.durations[np.ix_(idx, idx)] * factors * model.time_scale - 1e-6).astype(np.int64)
     model.skills_used = any(s.skills for s in ix.stops)
