@@ -234,7 +234,10 @@ def _summary_rows(spec: DesignProblem, plan: DesignPlan, checked: bool) -> list[
         ("cost per year (CNY, exact)", f"{plan.cost_cny:,.0f}"),
         ("  fixed / flows / stock", f"{plan.fixed_cny:,.0f} / {plan.flow_cny:,.0f} / {plan.holding_cny:,.0f}"),
         ("model cost / bound (CNY)", f"{_amount(plan.model_cost_cny)} / {_amount(plan.bound_cny)}"),
-        ("proven gap (model)", f"{plan.gap:.3%}" if plan.gap != float("inf") else _no_gap(plan)),
+        (
+            "proven gap (exact cost)" if plan.method == "lagrangian" else "proven gap (model)",
+            f"{plan.gap:.3%}" if plan.gap != float("inf") else _no_gap(plan),
+        ),
         ("markets x classes by mode", ", ".join(f"{k}: {v}" for k, v in sorted(modes.items())) or "none"),
         ("within the promise", f"{plan.service_share:.1%} (target {spec.service_target:.1%})"),
         ("emissions (t CO2e/year)", f"{plan.co2e_t_per_year:,.1f}"),
@@ -253,8 +256,13 @@ def design(
         "out/design"
     ),
     method: Annotated[
-        str, typer.Option("--method", help="mip (default), or a baseline: single_hub, greedy_add, greedy_drop.")
-    ] = "mip",
+        str,
+        typer.Option(
+            "--method",
+            help="auto (default: the MIP up to 20,000 options, the Lagrangian relaxation beyond), mip, lagrangian, "
+            "or a baseline: single_hub, greedy_add, greedy_drop.",
+        ),
+    ] = "auto",
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds of search.")] = 60.0,
     set_: Annotated[
         list[str] | None,
@@ -347,4 +355,6 @@ def _no_gap(plan: DesignPlan) -> str:
     """Why a plan has no proven gap: a baseline, or the solver's starting plan when it found none in time."""
     if "plan" in plan.stats:
         return "none (the starting plan: no solver plan within the time limit)"
+    if plan.method in ("mip", "lagrangian"):
+        return f"none ({plan.stats.get('infeasible', 'no plan')})"
     return "none (baseline)"

@@ -240,16 +240,17 @@ def test_fuzzed_designs_are_refused_naming_the_field(edit: object, field: str) -
     assert field in str(info.value)
 
 
-@pytest.mark.parametrize("method", ["mip", "single_hub", "greedy_add", "greedy_drop"])
+@pytest.mark.parametrize("method", ["mip", "lagrangian", "single_hub", "greedy_add", "greedy_drop"])
 def test_a_design_with_nothing_to_serve_opens_nothing_and_costs_nothing(method: str) -> None:
     problem = replace(load_design("pilot_zone_small"), markets=())
     plan = solve_design(problem, DesignParams(method=method, time_limit_s=10))
     assert plan.open_sites == () and plan.cost_cny == 0.0 and check_design(problem, plan).ok
 
 
-def test_no_option_within_the_promise_is_infeasible_not_a_crash() -> None:
+@pytest.mark.parametrize("method", ["mip", "lagrangian"])
+def test_no_option_within_the_promise_is_infeasible_not_a_crash(method: str) -> None:
     problem = replace(load_design("pilot_zone_small"), promise_days=0.01, service_target=1.0)
-    plan = solve_design(problem, DesignParams(time_limit_s=10))
+    plan = solve_design(problem, DesignParams(method=method, time_limit_s=10))
     assert plan.status.value == "infeasible" and not check_design(problem, plan).ok
 
 

@@ -7,12 +7,13 @@ lon/lat, times the problem's circuity). Pure data; `solve_design` optimises it, 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from logistics.core.emissions import EmissionFactor, emission_factors
 from logistics.optimize.common import InvalidProblemError
+from logistics.optimize.design.options import Option, OptionTable, distance_km, option_table
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -31,13 +32,6 @@ MAX_NUMBER = 1e12
 """The largest number a design takes (costs, capacities, demand): the solver's model stays well scaled."""
 SiteKind = Literal["bonded", "overseas"]
 Mode = Literal["1210", "9610"]
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (km) between two (lon, lat) points in degrees."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)
@@ -107,24 +101,6 @@ class Market:
 
 
 @dataclass(frozen=True)
-class Option:
-    """One way to serve a (market, class): mode and site, cost per order (inbound or parcel, handling, last
-    mile; inventory is the model's separate term), days from order to delivery, and for 1210 the site's
-    replenishment lead time (mean, sd)."""
-
-    market: str
-    sku_class: str
-    mode: Mode
-    site: str
-    cny_per_order: float
-    days: float
-    lane: str = ""
-    lead_days: float = 0.0
-    lead_sd_days: float = 0.0
-    co2e_kg_per_order: float = 0.0
-
-
-@dataclass(frozen=True)
 class DesignProblem:
     """Sites, lanes, markets, SKU classes and the rules: a retail import (1210 or 9610) is allowed only for an
     order worth at most `per_order_limit_cny` (demand of a class over it is ineligible and left out, reported);
@@ -158,13 +134,11 @@ class DesignProblem:
     circuity: float = 1.2
     max_co2e_t_per_year: float | None = None
     emission_factors: dict[str, EmissionFactor] = field(default_factory=emission_factors, compare=False)
-    _options: tuple[Option, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for attr in ("sku_classes", "sites", "lanes", "markets"):
             object.__setattr__(self, attr, tuple(getattr(self, attr)))
         self._validate()
-        object.__setattr__(self, "_options", tuple(self._enumerate()))
 
     def _validate(self) -> None:
         def unique(items: tuple[SkuClass | Site | Market, ...], what: str) -> set[str]:
@@ -257,54 +231,14 @@ class DesignProblem:
         km = distance_km(origin, (market.lon, market.lat)) * self.circuity
         return weight_kg / 1000.0 * km * self.emission_factors["truck"].wtw_kg_per_tkm
 
-    @property
-    def options(self) -> tuple[Option, ...]:
-        """Every way to serve every eligible (market, class) with positive demand."""
-        return self._options
+    @cached_property
+    def option_table(self) -> OptionTable:
+        """Every way to serve every eligible (market, class) with positive demand, as columns (built once)."""
+        return option_table(self)
 
-    def _enumerate(self) -> list[Option]:
-        out: list[Option] = []
-        for m in self.markets:
-            for d in m.demand:
-                if d.orders_per_day <= 0 or not self.eligible(d.sku_class):
-                    continue
-                c = self.sku(d.sku_class)
-                for s in self.sites:
-                    if s.kind == "bonded":
-                        mile_cny, mile_days = self.last_mile((s.lon, s.lat), m)
-                        mile_co2e = self.road_co2e_kg(c.order_weight_kg, (s.lon, s.lat), m)
-                        for lane in self.lanes:
-                            if lane.site != s.id or lane.origin != c.origin:
-                                continue
-                            out.append(
-                                Option(
-                                    m.id,
-                                    c.id,
-                                    "1210",
-                                    s.id,
-                                    lane.cny_per_kg * c.order_weight_kg + s.handling_cny_per_order + mile_cny,
-                                    s.handling_days + mile_days,
-                                    lane.mode,
-                                    lane.transit_days,
-                                    lane.transit_sd_days,
-                                    self.lane_co2e_kg(c.order_weight_kg, lane) + mile_co2e,
-                                )
-                            )
-                    elif s.origin == c.origin and s.gateway is not None:
-                        mile_cny, mile_days = self.last_mile(s.gateway, m)
-                        flight_km = distance_km((s.lon, s.lat), s.gateway)
-                        air = self.emission_factors["air"].wtw_kg_per_tkm
-                        parcel_co2e = c.order_weight_kg / 1000.0 * flight_km * air
-                        mile_co2e = self.road_co2e_kg(c.order_weight_kg, s.gateway, m)
-                        out.append(
-                            Option(
-                                m.id,
-                                c.id,
-                                "9610",
-                                s.id,
-                                s.parcel_cny_per_kg * c.order_weight_kg + s.handling_cny_per_order + mile_cny,
-                                s.handling_days + s.parcel_days + mile_days,
-                                co2e_kg_per_order=parcel_co2e + mile_co2e,
-                            )
-                        )
-        return out
+    @cached_property
+    def options(self) -> tuple[Option, ...]:
+        """Every way to serve every eligible (market, class) with positive demand, one object each (built once
+        from `option_table`; a large problem's solver reads the columns instead)."""
+        table = self.option_table
+        return tuple(table.option(self, i) for i in range(len(table)))

@@ -1,5 +1,6 @@
-"""`solve_design`: the network design as a mixed-integer programme (OR-Tools MathOpt with SCIP), and the
-heuristic baselines (single hub, greedy add, greedy drop) that evaluate fixed sets of open sites with it.
+"""`solve_design`: the network design as a mixed-integer programme (OR-Tools MathOpt with SCIP), by Lagrangian
+relaxation for problems too large for it (`lagrangian.py`; `auto` chooses by the number of options), and the
+heuristic baselines (single hub, greedy add, greedy drop) that evaluate fixed sets of open sites with the MIP.
 
 Model. Binary y_s opens site s; binary x_o serves a (market, class) by option o (a mode, a site and, for 1210,
 an inbound lane); each eligible (market, class) takes exactly one option; x_o <= y_s; a site's orders per day
@@ -22,10 +23,11 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from scipy.stats import norm
 
 from logistics.optimize.common import InvalidProblemError, Status
@@ -34,15 +36,19 @@ from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem, Opti
 
 __all__ = ["DESIGN_METHODS", "DesignParams", "DesignPlan", "solve_design", "solve_emission_front", "solve_front"]
 
-DESIGN_METHODS = ("mip", "single_hub", "greedy_add", "greedy_drop")
+DESIGN_METHODS = ("auto", "mip", "lagrangian", "single_hub", "greedy_add", "greedy_drop")
+AUTO_MIP_OPTIONS = 20_000
+"""`auto` solves a problem with at most this many options (ways to serve a market and class) by the MIP, a
+larger one by the Lagrangian relaxation (the MIP's model grows past what SCIP improves in minutes)."""
 
 
 @dataclass(frozen=True)
 class DesignParams:
-    """How to solve: `method` (the MIP, or a heuristic baseline), the wall-clock limit, the relative gap at
-    which SCIP may stop, and the pieces of the safety-stock linearisation."""
+    """How to solve: `method` ("auto": the MIP up to `AUTO_MIP_OPTIONS` options, the Lagrangian relaxation
+    beyond; "mip"; "lagrangian"; or a heuristic baseline), the wall-clock limit, the relative gap at which the
+    search may stop, and the pieces of the MIP's safety-stock linearisation."""
 
-    method: str = "mip"
+    method: str = "auto"
     time_limit_s: float = 60.0
     relative_gap: float = 1e-4
     segments: int = 8
@@ -85,7 +91,12 @@ class DesignPlan:
 
 
 def _left_out(problem: DesignProblem) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, float]]]:
-    served = {(o.market, o.sku_class) for o in problem.options}
+    table = problem.option_table
+    pairs = np.unique(table.pair)
+    served = {
+        (problem.markets[m].id, problem.markets[m].demand[e].sku_class)
+        for m, e in zip(table.pair_market[pairs].tolist(), table.pair_entry[pairs].tolist(), strict=True)
+    }
     ineligible, unservable = [], []
     for m in problem.markets:
         for d in m.demand:
@@ -470,6 +481,11 @@ def solve_design(problem: DesignProblem, params: DesignParams | None = None) -> 
     others are baselines. Demand over the per-order limit or that no site can serve is reported, not planned."""
     params = params or DesignParams()
     started = time.perf_counter()
+    if params.method == "auto":
+        chosen = "mip" if len(problem.option_table) <= AUTO_MIP_OPTIONS else "lagrangian"
+        params = replace(params, method=chosen)
+    if params.method == "lagrangian":
+        return _lagrangian(problem, params, started)
     if params.method != "mip":
         return _heuristic(problem, params, started)
     solved = _mip(problem, params, params.time_limit_s * 0.98)
@@ -483,13 +499,44 @@ def solve_design(problem: DesignProblem, params: DesignParams | None = None) -> 
     return _plan(problem, "mip", solved, started, stats)
 
 
+def _lagrangian(problem: DesignProblem, params: DesignParams, started: float) -> DesignPlan:
+    """The design by Lagrangian relaxation (a proven bound on the exact cost) and local search: for problems
+    too large for the MIP (millions of options). The gap is the exact cost of the plan against the bound."""
+    from logistics.optimize.design.lagrangian import solve_lagrangian
+
+    z = float(norm.ppf(problem.service_level))
+    limit = params.time_limit_s * 0.98 - (time.perf_counter() - started)
+    found = solve_lagrangian(problem, z, max(0.1, limit), params.relative_gap, time.perf_counter())
+    table = problem.option_table
+    chosen = [table.option(problem, int(i)) for i in found.chosen]
+    if found.infeasible:
+        status = Status.INFEASIBLE
+    elif not chosen and math.isfinite(found.cost_cny) and found.cost_cny == 0.0:
+        status = Status.OPTIMAL  # nothing to serve
+    elif not chosen:
+        status = Status.TIME_LIMIT
+    else:
+        status = Status.OPTIMAL if found.optimal else Status.FEASIBLE
+    solved = _Solved(status, chosen, found.cost_cny, found.bound_cny)
+    stats: dict[str, object] = {
+        "bound": "Lagrangian relaxation of the assignment, capacity, service and emission rows; safety stock "
+        "bounded below by cos t sqrt(L V) + sin t sL D per pool (exact at the plan's pools); the gap is the "
+        "exact cost against that bound",
+        "options": len(table),
+        "iterations": found.iterations,
+        "plans_tried": found.plans_tried,
+        "trace": [list(t) for t in found.trace],  # (s, bound, cost) as either improved
+    }
+    if found.infeasible:
+        stats["infeasible"] = found.infeasible
+    return _plan(problem, "lagrangian", solved, started, stats)
+
+
 def solve_front(
     problem: DesignProblem, targets: Sequence[float], params: DesignParams | None = None
 ) -> dict[float, DesignPlan]:
     """The cost-against-service front: the design solved at each service target (each with `params`' limit), by
     target. A point not proven optimal may lie above the true front (its `gap` says by how much at most)."""
-    from dataclasses import replace
-
     return {t: solve_design(replace(problem, service_target=t), params) for t in sorted(set(targets))}
 
 
@@ -501,8 +548,6 @@ def solve_emission_front(
     and the lowest any design could reach (every market and class by its lowest-emission option: capacities
     and the service target may make the lowest caps infeasible, reported as such). Pairs (cap, plan), the first
     with cap inf. Each point is solved with `params`' limit; one not proven optimal may lie above the front."""
-    from dataclasses import replace
-
     free = solve_design(replace(problem, max_co2e_t_per_year=None), params)
     out: list[tuple[float, DesignPlan]] = [(math.inf, free)]
     if points < 2 or not math.isfinite(free.co2e_t_per_year):

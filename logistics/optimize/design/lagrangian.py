@@ -1,0 +1,707 @@
+"""The network design at scale: a Lagrangian relaxation for a proven lower bound, and a Lagrangian heuristic with
+local search for the plan, on the option columns (`OptionTable`), so that millions of options cost arrays.
+
+Relaxed (multipliers, by subgradient ascent with Polyak steps towards the best plan's cost): the assignment
+rows (each eligible (market, class) served once, lambda free), the capacity rows (load / capacity <= open,
+mu >= 0), the service row and the emissions cap (nu, rho >= 0). What stays decomposes by site: a site is open
+when its value (fixed cost - mu + the best subset of its options at their reduced costs) is negative.
+
+The stock of each (bonded site, class, lane) pool costs, exactly, a x sqrt(L V + sL^2 D^2) for its safety
+stock (a: holding per order's worth x z; D, V: the pooled mean and variance of daily demand; L, sL: the lead
+time's mean and sd) plus cycle stock linear in D. For the bound, sqrt(L V + sL^2 D^2) >= cos t sqrt(L V) +
+sin t sL D for any t in [0, pi/2] (Cauchy-Schwarz; t per pool, from the best plan's pool); then the best subset
+of a pool minimises sum(b_i x_i) + alpha sqrt(sum(q_i x_i)), which a prefix of its negative-cost options in
+increasing b_i / q_i solves (Shen, Coullard and Daskin, "A joint location-inventory model", Transportation
+Science 37(1), 2003). Every bound is therefore a valid lower bound on the exact cost, and the stated gap is
+the exact cost of the plan against the best bound.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem
+
+__all__ = ["Relaxed", "solve_lagrangian"]
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """What the Lagrangian solve found: the chosen option per pair (positions in the option table; empty when
+    no plan was found), its exact cost, the best lower bound, and the search's counts."""
+
+    chosen: np.ndarray
+    cost_cny: float
+    bound_cny: float
+    iterations: int
+    plans_tried: int
+    optimal: bool
+    trace: tuple[tuple[float, float, float], ...] = ()  # (s, bound, cost) as either improved
+    infeasible: str = ""  # why no plan can exist, when that is proven (then `chosen` is empty)
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The problem as arrays: per option (`pair`, `site`, `pool`, linear cost per year, reaching the promise,
+    t CO2e a year, the pool's linear sd term), per pair (orders a day, variance), per site, per pool."""
+
+    pair: np.ndarray
+    site: np.ndarray
+    pool: np.ndarray  # -1: 9610 (no stock)
+    start: np.ndarray  # first option of each pair, and the end
+    linear: np.ndarray  # flow + cycle stock, CNY a year
+    reach: np.ndarray  # bool: delivered within the promise
+    co2e_t: np.ndarray  # t CO2e a year
+    d: np.ndarray  # per pair: orders a day
+    q: np.ndarray  # per pair: variance of a day's orders
+    fixed: np.ndarray  # per site
+    cap: np.ndarray  # per site, orders a day
+    pool_site: np.ndarray
+    pool_a: np.ndarray  # per pool: holding per order's worth x z
+    pool_lead: np.ndarray
+    pool_lead_sd: np.ndarray
+    target: float  # orders a day within the promise, at least
+    co2e_cap_t: float  # t a year (inf: no cap)
+    by_cost: np.ndarray  # the options by pair, then linear cost
+    cost_key: np.ndarray  # pair + linear cost / cost_norm, in that order (< pair + 1)
+    cost_norm: float
+    cost_top: float  # the largest linear cost / cost_norm
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.d)
+
+
+def _data(problem: DesignProblem, z: float) -> _Data:
+    """The arrays of the relaxation; pairs that no option serves are left out (reported apart), but their demand
+    counts in the service target's base, as in the MIP and the checker."""
+    t = problem.option_table
+    classes = {c.id: c for c in problem.sku_classes}
+    places = zip(t.pair_market.tolist(), t.pair_entry.tolist(), strict=True)
+    entries_all = [problem.markets[m].demand[e] for m, e in places]
+    eligible = sum(x.orders_per_day for x in entries_all)
+    has = np.bincount(t.pair, minlength=len(entries_all)) > 0
+    renumber = np.cumsum(has) - 1
+    entries = [x for x, h in zip(entries_all, has.tolist(), strict=True) if h]
+    pair = renumber[t.pair]
+    d = np.array([x.orders_per_day for x in entries])
+    q = np.array([x.sd_per_day**2 for x in entries])
+    per_unit = np.array([problem.holding_rate * classes[x.sku_class].order_value_cny for x in entries])
+    class_pos = {c.id: k for k, c in enumerate(problem.sku_classes)}
+    pair_class = np.array([class_pos[x.sku_class] for x in entries], dtype=np.int64)
+    stocked = t.lane >= 0
+    pool = np.full(len(t), -1, dtype=np.int64)
+    key = (t.site * max(1, len(problem.lanes)) + t.lane) * len(problem.sku_classes) + pair_class[pair]
+    keys, pool[stocked] = np.unique(key[stocked], return_inverse=True)
+    first = np.zeros(len(keys), dtype=np.int64)
+    first[pool[stocked][::-1]] = np.flatnonzero(stocked)[::-1]  # one option of each pool
+    dd = d[pair]
+    linear = t.cny_per_order * dd * DAYS_PER_YEAR + np.where(stocked, per_unit[pair] * problem.review_days / 2 * dd, 0)
+    cap_t = problem.max_co2e_t_per_year
+    target = problem.service_target * eligible
+    by_cost = np.lexsort((linear, pair))
+    top = float(linear.max()) if len(linear) else 0.0
+    norm = top * (1 + 1e-6) + 1.0
+    return _Data(
+        pair=pair, site=t.site, pool=pool, start=np.searchsorted(pair, np.arange(len(entries) + 1)), linear=linear,
+        reach=t.days <= problem.promise_days + 1e-9,
+        co2e_t=t.co2e_kg_per_order * dd * DAYS_PER_YEAR / 1000.0, d=d, q=q,
+        fixed=np.array([s.fixed_cny for s in problem.sites]),
+        cap=np.array([s.capacity_orders_per_day for s in problem.sites]),
+        pool_site=t.site[first], pool_a=per_unit[pair[first]] * z,
+        pool_lead=t.lead_days[first], pool_lead_sd=t.lead_sd_days[first],
+        target=target if target > 1e-9 * eligible else 0.0, co2e_cap_t=math.inf if cap_t is None else cap_t,
+        by_cost=by_cost, cost_key=pair[by_cost] + linear[by_cost] / norm, cost_norm=norm, cost_top=top / norm,
+    )  # fmt: skip
+
+
+def _safety(data: _Data, big_d: np.ndarray, big_v: np.ndarray) -> np.ndarray:
+    """The exact holding cost of the safety stock of each pool at pooled mean `big_d` and variance `big_v`."""
+    return _safety_at(data, np.arange(len(data.pool_a)), big_d, big_v)
+
+
+def _pooled(data: _Data, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(D, V) of every pool under a plan (one option per pair)."""
+    pool = data.pool[chosen]
+    on = pool >= 0
+    n = len(data.pool_a)
+    big_d = np.bincount(pool[on], weights=data.d[on], minlength=n)
+    big_v = np.bincount(pool[on], weights=data.q[on], minlength=n)
+    return big_d, big_v
+
+
+def _cost(data: _Data, chosen: np.ndarray) -> float:
+    """The exact yearly cost of a plan (one option per pair): fixed costs of the sites used, flows, stock."""
+    used = np.bincount(data.site[chosen], minlength=len(data.fixed)) > 0
+    big_d, big_v = _pooled(data, chosen)
+    return float(data.fixed[used].sum() + data.linear[chosen].sum() + _safety(data, big_d, big_v).sum())
+
+
+def _feasible(data: _Data, chosen: np.ndarray) -> bool:
+    """Capacities, the service target and the emissions cap kept by a plan."""
+    load = np.bincount(data.site[chosen], weights=data.d, minlength=len(data.fixed))
+    if np.any(load > data.cap * (1 + 1e-9)):
+        return False
+    if data.d[data.reach[chosen]].sum() < data.target - 1e-9 * max(1.0, data.target):
+        return False
+    return bool(data.co2e_t[chosen].sum() <= data.co2e_cap_t * (1 + 1e-9))
+
+
+# --- the bound ---------------------------------------------------------------------------------------------
+@dataclass
+class _Multipliers:
+    lam: np.ndarray  # per pair, free
+    mu: np.ndarray  # per site, >= 0 (capacity rows scaled by the capacity)
+    nu: float  # >= 0 (the service row scaled by its target)
+    rho: float  # >= 0 (the emissions row scaled by the cap)
+
+
+def _active(data: _Data, m: _Multipliers) -> np.ndarray:
+    """The options whose reduced cost can be negative at these multipliers: every other one's is at least its
+    linear cost - lambda - the service row's reward >= 0 (the capacity, emission and lead-time terms only add),
+    so it is never taken and leaving it out changes nothing in the bound. A prefix of each pair's options by
+    linear cost."""
+    thr = m.lam.copy()
+    if m.nu > 0 and data.target > 0:
+        thr += m.nu * data.d / data.target
+    pairs = np.arange(data.n_pairs)
+    key = pairs + np.clip(thr / data.cost_norm, 0.0, data.cost_top) + 1e-12
+    end = np.searchsorted(data.cost_key, key)
+    start = data.start[:-1]
+    lengths = np.maximum(end - start, 0)
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+    return data.by_cost[offsets + np.arange(total)]
+
+
+def _dual(data: _Data, m: _Multipliers, cos_t: np.ndarray, sin_t: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The Lagrangian function at the multipliers: (its value, a lower bound on the exact cost; the options
+    taken, as positions; the sites open)."""
+    act = _active(data, m)
+    pair, site, pool = data.pair[act], data.site[act], data.pool[act]
+    dd = data.d[pair]
+    b = data.linear[act] - m.lam[pair] + m.mu[site] * dd / data.cap[site]
+    if m.nu > 0 and data.target > 0:
+        b = b - np.where(data.reach[act], m.nu * dd / data.target, 0.0)
+    if m.rho > 0 and math.isfinite(data.co2e_cap_t):
+        b = b + m.rho * data.co2e_t[act] / data.co2e_cap_t
+    stocked = pool >= 0
+    ps = np.maximum(pool, 0)
+    b = b + np.where(stocked, data.pool_a[ps] * sin_t[ps] * data.pool_lead_sd[ps] * dd, 0.0)
+    n_sites = len(data.fixed)
+    value = data.fixed - m.mu
+    neg = b < 0
+    parcel = neg & ~stocked
+    taken = [act[parcel]]
+    value += np.bincount(site[parcel], weights=b[parcel], minlength=n_sites)
+    idx = np.flatnonzero(neg & stocked)
+    if len(idx):
+        pools = pool[idx]
+        qi = data.q[pair[idx]]
+        with np.errstate(divide="ignore"):
+            ratio = np.where(qi > 0, b[idx] / np.where(qi > 0, qi, 1.0), -np.inf)
+        order = np.lexsort((ratio, pools))
+        idx, pools, qi = idx[order], pools[order], qi[order]
+        bi = b[idx]
+        starts = np.flatnonzero(np.diff(pools, prepend=-1))
+        lengths = np.diff(np.append(starts, len(idx)))
+        cb, cq = np.cumsum(bi), np.cumsum(qi)
+        base_b = np.repeat(cb[starts] - bi[starts], lengths)
+        base_q = np.repeat(cq[starts] - qi[starts], lengths)
+        seg_pool = pools[starts]
+        alpha = data.pool_a[seg_pool] * cos_t[seg_pool] * np.sqrt(data.pool_lead[seg_pool])
+        val = (cb - base_b) + np.repeat(alpha, lengths) * np.sqrt(np.maximum(cq - base_q, 0.0))
+        seg_min = np.minimum.reduceat(val, starts)
+        positions = np.arange(len(idx))
+        at_min = np.where(val == np.repeat(seg_min, lengths), positions, len(idx))
+        first_min = np.minimum.reduceat(at_min, starts)
+        keep = (positions <= np.repeat(first_min, lengths)) & np.repeat(seg_min < 0, lengths)
+        taken.append(act[idx[keep]])
+        value += np.bincount(data.pool_site[seg_pool], weights=np.minimum(seg_min, 0.0), minlength=n_sites)
+    opened = value < 0
+    chosen = np.concatenate(taken)
+    chosen = chosen[opened[data.site[chosen]]]
+    bound = float(m.lam.sum() + m.nu - m.rho + np.minimum(value, 0.0).sum())
+    return bound, chosen, opened
+
+
+def _subgradient(data: _Data, taken: np.ndarray, opened: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """The relaxed rows' violations at the Lagrangian's solution (assignment, capacity, service, emissions)."""
+    n_sites = len(data.fixed)
+    g_lam = 1.0 - np.bincount(data.pair[taken], minlength=data.n_pairs)
+    dd = data.d[data.pair[taken]]
+    g_mu = np.bincount(data.site[taken], weights=dd, minlength=n_sites) / data.cap - opened
+    g_nu = 1.0 - dd[data.reach[taken]].sum() / np.float64(data.target) if data.target > 0 else 0.0
+    g_rho = data.co2e_t[taken].sum() / np.float64(data.co2e_cap_t) - 1.0 if math.isfinite(data.co2e_cap_t) else 0.0
+    with np.errstate(over="ignore"):  # a run-away row shows as inf and stops the ascent
+        return g_lam, g_mu, float(g_nu), float(g_rho)
+
+
+def _angles(data: _Data, chosen: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The bound's angle per pool, tight at the plan's pooled (D, V) (unused pools: at all their markets)."""
+    n = len(data.pool_a)
+    on = data.pool >= 0
+    all_d = np.bincount(data.pool[on], weights=data.d[data.pair[on]], minlength=n)
+    all_v = np.bincount(data.pool[on], weights=data.q[data.pair[on]], minlength=n)
+    if chosen is not None:
+        big_d, big_v = _pooled(data, chosen)
+        used = big_d > 0
+        all_d, all_v = np.where(used, big_d, all_d), np.where(used, big_v, all_v)
+    t = np.arctan2(data.pool_lead_sd * all_d, np.sqrt(data.pool_lead * all_v))
+    return np.cos(t), np.sin(t)
+
+
+# --- plans -------------------------------------------------------------------------------------------------
+def _segment_argmin(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The position of the first least value of each segment (segments begin at `starts`, none empty)."""
+    lengths = np.diff(np.append(starts, len(values)))
+    least = np.minimum.reduceat(values, starts)
+    positions = np.arange(len(values))
+    return np.minimum.reduceat(np.where(values == np.repeat(least, lengths), positions, len(values)), starts)
+
+
+SHORTLIST = 16
+"""Options a plan tries per pair: the cheapest at open sites (linear cost), as many of the cheapest reaching the
+promise, and (with an emissions cap) as many of the lowest-emission ones; with its current option."""
+
+
+def _first_per_pair(data: _Data, options: np.ndarray, k: int) -> np.ndarray:
+    """The first `k` of each pair's options in `options` (grouped by pair, in the order wanted)."""
+    pair = data.pair[options]
+    first = np.searchsorted(pair, np.arange(data.n_pairs))
+    return options[np.arange(len(options)) - first[pair] < k]
+
+
+def _shortlist(data: _Data, open_mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The options a plan on these open sites tries (see `SHORTLIST`), grouped by pair."""
+    at_open = data.by_cost[open_mask[data.site[data.by_cost]]]
+    parts = [_first_per_pair(data, at_open, SHORTLIST), _first_per_pair(data, at_open[data.reach[at_open]], SHORTLIST)]
+    if math.isfinite(data.co2e_cap_t):
+        greenest = at_open[np.lexsort((data.co2e_t[at_open], data.pair[at_open]))]
+        parts.append(_first_per_pair(data, greenest, SHORTLIST))
+    parts.append(chosen[open_mask[data.site[chosen]]])
+    mark = np.zeros(len(data.pair), dtype=bool)
+    for part in parts:
+        mark[part] = True
+    return np.flatnonzero(mark)
+
+
+class _Plan:
+    """A plan being improved over the options of a set of open sites: the chosen option per pair, the pools'
+    pooled (D, V) and the sites' loads kept current as pairs move."""
+
+    def __init__(self, data: _Data, open_mask: np.ndarray, chosen: np.ndarray, m: _Multipliers | None = None):
+        self.data = data
+        self.cand = _shortlist(data, open_mask, chosen)  # options at open sites worth trying, grouped by pair
+        # the relaxation's prices of the service and emission rows, steering the moves (not the cost); its
+        # capacity prices steer the first assignment (`settle`)
+        dd = data.d[data.pair[self.cand]]
+        self.bonus = np.zeros(len(self.cand))
+        self.congestion_per_order = np.zeros(len(data.fixed))  # the relaxation's capacity prices, per site
+        if m is not None and m.nu > 0 and data.target > 0:
+            self.bonus += np.where(data.reach[self.cand], m.nu * dd / data.target, 0.0)
+        if m is not None and m.rho > 0 and math.isfinite(data.co2e_cap_t):
+            self.bonus -= m.rho * data.co2e_t[self.cand] / data.co2e_cap_t
+        if m is not None:
+            self.congestion_per_order = m.mu / data.cap
+        pair = data.pair[self.cand]
+        self.starts = np.searchsorted(pair, np.arange(data.n_pairs))
+        ends = np.searchsorted(pair, np.arange(data.n_pairs), side="right")
+        self.ok = bool(np.all(ends > self.starts))
+        # what pricing reads per candidate, gathered once: its pair's demand and variance, its pool and that
+        # pool's constants (a = 0 for 9610: no stock), its linear cost and site
+        self.pair_c, self.site_c, self.d_c, self.q_c = pair, data.site[self.cand], dd, data.q[pair]
+        pool = data.pool[self.cand]
+        self.pool_c = np.maximum(pool, 0)
+        self.a_c = np.where(pool >= 0, data.pool_a[self.pool_c], 0.0)
+        self.lead_c = data.pool_lead[self.pool_c]
+        self.sd2_c = data.pool_lead_sd[self.pool_c] ** 2
+        self.linear_c = data.linear[self.cand]
+        self.chosen = chosen.copy()
+        if self.ok:
+            stranded = ~open_mask[data.site[self.chosen]]
+            if stranded.any():  # pairs at a closed site: their cheapest open option
+                best = self.cand[_segment_argmin(self.linear_c, self.starts)]
+                self.chosen[stranded] = best[stranded]
+
+    def load(self) -> np.ndarray:
+        data = self.data
+        return np.bincount(data.site[self.chosen], weights=data.d, minlength=len(data.fixed))
+
+    def prices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate option, what the pair would cost there given every other pair where it is (linear
+        cost + the pool's safety stock added), with the pair's own option at what keeping it costs; and the
+        price of each pair's current option."""
+        data = self.data
+        big_d, big_v = _pooled(data, self.chosen)
+        now = _safety(data, big_d, big_v)[self.pool_c]
+        mine = self.chosen[self.pair_c] == self.cand
+        sign = np.where(mine, -1.0, 1.0)
+        d_new = big_d[self.pool_c] + sign * self.d_c
+        v_new = big_v[self.pool_c] + sign * self.q_c
+        other = self.a_c * np.sqrt(np.maximum(self.lead_c * v_new + self.sd2_c * d_new * d_new, 0.0))
+        price = self.linear_c + sign * (other - now) - self.bonus
+        current = np.full(data.n_pairs, np.nan)
+        current[self.pair_c[mine]] = price[mine]
+        return price, current
+
+    def settle(self, rounds: int = 40) -> None:
+        """Every pair to its cheapest option at prices that include a price per order a day of each site's
+        capacity, raised on the sites over it and lowered on the others (from the relaxation's capacity
+        prices, by diminishing steps): the sites' own small dual ascent, so that the assignment starts close to
+        the capacities' fractional optimum before `repair` and `improve` make it feasible and better."""
+        data = self.data
+        per_order = float(np.median(self.linear_c / np.maximum(self.d_c, 1e-12)))
+        toll = self.congestion_per_order.copy()
+        for k in range(rounds):
+            price, _ = self.prices()
+            self.chosen = self.cand[_segment_argmin(price + toll[self.site_c] * self.d_c, self.starts)]
+            over = (self.load() - data.cap) / data.cap
+            toll = np.maximum(0.0, toll + 0.05 / math.sqrt(k + 1) * per_order * np.clip(over, -1.0, 1.0))
+
+    def cost(self) -> float:
+        """The plan's exact yearly cost."""
+        return _cost(self.data, self.chosen)
+
+    def improve(self, deadline: float, rounds: int = 12) -> None:
+        """Best-response rounds: every pair to its cheapest option with room given the others, the moves of a
+        round kept when they lower the exact cost (else the larger-gain half of them, and so on)."""
+        data = self.data
+        best_cost = _cost(data, self.chosen)
+        was_feasible = _feasible(data, self.chosen)
+        for _ in range(rounds):
+            if time.perf_counter() > deadline:
+                return
+            price, current = self.prices()
+            room = data.cap - self.load()
+            fits = room[self.site_c] >= self.d_c
+            fits |= self.chosen[self.pair_c] == self.cand
+            at = _segment_argmin(np.where(fits, price, np.inf), self.starts)
+            target = self.cand[at]
+            gain = current - price[at]
+            moving = np.flatnonzero((target != self.chosen) & (gain > 1e-9 * np.maximum(np.abs(current), 1.0)))
+            if not len(moving):
+                return
+            moving = moving[np.argsort(-gain[moving])]
+            improved = False
+            while len(moving):
+                trial = self.chosen.copy()
+                trial[moving] = target[moving]
+                cost = _cost(data, trial)
+                if cost < best_cost - 1e-9 * abs(best_cost) and (_feasible(data, trial) or not was_feasible):
+                    self.chosen, best_cost, improved = trial, cost, True
+                    break
+                moving = moving[: len(moving) // 2]
+            if not improved:
+                return
+
+    def repair(self) -> bool:
+        """Capacities, then the service target, then the emissions cap, by the cheapest moves per unit of what
+        is short; False when they cannot all be kept with these sites."""
+        data = self.data
+        for _ in range(3):
+            if not self._shed():
+                return False
+            if not self._reach() or not self._cut_co2e():
+                return False
+            if _feasible(data, self.chosen):
+                return True
+        return False
+
+    def _greedy(self, pairs: np.ndarray, allowed: np.ndarray, worth: np.ndarray, short: float) -> float:
+        """Move `pairs` to their cheapest allowed other option (with room), cheapest per unit of `worth` (per
+        pair: what a move removes of the shortfall) first, until `short` is covered; the moves' options are
+        re-priced after each pass. Returns what is still short."""
+        data = self.data
+        while short > 0:
+            room = data.cap - self.load()
+            fits = allowed & (room[self.site_c] >= self.d_c)
+            target, delta = self._moves(pairs, fits)
+            order = np.argsort(delta / np.maximum(worth, 1e-12))
+            moved = 0
+            for k in order:
+                if short <= 0:
+                    break
+                p, o = int(pairs[k]), int(target[k])
+                if not math.isfinite(delta[k]) or worth[k] <= 0 or room[data.site[o]] < data.d[p]:
+                    continue
+                room[data.site[self.chosen[p]]] += data.d[p]
+                self.chosen[p] = o
+                room[data.site[o]] -= data.d[p]
+                short -= worth[k]
+                moved += 1
+            if not moved:
+                break
+            keep = self.chosen[pairs] != target  # those moved leave the list
+            pairs, worth = pairs[keep], worth[keep]
+        return short
+
+    def _moves(self, pairs: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of `pairs`, its cheapest allowed other option and the price difference of moving there."""
+        price, current = self.prices()
+        masked = np.where(allowed & (self.chosen[self.pair_c] != self.cand), price, np.inf)
+        at = _segment_argmin(masked, self.starts)[pairs]
+        return self.cand[at], masked[at] - current[pairs]
+
+    def _shed(self) -> bool:
+        """Every site over its capacity at once: its pairs to their cheapest other option with room, cheapest
+        per order a day first, re-priced after each pass."""
+        data = self.data
+        for _ in range(50):
+            load = self.load()
+            over = load > data.cap * (1 + 1e-9)
+            if not over.any():
+                return True
+            pairs = np.flatnonzero(over[data.site[self.chosen]])
+            room = data.cap - load
+            target, delta = self._moves(pairs, ~over[self.site_c] & (room[self.site_c] >= self.d_c))
+            excess = load - data.cap * (1 + 1e-12)
+            moved = 0
+            for k in np.argsort(delta / np.maximum(data.d[pairs], 1e-12)):
+                p, o = int(pairs[k]), int(target[k])
+                s = data.site[self.chosen[p]]
+                if excess[s] <= 0 or not math.isfinite(delta[k]) or room[data.site[o]] < data.d[p]:
+                    continue
+                self.chosen[p] = o
+                room[data.site[o]] -= data.d[p]
+                excess[s] -= data.d[p]
+                moved += 1
+            if not moved:
+                return False
+        return not bool(np.any(self.load() > data.cap * (1 + 1e-9)))
+
+    def _reach(self) -> bool:
+        data = self.data
+        short = data.target - data.d[data.reach[self.chosen]].sum() - 1e-12 * max(1.0, data.target)
+        if short <= 0:
+            return True
+        pairs = np.flatnonzero(~data.reach[self.chosen])
+        return self._greedy(pairs, data.reach[self.cand], data.d[pairs], short) <= 0
+
+    def _cut_co2e(self) -> bool:
+        data = self.data
+        if not math.isfinite(data.co2e_cap_t):
+            return True
+        excess = data.co2e_t[self.chosen].sum() - data.co2e_cap_t * (1 - 1e-12)
+        if excess <= 0:
+            return True
+        reached = data.reach[self.chosen]
+        for _ in range(20):  # the saving per move depends on the option it lands on: re-rank after each pass
+            pairs = np.arange(data.n_pairs)
+            mine = data.co2e_t[self.chosen][self.pair_c]
+            keeps_reach = data.reach[self.cand] | ~reached[self.pair_c]
+            allowed = (data.co2e_t[self.cand] < mine) & keeps_reach
+            target, _ = self._moves(pairs, allowed)
+            saved = data.co2e_t[self.chosen] - data.co2e_t[target]
+            before = excess
+            excess = self._greedy(pairs, allowed, np.where(np.isfinite(saved), saved, 0.0), excess)
+            if excess <= 0 or excess >= before:
+                break
+        return bool(excess <= 0)
+
+
+def _safety_at(data: _Data, pool: np.ndarray, big_d: np.ndarray, big_v: np.ndarray) -> np.ndarray:
+    """The safety stock's holding cost of the given pools at (D, V)."""
+    return data.pool_a[pool] * np.sqrt(data.pool_lead[pool] * big_v + (data.pool_lead_sd[pool] * big_d) ** 2)
+
+
+# --- the search --------------------------------------------------------------------------------------------
+class _Search:
+    """The best plan so far and the best bound, over the Lagrangian iterations and the local search."""
+
+    def __init__(self, data: _Data, deadline: float) -> None:
+        self.data = data
+        self.deadline = deadline
+        self.chosen: np.ndarray | None = None
+        self.cost = math.inf
+        self.bound = -math.inf
+        self.tried = 0
+        self.seen: set[bytes] = set()  # the relaxation's open sets already tried
+        self.began = time.perf_counter()
+        self.trace: list[tuple[float, float, float]] = []  # (s, bound, cost) whenever either improves
+        self.cheapest = data.start[:-1] + np.asarray(
+            _segment_argmin(data.linear, data.start[:-1]) - data.start[:-1], dtype=np.int64
+        )
+
+    def offer(
+        self, open_mask: np.ndarray, start: np.ndarray, m: _Multipliers | None = None, settle: bool = True
+    ) -> bool:
+        """Build a plan on these open sites from `start` (settled at the relaxation's prices when given and
+        `settle`; else only the pairs at closed sites move), repaired and improved; kept when it is the best."""
+        self.tried += 1
+        plan = _Plan(self.data, open_mask, start, m)
+        if not plan.ok:
+            return False
+        if m is not None and settle:
+            plan.settle()
+        if not plan.repair():
+            return False
+        plan.improve(self.deadline)
+        cost = plan.cost()
+        if cost < self.cost and _feasible(self.data, plan.chosen):
+            self.chosen, self.cost = plan.chosen, cost
+            self.note()
+            return True
+        return False
+
+    def note(self) -> None:
+        self.trace.append((round(time.perf_counter() - self.began, 2), self.bound, self.cost))
+
+    def closed(self, gap: float) -> bool:
+        return math.isfinite(self.cost) and self.cost - self.bound <= gap * abs(self.cost)
+
+
+def _relax(
+    search: _Search, gap: float, until: float, m: _Multipliers | None = None
+) -> tuple[_Multipliers, np.ndarray, int]:
+    """Subgradient ascent on the multipliers (Polyak steps towards the best plan's cost, the step halved when
+    the bound stalls; from `m` if given), a plan tried from the Lagrangian's open sites every few iterations.
+    Returns the last multipliers, the sites by how often the relaxation opened them (most first) and the
+    iterations."""
+    data = search.data
+    if m is None:
+        m = _Multipliers(data.linear[search.cheapest].copy(), np.zeros(len(data.fixed)), 0.0, 0.0)
+        step = 2.0
+    else:
+        step = 0.5
+    cos_t, sin_t = _angles(data, search.chosen)
+    stall, it = 0, 0
+    spent = {"dual": 0.0, "plans": 0.0}  # plans get at most the time the bound gets
+    seen = search.seen
+    votes = np.zeros(len(data.fixed))
+    while time.perf_counter() < until and step > 1e-2 and not search.closed(gap):
+        began = time.perf_counter()
+        bound, taken, opened = _dual(data, m, cos_t, sin_t)
+        spent["dual"] += time.perf_counter() - began
+        if math.isnan(bound):
+            break
+        it += 1
+        votes += opened
+        if not math.isfinite(search.bound) or bound > search.bound + 1e-9 * abs(search.bound):
+            search.bound, stall = bound, 0
+            if not search.trace or bound > search.trace[-1][1] + 1e-4 * abs(bound):
+                search.note()
+        else:
+            stall += 1
+            if stall >= 20:
+                step, stall = step / 2, 0
+        key = opened.tobytes()
+        if it % 5 == 0 and key not in seen and spent["plans"] <= spent["dual"]:
+            seen.add(key)
+            began = time.perf_counter()
+            once = np.bincount(data.pair[taken], minlength=data.n_pairs) == 1
+            start = search.cheapest.copy()
+            start[data.pair[taken][once[data.pair[taken]]]] = taken[once[data.pair[taken]]]
+            if search.offer(opened | (data.fixed <= 0), start, m):
+                cos_t, sin_t = _angles(data, search.chosen)
+            spent["plans"] += time.perf_counter() - began
+        g_lam, g_mu, g_nu, g_rho = _subgradient(data, taken, opened)
+        g_mu = np.where((m.mu > 0) | (g_mu > 0), g_mu, 0.0)
+        g_nu = g_nu if m.nu > 0 or g_nu > 0 else 0.0
+        g_rho = g_rho if m.rho > 0 or g_rho > 0 else 0.0
+        with np.errstate(over="ignore"):
+            norm2 = float((g_lam**2).sum() + (g_mu**2).sum() + np.float64(g_nu) ** 2 + np.float64(g_rho) ** 2)
+        if not math.isfinite(norm2):
+            break
+        if norm2 <= 0:  # the relaxation's solution is feasible and complementary: the bound is the optimum
+            break
+        target = search.cost if math.isfinite(search.cost) else abs(bound) * 1.05 + 1.0
+        t = step * max(target - bound, 1e-9 * abs(target)) / norm2
+        after = _Multipliers(
+            m.lam + t * g_lam, np.maximum(0.0, m.mu + t * g_mu), max(0.0, m.nu + t * g_nu), max(0.0, m.rho + t * g_rho)
+        )
+        if not (np.isfinite(after.lam).all() and np.isfinite(after.mu).all() and math.isfinite(after.nu + after.rho)):
+            break  # no plan to aim at and the multipliers running away (an infeasible problem): stop here
+        m = after
+    return m, np.argsort(-votes, kind="stable"), it
+
+
+def _local(search: _Search, attractive: np.ndarray, m: _Multipliers, gap: float, width: int = 20) -> bool:
+    """Close each site the best plan uses (the least loaded for its fixed cost first), open each of the `width`
+    sites the relaxation opened most that it does not use, then swap a used site for one of those; a move is
+    kept when it lowers the exact cost, and the passes repeat while one does and time lasts. Whether any did."""
+    data = search.data
+    any_better = False
+
+    def load() -> np.ndarray:
+        assert search.chosen is not None
+        return np.bincount(data.site[search.chosen], weights=data.d, minlength=len(data.fixed))
+
+    def moves() -> list[tuple[int, ...]]:
+        now = load()
+        drop = sorted(np.flatnonzero(now > 0).tolist(), key=lambda k: now[k] / max(data.fixed[k], 1.0))
+        add = [int(k) for k in attractive[:width] if now[k] <= 0]
+        out: list[tuple[int, ...]] = [(-1 - k,) for k in drop]
+        out += [(k,) for k in add]
+        out += [(-1 - k, j) for k in drop[: width // 2] for j in add[: max(5, width // 4)]]
+        return out
+
+    improved = True
+    while improved and search.chosen is not None and not search.closed(gap):
+        improved = False
+        for move in moves():  # one pass over the ranked moves; a move no longer possible is skipped
+            if time.perf_counter() > search.deadline or search.closed(gap):
+                return any_better
+            mask = load() > 0
+            sites = [(k, True) if k >= 0 else (-1 - k, False) for k in move]
+            if any(mask[k] == opened for k, opened in sites):
+                continue
+            for k, opened in sites:
+                mask[k] = opened
+            if search.offer(mask, search.chosen, m, settle=False):
+                improved = any_better = True
+    return any_better
+
+
+def _impossible(data: _Data) -> str:
+    """Why no plan can keep the rules, when simple totals prove it: the demand that can be served within the
+    promise below the target, all capacity below all demand, or every pair's lowest-emission option over the
+    cap; "" otherwise (a plan may still not exist: the search then ends without one)."""
+    reach = np.bincount(data.pair[data.reach], minlength=data.n_pairs) > 0
+    if data.d[reach].sum() < data.target * (1 - 1e-9):
+        return "no plan meets the service target: too little demand can be served within the promise"
+    if data.cap.sum() < data.d.sum() * (1 - 1e-9):
+        return "no plan fits: the capacity of every site together is less than the demand"
+    if math.isfinite(data.co2e_cap_t):
+        least = np.minimum.reduceat(data.co2e_t, data.start[:-1]) if len(data.co2e_t) else np.zeros(0)
+        if least.sum() > data.co2e_cap_t * (1 + 1e-9):
+            return "no plan keeps the emissions cap: every market by its lowest-emission option is over it"
+    return ""
+
+
+def solve_lagrangian(problem: DesignProblem, z: float, time_limit_s: float, gap: float, started: float) -> Relaxed:
+    """Solve the design by Lagrangian relaxation and local search (see the module) within `time_limit_s` of
+    `started`, stopping early once the proven gap is at most `gap`."""
+    deadline = started + time_limit_s
+    data = _data(problem, z)
+    if data.n_pairs == 0:
+        return Relaxed(np.zeros(0, dtype=np.int64), 0.0, 0.0, 0, 0, True)
+    why = _impossible(data)
+    if why:
+        return Relaxed(np.zeros(0, dtype=np.int64), math.inf, math.inf, 0, 0, False, infeasible=why)
+    search = _Search(data, deadline)
+    search.offer(np.ones(len(data.fixed), dtype=bool), search.cheapest)
+    m, iterations, width = None, 0, 20
+    while time.perf_counter() < deadline and not search.closed(gap):  # the bound, then plans, while time lasts
+        before = (search.bound, search.cost)
+        left = deadline - time.perf_counter()
+        m, attractive, it = _relax(search, gap, time.perf_counter() + (0.5 if m is None else 0.25) * left, m)
+        iterations += it
+        _local(search, attractive, m, gap, width)
+        if (search.bound, search.cost) == before:  # nothing gained: look wider, until every site is looked at
+            if width >= len(data.fixed):
+                break
+            width *= 2
+    if search.chosen is None:
+        return Relaxed(
+            np.zeros(0, dtype=np.int64), math.inf, search.bound, iterations, search.tried, False, tuple(search.trace)
+        )
+    return Relaxed(
+        search.chosen, search.cost, search.bound, iterations, search.tried, search.closed(gap), tuple(search.trace)
+    )
