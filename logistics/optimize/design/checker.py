@@ -7,8 +7,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from scipy.stats import norm
-
 from logistics.optimize.common import Check
 from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem, distance_km
 
@@ -171,7 +169,7 @@ def evaluate_design(problem: DesignProblem, open_sites: set[str], assignments: t
     co2e_cap = problem.max_co2e_t_per_year
     if co2e_cap is not None and co2e_kg / 1000.0 > co2e_cap * (1 + 1e-9):
         violations.append(f"emissions: {co2e_kg / 1000.0:,.1f} t CO2e a year over the cap {co2e_cap:,.1f}")
-    z = float(norm.ppf(problem.service_level))
+    z = problem.safety_z
     stock = []
     for (site_id, k, lane), (mean, var, lead, lead_sd) in sorted(pools.items()):
         value = next(c.order_value_cny for c in problem.sku_classes if c.id == k)

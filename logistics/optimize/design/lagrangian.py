@@ -76,7 +76,7 @@ class _Data:
         return len(self.d)
 
 
-def _data(problem: DesignProblem, z: float) -> _Data:
+def _data(problem: DesignProblem) -> _Data:
     """The arrays of the relaxation; pairs that no option serves are left out (reported apart), but their demand
     counts in the service target's base, as in the MIP and the checker."""
     t = problem.option_table
@@ -112,7 +112,7 @@ def _data(problem: DesignProblem, z: float) -> _Data:
         co2e_t=t.co2e_kg_per_order * dd * DAYS_PER_YEAR / 1000.0, d=d, q=q,
         fixed=np.array([s.fixed_cny for s in problem.sites]),
         cap=np.array([s.capacity_orders_per_day for s in problem.sites]),
-        pool_site=t.site[first], pool_a=per_unit[pair[first]] * z,
+        pool_site=t.site[first], pool_a=per_unit[pair[first]] * problem.safety_z,
         pool_lead=t.lead_days[first], pool_lead_sd=t.lead_sd_days[first],
         target=target if target > 1e-9 * eligible else 0.0, co2e_cap_t=math.inf if cap_t is None else cap_t,
         by_cost=by_cost, cost_key=pair[by_cost] + linear[by_cost] / norm, cost_norm=norm, cost_top=top / norm,
@@ -525,9 +525,7 @@ class _Search:
         self.seen: set[bytes] = set()  # the relaxation's open sets already tried
         self.began = time.perf_counter()
         self.trace: list[tuple[float, float, float]] = []  # (s, bound, cost) whenever either improves
-        self.cheapest = data.start[:-1] + np.asarray(
-            _segment_argmin(data.linear, data.start[:-1]) - data.start[:-1], dtype=np.int64
-        )
+        self.cheapest = _segment_argmin(data.linear, data.start[:-1])  # each pair's cheapest option
 
     def offer(
         self, open_mask: np.ndarray, start: np.ndarray, m: _Multipliers | None = None, settle: bool = True
@@ -675,11 +673,11 @@ def _impossible(data: _Data) -> str:
     return ""
 
 
-def solve_lagrangian(problem: DesignProblem, z: float, time_limit_s: float, gap: float, started: float) -> Relaxed:
+def solve_lagrangian(problem: DesignProblem, time_limit_s: float, gap: float, started: float) -> Relaxed:
     """Solve the design by Lagrangian relaxation and local search (see the module) within `time_limit_s` of
     `started`, stopping early once the proven gap is at most `gap`."""
     deadline = started + time_limit_s
-    data = _data(problem, z)
+    data = _data(problem)
     if data.n_pairs == 0:
         return Relaxed(np.zeros(0, dtype=np.int64), 0.0, 0.0, 0, 0, True)
     why = _impossible(data)

@@ -232,6 +232,13 @@ class DesignProblem:
         return weight_kg / 1000.0 * km * self.emission_factors["truck"].wtw_kg_per_tkm
 
     @cached_property
+    def safety_z(self) -> float:
+        """The standard normal quantile of `service_level`: safety stock is z x the lead-time demand's sd."""
+        from scipy.stats import norm
+
+        return float(norm.ppf(self.service_level))
+
+    @cached_property
     def option_table(self) -> OptionTable:
         """Every way to serve every eligible (market, class) with positive demand, as columns (built once)."""
         return option_table(self)

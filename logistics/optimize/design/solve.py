@@ -28,7 +28,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from logistics.optimize.common import InvalidProblemError, Status
 from logistics.optimize.design.checker import Assignment, Stock, evaluate_design
@@ -191,7 +190,7 @@ def _stock_cost(model: Any, problem: DesignProblem, params: DesignParams, x: lis
     from ortools.math_opt.python import mathopt
 
     options = problem.options
-    z = float(norm.ppf(problem.service_level))
+    z = problem.safety_z
     cost: Any = 0.0
     pools: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, o in enumerate(options):
@@ -504,9 +503,8 @@ def _lagrangian(problem: DesignProblem, params: DesignParams, started: float) ->
     too large for the MIP (millions of options). The gap is the exact cost of the plan against the bound."""
     from logistics.optimize.design.lagrangian import solve_lagrangian
 
-    z = float(norm.ppf(problem.service_level))
     limit = params.time_limit_s * 0.98 - (time.perf_counter() - started)
-    found = solve_lagrangian(problem, z, max(0.1, limit), params.relative_gap, time.perf_counter())
+    found = solve_lagrangian(problem, max(0.1, limit), params.relative_gap, time.perf_counter())
     table = problem.option_table
     chosen = [table.option(problem, int(i)) for i in found.chosen]
     if found.infeasible:
