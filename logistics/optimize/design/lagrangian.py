@@ -24,7 +24,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem
+from logistics.optimize.design.arrays import (
+    Arrays,
+    arrays_of,
+    plan_cost,
+    plan_feasible,
+    pooled,
+    safety_cny,
+    segment_argmin,
+)
+from logistics.optimize.design.problem import DesignProblem
+from logistics.optimize.design.site_moves import PlanState, SiteMoves
 
 __all__ = ["Relaxed", "solve_lagrangian"]
 
@@ -44,113 +54,6 @@ class Relaxed:
     infeasible: str = ""  # why no plan can exist, when that is proven (then `chosen` is empty)
 
 
-@dataclass(frozen=True)
-class _Data:
-    """The problem as arrays: per option (`pair`, `site`, `pool`, linear cost per year, reaching the promise,
-    t CO2e a year, the pool's linear sd term), per pair (orders a day, variance), per site, per pool."""
-
-    pair: np.ndarray
-    site: np.ndarray
-    pool: np.ndarray  # -1: 9610 (no stock)
-    start: np.ndarray  # first option of each pair, and the end
-    linear: np.ndarray  # flow + cycle stock, CNY a year
-    reach: np.ndarray  # bool: delivered within the promise
-    co2e_t: np.ndarray  # t CO2e a year
-    d: np.ndarray  # per pair: orders a day
-    q: np.ndarray  # per pair: variance of a day's orders
-    fixed: np.ndarray  # per site
-    cap: np.ndarray  # per site, orders a day
-    pool_site: np.ndarray
-    pool_a: np.ndarray  # per pool: holding per order's worth x z
-    pool_lead: np.ndarray
-    pool_lead_sd: np.ndarray
-    target: float  # orders a day within the promise, at least
-    co2e_cap_t: float  # t a year (inf: no cap)
-    by_cost: np.ndarray  # the options by pair, then linear cost
-    cost_key: np.ndarray  # pair + linear cost / cost_norm, in that order (< pair + 1)
-    cost_norm: float
-    cost_top: float  # the largest linear cost / cost_norm
-
-    @property
-    def n_pairs(self) -> int:
-        return len(self.d)
-
-
-def _data(problem: DesignProblem) -> _Data:
-    """The arrays of the relaxation; pairs that no option serves are left out (reported apart), but their demand
-    counts in the service target's base, as in the MIP and the checker."""
-    t = problem.option_table
-    classes = {c.id: c for c in problem.sku_classes}
-    places = zip(t.pair_market.tolist(), t.pair_entry.tolist(), strict=True)
-    entries_all = [problem.markets[m].demand[e] for m, e in places]
-    eligible = sum(x.orders_per_day for x in entries_all)
-    has = np.bincount(t.pair, minlength=len(entries_all)) > 0
-    renumber = np.cumsum(has) - 1
-    entries = [x for x, h in zip(entries_all, has.tolist(), strict=True) if h]
-    pair = renumber[t.pair]
-    d = np.array([x.orders_per_day for x in entries])
-    q = np.array([x.sd_per_day**2 for x in entries])
-    per_unit = np.array([problem.holding_rate * classes[x.sku_class].order_value_cny for x in entries])
-    class_pos = {c.id: k for k, c in enumerate(problem.sku_classes)}
-    pair_class = np.array([class_pos[x.sku_class] for x in entries], dtype=np.int64)
-    stocked = t.lane >= 0
-    pool = np.full(len(t), -1, dtype=np.int64)
-    key = (t.site * max(1, len(problem.lanes)) + t.lane) * len(problem.sku_classes) + pair_class[pair]
-    keys, pool[stocked] = np.unique(key[stocked], return_inverse=True)
-    first = np.zeros(len(keys), dtype=np.int64)
-    first[pool[stocked][::-1]] = np.flatnonzero(stocked)[::-1]  # one option of each pool
-    dd = d[pair]
-    linear = t.cny_per_order * dd * DAYS_PER_YEAR + np.where(stocked, per_unit[pair] * problem.review_days / 2 * dd, 0)
-    cap_t = problem.max_co2e_t_per_year
-    target = problem.service_target * eligible
-    by_cost = np.lexsort((linear, pair))
-    top = float(linear.max()) if len(linear) else 0.0
-    norm = top * (1 + 1e-6) + 1.0
-    return _Data(
-        pair=pair, site=t.site, pool=pool, start=np.searchsorted(pair, np.arange(len(entries) + 1)), linear=linear,
-        reach=t.days <= problem.promise_days + 1e-9,
-        co2e_t=t.co2e_kg_per_order * dd * DAYS_PER_YEAR / 1000.0, d=d, q=q,
-        fixed=np.array([s.fixed_cny for s in problem.sites]),
-        cap=np.array([s.capacity_orders_per_day for s in problem.sites]),
-        pool_site=t.site[first], pool_a=per_unit[pair[first]] * problem.safety_z,
-        pool_lead=t.lead_days[first], pool_lead_sd=t.lead_sd_days[first],
-        target=target if target > 1e-9 * eligible else 0.0, co2e_cap_t=math.inf if cap_t is None else cap_t,
-        by_cost=by_cost, cost_key=pair[by_cost] + linear[by_cost] / norm, cost_norm=norm, cost_top=top / norm,
-    )  # fmt: skip
-
-
-def _safety(data: _Data, big_d: np.ndarray, big_v: np.ndarray) -> np.ndarray:
-    """The exact holding cost of the safety stock of each pool at pooled mean `big_d` and variance `big_v`."""
-    return _safety_at(data, np.arange(len(data.pool_a)), big_d, big_v)
-
-
-def _pooled(data: _Data, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(D, V) of every pool under a plan (one option per pair)."""
-    pool = data.pool[chosen]
-    on = pool >= 0
-    n = len(data.pool_a)
-    big_d = np.bincount(pool[on], weights=data.d[on], minlength=n)
-    big_v = np.bincount(pool[on], weights=data.q[on], minlength=n)
-    return big_d, big_v
-
-
-def _cost(data: _Data, chosen: np.ndarray) -> float:
-    """The exact yearly cost of a plan (one option per pair): fixed costs of the sites used, flows, stock."""
-    used = np.bincount(data.site[chosen], minlength=len(data.fixed)) > 0
-    big_d, big_v = _pooled(data, chosen)
-    return float(data.fixed[used].sum() + data.linear[chosen].sum() + _safety(data, big_d, big_v).sum())
-
-
-def _feasible(data: _Data, chosen: np.ndarray) -> bool:
-    """Capacities, the service target and the emissions cap kept by a plan."""
-    load = np.bincount(data.site[chosen], weights=data.d, minlength=len(data.fixed))
-    if np.any(load > data.cap * (1 + 1e-9)):
-        return False
-    if data.d[data.reach[chosen]].sum() < data.target - 1e-9 * max(1.0, data.target):
-        return False
-    return bool(data.co2e_t[chosen].sum() <= data.co2e_cap_t * (1 + 1e-9))
-
-
 # --- the bound ---------------------------------------------------------------------------------------------
 @dataclass
 class _Multipliers:
@@ -160,7 +63,7 @@ class _Multipliers:
     rho: float  # >= 0 (the emissions row scaled by the cap)
 
 
-def _active(data: _Data, m: _Multipliers) -> np.ndarray:
+def _active(data: Arrays, m: _Multipliers) -> np.ndarray:
     """The options whose reduced cost can be negative at these multipliers: every other one's is at least its
     linear cost - lambda - the service row's reward >= 0 (the capacity, emission and lead-time terms only add),
     so it is never taken and leaving it out changes nothing in the bound. A prefix of each pair's options by
@@ -180,7 +83,7 @@ def _active(data: _Data, m: _Multipliers) -> np.ndarray:
     return data.by_cost[offsets + np.arange(total)]
 
 
-def _dual(data: _Data, m: _Multipliers, cos_t: np.ndarray, sin_t: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+def _dual(data: Arrays, m: _Multipliers, cos_t: np.ndarray, sin_t: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """The Lagrangian function at the multipliers: (its value, a lower bound on the exact cost; the options
     taken, as positions; the sites open)."""
     act = _active(data, m)
@@ -231,7 +134,7 @@ def _dual(data: _Data, m: _Multipliers, cos_t: np.ndarray, sin_t: np.ndarray) ->
     return bound, chosen, opened
 
 
-def _subgradient(data: _Data, taken: np.ndarray, opened: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+def _subgradient(data: Arrays, taken: np.ndarray, opened: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     """The relaxed rows' violations at the Lagrangian's solution (assignment, capacity, service, emissions)."""
     n_sites = len(data.fixed)
     g_lam = 1.0 - np.bincount(data.pair[taken], minlength=data.n_pairs)
@@ -243,14 +146,14 @@ def _subgradient(data: _Data, taken: np.ndarray, opened: np.ndarray) -> tuple[np
         return g_lam, g_mu, float(g_nu), float(g_rho)
 
 
-def _angles(data: _Data, chosen: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _angles(data: Arrays, chosen: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The bound's angle per pool, tight at the plan's pooled (D, V) (unused pools: at all their markets)."""
     n = len(data.pool_a)
     on = data.pool >= 0
     all_d = np.bincount(data.pool[on], weights=data.d[data.pair[on]], minlength=n)
     all_v = np.bincount(data.pool[on], weights=data.q[data.pair[on]], minlength=n)
     if chosen is not None:
-        big_d, big_v = _pooled(data, chosen)
+        big_d, big_v = pooled(data, chosen)
         used = big_d > 0
         all_d, all_v = np.where(used, big_d, all_d), np.where(used, big_v, all_v)
     t = np.arctan2(data.pool_lead_sd * all_d, np.sqrt(data.pool_lead * all_v))
@@ -258,27 +161,20 @@ def _angles(data: _Data, chosen: np.ndarray | None) -> tuple[np.ndarray, np.ndar
 
 
 # --- plans -------------------------------------------------------------------------------------------------
-def _segment_argmin(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The position of the first least value of each segment (segments begin at `starts`, none empty)."""
-    lengths = np.diff(np.append(starts, len(values)))
-    least = np.minimum.reduceat(values, starts)
-    positions = np.arange(len(values))
-    return np.minimum.reduceat(np.where(values == np.repeat(least, lengths), positions, len(values)), starts)
-
 
 SHORTLIST = 16
 """Options a plan tries per pair: the cheapest at open sites (linear cost), as many of the cheapest reaching the
 promise, and (with an emissions cap) as many of the lowest-emission ones; with its current option."""
 
 
-def _first_per_pair(data: _Data, options: np.ndarray, k: int) -> np.ndarray:
+def _first_per_pair(data: Arrays, options: np.ndarray, k: int) -> np.ndarray:
     """The first `k` of each pair's options in `options` (grouped by pair, in the order wanted)."""
     pair = data.pair[options]
     first = np.searchsorted(pair, np.arange(data.n_pairs))
     return options[np.arange(len(options)) - first[pair] < k]
 
 
-def _shortlist(data: _Data, open_mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+def _shortlist(data: Arrays, open_mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     """The options a plan on these open sites tries (see `SHORTLIST`), grouped by pair."""
     at_open = data.by_cost[open_mask[data.site[data.by_cost]]]
     parts = [_first_per_pair(data, at_open, SHORTLIST), _first_per_pair(data, at_open[data.reach[at_open]], SHORTLIST)]
@@ -296,7 +192,7 @@ class _Plan:
     """A plan being improved over the options of a set of open sites: the chosen option per pair, the pools'
     pooled (D, V) and the sites' loads kept current as pairs move."""
 
-    def __init__(self, data: _Data, open_mask: np.ndarray, chosen: np.ndarray, m: _Multipliers | None = None):
+    def __init__(self, data: Arrays, open_mask: np.ndarray, chosen: np.ndarray, m: _Multipliers | None = None):
         self.data = data
         self.cand = _shortlist(data, open_mask, chosen)  # options at open sites worth trying, grouped by pair
         # the relaxation's prices of the service and emission rows, steering the moves (not the cost); its
@@ -327,7 +223,7 @@ class _Plan:
         if self.ok:
             stranded = ~open_mask[data.site[self.chosen]]
             if stranded.any():  # pairs at a closed site: their cheapest open option
-                best = self.cand[_segment_argmin(self.linear_c, self.starts)]
+                best = self.cand[segment_argmin(self.linear_c, self.starts)]
                 self.chosen[stranded] = best[stranded]
 
     def load(self) -> np.ndarray:
@@ -339,8 +235,8 @@ class _Plan:
         cost + the pool's safety stock added), with the pair's own option at what keeping it costs; and the
         price of each pair's current option."""
         data = self.data
-        big_d, big_v = _pooled(data, self.chosen)
-        now = _safety(data, big_d, big_v)[self.pool_c]
+        big_d, big_v = pooled(data, self.chosen)
+        now = safety_cny(data, big_d, big_v)[self.pool_c]
         mine = self.chosen[self.pair_c] == self.cand
         sign = np.where(mine, -1.0, 1.0)
         d_new = big_d[self.pool_c] + sign * self.d_c
@@ -361,20 +257,20 @@ class _Plan:
         toll = self.congestion_per_order.copy()
         for k in range(rounds):
             price, _ = self.prices()
-            self.chosen = self.cand[_segment_argmin(price + toll[self.site_c] * self.d_c, self.starts)]
+            self.chosen = self.cand[segment_argmin(price + toll[self.site_c] * self.d_c, self.starts)]
             over = (self.load() - data.cap) / data.cap
             toll = np.maximum(0.0, toll + 0.05 / math.sqrt(k + 1) * per_order * np.clip(over, -1.0, 1.0))
 
     def cost(self) -> float:
         """The plan's exact yearly cost."""
-        return _cost(self.data, self.chosen)
+        return plan_cost(self.data, self.chosen)
 
     def improve(self, deadline: float, rounds: int = 12) -> None:
         """Best-response rounds: every pair to its cheapest option with room given the others, the moves of a
         round kept when they lower the exact cost (else the larger-gain half of them, and so on)."""
         data = self.data
-        best_cost = _cost(data, self.chosen)
-        was_feasible = _feasible(data, self.chosen)
+        best_cost = plan_cost(data, self.chosen)
+        was_feasible = plan_feasible(data, self.chosen)
         for _ in range(rounds):
             if time.perf_counter() > deadline:
                 return
@@ -382,7 +278,7 @@ class _Plan:
             room = data.cap - self.load()
             fits = room[self.site_c] >= self.d_c
             fits |= self.chosen[self.pair_c] == self.cand
-            at = _segment_argmin(np.where(fits, price, np.inf), self.starts)
+            at = segment_argmin(np.where(fits, price, np.inf), self.starts)
             target = self.cand[at]
             gain = current - price[at]
             moving = np.flatnonzero((target != self.chosen) & (gain > 1e-9 * np.maximum(np.abs(current), 1.0)))
@@ -393,8 +289,8 @@ class _Plan:
             while len(moving):
                 trial = self.chosen.copy()
                 trial[moving] = target[moving]
-                cost = _cost(data, trial)
-                if cost < best_cost - 1e-9 * abs(best_cost) and (_feasible(data, trial) or not was_feasible):
+                cost = plan_cost(data, trial)
+                if cost < best_cost - 1e-9 * abs(best_cost) and (plan_feasible(data, trial) or not was_feasible):
                     self.chosen, best_cost, improved = trial, cost, True
                     break
                 moving = moving[: len(moving) // 2]
@@ -410,7 +306,7 @@ class _Plan:
                 return False
             if not self._reach() or not self._cut_co2e():
                 return False
-            if _feasible(data, self.chosen):
+            if plan_feasible(data, self.chosen):
                 return True
         return False
 
@@ -446,7 +342,7 @@ class _Plan:
         """For each of `pairs`, its cheapest allowed other option and the price difference of moving there."""
         price, current = self.prices()
         masked = np.where(allowed & (self.chosen[self.pair_c] != self.cand), price, np.inf)
-        at = _segment_argmin(masked, self.starts)[pairs]
+        at = segment_argmin(masked, self.starts)[pairs]
         return self.cand[at], masked[at] - current[pairs]
 
     def _shed(self) -> bool:
@@ -506,16 +402,11 @@ class _Plan:
         return bool(excess <= 0)
 
 
-def _safety_at(data: _Data, pool: np.ndarray, big_d: np.ndarray, big_v: np.ndarray) -> np.ndarray:
-    """The safety stock's holding cost of the given pools at (D, V)."""
-    return data.pool_a[pool] * np.sqrt(data.pool_lead[pool] * big_v + (data.pool_lead_sd[pool] * big_d) ** 2)
-
-
 # --- the search --------------------------------------------------------------------------------------------
 class _Search:
     """The best plan so far and the best bound, over the Lagrangian iterations and the local search."""
 
-    def __init__(self, data: _Data, deadline: float) -> None:
+    def __init__(self, data: Arrays, deadline: float) -> None:
         self.data = data
         self.deadline = deadline
         self.chosen: np.ndarray | None = None
@@ -525,7 +416,7 @@ class _Search:
         self.seen: set[bytes] = set()  # the relaxation's open sets already tried
         self.began = time.perf_counter()
         self.trace: list[tuple[float, float, float]] = []  # (s, bound, cost) whenever either improves
-        self.cheapest = _segment_argmin(data.linear, data.start[:-1])  # each pair's cheapest option
+        self.cheapest = segment_argmin(data.linear, data.start[:-1])  # each pair's cheapest option
 
     def offer(
         self, open_mask: np.ndarray, start: np.ndarray, m: _Multipliers | None = None, settle: bool = True
@@ -542,7 +433,7 @@ class _Search:
             return False
         plan.improve(self.deadline)
         cost = plan.cost()
-        if cost < self.cost and _feasible(self.data, plan.chosen):
+        if cost < self.cost and plan_feasible(self.data, plan.chosen):
             self.chosen, self.cost = plan.chosen, cost
             self.note()
             return True
@@ -620,44 +511,58 @@ def _relax(
     return m, np.argsort(-votes, kind="stable"), it
 
 
-def _local(search: _Search, attractive: np.ndarray, m: _Multipliers, gap: float, width: int = 20) -> bool:
-    """Close each site the best plan uses (the least loaded for its fixed cost first), open each of the `width`
-    sites the relaxation opened most that it does not use, then swap a used site for one of those; a move is
-    kept when it lowers the exact cost, and the passes repeat while one does and time lasts. Whether any did."""
+def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multipliers, gap: float) -> bool:
+    """Passes of site moves on the best plan (`SiteMoves`): close each site in use (the least loaded for its
+    fixed cost first), open each site not in use (those the relaxation opened most first) or else swap it for
+    one of the three sites its pairs would come from; a move is kept when it lowers the exact cost and keeps
+    the rules. After a pass that gained, every pair is re-assigned at the exact cost on the new sites
+    (`offer`). Whether the plan improved."""
     data = search.data
-    any_better = False
+    assert search.chosen is not None
+    state = PlanState(data, search.chosen)
+    any_better, improved = False, True
 
-    def load() -> np.ndarray:
-        assert search.chosen is not None
-        return np.bincount(data.site[search.chosen], weights=data.d, minlength=len(data.fixed))
+    def better(trial: PlanState | None) -> bool:
+        nonlocal state, improved
+        if trial is None or trial.cost >= state.cost - 1e-9 * abs(state.cost):
+            return False
+        state, improved = trial, True
+        return True
 
-    def moves() -> list[tuple[int, ...]]:
-        now = load()
-        drop = sorted(np.flatnonzero(now > 0).tolist(), key=lambda k: now[k] / max(data.fixed[k], 1.0))
-        add = [int(k) for k in attractive[:width] if now[k] <= 0]
-        out: list[tuple[int, ...]] = [(-1 - k,) for k in drop]
-        out += [(k,) for k in add]
-        out += [(-1 - k, j) for k in drop[: width // 2] for j in add[: max(5, width // 4)]]
-        return out
+    def out_of_time() -> bool:
+        return time.perf_counter() > search.deadline or search.closed(gap)
 
-    improved = True
-    while improved and search.chosen is not None and not search.closed(gap):
+    while improved and not out_of_time():
         improved = False
-        for move in moves():  # one pass over the ranked moves; a move no longer possible is skipped
-            if time.perf_counter() > search.deadline or search.closed(gap):
-                return any_better
-            mask = load() > 0
-            sites = [(k, True) if k >= 0 else (-1 - k, False) for k in move]
-            if any(mask[k] == opened for k, opened in sites):
+        used = state.used()
+        for k in sorted(np.flatnonzero(used & (data.fixed > 0)).tolist(), key=lambda k: state.load[k] / data.fixed[k]):
+            if out_of_time():
+                break
+            if state.used()[k]:
+                better(moves.close(state, k))
+        for j in attractive.tolist():
+            if out_of_time():
+                break
+            if state.used()[j]:
                 continue
-            for k, opened in sites:
-                mask[k] = opened
-            if search.offer(mask, search.chosen, m, settle=False):
-                improved = any_better = True
+            opened, sources = moves.open(state, j)
+            if better(opened):
+                continue
+            for k in sources[:3].tolist():
+                if state.used()[k] and data.fixed[k] > 0 and better(moves.swap(state, k, j)):
+                    break
+        if state.cost < search.cost - 1e-9 * abs(search.cost):
+            search.offer(state.used() | (data.fixed <= 0), state.chosen, m, settle=False)
+            exact = plan_cost(data, state.chosen)
+            if exact < search.cost and plan_feasible(data, state.chosen):  # when the polish could not add
+                search.chosen, search.cost = state.chosen.copy(), exact
+                search.note()
+            state = PlanState(data, search.chosen)
+            any_better = True
     return any_better
 
 
-def _impossible(data: _Data) -> str:
+def _impossible(data: Arrays) -> str:
     """Why no plan can keep the rules, when simple totals prove it: the demand that can be served within the
     promise below the target, all capacity below all demand, or every pair's lowest-emission option over the
     cap; "" otherwise (a plan may still not exist: the search then ends without one)."""
@@ -677,7 +582,7 @@ def solve_lagrangian(problem: DesignProblem, time_limit_s: float, gap: float, st
     """Solve the design by Lagrangian relaxation and local search (see the module) within `time_limit_s` of
     `started`, stopping early once the proven gap is at most `gap`."""
     deadline = started + time_limit_s
-    data = _data(problem)
+    data = arrays_of(problem)
     if data.n_pairs == 0:
         return Relaxed(np.zeros(0, dtype=np.int64), 0.0, 0.0, 0, 0, True)
     why = _impossible(data)
@@ -685,17 +590,18 @@ def solve_lagrangian(problem: DesignProblem, time_limit_s: float, gap: float, st
         return Relaxed(np.zeros(0, dtype=np.int64), math.inf, math.inf, 0, 0, False, infeasible=why)
     search = _Search(data, deadline)
     search.offer(np.ones(len(data.fixed), dtype=bool), search.cheapest)
-    m, iterations, width = None, 0, 20
+    moves = SiteMoves(data)
+    m, iterations, idle = None, 0, 0
     while time.perf_counter() < deadline and not search.closed(gap):  # the bound, then plans, while time lasts
         before = (search.bound, search.cost)
         left = deadline - time.perf_counter()
         m, attractive, it = _relax(search, gap, time.perf_counter() + (0.5 if m is None else 0.25) * left, m)
         iterations += it
-        _local(search, attractive, m, gap, width)
-        if (search.bound, search.cost) == before:  # nothing gained: look wider, until every site is looked at
-            if width >= len(data.fixed):
-                break
-            width *= 2
+        if search.chosen is not None:
+            _local(search, moves, attractive, m, gap)
+        idle = idle + 1 if (search.bound, search.cost) == before else 0
+        if idle >= 2:  # neither the bound nor the plan moved twice running
+            break
     if search.chosen is None:
         return Relaxed(
             np.zeros(0, dtype=np.int64), math.inf, search.bound, iterations, search.tried, False, tuple(search.trace)
