@@ -457,7 +457,7 @@ def _relax(
     if m is None:
         m = _Multipliers(data.linear[search.cheapest].copy(), np.zeros(len(data.fixed)), 0.0, 0.0)
         step = 2.0
-    else:
+    else:  # restarted (the angles move with the plan; tried: carrying the step over stalls the bound)
         step = 0.5
     cos_t, sin_t = _angles(data, search.chosen)
     stall, it = 0, 0
@@ -515,8 +515,8 @@ def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multip
     """Passes of site moves on the best plan (`SiteMoves`): close each site in use (the least loaded for its
     fixed cost first), open each site not in use (those the relaxation opened most first) or else swap it for
     one of the three sites its pairs would come from; a move is kept when it lowers the exact cost and keeps
-    the rules. After a pass that gained, every pair is re-assigned at the exact cost on the new sites
-    (`offer`). Whether the plan improved."""
+    the rules. Whenever the plan is better than the best, every pair is re-assigned at the exact cost on its
+    sites (`offer`) and the search goes on from the best. Whether the best plan improved."""
     data = search.data
     assert search.chosen is not None
     state = PlanState(data, search.chosen)
@@ -562,6 +562,11 @@ def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multip
     return any_better
 
 
+FIRST_ASCENT = 0.2
+"""The share of the time limit the first subgradient ascent may take before the site moves start (every later
+ascent: a quarter of the time left): a good plan early gives the Polyak steps a close target."""
+
+
 def _impossible(data: Arrays) -> str:
     """Why no plan can keep the rules, when simple totals prove it: the demand that can be served within the
     promise below the target, all capacity below all demand, or every pair's lowest-emission option over the
@@ -595,7 +600,7 @@ def solve_lagrangian(problem: DesignProblem, time_limit_s: float, gap: float, st
     while time.perf_counter() < deadline and not search.closed(gap):  # the bound, then plans, while time lasts
         before = (search.bound, search.cost)
         left = deadline - time.perf_counter()
-        m, attractive, it = _relax(search, gap, time.perf_counter() + (0.5 if m is None else 0.25) * left, m)
+        m, attractive, it = _relax(search, gap, time.perf_counter() + (FIRST_ASCENT if m is None else 0.25) * left, m)
         iterations += it
         if search.chosen is not None:
             _local(search, moves, attractive, m, gap)
