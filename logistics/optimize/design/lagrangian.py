@@ -35,6 +35,7 @@ from logistics.optimize.design.arrays import (
 )
 from logistics.optimize.design.problem import DesignProblem
 from logistics.optimize.design.site_moves import PlanState, SiteMoves
+from logistics.optimize.design.transport import transport_assignment
 
 __all__ = ["Relaxed", "solve_lagrangian"]
 
@@ -439,6 +440,28 @@ class _Search:
             return True
         return False
 
+    def transport(self, m: _Multipliers | None) -> bool:
+        """The best plan's pairs re-assigned all at once on its sites (`transport_assignment`, at the plan's
+        prices), repaired and improved; kept when it is better."""
+        if self.chosen is None or time.perf_counter() > self.deadline:
+            return False
+        data = self.data
+        used = (np.bincount(data.site[self.chosen], minlength=len(data.fixed)) > 0) | (data.fixed <= 0)
+        plan = _Plan(data, used, self.chosen, m)
+        if not plan.ok:
+            return False
+        price, _ = plan.prices()
+        plan.chosen = transport_assignment(data, plan.cand, price, plan.chosen, used)
+        if not plan.repair():
+            return False
+        plan.improve(self.deadline)
+        cost = plan.cost()
+        if cost < self.cost - 1e-9 * abs(self.cost) and plan_feasible(data, plan.chosen):
+            self.chosen, self.cost = plan.chosen, cost
+            self.note()
+            return True
+        return False
+
     def note(self) -> None:
         self.trace.append((round(time.perf_counter() - self.began, 2), self.bound, self.cost))
 
@@ -516,7 +539,9 @@ def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multip
     fixed cost first), open each site not in use (those the relaxation opened most first) or else swap it for
     one of the three sites its pairs would come from; a move is kept when it lowers the exact cost and keeps
     the rules. Whenever the plan is better than the best, every pair is re-assigned at the exact cost on its
-    sites (`offer`) and the search goes on from the best. Whether the best plan improved."""
+    sites (`offer`) and the search goes on from the best; when no move gains, every pair at once by the
+    transportation problem (`_Search.transport`), and the passes go on if that gained. Whether the best plan
+    improved."""
     data = search.data
     assert search.chosen is not None
     state = PlanState(data, search.chosen)
@@ -535,6 +560,8 @@ def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multip
     while improved and not out_of_time():
         improved = False
         used = state.used()
+        if not used.any():
+            break
         for k in sorted(np.flatnonzero(used & (data.fixed > 0)).tolist(), key=lambda k: state.load[k] / data.fixed[k]):
             if out_of_time():
                 break
@@ -559,6 +586,8 @@ def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multip
                 search.note()
             state = PlanState(data, search.chosen)
             any_better = True
+        if not improved and not out_of_time() and search.transport(m):  # no site move left: re-assign all
+            state, improved, any_better = PlanState(data, search.chosen), True, True
     return any_better
 
 
