@@ -129,3 +129,23 @@ def test_closing_a_site_moves_its_pairs_to_their_cheapest_place_when_room_is_ple
         before = moved.cost
         moved.assign(np.array([p]), np.array([trial.chosen[p]]))
         assert moved.cost - before == pytest.approx(best, rel=1e-9, abs=1e-6)
+
+
+def test_the_transportation_step_sends_each_pair_to_its_cheapest_open_option_when_capacity_is_loose() -> None:
+    from logistics.optimize.design.transport import UNITS_PER_ORDER, transport_assignment
+
+    data, cheapest = _ruled(100.0, 0.0, None)
+    moves = SiteMoves(data)
+    rng = np.random.default_rng(3)
+    open_mask = rng.random(len(data.fixed)) < 0.5
+    open_mask[data.site[cheapest[0]]] = True
+    cand = moves.cand
+    price = data.linear[cand]
+    got, _ = transport_assignment(data, cand, price, cheapest, open_mask)
+    for p in range(data.n_pairs):
+        here = cand[moves.cand_start[p] : moves.cand_start[p + 1]]
+        here = here[open_mask[data.site[here]]]
+        if not len(here) or round(data.d[p] * UNITS_PER_ORDER) == 0:
+            assert got[p] == cheapest[p]  # nothing to carry its flow: kept
+            continue
+        assert data.linear[got[p]] == pytest.approx(data.linear[here].min(), rel=1e-6)

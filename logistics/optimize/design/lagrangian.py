@@ -451,7 +451,7 @@ class _Search:
         if not plan.ok:
             return False
         price, _ = plan.prices()
-        plan.chosen = transport_assignment(data, plan.cand, price, plan.chosen, used)
+        plan.chosen, _ = transport_assignment(data, plan.cand, price, plan.chosen, used)
         if not plan.repair():
             return False
         plan.improve(self.deadline)

@@ -25,11 +25,11 @@ COST_SCALE = 10_000.0
 
 def transport_assignment(
     data: Arrays, cand: np.ndarray, price: np.ndarray, chosen: np.ndarray, open_mask: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, int]:
     """The option per pair (positions in the option table) that the least-cost flow of every pair's demand
     through `cand` (options grouped by pair, at `price` CNY a year for the pair's whole demand) to the sites in
     `open_mask` within their capacities gives most of the pair's flow; pairs too small to carry a unit keep
-    `chosen`. `chosen` unchanged when no flow fits."""
+    `chosen`; and how many pairs the flow split between options. `chosen` unchanged when no flow fits."""
     from ortools.graph.python import min_cost_flow
 
     pair, site = data.pair[cand], data.site[cand]
@@ -53,11 +53,12 @@ def transport_assignment(
     supplies[sink] = -total
     flow.set_nodes_supplies(np.arange(sink + 1), supplies)
     if flow.solve() != flow.OPTIMAL:
-        return chosen.copy()
+        return chosen.copy(), 0
     carried = flow.flows(arcs)
     order = np.lexsort((-carried, pair))  # per pair, the option with most flow first
     first = np.searchsorted(pair[order], np.arange(n_pairs))
     out = chosen.copy()
     has = (first < len(order)) & (np.bincount(pair, weights=carried, minlength=n_pairs) > 0)
     out[has] = cand[order[first[has]]]
-    return out
+    split = int((np.bincount(pair, weights=(carried > 0).astype(float), minlength=n_pairs) > 1).sum())
+    return out, split
