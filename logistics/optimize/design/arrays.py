@@ -15,7 +15,17 @@ import numpy as np
 
 from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem
 
-__all__ = ["Arrays", "arrays_of", "plan_cost", "plan_feasible", "pooled", "safety_at", "safety_cny", "segment_argmin"]
+__all__ = [
+    "Arrays",
+    "arrays_of",
+    "plan_cost",
+    "plan_feasible",
+    "pooled",
+    "safety_at",
+    "safety_cny",
+    "segment_argmin",
+    "shortlist",
+]
 
 
 @dataclass(frozen=True)
@@ -136,3 +146,25 @@ def segment_argmin(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     least = np.minimum.reduceat(values, starts)
     positions = np.arange(len(values))
     return np.minimum.reduceat(np.where(values == np.repeat(least, lengths), positions, len(values)), starts)
+
+
+def shortlist(data: Arrays, options: np.ndarray, k: int, also: np.ndarray | None = None) -> np.ndarray:
+    """Positions (grouped by pair) of each pair's `k` cheapest of `options` (given by pair, then linear cost),
+    its `k` cheapest reaching the promise, with an emissions cap its `k` lowest-emission ones, and `also`."""
+    parts = [_first_per_pair(data, options, k), _first_per_pair(data, options[data.reach[options]], k)]
+    if math.isfinite(data.co2e_cap_t):
+        greenest = options[np.lexsort((data.co2e_t[options], data.pair[options]))]
+        parts.append(_first_per_pair(data, greenest, k))
+    if also is not None:
+        parts.append(also)
+    mark = np.zeros(len(data.pair), dtype=bool)
+    for part in parts:
+        mark[part] = True
+    return np.flatnonzero(mark)
+
+
+def _first_per_pair(data: Arrays, options: np.ndarray, k: int) -> np.ndarray:
+    """The first `k` of each pair's options in `options` (grouped by pair, in the order wanted)."""
+    pair = data.pair[options]
+    first = np.searchsorted(pair, np.arange(data.n_pairs))
+    return options[np.arange(len(options)) - first[pair] < k]

@@ -32,6 +32,7 @@ from logistics.optimize.design.arrays import (
     pooled,
     safety_cny,
     segment_argmin,
+    shortlist,
 )
 from logistics.optimize.design.problem import DesignProblem
 from logistics.optimize.design.site_moves import PlanState, SiteMoves
@@ -168,25 +169,10 @@ SHORTLIST = 16
 promise, and (with an emissions cap) as many of the lowest-emission ones; with its current option."""
 
 
-def _first_per_pair(data: Arrays, options: np.ndarray, k: int) -> np.ndarray:
-    """The first `k` of each pair's options in `options` (grouped by pair, in the order wanted)."""
-    pair = data.pair[options]
-    first = np.searchsorted(pair, np.arange(data.n_pairs))
-    return options[np.arange(len(options)) - first[pair] < k]
-
-
 def _shortlist(data: Arrays, open_mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     """The options a plan on these open sites tries (see `SHORTLIST`), grouped by pair."""
     at_open = data.by_cost[open_mask[data.site[data.by_cost]]]
-    parts = [_first_per_pair(data, at_open, SHORTLIST), _first_per_pair(data, at_open[data.reach[at_open]], SHORTLIST)]
-    if math.isfinite(data.co2e_cap_t):
-        greenest = at_open[np.lexsort((data.co2e_t[at_open], data.pair[at_open]))]
-        parts.append(_first_per_pair(data, greenest, SHORTLIST))
-    parts.append(chosen[open_mask[data.site[chosen]]])
-    mark = np.zeros(len(data.pair), dtype=bool)
-    for part in parts:
-        mark[part] = True
-    return np.flatnonzero(mark)
+    return shortlist(data, at_open, SHORTLIST, chosen[open_mask[data.site[chosen]]])
 
 
 class _Plan:

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from logistics.optimize.design.arrays import Arrays, plan_cost, pooled, safety_at, segment_argmin
+from logistics.optimize.design.arrays import Arrays, plan_cost, pooled, safety_at, segment_argmin, shortlist
 
 __all__ = ["PlanState", "SiteMoves"]
 
@@ -108,20 +108,13 @@ def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 class SiteMoves:
-    """The site moves of one problem: each pair's shortlist over every site (its `shortlist` cheapest options
+    """The site moves of one problem: each pair's shortlist over every site (its `k` cheapest options
     and as many of the cheapest within the promise, and with an emissions cap as many of the greenest), and
     every option by site."""
 
-    def __init__(self, data: Arrays, shortlist: int = 16) -> None:
+    def __init__(self, data: Arrays, k: int = 16) -> None:
         self.data = data
-        ranked = data.by_cost
-        parts = [_first(data, ranked, shortlist), _first(data, ranked[data.reach[ranked]], shortlist)]
-        if math.isfinite(data.co2e_cap_t):
-            parts.append(_first(data, ranked[np.lexsort((data.co2e_t[ranked], data.pair[ranked]))], shortlist))
-        mark = np.zeros(len(data.pair), dtype=bool)
-        for part in parts:
-            mark[part] = True
-        self.cand = np.flatnonzero(mark)  # grouped by pair (the table is)
+        self.cand = shortlist(data, data.by_cost, k)  # grouped by pair (the table is)
         self.cand_start = np.searchsorted(data.pair[self.cand], np.arange(data.n_pairs + 1))
         self.by_site = np.lexsort((data.pair, data.site))  # every option, by site then pair
         self.site_start = np.searchsorted(data.site[self.by_site], np.arange(len(data.fixed) + 1))
@@ -296,10 +289,3 @@ class SiteMoves:
         if opened is None:
             return None
         return self.close(opened, k)
-
-
-def _first(data: Arrays, options: np.ndarray, k: int) -> np.ndarray:
-    """The first `k` of each pair's options in `options` (grouped by pair, in the order wanted)."""
-    pair = data.pair[options]
-    first = np.searchsorted(pair, np.arange(data.n_pairs))
-    return options[np.arange(len(options)) - first[pair] < k]
