@@ -16,6 +16,7 @@ import numpy as np
 from logistics.optimize.design.problem import DAYS_PER_YEAR, DesignProblem
 
 __all__ = [
+    "SHORTLIST",
     "Arrays",
     "arrays_of",
     "plan_cost",
@@ -146,6 +147,11 @@ def segment_argmin(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     least = np.minimum.reduceat(values, starts)
     positions = np.arange(len(values))
     return np.minimum.reduceat(np.where(values == np.repeat(least, lengths), positions, len(values)), starts)
+
+
+SHORTLIST = 16
+"""Options tried per pair and per kind: the cheapest (linear cost), the cheapest reaching the promise, and (with
+an emissions cap) the lowest-emission ones."""
 
 
 def shortlist(data: Arrays, options: np.ndarray, k: int, also: np.ndarray | None = None) -> np.ndarray:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from logistics.optimize.design.arrays import (
+    SHORTLIST,
     Arrays,
     arrays_of,
     plan_cost,
@@ -164,13 +165,10 @@ def _angles(data: Arrays, chosen: np.ndarray | None) -> tuple[np.ndarray, np.nda
 
 # --- plans -------------------------------------------------------------------------------------------------
 
-SHORTLIST = 16
-"""Options a plan tries per pair: the cheapest at open sites (linear cost), as many of the cheapest reaching the
-promise, and (with an emissions cap) as many of the lowest-emission ones; with its current option."""
-
 
 def _shortlist(data: Arrays, open_mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """The options a plan on these open sites tries (see `SHORTLIST`), grouped by pair."""
+    """The options a plan on these open sites tries (`SHORTLIST` of each kind, and each pair's current option),
+    grouped by pair."""
     at_open = data.by_cost[open_mask[data.site[data.by_cost]]]
     return shortlist(data, at_open, SHORTLIST, chosen[open_mask[data.site[chosen]]])
 
@@ -566,7 +564,7 @@ def _local(search: _Search, moves: SiteMoves, attractive: np.ndarray, m: _Multip
                     break
         if state.cost < search.cost - 1e-9 * abs(search.cost):
             search.offer(state.used() | (data.fixed <= 0), state.chosen, m, settle=False)
-            exact = plan_cost(data, state.chosen)
+            exact = plan_cost(data, state.chosen) if search.cost > state.cost else search.cost
             if exact < search.cost and plan_feasible(data, state.chosen):  # when the polish could not add
                 search.chosen, search.cost = state.chosen.copy(), exact
                 search.note()

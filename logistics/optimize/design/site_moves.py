@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from logistics.optimize.design.arrays import Arrays, plan_cost, pooled, safety_at, segment_argmin, shortlist
+from logistics.optimize.design.arrays import SHORTLIST, Arrays, plan_cost, pooled, safety_at, segment_argmin, shortlist
 
 __all__ = ["PlanState", "SiteMoves"]
 
@@ -112,7 +112,7 @@ class SiteMoves:
     and as many of the cheapest within the promise, and with an emissions cap as many of the greenest), and
     every option by site."""
 
-    def __init__(self, data: Arrays, k: int = 16) -> None:
+    def __init__(self, data: Arrays, k: int = SHORTLIST) -> None:
         self.data = data
         self.cand = shortlist(data, data.by_cost, k)  # grouped by pair (the table is)
         self.cand_start = np.searchsorted(data.pair[self.cand], np.arange(data.n_pairs + 1))
@@ -230,17 +230,15 @@ class SiteMoves:
         on = pool >= 0
         p = np.maximum(pool, 0)
         mine = state.chosen[pairs][owner] == options
-        base_d = state.big_d.copy()
-        base_v = state.big_v.copy()
+        dd, qq = data.d[pairs_all], data.q[pairs_all]
         movers = np.zeros(len(pairs), dtype=bool)
         target = options[first]
         gain = np.zeros(len(pairs))
         for _ in range(rounds):  # the new pools' safety stock from the pairs joining them, re-estimated
-            big_d, big_v = base_d.copy(), base_v.copy()
+            big_d, big_v = state.big_d.copy(), state.big_v.copy()
             joining = movers[owner] & (target[owner] == options) & on & ~mine
             np.add.at(big_d, p[joining], data.d[pairs_all[joining]])
             np.add.at(big_v, p[joining], data.q[pairs_all[joining]])
-            dd, qq = data.d[pairs_all], data.q[pairs_all]
             inside = joining | mine
             with_d = np.where(inside, big_d[p], big_d[p] + dd)
             with_v = np.where(inside, big_v[p], big_v[p] + qq)
